@@ -1,0 +1,152 @@
+//! The running service: state shared by every request, and starting and stopping the server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono_tz::Tz;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{HostMap, PortalArgs, ServeArgs};
+use crate::domain::people;
+use crate::http::metrics::Metrics;
+use crate::store::Store;
+
+/// Settings the request path reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub hosts: HostMap,
+    pub time_zone: Tz,
+    pub token_lifetime: Duration,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+/// What every request shares.
+pub struct App {
+    pub store: Store,
+    pub settings: Settings,
+    pub metrics: Metrics,
+}
+
+/// A server listening in the background.
+pub struct Server {
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+    app: Arc<App>,
+}
+
+impl Server {
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, then returns.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.task.await.context("server task")??;
+        self.app.store.close().await;
+        Ok(())
+    }
+
+    /// Waits until the server stops (after a shutdown signal it received itself).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task")??;
+        self.app.store.close().await;
+        Ok(())
+    }
+
+    /// The sender that asks the server to stop.
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+/// Opens and migrates the database, bootstraps the configured portals, and serves.
+pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
+    let store = Store::connect(&args.database).await?;
+    store.migrate().await?;
+    bootstrap(&store, &args.portal).await?;
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    let addr = listener.local_addr()?;
+    let app = Arc::new(App {
+        store,
+        settings: Settings {
+            hosts: args.portal.hosts.clone(),
+            time_zone: args.portal.time_zone,
+            token_lifetime: args.token_lifetime,
+            max_body_bytes: args.max_body_bytes,
+            request_timeout: args.request_timeout,
+        },
+        metrics: Metrics::default(),
+    });
+    let router = crate::http::router(app.clone());
+    let (shutdown, mut stop) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        })
+        .await
+    });
+    spawn_housekeeping(app.clone(), shutdown.subscribe());
+    tracing::info!(%addr, "portald is listening");
+    Ok(Server {
+        addr,
+        shutdown,
+        task,
+        app,
+    })
+}
+
+/// Creates each configured portal and its owner on first start, printing a generated password.
+pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()> {
+    for id in portal.hosts.portal_ids() {
+        let generated = people::bootstrap_portal(
+            store,
+            id,
+            &portal.owner_email,
+            portal.owner_password.as_deref(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the owner of portal {id}: {e}"))?;
+        if let Some(password) = generated {
+            println!(
+                "Portal {id}: created the owner {} with the password {password} (shown only this once)",
+                portal.owner_email
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Deletes expired tokens and old failed-login records once an hour.
+fn spawn_housekeeping(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.wait_for(|stop| *stop) => return,
+            }
+            let now = chrono::Utc::now();
+            if let Err(err) = app.store.purge_expired_tokens(now).await {
+                tracing::warn!(error = %err, "purging expired tokens");
+            }
+            let window =
+                chrono::Duration::from_std(crate::domain::auth::FAILURE_WINDOW).unwrap_or_default();
+            if let Err(err) = app.store.purge_login_failures(now - window).await {
+                tracing::warn!(error = %err, "purging old login failures");
+            }
+        }
+    });
+}

@@ -1,0 +1,47 @@
+//! Capabilities, health and metrics.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::App;
+use crate::error::ApiResult;
+use crate::http::envelope::Reply;
+use crate::http::wire::system::Capabilities;
+
+/// `GET capabilities` (anonymous).
+pub async fn capabilities() -> ApiResult<Reply> {
+    Reply::of(&Capabilities::of_this_server())
+}
+
+/// `GET /health`: 200 when the database answers, 503 otherwise.
+pub async fn health(State(app): State<Arc<App>>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"status":"ok"}"#,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"status":"database unreachable"}"#,
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(app): State<Arc<App>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(),
+    )
+        .into_response()
+}

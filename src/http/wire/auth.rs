@@ -1,0 +1,22 @@
+//! AuthenticationTokenData.
+
+use serde::Serialize;
+
+use super::WireCtx;
+use crate::domain::auth::IssuedToken;
+use crate::http::datetime::ApiDateTime;
+
+#[derive(Serialize)]
+pub struct AuthenticationTokenData {
+    pub token: String,
+    pub expires: ApiDateTime,
+}
+
+impl AuthenticationTokenData {
+    pub fn new(issued: &IssuedToken, ctx: &WireCtx) -> Self {
+        AuthenticationTokenData {
+            token: issued.token.clone(),
+            expires: ctx.date(issued.expires),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! EmployeeWraper (short profile) and EmployeeWraperFull, in the original's key order.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{html_encode, WireCtx};
+use crate::domain::people::{self, activation, User};
+use crate::domain::Caller;
+use crate::http::datetime::ApiDateTime;
+
+/// Modules a portal admin administers (all of them), as `listAdminModules` names them.
+const ALL_MODULES: [&str; 6] = [
+    "people",
+    "projects",
+    "crm",
+    "community",
+    "documents",
+    "mail",
+];
+
+fn avatar(size: u32) -> String {
+    format!("/skins/default/images/default_user_photo_size_{size}-{size}.png")
+}
+
+fn profile_url(user: &User, ctx: &WireCtx) -> String {
+    let name: String =
+        form_urlencoded::byte_serialize(user.user_name.to_lowercase().as_bytes()).collect();
+    format!("{}/Products/People/Profile.aspx?user={name}", ctx.base_url)
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// `{type, value}`.
+#[derive(Serialize)]
+pub struct Contact {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+/// EmployeeWraper.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmployeeWraper {
+    pub id: Uuid,
+    pub display_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub avatar_small: String,
+    pub profile_url: String,
+}
+
+impl EmployeeWraper {
+    pub fn new(user: &User, ctx: &WireCtx) -> Self {
+        EmployeeWraper {
+            id: user.id,
+            display_name: html_encode(&user.display_name()),
+            title: non_empty(&user.title),
+            avatar_small: avatar(32),
+            profile_url: profile_url(user, ctx),
+        }
+    }
+}
+
+/// EmployeeWraperFull.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmployeeWraperFull {
+    pub id: Uuid,
+    pub user_name: String,
+    pub is_visitor: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<ApiDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sex: Option<&'static str>,
+    pub status: i64,
+    pub activation_status: i64,
+    pub terminated: Option<ApiDateTime>,
+    pub department: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_from: Option<ApiDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead: Option<Uuid>,
+    pub display_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone_activation_status: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    pub avatar_medium: String,
+    pub avatar: String,
+    pub is_admin: bool,
+    #[serde(rename = "isLDAP")]
+    pub is_ldap: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub list_admin_modules: Vec<&'static str>,
+    pub is_owner: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub culture_name: Option<String>,
+    #[serde(rename = "isSSO")]
+    pub is_sso: bool,
+    pub avatar_small: String,
+    pub quota_limit: i64,
+    pub used_space: i64,
+    pub docs_space: i64,
+    pub mail_space: i64,
+    pub talk_space: i64,
+    pub profile_url: String,
+}
+
+impl EmployeeWraperFull {
+    /// The profile of `user` as `caller` may see it: email, mobile phone and contacts only
+    /// with the right to private data.
+    pub fn new(user: &User, caller: &Caller, ctx: &WireCtx) -> Self {
+        let private = people::can_view_private_data(caller, user);
+        EmployeeWraperFull {
+            id: user.id,
+            user_name: user.user_name.clone(),
+            is_visitor: user.is_visitor,
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            email: private.then(|| user.email.clone()),
+            birthday: user.birthday.map(|d| ctx.date(d)),
+            sex: user.sex.map(|male| if male { "male" } else { "female" }),
+            status: user.status,
+            activation_status: user.activation_status & !activation::AUTO_GENERATED,
+            terminated: user.terminated_at.map(|d| ctx.date(d)),
+            department: String::new(),
+            work_from: user.work_from.map(|d| ctx.date(d)),
+            location: non_empty(&user.location),
+            notes: non_empty(&user.notes),
+            lead: user.lead,
+            display_name: html_encode(&user.display_name()),
+            mobile_phone: user
+                .mobile_phone
+                .clone()
+                .filter(|p| private && !p.is_empty()),
+            mobile_phone_activation_status: (user.mobile_phone_activation == 1).then_some(1),
+            title: non_empty(&user.title),
+            contacts: if private {
+                user.contacts
+                    .iter()
+                    .map(|c| Contact {
+                        kind: c.kind.clone(),
+                        value: c.value.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            avatar_medium: avatar(48),
+            avatar: avatar(82),
+            is_admin: user.is_admin,
+            is_ldap: user.is_ldap(),
+            list_admin_modules: if user.is_admin {
+                ALL_MODULES.to_vec()
+            } else {
+                Vec::new()
+            },
+            is_owner: user.is_owner,
+            culture_name: user.culture_name.clone().filter(|c| !c.is_empty()),
+            is_sso: user.is_sso(),
+            avatar_small: avatar(32),
+            quota_limit: 0,
+            used_space: 0,
+            docs_space: 0,
+            mail_space: 0,
+            talk_space: 0,
+            profile_url: profile_url(user, ctx),
+        }
+    }
+}

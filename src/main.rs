@@ -1,0 +1,195 @@
+//! The `portald` command line: serve (the default), migrate, and user administration.
+
+use clap::{Args, Parser, Subcommand};
+use portald::config::{DatabaseArgs, ServeArgs};
+use portald::domain::people::{self, UserDraft};
+use portald::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "portald",
+    version,
+    about = "A small, fast server speaking the ONLYOFFICE Community Server REST API 2.0 \
+             (CRM contacts, people, projects).",
+    long_about = "A small, fast server speaking the ONLYOFFICE Community Server REST API 2.0 \
+                  (CRM contacts, people, projects).\n\nWith no subcommand it serves, as `portald serve` does: \
+                  on 127.0.0.1:8080 with a SQLite database under ./data/, created and migrated on start.",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default): open and migrate the database, create the portal owner on
+    /// first start, and listen until interrupted (SIGINT or SIGTERM finish requests in flight).
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate(DatabaseArgs),
+    /// Manage user accounts directly in the database (for administrators of the server).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the user name is the email's local part. Prints the password if generated.
+    Add(UserAddArgs),
+    /// Set a user's password and sign him out everywhere. Prints the password if generated.
+    Passwd(UserPasswdArgs),
+}
+
+#[derive(Args)]
+struct UserAddArgs {
+    /// The new user's email (also his login).
+    #[arg(long)]
+    email: String,
+    #[arg(long, default_value = "")]
+    first_name: String,
+    #[arg(long, default_value = "")]
+    last_name: String,
+    /// The password (at least 8 characters); generated and printed when omitted.
+    #[arg(long, env = "PORTALD_USER_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Make the user a portal administrator.
+    #[arg(long, conflicts_with = "guest")]
+    admin: bool,
+    /// Make the user a guest.
+    #[arg(long)]
+    guest: bool,
+    /// The portal to add the user to.
+    #[arg(long, default_value_t = 1)]
+    portal: i64,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Args)]
+struct UserPasswdArgs {
+    /// The user's email or user name.
+    login: String,
+    /// The new password (at least 8 characters); generated and printed when omitted.
+    #[arg(long, env = "PORTALD_USER_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// The portal the user belongs to.
+    #[arg(long, default_value_t = 1)]
+    portal: i64,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        match cli.command {
+            None => serve(cli.serve).await,
+            Some(Command::Serve(args)) => serve(args).await,
+            Some(Command::Migrate(database)) => {
+                init_logging(false);
+                let store = Store::connect(&database).await?;
+                store.migrate().await?;
+                println!("The database is up to date.");
+                Ok(())
+            }
+            Some(Command::User(command)) => user(command).await,
+        }
+    })
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTALD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_json);
+    let server = portald::app::start(&args).await?;
+    println!("portald is serving on http://{}", server.addr);
+    let stop = server.shutdown_handle();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stop.send(true);
+    });
+    server.wait().await
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<()> {
+    init_logging(false);
+    match command {
+        UserCommand::Add(args) => {
+            let store = Store::connect(&args.database).await?;
+            store.migrate().await?;
+            let mut tx = store.begin_write().await?;
+            store.ensure_portal(tx.conn(), args.portal).await?;
+            tx.commit().await?;
+            let generated = args.password.is_none();
+            let draft = UserDraft {
+                email: args.email.clone(),
+                first_name: args.first_name,
+                last_name: args.last_name,
+                password: args.password,
+                is_admin: args.admin,
+                is_visitor: args.guest,
+                activated: true,
+            };
+            let (id, password) = people::create_user(&store, args.portal, draft)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Added user {} with id {id}.", args.email);
+            if generated {
+                println!("Password: {password}");
+            }
+            Ok(())
+        }
+        UserCommand::Passwd(args) => {
+            let store = Store::connect(&args.database).await?;
+            store.migrate().await?;
+            let generated = args.password.is_none();
+            let password = args
+                .password
+                .unwrap_or_else(portald::domain::password::generate);
+            people::set_password(&store, args.portal, &args.login, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Password changed for {}; the user's tokens are revoked.",
+                args.login
+            );
+            if generated {
+                println!("Password: {password}");
+            }
+            Ok(())
+        }
+    }
+}

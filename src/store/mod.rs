@@ -1,0 +1,227 @@
+//! Storage: the only place that holds SQL. One `Store` serves SQLite and PostgreSQL through
+//! sqlx's `Any` driver; SQL is written once with `$N` placeholders (both drivers accept them),
+//! and where the dialects must differ the statement is chosen by [`Backend`]. Each backend has
+//! its own migrations, embedded in the binary.
+
+mod login;
+mod portals;
+mod tokens;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Connection, Executor, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::config::DatabaseArgs;
+
+pub use login::LoginScope;
+pub use users::{NewUser, StoredCredentials};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database product behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer at a time; taking this before `BEGIN` makes writers queue here
+    /// instead of failing with SQLITE_BUSY when a deferred transaction upgrades to a write.
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+/// A write transaction: all of a request's changes or none of them.
+pub struct WriteTx {
+    tx: Transaction<'static, sqlx::Any>,
+    _writer: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Store {
+    /// Opens the database named by the URL, creating a SQLite file and its folder if missing.
+    pub async fn connect(args: &DatabaseArgs) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let url = args.database_url.trim();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://...");
+        };
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let mut options = AnyPoolOptions::new()
+            .max_connections(args.db_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30));
+        if backend == Backend::Sqlite {
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot open database {}", redact(&url)))?;
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// Brings the schema up to date.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("running database migrations")?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let writer = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx {
+            tx,
+            _writer: writer,
+        })
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Makes sure the SQLite file's folder exists and asks for the file to be created.
+fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create folder {}", parent.display()))?;
+        }
+    }
+    let query = if query.contains("mode=") {
+        query.to_string()
+    } else if query.is_empty() {
+        "mode=rwc".to_string()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    // Validate early so a bad URL is reported as such.
+    let url = format!("sqlite://{path}?{query}");
+    sqlx::sqlite::SqliteConnectOptions::from_str(&url).context("invalid SQLite URL")?;
+    Ok(url)
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Times are stored as 100-nanosecond ticks since the Unix epoch, the precision the API prints.
+pub fn to_ticks(at: DateTime<Utc>) -> i64 {
+    at.timestamp() * 10_000_000 + i64::from(at.timestamp_subsec_nanos() / 100)
+}
+
+pub fn from_ticks(ticks: i64) -> DateTime<Utc> {
+    let seconds = ticks.div_euclid(10_000_000);
+    let nanos = (ticks.rem_euclid(10_000_000) * 100) as u32;
+    Utc.timestamp_opt(seconds, nanos)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_round_trip_at_100ns() {
+        let at = Utc.with_ymd_and_hms(2020, 12, 8, 17, 37, 4).unwrap()
+            + chrono::Duration::nanoseconds(591_640_600);
+        assert_eq!(from_ticks(to_ticks(at)), at);
+        let before_epoch = Utc.with_ymd_and_hms(1950, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(from_ticks(to_ticks(before_epoch)), before_epoch);
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn sqlite_url_asks_for_creation() {
+        let dir = std::env::temp_dir().join(format!("portald-url-{}", std::process::id()));
+        let url = prepare_sqlite_url(&format!("sqlite://{}/x/db.sqlite", dir.display())).unwrap();
+        assert!(url.ends_with("?mode=rwc"));
+        assert!(dir.join("x").is_dir());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,54 @@
+//! Portals (tenants).
+
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use super::{to_ticks, Store};
+
+impl Store {
+    /// Creates the portal row if missing; true when it was created.
+    pub async fn ensure_portal(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO portals (id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(portal)
+        .bind(to_ticks(chrono::Utc::now()))
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn portal_owner(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+    ) -> Result<Option<Uuid>, sqlx::Error> {
+        let row = sqlx::query("SELECT owner_id FROM portals WHERE id = $1")
+            .bind(portal)
+            .fetch_optional(conn)
+            .await?;
+        Ok(row
+            .map(|row| row.try_get::<Option<String>, _>("owner_id"))
+            .transpose()?
+            .flatten()
+            .and_then(|id| Uuid::parse_str(&id).ok()))
+    }
+
+    pub async fn set_portal_owner(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        owner: Uuid,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE portals SET owner_id = $2 WHERE id = $1")
+            .bind(portal)
+            .bind(owner.to_string())
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+}

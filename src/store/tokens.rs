@@ -1,0 +1,68 @@
+//! Authentication tokens, stored as hashes.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{to_ticks, Store};
+
+impl Store {
+    pub async fn insert_token(
+        &self,
+        portal: i64,
+        user: Uuid,
+        token_hash: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO tokens (token_hash, portal_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(portal)
+        .bind(user.to_string())
+        .bind(to_ticks(Utc::now()))
+        .bind(to_ticks(expires))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Revokes one token; false when it was unknown or already revoked.
+    pub async fn revoke_token(&self, portal: i64, token_hash: &str) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(portal)
+        .bind(token_hash)
+        .bind(to_ticks(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Revokes every token of a user (after a password change), inside the caller's transaction.
+    pub async fn revoke_user_tokens(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        portal: i64,
+        user: Uuid,
+    ) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(portal)
+        .bind(user.to_string())
+        .bind(to_ticks(Utc::now()))
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Deletes tokens that expired before `before`, so the table does not grow without end.
+    pub async fn purge_expired_tokens(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM tokens WHERE expires_at < $1")
+            .bind(to_ticks(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
