@@ -69,7 +69,7 @@ pub struct PortalArgs {
     pub time_zone: Tz,
 
     /// Host-to-portal map, `host=id` pairs separated by commas. Empty: every host is portal 1.
-    #[arg(long, env = "PORTALD_HOSTS", default_value = "", value_parser = parse_host_map)]
+    #[arg(long, env = "PORTALD_HOSTS", default_value = "", value_parser = HostMap::parse)]
     pub hosts: HostMap,
 }
 
@@ -103,22 +103,25 @@ impl HostMap {
     }
 }
 
-fn parse_host_map(text: &str) -> anyhow::Result<HostMap> {
-    let mut map = HashMap::new();
-    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (host, id) = pair
-            .split_once('=')
-            .ok_or_else(|| anyhow!("expected host=portal_id, got {pair:?}"))?;
-        let id: i64 = id
-            .trim()
-            .parse()
-            .with_context(|| format!("portal id in {pair:?}"))?;
-        if id < 1 {
-            bail!("portal id in {pair:?} must be 1 or more");
+impl HostMap {
+    /// Parses `host=id` pairs separated by commas; an empty text is single-portal mode.
+    pub fn parse(text: &str) -> anyhow::Result<HostMap> {
+        let mut map = HashMap::new();
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (host, id) = pair
+                .split_once('=')
+                .ok_or_else(|| anyhow!("expected host=portal_id, got {pair:?}"))?;
+            let id: i64 = id
+                .trim()
+                .parse()
+                .with_context(|| format!("portal id in {pair:?}"))?;
+            if id < 1 {
+                bail!("portal id in {pair:?} must be 1 or more");
+            }
+            map.insert(host.trim().to_ascii_lowercase(), id);
         }
-        map.insert(host.trim().to_ascii_lowercase(), id);
+        Ok(HostMap(map))
     }
-    Ok(HostMap(map))
 }
 
 fn parse_time_zone(text: &str) -> anyhow::Result<Tz> {
@@ -161,7 +164,7 @@ mod tests {
 
     #[test]
     fn host_map_picks_portal_by_host_without_port() {
-        let map = parse_host_map("a.example.com=1, B.example.com=2").unwrap();
+        let map = HostMap::parse("a.example.com=1, B.example.com=2").unwrap();
         assert_eq!(map.portal_for(Some("b.example.com:8080")), Some(2));
         assert_eq!(map.portal_for(Some("A.EXAMPLE.COM")), Some(1));
         assert_eq!(map.portal_for(Some("c.example.com")), None);
@@ -171,10 +174,10 @@ mod tests {
 
     #[test]
     fn empty_host_map_is_single_portal() {
-        let map = parse_host_map("").unwrap();
+        let map = HostMap::parse("").unwrap();
         assert_eq!(map.portal_for(Some("anything")), Some(1));
         assert_eq!(map.portal_for(None), Some(1));
-        assert!(parse_host_map("x=0").is_err());
-        assert!(parse_host_map("x").is_err());
+        assert!(HostMap::parse("x=0").is_err());
+        assert!(HostMap::parse("x").is_err());
     }
 }

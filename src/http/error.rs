@@ -56,7 +56,7 @@ impl IntoResponse for ApiError {
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
-            ApiError::MethodNotAllowed { allow } => {
+            ApiError::MethodNotAllowed { allow } if !allow.is_empty() => {
                 if let Ok(value) = HeaderValue::from_str(allow) {
                     response.headers_mut().insert(header::ALLOW, value);
                 }

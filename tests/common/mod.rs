@@ -1,0 +1,263 @@
+//! Test harness: a real server on port 0 against a fresh database, SQLite by default or
+//! PostgreSQL with `PORTALD_TEST_DB=postgres` (at `PORTALD_TEST_PG`, default
+//! `postgres://postgres@127.0.0.1:5432`).
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use portald::app::{self, Server};
+use portald::config::{DatabaseArgs, PortalArgs, ServeArgs};
+use portald::domain::people::{self, UserDraft};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub const OWNER_EMAIL: &str = "owner@example.com";
+pub const OWNER_PASSWORD: &str = "owner-password-1";
+
+pub fn postgres_base() -> String {
+    std::env::var("PORTALD_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub fn use_postgres() -> bool {
+    std::env::var("PORTALD_TEST_DB").is_ok_and(|v| v.eq_ignore_ascii_case("postgres"))
+}
+
+/// A fresh database: a SQLite file in a temporary folder, or a new PostgreSQL database that is
+/// dropped with the value.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        if use_postgres() {
+            let name = format!("portald_test_{}", Uuid::new_v4().simple());
+            let admin = format!("{}/postgres", postgres_base());
+            run_pg(&admin, &format!("CREATE DATABASE {name}")).await;
+            TestDb {
+                url: format!("{}/{name}", postgres_base()),
+                _dir: None,
+                pg_name: Some(name),
+            }
+        } else {
+            let dir = tempfile::tempdir().expect("temporary folder");
+            let url = format!("sqlite://{}/portald.db", dir.path().display());
+            TestDb {
+                url,
+                _dir: Some(dir),
+                pg_name: None,
+            }
+        }
+    }
+}
+
+async fn run_pg(url: &str, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .expect("PostgreSQL reachable for tests");
+    sqlx::Executor::execute(&mut conn, sql)
+        .await
+        .expect("PostgreSQL statement");
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            let admin = format!("{}/postgres", postgres_base());
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(run_pg(
+                    &admin,
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ));
+            })
+            .join();
+        }
+    }
+}
+
+/// How a test wants its server.
+pub struct Options {
+    pub time_zone: &'static str,
+    pub hosts: &'static str,
+    pub token_lifetime: Duration,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            time_zone: "UTC",
+            hosts: "",
+            token_lifetime: Duration::from_secs(3600),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    server: Option<Server>,
+    pub db: TestDb,
+}
+
+/// A response as a client sees it.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub async fn spawn() -> TestServer {
+    spawn_with(Options::default()).await
+}
+
+pub async fn spawn_with(options: Options) -> TestServer {
+    let db = TestDb::new().await;
+    let args = serve_args(&db.url, &options);
+    let server = app::start(&args).await.expect("server starts");
+    let base = format!("http://{}", server.addr);
+    TestServer {
+        base,
+        client: reqwest::Client::new(),
+        server: Some(server),
+        db,
+    }
+}
+
+pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
+    ServeArgs {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        database: DatabaseArgs {
+            database_url: url.to_string(),
+            db_connections: 4,
+        },
+        portal: PortalArgs {
+            owner_email: OWNER_EMAIL.into(),
+            owner_password: Some(OWNER_PASSWORD.into()),
+            time_zone: options.time_zone.parse().expect("time zone"),
+            hosts: portald::config::HostMap::parse(options.hosts).expect("host map"),
+        },
+        token_lifetime: options.token_lifetime,
+        max_body_bytes: options.max_body_bytes,
+        request_timeout: Duration::from_secs(30),
+        log_json: false,
+    }
+}
+
+/// Roles a test user can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    User,
+    Guest,
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/2.0/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    pub fn store(&self) -> &portald::store::Store {
+        &self.server.as_ref().expect("running").app().store
+    }
+
+    /// Sends a request; `token` goes in the Authorization header as is.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body read");
+        Answer {
+            status,
+            headers,
+            text,
+        }
+    }
+
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => request.header("Authorization", token),
+            None => request,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.send(self.request(Method::GET, path, Some(token)))
+            .await
+    }
+
+    /// Logs in and returns the token; panics unless the login succeeds.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let answer = self
+            .send(
+                self.request(Method::POST, "authentication", None)
+                    .form(&[("userName", login), ("password", password)]),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "login of {login}: {}",
+            answer.text
+        );
+        answer.json()["response"]["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    pub async fn owner_token(&self) -> String {
+        self.login(OWNER_EMAIL, OWNER_PASSWORD).await
+    }
+
+    /// Adds a user straight through the domain layer; returns (id, email, password).
+    pub async fn add_user(&self, name: &str, role: Role) -> (Uuid, String, String) {
+        let email = format!("{name}@example.com");
+        let password = format!("{name}-password");
+        let draft = UserDraft {
+            email: email.clone(),
+            first_name: name.to_string(),
+            last_name: "Tester".into(),
+            password: Some(password.clone()),
+            is_admin: role == Role::Admin,
+            is_visitor: role == Role::Guest,
+            activated: true,
+        };
+        let (id, _) = people::create_user(self.store(), 1, draft)
+            .await
+            .expect("user created");
+        (id, email, password)
+    }
+
+    /// Stops the server, letting requests in flight finish.
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+    }
+}
