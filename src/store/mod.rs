@@ -133,6 +133,23 @@ impl Store {
         })
     }
 
+    /// A subquery yielding the text values of a JSON array bound at `$n`: one statement and one
+    /// bound value for any number of ids (no per-id placeholders, no per-id statements).
+    pub(crate) fn json_texts(&self, n: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("(SELECT value FROM json_each(${n}))"),
+            Backend::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb))"),
+        }
+    }
+
+    /// Like [`Store::json_texts`], for integer ids.
+    pub(crate) fn json_ints(&self, n: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("(SELECT value FROM json_each(${n}))"),
+            Backend::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint)"),
+        }
+    }
+
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
@@ -182,6 +199,11 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// A JSON array of ids, to bind for [`Store::json_texts`] or [`Store::json_ints`].
+pub(crate) fn json_array<T: serde::Serialize>(ids: &[T]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
 /// Times are stored as 100-nanosecond ticks since the Unix epoch, the precision the API prints.

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{from_ticks, to_ticks, Store};
+use super::{from_ticks, json_array, to_ticks, Store};
 use crate::domain::people::{User, UserContact};
 
 /// The columns of a user row, in the order `user_from_row` reads them; `$1` is the portal.
@@ -140,23 +140,77 @@ impl Store {
         self.with_contacts(portal, row).await
     }
 
+    /// Live users by id, with their contacts, in two statements whatever their number; ids
+    /// without a live user are left out.
+    pub async fn users_by_ids(&self, portal: i64, ids: &[Uuid]) -> Result<Vec<User>, sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = json_array(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
+            self.json_texts(2)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(portal)
+            .bind(&ids)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut users = rows
+            .iter()
+            .map(user_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.attach_contacts(portal, &mut users, Some(&ids)).await?;
+        Ok(users)
+    }
+
+    /// Fills in the contacts of `users` with one statement; `ids` is their JSON id list, or
+    /// `None` to read every user's contacts of the portal (for whole-portal lists).
+    async fn attach_contacts(
+        &self,
+        portal: i64,
+        users: &mut [User],
+        ids: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        let sql = match ids {
+            Some(_) => format!(
+                "SELECT user_id, type, value FROM user_contacts WHERE portal_id = $1 AND user_id IN {} ORDER BY user_id, position",
+                self.json_texts(2)
+            ),
+            None => "SELECT user_id, type, value FROM user_contacts WHERE portal_id = $1 ORDER BY user_id, position".to_string(),
+        };
+        let mut query = sqlx::query(&sql).bind(portal);
+        if let Some(ids) = ids {
+            query = query.bind(ids);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let mut by_user: std::collections::HashMap<String, Vec<UserContact>> =
+            std::collections::HashMap::new();
+        for row in &rows {
+            by_user
+                .entry(row.try_get("user_id")?)
+                .or_default()
+                .push(UserContact {
+                    kind: row.try_get("type")?,
+                    value: row.try_get("value")?,
+                });
+        }
+        for user in users {
+            user.contacts = by_user.remove(&user.id.to_string()).unwrap_or_default();
+        }
+        Ok(())
+    }
+
     async fn with_contacts(
         &self,
         portal: i64,
         row: Option<AnyRow>,
     ) -> Result<Option<User>, sqlx::Error> {
         let Some(row) = row else { return Ok(None) };
-        let mut user = user_from_row(&row)?;
-        user.contacts = sqlx::query(
-            "SELECT type, value FROM user_contacts WHERE portal_id = $1 AND user_id = $2 ORDER BY position",
-        )
-        .bind(portal)
-        .bind(user.id.to_string())
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|row| Ok(UserContact { kind: row.try_get("type")?, value: row.try_get("value")? }))
-        .collect::<Result<_, sqlx::Error>>()?;
+        let mut users = [user_from_row(&row)?];
+        let ids = json_array(&[users[0].id.to_string()]);
+        self.attach_contacts(portal, &mut users, Some(&ids)).await?;
+        let [user] = users;
         Ok(Some(user))
     }
 
