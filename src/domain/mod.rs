@@ -2,6 +2,7 @@
 //! HTTP handlers and the CLI alike.
 
 pub mod auth;
+pub mod groups;
 pub mod password;
 pub mod people;
 

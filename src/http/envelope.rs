@@ -69,6 +69,13 @@ impl Reply {
         Reply::of(items)
     }
 
+    /// A whole list the method filtered itself (from `filterBy`/`filterValue`).
+    pub fn filtered_list<T: Serialize>(items: &[T]) -> ApiResult<Reply> {
+        let mut reply = Reply::of(items)?;
+        reply.paging = Paging::Filtered;
+        Ok(reply)
+    }
+
     /// One page of a list the method paged itself, out of `total`.
     pub fn page<T: Serialize>(items: &[T], total: u64) -> ApiResult<Reply> {
         let mut reply = Reply::of(items)?;

@@ -139,6 +139,9 @@ fn params_value<T: FromParam>(name: &str, text: &str, tz: Tz) -> ApiResult<Optio
 pub enum Paging {
     /// The whole list: the generic pipeline filters, sorts and pages it.
     Generic,
+    /// The whole list, already filtered by the method (which read `filterBy` itself): the
+    /// generic pipeline sorts and pages it.
+    Filtered,
     /// Already one page, filtered and sorted by the method; `total` items exist in all.
     Paged { total: u64 },
 }
@@ -164,10 +167,10 @@ pub fn page(items: Vec<Value>, paging: Paging, options: &ListOptions) -> Page {
                 next_index,
             }
         }
-        Paging::Generic => {
+        Paging::Generic | Paging::Filtered => {
             let raw_len = items.len() as u64;
             let mut items = items;
-            if let Some(values) = options.filter_values() {
+            if let (Paging::Generic, Some(values)) = (paging, options.filter_values()) {
                 items.retain(|item| {
                     matches_filter(item, &options.filter_by, options.filter_op, &values)
                 });

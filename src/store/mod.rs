@@ -3,6 +3,7 @@
 //! and where the dialects must differ the statement is chosen by [`Backend`]. Each backend has
 //! its own migrations, embedded in the binary.
 
+mod groups;
 mod login;
 mod portals;
 mod tokens;

@@ -1,13 +1,15 @@
-//! Users, their contacts and admin membership.
+//! Users, their contacts, admin membership and status.
+
+use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{from_ticks, json_array, to_ticks, Store};
-use crate::domain::people::{User, UserContact};
+use crate::domain::people::{GroupRef, Profile, User, UserContact};
 
-/// The columns of a user row, in the order `user_from_row` reads them; `$1` is the portal.
+/// The columns of a user row, as `user_from_row` reads them.
 const USER_COLUMNS: &str = "u.id, u.user_name, u.email, u.first_name, u.last_name, u.sex, \
     u.birthday, u.work_from, u.terminated_at, u.title, u.location, u.notes, u.status, \
     u.activation_status, u.culture_name, u.mobile_phone, u.mobile_phone_activation, u.lead_id, \
@@ -21,7 +23,7 @@ pub struct StoredCredentials {
     pub password_hash: String,
 }
 
-/// A user to insert; the store fills in nothing but what it is given.
+/// A user to insert.
 pub struct NewUser {
     pub id: Uuid,
     pub user_name: String,
@@ -31,17 +33,16 @@ pub struct NewUser {
     pub is_visitor: bool,
     pub activation_status: i64,
     pub password_hash: String,
-    pub contacts: Vec<UserContact>,
 }
 
-fn opt_uuid(text: Option<String>) -> Option<Uuid> {
-    text.and_then(|t| Uuid::parse_str(&t).ok())
+fn parse_uuid(text: &str) -> Result<Uuid, sqlx::Error> {
+    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
-    let id: String = row.try_get("id")?;
+    let lead: Option<String> = row.try_get("lead_id")?;
     Ok(User {
-        id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
         user_name: row.try_get("user_name")?,
         email: row.try_get("email")?,
         first_name: row.try_get("first_name")?,
@@ -60,7 +61,7 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         culture_name: row.try_get("culture_name")?,
         mobile_phone: row.try_get("mobile_phone")?,
         mobile_phone_activation: row.try_get("mobile_phone_activation")?,
-        lead: opt_uuid(row.try_get("lead_id")?),
+        lead: lead.and_then(|t| Uuid::parse_str(&t).ok()),
         sid: row.try_get("sid")?,
         sso_name_id: row.try_get("sso_name_id")?,
         is_visitor: row.try_get::<i64, _>("is_visitor")? != 0,
@@ -68,7 +69,6 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         is_owner: flag(row, "is_owner")?,
         created_at: from_ticks(row.try_get("created_at")?),
         last_modified: from_ticks(row.try_get("last_modified")?),
-        contacts: Vec::new(),
     })
 }
 
@@ -81,17 +81,60 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
 }
 
 impl Store {
-    /// A live (not removed) user by id, with contacts.
+    async fn one_user(
+        &self,
+        sql_filter: &str,
+        portal: i64,
+        value: String,
+    ) -> Result<Option<User>, sqlx::Error> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND {sql_filter}");
+        let row = sqlx::query(&sql)
+            .bind(portal)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// A live (not removed) user by id.
     pub async fn user_by_id(&self, portal: i64, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.id = $2 AND u.removed = 0"
-        );
+        self.one_user("u.id = $2", portal, id.to_string()).await
+    }
+
+    /// A live user by id, read inside a transaction (to see its own writes).
+    pub async fn user_by_id_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        id: Uuid,
+    ) -> Result<User, sqlx::Error> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id = $2");
         let row = sqlx::query(&sql)
             .bind(portal)
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_one(conn)
             .await?;
-        self.with_contacts(portal, row).await
+        user_from_row(&row)
+    }
+
+    /// A live user by user name (case-insensitive).
+    pub async fn user_by_user_name(
+        &self,
+        portal: i64,
+        user_name: &str,
+    ) -> Result<Option<User>, sqlx::Error> {
+        self.one_user("u.user_name_key = $2", portal, user_name.to_lowercase())
+            .await
+    }
+
+    /// A live user by email (case-insensitive).
+    pub async fn user_by_email(
+        &self,
+        portal: i64,
+        email: &str,
+    ) -> Result<Option<User>, sqlx::Error> {
+        self.one_user("u.email_key = $2", portal, email.to_lowercase())
+            .await
     }
 
     /// A live user by user name or email (case-insensitive), with the password hash.
@@ -110,13 +153,13 @@ impl Store {
             .bind(login.to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let password_hash: String = row.try_get("password_hash")?;
-        let user = self.with_contacts(portal, Some(row)).await?;
-        Ok(user.map(|user| StoredCredentials {
-            user,
-            password_hash,
-        }))
+        row.map(|row| {
+            Ok(StoredCredentials {
+                user: user_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+            })
+        })
+        .transpose()
     }
 
     /// A live user by the hash of one of his tokens that is neither expired nor revoked.
@@ -137,11 +180,18 @@ impl Store {
             .bind(to_ticks(now))
             .fetch_optional(&self.pool)
             .await?;
-        self.with_contacts(portal, row).await
+        row.as_ref().map(user_from_row).transpose()
     }
 
-    /// Live users by id, with their contacts, in two statements whatever their number; ids
-    /// without a live user are left out.
+    /// Every live user of the portal.
+    pub async fn all_users(&self, portal: i64) -> Result<Vec<User>, sqlx::Error> {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0");
+        let rows = sqlx::query(&sql).bind(portal).fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Live users by id; ids without a live user are left out. One statement for any number.
     pub async fn users_by_ids(&self, portal: i64, ids: &[Uuid]) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -156,38 +206,31 @@ impl Store {
             .bind(&ids)
             .fetch_all(&self.pool)
             .await?;
-        let mut users = rows
-            .iter()
-            .map(user_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.attach_contacts(portal, &mut users, Some(&ids)).await?;
-        Ok(users)
+        rows.iter().map(user_from_row).collect()
     }
 
-    /// Fills in the contacts of `users` with one statement; `ids` is their JSON id list, or
-    /// `None` to read every user's contacts of the portal (for whole-portal lists).
-    async fn attach_contacts(
+    /// The full profiles of `users`: their contacts and departments, in two statements.
+    pub async fn profiles(
         &self,
         portal: i64,
-        users: &mut [User],
-        ids: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
-        let sql = match ids {
-            Some(_) => format!(
-                "SELECT user_id, type, value FROM user_contacts WHERE portal_id = $1 AND user_id IN {} ORDER BY user_id, position",
-                self.json_texts(2)
-            ),
-            None => "SELECT user_id, type, value FROM user_contacts WHERE portal_id = $1 ORDER BY user_id, position".to_string(),
-        };
-        let mut query = sqlx::query(&sql).bind(portal);
-        if let Some(ids) = ids {
-            query = query.bind(ids);
+        users: Vec<User>,
+    ) -> Result<Vec<Profile>, sqlx::Error> {
+        if users.is_empty() {
+            return Ok(Vec::new());
         }
-        let rows = query.fetch_all(&self.pool).await?;
-        let mut by_user: std::collections::HashMap<String, Vec<UserContact>> =
-            std::collections::HashMap::new();
-        for row in &rows {
-            by_user
+        let ids = json_array(&users.iter().map(|u| u.id.to_string()).collect::<Vec<_>>());
+        let sql = format!(
+            "SELECT user_id, type, value FROM user_contacts WHERE portal_id = $1 AND user_id IN {} ORDER BY user_id, position",
+            self.json_texts(2)
+        );
+        let mut contacts: HashMap<String, Vec<UserContact>> = HashMap::new();
+        for row in sqlx::query(&sql)
+            .bind(portal)
+            .bind(&ids)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            contacts
                 .entry(row.try_get("user_id")?)
                 .or_default()
                 .push(UserContact {
@@ -195,23 +238,40 @@ impl Store {
                     value: row.try_get("value")?,
                 });
         }
-        for user in users {
-            user.contacts = by_user.remove(&user.id.to_string()).unwrap_or_default();
+        let sql = format!(
+            "SELECT m.user_id, g.id, g.name, mu.user_name AS manager FROM group_members m \
+             JOIN groups g ON g.portal_id = m.portal_id AND g.id = m.group_id \
+             LEFT JOIN users mu ON mu.portal_id = g.portal_id AND mu.id = g.manager_id AND mu.removed = 0 \
+             WHERE m.portal_id = $1 AND m.user_id IN {} ORDER BY g.name, g.id",
+            self.json_texts(2)
+        );
+        let mut groups: HashMap<String, Vec<GroupRef>> = HashMap::new();
+        for row in sqlx::query(&sql)
+            .bind(portal)
+            .bind(&ids)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            groups
+                .entry(row.try_get("user_id")?)
+                .or_default()
+                .push(GroupRef {
+                    id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+                    name: row.try_get("name")?,
+                    manager: row.try_get("manager")?,
+                });
         }
-        Ok(())
-    }
-
-    async fn with_contacts(
-        &self,
-        portal: i64,
-        row: Option<AnyRow>,
-    ) -> Result<Option<User>, sqlx::Error> {
-        let Some(row) = row else { return Ok(None) };
-        let mut users = [user_from_row(&row)?];
-        let ids = json_array(&[users[0].id.to_string()]);
-        self.attach_contacts(portal, &mut users, Some(&ids)).await?;
-        let [user] = users;
-        Ok(Some(user))
+        Ok(users
+            .into_iter()
+            .map(|user| {
+                let key = user.id.to_string();
+                Profile {
+                    contacts: contacts.remove(&key).unwrap_or_default(),
+                    groups: groups.remove(&key).unwrap_or_default(),
+                    user,
+                }
+            })
+            .collect())
     }
 
     /// Whether a live user already has this user name (case-insensitive).
@@ -229,18 +289,22 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
-    /// Whether a live user already has this email (case-insensitive).
+    /// Whether a live user other than `except` already has this email (case-insensitive).
     pub async fn email_taken(
         &self,
         conn: &mut AnyConnection,
         portal: i64,
         email: &str,
+        except: Option<Uuid>,
     ) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND email_key = $2 AND removed = 0")
-            .bind(portal)
-            .bind(email.to_lowercase())
-            .fetch_one(conn)
-            .await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND email_key = $2 AND removed = 0 AND id <> $3",
+        )
+        .bind(portal)
+        .bind(email.to_lowercase())
+        .bind(except.map(|id| id.to_string()).unwrap_or_default())
+        .fetch_one(conn)
+        .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
@@ -268,10 +332,102 @@ impl Store {
         .bind(i64::from(user.is_visitor))
         .bind(&user.password_hash)
         .bind(now)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Writes the editable fields of a user's profile.
+    pub async fn update_user(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        user: &User,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE users SET first_name = $3, last_name = $4, email = $5, email_key = $6, sex = $7, birthday = $8, \
+             work_from = $9, terminated_at = $10, title = $11, location = $12, notes = $13, status = $14, \
+             lead_id = $15, is_visitor = $16, mobile_phone = $17, culture_name = $18, last_modified = $19 \
+             WHERE portal_id = $1 AND id = $2 AND removed = 0",
+        )
+        .bind(portal)
+        .bind(user.id.to_string())
+        .bind(&user.first_name)
+        .bind(&user.last_name)
+        .bind(&user.email)
+        .bind(user.email.to_lowercase())
+        .bind(user.sex.map(i64::from))
+        .bind(user.birthday.map(to_ticks))
+        .bind(user.work_from.map(to_ticks))
+        .bind(user.terminated_at.map(to_ticks))
+        .bind(&user.title)
+        .bind(&user.location)
+        .bind(&user.notes)
+        .bind(user.status)
+        .bind(user.lead.map(|id| id.to_string()))
+        .bind(i64::from(user.is_visitor))
+        .bind(user.mobile_phone.clone())
+        .bind(user.culture_name.clone())
+        .bind(to_ticks(chrono::Utc::now()))
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a user removed: invisible to every lookup, his email and user name free again.
+    pub async fn remove_user(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        user: Uuid,
+    ) -> Result<(), sqlx::Error> {
+        let id = user.to_string();
+        sqlx::query(
+            "UPDATE users SET removed = 1, last_modified = $3 WHERE portal_id = $1 AND id = $2",
+        )
+        .bind(portal)
+        .bind(&id)
+        .bind(to_ticks(chrono::Utc::now()))
         .execute(&mut *conn)
         .await?;
-        self.replace_contacts(conn, portal, user.id, &user.contacts)
-            .await
+        for table in ["group_members", "admins"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE portal_id = $1 AND user_id = $2"
+            ))
+            .bind(portal)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query("UPDATE groups SET manager_id = NULL WHERE portal_id = $1 AND manager_id = $2")
+            .bind(portal)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        self.revoke_user_tokens(conn, portal, user).await?;
+        Ok(())
+    }
+
+    /// A user's contact list, inside a transaction.
+    pub async fn user_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        user: Uuid,
+    ) -> Result<Vec<UserContact>, sqlx::Error> {
+        let rows = sqlx::query("SELECT type, value FROM user_contacts WHERE portal_id = $1 AND user_id = $2 ORDER BY position")
+            .bind(portal)
+            .bind(user.to_string())
+            .fetch_all(conn)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(UserContact {
+                    kind: row.try_get("type")?,
+                    value: row.try_get("value")?,
+                })
+            })
+            .collect()
     }
 
     /// Replaces a user's contact list with `contacts`, in their order.
@@ -324,37 +480,13 @@ impl Store {
         user: Uuid,
         hash: &str,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE users SET password_hash = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 AND removed = 0",
-        )
-        .bind(portal)
-        .bind(user.to_string())
-        .bind(hash)
-        .bind(to_ticks(chrono::Utc::now()))
-        .execute(conn)
-        .await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 AND removed = 0")
+            .bind(portal)
+            .bind(user.to_string())
+            .bind(hash)
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
         Ok(done.rows_affected() > 0)
-    }
-
-    /// The id of a live user by user name or email, inside a transaction.
-    pub async fn user_id_by_login(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        login: &str,
-    ) -> Result<Option<Uuid>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT id FROM users WHERE portal_id = $1 AND removed = 0 AND (email_key = $2 OR user_name_key = $2) \
-             ORDER BY CASE WHEN email_key = $2 THEN 0 ELSE 1 END LIMIT 1",
-        )
-        .bind(portal)
-        .bind(login.to_lowercase())
-        .fetch_optional(conn)
-        .await?;
-        row.map(|row| {
-            let id: String = row.try_get("id")?;
-            Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-        })
-        .transpose()
     }
 }

@@ -1,12 +1,13 @@
 //! The route table.
 
 mod auth;
+mod groups;
 mod people;
 mod system;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::app::App;
@@ -18,5 +19,51 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/2.0/capabilities", get(system::capabilities))
         .route("/api/2.0/authentication", post(auth::login))
         .route("/api/2.0/authentication/logout", post(auth::logout))
+        .route("/api/2.0/people", get(people::list).post(people::add))
         .route("/api/2.0/people/@self", get(people::get_self))
+        .route("/api/2.0/people/email", get(people::by_email))
+        .route("/api/2.0/people/filter", get(people::filter))
+        .route("/api/2.0/people/simple/filter", get(people::simple_filter))
+        .route("/api/2.0/people/search", get(people::search))
+        .route("/api/2.0/people/@search/{query}", get(people::search))
+        .route(
+            "/api/2.0/people/status/{status}",
+            get(people::by_status).put(people::set_status),
+        )
+        .route(
+            "/api/2.0/people/status/{status}/search",
+            get(people::search_by_status),
+        )
+        .route(
+            "/api/2.0/people/{userid}",
+            get(people::get).put(people::update).delete(people::delete),
+        )
+        .route(
+            "/api/2.0/people/{userid}/password",
+            put(people::change_password),
+        )
+        .route(
+            "/api/2.0/people/{userid}/contacts",
+            post(people::set_contacts)
+                .put(people::merge_contacts)
+                .delete(people::remove_contacts),
+        )
+        .route("/api/2.0/group", get(groups::list).post(groups::create))
+        .route("/api/2.0/group/search", get(groups::search))
+        .route("/api/2.0/group/user/{userid}", get(groups::of_user))
+        .route(
+            "/api/2.0/group/{groupid}",
+            get(groups::get).put(groups::update).delete(groups::delete),
+        )
+        .route(
+            "/api/2.0/group/{groupid}/members",
+            post(groups::set_members)
+                .put(groups::add_members)
+                .delete(groups::remove_members),
+        )
+        .route(
+            "/api/2.0/group/{groupid}/members/{newgroupid}",
+            put(groups::move_members),
+        )
+        .route("/api/2.0/group/{groupid}/manager", put(groups::set_manager))
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{html_encode, WireCtx};
-use crate::domain::people::{self, activation, User};
+use crate::domain::people::{self, activation, GroupRef, Profile, User};
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
 
@@ -18,8 +18,16 @@ const ALL_MODULES: [&str; 6] = [
     "mail",
 ];
 
-fn avatar(size: u32) -> String {
+pub fn avatar(size: u32) -> String {
     format!("/skins/default/images/default_user_photo_size_{size}-{size}.png")
+}
+
+/// Builds the full profiles of a list.
+pub fn full_list(profiles: &[Profile], caller: &Caller, ctx: &WireCtx) -> Vec<EmployeeWraperFull> {
+    profiles
+        .iter()
+        .map(|p| EmployeeWraperFull::new(p, caller, ctx))
+        .collect()
 }
 
 fn profile_url(user: &User, ctx: &WireCtx) -> String {
@@ -38,6 +46,25 @@ pub struct Contact {
     #[serde(rename = "type")]
     pub kind: String,
     pub value: String,
+}
+
+/// GroupWrapperSummary: a department in a profile.
+#[derive(Serialize)]
+pub struct GroupWrapperSummary {
+    pub id: Uuid,
+    pub name: String,
+    /// The manager's user name, or null.
+    pub manager: Option<String>,
+}
+
+impl GroupWrapperSummary {
+    pub fn new(group: &GroupRef) -> Self {
+        GroupWrapperSummary {
+            id: group.id,
+            name: group.name.clone(),
+            manager: group.manager.clone(),
+        }
+    }
 }
 
 /// EmployeeWraper.
@@ -99,6 +126,8 @@ pub struct EmployeeWraperFull {
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupWrapperSummary>,
     pub avatar_medium: String,
     pub avatar: String,
     pub is_admin: bool,
@@ -123,7 +152,8 @@ pub struct EmployeeWraperFull {
 impl EmployeeWraperFull {
     /// The profile of `user` as `caller` may see it: email, mobile phone and contacts only
     /// with the right to private data.
-    pub fn new(user: &User, caller: &Caller, ctx: &WireCtx) -> Self {
+    pub fn new(profile: &Profile, caller: &Caller, ctx: &WireCtx) -> Self {
+        let user = &profile.user;
         let private = people::can_view_private_data(caller, user);
         EmployeeWraperFull {
             id: user.id,
@@ -137,7 +167,12 @@ impl EmployeeWraperFull {
             status: user.status,
             activation_status: user.activation_status & !activation::AUTO_GENERATED,
             terminated: user.terminated_at.map(|d| ctx.date(d)),
-            department: String::new(),
+            department: profile
+                .groups
+                .iter()
+                .map(|g| html_encode(&g.name))
+                .collect::<Vec<_>>()
+                .join(", "),
             work_from: user.work_from.map(|d| ctx.date(d)),
             location: non_empty(&user.location),
             notes: non_empty(&user.notes),
@@ -150,7 +185,8 @@ impl EmployeeWraperFull {
             mobile_phone_activation_status: (user.mobile_phone_activation == 1).then_some(1),
             title: non_empty(&user.title),
             contacts: if private {
-                user.contacts
+                profile
+                    .contacts
                     .iter()
                     .map(|c| Contact {
                         kind: c.kind.clone(),
@@ -160,6 +196,11 @@ impl EmployeeWraperFull {
             } else {
                 Vec::new()
             },
+            groups: profile
+                .groups
+                .iter()
+                .map(GroupWrapperSummary::new)
+                .collect(),
             avatar_medium: avatar(48),
             avatar: avatar(82),
             is_admin: user.is_admin,

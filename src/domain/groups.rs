@@ -1,0 +1,217 @@
+//! Groups (departments): any user reads them, admins change them.
+
+use uuid::Uuid;
+
+use super::people::{require_admin, User};
+use super::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::store::Store;
+
+/// The most characters a group name may have.
+const MAX_NAME: usize = 128;
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: Uuid,
+    pub name: String,
+    pub manager: Option<Uuid>,
+}
+
+/// A group with its manager and members loaded.
+pub struct GroupDetails {
+    pub group: Group,
+    pub manager: Option<User>,
+    pub members: Vec<User>,
+}
+
+pub async fn get(store: &Store, portal: i64, id: Uuid) -> ApiResult<Group> {
+    store
+        .group(portal, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Group not found"))
+}
+
+/// A group with its manager and members, in three statements.
+pub async fn details(store: &Store, portal: i64, group: Group) -> ApiResult<GroupDetails> {
+    let members = store.group_member_ids(portal, group.id).await?;
+    let mut ids = members.clone();
+    ids.extend(group.manager);
+    let mut users = store.users_by_ids(portal, &ids).await?;
+    users.sort_by_cached_key(|u| u.display_name().to_lowercase());
+    let manager = group
+        .manager
+        .and_then(|m| users.iter().find(|u| u.id == m).cloned());
+    users.retain(|u| members.contains(&u.id));
+    Ok(GroupDetails {
+        group,
+        manager,
+        members: users,
+    })
+}
+
+fn check_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::missing("groupName"));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(ApiError::invalid(
+            "groupName",
+            format!("at most {MAX_NAME} characters"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+async fn check_manager(store: &Store, portal: i64, manager: Option<Uuid>) -> ApiResult<()> {
+    if let Some(manager) = manager {
+        match store.user_by_id(portal, manager).await? {
+            Some(user) if user.is_active() => {}
+            Some(_) => return Err(ApiError::invalid("groupManager", "the user is disabled")),
+            None => return Err(ApiError::invalid("groupManager", "no such user")),
+        }
+    }
+    Ok(())
+}
+
+/// What a create or update sets; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct GroupChanges {
+    pub name: Option<String>,
+    pub manager: Option<Option<Uuid>>,
+    pub members: Option<Vec<Uuid>>,
+}
+
+/// `POST group`.
+pub async fn create(store: &Store, caller: &Caller, changes: GroupChanges) -> ApiResult<Group> {
+    require_admin(caller)?;
+    let name = check_name(changes.name.as_deref().unwrap_or_default())?;
+    let group = Group {
+        id: Uuid::new_v4(),
+        name,
+        manager: None,
+    };
+    save(
+        store,
+        caller,
+        group,
+        GroupChanges {
+            name: None,
+            ..changes
+        },
+    )
+    .await
+}
+
+/// `PUT group/{groupid}` and the manager and member endpoints.
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    id: Uuid,
+    changes: GroupChanges,
+) -> ApiResult<Group> {
+    require_admin(caller)?;
+    let mut group = get(store, caller.portal, id).await?;
+    if let Some(name) = &changes.name {
+        group.name = check_name(name)?;
+    }
+    save(
+        store,
+        caller,
+        group,
+        GroupChanges {
+            name: None,
+            ..changes
+        },
+    )
+    .await
+}
+
+async fn save(
+    store: &Store,
+    caller: &Caller,
+    mut group: Group,
+    changes: GroupChanges,
+) -> ApiResult<Group> {
+    if let Some(manager) = changes.manager {
+        check_manager(store, caller.portal, manager).await?;
+        group.manager = manager;
+    }
+    let mut tx = store.begin_write().await?;
+    store.save_group(tx.conn(), caller.portal, &group).await?;
+    if let Some(members) = changes.members {
+        store
+            .remove_group_members(tx.conn(), caller.portal, group.id, None)
+            .await?;
+        store
+            .add_group_members(tx.conn(), caller.portal, group.id, &members)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(group)
+}
+
+/// How a member endpoint changes the member list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembersEdit {
+    Add,
+    Remove,
+}
+
+pub async fn edit_members(
+    store: &Store,
+    caller: &Caller,
+    id: Uuid,
+    edit: MembersEdit,
+    users: &[Uuid],
+) -> ApiResult<Group> {
+    require_admin(caller)?;
+    let group = get(store, caller.portal, id).await?;
+    let mut tx = store.begin_write().await?;
+    match edit {
+        MembersEdit::Add => {
+            store
+                .add_group_members(tx.conn(), caller.portal, id, users)
+                .await?
+        }
+        MembersEdit::Remove => {
+            store
+                .remove_group_members(tx.conn(), caller.portal, id, Some(users))
+                .await?
+        }
+    }
+    tx.commit().await?;
+    Ok(group)
+}
+
+/// `PUT group/{groupid}/members/{newgroupid}`: moves every member to another group.
+pub async fn move_members(
+    store: &Store,
+    caller: &Caller,
+    from: Uuid,
+    to: Uuid,
+) -> ApiResult<Group> {
+    require_admin(caller)?;
+    get(store, caller.portal, from).await?;
+    let target = get(store, caller.portal, to).await?;
+    let members = store.group_member_ids(caller.portal, from).await?;
+    let mut tx = store.begin_write().await?;
+    store
+        .add_group_members(tx.conn(), caller.portal, to, &members)
+        .await?;
+    store
+        .remove_group_members(tx.conn(), caller.portal, from, None)
+        .await?;
+    tx.commit().await?;
+    Ok(target)
+}
+
+/// `DELETE group/{groupid}`: returns the group as it was.
+pub async fn delete(store: &Store, caller: &Caller, id: Uuid) -> ApiResult<Group> {
+    require_admin(caller)?;
+    let group = get(store, caller.portal, id).await?;
+    let mut tx = store.begin_write().await?;
+    store.delete_group(tx.conn(), caller.portal, id).await?;
+    tx.commit().await?;
+    Ok(group)
+}
