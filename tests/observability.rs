@@ -40,7 +40,7 @@ async fn metrics_count_requests_by_route_and_status() {
         answer.text
     );
     assert!(answer.text.contains(
-        r#"portald_http_requests_total{method="GET",route="/api/2.0/people/@self",status="401"} 1"#
+        r#"portald_http_requests_total{method="GET",route="/api/2.0/people/{userid}",status="401"} 1"#
     ));
     assert!(answer.text.contains("portald_http_request_duration_seconds_bucket{route=\"/api/2.0/capabilities\",le=\"+Inf\"} 3"));
 }

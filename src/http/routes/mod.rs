@@ -20,7 +20,6 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/2.0/authentication", post(auth::login))
         .route("/api/2.0/authentication/logout", post(auth::logout))
         .route("/api/2.0/people", get(people::list).post(people::add))
-        .route("/api/2.0/people/@self", get(people::get_self))
         .route("/api/2.0/people/email", get(people::by_email))
         .route("/api/2.0/people/filter", get(people::filter))
         .route("/api/2.0/people/simple/filter", get(people::simple_filter))

@@ -217,12 +217,7 @@ async fn reply_profile(app: &App, call: &Call, user: people::User) -> ApiResult<
     ))
 }
 
-/// `GET people/@self`: the caller's full profile.
-pub async fn get_self(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    reply_profile(&app, &call, call.caller.user.clone()).await
-}
-
-/// `GET people/{userid}`: by id, user name, email or `@self`.
+/// `GET people/{userid}` (also `people/@self`): by id, user name, email or `@self`.
 pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let user = people::resolve(&app.store, &call.caller, &userid(&call)?).await?;
     reply_profile(&app, &call, user).await
