@@ -5,6 +5,7 @@ pub mod auth;
 pub mod groups;
 pub mod password;
 pub mod people;
+pub mod projects;
 
 use people::User;
 

@@ -6,6 +6,7 @@
 mod groups;
 mod login;
 mod portals;
+mod projects;
 mod tokens;
 mod users;
 

@@ -3,6 +3,7 @@
 mod auth;
 mod groups;
 mod people;
+mod projects;
 mod system;
 
 use std::sync::Arc;
@@ -65,4 +66,17 @@ pub fn routes() -> Router<Arc<App>> {
             put(groups::move_members),
         )
         .route("/api/2.0/group/{groupid}/manager", put(groups::set_manager))
+        .route(
+            "/api/2.0/project",
+            get(projects::list).post(projects::create),
+        )
+        .route("/api/2.0/project/@self", get(projects::mine))
+        .route(
+            "/api/2.0/project/{id}",
+            get(projects::get)
+                .put(projects::update)
+                .delete(projects::delete),
+        )
+        .route("/api/2.0/project/{id}/status", put(projects::set_status))
+        .route("/api/2.0/project/{id}/team", get(projects::team))
 }

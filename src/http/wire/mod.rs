@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod groups;
 pub mod people;
+pub mod projects;
 pub mod system;
 
 use chrono::{DateTime, Utc};

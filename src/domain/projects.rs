@@ -1,0 +1,252 @@
+//! Projects: who may read, create, edit and delete them, and their teams.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::store::Store;
+
+/// ProjectStatus: Open = 0, Closed = 1, Paused = 2.
+pub mod status {
+    pub const OPEN: i64 = 0;
+    pub const CLOSED: i64 = 1;
+    pub const PAUSED: i64 = 2;
+}
+
+const MAX_TITLE: usize = 255;
+const MAX_TAGS: usize = 50;
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: i64,
+    pub responsible: Uuid,
+    pub is_private: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Uuid,
+    pub last_modified: DateTime<Utc>,
+    pub last_modified_by: Uuid,
+    /// Team members (the responsible among them).
+    pub team: Vec<Uuid>,
+    pub tags: Vec<String>,
+}
+
+/// A project to create.
+pub struct NewProject {
+    pub title: String,
+    pub description: Option<String>,
+    pub responsible: Uuid,
+    pub is_private: bool,
+    pub team: Vec<Uuid>,
+    pub tags: Vec<String>,
+}
+
+/// What an update sets; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ProjectChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub responsible: Option<Uuid>,
+    pub status: Option<i64>,
+    pub is_private: Option<bool>,
+    pub team: Option<Vec<Uuid>>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// The caller's rights on one project (the `security` object of the wire shape).
+#[derive(Debug, Clone, Copy)]
+pub struct Rights {
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_edit_team: bool,
+    pub can_create_in: bool,
+    pub can_track_time: bool,
+    pub in_team: bool,
+}
+
+fn in_team(caller: &Caller, project: &Project) -> bool {
+    project.team.contains(&caller.user.id)
+}
+
+/// Read: public projects, and private ones for their creator, their team and admins.
+pub fn can_read(caller: &Caller, project: &Project) -> bool {
+    !project.is_private
+        || caller.user.is_admin
+        || project.created_by == caller.user.id
+        || in_team(caller, project)
+}
+
+/// Edit (and delete, and link CRM contacts): admins and the responsible, if not guests, and the creator.
+pub fn can_edit(caller: &Caller, project: &Project) -> bool {
+    let user = &caller.user;
+    (!user.is_visitor && (user.is_admin || project.responsible == user.id))
+        || project.created_by == user.id
+}
+
+/// CanLinkContact: the edit right; team membership alone is not enough.
+pub fn can_link_contact(caller: &Caller, project: &Project) -> bool {
+    can_edit(caller, project)
+}
+
+pub fn rights(caller: &Caller, project: &Project) -> Rights {
+    let user = &caller.user;
+    let edit = can_edit(caller, project);
+    let open = project.status == status::OPEN;
+    Rights {
+        can_edit: edit,
+        can_delete: (!user.is_visitor && user.is_admin) || project.created_by == user.id,
+        can_edit_team: edit,
+        can_create_in: open && !user.is_visitor && (edit || in_team(caller, project)),
+        can_track_time: open && !user.is_visitor && (user.is_admin || in_team(caller, project)),
+        in_team: in_team(caller, project),
+    }
+}
+
+/// A project the caller may read, else 404 as if it did not exist.
+pub async fn get(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> {
+    store
+        .project(caller.portal, id)
+        .await?
+        .filter(|p| can_read(caller, p))
+        .ok_or_else(|| ApiError::not_found("Item not found"))
+}
+
+/// The projects the caller may read, by title; `status` and `mine` narrow the list.
+pub async fn list(
+    store: &Store,
+    caller: &Caller,
+    status: Option<i64>,
+    mine: bool,
+) -> ApiResult<Vec<Project>> {
+    let mut projects = store.projects(caller.portal).await?;
+    projects.retain(|p| {
+        can_read(caller, p) && status.is_none_or(|s| p.status == s) && (!mine || in_team(caller, p))
+    });
+    Ok(projects)
+}
+
+fn check_title(title: &str) -> ApiResult<String> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ApiError::missing("title"));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(ApiError::invalid(
+            "title",
+            format!("at most {MAX_TITLE} characters"),
+        ));
+    }
+    Ok(title.to_string())
+}
+
+/// Tags are free text split on `,` or `;`, trimmed, empties dropped.
+pub fn parse_tags(text: &str) -> ApiResult<Vec<String>> {
+    let mut tags: Vec<String> = text
+        .split([',', ';'])
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::invalid(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
+    }
+    Ok(tags)
+}
+
+/// The responsible must be an active user who is not a guest.
+async fn check_responsible(store: &Store, portal: i64, id: Uuid) -> ApiResult<()> {
+    match store.user_by_id(portal, id).await? {
+        None => Err(ApiError::invalid("responsibleId", "no such user")),
+        Some(user) if user.is_visitor => Err(ApiError::forbidden(
+            "A guest cannot be appointed as responsible.",
+        )),
+        Some(user) if !user.is_active() => {
+            Err(ApiError::invalid("responsibleId", "the user is disabled"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// `POST project`: admins create projects (guests never).
+pub async fn create(store: &Store, caller: &Caller, mut project: NewProject) -> ApiResult<Project> {
+    project.title = check_title(&project.title)?;
+    if caller.user.is_visitor || !caller.user.is_admin {
+        return Err(ApiError::forbidden("Access denied."));
+    }
+    check_responsible(store, caller.portal, project.responsible).await?;
+    if !project.team.contains(&project.responsible) {
+        project.team.push(project.responsible);
+    }
+    let mut tx = store.begin_write().await?;
+    let id = store
+        .insert_project(tx.conn(), caller.portal, &project, caller.user.id)
+        .await?;
+    tx.commit().await?;
+    get(store, caller, id).await
+}
+
+/// `PUT project/{id}` and `PUT project/{id}/status`.
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    id: i64,
+    changes: ProjectChanges,
+) -> ApiResult<Project> {
+    let mut project = get(store, caller, id).await?;
+    if !can_edit(caller, &project) {
+        return Err(ApiError::forbidden("Access denied."));
+    }
+    if let Some(title) = &changes.title {
+        project.title = check_title(title)?;
+    }
+    if let Some(description) = changes.description {
+        project.description = Some(description);
+    }
+    if let Some(responsible) = changes.responsible {
+        check_responsible(store, caller.portal, responsible).await?;
+        project.responsible = responsible;
+    }
+    if let Some(status) = changes.status {
+        project.status = status;
+    }
+    if let Some(is_private) = changes.is_private {
+        project.is_private = is_private;
+    }
+    if let Some(team) = changes.team {
+        project.team = team;
+    }
+    if !project.team.contains(&project.responsible) {
+        project.team.push(project.responsible);
+    }
+    let mut tx = store.begin_write().await?;
+    store
+        .update_project(
+            tx.conn(),
+            caller.portal,
+            &project,
+            changes.tags.as_deref(),
+            caller.user.id,
+        )
+        .await?;
+    tx.commit().await?;
+    get(store, caller, id).await
+}
+
+/// `DELETE project/{id}`: the edit right (as the original checks); returns the project as it was.
+pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> {
+    let project = get(store, caller, id).await?;
+    if !can_edit(caller, &project) {
+        return Err(ApiError::forbidden("Access denied."));
+    }
+    let mut tx = store.begin_write().await?;
+    store.delete_project(tx.conn(), caller.portal, id).await?;
+    tx.commit().await?;
+    Ok(project)
+}

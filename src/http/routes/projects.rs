@@ -1,0 +1,192 @@
+//! `api/2.0/project`: projects and their teams.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::domain::projects::{self, status, NewProject, Project, ProjectChanges};
+use crate::domain::{people, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::http::binding::{ApiEnum, Enum};
+use crate::http::envelope::Reply;
+use crate::http::request::Call;
+use crate::http::wire::people::full_list;
+use crate::http::wire::projects::{ProjectPeople, ProjectWrapper, ProjectWrapperFull};
+use crate::http::wire::WireCtx;
+
+/// ProjectStatus by name or number.
+#[derive(Debug, Clone, Copy)]
+struct ProjectStatus(i64);
+
+impl ApiEnum for ProjectStatus {
+    const NAMES: &'static [(&'static str, i64)] = &[("Open", 0), ("Closed", 1), ("Paused", 2)];
+    fn from_number(n: i64) -> Option<Self> {
+        (0..=2).contains(&n).then_some(ProjectStatus(n))
+    }
+}
+
+/// The users the wrappers of `list` show: everyone they name in one statement, and the
+/// responsibles' full profiles in two more.
+async fn people_of(
+    app: &App,
+    caller: &Caller,
+    list: &[Project],
+) -> ApiResult<(Vec<people::User>, Vec<people::Profile>)> {
+    let mut ids: Vec<Uuid> = list
+        .iter()
+        .flat_map(|p| [p.responsible, p.created_by, p.last_modified_by])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let users = app.store.users_by_ids(caller.portal, &ids).await?;
+    let responsibles: Vec<people::User> = users
+        .iter()
+        .filter(|u| list.iter().any(|p| p.responsible == u.id))
+        .cloned()
+        .collect();
+    let profiles = people::profiles(&app.store, caller.portal, responsibles).await?;
+    Ok((users, profiles))
+}
+
+async fn short_list(app: &App, call: &Call, list: Vec<Project>) -> ApiResult<Reply> {
+    let (users, responsibles) = people_of(app, &call.caller, &list).await?;
+    let people = ProjectPeople {
+        users: &users,
+        responsibles: &responsibles,
+    };
+    let ctx = WireCtx::of(&call.info);
+    let items: Vec<ProjectWrapper> = list
+        .iter()
+        .map(|p| ProjectWrapper::new(p, &call.caller, &people, &ctx))
+        .collect();
+    Reply::list(&items)
+}
+
+async fn full(app: &App, call: &Call, project: Project, with_tags: bool) -> ApiResult<Reply> {
+    let list = [project];
+    let (users, responsibles) = people_of(app, &call.caller, &list).await?;
+    let people = ProjectPeople {
+        users: &users,
+        responsibles: &responsibles,
+    };
+    Reply::of(&ProjectWrapperFull::new(
+        &list[0],
+        &call.caller,
+        &people,
+        &WireCtx::of(&call.info),
+        with_tags,
+    ))
+}
+
+/// `GET project`: every project the caller may read.
+pub async fn list(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let found = projects::list(&app.store, &call.caller, None, false).await?;
+    short_list(&app, &call, found).await
+}
+
+/// `GET project/@self`: open projects the caller is in the team of.
+pub async fn mine(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let found = projects::list(&app.store, &call.caller, Some(status::OPEN), true).await?;
+    short_list(&app, &call, found).await
+}
+
+/// `GET project/{id}` (a number) or `GET project/{open|paused|closed}`.
+pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let id = call.params.require::<String>("id")?;
+    if let Ok(id) = id.parse::<i64>() {
+        let project = projects::get(&app.store, &call.caller, id).await?;
+        return full(&app, &call, project, true).await;
+    }
+    let status = match id.to_ascii_lowercase().as_str() {
+        "open" => status::OPEN,
+        "paused" => status::PAUSED,
+        "closed" => status::CLOSED,
+        _ => {
+            return Err(ApiError::invalid(
+                "id",
+                "expected a project id or open, paused, closed",
+            ))
+        }
+    };
+    let found = projects::list(&app.store, &call.caller, Some(status), false).await?;
+    short_list(&app, &call, found).await
+}
+
+fn project_id(call: &Call) -> ApiResult<i64> {
+    call.params.require("id")
+}
+
+/// `POST project`: `title`, `responsibleId`, `description`, `tags`, `private`, `participants`.
+pub async fn create(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let params = &call.params;
+    let new = NewProject {
+        title: params.get::<String>("title")?.unwrap_or_default(),
+        description: params.get("description")?,
+        responsible: params.require("responsibleId")?,
+        is_private: params.get("private")?.unwrap_or(false),
+        team: params.list("participants")?,
+        tags: projects::parse_tags(&params.get::<String>("tags")?.unwrap_or_default())?,
+    };
+    let project = projects::create(&app.store, &call.caller, new).await?;
+    full(&app, &call, project, false).await
+}
+
+/// `PUT project/{id}`: what is sent changes; `participants`, when sent, replace the team.
+pub async fn update(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let params = &call.params;
+    let changes = ProjectChanges {
+        title: params.get("title")?,
+        description: params.get("description")?,
+        responsible: params.get("responsibleId")?,
+        status: params
+            .get::<Enum<ProjectStatus>>("status")?
+            .map(|Enum(s)| s.0),
+        is_private: params.get("private")?,
+        team: if params.has("participants") {
+            Some(params.list("participants")?)
+        } else {
+            None
+        },
+        tags: params
+            .get::<String>("tags")?
+            .map(|t| projects::parse_tags(&t))
+            .transpose()?,
+    };
+    let project = projects::update(&app.store, &call.caller, project_id(&call)?, changes).await?;
+    full(&app, &call, project, false).await
+}
+
+/// `PUT project/{id}/status`.
+pub async fn set_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let Enum(ProjectStatus(status)) = call.params.require("status")?;
+    let changes = ProjectChanges {
+        status: Some(status),
+        ..ProjectChanges::default()
+    };
+    let project = projects::update(&app.store, &call.caller, project_id(&call)?, changes).await?;
+    full(&app, &call, project, false).await
+}
+
+/// `DELETE project/{id}`: returns the project as it was.
+pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let project = projects::delete(&app.store, &call.caller, project_id(&call)?).await?;
+    full(&app, &call, project, false).await
+}
+
+/// `GET project/{id}/team`: the members' full profiles, by display name.
+pub async fn team(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let project = projects::get(&app.store, &call.caller, project_id(&call)?).await?;
+    let mut users = app
+        .store
+        .users_by_ids(call.caller.portal, &project.team)
+        .await?;
+    users.sort_by_cached_key(|u| u.display_name().to_lowercase());
+    let profiles = people::profiles(&app.store, call.caller.portal, users).await?;
+    Reply::list(&full_list(
+        &profiles,
+        &call.caller,
+        &WireCtx::of(&call.info),
+    ))
+}
