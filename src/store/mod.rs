@@ -42,8 +42,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite allows one writer at a time; taking this before `BEGIN` makes writers queue here
-    /// instead of failing with SQLITE_BUSY when a deferred transaction upgrades to a write.
+    /// SQLite allows one writer at a time; writers of this process queue here rather than
+    /// spinning in SQLite's busy handler.
     sqlite_writer: Arc<Mutex<()>>,
 }
 
@@ -124,15 +124,22 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let writer = match self.backend {
-            Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
-            Backend::Postgres => None,
-        };
-        let tx = self.pool.begin().await?;
-        Ok(WriteTx {
-            tx,
-            _writer: writer,
-        })
+        match self.backend {
+            Backend::Sqlite => {
+                let writer = self.sqlite_writer.clone().lock_owned().await;
+                // IMMEDIATE takes the write lock at once, so another process (the CLI, say)
+                // makes this wait in the busy handler instead of failing a later upgrade.
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    tx,
+                    _writer: Some(writer),
+                })
+            }
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _writer: None,
+            }),
+        }
     }
 
     /// A subquery yielding the text values of a JSON array bound at `$n`: one statement and one
