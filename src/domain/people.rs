@@ -381,7 +381,11 @@ pub async fn update_member(
         ));
     }
     let mut tx = store.begin_write().await?;
-    let mut user = target;
+    store.lock_user(tx.conn(), caller.portal, target.id).await?;
+    // Re-read under the lock, so fields this request leaves alone keep concurrent changes.
+    let mut user = store
+        .user_by_id_in(tx.conn(), caller.portal, target.id)
+        .await?;
     apply_changes(store, tx.conn(), caller, &mut user, changes).await?;
     tx.commit().await?;
     let user = store
@@ -489,6 +493,7 @@ pub async fn edit_contacts(
     require_can_edit(caller, &target)?;
     check_contacts(&items, edit != ContactsEdit::Remove)?;
     let mut tx = store.begin_write().await?;
+    store.lock_user(tx.conn(), caller.portal, target.id).await?;
     let current = store
         .user_contacts(tx.conn(), caller.portal, target.id)
         .await?;

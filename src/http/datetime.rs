@@ -15,7 +15,13 @@ pub struct ApiDateTime(DateTime<FixedOffset>);
 
 impl ApiDateTime {
     pub fn new(at: DateTime<Utc>, tz: Tz) -> Self {
-        let offset = tz.offset_from_utc_datetime(&at.naive_utc()).fix();
+        // Historic zones have offsets with seconds (local mean time); the format shows whole
+        // minutes, so the clock uses the offset the text will show and the text round-trips.
+        let seconds = tz
+            .offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc();
+        let offset = FixedOffset::east_opt(seconds - seconds % 60).unwrap_or_else(|| Utc.fix());
         ApiDateTime(at.with_timezone(&offset))
     }
 

@@ -34,6 +34,17 @@ use request::RequestInfo;
 /// The prefix of every API route.
 pub const API_PREFIX: &str = "/api/2.0";
 
+/// Sent with every response: the API serves data, never pages to frame, sniff or refer from.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+];
+
 /// The route template a request matched, for logs and metrics.
 #[derive(Clone)]
 struct MatchedRoute(Arc<str>);
@@ -102,6 +113,10 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
         }
     };
     let mut response = response;
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
     if is_api {
         response.headers_mut().insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,

@@ -408,6 +408,25 @@ impl Store {
         Ok(())
     }
 
+    /// Locks a user's row until the transaction ends, so read-modify-write changes of one user
+    /// (his contacts, say) from concurrent requests or servers apply one after the other.
+    /// SQLite needs nothing: its write transactions already run one at a time.
+    pub async fn lock_user(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        user: Uuid,
+    ) -> Result<(), sqlx::Error> {
+        if self.backend == super::Backend::Postgres {
+            sqlx::query("SELECT id FROM users WHERE portal_id = $1 AND id = $2 FOR UPDATE")
+                .bind(portal)
+                .bind(user.to_string())
+                .fetch_optional(conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// A user's contact list, inside a transaction.
     pub async fn user_contacts(
         &self,
