@@ -85,22 +85,15 @@ pub struct GroupChanges {
 /// `POST group`.
 pub async fn create(store: &Store, caller: &Caller, changes: GroupChanges) -> ApiResult<Group> {
     require_admin(caller)?;
-    let name = check_name(changes.name.as_deref().unwrap_or_default())?;
+    if changes.name.is_none() {
+        return Err(ApiError::missing("groupName"));
+    }
     let group = Group {
         id: Uuid::new_v4(),
-        name,
+        name: String::new(),
         manager: None,
     };
-    save(
-        store,
-        caller,
-        group,
-        GroupChanges {
-            name: None,
-            ..changes
-        },
-    )
-    .await
+    save(store, caller, group, changes).await
 }
 
 /// `PUT group/{groupid}` and the manager and member endpoints.
@@ -111,20 +104,8 @@ pub async fn update(
     changes: GroupChanges,
 ) -> ApiResult<Group> {
     require_admin(caller)?;
-    let mut group = get(store, caller.portal, id).await?;
-    if let Some(name) = &changes.name {
-        group.name = check_name(name)?;
-    }
-    save(
-        store,
-        caller,
-        group,
-        GroupChanges {
-            name: None,
-            ..changes
-        },
-    )
-    .await
+    let group = get(store, caller.portal, id).await?;
+    save(store, caller, group, changes).await
 }
 
 async fn save(
@@ -133,6 +114,9 @@ async fn save(
     mut group: Group,
     changes: GroupChanges,
 ) -> ApiResult<Group> {
+    if let Some(name) = &changes.name {
+        group.name = check_name(name)?;
+    }
     if let Some(manager) = changes.manager {
         check_manager(store, caller.portal, manager).await?;
         group.manager = manager;
