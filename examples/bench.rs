@@ -1,0 +1,343 @@
+//! The benchmark driver behind `bench/run`: starts the release server on a fresh database,
+//! seeds it, runs wrk (a separate process, over loopback) against each endpoint, and prints one
+//! table with requests/s, p50, p99, the ratio to the server's ceiling (`GET capabilities`) and
+//! the server's peak memory.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+struct Args {
+    /// The portald binary to measure.
+    #[arg(long, default_value = "target/release/portald")]
+    binary: PathBuf,
+    /// Run on PostgreSQL (127.0.0.1:5432, user postgres) instead of SQLite.
+    #[arg(long)]
+    postgres: bool,
+    /// Seconds of load per endpoint.
+    #[arg(long, default_value_t = 5)]
+    duration: u64,
+    /// Concurrent connections wrk keeps open.
+    #[arg(long, default_value_t = 16)]
+    connections: u32,
+}
+
+const PASSWORD: &str = "bench-password-1";
+
+/// One measured endpoint.
+struct LoadRow {
+    name: String,
+    method: &'static str,
+    path: String,
+    json_body: Option<Value>,
+}
+
+struct Measured {
+    name: String,
+    requests_per_second: f64,
+    p50: Duration,
+    p99: Duration,
+    peak_memory_kib: u64,
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(args: &Args, database_url: &str) -> Server {
+    let started = Instant::now();
+    let mut child = Command::new(&args.binary)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", database_url)
+        .env("PORTALD_OWNER_PASSWORD", PASSWORD)
+        .env("PORTALD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .expect("a line");
+        if let Some(addr) = line.strip_prefix("portald is serving on ") {
+            break addr.to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    eprintln!("server up in {:?} at {base}", started.elapsed());
+    Server { child, base }
+}
+
+fn peak_memory_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// `635.91us`, `2.35ms`, `1.20s` as a duration.
+fn parse_latency(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let micros = match unit {
+        "us" => value,
+        "ms" => value * 1_000.0,
+        "s" => value * 1_000_000.0,
+        "m" => value * 60_000_000.0,
+        _ => return None,
+    };
+    Some(Duration::from_nanos((micros * 1000.0) as u64))
+}
+
+fn run_wrk(args: &Args, server: &Server, token: &str, row: &LoadRow) -> Measured {
+    let mut script = format!(
+        "wrk.method = \"{}\"\nwrk.headers[\"Authorization\"] = \"{token}\"\n",
+        row.method
+    );
+    if let Some(body) = &row.json_body {
+        script.push_str(&format!(
+            "wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"
+        ));
+    }
+    let script_path =
+        std::env::temp_dir().join(format!("portald-bench-{}.lua", std::process::id()));
+    std::fs::write(&script_path, script).expect("wrk script written");
+    let output = Command::new("wrk")
+        .args([
+            "-t",
+            "1",
+            "-c",
+            &args.connections.to_string(),
+            "-d",
+            &format!("{}s", args.duration),
+            "--latency",
+            "-s",
+        ])
+        .arg(&script_path)
+        .arg(format!("{}/api/2.0/{}", server.base, row.path))
+        .output()
+        .expect("wrk runs (bench/run installs it)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let value_after = |prefix: &str| {
+        text.lines().find_map(|l| {
+            l.trim()
+                .strip_prefix(prefix)
+                .map(|rest| rest.trim().to_string())
+        })
+    };
+    let non_2xx = value_after("Non-2xx or 3xx responses:");
+    assert!(
+        non_2xx.is_none(),
+        "{}: {non_2xx:?} failed answers\n{text}",
+        row.name
+    );
+    Measured {
+        name: row.name.clone(),
+        requests_per_second: value_after("Requests/sec:")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0),
+        p50: value_after("50%")
+            .and_then(|v| parse_latency(&v))
+            .unwrap_or_default(),
+        p99: value_after("99%")
+            .and_then(|v| parse_latency(&v))
+            .unwrap_or_default(),
+        peak_memory_kib: peak_memory_kib(server.child.id()),
+    }
+}
+
+async fn call(
+    client: &reqwest::Client,
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> Value {
+    let mut request = client
+        .request(method, format!("{}/api/2.0/{path}", server.base))
+        .json(&body);
+    if let Some(token) = token {
+        request = request.header("Authorization", token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let body: Value = response.json().await.expect("JSON");
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+fn format_duration(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (database_url, pg_name) = if args.postgres {
+        let name = format!("portald_bench_{}", std::process::id());
+        let status = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qc",
+                &format!("CREATE DATABASE {name}"),
+            ])
+            .status()
+            .expect("psql");
+        assert!(status.success(), "creating the PostgreSQL database");
+        (
+            format!("postgres://postgres@127.0.0.1:5432/{name}"),
+            Some(name),
+        )
+    } else {
+        (format!("sqlite://{}/bench.db", dir.path().display()), None)
+    };
+    let server = start_server(&args, &database_url);
+    let client = reqwest::Client::new();
+    let login = call(
+        &client,
+        &server,
+        reqwest::Method::POST,
+        "authentication",
+        None,
+        json!({"userName": "admin@example.com", "password": PASSWORD}),
+    )
+    .await;
+    let token = login["response"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let me = call(
+        &client,
+        &server,
+        reqwest::Method::GET,
+        "people/@self",
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    let my_id = me["response"]["id"].as_str().expect("id").to_string();
+    let project = call(
+        &client,
+        &server,
+        reqwest::Method::POST,
+        "project",
+        Some(&token),
+        json!({"title": "Bench", "responsibleId": my_id}),
+    )
+    .await;
+    let project_id = project["response"]["id"].as_i64().expect("project id");
+    let contacts: Vec<Value> = (0..10)
+        .map(|i| json!({"type": "phone", "value": format!("+1 555 {i:04}")}))
+        .collect();
+    call(
+        &client,
+        &server,
+        reqwest::Method::POST,
+        "people/@self/contacts",
+        Some(&token),
+        json!({ "contacts": contacts }),
+    )
+    .await;
+
+    let rows = vec![
+        LoadRow {
+            name: "GET capabilities (ceiling)".into(),
+            method: "GET",
+            path: "capabilities".into(),
+            json_body: None,
+        },
+        LoadRow {
+            name: "GET people/@self".into(),
+            method: "GET",
+            path: "people/@self".into(),
+            json_body: None,
+        },
+        LoadRow {
+            name: format!("GET project/{project_id}"),
+            method: "GET",
+            path: format!("project/{project_id}"),
+            json_body: None,
+        },
+        LoadRow {
+            name: "DELETE people/{userid}/contacts".into(),
+            method: "DELETE",
+            path: format!("people/{my_id}/contacts"),
+            json_body: Some(json!({"contacts": [{"type": "skype", "value": "absent"}]})),
+        },
+    ];
+    let measured: Vec<Measured> = rows
+        .iter()
+        .map(|row| run_wrk(&args, &server, &token, row))
+        .collect();
+    let ceiling = measured
+        .first()
+        .map(|m| m.requests_per_second)
+        .unwrap_or(1.0)
+        .max(1.0);
+    let backend = if args.postgres {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "\nportald on {backend}, wrk with {} connections for {} s per row, {} cores",
+        args.connections,
+        args.duration,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
+    println!();
+    println!("| endpoint | requests/s | p50 | p99 | of ceiling | peak server memory |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for m in &measured {
+        println!(
+            "| {} | {:.0} | {} | {} | {:.0}% | {:.1} MiB |",
+            m.name,
+            m.requests_per_second,
+            format_duration(m.p50),
+            format_duration(m.p99),
+            100.0 * m.requests_per_second / ceiling,
+            m.peak_memory_kib as f64 / 1024.0
+        );
+    }
+    drop(server);
+    if let Some(name) = pg_name {
+        let _ = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ])
+            .status();
+    }
+}
