@@ -395,3 +395,81 @@ async fn a_password_change_revokes_the_users_tokens() {
     );
     server.login(&email, "fresh-password").await;
 }
+
+/// The documented full-employee sample (people-contacts-delete.md), its keys camelCased as the
+/// server writes them: every key the profile can have, with its type.
+#[tokio::test]
+async fn a_full_profile_has_every_documented_key_with_its_type() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let (lead, _, _) = server.add_user("lead", Role::User).await;
+    let group = server
+        .send(
+            server
+                .request(Method::POST, "group", Some(&owner))
+                .json(&json!({"groupName": "Marketing"})),
+        )
+        .await
+        .json()["response"]["id"]
+        .clone();
+    let body = json!({
+        "email": "mike@example.com", "firstname": "Mike", "lastname": "Zanyatski", "title": "Manager", "location": "Palo Alto",
+        "comment": "Notes to worker", "sex": "male", "birthday": "2008-04-10T06-30-00.000Z", "worksfrom": "2008-04-10T06:30:00Z",
+        "contacts": [{"type": "GTalk", "value": "my@gmail.com"}], "department": [group], "lead": lead.to_string()
+    });
+    let created = server
+        .send(
+            server
+                .request(Method::POST, "people", Some(&owner))
+                .json(&body),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let profile = server.get("people/mike", &owner).await.json()["response"].clone();
+    let string = |v: &serde_json::Value| v.is_string();
+    let number = |v: &serde_json::Value| v.is_i64();
+    let boolean = |v: &serde_json::Value| v.is_boolean();
+    let checks: [(&str, &dyn Fn(&serde_json::Value) -> bool); 26] = [
+        ("id", &string),
+        ("userName", &string),
+        ("isVisitor", &boolean),
+        ("firstName", &string),
+        ("lastName", &string),
+        ("email", &string),
+        ("birthday", &string),
+        ("sex", &string),
+        ("status", &number),
+        ("activationStatus", &number),
+        ("department", &string),
+        ("workFrom", &string),
+        ("location", &string),
+        ("notes", &string),
+        ("displayName", &string),
+        ("title", &string),
+        ("contacts", &|v| v.is_array()),
+        ("groups", &|v| v.is_array()),
+        ("lead", &string),
+        ("avatarMedium", &string),
+        ("avatar", &string),
+        ("isAdmin", &boolean),
+        ("isLDAP", &boolean),
+        ("isOwner", &boolean),
+        ("isSSO", &boolean),
+        ("profileUrl", &string),
+    ];
+    for (key, has_type) in checks {
+        assert!(has_type(&profile[key]), "{key}: {}", profile[key]);
+    }
+    assert!(
+        profile["terminated"].is_null(),
+        "always present, null while active"
+    );
+    assert_eq!(profile["birthday"], "2008-04-10T06:30:00.0000000Z");
+    assert_eq!(profile["department"], "Marketing");
+    assert_eq!(profile["groups"][0]["name"], "Marketing");
+    assert_eq!(profile["lead"], lead.to_string());
+    assert_eq!(
+        profile["contacts"][0],
+        json!({"type": "GTalk", "value": "my@gmail.com"})
+    );
+}
