@@ -53,11 +53,10 @@ pub async fn list(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     summaries(&app, &call, all).await
 }
 
-/// `GET group/search?groupName=`: names containing the text (case-sensitive, as the original).
+/// `GET group/search?groupName=`.
 pub async fn search(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let text = call.params.get::<String>("groupName")?.unwrap_or_default();
-    let mut found = app.store.groups(call.caller.portal).await?;
-    found.retain(|g| !text.is_empty() && g.name.contains(&text));
+    let found = groups::search(&app.store, call.caller.portal, &text).await?;
     summaries(&app, &call, found).await
 }
 
