@@ -94,6 +94,9 @@ fn element_name(name: &str) -> std::borrow::Cow<'_, str> {
     encoded.into()
 }
 
+/// The deepest request body accepted; deeper nesting would only exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
 /// An element of a request body, before flattening.
 #[derive(Debug, Default)]
 struct Node {
@@ -111,6 +114,9 @@ pub fn flatten_body(body: &str) -> Result<Vec<(Vec<String>, String)>, String> {
     loop {
         match reader.read_event().map_err(|e| e.to_string())? {
             Event::Start(start) => {
+                if stack.len() > MAX_DEPTH {
+                    return Err(format!("XML nested deeper than {MAX_DEPTH} levels"));
+                }
                 let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 stack.push(Node {
                     name,
@@ -244,6 +250,8 @@ mod tests {
             ]
         );
         assert!(flatten_body("<a><b></a>").is_err());
+        let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        assert!(flatten_body(&deep).unwrap_err().contains("deeper"));
         assert_eq!(flatten_body("").unwrap(), vec![]);
     }
 }
