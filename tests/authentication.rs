@@ -193,10 +193,20 @@ async fn failed_logins_are_401_envelopes_that_do_not_say_why() {
 #[tokio::test]
 async fn missing_login_parameters_are_400_naming_them() {
     let server = spawn().await;
+    let long = "x".repeat(300);
+    let huge = "y".repeat(2000);
     for (form, name) in [
         (vec![("password", "x")], "userName"),
         (vec![("userName", "x")], "password"),
         (vec![], "userName"),
+        (
+            vec![("userName", long.as_str()), ("password", "x")],
+            "userName",
+        ),
+        (
+            vec![("userName", "x"), ("password", huge.as_str())],
+            "password",
+        ),
     ] {
         let answer = server
             .send(

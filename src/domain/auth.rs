@@ -38,10 +38,18 @@ fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn required<'a>(value: Option<&'a str>, name: &str) -> ApiResult<&'a str> {
-    value
+/// Longest accepted login name and password: nothing longer is real, and failures are stored.
+const MAX_LOGIN: usize = 255;
+const MAX_PASSWORD: usize = 1024;
+
+fn required<'a>(value: Option<&'a str>, name: &str, max: usize) -> ApiResult<&'a str> {
+    let value = value
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::missing(name))
+        .ok_or_else(|| ApiError::missing(name))?;
+    if value.chars().count() > max {
+        return Err(ApiError::invalid(name, format!("at most {max} characters")));
+    }
+    Ok(value)
 }
 
 /// `POST authentication`: checks the credentials and issues a token.
@@ -53,8 +61,8 @@ pub async fn login(
     address: &str,
     lifetime: Duration,
 ) -> ApiResult<IssuedToken> {
-    let login_name = required(login_name, "userName")?;
-    let password = required(password, "password")?;
+    let login_name = required(login_name, "userName", MAX_LOGIN)?;
+    let password = required(password, "password", MAX_PASSWORD)?;
     let user = checked_credentials(store, portal, login_name, password, address).await?;
     let token = new_token();
     let expires =
@@ -88,6 +96,9 @@ pub async fn authenticate_basic(
     password: &str,
     address: &str,
 ) -> ApiResult<Caller> {
+    if login_name.chars().count() > MAX_LOGIN || password.chars().count() > MAX_PASSWORD {
+        return Err(ApiError::LoginFailed);
+    }
     let user = checked_credentials(store, portal, login_name, password, address).await?;
     Ok(Caller {
         portal,
