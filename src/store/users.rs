@@ -209,7 +209,7 @@ impl Store {
         rows.iter().map(user_from_row).collect()
     }
 
-    /// The full profiles of `users`: their contacts and departments, in two statements.
+    /// The full profiles of `users`: their contacts and departments, in one statement.
     pub async fn profiles(
         &self,
         portal: i64,
@@ -218,33 +218,21 @@ impl Store {
         if users.is_empty() {
             return Ok(Vec::new());
         }
+        // One statement for both: contact rows (kind 0) and department rows (kind 1), in the
+        // order each is shown.
         let ids = json_array(&users.iter().map(|u| u.id.to_string()).collect::<Vec<_>>());
         let sql = format!(
-            "SELECT user_id, type, value FROM user_contacts WHERE portal_id = $1 AND user_id IN {} ORDER BY user_id, position",
-            self.json_texts(2)
-        );
-        let mut contacts: HashMap<String, Vec<UserContact>> = HashMap::new();
-        for row in sqlx::query(&sql)
-            .bind(portal)
-            .bind(&ids)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            contacts
-                .entry(row.try_get("user_id")?)
-                .or_default()
-                .push(UserContact {
-                    kind: row.try_get("type")?,
-                    value: row.try_get("value")?,
-                });
-        }
-        let sql = format!(
-            "SELECT m.user_id, g.id, g.name, mu.user_name AS manager FROM group_members m \
+            "SELECT 0 AS kind, c.user_id, c.type AS a, c.value AS b, NULL AS manager, c.position AS ord \
+             FROM user_contacts c WHERE c.portal_id = $1 AND c.user_id IN {ids} \
+             UNION ALL \
+             SELECT 1, m.user_id, g.id, g.name, mu.user_name, 0 FROM group_members m \
              JOIN groups g ON g.portal_id = m.portal_id AND g.id = m.group_id \
              LEFT JOIN users mu ON mu.portal_id = g.portal_id AND mu.id = g.manager_id AND mu.removed = 0 \
-             WHERE m.portal_id = $1 AND m.user_id IN {} ORDER BY g.name, g.id",
-            self.json_texts(2)
+             WHERE m.portal_id = $1 AND m.user_id IN {ids} \
+             ORDER BY 1, 2, 6, 4, 3",
+            ids = self.json_texts(2)
         );
+        let mut contacts: HashMap<String, Vec<UserContact>> = HashMap::new();
         let mut groups: HashMap<String, Vec<GroupRef>> = HashMap::new();
         for row in sqlx::query(&sql)
             .bind(portal)
@@ -252,14 +240,21 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
         {
-            groups
-                .entry(row.try_get("user_id")?)
-                .or_default()
-                .push(GroupRef {
-                    id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-                    name: row.try_get("name")?,
+            let user: String = row.try_get("user_id")?;
+            if row.try_get::<i64, _>("kind")? == 0 {
+                let contact = UserContact {
+                    kind: row.try_get("a")?,
+                    value: row.try_get("b")?,
+                };
+                contacts.entry(user).or_default().push(contact);
+            } else {
+                let group = GroupRef {
+                    id: parse_uuid(&row.try_get::<String, _>("a")?)?,
+                    name: row.try_get("b")?,
                     manager: row.try_get("manager")?,
-                });
+                };
+                groups.entry(user).or_default().push(group);
+            }
         }
         Ok(users
             .into_iter()
