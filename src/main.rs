@@ -31,6 +31,9 @@ enum Command {
     Serve(ServeArgs),
     /// Create or update the database schema, then exit.
     Migrate(DatabaseArgs),
+    /// Fill a portal with realistic generated data (users, departments, projects), the same for
+    /// the same seed: for demos and benchmarks.
+    Seed(SeedArgs),
     /// Manage user accounts directly in the database (for administrators of the server).
     #[command(subcommand)]
     User(UserCommand),
@@ -70,6 +73,32 @@ struct UserAddArgs {
 }
 
 #[derive(Args)]
+struct SeedArgs {
+    /// The seed value: the same value generates the same data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How many users to generate.
+    #[arg(long, default_value_t = 50)]
+    users: usize,
+    /// How many projects to generate.
+    #[arg(long, default_value_t = 20)]
+    projects: usize,
+    /// The password of every generated user.
+    #[arg(
+        long,
+        env = "PORTALD_SEED_PASSWORD",
+        default_value = "seed-password-1",
+        hide_env_values = true
+    )]
+    password: String,
+    /// The portal to fill.
+    #[arg(long, default_value_t = 1)]
+    portal: i64,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Args)]
 struct UserPasswdArgs {
     /// The user's email or user name.
     login: String,
@@ -98,6 +127,30 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Some(Command::User(command)) => user(command).await,
+            Some(Command::Seed(args)) => {
+                init_logging(false);
+                let store = Store::connect(&args.database).await?;
+                store.migrate().await?;
+                let plan = portald::seed::SeedPlan {
+                    seed: args.seed,
+                    users: args.users,
+                    projects: args.projects,
+                    password: args.password,
+                };
+                let started = std::time::Instant::now();
+                let report = portald::seed::seed(&store, args.portal, &plan)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!(
+                    "Seeded portal {} in {:.1?}: {} users, {} departments, {} projects.",
+                    args.portal,
+                    started.elapsed(),
+                    report.users,
+                    report.groups,
+                    report.projects
+                );
+                Ok(())
+            }
         }
     })
 }

@@ -1,0 +1,165 @@
+//! `portald seed`: realistic demo and benchmark data, generated deterministically from a seed
+//! value (the same seed gives the same data on any backend).
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+use crate::domain::groups::Group;
+use crate::domain::password;
+use crate::domain::people::{activation, UserContact};
+use crate::domain::projects::NewProject;
+use crate::error::ApiResult;
+use crate::store::{NewUser, Store};
+
+const FIRST_NAMES: [&str; 24] = [
+    "Anna", "Boris", "Chloe", "David", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kira",
+    "Liam", "Maya", "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera",
+    "Wim", "Yara",
+];
+const LAST_NAMES: [&str; 20] = [
+    "Adler", "Berg", "Costa", "Dahl", "Engel", "Fischer", "Garcia", "Horvat", "Ivanova", "Jensen",
+    "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quist", "Rossi", "Silva",
+    "Tanaka",
+];
+const DEPARTMENTS: [&str; 6] = [
+    "Sales",
+    "Marketing",
+    "Support",
+    "Engineering",
+    "Finance",
+    "Legal",
+];
+const PROJECT_WORDS: [&str; 12] = [
+    "Apollo", "Atlas", "Beacon", "Comet", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Iris",
+    "Juniper", "Kestrel",
+];
+const TAGS: [&str; 8] = [
+    "priority",
+    "internal",
+    "client",
+    "q1",
+    "q2",
+    "research",
+    "launch",
+    "maintenance",
+];
+
+/// How much to generate.
+#[derive(Debug, Clone)]
+pub struct SeedPlan {
+    pub seed: u64,
+    pub users: usize,
+    pub projects: usize,
+    /// The password every generated user gets.
+    pub password: String,
+}
+
+/// What was generated.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub users: usize,
+    pub groups: usize,
+    pub projects: usize,
+}
+
+/// Generates the plan's data into `portal` in one transaction.
+pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<SeedReport> {
+    password::check_policy(&plan.password)?;
+    let password_hash = password::hash(&plan.password)?;
+    let mut rng = StdRng::seed_from_u64(plan.seed);
+    let mut tx = store.begin_write().await?;
+    store.ensure_portal(tx.conn(), portal).await?;
+    let mut ids = Vec::with_capacity(plan.users);
+    for n in 0..plan.users {
+        let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
+        let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
+        // The seed in the name lets data of several seeds live in one portal.
+        let user_name = format!(
+            "{}.{}.{}.{n}",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            plan.seed
+        );
+        let id = Uuid::from_u128(rng.gen());
+        let user = NewUser {
+            id,
+            email: format!("{user_name}@seed.example.com"),
+            user_name,
+            first_name: first.into(),
+            last_name: last.into(),
+            is_visitor: rng.gen_ratio(1, 10),
+            activation_status: activation::ACTIVATED,
+            password_hash: password_hash.clone(),
+        };
+        store.insert_user(tx.conn(), portal, &user).await?;
+        let contacts: Vec<UserContact> = (0..rng.gen_range(0..3))
+            .map(|i| UserContact {
+                kind: ["phone", "skype", "mail"][i].into(),
+                value: format!("{}-{}", ["+1 555 ", "", ""][i], rng.gen_range(1000..9999)),
+            })
+            .collect();
+        store
+            .replace_contacts(tx.conn(), portal, id, &contacts)
+            .await?;
+        if !user.is_visitor && rng.gen_ratio(1, 20) {
+            store.set_admin(tx.conn(), portal, id).await?;
+        }
+        ids.push((id, user.is_visitor));
+    }
+    let staff: Vec<Uuid> = ids
+        .iter()
+        .filter(|(_, guest)| !guest)
+        .map(|(id, _)| *id)
+        .collect();
+    let groups = if staff.is_empty() {
+        0
+    } else {
+        DEPARTMENTS.len()
+    };
+    for name in DEPARTMENTS.iter().take(groups) {
+        let group = Group {
+            id: Uuid::from_u128(rng.gen()),
+            name: (*name).into(),
+            manager: staff.choose(&mut rng).copied(),
+        };
+        store.save_group(tx.conn(), portal, &group).await?;
+        let members: Vec<Uuid> = staff
+            .choose_multiple(&mut rng, staff.len().min(8))
+            .copied()
+            .collect();
+        store
+            .add_group_members(tx.conn(), portal, group.id, &members)
+            .await?;
+    }
+    let projects = if staff.is_empty() { 0 } else { plan.projects };
+    for n in 0..projects {
+        let responsible = *staff.choose(&mut rng).unwrap_or(&staff[0]);
+        let word = PROJECT_WORDS[rng.gen_range(0..PROJECT_WORDS.len())];
+        let project = NewProject {
+            title: format!("{word} {}", n + 1),
+            description: Some(format!("Seeded project {} of {}", n + 1, projects)),
+            responsible,
+            is_private: rng.gen_ratio(1, 5),
+            team: staff
+                .choose_multiple(&mut rng, staff.len().min(5))
+                .copied()
+                .chain([responsible])
+                .collect(),
+            tags: TAGS
+                .choose_multiple(&mut rng, 2)
+                .map(|t| t.to_string())
+                .collect(),
+        };
+        store
+            .insert_project(tx.conn(), portal, &project, responsible)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(SeedReport {
+        users: plan.users,
+        groups,
+        projects,
+    })
+}
