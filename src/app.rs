@@ -119,6 +119,9 @@ pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()>
         )
         .await
         .map_err(|e| anyhow::anyhow!("creating the owner of portal {id}: {e}"))?;
+        crate::domain::contacts::ensure_defaults(store, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the CRM defaults of portal {id}: {e}"))?;
         if let Some(password) = generated {
             println!(
                 "Portal {id}: created the owner {} with the password {password} (shown only this once)",

@@ -1,7 +1,9 @@
 //! Domain rules: who may do what, validation and cascades, written once and called by the
 //! HTTP handlers and the CLI alike.
 
+pub mod access;
 pub mod auth;
+pub mod contacts;
 pub mod groups;
 pub mod password;
 pub mod people;

@@ -388,6 +388,17 @@ pub trait ApiEnum: Sized + Copy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Enum<E>(pub E);
 
+impl<E: ApiEnum> Enum<E> {
+    /// Converts a text that did not come through `Params` (a list option, say).
+    pub fn from_param_named(text: &str, name: &str) -> ApiResult<E> {
+        match Self::from_param(text, Tz::UTC) {
+            Ok(Some(Enum(value))) => Ok(value),
+            Ok(None) => Err(ApiError::missing(name)),
+            Err(why) => Err(ApiError::invalid(name, why)),
+        }
+    }
+}
+
 impl<E: ApiEnum> FromParam for Enum<E> {
     fn from_param(text: &str, _tz: Tz) -> Result<Option<Self>, String> {
         let Some(text) = non_empty(text) else {

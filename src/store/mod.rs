@@ -3,6 +3,7 @@
 //! and where the dialects must differ the statement is chosen by [`Backend`]. Each backend has
 //! its own migrations, embedded in the binary.
 
+mod contacts;
 mod groups;
 mod login;
 mod portals;
@@ -24,6 +25,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config::DatabaseArgs;
 
+pub use contacts::ContactDetails;
 pub use login::LoginScope;
 pub use users::{NewUser, StoredCredentials};
 

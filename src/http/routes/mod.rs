@@ -1,6 +1,7 @@
 //! The route table.
 
 mod auth;
+mod crm;
 mod groups;
 mod people;
 mod projects;
@@ -79,4 +80,48 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/api/2.0/project/{id}/status", put(projects::set_status))
         .route("/api/2.0/project/{id}/team", get(projects::team))
+        .route(
+            "/api/2.0/project/{id}/contact",
+            post(projects::link_contact).delete(projects::unlink_contact),
+        )
+        .route(
+            "/api/2.0/project/contact/{contactid}",
+            get(projects::of_contact),
+        )
+        .route("/api/2.0/crm/contact", put(crm::delete_batch))
+        .route("/api/2.0/crm/contact/filter", get(crm::filter))
+        .route("/api/2.0/crm/contact/access", put(crm::set_access_batch))
+        .route("/api/2.0/crm/contact/status", get(crm::statuses))
+        .route("/api/2.0/crm/contact/type", get(crm::types))
+        .route("/api/2.0/crm/settings/currency", get(crm::currencies))
+        .route("/api/2.0/crm/contact/person", post(crm::create_person))
+        .route(
+            "/api/2.0/crm/contact/person/{personid}",
+            put(crm::update_person),
+        )
+        .route("/api/2.0/crm/contact/company", post(crm::create_company))
+        .route(
+            "/api/2.0/crm/contact/company/{companyid}",
+            put(crm::update_company),
+        )
+        .route(
+            "/api/2.0/crm/contact/company/{companyid}/person",
+            get(crm::company_persons),
+        )
+        .route(
+            "/api/2.0/crm/contact/project/{projectid}",
+            get(crm::of_project).post(crm::link_many),
+        )
+        .route(
+            "/api/2.0/crm/contact/{contactid}",
+            get(crm::get).delete(crm::delete),
+        )
+        .route(
+            "/api/2.0/crm/contact/{contactid}/access",
+            put(crm::set_access),
+        )
+        .route(
+            "/api/2.0/crm/contact/{contactid}/project/{projectid}",
+            post(crm::link_one).delete(crm::unlink_one),
+        )
 }

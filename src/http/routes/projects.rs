@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::projects::{self, status, NewProject, Project, ProjectChanges};
-use crate::domain::{people, Caller};
+use crate::domain::{contacts, people, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum};
 use crate::http::envelope::Reply;
@@ -189,4 +189,37 @@ pub async fn team(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
         &call.caller,
         &WireCtx::of(&call.info),
     ))
+}
+
+/// `POST project/{id}/contact` with `contactid`: links a CRM contact; the project's full shape.
+pub async fn link_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = call.params.require::<i64>("contactid")?;
+    let (_, project) =
+        contacts::link_one(&app.store, &call.caller, contact, project_id(&call)?).await?;
+    full(&app, &call, project, false).await
+}
+
+/// `DELETE project/{id}/contact` with `contactid`.
+pub async fn unlink_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = call.params.require::<i64>("contactid")?;
+    let (_, project) =
+        contacts::unlink_one(&app.store, &call.caller, contact, project_id(&call)?).await?;
+    full(&app, &call, project, false).await
+}
+
+/// `GET project/contact/{contactid}`: the readable projects linked to a contact.
+pub async fn of_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let found =
+        contacts::projects_of(&app.store, &call.caller, call.params.require("contactid")?).await?;
+    let (users, responsibles) = people_of(&app, &call.caller, &found).await?;
+    let people = ProjectPeople {
+        users: &users,
+        responsibles: &responsibles,
+    };
+    let ctx = WireCtx::of(&call.info);
+    let items: Vec<ProjectWrapperFull> = found
+        .iter()
+        .map(|p| ProjectWrapperFull::new(p, &call.caller, &people, &ctx, false))
+        .collect();
+    Reply::list(&items)
 }

@@ -2,6 +2,7 @@
 //! derived from the same JSON value by the envelope.
 
 pub mod auth;
+pub mod crm;
 pub mod groups;
 pub mod people;
 pub mod projects;

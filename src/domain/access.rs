@@ -1,0 +1,146 @@
+//! Who may see and change a CRM contact (the original's CRMSecurity, in one place).
+//!
+//! Share types: None (private: admins and the contact's managers), ReadWrite (everyone reads
+//! and edits), Read (everyone reads; admins and managers edit). Admins pass every check; the
+//! creator has no right of his own; guests have no CRM at all.
+
+use uuid::Uuid;
+
+use super::Caller;
+use crate::error::{ApiError, ApiResult};
+
+/// ShareType: None = 0, ReadWrite = 1, Read = 2.
+pub mod share {
+    pub const NONE: i64 = 0;
+    pub const READ_WRITE: i64 = 1;
+    pub const READ: i64 = 2;
+}
+
+/// What a rule needs to know of a contact.
+pub trait Guarded {
+    fn share_type(&self) -> i64;
+    fn managers(&self) -> &[Uuid];
+}
+
+/// Guests have no CRM module: every CRM call is refused.
+pub fn require_crm(caller: &Caller) -> ApiResult<()> {
+    if caller.user.is_visitor {
+        return Err(ApiError::forbidden(
+            "Access denied: guests have no access to the CRM",
+        ));
+    }
+    Ok(())
+}
+
+pub fn can_read(caller: &Caller, contact: &impl Guarded) -> bool {
+    !caller.user.is_visitor
+        && (contact.share_type() != share::NONE
+            || caller.user.is_admin
+            || contact.managers().contains(&caller.user.id))
+}
+
+pub fn can_edit(caller: &Caller, contact: &impl Guarded) -> bool {
+    !caller.user.is_visitor
+        && (contact.share_type() == share::READ_WRITE
+            || caller.user.is_admin
+            || contact.managers().contains(&caller.user.id))
+}
+
+/// Deleting needs the edit right (this server has no invoices that could hold a contact back).
+pub fn can_delete(caller: &Caller, contact: &impl Guarded) -> bool {
+    can_edit(caller, contact)
+}
+
+/// The caller, as the SQL filters of the store see him.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub user: Uuid,
+    pub is_admin: bool,
+}
+
+impl Viewer {
+    pub fn of(caller: &Caller) -> Self {
+        Viewer {
+            user: caller.user.id,
+            is_admin: caller.user.is_admin,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::people::User;
+
+    struct C(i64, Vec<Uuid>);
+    impl Guarded for C {
+        fn share_type(&self) -> i64 {
+            self.0
+        }
+        fn managers(&self) -> &[Uuid] {
+            &self.1
+        }
+    }
+
+    fn caller(admin: bool, guest: bool) -> Caller {
+        let now = chrono::Utc::now();
+        let user = User {
+            id: Uuid::new_v4(),
+            user_name: "u".into(),
+            email: "u@x".into(),
+            first_name: String::new(),
+            last_name: String::new(),
+            sex: None,
+            birthday: None,
+            work_from: None,
+            terminated_at: None,
+            title: String::new(),
+            location: String::new(),
+            notes: String::new(),
+            status: 1,
+            activation_status: 1,
+            culture_name: None,
+            mobile_phone: None,
+            mobile_phone_activation: 0,
+            lead: None,
+            sid: None,
+            sso_name_id: None,
+            is_visitor: guest,
+            is_admin: admin,
+            is_owner: false,
+            created_at: now,
+            last_modified: now,
+        };
+        Caller {
+            portal: 1,
+            user,
+            token_hash: None,
+        }
+    }
+
+    #[test]
+    fn the_share_types_and_managers_decide() {
+        let user = caller(false, false);
+        let admin = caller(true, false);
+        let guest = caller(false, true);
+        let manager_of = |c: &Caller| vec![c.user.id];
+        let cases = [
+            (C(share::NONE, vec![]), [false, false], [true, true]),
+            (
+                C(share::NONE, manager_of(&user)),
+                [true, true],
+                [true, true],
+            ),
+            (C(share::READ_WRITE, vec![]), [true, true], [true, true]),
+            (C(share::READ, vec![]), [true, false], [true, true]),
+        ];
+        for (contact, [user_reads, user_edits], [admin_reads, admin_edits]) in cases {
+            assert_eq!(can_read(&user, &contact), user_reads);
+            assert_eq!(can_edit(&user, &contact), user_edits);
+            assert_eq!(can_read(&admin, &contact), admin_reads);
+            assert_eq!(can_edit(&admin, &contact), admin_edits);
+            assert!(!can_read(&guest, &contact) && !can_edit(&guest, &contact));
+        }
+        assert!(require_crm(&guest).is_err());
+    }
+}

@@ -1,0 +1,591 @@
+//! CRM contacts: creating, changing, reading and deleting persons and companies, their access
+//! rights, and their links to projects. Every rule goes through `access`.
+
+use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+use super::access::{self, share, Guarded, Viewer};
+use super::{projects, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::store::Store;
+
+/// ListType of contact statuses and contact types.
+pub const LIST_CONTACT_STATUS: i64 = 1;
+pub const LIST_CONTACT_TYPE: i64 = 4;
+
+/// The most ids one batch request may name.
+pub const MAX_BATCH: usize = 100_000;
+const MAX_NAME: usize = 255;
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub id: i64,
+    pub is_company: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: String,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub industry: Option<String>,
+    /// A person's company (0: none).
+    pub company_id: i64,
+    pub status_id: i64,
+    pub contact_type_id: i64,
+    pub share_type: i64,
+    pub currency: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub modified_by: Uuid,
+    pub modified_at: DateTime<Utc>,
+    pub managers: Vec<Uuid>,
+}
+
+impl Guarded for Contact {
+    fn share_type(&self) -> i64 {
+        self.share_type
+    }
+    fn managers(&self) -> &[Uuid] {
+        &self.managers
+    }
+}
+
+fn display_name(is_company: bool, first: &str, last: &str, company: &str) -> String {
+    if is_company {
+        company.to_string()
+    } else {
+        format!("{first} {last}")
+    }
+}
+
+impl Contact {
+    /// A person's "First Last" (with the original's trailing space when there is no last
+    /// name), or a company's name.
+    pub fn display_name(&self) -> String {
+        display_name(
+            self.is_company,
+            &self.first_name,
+            &self.last_name,
+            &self.company_name,
+        )
+    }
+}
+
+/// A contact to create.
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub is_company: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: String,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub industry: Option<String>,
+    pub company_id: i64,
+    pub share_type: i64,
+    pub managers: Vec<Uuid>,
+}
+
+impl NewContact {
+    pub fn display_name(&self) -> String {
+        display_name(
+            self.is_company,
+            &self.first_name,
+            &self.last_name,
+            &self.company_name,
+        )
+    }
+}
+
+/// One row of contact details (phone, email, address, ...).
+#[derive(Debug, Clone)]
+pub struct ContactInfo {
+    pub id: i64,
+    pub info_type: i64,
+    pub category: i64,
+    pub data: String,
+    pub is_primary: bool,
+}
+
+/// A contact status or contact type.
+#[derive(Debug, Clone)]
+pub struct ListItem {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub color: Option<String>,
+    pub sort_order: i64,
+    /// How many contacts use it.
+    pub used_by: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ContactSort {
+    #[default]
+    DisplayName,
+    Created,
+    FirstName,
+    LastName,
+    Id,
+}
+
+/// What `contact/filter` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    pub search: String,
+    pub is_company: Option<bool>,
+    pub status: Option<i64>,
+    pub contact_type: Option<i64>,
+    pub manager: Option<Uuid>,
+    pub company: Option<i64>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub sort: ContactSort,
+    pub descending: bool,
+}
+
+/// The default contact statuses ("temperature") and types of a new portal, as the original's.
+const DEFAULT_STATUSES: [(&str, &str); 3] =
+    [("Cold", "#8a98d8"), ("Warm", "#ffd267"), ("Hot", "#df7895")];
+const DEFAULT_TYPES: [&str; 4] = ["Client", "Supplier", "Partner", "Competitor"];
+
+/// Creates the default statuses and types of a portal that has none.
+pub async fn ensure_defaults(store: &Store, portal: i64) -> ApiResult<()> {
+    let mut tx = store.begin_write().await?;
+    if !store.has_list_items(tx.conn(), portal).await? {
+        for (order, (title, color)) in DEFAULT_STATUSES.iter().enumerate() {
+            let item = ListItem {
+                id: 0,
+                title: (*title).into(),
+                description: None,
+                color: Some((*color).into()),
+                sort_order: order as i64,
+                used_by: 0,
+            };
+            store
+                .insert_list_item(tx.conn(), portal, LIST_CONTACT_STATUS, &item)
+                .await?;
+        }
+        for (order, title) in DEFAULT_TYPES.iter().enumerate() {
+            let item = ListItem {
+                id: 0,
+                title: (*title).into(),
+                description: None,
+                color: None,
+                sort_order: order as i64,
+                used_by: 0,
+            };
+            store
+                .insert_list_item(tx.conn(), portal, LIST_CONTACT_TYPE, &item)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A contact the caller may read; otherwise 404, as if it did not exist.
+pub async fn get(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    positive(id, "contactid")?;
+    store
+        .contact(caller.portal, id)
+        .await?
+        .filter(|c| access::can_read(caller, c))
+        .ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+/// Ids the API takes are positive; anything else is a 400 naming the parameter.
+pub fn positive(id: i64, name: &str) -> ApiResult<i64> {
+    if id <= 0 {
+        return Err(ApiError::invalid(name, "must be a positive number"));
+    }
+    Ok(id)
+}
+
+fn check_name(value: &str, name: &str) -> ApiResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::missing(name));
+    }
+    if value.chars().count() > MAX_NAME {
+        return Err(ApiError::invalid(
+            name,
+            format!("at most {MAX_NAME} characters"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// The share type a create or update asks for.
+pub fn check_share_type(share_type: i64) -> ApiResult<i64> {
+    if !(share::NONE..=share::READ).contains(&share_type) {
+        return Err(ApiError::invalid(
+            "shareType",
+            "use 0 (None), 1 (ReadWrite) or 2 (Read)",
+        ));
+    }
+    Ok(share_type)
+}
+
+/// `POST crm/contact/person` and `POST crm/contact/company`.
+pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    if contact.is_company {
+        contact.company_name = check_name(&contact.company_name, "companyName")?;
+    } else {
+        contact.first_name = check_name(&contact.first_name, "firstName")?;
+        contact.last_name = check_name(&contact.last_name, "lastName")?;
+    }
+    check_share_type(contact.share_type)?;
+    if contact.company_id != 0 {
+        let company = get(store, caller, positive(contact.company_id, "companyId")?).await?;
+        if !company.is_company {
+            return Err(ApiError::invalid("companyId", "not a company"));
+        }
+    }
+    let mut tx = store.begin_write().await?;
+    let id = store
+        .insert_contact(tx.conn(), caller.portal, &contact, caller.user.id)
+        .await?;
+    tx.commit().await?;
+    store
+        .contact(caller.portal, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("created contact {id} is missing")))
+}
+
+/// What `PUT crm/contact/person/{id}` and `.../company/{id}` change; `None` leaves a field.
+#[derive(Debug, Default)]
+pub struct ContactChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub company_id: Option<i64>,
+    pub share_type: Option<i64>,
+    pub managers: Option<Vec<Uuid>>,
+}
+
+/// Updates a person (`is_company` false) or a company; 403 without the edit right.
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    id: i64,
+    is_company: bool,
+    changes: ContactChanges,
+) -> ApiResult<Contact> {
+    let mut contact = get(store, caller, id).await?;
+    if contact.is_company != is_company {
+        return Err(ApiError::not_found("Not found"));
+    }
+    if !access::can_edit(caller, &contact) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    if let Some(first) = &changes.first_name {
+        contact.first_name = check_name(first, "firstName")?;
+    }
+    if let Some(last) = &changes.last_name {
+        contact.last_name = check_name(last, "lastName")?;
+    }
+    if let Some(name) = &changes.company_name {
+        contact.company_name = check_name(name, "companyName")?;
+    }
+    if let Some(title) = changes.title {
+        contact.title = Some(title);
+    }
+    if let Some(about) = changes.about {
+        contact.about = Some(about);
+    }
+    if let Some(share_type) = changes.share_type {
+        contact.share_type = check_share_type(share_type)?;
+    }
+    if let Some(company_id) = changes.company_id {
+        if company_id != 0 {
+            let company = get(store, caller, positive(company_id, "companyId")?).await?;
+            if !company.is_company {
+                return Err(ApiError::invalid("companyId", "not a company"));
+            }
+        }
+        contact.company_id = company_id;
+    }
+    let mut tx = store.begin_write().await?;
+    store.lock_contacts(tx.conn(), caller.portal, &[id]).await?;
+    store
+        .update_contact(tx.conn(), caller.portal, &contact, caller.user.id)
+        .await?;
+    if let Some(managers) = &changes.managers {
+        store
+            .set_managers(tx.conn(), caller.portal, &[id], managers)
+            .await?;
+    }
+    tx.commit().await?;
+    store
+        .contact(caller.portal, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+/// `DELETE crm/contact/{id}`: 404 if missing, 403 without the right to delete; returns the
+/// contact as it was.
+pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    positive(id, "contactid")?;
+    let contact = store
+        .contact(caller.portal, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Not found"))?;
+    if !access::can_delete(caller, &contact) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    let mut tx = store.begin_write().await?;
+    store
+        .delete_contacts(tx.conn(), caller.portal, &[id])
+        .await?;
+    tx.commit().await?;
+    Ok(contact)
+}
+
+/// `PUT crm/contact`: deletes, in one transaction, every listed contact the caller may delete;
+/// the others (missing, hidden, read-only) are skipped. Returns the deleted contacts.
+pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[i64]) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    let ids = batch_ids(ids, "contactids")?;
+    let mut tx = store.begin_write().await?;
+    store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
+    let doomed = store
+        .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true)
+        .await?;
+    let contacts = store.contacts_by_ids(caller.portal, &doomed).await?;
+    store
+        .delete_contacts(tx.conn(), caller.portal, &doomed)
+        .await?;
+    tx.commit().await?;
+    Ok(contacts)
+}
+
+/// De-duplicates a batch of ids; an empty batch, or one of non-positive or too many ids, is a 400.
+fn batch_ids(ids: &[i64], name: &str) -> ApiResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Err(ApiError::missing(name));
+    }
+    if ids.len() > MAX_BATCH {
+        return Err(ApiError::invalid(name, format!("at most {MAX_BATCH} ids")));
+    }
+    if let Some(bad) = ids.iter().find(|id| **id <= 0) {
+        return Err(ApiError::invalid(
+            name,
+            format!("{bad} is not a contact id"),
+        ));
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// `PUT crm/contact/{id}/access`: `isShared` makes the contact ReadWrite (else private), and
+/// `managerList` becomes its exact manager list. 403 without the edit right. Returns the
+/// contact after the change.
+pub async fn set_access(
+    store: &Store,
+    caller: &Caller,
+    id: i64,
+    is_shared: bool,
+    managers: &[Uuid],
+) -> ApiResult<Contact> {
+    let contact = get(store, caller, id).await?;
+    if !access::can_edit(caller, &contact) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    let mut tx = store.begin_write().await?;
+    apply_access(store, tx.conn(), caller, &[id], is_shared, managers).await?;
+    tx.commit().await?;
+    store
+        .contact(caller.portal, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+/// `PUT crm/contact/access`: the same for every listed contact the caller may edit (others are
+/// skipped). Returns the changed contacts.
+pub async fn set_access_batch(
+    store: &Store,
+    caller: &Caller,
+    ids: &[i64],
+    is_shared: bool,
+    managers: &[Uuid],
+) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    let ids = batch_ids(ids, "contactid")?;
+    let mut tx = store.begin_write().await?;
+    store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
+    let editable = store
+        .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true)
+        .await?;
+    apply_access(store, tx.conn(), caller, &editable, is_shared, managers).await?;
+    tx.commit().await?;
+    Ok(store.contacts_by_ids(caller.portal, &editable).await?)
+}
+
+/// Writes share type and managers of `ids` inside the caller's transaction.
+async fn apply_access(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    ids: &[i64],
+    is_shared: bool,
+    managers: &[Uuid],
+) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let share_type = if is_shared {
+        share::READ_WRITE
+    } else {
+        share::NONE
+    };
+    store.lock_contacts(conn, caller.portal, ids).await?;
+    store
+        .set_share_type(conn, caller.portal, ids, share_type, caller.user.id)
+        .await?;
+    store
+        .set_managers(conn, caller.portal, ids, managers)
+        .await?;
+    Ok(())
+}
+
+/// A page of the contacts a filter selects among those the caller may read, and the total.
+pub async fn filter(
+    store: &Store,
+    caller: &Caller,
+    filter: &ContactFilter,
+    start: u64,
+    count: u64,
+) -> ApiResult<(Vec<Contact>, u64)> {
+    access::require_crm(caller)?;
+    let (ids, total) = store
+        .filter_contacts(caller.portal, Viewer::of(caller), filter, start, count)
+        .await?;
+    Ok((
+        in_order(store.contacts_by_ids(caller.portal, &ids).await?, &ids),
+        total,
+    ))
+}
+
+/// Contacts back in the order of `ids`.
+fn in_order(mut contacts: Vec<Contact>, ids: &[i64]) -> Vec<Contact> {
+    contacts.sort_by_key(|c| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
+    contacts
+}
+
+/// The project, if the caller may link contacts to it: 404 when missing or unreadable, 403
+/// without CanLinkContact.
+async fn linkable_project(
+    store: &Store,
+    caller: &Caller,
+    project: i64,
+) -> ApiResult<projects::Project> {
+    let project = projects::get(store, caller, positive(project, "projectid")?).await?;
+    if !projects::can_link_contact(caller, &project) {
+        return Err(ApiError::forbidden("Access denied."));
+    }
+    Ok(project)
+}
+
+/// `POST crm/contact/project/{projectid}`: links every listed contact the caller may read
+/// (others are skipped); linking twice does nothing. Returns the linked contacts.
+pub async fn link_to_project(
+    store: &Store,
+    caller: &Caller,
+    project: i64,
+    ids: &[i64],
+) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    let ids = batch_ids(ids, "contactid")?;
+    let project = linkable_project(store, caller, project).await?;
+    let mut tx = store.begin_write().await?;
+    let readable = store
+        .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, false)
+        .await?;
+    store
+        .link_contacts(tx.conn(), caller.portal, project.id, &readable)
+        .await?;
+    tx.commit().await?;
+    Ok(store.contacts_by_ids(caller.portal, &readable).await?)
+}
+
+/// `POST crm/contact/{contactid}/project/{projectid}` and `POST project/{projectid}/contact`.
+pub async fn link_one(
+    store: &Store,
+    caller: &Caller,
+    contact: i64,
+    project: i64,
+) -> ApiResult<(Contact, projects::Project)> {
+    let contact = get(store, caller, contact).await?;
+    let project = linkable_project(store, caller, project).await?;
+    let mut tx = store.begin_write().await?;
+    store
+        .link_contacts(tx.conn(), caller.portal, project.id, &[contact.id])
+        .await?;
+    tx.commit().await?;
+    Ok((contact, project))
+}
+
+/// `DELETE crm/contact/{contactid}/project/{projectid}` and `DELETE project/{projectid}/contact`:
+/// unlinking a pair that was not linked is fine.
+pub async fn unlink_one(
+    store: &Store,
+    caller: &Caller,
+    contact: i64,
+    project: i64,
+) -> ApiResult<(Contact, projects::Project)> {
+    let contact = get(store, caller, contact).await?;
+    let project = linkable_project(store, caller, project).await?;
+    let mut tx = store.begin_write().await?;
+    store
+        .unlink_contact(tx.conn(), caller.portal, project.id, contact.id)
+        .await?;
+    tx.commit().await?;
+    Ok((contact, project))
+}
+
+/// `GET crm/contact/project/{projectid}`: the linked contacts the caller may read.
+pub async fn of_project(store: &Store, caller: &Caller, project: i64) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    let project = positive(project, "projectid")?;
+    let ids = store.project_contact_ids(caller.portal, project).await?;
+    let mut contacts = store.contacts_by_ids(caller.portal, &ids).await?;
+    contacts.retain(|c| access::can_read(caller, c));
+    Ok(contacts)
+}
+
+/// `GET project/contact/{contactid}`: the readable projects a contact is linked to.
+pub async fn projects_of(
+    store: &Store,
+    caller: &Caller,
+    contact: i64,
+) -> ApiResult<Vec<projects::Project>> {
+    let contact = positive(contact, "contactid")?;
+    let ids = store.contact_project_ids(caller.portal, contact).await?;
+    let mut found = store.projects(caller.portal).await?;
+    found.retain(|p| ids.contains(&p.id) && projects::can_read(caller, p));
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_checked_and_deduplicated() {
+        assert_eq!(batch_ids(&[3, 1, 3], "ids").unwrap(), vec![1, 3]);
+        assert!(batch_ids(&[], "ids")
+            .unwrap_err()
+            .to_string()
+            .contains("'ids'"));
+        assert!(batch_ids(&[1, 0], "ids").is_err());
+        assert!(check_share_type(3).is_err());
+    }
+}

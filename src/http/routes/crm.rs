@@ -1,0 +1,419 @@
+//! `api/2.0/crm/contact...` and the contact side of project links.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::domain::contacts::{
+    self, Contact, ContactChanges, ContactFilter, ContactSort, NewContact, LIST_CONTACT_STATUS,
+    LIST_CONTACT_TYPE,
+};
+use crate::domain::{access, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::http::binding::{ApiEnum, Enum, Params};
+use crate::http::envelope::Reply;
+use crate::http::request::Call;
+use crate::http::wire::crm::{
+    ContactBaseWrapper, ContactView, ContactWrapper, CurrencyInfoWrapper, ListItemWrapper, Mode,
+};
+use crate::http::wire::WireCtx;
+
+/// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
+async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
+    let store = &app.store;
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let details = store.contact_details(caller.portal, &ids).await?;
+    let mut company_ids: Vec<i64> = list
+        .iter()
+        .filter(|c| !c.is_company && c.company_id > 0)
+        .map(|c| c.company_id)
+        .collect();
+    company_ids.sort_unstable();
+    company_ids.dedup();
+    let companies = store.contacts_by_ids(caller.portal, &company_ids).await?;
+    let mut user_ids: Vec<Uuid> = list
+        .iter()
+        .chain(&companies)
+        .flat_map(|c| c.managers.iter().copied().chain([c.created_by]))
+        .collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let users = store
+        .users_by_ids(caller.portal, &user_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(ContactView {
+        details,
+        users,
+        companies: companies
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect::<HashMap<_, _>>(),
+        statuses: store.list_items(caller.portal, LIST_CONTACT_STATUS).await?,
+    })
+}
+
+async fn full(
+    app: &App,
+    call: &Call,
+    list: &[Contact],
+    mode: Mode,
+) -> ApiResult<Vec<ContactWrapper>> {
+    let view = view_of(app, &call.caller, list).await?;
+    let ctx = WireCtx::of(&call.info);
+    Ok(list
+        .iter()
+        .map(|c| ContactWrapper::new(c, &call.caller, &view, &ctx, mode))
+        .collect())
+}
+
+async fn one(app: &App, call: &Call, contact: Contact) -> ApiResult<Reply> {
+    let mut wrappers = full(app, call, &[contact], Mode::Single).await?;
+    Reply::of(&wrappers.pop())
+}
+
+async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+    let view = view_of(app, &call.caller, list).await?;
+    let ctx = WireCtx::of(&call.info);
+    let items: Vec<ContactBaseWrapper> = list
+        .iter()
+        .map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx))
+        .collect();
+    Reply::list(&items)
+}
+
+fn id(params: &Params, name: &str) -> ApiResult<i64> {
+    params.require::<i64>(name)
+}
+
+fn managers(params: &Params) -> ApiResult<Vec<Uuid>> {
+    let mut list: Vec<Uuid> = params.list("managerList")?;
+    list.sort_unstable();
+    list.dedup();
+    Ok(list)
+}
+
+/// `shareType` as a name or number; `isShared` (older clients) means ReadWrite.
+fn share_type(params: &Params) -> ApiResult<Option<i64>> {
+    if let Some(Enum(ShareType(share))) = params.get::<Enum<ShareType>>("shareType")? {
+        return Ok(Some(share));
+    }
+    Ok(params.get::<bool>("isShared")?.map(|shared| {
+        if shared {
+            access::share::READ_WRITE
+        } else {
+            access::share::NONE
+        }
+    }))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ShareType(i64);
+
+impl ApiEnum for ShareType {
+    const NAMES: &'static [(&'static str, i64)] = &[("None", 0), ("ReadWrite", 1), ("Read", 2)];
+    fn from_number(n: i64) -> Option<Self> {
+        (0..=2).contains(&n).then_some(ShareType(n))
+    }
+}
+
+/// ContactSortedByType by name or number (History and ContactType sort by name here).
+impl ApiEnum for ContactSort {
+    const NAMES: &'static [(&'static str, i64)] = &[
+        ("DisplayName", 0),
+        ("ContactType", 1),
+        ("Created", 2),
+        ("FirstName", 3),
+        ("LastName", 4),
+        ("History", 5),
+        ("Id", 6),
+    ];
+    fn from_number(n: i64) -> Option<Self> {
+        match n {
+            0 | 1 | 5 => Some(ContactSort::DisplayName),
+            2 => Some(ContactSort::Created),
+            3 => Some(ContactSort::FirstName),
+            4 => Some(ContactSort::LastName),
+            6 => Some(ContactSort::Id),
+            _ => None,
+        }
+    }
+}
+
+/// `POST crm/contact/person`.
+pub async fn create_person(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let new = NewContact {
+        is_company: false,
+        first_name: p.get("firstName")?.unwrap_or_default(),
+        last_name: p.get("lastName")?.unwrap_or_default(),
+        company_name: String::new(),
+        title: p.get("jobTitle")?,
+        about: p.get("about")?,
+        industry: None,
+        company_id: p.get("companyId")?.unwrap_or(0),
+        share_type: share_type(p)?.unwrap_or(access::share::NONE),
+        managers: managers(p)?,
+    };
+    let contact = contacts::create(&app.store, &call.caller, new).await?;
+    one(&app, &call, contact).await
+}
+
+/// `POST crm/contact/company`.
+pub async fn create_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let new = NewContact {
+        is_company: true,
+        first_name: String::new(),
+        last_name: String::new(),
+        company_name: p.get("companyName")?.unwrap_or_default(),
+        title: None,
+        about: p.get("about")?,
+        industry: None,
+        company_id: 0,
+        share_type: share_type(p)?.unwrap_or(access::share::NONE),
+        managers: managers(p)?,
+    };
+    let contact = contacts::create(&app.store, &call.caller, new).await?;
+    one(&app, &call, contact).await
+}
+
+fn changes(p: &Params) -> ApiResult<ContactChanges> {
+    Ok(ContactChanges {
+        first_name: p.get("firstName")?,
+        last_name: p.get("lastName")?,
+        company_name: p.get("companyName")?,
+        title: p.get("jobTitle")?,
+        about: p.get("about")?,
+        company_id: p.get("companyId")?,
+        share_type: share_type(p)?,
+        managers: if p.has("managerList") {
+            Some(managers(p)?)
+        } else {
+            None
+        },
+    })
+}
+
+/// `PUT crm/contact/person/{personid}`.
+pub async fn update_person(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = contacts::update(
+        &app.store,
+        &call.caller,
+        id(&call.params, "personid")?,
+        false,
+        changes(&call.params)?,
+    )
+    .await?;
+    one(&app, &call, contact).await
+}
+
+/// `PUT crm/contact/company/{companyid}`.
+pub async fn update_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = contacts::update(
+        &app.store,
+        &call.caller,
+        id(&call.params, "companyid")?,
+        true,
+        changes(&call.params)?,
+    )
+    .await?;
+    one(&app, &call, contact).await
+}
+
+/// `GET crm/contact/{contactid}`.
+pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    one(&app, &call, contact).await
+}
+
+/// `DELETE crm/contact/{contactid}`: the contact as it was.
+pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact =
+        contacts::delete(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    one(&app, &call, contact).await
+}
+
+/// `PUT crm/contact` with `contactids`: batch delete.
+pub async fn delete_batch(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let ids: Vec<i64> = call.params.list("contactids")?;
+    let deleted = contacts::delete_batch(&app.store, &call.caller, &ids).await?;
+    base_list(&app, &call, &deleted).await
+}
+
+/// `PUT crm/contact/{contactid}/access`: `isShared` and `managerList`.
+pub async fn set_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
+    let contact = contacts::set_access(
+        &app.store,
+        &call.caller,
+        id(p, "contactid")?,
+        is_shared,
+        &managers(p)?,
+    )
+    .await?;
+    one(&app, &call, contact).await
+}
+
+/// `PUT crm/contact/access`: `contactid` list, `isShared`, `managerList`.
+pub async fn set_access_batch(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let ids: Vec<i64> = p.list("contactid")?;
+    let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
+    let changed =
+        contacts::set_access_batch(&app.store, &call.caller, &ids, is_shared, &managers(p)?)
+            .await?;
+    Reply::list(&full(&app, &call, &changed, Mode::List).await?)
+}
+
+/// `GET crm/contact/filter`: paged in the database, with `total`.
+pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let list = &call.info.list;
+    let sort = match list.sort_by.first() {
+        Some(name) => Enum::<ContactSort>::from_param_named(name, "sortBy")?,
+        None => ContactSort::DisplayName,
+    };
+    let is_company = match p.get::<Enum<ListView>>("contactListView")? {
+        Some(Enum(ListView(1))) => Some(true),
+        Some(Enum(ListView(2))) => Some(false),
+        _ => None,
+    };
+    let query = ContactFilter {
+        search: list.filter_value.clone().unwrap_or_default(),
+        is_company,
+        status: p.get::<i64>("contactStage")?.filter(|s| *s > 0),
+        contact_type: p.get::<i64>("contactType")?.filter(|t| *t > 0),
+        manager: p.get::<Uuid>("responsibleid")?,
+        company: None,
+        created_from: p.get::<DateTime<Utc>>("fromDate")?,
+        created_to: p.get::<DateTime<Utc>>("toDate")?,
+        sort,
+        descending: list.descending,
+    };
+    let (page, total) = contacts::filter(
+        &app.store,
+        &call.caller,
+        &query,
+        list.start_index,
+        list.count,
+    )
+    .await?;
+    Reply::page(&full(&app, &call, &page, Mode::List).await?, total)
+}
+
+/// ContactListViewType: All, Company, Person, WithOpportunity.
+#[derive(Debug, Clone, Copy)]
+struct ListView(i64);
+
+impl ApiEnum for ListView {
+    const NAMES: &'static [(&'static str, i64)] = &[
+        ("All", 0),
+        ("Company", 1),
+        ("Person", 2),
+        ("WithOpportunity", 3),
+    ];
+    fn from_number(n: i64) -> Option<Self> {
+        (0..=3).contains(&n).then_some(ListView(n))
+    }
+}
+
+/// `GET crm/contact/company/{companyid}/person`: the members the caller may read.
+pub async fn company_persons(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let company = contacts::get(&app.store, &call.caller, id(&call.params, "companyid")?).await?;
+    if !company.is_company {
+        return Err(ApiError::not_found("Not found"));
+    }
+    let query = ContactFilter {
+        company: Some(company.id),
+        is_company: Some(false),
+        ..ContactFilter::default()
+    };
+    let (members, _) = contacts::filter(
+        &app.store,
+        &call.caller,
+        &query,
+        0,
+        contacts::MAX_BATCH as u64,
+    )
+    .await?;
+    Reply::list(&full(&app, &call, &members, Mode::List).await?)
+}
+
+/// `GET crm/contact/status` and `GET crm/contact/type`.
+async fn list_items(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
+    access::require_crm(&call.caller)?;
+    let items = app.store.list_items(call.caller.portal, list_type).await?;
+    Reply::list(&items.iter().map(ListItemWrapper::full).collect::<Vec<_>>())
+}
+
+pub async fn statuses(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    list_items(&app, &call, LIST_CONTACT_STATUS).await
+}
+
+pub async fn types(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    list_items(&app, &call, LIST_CONTACT_TYPE).await
+}
+
+/// `GET crm/settings/currency`.
+pub async fn currencies(call: Call) -> ApiResult<Reply> {
+    access::require_crm(&call.caller)?;
+    Reply::list(&CurrencyInfoWrapper::all())
+}
+
+/// `POST crm/contact/project/{projectid}` with a `contactid` list.
+pub async fn link_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let ids: Vec<i64> = call.params.list("contactid")?;
+    let linked = contacts::link_to_project(
+        &app.store,
+        &call.caller,
+        id(&call.params, "projectid")?,
+        &ids,
+    )
+    .await?;
+    Reply::list(&full(&app, &call, &linked, Mode::List).await?)
+}
+
+/// `POST crm/contact/{contactid}/project/{projectid}`.
+pub async fn link_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let (contact, _) = contacts::link_one(
+        &app.store,
+        &call.caller,
+        id(&call.params, "contactid")?,
+        id(&call.params, "projectid")?,
+    )
+    .await?;
+    one(&app, &call, contact).await
+}
+
+/// `DELETE crm/contact/{contactid}/project/{projectid}`: the contact's base wrapper.
+pub async fn unlink_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let (contact, _) = contacts::unlink_one(
+        &app.store,
+        &call.caller,
+        id(&call.params, "contactid")?,
+        id(&call.params, "projectid")?,
+    )
+    .await?;
+    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    Reply::of(&ContactBaseWrapper::new(
+        &contact,
+        &call.caller,
+        &view,
+        &WireCtx::of(&call.info),
+    ))
+}
+
+/// `GET crm/contact/project/{projectid}`.
+pub async fn of_project(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let linked =
+        contacts::of_project(&app.store, &call.caller, id(&call.params, "projectid")?).await?;
+    Reply::list(&full(&app, &call, &linked, Mode::List).await?)
+}

@@ -1,0 +1,374 @@
+//! CRM contact shapes: ContactBaseWrapper, PersonWrapper and CompanyWrapper (one struct whose
+//! person-only and company-only members are left out for the other kind), Address,
+//! ContactInfoWrapper and the list items. Key order as the original writes it: the derived
+//! class's members first, then the base's, `id` last.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::people::EmployeeWraper;
+use super::WireCtx;
+use crate::domain::access;
+use crate::domain::contacts::{Contact, ContactInfo, ListItem};
+use crate::domain::people::User;
+use crate::domain::Caller;
+use crate::http::datetime::ApiDateTime;
+use crate::store::ContactDetails;
+
+/// ContactInfoType 7 (Address) keeps its parts as JSON in `data`.
+const ADDRESS: i64 = 7;
+const PHONE: i64 = 0;
+
+/// The English names of the categories, by info type.
+fn category_name(info_type: i64, category: i64) -> &'static str {
+    let names: &[&str] = match info_type {
+        PHONE => &["Home", "Work", "Mobile", "Fax", "Direct", "Other"],
+        ADDRESS => &["Home", "Delivery", "Office", "Billing", "Other", "Work"],
+        _ => &["Home", "Work", "Other"],
+    };
+    names.get(category as usize).copied().unwrap_or("Other")
+}
+
+fn photo_url(contact: &Contact, size: u8) -> String {
+    let is_company = if contact.is_company { "True" } else { "False" };
+    format!("/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={}&isc={is_company}&ps={size}", contact.id)
+}
+
+/// Everything the wrappers of a set of contacts show besides the contact rows, loaded in a
+/// fixed number of statements (see `load` in the CRM routes).
+pub struct ContactView {
+    pub details: ContactDetails,
+    pub users: HashMap<Uuid, User>,
+    pub companies: HashMap<i64, Contact>,
+    pub statuses: Vec<ListItem>,
+}
+
+/// Single mode (one contact) or list mode (filters, project lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Single,
+    List,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactBaseWrapper {
+    pub small_foto_url: String,
+    pub medium_foto_url: String,
+    pub display_name: String,
+    pub is_company: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_list: Option<Vec<EmployeeWraper>>,
+    pub is_private: bool,
+    pub is_shared: bool,
+    pub share_type: i64,
+    pub currency: Option<CurrencyInfoWrapper>,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub id: i64,
+}
+
+impl ContactBaseWrapper {
+    pub fn new(contact: &Contact, caller: &Caller, view: &ContactView, ctx: &WireCtx) -> Self {
+        let is_private = contact.share_type == access::share::NONE;
+        ContactBaseWrapper {
+            small_foto_url: photo_url(contact, 1),
+            medium_foto_url: photo_url(contact, 2),
+            display_name: contact.display_name(),
+            is_company: contact.is_company,
+            access_list: is_private.then(|| {
+                contact
+                    .managers
+                    .iter()
+                    .filter_map(|id| view.users.get(id))
+                    .map(|u| EmployeeWraper::new(u, ctx))
+                    .collect()
+            }),
+            is_private,
+            is_shared: !is_private,
+            share_type: contact.share_type,
+            currency: contact
+                .currency
+                .as_deref()
+                .and_then(CurrencyInfoWrapper::of),
+            can_edit: access::can_edit(caller, contact),
+            can_delete: access::can_delete(caller, contact),
+            id: contact.id,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactWrapper {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<ContactBaseWrapper>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persons_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<Address>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_by: Option<EmployeeWraper>,
+    pub created: ApiDateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub industry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_status: Option<ListItemWrapper>,
+    pub common_data: Vec<ContactInfoWrapper>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    pub have_late_tasks: bool,
+    #[serde(flatten)]
+    pub base: ContactBaseWrapper,
+}
+
+impl ContactWrapper {
+    pub fn new(
+        contact: &Contact,
+        caller: &Caller,
+        view: &ContactView,
+        ctx: &WireCtx,
+        mode: Mode,
+    ) -> Self {
+        let infos: &[ContactInfo] = view
+            .details
+            .infos
+            .get(&contact.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let addresses: Vec<Address> = infos
+            .iter()
+            .filter(|i| i.info_type == ADDRESS)
+            .map(Address::new)
+            .collect();
+        let company = (!contact.is_company && contact.company_id > 0)
+            .then(|| view.companies.get(&contact.company_id))
+            .flatten()
+            .filter(|company| mode == Mode::Single || access::can_read(caller, *company))
+            .map(|company| ContactBaseWrapper::new(company, caller, view, ctx));
+        let person = !contact.is_company;
+        let tags = view
+            .details
+            .tags
+            .get(&contact.id)
+            .cloned()
+            .unwrap_or_default();
+        ContactWrapper {
+            first_name: person.then(|| contact.first_name.clone()),
+            last_name: person.then(|| contact.last_name.clone()),
+            company,
+            title: contact.title.clone().filter(|_| person),
+            company_name: contact.is_company.then(|| contact.company_name.clone()),
+            persons_count: view
+                .details
+                .persons
+                .get(&contact.id)
+                .copied()
+                .filter(|n| *n > 0 && contact.is_company),
+            addresses: (mode == Mode::Single || !addresses.is_empty()).then_some(addresses),
+            create_by: view
+                .users
+                .get(&contact.created_by)
+                .map(|u| EmployeeWraper::new(u, ctx)),
+            created: ctx.date(contact.created_at),
+            about: contact.about.clone(),
+            industry: contact.industry.clone(),
+            contact_status: view
+                .statuses
+                .iter()
+                .find(|s| s.id == contact.status_id)
+                .map(ListItemWrapper::base),
+            common_data: infos
+                .iter()
+                .filter(|i| i.info_type != ADDRESS)
+                .map(ContactInfoWrapper::new)
+                .collect(),
+            tags: (mode == Mode::List && !tags.is_empty()).then_some(tags),
+            have_late_tasks: false,
+            base: ContactBaseWrapper::new(contact, caller, view, ctx),
+        }
+    }
+}
+
+/// Address: its parts parsed from the info row's JSON; every member omitted when empty.
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub category: i64,
+    pub category_name: &'static str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_primary: bool,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+impl Address {
+    fn new(info: &ContactInfo) -> Self {
+        let parts: serde_json::Value = serde_json::from_str(&info.data).unwrap_or_default();
+        let part = |name: &str| {
+            parts
+                .get(name)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        Address {
+            street: part("street"),
+            city: part("city"),
+            state: part("state"),
+            zip: part("zip"),
+            country: part("country"),
+            category: info.category,
+            category_name: category_name(info.info_type, info.category),
+            is_primary: info.is_primary,
+        }
+    }
+}
+
+/// ContactInfoWrapper (`commonDataItem`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactInfoWrapper {
+    pub id: i64,
+    pub info_type: i64,
+    pub category: i64,
+    pub data: String,
+    pub category_name: &'static str,
+    pub is_primary: bool,
+}
+
+impl ContactInfoWrapper {
+    pub fn new(info: &ContactInfo) -> Self {
+        ContactInfoWrapper {
+            id: info.id,
+            info_type: info.info_type,
+            category: info.category,
+            data: info.data.clone(),
+            category_name: category_name(info.info_type, info.category),
+            is_primary: info.is_primary,
+        }
+    }
+}
+
+/// ContactStatusWrapper / ContactTypeWrapper (and their Base forms, without the count).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListItemWrapper {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_items_count: Option<i64>,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub sort_order: i64,
+    pub id: i64,
+}
+
+impl ListItemWrapper {
+    /// The Base form, inside a contact.
+    pub fn base(item: &ListItem) -> Self {
+        ListItemWrapper {
+            relative_items_count: None,
+            title: item.title.clone(),
+            description: item.description.clone().filter(|d| !d.is_empty()),
+            color: item.color.clone().filter(|c| !c.is_empty()),
+            sort_order: item.sort_order,
+            id: item.id,
+        }
+    }
+
+    /// The full form, in `crm/contact/status` and `crm/contact/type`.
+    pub fn full(item: &ListItem) -> Self {
+        ListItemWrapper {
+            relative_items_count: Some(item.used_by).filter(|n| *n > 0),
+            ..ListItemWrapper::base(item)
+        }
+    }
+}
+
+/// CurrencyInfoWrapper.
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyInfoWrapper {
+    pub title: &'static str,
+    pub symbol: &'static str,
+    pub abbreviation: &'static str,
+    pub culture_name: &'static str,
+    pub is_convertable: bool,
+    pub is_basic: bool,
+}
+
+/// The currencies this server knows: (title, symbol, code, culture, basic).
+const CURRENCIES: [(&str, &str, &str, &str, bool); 12] = [
+    ("United States Dollar", "$", "USD", "US", true),
+    ("Euro", "€", "EUR", "EU", true),
+    ("Pound Sterling", "£", "GBP", "GB", true),
+    ("Japanese Yen", "¥", "JPY", "JP", true),
+    ("Chinese Yuan", "¥", "CNY", "CN", false),
+    ("Russian Ruble", "₽", "RUB", "RU", true),
+    ("Swiss Franc", "Fr", "CHF", "CH", true),
+    ("Canadian Dollar", "$", "CAD", "CA", true),
+    ("Australian Dollar", "$", "AUD", "AU", true),
+    ("Indian Rupee", "₹", "INR", "IN", false),
+    ("Brazilian Real", "R$", "BRL", "BR", false),
+    ("Swedish Krona", "kr", "SEK", "SE", true),
+];
+
+impl CurrencyInfoWrapper {
+    pub fn all() -> Vec<Self> {
+        CURRENCIES.iter().map(|c| Self::from_row(*c)).collect()
+    }
+
+    pub fn of(code: &str) -> Option<Self> {
+        CURRENCIES
+            .iter()
+            .find(|c| c.2.eq_ignore_ascii_case(code))
+            .map(|c| Self::from_row(*c))
+    }
+
+    fn from_row(
+        (title, symbol, abbreviation, culture_name, is_basic): (
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+            bool,
+        ),
+    ) -> Self {
+        CurrencyInfoWrapper {
+            title,
+            symbol,
+            abbreviation,
+            culture_name,
+            is_convertable: true,
+            is_basic,
+        }
+    }
+}

@@ -1,0 +1,652 @@
+//! CRM contacts: rows, managers, details, tags, list items and project links. Batch statements
+//! take their ids as one JSON value, so 10,000 ids are still one statement.
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use super::{from_ticks, json_array, to_ticks, Store};
+use crate::domain::access::Viewer;
+use crate::domain::contacts::{
+    Contact, ContactFilter, ContactInfo, ContactSort, ListItem, NewContact,
+};
+
+const CONTACT_COLUMNS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.company_name, c.title, c.about, \
+    c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
+    c.modified_by, c.modified_at";
+
+/// Positional arguments of a statement built piece by piece.
+#[derive(Default)]
+struct Args {
+    values: Vec<Arg>,
+}
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Args {
+    /// Adds a value and returns its placeholder.
+    fn push(&mut self, value: Arg) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for value in &self.values {
+            query = match value {
+                Arg::Int(n) => query.bind(*n),
+                Arg::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query
+    }
+}
+
+fn parse_uuid(text: &str) -> Result<Uuid, sqlx::Error> {
+    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn contact_from_row(row: &AnyRow) -> Result<Contact, sqlx::Error> {
+    Ok(Contact {
+        id: row.try_get("id")?,
+        is_company: row.try_get::<i64, _>("is_company")? != 0,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        company_name: row.try_get("company_name")?,
+        title: row.try_get("title")?,
+        about: row.try_get("about")?,
+        industry: row.try_get("industry")?,
+        company_id: row.try_get("company_id")?,
+        status_id: row.try_get("status_id")?,
+        contact_type_id: row.try_get("contact_type_id")?,
+        share_type: row.try_get("share_type")?,
+        currency: row.try_get("currency")?,
+        created_by: parse_uuid(&row.try_get::<String, _>("created_by")?)?,
+        created_at: from_ticks(row.try_get("created_at")?),
+        modified_by: parse_uuid(&row.try_get::<String, _>("modified_by")?)?,
+        modified_at: from_ticks(row.try_get("modified_at")?),
+        managers: Vec::new(),
+    })
+}
+
+/// The condition "the viewer may read contact `c`", with its arguments.
+fn readable(args: &mut Args, viewer: Viewer) -> String {
+    let admin = args.push(Arg::Int(i64::from(viewer.is_admin)));
+    let user = args.push(Arg::Text(viewer.user.to_string()));
+    format!(
+        "(c.share_type <> 0 OR {admin} = 1 OR EXISTS (SELECT 1 FROM crm_contact_managers m \
+         WHERE m.portal_id = c.portal_id AND m.contact_id = c.id AND m.user_id = {user}))"
+    )
+}
+
+/// The condition "the viewer may edit (and delete) contact `c`".
+fn editable(args: &mut Args, viewer: Viewer) -> String {
+    let admin = args.push(Arg::Int(i64::from(viewer.is_admin)));
+    let user = args.push(Arg::Text(viewer.user.to_string()));
+    format!(
+        "(c.share_type = 1 OR {admin} = 1 OR EXISTS (SELECT 1 FROM crm_contact_managers m \
+         WHERE m.portal_id = c.portal_id AND m.contact_id = c.id AND m.user_id = {user}))"
+    )
+}
+
+fn ids_of(rows: Vec<AnyRow>) -> Result<Vec<i64>, sqlx::Error> {
+    rows.iter().map(|row| row.try_get::<i64, _>("id")).collect()
+}
+
+impl Store {
+    /// Contacts by id with their managers, in two statements; missing ids are left out.
+    pub async fn contacts_by_ids(
+        &self,
+        portal: i64,
+        ids: &[i64],
+    ) -> Result<Vec<Contact>, sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = json_array(ids);
+        let sql = format!("SELECT {CONTACT_COLUMNS} FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ORDER BY c.id", self.json_ints(2));
+        let rows = sqlx::query(&sql)
+            .bind(portal)
+            .bind(&list)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut contacts = rows
+            .iter()
+            .map(contact_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let sql = format!(
+            "SELECT contact_id, user_id FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {} ORDER BY user_id",
+            self.json_ints(2)
+        );
+        let mut managers: HashMap<i64, Vec<Uuid>> = HashMap::new();
+        for row in sqlx::query(&sql)
+            .bind(portal)
+            .bind(&list)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            managers
+                .entry(row.try_get("contact_id")?)
+                .or_default()
+                .push(parse_uuid(&row.try_get::<String, _>("user_id")?)?);
+        }
+        for contact in &mut contacts {
+            contact.managers = managers.remove(&contact.id).unwrap_or_default();
+        }
+        Ok(contacts)
+    }
+
+    pub async fn contact(&self, portal: i64, id: i64) -> Result<Option<Contact>, sqlx::Error> {
+        Ok(self.contacts_by_ids(portal, &[id]).await?.pop())
+    }
+
+    pub async fn insert_contact(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contact: &NewContact,
+        by: Uuid,
+    ) -> Result<i64, sqlx::Error> {
+        let now = to_ticks(chrono::Utc::now());
+        let row = sqlx::query(
+            "INSERT INTO crm_contacts (portal_id, is_company, first_name, last_name, company_name, display_name, search_name, \
+             title, about, industry, company_id, share_type, created_by, created_at, modified_by, modified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14) RETURNING id",
+        )
+        .bind(portal)
+        .bind(i64::from(contact.is_company))
+        .bind(&contact.first_name)
+        .bind(&contact.last_name)
+        .bind(&contact.company_name)
+        .bind(contact.display_name())
+        .bind(contact.display_name().to_lowercase())
+        .bind(contact.title.clone())
+        .bind(contact.about.clone())
+        .bind(contact.industry.clone())
+        .bind(contact.company_id)
+        .bind(contact.share_type)
+        .bind(by.to_string())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        self.set_managers(conn, portal, &[id], &contact.managers)
+            .await?;
+        Ok(id)
+    }
+
+    /// Writes a contact's fields (not its managers).
+    pub async fn update_contact(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contact: &Contact,
+        by: Uuid,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE crm_contacts SET first_name = $3, last_name = $4, company_name = $5, display_name = $6, search_name = $7, \
+             title = $8, about = $9, industry = $10, company_id = $11, status_id = $12, contact_type_id = $13, share_type = $14, \
+             currency = $15, modified_by = $16, modified_at = $17 WHERE portal_id = $1 AND id = $2",
+        )
+        .bind(portal)
+        .bind(contact.id)
+        .bind(&contact.first_name)
+        .bind(&contact.last_name)
+        .bind(&contact.company_name)
+        .bind(contact.display_name())
+        .bind(contact.display_name().to_lowercase())
+        .bind(contact.title.clone())
+        .bind(contact.about.clone())
+        .bind(contact.industry.clone())
+        .bind(contact.company_id)
+        .bind(contact.status_id)
+        .bind(contact.contact_type_id)
+        .bind(contact.share_type)
+        .bind(contact.currency.clone())
+        .bind(by.to_string())
+        .bind(to_ticks(chrono::Utc::now()))
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes `users` (the live ones) the exact manager list of each contact, in two statements.
+    pub async fn set_managers(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contacts: &[i64],
+        users: &[Uuid],
+    ) -> Result<(), sqlx::Error> {
+        let contacts = json_array(contacts);
+        let sql = format!(
+            "DELETE FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal)
+            .bind(&contacts)
+            .execute(&mut *conn)
+            .await?;
+        if users.is_empty() {
+            return Ok(());
+        }
+        let users = json_array(&users.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        let sql = format!(
+            "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) \
+             SELECT DISTINCT $1, c.id, u.id FROM crm_contacts c JOIN users u ON u.portal_id = c.portal_id \
+             WHERE c.portal_id = $1 AND c.id IN {} AND u.removed = 0 AND u.id IN {}",
+            self.json_ints(2),
+            self.json_texts(3)
+        );
+        sqlx::query(&sql)
+            .bind(portal)
+            .bind(&contacts)
+            .bind(users)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the share type of contacts.
+    pub async fn set_share_type(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contacts: &[i64],
+        share_type: i64,
+        by: Uuid,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "UPDATE crm_contacts SET share_type = $3, modified_by = $4, modified_at = $5 WHERE portal_id = $1 AND id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal)
+            .bind(json_array(contacts))
+            .bind(share_type)
+            .bind(by.to_string())
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Of `ids`, those that exist and the viewer may read (`edit` false) or edit (`edit`
+    /// true), in one statement.
+    pub async fn permitted_contact_ids(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        viewer: Viewer,
+        ids: &[i64],
+        edit: bool,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        args.push(Arg::Text(json_array(ids)));
+        let right = if edit {
+            editable(&mut args, viewer)
+        } else {
+            readable(&mut args, viewer)
+        };
+        let sql = format!("SELECT c.id FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} AND {right} ORDER BY c.id", self.json_ints(2));
+        ids_of(args.bind(sqlx::query(&sql)).fetch_all(conn).await?)
+    }
+
+    /// Deletes contacts; what hangs on them goes by cascade, and persons of deleted companies
+    /// are unlinked. Two statements for any number of ids.
+    pub async fn delete_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        ids: &[i64],
+    ) -> Result<(), sqlx::Error> {
+        let list = json_array(ids);
+        let sql = format!(
+            "UPDATE crm_contacts SET company_id = 0 WHERE portal_id = $1 AND company_id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal)
+            .bind(&list)
+            .execute(&mut *conn)
+            .await?;
+        let sql = format!(
+            "DELETE FROM crm_contacts WHERE portal_id = $1 AND id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal)
+            .bind(&list)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// One page of the contacts a filter selects among those the viewer may read, and how
+    /// many there are in all: two statements.
+    pub async fn filter_contacts(
+        &self,
+        portal: i64,
+        viewer: Viewer,
+        filter: &ContactFilter,
+        start: u64,
+        count: u64,
+    ) -> Result<(Vec<i64>, u64), sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        let mut conditions = vec!["c.portal_id = $1".to_string(), readable(&mut args, viewer)];
+        if let Some(is_company) = filter.is_company {
+            conditions.push(format!(
+                "c.is_company = {}",
+                args.push(Arg::Int(i64::from(is_company)))
+            ));
+        }
+        if let Some(status) = filter.status {
+            conditions.push(format!("c.status_id = {}", args.push(Arg::Int(status))));
+        }
+        if let Some(kind) = filter.contact_type {
+            conditions.push(format!("c.contact_type_id = {}", args.push(Arg::Int(kind))));
+        }
+        if let Some(manager) = filter.manager {
+            let user = args.push(Arg::Text(manager.to_string()));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM crm_contact_managers r WHERE r.portal_id = c.portal_id AND r.contact_id = c.id AND r.user_id = {user})"
+            ));
+        }
+        if let Some(company) = filter.company {
+            conditions.push(format!("c.company_id = {}", args.push(Arg::Int(company))));
+        }
+        for word in filter.search.split_whitespace() {
+            let escaped = word
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = args.push(Arg::Text(format!("%{escaped}%")));
+            conditions.push(format!(
+                "(c.search_name LIKE {pattern} ESCAPE '\\' OR EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id \
+                 AND i.contact_id = c.id AND lower(i.data) LIKE {pattern} ESCAPE '\\'))"
+            ));
+        }
+        if let Some(from) = filter.created_from {
+            conditions.push(format!(
+                "c.created_at >= {}",
+                args.push(Arg::Int(to_ticks(from)))
+            ));
+        }
+        if let Some(to) = filter.created_to {
+            conditions.push(format!(
+                "c.created_at <= {}",
+                args.push(Arg::Int(to_ticks(to)))
+            ));
+        }
+        let condition = conditions.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
+        let total: i64 = args
+            .bind(sqlx::query(&count_sql))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let order = match filter.sort {
+            ContactSort::DisplayName => "c.search_name",
+            ContactSort::Created => "c.created_at",
+            ContactSort::FirstName => "lower(c.first_name)",
+            ContactSort::LastName => "lower(c.last_name)",
+            ContactSort::Id => "c.id",
+        };
+        let direction = if filter.descending { "DESC" } else { "ASC" };
+        let limit = args.push(Arg::Int(count as i64));
+        let offset = args.push(Arg::Int(start as i64));
+        let page_sql = format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} {direction}, c.id {direction} LIMIT {limit} OFFSET {offset}");
+        let ids = ids_of(
+            args.bind(sqlx::query(&page_sql))
+                .fetch_all(&self.pool)
+                .await?,
+        )?;
+        Ok((ids, total as u64))
+    }
+
+    /// Contact details (info rows), tag names and member counts of companies, for a list of
+    /// contacts: three statements.
+    pub async fn contact_details(
+        &self,
+        portal: i64,
+        ids: &[i64],
+    ) -> Result<ContactDetails, sqlx::Error> {
+        let mut details = ContactDetails::default();
+        if ids.is_empty() {
+            return Ok(details);
+        }
+        let list = json_array(ids);
+        let sql = format!(
+            "SELECT id, contact_id, info_type, category, data, is_primary FROM crm_contact_info \
+             WHERE portal_id = $1 AND contact_id IN {} ORDER BY contact_id, info_type, id",
+            self.json_ints(2)
+        );
+        for row in sqlx::query(&sql)
+            .bind(portal)
+            .bind(&list)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            details
+                .infos
+                .entry(row.try_get("contact_id")?)
+                .or_default()
+                .push(ContactInfo {
+                    id: row.try_get("id")?,
+                    info_type: row.try_get("info_type")?,
+                    category: row.try_get("category")?,
+                    data: row.try_get("data")?,
+                    is_primary: row.try_get::<i64, _>("is_primary")? != 0,
+                });
+        }
+        let sql = format!(
+            "SELECT l.contact_id, t.title FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
+             WHERE l.portal_id = $1 AND l.contact_id IN {} ORDER BY t.title",
+            self.json_ints(2)
+        );
+        for row in sqlx::query(&sql)
+            .bind(portal)
+            .bind(&list)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            details
+                .tags
+                .entry(row.try_get("contact_id")?)
+                .or_default()
+                .push(row.try_get("title")?);
+        }
+        let sql = format!(
+            "SELECT company_id, COUNT(*) AS n FROM crm_contacts WHERE portal_id = $1 AND company_id IN {} GROUP BY company_id",
+            self.json_ints(2)
+        );
+        for row in sqlx::query(&sql)
+            .bind(portal)
+            .bind(&list)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            details
+                .persons
+                .insert(row.try_get("company_id")?, row.try_get("n")?);
+        }
+        Ok(details)
+    }
+
+    /// The contact statuses (list type 1) or contact types (4) of the portal, in order, with how
+    /// many contacts use each.
+    pub async fn list_items(
+        &self,
+        portal: i64,
+        list_type: i64,
+    ) -> Result<Vec<ListItem>, sqlx::Error> {
+        let column = if list_type == crate::domain::contacts::LIST_CONTACT_TYPE {
+            "contact_type_id"
+        } else {
+            "status_id"
+        };
+        let sql = format!(
+            "SELECT l.id, l.title, l.description, l.color, l.sort_order, \
+             (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id) AS used \
+             FROM crm_list_items l WHERE l.portal_id = $1 AND l.list_type = $2 ORDER BY l.sort_order, l.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(portal)
+            .bind(list_type)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ListItem {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    description: row.try_get("description")?,
+                    color: row.try_get("color")?,
+                    sort_order: row.try_get("sort_order")?,
+                    used_by: row.try_get("used")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_list_item(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        list_type: i64,
+        item: &ListItem,
+    ) -> Result<i64, sqlx::Error> {
+        let row = sqlx::query(
+            "INSERT INTO crm_list_items (portal_id, list_type, title, description, color, sort_order) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(portal)
+        .bind(list_type)
+        .bind(&item.title)
+        .bind(item.description.clone())
+        .bind(item.color.clone())
+        .bind(item.sort_order)
+        .fetch_one(conn)
+        .await?;
+        row.try_get("id")
+    }
+
+    /// Whether the portal has any list item yet (the defaults are created once).
+    pub async fn has_list_items(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM crm_list_items WHERE portal_id = $1")
+            .bind(portal)
+            .fetch_one(conn)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Links contacts to a project; pairs already linked stay once. One statement.
+    pub async fn link_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        project: i64,
+        contacts: &[i64],
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "INSERT INTO crm_project_links (portal_id, contact_id, project_id) \
+             SELECT $1, c.id, $3 FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal)
+            .bind(json_array(contacts))
+            .bind(project)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn unlink_contact(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        project: i64,
+        contact: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM crm_project_links WHERE portal_id = $1 AND contact_id = $2 AND project_id = $3")
+            .bind(portal)
+            .bind(contact)
+            .bind(project)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The contacts linked to a project.
+    pub async fn project_contact_ids(
+        &self,
+        portal: i64,
+        project: i64,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let rows = sqlx::query("SELECT contact_id AS id FROM crm_project_links WHERE portal_id = $1 AND project_id = $2 ORDER BY contact_id")
+            .bind(portal)
+            .bind(project)
+            .fetch_all(&self.pool)
+            .await?;
+        ids_of(rows)
+    }
+
+    /// The projects a contact is linked to.
+    pub async fn contact_project_ids(
+        &self,
+        portal: i64,
+        contact: i64,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let rows = sqlx::query("SELECT project_id AS id FROM crm_project_links WHERE portal_id = $1 AND contact_id = $2 ORDER BY project_id")
+            .bind(portal)
+            .bind(contact)
+            .fetch_all(&self.pool)
+            .await?;
+        ids_of(rows)
+    }
+
+    /// Locks contact rows until the transaction ends (PostgreSQL; SQLite writers already run
+    /// one at a time), so concurrent batch writes apply one after the other.
+    pub async fn lock_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        ids: &[i64],
+    ) -> Result<(), sqlx::Error> {
+        if self.backend == super::Backend::Postgres && !ids.is_empty() {
+            let sql = format!("SELECT id FROM crm_contacts WHERE portal_id = $1 AND id IN {} ORDER BY id FOR UPDATE", self.json_ints(2));
+            sqlx::query(&sql)
+                .bind(portal)
+                .bind(json_array(ids))
+                .fetch_all(conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// What list wrappers show besides the contact rows.
+#[derive(Default)]
+pub struct ContactDetails {
+    pub infos: HashMap<i64, Vec<ContactInfo>>,
+    pub tags: HashMap<i64, Vec<String>>,
+    pub persons: HashMap<i64, i64>,
+}
