@@ -357,7 +357,9 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[i64]) -> ApiRes
     let doomed = store
         .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true)
         .await?;
-    let contacts = store.contacts_by_ids(caller.portal, &doomed).await?;
+    let contacts = store
+        .contacts_by_ids_in(tx.conn(), caller.portal, &doomed)
+        .await?;
     store
         .delete_contacts(tx.conn(), caller.portal, &doomed)
         .await?;
@@ -494,6 +496,19 @@ async fn linkable_project(
     Ok(project)
 }
 
+/// Unlinking answers 404, not 403, when the caller may not link to the project, as the
+/// original does.
+async fn unlinkable_project(
+    store: &Store,
+    caller: &Caller,
+    project: i64,
+) -> ApiResult<projects::Project> {
+    match linkable_project(store, caller, project).await {
+        Err(ApiError::Forbidden(_)) => Err(ApiError::not_found("Not found")),
+        other => other,
+    }
+}
+
 /// `POST crm/contact/project/{projectid}`: links every listed contact the caller may read
 /// (others are skipped); linking twice does nothing. Returns the linked contacts.
 pub async fn link_to_project(
@@ -506,6 +521,8 @@ pub async fn link_to_project(
     let ids = batch_ids(ids, "contactid")?;
     let project = linkable_project(store, caller, project).await?;
     let mut tx = store.begin_write().await?;
+    // Lock in id order, as batch deletes do: a concurrent delete finishes first or waits.
+    store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
     let readable = store
         .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, false)
         .await?;
@@ -527,14 +544,17 @@ pub async fn link_one(
     let project = linkable_project(store, caller, project).await?;
     let mut tx = store.begin_write().await?;
     store
+        .lock_contacts(tx.conn(), caller.portal, &[contact.id])
+        .await?;
+    store
         .link_contacts(tx.conn(), caller.portal, project.id, &[contact.id])
         .await?;
     tx.commit().await?;
     Ok((contact, project))
 }
 
-/// `DELETE crm/contact/{contactid}/project/{projectid}` and `DELETE project/{projectid}/contact`:
-/// unlinking a pair that was not linked is fine.
+/// `DELETE crm/contact/{contactid}/project/{projectid}`: unlinking a pair that was not linked
+/// is fine; without the right to link, 404 (as the original).
 pub async fn unlink_one(
     store: &Store,
     caller: &Caller,
@@ -542,7 +562,28 @@ pub async fn unlink_one(
     project: i64,
 ) -> ApiResult<(Contact, projects::Project)> {
     let contact = get(store, caller, contact).await?;
+    let project = unlinkable_project(store, caller, project).await?;
+    unlink(store, caller, contact, project).await
+}
+
+/// `DELETE project/{projectid}/contact`: the same from the project's side, where a refusal is 403.
+pub async fn unlink_from_project(
+    store: &Store,
+    caller: &Caller,
+    contact: i64,
+    project: i64,
+) -> ApiResult<(Contact, projects::Project)> {
+    let contact = get(store, caller, contact).await?;
     let project = linkable_project(store, caller, project).await?;
+    unlink(store, caller, contact, project).await
+}
+
+async fn unlink(
+    store: &Store,
+    caller: &Caller,
+    contact: Contact,
+    project: projects::Project,
+) -> ApiResult<(Contact, projects::Project)> {
     let mut tx = store.begin_write().await?;
     store
         .unlink_contact(tx.conn(), caller.portal, project.id, contact.id)

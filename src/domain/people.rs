@@ -351,7 +351,10 @@ pub async fn add_member(
     let prepared = prepare(draft)?;
     let mut tx = store.begin_write().await?;
     let id = insert_prepared(store, tx.conn(), caller.portal, &prepared).await?;
-    let mut user = store.user_by_id_in(tx.conn(), caller.portal, id).await?;
+    let mut user = store
+        .user_by_id_in(tx.conn(), caller.portal, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("inserted user {id} is missing")))?;
     apply_changes(store, tx.conn(), caller, &mut user, changes).await?;
     tx.commit().await?;
     profile(store, caller.portal, user).await
@@ -385,7 +388,8 @@ pub async fn update_member(
     // Re-read under the lock, so fields this request leaves alone keep concurrent changes.
     let mut user = store
         .user_by_id_in(tx.conn(), caller.portal, target.id)
-        .await?;
+        .await?
+        .ok_or_else(|| ApiError::not_found("User not found"))?;
     apply_changes(store, tx.conn(), caller, &mut user, changes).await?;
     tx.commit().await?;
     let user = store
@@ -626,7 +630,7 @@ async fn apply_changes(
     }
     if let Some(lead) = changes.lead {
         if let Some(lead) = lead {
-            if store.user_by_id(portal, lead).await?.is_none() {
+            if store.user_by_id_in(conn, portal, lead).await?.is_none() {
                 return Err(ApiError::invalid("lead", "no such user"));
             }
         }

@@ -107,6 +107,18 @@ impl Store {
         portal: i64,
         ids: &[i64],
     ) -> Result<Vec<Contact>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.contacts_by_ids_in(&mut conn, portal, ids).await
+    }
+
+    /// The same inside a transaction: a request holding one connection never waits for a
+    /// second one (under load that would deadlock the pool).
+    pub async fn contacts_by_ids_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        ids: &[i64],
+    ) -> Result<Vec<Contact>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -115,7 +127,7 @@ impl Store {
         let rows = sqlx::query(&sql)
             .bind(portal)
             .bind(&list)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await?;
         let mut contacts = rows
             .iter()
@@ -129,7 +141,7 @@ impl Store {
         for row in sqlx::query(&sql)
             .bind(portal)
             .bind(&list)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await?
         {
             managers

@@ -107,14 +107,14 @@ impl Store {
         conn: &mut AnyConnection,
         portal: i64,
         id: Uuid,
-    ) -> Result<User, sqlx::Error> {
+    ) -> Result<Option<User>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id = $2");
         let row = sqlx::query(&sql)
             .bind(portal)
             .bind(id.to_string())
-            .fetch_one(conn)
+            .fetch_optional(conn)
             .await?;
-        user_from_row(&row)
+        row.as_ref().map(user_from_row).transpose()
     }
 
     /// A live user by user name (case-insensitive).

@@ -203,7 +203,8 @@ pub async fn link_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<
 pub async fn unlink_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let contact = call.params.require::<i64>("contactid")?;
     let (_, project) =
-        contacts::unlink_one(&app.store, &call.caller, contact, project_id(&call)?).await?;
+        contacts::unlink_from_project(&app.store, &call.caller, contact, project_id(&call)?)
+            .await?;
     full(&app, &call, project, false).await
 }
 
