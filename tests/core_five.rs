@@ -808,3 +808,225 @@ async fn overlapping_batch_deletes_and_links_stay_consistent() {
         "deleted contacts left no links"
     );
 }
+
+#[tokio::test]
+async fn batch_and_filter_access_change_only_what_the_caller_may_edit() {
+    let world = World::new().await;
+    let editable = world.contact(State::SharedReadWrite).await;
+    let read_only = world.contact(State::SharedRead).await;
+    let hidden = world.contact(State::PrivateAlone).await;
+    let body = json!({"contactid": [editable, read_only, hidden, 999999], "isShared": false, "managerList": [world.other_id]});
+    let answer = world
+        .call(Who::Other, Method::PUT, "crm/contact/access", body)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let changed: Vec<i64> = answer.json()["response"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(changed, vec![editable]);
+    assert_eq!(
+        world.stored(editable).await.unwrap().managers,
+        vec![world.other_id]
+    );
+    assert_eq!(
+        world.stored(read_only).await.unwrap().share_type,
+        share::READ
+    );
+    assert_eq!(
+        world.stored(hidden).await.unwrap().managers,
+        Vec::<Uuid>::new()
+    );
+    assert_eq!(
+        world
+            .call(
+                Who::Other,
+                Method::PUT,
+                "crm/contact/access",
+                json!({"contactid": []})
+            )
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // By filter: every person named like the search, that the caller may edit.
+    let answer = world
+        .call(
+            Who::Owner,
+            Method::PUT,
+            "crm/contact/filter/access?filterValue=sharedread",
+            json!({"isPrivate": true, "managerList": [world.manager_id]}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let changed: Vec<i64> = answer.json()["response"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        changed,
+        vec![editable, read_only],
+        "\"SharedRead\" and \"SharedReadWrite\" match, the hidden one does not"
+    );
+    for id in [editable, read_only] {
+        let stored = world.stored(id).await.unwrap();
+        assert_eq!(
+            (stored.share_type, stored.managers),
+            (share::NONE, vec![world.manager_id]),
+            "isPrivate=true makes it private"
+        );
+    }
+    assert_eq!(
+        world.stored(hidden).await.unwrap().managers,
+        Vec::<Uuid>::new()
+    );
+}
+
+#[tokio::test]
+async fn the_five_answer_the_documented_fields_in_json_and_xml() {
+    let world = World::new().await;
+    let id = world.contact(State::PrivateManaged).await;
+    let contact_fields = [
+        "firstName",
+        "lastName",
+        "addresses",
+        "createBy",
+        "created",
+        "commonData",
+        "haveLateTasks",
+        "smallFotoUrl",
+        "mediumFotoUrl",
+        "displayName",
+        "isCompany",
+        "accessList",
+        "isPrivate",
+        "isShared",
+        "shareType",
+        "currency",
+        "canEdit",
+        "canDelete",
+        "id",
+    ];
+    let base_fields = [
+        "smallFotoUrl",
+        "mediumFotoUrl",
+        "displayName",
+        "isCompany",
+        "isPrivate",
+        "isShared",
+        "shareType",
+        "currency",
+        "canEdit",
+        "canDelete",
+        "id",
+    ];
+    let has_all = |value: &Value, fields: &[&str]| {
+        for field in fields {
+            assert!(value.get(*field).is_some(), "{field} missing in {value}");
+        }
+        assert!(
+            value["id"].is_i64()
+                && value["displayName"].is_string()
+                && value["isCompany"].is_boolean()
+                && value["shareType"].is_i64()
+        );
+    };
+    let access = world
+        .call(
+            Who::Owner,
+            Method::PUT,
+            &format!("crm/contact/{id}/access"),
+            json!({"isShared": false, "managerList": [world.manager_id]}),
+        )
+        .await;
+    has_all(&access.json()["response"], &contact_fields);
+    assert!(access.json()["response"]["accessList"][0]["displayName"].is_string());
+    let link = world
+        .call(
+            Who::Owner,
+            Method::POST,
+            &format!("crm/contact/project/{}", world.project),
+            json!({"contactid": [id]}),
+        )
+        .await;
+    let list_mode: Vec<&str> = contact_fields
+        .iter()
+        .copied()
+        .filter(|f| *f != "addresses")
+        .collect();
+    has_all(&link.json()["response"][0], &list_mode);
+    assert!(
+        link.json()["response"][0].get("addresses").is_none(),
+        "list mode leaves out empty addresses"
+    );
+    let unlink = world
+        .call(
+            Who::Owner,
+            Method::DELETE,
+            &format!("crm/contact/{id}/project/{}", world.project),
+            json!({}),
+        )
+        .await;
+    has_all(&unlink.json()["response"], &base_fields);
+    let deleted = world
+        .call(
+            Who::Owner,
+            Method::PUT,
+            "crm/contact",
+            json!({"contactids": [id]}),
+        )
+        .await;
+    has_all(&deleted.json()["response"][0], &base_fields);
+
+    let token = world.tokens[0].1.clone().unwrap();
+    let id = world.contact(State::SharedReadWrite).await;
+    let server = &world.server;
+    let xml = server
+        .send(
+            server
+                .request(
+                    Method::PUT,
+                    &format!("crm/contact/{id}/access.xml"),
+                    Some(&token),
+                )
+                .form(&[("isShared", "true")]),
+        )
+        .await;
+    assert!(
+        xml.text.contains("<isShared>true</isShared>")
+            && xml
+                .text
+                .contains(&format!("<id>{id}</id></response></result>")),
+        "{}",
+        xml.text
+    );
+    let xml = server
+        .send(
+            server
+                .request(
+                    Method::POST,
+                    &format!("crm/contact/project/{}.xml", world.project),
+                    Some(&token),
+                )
+                .form(&[("contactid[]", id.to_string())]),
+        )
+        .await;
+    assert!(xml.text.starts_with("<result><count>1</count><status>0</status><statusCode>201</statusCode><response><firstName>"), "{}", xml.text);
+    let xml = server
+        .send(server.request(
+            Method::DELETE,
+            &format!("crm/contact/{id}/project/{}.xml", world.project),
+            Some(&token),
+        ))
+        .await;
+    assert!(
+        xml.text.contains("<response><smallFotoUrl>"),
+        "{}",
+        xml.text
+    );
+}

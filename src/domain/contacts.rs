@@ -458,6 +458,30 @@ async fn apply_access(
     Ok(())
 }
 
+/// `PUT crm/contact/filter/access`: the batch access change for every contact a filter selects.
+pub async fn set_access_by_filter(
+    store: &Store,
+    caller: &Caller,
+    filter: &ContactFilter,
+    is_shared: bool,
+    managers: &[Uuid],
+) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    let (ids, _) = store
+        .filter_contacts(
+            caller.portal,
+            Viewer::of(caller),
+            filter,
+            0,
+            MAX_BATCH as u64,
+        )
+        .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    set_access_batch(store, caller, &ids, is_shared, managers).await
+}
+
 /// A page of the contacts a filter selects among those the caller may read, and the total.
 pub async fn filter(
     store: &Store,

@@ -275,6 +275,22 @@ pub async fn set_access_batch(State(app): State<Arc<App>>, call: Call) -> ApiRes
 
 /// `GET crm/contact/filter`: paged in the database, with `total`.
 pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let list = &call.info.list;
+    let query = contact_filter(&call)?;
+    let (page, total) = contacts::filter(
+        &app.store,
+        &call.caller,
+        &query,
+        list.start_index,
+        list.count,
+    )
+    .await?;
+    Reply::page(&full(&app, &call, &page, Mode::List).await?, total)
+}
+
+/// The filter of `contact/filter` and `contact/filter/access`, from the list options and the
+/// parameters (`filterValue` may also come in the body).
+fn contact_filter(call: &Call) -> ApiResult<ContactFilter> {
     let p = &call.params;
     let list = &call.info.list;
     let sort = match list.sort_by.first() {
@@ -286,8 +302,12 @@ pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
         Some(Enum(ListView(2))) => Some(false),
         _ => None,
     };
-    let query = ContactFilter {
-        search: list.filter_value.clone().unwrap_or_default(),
+    let search = match &list.filter_value {
+        Some(value) => value.clone(),
+        None => p.get::<String>("filterValue")?.unwrap_or_default(),
+    };
+    Ok(ContactFilter {
+        search,
         is_company,
         status: p.get::<i64>("contactStage")?.filter(|s| *s > 0),
         contact_type: p.get::<i64>("contactType")?.filter(|t| *t > 0),
@@ -297,16 +317,26 @@ pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
         created_to: p.get::<DateTime<Utc>>("toDate")?,
         sort,
         descending: list.descending,
+    })
+}
+
+/// `PUT crm/contact/filter/access`: `isPrivate` (or `isShared`) and `managerList` for every
+/// contact the filter selects that the caller may edit.
+pub async fn set_access_by_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let is_shared = match p.get::<bool>("isPrivate")? {
+        Some(private) => !private,
+        None => p.get::<bool>("isShared")?.unwrap_or(false),
     };
-    let (page, total) = contacts::filter(
+    let changed = contacts::set_access_by_filter(
         &app.store,
         &call.caller,
-        &query,
-        list.start_index,
-        list.count,
+        &contact_filter(&call)?,
+        is_shared,
+        &managers(p)?,
     )
     .await?;
-    Reply::page(&full(&app, &call, &page, Mode::List).await?, total)
+    Reply::list(&full(&app, &call, &changed, Mode::List).await?)
 }
 
 /// ContactListViewType: All, Company, Person, WithOpportunity.

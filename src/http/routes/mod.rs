@@ -91,6 +91,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/2.0/crm/contact", put(crm::delete_batch))
         .route("/api/2.0/crm/contact/filter", get(crm::filter))
         .route("/api/2.0/crm/contact/access", put(crm::set_access_batch))
+        .route(
+            "/api/2.0/crm/contact/filter/access",
+            put(crm::set_access_by_filter),
+        )
         .route("/api/2.0/crm/contact/status", get(crm::statuses))
         .route("/api/2.0/crm/contact/type", get(crm::types))
         .route("/api/2.0/crm/settings/currency", get(crm::currencies))
