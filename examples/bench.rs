@@ -70,10 +70,7 @@ fn start_server(args: &Args, database_url: &str) -> Server {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let base = loop {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .expect("a line");
+        let line = lines.next().expect("the server printed its address").expect("a line");
         if let Some(addr) = line.strip_prefix("portald is serving on ") {
             break addr.to_string();
         }
@@ -111,58 +108,28 @@ fn parse_latency(text: &str) -> Option<Duration> {
 }
 
 fn run_wrk(args: &Args, server: &Server, token: &str, row: &LoadRow) -> Measured {
-    let mut script = format!(
-        "wrk.method = \"{}\"\nwrk.headers[\"Authorization\"] = \"{token}\"\n",
-        row.method
-    );
+    let mut script = format!("wrk.method = \"{}\"\nwrk.headers[\"Authorization\"] = \"{token}\"\n", row.method);
     if let Some(body) = &row.json_body {
-        script.push_str(&format!(
-            "wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"
-        ));
+        script.push_str(&format!("wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"));
     }
-    let script_path =
-        std::env::temp_dir().join(format!("portald-bench-{}.lua", std::process::id()));
+    let script_path = std::env::temp_dir().join(format!("portald-bench-{}.lua", std::process::id()));
     std::fs::write(&script_path, script).expect("wrk script written");
     let output = Command::new("wrk")
-        .args([
-            "-t",
-            "1",
-            "-c",
-            &args.connections.to_string(),
-            "-d",
-            &format!("{}s", args.duration),
-            "--latency",
-            "-s",
-        ])
+        .args(["-t", "1", "-c", &args.connections.to_string(), "-d", &format!("{}s", args.duration), "--latency", "-s"])
         .arg(&script_path)
         .arg(format!("{}/api/2.0/{}", server.base, row.path))
         .output()
         .expect("wrk runs (bench/run installs it)");
     let text = String::from_utf8_lossy(&output.stdout);
-    let value_after = |prefix: &str| {
-        text.lines().find_map(|l| {
-            l.trim()
-                .strip_prefix(prefix)
-                .map(|rest| rest.trim().to_string())
-        })
-    };
+    let value_after =
+        |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix).map(|rest| rest.trim().to_string()));
     let non_2xx = value_after("Non-2xx or 3xx responses:");
-    assert!(
-        non_2xx.is_none(),
-        "{}: {non_2xx:?} failed answers\n{text}",
-        row.name
-    );
+    assert!(non_2xx.is_none(), "{}: {non_2xx:?} failed answers\n{text}", row.name);
     Measured {
         name: row.name.clone(),
-        requests_per_second: value_after("Requests/sec:")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0),
-        p50: value_after("50%")
-            .and_then(|v| parse_latency(&v))
-            .unwrap_or_default(),
-        p99: value_after("99%")
-            .and_then(|v| parse_latency(&v))
-            .unwrap_or_default(),
+        requests_per_second: value_after("Requests/sec:").and_then(|v| v.parse().ok()).unwrap_or(0.0),
+        p50: value_after("50%").and_then(|v| parse_latency(&v)).unwrap_or_default(),
+        p99: value_after("99%").and_then(|v| parse_latency(&v)).unwrap_or_default(),
         peak_memory_kib: peak_memory_kib(server.child.id()),
     }
 }
@@ -175,9 +142,7 @@ async fn call(
     token: Option<&str>,
     body: Value,
 ) -> Value {
-    let mut request = client
-        .request(method, format!("{}/api/2.0/{path}", server.base))
-        .json(&body);
+    let mut request = client.request(method, format!("{}/api/2.0/{path}", server.base)).json(&body);
     if let Some(token) = token {
         request = request.header("Authorization", token);
     }
@@ -199,21 +164,11 @@ async fn main() {
     let (database_url, pg_name) = if args.postgres {
         let name = format!("portald_bench_{}", std::process::id());
         let status = Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-qc",
-                &format!("CREATE DATABASE {name}"),
-            ])
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("CREATE DATABASE {name}")])
             .status()
             .expect("psql");
         assert!(status.success(), "creating the PostgreSQL database");
-        (
-            format!("postgres://postgres@127.0.0.1:5432/{name}"),
-            Some(name),
-        )
+        (format!("postgres://postgres@127.0.0.1:5432/{name}"), Some(name))
     } else {
         (format!("sqlite://{}/bench.db", dir.path().display()), None)
     };
@@ -228,19 +183,8 @@ async fn main() {
         json!({"userName": "admin@example.com", "password": PASSWORD}),
     )
     .await;
-    let token = login["response"]["token"]
-        .as_str()
-        .expect("token")
-        .to_string();
-    let me = call(
-        &client,
-        &server,
-        reqwest::Method::GET,
-        "people/@self",
-        Some(&token),
-        json!({}),
-    )
-    .await;
+    let token = login["response"]["token"].as_str().expect("token").to_string();
+    let me = call(&client, &server, reqwest::Method::GET, "people/@self", Some(&token), json!({})).await;
     let my_id = me["response"]["id"].as_str().expect("id").to_string();
     let project = call(
         &client,
@@ -252,9 +196,7 @@ async fn main() {
     )
     .await;
     let project_id = project["response"]["id"].as_i64().expect("project id");
-    let contacts: Vec<Value> = (0..10)
-        .map(|i| json!({"type": "phone", "value": format!("+1 555 {i:04}")}))
-        .collect();
+    let contacts: Vec<Value> = (0..10).map(|i| json!({"type": "phone", "value": format!("+1 555 {i:04}")})).collect();
     call(
         &client,
         &server,
@@ -272,12 +214,7 @@ async fn main() {
             path: "capabilities".into(),
             json_body: None,
         },
-        LoadRow {
-            name: "GET people/@self".into(),
-            method: "GET",
-            path: "people/@self".into(),
-            json_body: None,
-        },
+        LoadRow { name: "GET people/@self".into(), method: "GET", path: "people/@self".into(), json_body: None },
         LoadRow {
             name: format!("GET project/{project_id}"),
             method: "GET",
@@ -291,27 +228,14 @@ async fn main() {
             json_body: Some(json!({"contacts": [{"type": "skype", "value": "absent"}]})),
         },
     ];
-    let measured: Vec<Measured> = rows
-        .iter()
-        .map(|row| run_wrk(&args, &server, &token, row))
-        .collect();
-    let ceiling = measured
-        .first()
-        .map(|m| m.requests_per_second)
-        .unwrap_or(1.0)
-        .max(1.0);
-    let backend = if args.postgres {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let measured: Vec<Measured> = rows.iter().map(|row| run_wrk(&args, &server, &token, row)).collect();
+    let ceiling = measured.first().map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);
+    let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };
     println!(
         "\nportald on {backend}, wrk with {} connections for {} s per row, {} cores",
         args.connections,
         args.duration,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     );
     println!();
     println!("| endpoint | requests/s | p50 | p99 | of ceiling | peak server memory |");
@@ -330,14 +254,7 @@ async fn main() {
     drop(server);
     if let Some(name) = pg_name {
         let _ = Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-qc",
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            ])
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
             .status();
     }
 }

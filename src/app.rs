@@ -71,9 +71,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
     let store = Store::connect(&args.database).await?;
     store.migrate().await?;
     bootstrap(&store, &args.portal).await?;
-    let listener = TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     let app = Arc::new(App {
         store,
@@ -89,36 +87,23 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
     let router = crate::http::router(app.clone());
     let (shutdown, mut stop) = watch::channel(false);
     let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|stop| *stop).await;
-        })
-        .await
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            })
+            .await
     });
     spawn_housekeeping(app.clone(), shutdown.subscribe());
     tracing::info!(%addr, "portald is listening");
-    Ok(Server {
-        addr,
-        shutdown,
-        task,
-        app,
-    })
+    Ok(Server { addr, shutdown, task, app })
 }
 
 /// Creates each configured portal and its owner on first start, printing a generated password.
 pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()> {
     for id in portal.hosts.portal_ids() {
-        let generated = people::bootstrap_portal(
-            store,
-            id,
-            &portal.owner_email,
-            portal.owner_password.as_deref(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("creating the owner of portal {id}: {e}"))?;
+        let generated = people::bootstrap_portal(store, id, &portal.owner_email, portal.owner_password.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the owner of portal {id}: {e}"))?;
         crate::domain::contacts::ensure_defaults(store, id)
             .await
             .map_err(|e| anyhow::anyhow!("creating the CRM defaults of portal {id}: {e}"))?;
@@ -145,8 +130,7 @@ fn spawn_housekeeping(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             if let Err(err) = app.store.purge_expired_tokens(now).await {
                 tracing::warn!(error = %err, "purging expired tokens");
             }
-            let window =
-                chrono::Duration::from_std(crate::domain::auth::FAILURE_WINDOW).unwrap_or_default();
+            let window = chrono::Duration::from_std(crate::domain::auth::FAILURE_WINDOW).unwrap_or_default();
             if let Err(err) = app.store.purge_login_failures(now - window).await {
                 tracing::warn!(error = %err, "purging old login failures");
             }

@@ -108,13 +108,8 @@ impl HostMap {
     pub fn parse(text: &str) -> anyhow::Result<HostMap> {
         let mut map = HashMap::new();
         for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (host, id) = pair
-                .split_once('=')
-                .ok_or_else(|| anyhow!("expected host=portal_id, got {pair:?}"))?;
-            let id: i64 = id
-                .trim()
-                .parse()
-                .with_context(|| format!("portal id in {pair:?}"))?;
+            let (host, id) = pair.split_once('=').ok_or_else(|| anyhow!("expected host=portal_id, got {pair:?}"))?;
+            let id: i64 = id.trim().parse().with_context(|| format!("portal id in {pair:?}"))?;
             if id < 1 {
                 bail!("portal id in {pair:?} must be 1 or more");
             }
@@ -125,20 +120,15 @@ impl HostMap {
 }
 
 fn parse_time_zone(text: &str) -> anyhow::Result<Tz> {
-    text.parse::<Tz>()
-        .map_err(|_| anyhow!("unknown time zone {text:?}; use an IANA name such as Europe/Berlin"))
+    text.parse::<Tz>().map_err(|_| anyhow!("unknown time zone {text:?}; use an IANA name such as Europe/Berlin"))
 }
 
 /// Parses `90`, `90s`, `15m`, `12h` or `365d`.
 pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .with_context(|| format!("duration {text:?} must start with a number"))?;
+    let number: u64 = number.parse().with_context(|| format!("duration {text:?} must start with a number"))?;
     let seconds = match unit {
         "" | "s" => 1,
         "m" => 60,

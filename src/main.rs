@@ -84,12 +84,7 @@ struct SeedArgs {
     #[arg(long, default_value_t = 20)]
     projects: usize,
     /// The password of every generated user.
-    #[arg(
-        long,
-        env = "PORTALD_SEED_PASSWORD",
-        default_value = "seed-password-1",
-        hide_env_values = true
-    )]
+    #[arg(long, env = "PORTALD_SEED_PASSWORD", default_value = "seed-password-1", hide_env_values = true)]
     password: String,
     /// The portal to fill.
     #[arg(long, default_value_t = 1)]
@@ -138,9 +133,8 @@ fn main() -> anyhow::Result<()> {
                     password: args.password,
                 };
                 let started = std::time::Instant::now();
-                let report = portald::seed::seed(&store, args.portal, &plan)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let report =
+                    portald::seed::seed(&store, args.portal, &plan).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!(
                     "Seeded portal {} in {:.1?}: {} users, {} departments, {} projects.",
                     args.portal,
@@ -159,11 +153,7 @@ fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTALD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -183,11 +173,10 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => return std::future::pending().await,
-            };
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return std::future::pending().await,
+        };
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}
@@ -216,9 +205,8 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
                 is_visitor: args.guest,
                 activated: true,
             };
-            let (id, password) = people::create_user(&store, args.portal, draft)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (id, password) =
+                people::create_user(&store, args.portal, draft).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Added user {} with id {id}.", args.email);
             if generated {
                 println!("Password: {password}");
@@ -229,16 +217,11 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
             let store = Store::connect(&args.database).await?;
             store.migrate().await?;
             let generated = args.password.is_none();
-            let password = args
-                .password
-                .unwrap_or_else(portald::domain::password::generate);
+            let password = args.password.unwrap_or_else(portald::domain::password::generate);
             people::set_password(&store, args.portal, &args.login, &password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "Password changed for {}; the user's tokens are revoked.",
-                args.login
-            );
+            println!("Password changed for {}; the user's tokens are revoked.", args.login);
             if generated {
                 println!("Password: {password}");
             }

@@ -14,37 +14,18 @@ use crate::error::ApiResult;
 use crate::store::{NewUser, Store};
 
 const FIRST_NAMES: [&str; 24] = [
-    "Anna", "Boris", "Chloe", "David", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kira",
-    "Liam", "Maya", "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera",
-    "Wim", "Yara",
+    "Anna", "Boris", "Chloe", "David", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kira", "Liam", "Maya",
+    "Nils", "Olga", "Pavel", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wim", "Yara",
 ];
 const LAST_NAMES: [&str; 20] = [
-    "Adler", "Berg", "Costa", "Dahl", "Engel", "Fischer", "Garcia", "Horvat", "Ivanova", "Jensen",
-    "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quist", "Rossi", "Silva",
-    "Tanaka",
+    "Adler", "Berg", "Costa", "Dahl", "Engel", "Fischer", "Garcia", "Horvat", "Ivanova", "Jensen", "Kowalski",
+    "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quist", "Rossi", "Silva", "Tanaka",
 ];
-const DEPARTMENTS: [&str; 6] = [
-    "Sales",
-    "Marketing",
-    "Support",
-    "Engineering",
-    "Finance",
-    "Legal",
-];
+const DEPARTMENTS: [&str; 6] = ["Sales", "Marketing", "Support", "Engineering", "Finance", "Legal"];
 const PROJECT_WORDS: [&str; 12] = [
-    "Apollo", "Atlas", "Beacon", "Comet", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Iris",
-    "Juniper", "Kestrel",
+    "Apollo", "Atlas", "Beacon", "Comet", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Iris", "Juniper", "Kestrel",
 ];
-const TAGS: [&str; 8] = [
-    "priority",
-    "internal",
-    "client",
-    "q1",
-    "q2",
-    "research",
-    "launch",
-    "maintenance",
-];
+const TAGS: [&str; 8] = ["priority", "internal", "client", "q1", "q2", "research", "launch", "maintenance"];
 
 /// How much to generate.
 #[derive(Debug, Clone)]
@@ -76,12 +57,7 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
         let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
         let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
         // The seed in the name lets data of several seeds live in one portal.
-        let user_name = format!(
-            "{}.{}.{}.{n}",
-            first.to_lowercase(),
-            last.to_lowercase(),
-            plan.seed
-        );
+        let user_name = format!("{}.{}.{}.{n}", first.to_lowercase(), last.to_lowercase(), plan.seed);
         let id = Uuid::from_u128(rng.gen());
         let user = NewUser {
             id,
@@ -100,38 +76,20 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
                 value: format!("{}-{}", ["+1 555 ", "", ""][i], rng.gen_range(1000..9999)),
             })
             .collect();
-        store
-            .replace_contacts(tx.conn(), portal, id, &contacts)
-            .await?;
+        store.replace_contacts(tx.conn(), portal, id, &contacts).await?;
         if !user.is_visitor && rng.gen_ratio(1, 20) {
             store.set_admin(tx.conn(), portal, id).await?;
         }
         ids.push((id, user.is_visitor));
     }
-    let staff: Vec<Uuid> = ids
-        .iter()
-        .filter(|(_, guest)| !guest)
-        .map(|(id, _)| *id)
-        .collect();
-    let groups = if staff.is_empty() {
-        0
-    } else {
-        DEPARTMENTS.len()
-    };
+    let staff: Vec<Uuid> = ids.iter().filter(|(_, guest)| !guest).map(|(id, _)| *id).collect();
+    let groups = if staff.is_empty() { 0 } else { DEPARTMENTS.len() };
     for name in DEPARTMENTS.iter().take(groups) {
-        let group = Group {
-            id: Uuid::from_u128(rng.gen()),
-            name: (*name).into(),
-            manager: staff.choose(&mut rng).copied(),
-        };
+        let group =
+            Group { id: Uuid::from_u128(rng.gen()), name: (*name).into(), manager: staff.choose(&mut rng).copied() };
         store.save_group(tx.conn(), portal, &group).await?;
-        let members: Vec<Uuid> = staff
-            .choose_multiple(&mut rng, staff.len().min(8))
-            .copied()
-            .collect();
-        store
-            .add_group_members(tx.conn(), portal, group.id, &members)
-            .await?;
+        let members: Vec<Uuid> = staff.choose_multiple(&mut rng, staff.len().min(8)).copied().collect();
+        store.add_group_members(tx.conn(), portal, group.id, &members).await?;
     }
     let projects = if staff.is_empty() { 0 } else { plan.projects };
     for n in 0..projects {
@@ -142,24 +100,11 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
             description: Some(format!("Seeded project {} of {}", n + 1, projects)),
             responsible,
             is_private: rng.gen_ratio(1, 5),
-            team: staff
-                .choose_multiple(&mut rng, staff.len().min(5))
-                .copied()
-                .chain([responsible])
-                .collect(),
-            tags: TAGS
-                .choose_multiple(&mut rng, 2)
-                .map(|t| t.to_string())
-                .collect(),
+            team: staff.choose_multiple(&mut rng, staff.len().min(5)).copied().chain([responsible]).collect(),
+            tags: TAGS.choose_multiple(&mut rng, 2).map(|t| t.to_string()).collect(),
         };
-        store
-            .insert_project(tx.conn(), portal, &project, responsible)
-            .await?;
+        store.insert_project(tx.conn(), portal, &project, responsible).await?;
     }
     tx.commit().await?;
-    Ok(SeedReport {
-        users: plan.users,
-        groups,
-        projects,
-    })
+    Ok(SeedReport { users: plan.users, groups, projects })
 }

@@ -30,10 +30,7 @@ async fn login_answers_201_with_token_expiry_and_cookie() {
     let expires = body["response"]["expires"].as_str().unwrap();
     assert!(expires.ends_with('Z') && expires.len() == 28, "{expires}");
     let cookie = answer.header("set-cookie").unwrap();
-    assert!(
-        cookie.starts_with(&format!("asc_auth_key={token};")),
-        "{cookie}"
-    );
+    assert!(cookie.starts_with(&format!("asc_auth_key={token};")), "{cookie}");
     assert!(cookie.contains("HttpOnly"));
 }
 
@@ -58,23 +55,12 @@ async fn login_accepts_json_form_query_xml_and_multipart_by_email_or_user_name()
         ))
         .await);
     ok(server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .header("Content-Type", "text/xml")
-                .body(format!("<request><userName>OWNER@EXAMPLE.COM</userName><password>{OWNER_PASSWORD}</password></request>")),
-        )
+        .send(server.request(Method::POST, "authentication", None).header("Content-Type", "text/xml").body(format!(
+            "<request><userName>OWNER@EXAMPLE.COM</userName><password>{OWNER_PASSWORD}</password></request>"
+        )))
         .await);
-    let form = reqwest::multipart::Form::new()
-        .text("userName", "owner")
-        .text("password", OWNER_PASSWORD);
-    ok(server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .multipart(form),
-        )
-        .await);
+    let form = reqwest::multipart::Form::new().text("userName", "owner").text("password", OWNER_PASSWORD);
+    ok(server.send(server.request(Method::POST, "authentication", None).multipart(form)).await);
     let answer = server
         .send(
             server
@@ -83,9 +69,9 @@ async fn login_accepts_json_form_query_xml_and_multipart_by_email_or_user_name()
         )
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
-    assert!(answer.text.starts_with(
-        "<result><count>1</count><status>0</status><statusCode>201</statusCode><response><token>"
-    ));
+    assert!(answer
+        .text
+        .starts_with("<result><count>1</count><status>0</status><statusCode>201</statusCode><response><token>"));
 }
 
 #[tokio::test]
@@ -94,22 +80,10 @@ async fn the_token_is_accepted_every_way_the_original_takes_it() {
     let token = server.owner_token().await;
     let requests = [
         server.request(Method::GET, "people/@self", Some(&token)),
-        server.request(
-            Method::GET,
-            "people/@self",
-            Some(&format!("Bearer {token}")),
-        ),
-        server
-            .request(Method::GET, "people/@self", None)
-            .header("Cookie", format!("asc_auth_key={token}")),
-        server.request(
-            Method::GET,
-            &format!("people/@self?asc_auth_key={token}"),
-            None,
-        ),
-        server
-            .request(Method::POST, "authentication/logout", None)
-            .form(&[("asc_auth_key", token.as_str())]),
+        server.request(Method::GET, "people/@self", Some(&format!("Bearer {token}"))),
+        server.request(Method::GET, "people/@self", None).header("Cookie", format!("asc_auth_key={token}")),
+        server.request(Method::GET, &format!("people/@self?asc_auth_key={token}"), None),
+        server.request(Method::POST, "authentication/logout", None).form(&[("asc_auth_key", token.as_str())]),
     ];
     for request in requests {
         let answer = server.send(request).await;
@@ -122,11 +96,7 @@ async fn a_stale_cookie_does_not_hide_a_good_header() {
     let server = spawn().await;
     let token = server.owner_token().await;
     let answer = server
-        .send(
-            server
-                .request(Method::GET, "people/@self", Some(&token))
-                .header("Cookie", "asc_auth_key=stale"),
-        )
+        .send(server.request(Method::GET, "people/@self", Some(&token)).header("Cookie", "asc_auth_key=stale"))
         .await;
     assert_eq!(answer.status, StatusCode::OK);
 }
@@ -135,31 +105,15 @@ async fn a_stale_cookie_does_not_hide_a_good_header() {
 async fn basic_authentication_works_and_fails_cleanly() {
     let server = spawn().await;
     let basic = |user: &str, password: &str| {
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-        )
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
     };
-    let answer = server
-        .send(server.request(
-            Method::GET,
-            "people/@self",
-            Some(&basic(OWNER_EMAIL, OWNER_PASSWORD)),
-        ))
-        .await;
+    let answer =
+        server.send(server.request(Method::GET, "people/@self", Some(&basic(OWNER_EMAIL, OWNER_PASSWORD)))).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["response"]["isOwner"], true);
-    let answer = server
-        .send(server.request(
-            Method::GET,
-            "people/@self",
-            Some(&basic(OWNER_EMAIL, "wrong")),
-        ))
-        .await;
+    let answer = server.send(server.request(Method::GET, "people/@self", Some(&basic(OWNER_EMAIL, "wrong")))).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    let answer = server
-        .send(server.request(Method::GET, "people/@self", Some("Basic %%%")))
-        .await;
+    let answer = server.send(server.request(Method::GET, "people/@self", Some("Basic %%%"))).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -182,10 +136,7 @@ async fn failed_logins_are_401_envelopes_that_do_not_say_why() {
         .await;
     for answer in [&wrong_password, &no_account] {
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            answer.json()["error"]["message"],
-            "User authentication failed"
-        );
+        assert_eq!(answer.json()["error"]["message"], "User authentication failed");
     }
     assert_eq!(wrong_password.text, no_account.text);
 }
@@ -199,27 +150,12 @@ async fn missing_login_parameters_are_400_naming_them() {
         (vec![("password", "x")], "userName"),
         (vec![("userName", "x")], "password"),
         (vec![], "userName"),
-        (
-            vec![("userName", long.as_str()), ("password", "x")],
-            "userName",
-        ),
-        (
-            vec![("userName", "x"), ("password", huge.as_str())],
-            "password",
-        ),
+        (vec![("userName", long.as_str()), ("password", "x")], "userName"),
+        (vec![("userName", "x"), ("password", huge.as_str())], "password"),
     ] {
-        let answer = server
-            .send(
-                server
-                    .request(Method::POST, "authentication", None)
-                    .form(&form),
-            )
-            .await;
+        let answer = server.send(server.request(Method::POST, "authentication", None).form(&form)).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-        assert!(answer.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains(name));
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name));
     }
     let answer = server
         .send(
@@ -230,10 +166,7 @@ async fn missing_login_parameters_are_400_naming_them() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(answer.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("json"));
+    assert!(answer.json()["error"]["message"].as_str().unwrap().contains("json"));
 }
 
 #[tokio::test]
@@ -257,16 +190,8 @@ async fn repeated_failures_are_throttled_per_account_whether_or_not_it_exists() 
                     .form(&[("userName", login), ("password", OWNER_PASSWORD)]),
             )
             .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::TOO_MANY_REQUESTS,
-            "{login}: even the right password waits"
-        );
-        let retry: u64 = answer
-            .header("retry-after")
-            .expect("Retry-After")
-            .parse()
-            .unwrap();
+        assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{login}: even the right password waits");
+        let retry: u64 = answer.header("retry-after").expect("Retry-After").parse().unwrap();
         assert!(retry > 0 && retry <= 15 * 60);
         assert_eq!(answer.json()["statusCode"], 429);
     }
@@ -280,44 +205,23 @@ async fn logout_revokes_the_token() {
     let server = spawn().await;
     let token = server.owner_token().await;
     let other = server.owner_token().await;
-    let answer = server
-        .send(server.request(Method::POST, "authentication/logout", Some(&token)))
-        .await;
+    let answer = server.send(server.request(Method::POST, "authentication/logout", Some(&token))).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     assert_eq!(answer.json()["response"], serde_json::json!({}));
     assert!(answer.header("set-cookie").unwrap().contains("Max-Age=0"));
-    assert_eq!(
-        server.get("people/@self", &token).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        server.get("people/@self", &other).await.status,
-        StatusCode::OK,
-        "other sessions live on"
-    );
-    let answer = server
-        .send(server.request(Method::POST, "authentication/logout", None))
-        .await;
+    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.get("people/@self", &other).await.status, StatusCode::OK, "other sessions live on");
+    let answer = server.send(server.request(Method::POST, "authentication/logout", None)).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn tokens_expire() {
-    let server = spawn_with(Options {
-        token_lifetime: Duration::from_secs(1),
-        ..Options::default()
-    })
-    .await;
+    let server = spawn_with(Options { token_lifetime: Duration::from_secs(1), ..Options::default() }).await;
     let token = server.owner_token().await;
-    assert_eq!(
-        server.get("people/@self", &token).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    assert_eq!(
-        server.get("people/@self", &token).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -326,25 +230,15 @@ async fn a_password_change_revokes_every_token_of_that_user() {
     let (_, email, password) = server.add_user("bob", Role::User).await;
     let token = server.login(&email, &password).await;
     let owner = server.owner_token().await;
-    portald::domain::people::set_password(server.store(), 1, "bob", "a-new-password")
-        .await
-        .unwrap();
-    assert_eq!(
-        server.get("people/@self", &token).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        server.get("people/@self", &owner).await.status,
-        StatusCode::OK
-    );
+    portald::domain::people::set_password(server.store(), 1, "bob", "a-new-password").await.unwrap();
+    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.get("people/@self", &owner).await.status, StatusCode::OK);
     server.login(&email, "a-new-password").await;
 }
 
 #[tokio::test]
 async fn capabilities_are_anonymous() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::GET, "capabilities.json", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "capabilities.json", None)).await;
     assert_eq!(answer.status, StatusCode::OK);
 }

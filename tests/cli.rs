@@ -12,10 +12,7 @@ use reqwest::StatusCode;
 
 fn portald(dir: &Path, db: &TestDb) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_portald"));
-    command
-        .current_dir(dir)
-        .env_remove("PORTALD_OWNER_PASSWORD")
-        .env("PORTALD_LOG", "warn");
+    command.current_dir(dir).env_remove("PORTALD_OWNER_PASSWORD").env("PORTALD_LOG", "warn");
     if common::use_postgres() {
         command.env("DATABASE_URL", &db.url);
     } else {
@@ -27,29 +24,18 @@ fn portald(dir: &Path, db: &TestDb) -> Command {
 fn run(command: &mut Command) -> String {
     let output = command.output().expect("portald runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "stdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "stdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&output.stderr));
     stdout
 }
 
 /// Starts `portald` with no subcommand; returns the child, its address and what it printed
 /// before it started serving.
 fn start(dir: &Path, db: &TestDb) -> (Child, String, Vec<String>) {
-    let mut child = portald(dir, db)
-        .env("PORTALD_BIND", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = portald(dir, db).env("PORTALD_BIND", "127.0.0.1:0").stdout(Stdio::piped()).spawn().expect("spawn");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut printed = Vec::new();
     loop {
-        let line = lines
-            .next()
-            .expect("portald printed its address")
-            .expect("line");
+        let line = lines.next().expect("portald printed its address").expect("line");
         if let Some(addr) = line.strip_prefix("portald is serving on ") {
             return (child, addr.to_string(), printed);
         }
@@ -59,27 +45,16 @@ fn start(dir: &Path, db: &TestDb) -> (Child, String, Vec<String>) {
 
 fn stop(mut child: Child) {
     let pid = child.id().to_string();
-    Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
+    Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
     let status = child.wait().expect("exit");
-    assert!(
-        status.success(),
-        "SIGTERM ends the server cleanly: {status:?}"
-    );
+    assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}");
 }
 
 fn password_from(lines: &[String]) -> Option<String> {
     lines
         .iter()
         .find_map(|l| l.split("with the password ").nth(1))
-        .map(|rest| {
-            rest.split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        })
+        .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
 }
 
 async fn login(addr: &str, user: &str, password: &str) -> StatusCode {
@@ -94,10 +69,7 @@ async fn login(addr: &str, user: &str, password: &str) -> StatusCode {
 
 #[test]
 fn help_explains_each_command() {
-    let output = Command::new(env!("CARGO_BIN_EXE_portald"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_portald")).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
     for word in [
         "serve",
@@ -111,10 +83,7 @@ fn help_explains_each_command() {
     ] {
         assert!(help.contains(word), "--help lacks {word}:\n{help}");
     }
-    let output = Command::new(env!("CARGO_BIN_EXE_portald"))
-        .args(["user", "add", "--help"])
-        .output()
-        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_portald")).args(["user", "add", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&output.stdout).contains("--email"));
 }
 
@@ -123,27 +92,17 @@ async fn runs_with_no_setup_and_prints_the_generated_password_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::new().await;
     let (child, addr, printed) = start(dir.path(), &db);
-    let password =
-        password_from(&printed).unwrap_or_else(|| panic!("no password printed: {printed:?}"));
+    let password = password_from(&printed).unwrap_or_else(|| panic!("no password printed: {printed:?}"));
     if !common::use_postgres() {
-        assert!(
-            dir.path().join("data/portald.db").is_file(),
-            "SQLite file under ./data/"
-        );
+        assert!(dir.path().join("data/portald.db").is_file(), "SQLite file under ./data/");
     }
-    assert_eq!(
-        login(&addr, "admin@example.com", &password).await,
-        StatusCode::CREATED
-    );
+    assert_eq!(login(&addr, "admin@example.com", &password).await, StatusCode::CREATED);
     stop(child);
 
     let (child, addr, printed) = start(dir.path(), &db);
     assert_eq!(password_from(&printed), None, "printed only on first start");
     let started = std::time::Instant::now();
-    assert_eq!(
-        login(&addr, "admin@example.com", &password).await,
-        StatusCode::CREATED
-    );
+    assert_eq!(login(&addr, "admin@example.com", &password).await, StatusCode::CREATED);
     assert!(started.elapsed() < Duration::from_secs(10));
     stop(child);
 }
@@ -163,49 +122,22 @@ async fn migrate_and_user_commands_manage_accounts() {
         "--first-name",
         "Op",
     ]));
-    let generated = out
-        .lines()
-        .find_map(|l| l.strip_prefix("Password: "))
-        .expect("generated password printed")
-        .to_string();
+    let generated =
+        out.lines().find_map(|l| l.strip_prefix("Password: ")).expect("generated password printed").to_string();
     let (child, addr, _) = start(dir.path(), &db);
     assert_eq!(login(&addr, "ops", &generated).await, StatusCode::CREATED);
-    run(portald(dir.path(), &db).args([
-        "user",
-        "passwd",
-        "ops@example.com",
-        "--password",
-        "brand-new-pass",
-    ]));
-    assert_eq!(
-        login(&addr, "ops", &generated).await,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        login(&addr, "ops", "brand-new-pass").await,
-        StatusCode::CREATED
-    );
+    run(portald(dir.path(), &db).args(["user", "passwd", "ops@example.com", "--password", "brand-new-pass"]));
+    assert_eq!(login(&addr, "ops", &generated).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&addr, "ops", "brand-new-pass").await, StatusCode::CREATED);
     stop(child);
 
-    let output = portald(dir.path(), &db)
-        .args(["user", "add", "--email", "ops@example.com"])
-        .output()
-        .unwrap();
+    let output = portald(dir.path(), &db).args(["user", "add", "--email", "ops@example.com"]).output().unwrap();
     assert!(!output.status.success(), "a duplicate email is refused");
-    let output = portald(dir.path(), &db)
-        .args(["user", "passwd", "nobody", "--password", "whatever-1"])
-        .output()
-        .unwrap();
+    let output =
+        portald(dir.path(), &db).args(["user", "passwd", "nobody", "--password", "whatever-1"]).output().unwrap();
     assert!(!output.status.success());
     let output = portald(dir.path(), &db)
-        .args([
-            "user",
-            "add",
-            "--email",
-            "short@example.com",
-            "--password",
-            "short",
-        ])
+        .args(["user", "add", "--email", "short@example.com", "--password", "short"])
         .output()
         .unwrap();
     assert!(!output.status.success(), "the password policy applies");

@@ -16,9 +16,7 @@ async fn overlapping_contact_merges_lose_nothing_and_duplicate_nothing() {
         let request = server.request(Method::PUT, "people/@self/contacts", Some(&token)).json(&json!({
             "contacts": [{"type": "phone", "value": format!("{client}")}, {"type": "shared", "value": "same"}]
         }));
-        tasks.push(tokio::spawn(async move {
-            request.send().await.map(|r| r.status())
-        }));
+        tasks.push(tokio::spawn(async move { request.send().await.map(|r| r.status()) }));
     }
     for task in tasks {
         let status = task.await.unwrap().unwrap();
@@ -26,11 +24,7 @@ async fn overlapping_contact_merges_lose_nothing_and_duplicate_nothing() {
     }
     let profile = server.get("people/@self", &token).await.json()["response"].clone();
     let contacts = profile["contacts"].as_array().unwrap();
-    assert_eq!(
-        contacts.len(),
-        9,
-        "eight phones and one shared entry: {contacts:?}"
-    );
+    assert_eq!(contacts.len(), 9, "eight phones and one shared entry: {contacts:?}");
     assert_eq!(contacts.iter().filter(|c| c["type"] == "shared").count(), 1);
 }
 
@@ -39,16 +33,9 @@ async fn security_headers_are_on_every_response() {
     let server = spawn().await;
     for path in ["capabilities", "no/route", "people/@self"] {
         let answer = server.send(server.request(Method::GET, path, None)).await;
-        assert_eq!(
-            answer.header("x-content-type-options"),
-            Some("nosniff"),
-            "{path}"
-        );
+        assert_eq!(answer.header("x-content-type-options"), Some("nosniff"), "{path}");
         assert_eq!(answer.header("x-frame-options"), Some("DENY"));
-        assert!(answer
-            .header("content-security-policy")
-            .unwrap()
-            .contains("default-src 'none'"));
+        assert!(answer.header("content-security-policy").unwrap().contains("default-src 'none'"));
     }
 }
 
@@ -60,38 +47,22 @@ async fn two_servers_share_tokens_logouts_and_writes() {
         // Several processes on one database is what PostgreSQL is for; SQLite serves one.
         return;
     }
-    let second = portald::app::start(&serve_args(&first.db.url, &Options::default()))
-        .await
-        .unwrap();
+    let second = portald::app::start(&serve_args(&first.db.url, &Options::default())).await.unwrap();
     let second_url = |path: &str| format!("http://{}/api/2.0/{path}", second.addr);
     let client = reqwest::Client::new();
     let token = first.owner_token().await;
-    let me = client
-        .get(second_url("people/@self"))
-        .header("Authorization", &token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        me.status(),
-        StatusCode::OK,
-        "a token from one server works on the other"
-    );
+    let me = client.get(second_url("people/@self")).header("Authorization", &token).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK, "a token from one server works on the other");
 
     let mut tasks = Vec::new();
     for client_id in 0..10 {
-        let url = if client_id % 2 == 0 {
-            first.url("people/@self/contacts")
-        } else {
-            second_url("people/@self/contacts")
-        };
+        let url =
+            if client_id % 2 == 0 { first.url("people/@self/contacts") } else { second_url("people/@self/contacts") };
         let request = client
             .put(url)
             .header("Authorization", &token)
             .json(&json!({"contacts": [{"type": "phone", "value": client_id.to_string()}]}));
-        tasks.push(tokio::spawn(async move {
-            request.send().await.map(|r| r.status())
-        }));
+        tasks.push(tokio::spawn(async move { request.send().await.map(|r| r.status()) }));
     }
     for task in tasks {
         assert_eq!(task.await.unwrap().unwrap(), StatusCode::OK);
@@ -99,12 +70,7 @@ async fn two_servers_share_tokens_logouts_and_writes() {
     let profile = first.get("people/@self", &token).await.json()["response"].clone();
     assert_eq!(profile["contacts"].as_array().unwrap().len(), 10);
 
-    let logout = client
-        .post(second_url("authentication/logout"))
-        .header("Authorization", &token)
-        .send()
-        .await
-        .unwrap();
+    let logout = client.post(second_url("authentication/logout")).header("Authorization", &token).send().await.unwrap();
     assert_eq!(logout.status(), StatusCode::CREATED);
     assert_eq!(
         first.get("people/@self", &token).await.status,
@@ -114,17 +80,9 @@ async fn two_servers_share_tokens_logouts_and_writes() {
 
     // Failed logins are counted in the database, so throttling spans both servers.
     for attempt in 0..portald::domain::auth::ACCOUNT_FAILURE_LIMIT {
-        let url = if attempt % 2 == 0 {
-            first.url("authentication")
-        } else {
-            second_url("authentication")
-        };
-        let answer = client
-            .post(url)
-            .form(&[("userName", OWNER_EMAIL), ("password", "wrong-wrong")])
-            .send()
-            .await
-            .unwrap();
+        let url = if attempt % 2 == 0 { first.url("authentication") } else { second_url("authentication") };
+        let answer =
+            client.post(url).form(&[("userName", OWNER_EMAIL), ("password", "wrong-wrong")]).send().await.unwrap();
         assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     }
     let answer = client

@@ -20,12 +20,7 @@ enum State {
     SharedRead,
 }
 
-const STATES: [State; 4] = [
-    State::PrivateAlone,
-    State::PrivateManaged,
-    State::SharedReadWrite,
-    State::SharedRead,
-];
+const STATES: [State; 4] = [State::PrivateAlone, State::PrivateManaged, State::SharedReadWrite, State::SharedRead];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
@@ -37,14 +32,7 @@ enum Who {
     Nobody,
 }
 
-const EVERYONE: [Who; 6] = [
-    Who::Owner,
-    Who::Admin,
-    Who::Manager,
-    Who::Other,
-    Who::Guest,
-    Who::Nobody,
-];
+const EVERYONE: [Who; 6] = [Who::Owner, Who::Admin, Who::Manager, Who::Other, Who::Guest, Who::Nobody];
 
 /// A portal with one user of each role, and a project the manager is responsible for.
 struct World {
@@ -60,12 +48,9 @@ impl World {
     async fn new() -> World {
         let server = spawn().await;
         let owner = server.owner_token().await;
-        let owner_id = Uuid::parse_str(
-            server.get("people/@self", &owner).await.json()["response"]["id"]
-                .as_str()
-                .unwrap(),
-        )
-        .unwrap();
+        let owner_id =
+            Uuid::parse_str(server.get("people/@self", &owner).await.json()["response"]["id"].as_str().unwrap())
+                .unwrap();
         let mut tokens = vec![(Who::Owner, Some(owner.clone()))];
         let mut ids = Vec::new();
         for (who, name, role) in [
@@ -89,14 +74,7 @@ impl World {
             .json()["response"]["id"]
             .as_i64()
             .unwrap();
-        World {
-            server,
-            tokens,
-            owner_id,
-            manager_id: ids[1],
-            other_id: ids[2],
-            project,
-        }
+        World { server, tokens, owner_id, manager_id: ids[1], other_id: ids[2], project }
     }
 
     /// A person in the given share state, created straight in the store.
@@ -121,27 +99,14 @@ impl World {
         };
         let store = self.server.store();
         let mut tx = store.begin_write().await.unwrap();
-        let id = store
-            .insert_contact(tx.conn(), 1, &new, self.owner_id)
-            .await
-            .unwrap();
+        let id = store.insert_contact(tx.conn(), 1, &new, self.owner_id).await.unwrap();
         tx.commit().await.unwrap();
         id
     }
 
     async fn call(&self, who: Who, method: Method, path: &str, body: Value) -> common::Answer {
-        let token = self
-            .tokens
-            .iter()
-            .find(|(w, _)| *w == who)
-            .and_then(|(_, t)| t.clone());
-        self.server
-            .send(
-                self.server
-                    .request(method, path, token.as_deref())
-                    .json(&body),
-            )
-            .await
+        let token = self.tokens.iter().find(|(w, _)| *w == who).and_then(|(_, t)| t.clone());
+        self.server.send(self.server.request(method, path, token.as_deref()).json(&body)).await
     }
 
     async fn stored(&self, id: i64) -> Option<portald::domain::contacts::Contact> {
@@ -149,11 +114,7 @@ impl World {
     }
 
     async fn links(&self) -> Vec<i64> {
-        self.server
-            .store()
-            .project_contact_ids(1, self.project)
-            .await
-            .unwrap()
+        self.server.store().project_contact_ids(1, self.project).await.unwrap()
     }
 }
 
@@ -191,9 +152,7 @@ async fn set_access_matrix() {
         for who in EVERYONE {
             let id = world.contact(state).await;
             let body = json!({"isShared": false, "managerList": [world.other_id]});
-            let answer = world
-                .call(who, Method::PUT, &format!("crm/contact/{id}/access"), body)
-                .await;
+            let answer = world.call(who, Method::PUT, &format!("crm/contact/{id}/access"), body).await;
             let expected = refused(who).unwrap_or(if !can_read(who, state) {
                 StatusCode::NOT_FOUND
             } else if !can_edit(who, state) {
@@ -201,11 +160,7 @@ async fn set_access_matrix() {
             } else {
                 StatusCode::OK
             });
-            assert_eq!(
-                answer.status, expected,
-                "{who:?} on {state:?}: {}",
-                answer.text
-            );
+            assert_eq!(answer.status, expected, "{who:?} on {state:?}: {}", answer.text);
             let stored = world.stored(id).await.unwrap();
             if expected == StatusCode::OK {
                 assert_eq!(
@@ -218,11 +173,7 @@ async fn set_access_matrix() {
                 assert_eq!(body["shareType"], 0);
                 assert_eq!(body["accessList"][0]["id"], world.other_id.to_string());
             } else {
-                assert_ne!(
-                    stored.managers,
-                    vec![world.other_id],
-                    "{who:?} {state:?}: unchanged"
-                );
+                assert_ne!(stored.managers, vec![world.other_id], "{who:?} {state:?}: unchanged");
             }
         }
     }
@@ -234,19 +185,9 @@ async fn set_access_outcomes() {
     let id = world.contact(State::PrivateManaged).await;
     for (shared, managers, share_type, expected_managers) in [
         (true, vec![], share::READ_WRITE, vec![]),
-        (
-            true,
-            vec![world.other_id],
-            share::READ_WRITE,
-            vec![world.other_id],
-        ),
+        (true, vec![world.other_id], share::READ_WRITE, vec![world.other_id]),
         (false, vec![], share::NONE, vec![]),
-        (
-            false,
-            vec![world.manager_id, world.manager_id],
-            share::NONE,
-            vec![world.manager_id],
-        ),
+        (false, vec![world.manager_id, world.manager_id], share::NONE, vec![world.manager_id]),
     ] {
         let answer = world
             .call(
@@ -258,77 +199,28 @@ async fn set_access_outcomes() {
             .await;
         assert_eq!(answer.status, StatusCode::OK);
         let stored = world.stored(id).await.unwrap();
-        assert_eq!(
-            (stored.share_type, stored.managers),
-            (share_type, expected_managers)
-        );
+        assert_eq!((stored.share_type, stored.managers), (share_type, expected_managers));
         assert_eq!(answer.json()["response"]["isShared"], shared);
     }
     // Private without managers: only admins see it, the non-admin who set it included.
-    let answer = world
-        .call(
-            Who::Manager,
-            Method::GET,
-            &format!("crm/contact/{id}"),
-            json!({}),
-        )
-        .await;
+    let answer = world.call(Who::Manager, Method::GET, &format!("crm/contact/{id}"), json!({})).await;
     assert_eq!(answer.status, StatusCode::OK);
-    world
-        .call(
-            Who::Owner,
-            Method::PUT,
-            &format!("crm/contact/{id}/access"),
-            json!({"isShared": false}),
-        )
-        .await;
+    world.call(Who::Owner, Method::PUT, &format!("crm/contact/{id}/access"), json!({"isShared": false})).await;
     assert_eq!(
-        world
-            .call(
-                Who::Manager,
-                Method::GET,
-                &format!("crm/contact/{id}"),
-                json!({})
-            )
-            .await
-            .status,
+        world.call(Who::Manager, Method::GET, &format!("crm/contact/{id}"), json!({})).await.status,
         StatusCode::NOT_FOUND
     );
-    for (body, name) in [
-        (json!({"isShared": "yes"}), "isShared"),
-        (json!({"managerList": ["x"]}), "managerList"),
-    ] {
-        let answer = world
-            .call(
-                Who::Owner,
-                Method::PUT,
-                &format!("crm/contact/{id}/access"),
-                body,
-            )
-            .await;
+    for (body, name) in [(json!({"isShared": "yes"}), "isShared"), (json!({"managerList": ["x"]}), "managerList")] {
+        let answer = world.call(Who::Owner, Method::PUT, &format!("crm/contact/{id}/access"), body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-        assert!(answer.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains(name));
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name));
     }
     assert_eq!(
-        world
-            .call(Who::Owner, Method::PUT, "crm/contact/0/access", json!({}))
-            .await
-            .status,
+        world.call(Who::Owner, Method::PUT, "crm/contact/0/access", json!({})).await.status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        world
-            .call(
-                Who::Owner,
-                Method::PUT,
-                "crm/contact/999999/access",
-                json!({})
-            )
-            .await
-            .status,
+        world.call(Who::Owner, Method::PUT, "crm/contact/999999/access", json!({})).await.status,
         StatusCode::NOT_FOUND
     );
 }
@@ -339,26 +231,14 @@ async fn batch_delete_matrix() {
     for state in STATES {
         for who in EVERYONE {
             let id = world.contact(state).await;
-            let answer = world
-                .call(
-                    who,
-                    Method::PUT,
-                    "crm/contact",
-                    json!({"contactids": [id, 987654]}),
-                )
-                .await;
+            let answer = world.call(who, Method::PUT, "crm/contact", json!({"contactids": [id, 987654]})).await;
             let gone = world.stored(id).await.is_none();
             if let Some(status) = refused(who) {
                 assert_eq!(answer.status, status);
                 assert!(!gone);
                 continue;
             }
-            assert_eq!(
-                answer.status,
-                StatusCode::OK,
-                "{who:?} {state:?}: {}",
-                answer.text
-            );
+            assert_eq!(answer.status, StatusCode::OK, "{who:?} {state:?}: {}", answer.text);
             assert_eq!(gone, can_edit(who, state), "{who:?} on {state:?}");
             let deleted = answer.json()["response"]
                 .as_array()
@@ -366,11 +246,7 @@ async fn batch_delete_matrix() {
                 .iter()
                 .map(|c| c["id"].as_i64().unwrap())
                 .collect::<Vec<_>>();
-            assert_eq!(
-                deleted,
-                if gone { vec![id] } else { vec![] },
-                "skipped silently"
-            );
+            assert_eq!(deleted, if gone { vec![id] } else { vec![] }, "skipped silently");
         }
     }
 }
@@ -380,12 +256,7 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
     let world = World::new().await;
     let owner = Who::Owner;
     let company = world
-        .call(
-            owner,
-            Method::POST,
-            "crm/contact/company",
-            json!({"companyName": "Acme", "shareType": 1}),
-        )
+        .call(owner, Method::POST, "crm/contact/company", json!({"companyName": "Acme", "shareType": 1}))
         .await
         .json()["response"]["id"]
         .as_i64()
@@ -411,21 +282,9 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     assert_eq!(world.links().await, vec![company, person]);
-    let answer = world
-        .call(
-            owner,
-            Method::PUT,
-            "crm/contact",
-            json!({"contactids": [company]}),
-        )
-        .await;
+    let answer = world.call(owner, Method::PUT, "crm/contact", json!({"contactids": [company]})).await;
     assert_eq!(answer.json()["response"][0]["id"], company);
-    let keys: Vec<String> = answer.json()["response"][0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let keys: Vec<String> = answer.json()["response"][0].as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
         [
@@ -442,30 +301,13 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
             "id"
         ]
     );
-    assert_eq!(
-        world.links().await,
-        vec![person],
-        "the company's links went with it"
-    );
+    assert_eq!(world.links().await, vec![person], "the company's links went with it");
     let person_now = world.stored(person).await.unwrap();
-    assert_eq!(
-        person_now.company_id, 0,
-        "its person is unlinked, not deleted"
-    );
-    for body in [
-        json!({"contactids": []}),
-        json!({}),
-        json!({"contactids": ["x"]}),
-        json!({"contactids": [0]}),
-    ] {
-        let answer = world
-            .call(owner, Method::PUT, "crm/contact", body.clone())
-            .await;
+    assert_eq!(person_now.company_id, 0, "its person is unlinked, not deleted");
+    for body in [json!({"contactids": []}), json!({}), json!({"contactids": ["x"]}), json!({"contactids": [0]})] {
+        let answer = world.call(owner, Method::PUT, "crm/contact", body.clone()).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
-        assert!(answer.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("contactids"));
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains("contactids"));
     }
     let xml = world
         .server
@@ -476,7 +318,13 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
                 .form(&[("contactids[]", person.to_string())]),
         )
         .await;
-    assert!(xml.text.starts_with("<result><count>1</count><status>0</status><statusCode>200</statusCode><response><smallFotoUrl>"), "{}", xml.text);
+    assert!(
+        xml.text.starts_with(
+            "<result><count>1</count><status>0</status><statusCode>200</statusCode><response><smallFotoUrl>"
+        ),
+        "{}",
+        xml.text
+    );
     assert!(world.stored(person).await.is_none());
 }
 
@@ -487,12 +335,7 @@ async fn link_many_matrix() {
         for who in EVERYONE {
             let id = world.contact(state).await;
             let answer = world
-                .call(
-                    who,
-                    Method::POST,
-                    &format!("crm/contact/project/{}", world.project),
-                    json!({"contactid": [id]}),
-                )
+                .call(who, Method::POST, &format!("crm/contact/project/{}", world.project), json!({"contactid": [id]}))
                 .await;
             let linked = world.links().await.contains(&id);
             // Linking needs CanLinkContact on the project: admins and its responsible (the manager).
@@ -501,21 +344,10 @@ async fn link_many_matrix() {
             } else {
                 StatusCode::CREATED
             });
-            assert_eq!(
-                answer.status, expected,
-                "{who:?} {state:?}: {}",
-                answer.text
-            );
-            assert_eq!(
-                linked,
-                expected == StatusCode::CREATED && can_read(who, state),
-                "{who:?} on {state:?}"
-            );
+            assert_eq!(answer.status, expected, "{who:?} {state:?}: {}", answer.text);
+            assert_eq!(linked, expected == StatusCode::CREATED && can_read(who, state), "{who:?} on {state:?}");
             if expected == StatusCode::CREATED {
-                assert_eq!(
-                    answer.json()["response"].as_array().unwrap().len(),
-                    usize::from(linked)
-                );
+                assert_eq!(answer.json()["response"].as_array().unwrap().len(), usize::from(linked));
             }
         }
     }
@@ -533,30 +365,11 @@ async fn link_many_matrix() {
     }
     assert_eq!(world.links().await.iter().filter(|l| **l == id).count(), 1);
     for (path, body, status) in [
-        (
-            format!("crm/contact/project/{}", world.project),
-            json!({"contactid": []}),
-            StatusCode::BAD_REQUEST,
-        ),
-        (
-            "crm/contact/project/999999".to_string(),
-            json!({"contactid": [id]}),
-            StatusCode::NOT_FOUND,
-        ),
-        (
-            "crm/contact/project/abc".to_string(),
-            json!({"contactid": [id]}),
-            StatusCode::BAD_REQUEST,
-        ),
+        (format!("crm/contact/project/{}", world.project), json!({"contactid": []}), StatusCode::BAD_REQUEST),
+        ("crm/contact/project/999999".to_string(), json!({"contactid": [id]}), StatusCode::NOT_FOUND),
+        ("crm/contact/project/abc".to_string(), json!({"contactid": [id]}), StatusCode::BAD_REQUEST),
     ] {
-        assert_eq!(
-            world
-                .call(Who::Owner, Method::POST, &path, body)
-                .await
-                .status,
-            status,
-            "{path}"
-        );
+        assert_eq!(world.call(Who::Owner, Method::POST, &path, body).await.status, status, "{path}");
     }
 }
 
@@ -567,59 +380,27 @@ async fn unlink_one_matrix() {
         for who in EVERYONE {
             let id = world.contact(state).await;
             world
-                .call(
-                    Who::Owner,
-                    Method::POST,
-                    &format!("crm/contact/{id}/project/{}", world.project),
-                    json!({}),
-                )
+                .call(Who::Owner, Method::POST, &format!("crm/contact/{id}/project/{}", world.project), json!({}))
                 .await;
             let answer = world
-                .call(
-                    who,
-                    Method::DELETE,
-                    &format!("crm/contact/{id}/project/{}", world.project),
-                    json!({}),
-                )
+                .call(who, Method::DELETE, &format!("crm/contact/{id}/project/{}", world.project), json!({}))
                 .await;
             let expected = refused(who).unwrap_or(if !can_read(who, state) || who == Who::Other {
                 StatusCode::NOT_FOUND
             } else {
                 StatusCode::OK
             });
-            assert_eq!(
-                answer.status, expected,
-                "{who:?} {state:?}: {}",
-                answer.text
-            );
-            assert_eq!(
-                world.links().await.contains(&id),
-                expected != StatusCode::OK,
-                "{who:?} {state:?}"
-            );
+            assert_eq!(answer.status, expected, "{who:?} {state:?}: {}", answer.text);
+            assert_eq!(world.links().await.contains(&id), expected != StatusCode::OK, "{who:?} {state:?}");
             if expected == StatusCode::OK {
-                assert_eq!(
-                    answer.json()["response"]["id"],
-                    id,
-                    "the contact's base wrapper"
-                );
+                assert_eq!(answer.json()["response"]["id"], id, "the contact's base wrapper");
             }
         }
     }
     let id = world.contact(State::SharedReadWrite).await;
-    let answer = world
-        .call(
-            Who::Owner,
-            Method::DELETE,
-            &format!("crm/contact/{id}/project/{}", world.project),
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        answer.status,
-        StatusCode::OK,
-        "unlinking what was never linked is fine"
-    );
+    let answer =
+        world.call(Who::Owner, Method::DELETE, &format!("crm/contact/{id}/project/{}", world.project), json!({})).await;
+    assert_eq!(answer.status, StatusCode::OK, "unlinking what was never linked is fine");
 }
 
 #[tokio::test]
@@ -627,69 +408,27 @@ async fn project_side_links_and_project_deletion() {
     let world = World::new().await;
     let id = world.contact(State::SharedRead).await;
     let answer = world
-        .call(
-            Who::Manager,
-            Method::POST,
-            &format!("project/{}/contact", world.project),
-            json!({"contactid": id}),
-        )
+        .call(Who::Manager, Method::POST, &format!("project/{}/contact", world.project), json!({"contactid": id}))
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     assert_eq!(answer.json()["response"]["id"], world.project);
-    let linked = world
-        .call(
-            Who::Other,
-            Method::GET,
-            &format!("project/contact/{id}"),
-            json!({}),
-        )
-        .await
-        .json();
+    let linked = world.call(Who::Other, Method::GET, &format!("project/contact/{id}"), json!({})).await.json();
     assert_eq!(linked["response"][0]["id"], world.project);
-    let listed = world
-        .call(
-            Who::Other,
-            Method::GET,
-            &format!("crm/contact/project/{}", world.project),
-            json!({}),
-        )
-        .await
-        .json();
+    let listed =
+        world.call(Who::Other, Method::GET, &format!("crm/contact/project/{}", world.project), json!({})).await.json();
     assert_eq!(listed["response"][0]["id"], id);
     assert_eq!(
         world
-            .call(
-                Who::Other,
-                Method::DELETE,
-                &format!("project/{}/contact", world.project),
-                json!({"contactid": id})
-            )
+            .call(Who::Other, Method::DELETE, &format!("project/{}/contact", world.project), json!({"contactid": id}))
             .await
             .status,
         StatusCode::FORBIDDEN
     );
-    let answer = world
-        .call(
-            Who::Owner,
-            Method::DELETE,
-            &format!("project/{}", world.project),
-            json!({}),
-        )
-        .await;
+    let answer = world.call(Who::Owner, Method::DELETE, &format!("project/{}", world.project), json!({})).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(
-        world.links().await.is_empty(),
-        "a deleted project's links go with it"
-    );
-    let listed = world
-        .call(
-            Who::Owner,
-            Method::GET,
-            &format!("crm/contact/project/{}", world.project),
-            json!({}),
-        )
-        .await
-        .json();
+    assert!(world.links().await.is_empty(), "a deleted project's links go with it");
+    let listed =
+        world.call(Who::Owner, Method::GET, &format!("crm/contact/project/{}", world.project), json!({})).await.json();
     assert_eq!(listed["response"], json!([]));
 }
 
@@ -712,45 +451,21 @@ async fn ten_thousand_contacts_link_and_delete_in_one_request() {
             share_type: share::READ_WRITE,
             managers: vec![],
         };
-        ids.push(
-            store
-                .insert_contact(tx.conn(), 1, &new, world.owner_id)
-                .await
-                .unwrap(),
-        );
+        ids.push(store.insert_contact(tx.conn(), 1, &new, world.owner_id).await.unwrap());
     }
     tx.commit().await.unwrap();
     let answer = world
-        .call(
-            Who::Owner,
-            Method::POST,
-            &format!("crm/contact/project/{}", world.project),
-            json!({ "contactid": ids }),
-        )
+        .call(Who::Owner, Method::POST, &format!("crm/contact/project/{}", world.project), json!({ "contactid": ids }))
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
-    assert_eq!(
-        answer.json()["count"],
-        1000,
-        "the answer is paged like any list"
-    );
+    assert_eq!(answer.json()["count"], 1000, "the answer is paged like any list");
     assert_eq!(answer.json()["total"], 10_000);
     assert_eq!(world.links().await.len(), 10_000);
-    let answer = world
-        .call(
-            Who::Owner,
-            Method::PUT,
-            "crm/contact",
-            json!({ "contactids": ids }),
-        )
-        .await;
+    let answer = world.call(Who::Owner, Method::PUT, "crm/contact", json!({ "contactids": ids })).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["total"], 10_000);
     assert!(world.links().await.is_empty());
-    let left = world
-        .call(Who::Owner, Method::GET, "crm/contact/filter", json!({}))
-        .await
-        .json();
+    let left = world.call(Who::Owner, Method::GET, "crm/contact/filter", json!({})).await.json();
     assert_eq!(left["response"], json!([]));
 }
 
@@ -766,24 +481,14 @@ async fn overlapping_batch_deletes_and_links_stay_consistent() {
         let token = world.tokens[0].1.clone().unwrap();
         let chunk: Vec<i64> = ids.iter().skip(client * 5).take(30).copied().collect();
         let (delete, link) = (
+            world.server.request(Method::PUT, "crm/contact", Some(&token)).json(&json!({ "contactids": chunk })),
             world
                 .server
-                .request(Method::PUT, "crm/contact", Some(&token))
-                .json(&json!({ "contactids": chunk })),
-            world
-                .server
-                .request(
-                    Method::POST,
-                    &format!("crm/contact/project/{}", world.project),
-                    Some(&token),
-                )
+                .request(Method::POST, &format!("crm/contact/project/{}", world.project), Some(&token))
                 .json(&json!({ "contactid": ids })),
         );
         tasks.push(tokio::spawn(async move {
-            (
-                delete.send().await.unwrap().status(),
-                link.send().await.unwrap().status(),
-            )
+            (delete.send().await.unwrap().status(), link.send().await.unwrap().status())
         }));
     }
     for task in tasks {
@@ -797,16 +502,9 @@ async fn overlapping_batch_deletes_and_links_stay_consistent() {
     assert_eq!(links, unique, "no duplicate link");
     for id in &ids {
         let exists = world.stored(*id).await.is_some();
-        assert_eq!(
-            links.contains(id),
-            exists,
-            "contact {id}: a link only for a live contact"
-        );
+        assert_eq!(links.contains(id), exists, "contact {id}: a link only for a live contact");
     }
-    assert!(
-        ids.iter().take(55).all(|id| !links.contains(id)),
-        "deleted contacts left no links"
-    );
+    assert!(ids.iter().take(55).all(|id| !links.contains(id)), "deleted contacts left no links");
 }
 
 #[tokio::test]
@@ -815,40 +513,18 @@ async fn batch_and_filter_access_change_only_what_the_caller_may_edit() {
     let editable = world.contact(State::SharedReadWrite).await;
     let read_only = world.contact(State::SharedRead).await;
     let hidden = world.contact(State::PrivateAlone).await;
-    let body = json!({"contactid": [editable, read_only, hidden, 999999], "isShared": false, "managerList": [world.other_id]});
-    let answer = world
-        .call(Who::Other, Method::PUT, "crm/contact/access", body)
-        .await;
+    let body =
+        json!({"contactid": [editable, read_only, hidden, 999999], "isShared": false, "managerList": [world.other_id]});
+    let answer = world.call(Who::Other, Method::PUT, "crm/contact/access", body).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    let changed: Vec<i64> = answer.json()["response"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
+    let changed: Vec<i64> =
+        answer.json()["response"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(changed, vec![editable]);
+    assert_eq!(world.stored(editable).await.unwrap().managers, vec![world.other_id]);
+    assert_eq!(world.stored(read_only).await.unwrap().share_type, share::READ);
+    assert_eq!(world.stored(hidden).await.unwrap().managers, Vec::<Uuid>::new());
     assert_eq!(
-        world.stored(editable).await.unwrap().managers,
-        vec![world.other_id]
-    );
-    assert_eq!(
-        world.stored(read_only).await.unwrap().share_type,
-        share::READ
-    );
-    assert_eq!(
-        world.stored(hidden).await.unwrap().managers,
-        Vec::<Uuid>::new()
-    );
-    assert_eq!(
-        world
-            .call(
-                Who::Other,
-                Method::PUT,
-                "crm/contact/access",
-                json!({"contactid": []})
-            )
-            .await
-            .status,
+        world.call(Who::Other, Method::PUT, "crm/contact/access", json!({"contactid": []})).await.status,
         StatusCode::BAD_REQUEST
     );
 
@@ -862,12 +538,8 @@ async fn batch_and_filter_access_change_only_what_the_caller_may_edit() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    let changed: Vec<i64> = answer.json()["response"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
+    let changed: Vec<i64> =
+        answer.json()["response"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(
         changed,
         vec![editable, read_only],
@@ -881,10 +553,7 @@ async fn batch_and_filter_access_change_only_what_the_caller_may_edit() {
             "isPrivate=true makes it private"
         );
     }
-    assert_eq!(
-        world.stored(hidden).await.unwrap().managers,
-        Vec::<Uuid>::new()
-    );
+    assert_eq!(world.stored(hidden).await.unwrap().managers, Vec::<Uuid>::new());
 }
 
 #[tokio::test]
@@ -947,40 +616,15 @@ async fn the_five_answer_the_documented_fields_in_json_and_xml() {
     has_all(&access.json()["response"], &contact_fields);
     assert!(access.json()["response"]["accessList"][0]["displayName"].is_string());
     let link = world
-        .call(
-            Who::Owner,
-            Method::POST,
-            &format!("crm/contact/project/{}", world.project),
-            json!({"contactid": [id]}),
-        )
+        .call(Who::Owner, Method::POST, &format!("crm/contact/project/{}", world.project), json!({"contactid": [id]}))
         .await;
-    let list_mode: Vec<&str> = contact_fields
-        .iter()
-        .copied()
-        .filter(|f| *f != "addresses")
-        .collect();
+    let list_mode: Vec<&str> = contact_fields.iter().copied().filter(|f| *f != "addresses").collect();
     has_all(&link.json()["response"][0], &list_mode);
-    assert!(
-        link.json()["response"][0].get("addresses").is_none(),
-        "list mode leaves out empty addresses"
-    );
-    let unlink = world
-        .call(
-            Who::Owner,
-            Method::DELETE,
-            &format!("crm/contact/{id}/project/{}", world.project),
-            json!({}),
-        )
-        .await;
+    assert!(link.json()["response"][0].get("addresses").is_none(), "list mode leaves out empty addresses");
+    let unlink =
+        world.call(Who::Owner, Method::DELETE, &format!("crm/contact/{id}/project/{}", world.project), json!({})).await;
     has_all(&unlink.json()["response"], &base_fields);
-    let deleted = world
-        .call(
-            Who::Owner,
-            Method::PUT,
-            "crm/contact",
-            json!({"contactids": [id]}),
-        )
-        .await;
+    let deleted = world.call(Who::Owner, Method::PUT, "crm/contact", json!({"contactids": [id]})).await;
     has_all(&deleted.json()["response"][0], &base_fields);
 
     let token = world.tokens[0].1.clone().unwrap();
@@ -989,44 +633,31 @@ async fn the_five_answer_the_documented_fields_in_json_and_xml() {
     let xml = server
         .send(
             server
-                .request(
-                    Method::PUT,
-                    &format!("crm/contact/{id}/access.xml"),
-                    Some(&token),
-                )
+                .request(Method::PUT, &format!("crm/contact/{id}/access.xml"), Some(&token))
                 .form(&[("isShared", "true")]),
         )
         .await;
     assert!(
         xml.text.contains("<isShared>true</isShared>")
-            && xml
-                .text
-                .contains(&format!("<id>{id}</id></response></result>")),
+            && xml.text.contains(&format!("<id>{id}</id></response></result>")),
         "{}",
         xml.text
     );
     let xml = server
         .send(
             server
-                .request(
-                    Method::POST,
-                    &format!("crm/contact/project/{}.xml", world.project),
-                    Some(&token),
-                )
+                .request(Method::POST, &format!("crm/contact/project/{}.xml", world.project), Some(&token))
                 .form(&[("contactid[]", id.to_string())]),
         )
         .await;
-    assert!(xml.text.starts_with("<result><count>1</count><status>0</status><statusCode>201</statusCode><response><firstName>"), "{}", xml.text);
-    let xml = server
-        .send(server.request(
-            Method::DELETE,
-            &format!("crm/contact/{id}/project/{}.xml", world.project),
-            Some(&token),
-        ))
-        .await;
     assert!(
-        xml.text.contains("<response><smallFotoUrl>"),
+        xml.text
+            .starts_with("<result><count>1</count><status>0</status><statusCode>201</statusCode><response><firstName>"),
         "{}",
         xml.text
     );
+    let xml = server
+        .send(server.request(Method::DELETE, &format!("crm/contact/{id}/project/{}.xml", world.project), Some(&token)))
+        .await;
+    assert!(xml.text.contains("<response><smallFotoUrl>"), "{}", xml.text);
 }

@@ -8,9 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn post(server: &TestServer, token: &str, path: &str, body: Value) -> common::Answer {
-    server
-        .send(server.request(Method::POST, path, Some(token)).json(&body))
-        .await
+    server.send(server.request(Method::POST, path, Some(token)).json(&body)).await
 }
 
 #[tokio::test]
@@ -52,11 +50,7 @@ async fn persons_and_companies_have_the_documented_shapes() {
     );
     assert_eq!(company["displayName"], "Food and Culture Project");
     assert_eq!(
-        (
-            company["isCompany"].clone(),
-            company["shareType"].clone(),
-            company["currency"].clone()
-        ),
+        (company["isCompany"].clone(), company["shareType"].clone(), company["currency"].clone()),
         (json!(true), json!(1), Value::Null)
     );
     let company_id = company["id"].as_i64().unwrap();
@@ -65,28 +59,16 @@ async fn persons_and_companies_have_the_documented_shapes() {
     assert_eq!(keys[..4], ["firstName", "lastName", "company", "title"]);
     assert_eq!(person["company"]["id"], company_id);
     assert_eq!(person["displayName"], "Tadjeddine Bachir");
-    assert!(person["smallFotoUrl"]
-        .as_str()
-        .unwrap()
-        .ends_with("&isc=False&ps=1"));
-    assert!(
-        person.get("accessList").is_none(),
-        "only private contacts list their managers"
-    );
+    assert!(person["smallFotoUrl"].as_str().unwrap().ends_with("&isc=False&ps=1"));
+    assert!(person.get("accessList").is_none(), "only private contacts list their managers");
     let id = person["id"].as_i64().unwrap();
     let xml = server.get(&format!("crm/contact/{id}.xml"), &owner).await;
     assert!(xml.text.starts_with("<result><count>1</count><status>0</status><statusCode>200</statusCode><response><firstName>Tadjeddine</firstName>"), "{}", xml.text);
     assert!(xml.text.contains("<currency />") && xml.text.contains("<isCompany>false</isCompany>"));
-    let members = server
-        .get(&format!("crm/contact/company/{company_id}/person"), &owner)
-        .await
-        .json();
+    let members = server.get(&format!("crm/contact/company/{company_id}/person"), &owner).await.json();
     assert_eq!(members["response"][0]["id"], id);
     let listed = server.get("crm/contact/filter", &owner).await.json();
-    assert_eq!(
-        listed["response"][0]["personsCount"], 1,
-        "the company counts its persons"
-    );
+    assert_eq!(listed["response"][0]["personsCount"], 1, "the company counts its persons");
 }
 
 #[tokio::test]
@@ -96,113 +78,50 @@ async fn creating_and_updating_check_input_and_rights() {
     for (path, body, name) in [
         ("crm/contact/person", json!({"lastName": "X"}), "firstName"),
         ("crm/contact/person", json!({"firstName": "X"}), "lastName"),
-        (
-            "crm/contact/person",
-            json!({"firstName": "X", "lastName": "Y", "shareType": 7}),
-            "shareType",
-        ),
-        (
-            "crm/contact/person",
-            json!({"firstName": "X", "lastName": "Y", "companyId": "abc"}),
-            "companyId",
-        ),
-        (
-            "crm/contact/person",
-            json!({"firstName": "X", "lastName": "Y", "managerList": ["nope"]}),
-            "managerList",
-        ),
-        (
-            "crm/contact/company",
-            json!({"companyName": "   "}),
-            "companyName",
-        ),
+        ("crm/contact/person", json!({"firstName": "X", "lastName": "Y", "shareType": 7}), "shareType"),
+        ("crm/contact/person", json!({"firstName": "X", "lastName": "Y", "companyId": "abc"}), "companyId"),
+        ("crm/contact/person", json!({"firstName": "X", "lastName": "Y", "managerList": ["nope"]}), "managerList"),
+        ("crm/contact/company", json!({"companyName": "   "}), "companyName"),
     ] {
         let answer = post(&server, &owner, path, body.clone()).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
-        assert!(
-            answer.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains(name),
-            "{}",
-            answer.text
-        );
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name), "{}", answer.text);
     }
     assert_eq!(
-        post(
-            &server,
-            &owner,
-            "crm/contact/person",
-            json!({"firstName": "X", "lastName": "Y", "companyId": 424242})
-        )
-        .await
-        .status,
+        post(&server, &owner, "crm/contact/person", json!({"firstName": "X", "lastName": "Y", "companyId": 424242}))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        server.get("crm/contact/filter", &owner).await.json()["response"],
-        json!([]),
-        "nothing half-created"
-    );
+    assert_eq!(server.get("crm/contact/filter", &owner).await.json()["response"], json!([]), "nothing half-created");
 
     let (_, email, password) = server.add_user("ursula", Role::User).await;
     let user = server.login(&email, &password).await;
     // A private contact created without managers is invisible even to its creator.
-    let id = post(
-        &server,
-        &user,
-        "crm/contact/person",
-        json!({"firstName": "Own", "lastName": "Private"}),
-    )
-    .await
-    .json()["response"]["id"]
+    let id = post(&server, &user, "crm/contact/person", json!({"firstName": "Own", "lastName": "Private"}))
+        .await
+        .json()["response"]["id"]
         .as_i64()
         .unwrap();
-    assert_eq!(
-        server.get(&format!("crm/contact/{id}"), &user).await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        server
-            .get(&format!("crm/contact/{id}"), &owner)
-            .await
-            .status,
-        StatusCode::OK
-    );
-    let shared = post(
-        &server,
-        &owner,
-        "crm/contact/company",
-        json!({"companyName": "Readers", "shareType": 2}),
-    )
-    .await
-    .json()["response"]["id"]
+    assert_eq!(server.get(&format!("crm/contact/{id}"), &user).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(server.get(&format!("crm/contact/{id}"), &owner).await.status, StatusCode::OK);
+    let shared = post(&server, &owner, "crm/contact/company", json!({"companyName": "Readers", "shareType": 2}))
+        .await
+        .json()["response"]["id"]
         .as_i64()
         .unwrap();
     let answer = server
         .send(
             server
-                .request(
-                    Method::PUT,
-                    &format!("crm/contact/company/{shared}"),
-                    Some(&user),
-                )
+                .request(Method::PUT, &format!("crm/contact/company/{shared}"), Some(&user))
                 .json(&json!({"companyName": "Mine"})),
         )
         .await;
-    assert_eq!(
-        answer.status,
-        StatusCode::FORBIDDEN,
-        "read-shared: read only"
-    );
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "read-shared: read only");
     let answer = server
         .send(
             server
-                .request(
-                    Method::PUT,
-                    &format!("crm/contact/company/{shared}"),
-                    Some(&owner),
-                )
+                .request(Method::PUT, &format!("crm/contact/company/{shared}"), Some(&owner))
                 .json(&json!({"companyName": "Renamed", "shareType": 1})),
         )
         .await;
@@ -211,11 +130,7 @@ async fn creating_and_updating_check_input_and_rights() {
         server
             .send(
                 server
-                    .request(
-                        Method::PUT,
-                        &format!("crm/contact/person/{shared}"),
-                        Some(&owner)
-                    )
+                    .request(Method::PUT, &format!("crm/contact/person/{shared}"), Some(&owner))
                     .json(&json!({"firstName": "A"}))
             )
             .await
@@ -226,36 +141,15 @@ async fn creating_and_updating_check_input_and_rights() {
     let (_, guest_email, guest_password) = server.add_user("gus", Role::Guest).await;
     let guest = server.login(&guest_email, &guest_password).await;
     assert_eq!(
-        server
-            .get(&format!("crm/contact/{shared}"), &guest)
-            .await
-            .status,
+        server.get(&format!("crm/contact/{shared}"), &guest).await.status,
         StatusCode::FORBIDDEN,
         "guests have no CRM"
     );
-    let deleted = server
-        .send(server.request(
-            Method::DELETE,
-            &format!("crm/contact/{shared}"),
-            Some(&user),
-        ))
-        .await;
+    let deleted = server.send(server.request(Method::DELETE, &format!("crm/contact/{shared}"), Some(&user))).await;
     assert_eq!(deleted.status, StatusCode::OK);
-    assert_eq!(
-        server
-            .get(&format!("crm/contact/{shared}"), &owner)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        server.get("crm/contact/abc", &owner).await.status,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        server.get("crm/contact/0", &owner).await.status,
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(server.get(&format!("crm/contact/{shared}"), &owner).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(server.get("crm/contact/abc", &owner).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(server.get("crm/contact/0", &owner).await.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -263,12 +157,9 @@ async fn the_filter_searches_sorts_and_pages_in_the_database() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     let store = server.store();
-    let owner_id = uuid::Uuid::parse_str(
-        server.get("people/@self", &owner).await.json()["response"]["id"]
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
+    let owner_id =
+        uuid::Uuid::parse_str(server.get("people/@self", &owner).await.json()["response"]["id"].as_str().unwrap())
+            .unwrap();
     let mut tx = store.begin_write().await.unwrap();
     for n in 0..300 {
         let new = portald::domain::contacts::NewContact {
@@ -283,23 +174,12 @@ async fn the_filter_searches_sorts_and_pages_in_the_database() {
             share_type: if n % 5 == 0 { 0 } else { 1 },
             managers: vec![],
         };
-        store
-            .insert_contact(tx.conn(), 1, &new, owner_id)
-            .await
-            .unwrap();
+        store.insert_contact(tx.conn(), 1, &new, owner_id).await.unwrap();
     }
     tx.commit().await.unwrap();
-    let body = server
-        .get("crm/contact/filter?count=25&startIndex=50", &owner)
-        .await
-        .json();
+    let body = server.get("crm/contact/filter?count=25&startIndex=50", &owner).await.json();
     assert_eq!(
-        (
-            body["count"].clone(),
-            body["total"].clone(),
-            body["nextIndex"].clone(),
-            body["startIndex"].clone()
-        ),
+        (body["count"].clone(), body["total"].clone(), body["nextIndex"].clone(), body["startIndex"].clone()),
         (json!(25), json!(300), json!(76), json!(50))
     );
     let names: Vec<String> = body["response"]
@@ -311,64 +191,24 @@ async fn the_filter_searches_sorts_and_pages_in_the_database() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "display names ascending");
-    let companies = server
-        .get(
-            "crm/contact/filter?contactListView=company&count=1000",
-            &owner,
-        )
-        .await
-        .json();
+    let companies = server.get("crm/contact/filter?contactListView=company&count=1000", &owner).await.json();
     assert_eq!(companies["total"], 100);
-    assert!(companies["response"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| c["isCompany"] == true));
+    assert!(companies["response"].as_array().unwrap().iter().all(|c| c["isCompany"] == true));
     let persons = server
-        .get(
-            "crm/contact/filter?contactListView=2&sortBy=firstname&sortOrder=descending&count=3",
-            &owner,
-        )
+        .get("crm/contact/filter?contactListView=2&sortBy=firstname&sortOrder=descending&count=3", &owner)
         .await
         .json();
     assert_eq!(persons["response"][0]["firstName"], "First298");
-    let found = server
-        .get("crm/contact/filter?filterValue=company01", &owner)
-        .await
-        .json();
-    assert_eq!(
-        found["total"], 3,
-        "Company012, 015 and 018 (every third contact is a company): {found}"
-    );
-    let by_id = server
-        .get(
-            "crm/contact/filter?sortBy=id&sortOrder=descending&count=1",
-            &owner,
-        )
-        .await
-        .json();
+    let found = server.get("crm/contact/filter?filterValue=company01", &owner).await.json();
+    assert_eq!(found["total"], 3, "Company012, 015 and 018 (every third contact is a company): {found}");
+    let by_id = server.get("crm/contact/filter?sortBy=id&sortOrder=descending&count=1", &owner).await.json();
     assert_eq!(by_id["response"][0]["id"], 300);
     // Users see the shared ones only.
     let (_, email, password) = server.add_user("ursula", Role::User).await;
     let user = server.login(&email, &password).await;
-    assert_eq!(
-        server.get("crm/contact/filter?count=1", &user).await.json()["total"],
-        240
-    );
-    assert_eq!(
-        server
-            .get("crm/contact/filter?sortBy=nonsense", &owner)
-            .await
-            .status,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        server
-            .get("crm/contact/filter?contactListView=9", &owner)
-            .await
-            .status,
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(server.get("crm/contact/filter?count=1", &user).await.json()["total"], 240);
+    assert_eq!(server.get("crm/contact/filter?sortBy=nonsense", &owner).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(server.get("crm/contact/filter?contactListView=9", &owner).await.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -376,34 +216,14 @@ async fn statuses_types_and_currencies() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     let statuses = server.get("crm/contact/status", &owner).await.json();
-    let titles: Vec<&str> = statuses["response"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> =
+        statuses["response"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["Cold", "Warm", "Hot"]);
     assert!(statuses["response"][0]["color"].is_string());
     let types = server.get("crm/contact/type", &owner).await.json();
     assert_eq!(types["count"], 4);
     let currencies = server.get("crm/settings/currency", &owner).await.json();
-    let usd = currencies["response"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["abbreviation"] == "USD")
-        .unwrap()
-        .clone();
+    let usd = currencies["response"].as_array().unwrap().iter().find(|c| c["abbreviation"] == "USD").unwrap().clone();
     let keys: Vec<&String> = usd.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "title",
-            "symbol",
-            "abbreviation",
-            "cultureName",
-            "isConvertable",
-            "isBasic"
-        ]
-    );
+    assert_eq!(keys, ["title", "symbol", "abbreviation", "cultureName", "isConvertable", "isBasic"]);
 }

@@ -12,29 +12,13 @@ async fn admins_create_change_and_delete_groups() {
     let owner = server.owner_token().await;
     let (ann, _, _) = server.add_user("ann", Role::User).await;
     let (bob, _, _) = server.add_user("bob", Role::User).await;
-    let body = json!({"groupName": "Sales", "groupManager": ann.to_string(), "members": [ann.to_string(), bob.to_string()]});
-    let answer = server
-        .send(
-            server
-                .request(Method::POST, "group", Some(&owner))
-                .json(&body),
-        )
-        .await;
+    let body =
+        json!({"groupName": "Sales", "groupManager": ann.to_string(), "members": [ann.to_string(), bob.to_string()]});
+    let answer = server.send(server.request(Method::POST, "group", Some(&owner)).json(&body)).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let group = answer.json()["response"].clone();
     let keys: Vec<&String> = group.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "id",
-            "name",
-            "category",
-            "parent",
-            "description",
-            "manager",
-            "members"
-        ]
-    );
+    assert_eq!(keys, ["id", "name", "category", "parent", "description", "manager", "members"]);
     assert_eq!(group["name"], "Sales");
     assert_eq!(group["category"], "00000000-0000-0000-0000-000000000000");
     assert_eq!(group["description"], Value::Null);
@@ -43,32 +27,17 @@ async fn admins_create_change_and_delete_groups() {
     let id = group["id"].as_str().unwrap().to_string();
 
     let list = server.get("group", &owner).await.json();
-    assert_eq!(
-        list["response"],
-        json!([{"id": id, "name": "Sales", "manager": "ann"}])
-    );
+    assert_eq!(list["response"], json!([{"id": id, "name": "Sales", "manager": "ann"}]));
     let profile = server.get("people/bob", &owner).await.json()["response"].clone();
     assert_eq!(profile["department"], "Sales");
-    assert_eq!(
-        profile["groups"],
-        json!([{"id": id, "name": "Sales", "manager": "ann"}])
-    );
+    assert_eq!(profile["groups"], json!([{"id": id, "name": "Sales", "manager": "ann"}]));
 
     let answer = server
         .send(
-            server
-                .request(Method::PUT, &format!("group/{id}"), Some(&owner))
-                .json(&json!({"groupName": "Sales & Co"})),
+            server.request(Method::PUT, &format!("group/{id}"), Some(&owner)).json(&json!({"groupName": "Sales & Co"})),
         )
         .await;
-    assert_eq!(
-        answer.json()["response"]["members"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2,
-        "members kept when not sent"
-    );
+    assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 2, "members kept when not sent");
     let answer = server
         .send(
             server
@@ -76,13 +45,7 @@ async fn admins_create_change_and_delete_groups() {
                 .form(&[("members[]", bob.to_string())]),
         )
         .await;
-    assert_eq!(
-        answer.json()["response"]["members"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 1);
     let answer = server
         .send(
             server
@@ -90,47 +53,21 @@ async fn admins_create_change_and_delete_groups() {
                 .form(&[("members", bob.to_string())]),
         )
         .await;
-    assert_eq!(
-        answer.json()["response"]["members"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 2);
     let profile = server.get("people/bob", &owner).await.json()["response"].clone();
-    assert_eq!(
-        profile["department"], "Sales &amp; Co",
-        "names are HTML-encoded in department"
-    );
-    assert_eq!(
-        server
-            .get(&format!("group/user/{bob}"), &owner)
-            .await
-            .json()["count"],
-        1
-    );
-    assert_eq!(
-        server.get("group/search?groupName=Co", &owner).await.json()["count"],
-        1
-    );
+    assert_eq!(profile["department"], "Sales &amp; Co", "names are HTML-encoded in department");
+    assert_eq!(server.get(&format!("group/user/{bob}"), &owner).await.json()["count"], 1);
+    assert_eq!(server.get("group/search?groupName=Co", &owner).await.json()["count"], 1);
     assert_eq!(
         server.get("group/search?groupName=co", &owner).await.json()["response"],
         json!([]),
         "case-sensitive, as the original"
     );
 
-    let answer = server
-        .send(server.request(Method::DELETE, &format!("group/{id}"), Some(&owner)))
-        .await;
+    let answer = server.send(server.request(Method::DELETE, &format!("group/{id}"), Some(&owner))).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(
-        answer.json()["response"].get("members").is_none(),
-        "a deleted group comes without members"
-    );
-    assert_eq!(
-        server.get(&format!("group/{id}"), &owner).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert!(answer.json()["response"].get("members").is_none(), "a deleted group comes without members");
+    assert_eq!(server.get(&format!("group/{id}"), &owner).await.status, StatusCode::NOT_FOUND);
     let profile = server.get("people/bob", &owner).await.json()["response"].clone();
     assert_eq!(profile["department"], "");
     assert!(profile.get("groups").is_none());
@@ -142,31 +79,16 @@ async fn moving_members_and_setting_the_manager() {
     let owner = server.owner_token().await;
     let (ann, _, _) = server.add_user("ann", Role::User).await;
     let create = |name: &str, members: Vec<String>| {
-        server
-            .request(Method::POST, "group", Some(&owner))
-            .json(&json!({"groupName": name, "members": members}))
+        server.request(Method::POST, "group", Some(&owner)).json(&json!({"groupName": name, "members": members}))
     };
-    let a = server.send(create("A", vec![ann.to_string()])).await.json()["response"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let a =
+        server.send(create("A", vec![ann.to_string()])).await.json()["response"]["id"].as_str().unwrap().to_string();
     let b = server.send(create("B", vec![])).await.json()["response"].clone();
-    assert_eq!(
-        b["manager"]["id"], "4a515a15-d4d6-4b8e-828e-e0586f18f3a3",
-        "no manager: the original's lost user"
-    );
+    assert_eq!(b["manager"]["id"], "4a515a15-d4d6-4b8e-828e-e0586f18f3a3", "no manager: the original's lost user");
     let b = b["id"].as_str().unwrap().to_string();
-    let answer = server
-        .send(server.request(Method::PUT, &format!("group/{a}/members/{b}"), Some(&owner)))
-        .await;
-    assert_eq!(
-        answer.json()["response"]["members"][0]["id"],
-        ann.to_string()
-    );
-    assert_eq!(
-        server.get(&format!("group/{a}"), &owner).await.json()["response"]["members"],
-        json!([])
-    );
+    let answer = server.send(server.request(Method::PUT, &format!("group/{a}/members/{b}"), Some(&owner))).await;
+    assert_eq!(answer.json()["response"]["members"][0]["id"], ann.to_string());
+    assert_eq!(server.get(&format!("group/{a}"), &owner).await.json()["response"]["members"], json!([]));
     let answer = server
         .send(
             server
@@ -176,17 +98,9 @@ async fn moving_members_and_setting_the_manager() {
         .await;
     assert_eq!(answer.json()["response"]["manager"]["id"], ann.to_string());
     let answer = server
-        .send(
-            server
-                .request(Method::POST, &format!("group/{b}/members"), Some(&owner))
-                .json(&json!({"members": []})),
-        )
+        .send(server.request(Method::POST, &format!("group/{b}/members"), Some(&owner)).json(&json!({"members": []})))
         .await;
-    assert_eq!(
-        answer.json()["response"]["members"],
-        json!([]),
-        "POST replaces the members"
-    );
+    assert_eq!(answer.json()["response"]["members"], json!([]), "POST replaces the members");
 }
 
 #[tokio::test]
@@ -195,95 +109,39 @@ async fn only_admins_change_groups_and_bad_input_is_400() {
     let owner = server.owner_token().await;
     let (_, email, password) = server.add_user("ursula", Role::User).await;
     let user = server.login(&email, &password).await;
-    let answer = server
-        .send(
-            server
-                .request(Method::POST, "group", Some(&user))
-                .json(&json!({"groupName": "X"})),
-        )
-        .await;
+    let answer = server.send(server.request(Method::POST, "group", Some(&user)).json(&json!({"groupName": "X"}))).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    let id = server
-        .send(
-            server
-                .request(Method::POST, "group", Some(&owner))
-                .json(&json!({"groupName": "X"})),
-        )
-        .await
-        .json()["response"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id =
+        server.send(server.request(Method::POST, "group", Some(&owner)).json(&json!({"groupName": "X"}))).await.json()
+            ["response"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     for (method, path) in [
         (Method::PUT, format!("group/{id}")),
         (Method::DELETE, format!("group/{id}")),
         (Method::PUT, format!("group/{id}/manager")),
     ] {
-        let answer = server
-            .send(
-                server
-                    .request(method.clone(), &path, Some(&user))
-                    .form(&[("groupName", "Y")]),
-            )
-            .await;
+        let answer = server.send(server.request(method.clone(), &path, Some(&user)).form(&[("groupName", "Y")])).await;
         assert!(
-            matches!(
-                answer.status,
-                StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST
-            ),
+            matches!(answer.status, StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST),
             "{method} {path}: {}",
             answer.status
         );
     }
-    assert_eq!(
-        server.get(&format!("group/{id}"), &user).await.status,
-        StatusCode::OK,
-        "anyone reads groups"
-    );
+    assert_eq!(server.get(&format!("group/{id}"), &user).await.status, StatusCode::OK, "anyone reads groups");
     for (body, name) in [
         (json!({}), "groupName"),
         (json!({"groupName": "  "}), "groupName"),
-        (
-            json!({"groupName": "Z", "groupManager": "nope"}),
-            "groupManager",
-        ),
-        (
-            json!({"groupName": "Z", "groupManager": "00000000-0000-0000-0000-000000000009"}),
-            "groupManager",
-        ),
+        (json!({"groupName": "Z", "groupManager": "nope"}), "groupManager"),
+        (json!({"groupName": "Z", "groupManager": "00000000-0000-0000-0000-000000000009"}), "groupManager"),
         (json!({"groupName": "Z", "members": ["x"]}), "members"),
     ] {
-        let answer = server
-            .send(
-                server
-                    .request(Method::POST, "group", Some(&owner))
-                    .json(&body),
-            )
-            .await;
+        let answer = server.send(server.request(Method::POST, "group", Some(&owner)).json(&body)).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
-        assert!(
-            answer.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains(name),
-            "{}",
-            answer.text
-        );
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name), "{}", answer.text);
     }
-    assert_eq!(
-        server.get("group", &owner).await.json()["count"],
-        1,
-        "nothing half-created"
-    );
-    assert_eq!(
-        server.get("group/not-a-guid", &owner).await.status,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        server
-            .get("group/00000000-0000-0000-0000-000000000009", &owner)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(server.get("group", &owner).await.json()["count"], 1, "nothing half-created");
+    assert_eq!(server.get("group/not-a-guid", &owner).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(server.get("group/00000000-0000-0000-0000-000000000009", &owner).await.status, StatusCode::NOT_FOUND);
 }

@@ -21,14 +21,8 @@ async fn the_owner_profile_has_every_documented_field() {
     });
     let profile = &body["response"];
     assert!(uuid::Uuid::parse_str(profile["id"].as_str().unwrap()).is_ok());
-    assert_eq!(
-        profile["id"].as_str().unwrap(),
-        profile["id"].as_str().unwrap().to_lowercase()
-    );
-    assert!(profile["profileUrl"]
-        .as_str()
-        .unwrap()
-        .ends_with("/Products/People/Profile.aspx?user=owner"));
+    assert_eq!(profile["id"].as_str().unwrap(), profile["id"].as_str().unwrap().to_lowercase());
+    assert!(profile["profileUrl"].as_str().unwrap().ends_with("/Products/People/Profile.aspx?user=owner"));
 }
 
 #[tokio::test]
@@ -42,15 +36,13 @@ async fn the_xml_profile_is_the_same_value() {
     assert!(xml.text.contains(&format!("<id>{id}</id>")));
     assert!(xml.text.contains("<isOwner>true</isOwner>"));
     assert!(xml.text.contains("<terminated />"));
-    assert!(xml.text.contains(
-        "<listAdminModules>people</listAdminModules><listAdminModules>projects</listAdminModules>"
-    ));
+    assert!(xml
+        .text
+        .contains("<listAdminModules>people</listAdminModules><listAdminModules>projects</listAdminModules>"));
     // Every JSON key of the profile appears as an element, in the same order.
     let mut at = 0;
     for key in json["response"].as_object().unwrap().keys() {
-        let found = xml.text[at..]
-            .find(&format!("<{key}"))
-            .unwrap_or_else(|| panic!("{key} missing or out of order"));
+        let found = xml.text[at..].find(&format!("<{key}")).unwrap_or_else(|| panic!("{key} missing or out of order"));
         at += found;
     }
 }
@@ -58,11 +50,7 @@ async fn the_xml_profile_is_the_same_value() {
 #[tokio::test]
 async fn roles_show_in_the_profile() {
     let server = spawn().await;
-    for (name, role) in [
-        ("ann", Role::Admin),
-        ("ben", Role::User),
-        ("gus", Role::Guest),
-    ] {
+    for (name, role) in [("ann", Role::Admin), ("ben", Role::User), ("gus", Role::Guest)] {
         let (id, email, password) = server.add_user(name, role).await;
         let token = server.login(&email, &password).await;
         let profile = server.get("people/@self", &token).await.json()["response"].clone();
@@ -73,21 +61,14 @@ async fn roles_show_in_the_profile() {
         assert_eq!(profile["isVisitor"], role == Role::Guest);
         assert_eq!(profile["isOwner"], false);
         assert_eq!(profile["displayName"], format!("{name} Tester"));
-        assert_eq!(
-            profile.get("listAdminModules").is_some(),
-            role == Role::Admin
-        );
+        assert_eq!(profile.get("listAdminModules").is_some(), role == Role::Admin);
         assert!(profile["status"].is_i64() && profile["activationStatus"].is_i64());
     }
 }
 
 #[tokio::test]
 async fn dates_are_shown_in_the_portal_time_zone() {
-    let server = spawn_with(Options {
-        time_zone: "Europe/Moscow",
-        ..Options::default()
-    })
-    .await;
+    let server = spawn_with(Options { time_zone: "Europe/Moscow", ..Options::default() }).await;
     let token = server.owner_token().await;
     let profile = server.get("people/@self", &token).await.json()["response"].clone();
     let work_from = profile["workFrom"].as_str().unwrap();
@@ -96,17 +77,11 @@ async fn dates_are_shown_in_the_portal_time_zone() {
         .send(
             server
                 .request(reqwest::Method::POST, "authentication", None)
-                .form(&[
-                    ("userName", common::OWNER_EMAIL),
-                    ("password", common::OWNER_PASSWORD),
-                ]),
+                .form(&[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)]),
         )
         .await
         .json();
-    assert!(login["response"]["expires"]
-        .as_str()
-        .unwrap()
-        .ends_with("+03:00"));
+    assert!(login["response"]["expires"].as_str().unwrap().ends_with("+03:00"));
 }
 
 #[tokio::test]
@@ -121,14 +96,9 @@ async fn display_names_are_html_encoded() {
         is_visitor: false,
         activated: true,
     };
-    portald::domain::people::create_user(server.store(), 1, draft)
-        .await
-        .unwrap();
+    portald::domain::people::create_user(server.store(), 1, draft).await.unwrap();
     let token = server.login("tom", "tom-password").await;
     let body: Value = server.get("people/@self", &token).await.json();
-    assert_eq!(
-        body["response"]["displayName"],
-        "Tom &amp; &lt;Jerry&gt; O&#39;Neil"
-    );
+    assert_eq!(body["response"]["displayName"], "Tom &amp; &lt;Jerry&gt; O&#39;Neil");
     assert_eq!(body["response"]["firstName"], "Tom & <Jerry>");
 }

@@ -66,21 +66,14 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
         ".{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             proptest::collection::btree_map(
-                prop_oneof![
-                    Just("ids".to_string()),
-                    Just("contacts".to_string()),
-                    Just("type".to_string()),
-                    ".{0,6}"
-                ],
+                prop_oneof![Just("ids".to_string()), Just("contacts".to_string()), Just("type".to_string()), ".{0,6}"],
                 inner,
                 0..6
             )

@@ -15,19 +15,10 @@ fn python_with_client() -> PathBuf {
     }
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/pyclient-venv");
     let python = venv.join("bin/python");
-    let has_client = |python: &PathBuf| {
-        Command::new(python)
-            .args(["-c", "import onlyoffice"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
+    let has_client =
+        |python: &PathBuf| Command::new(python).args(["-c", "import onlyoffice"]).status().is_ok_and(|s| s.success());
     if !has_client(&python) {
-        let made = Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg(&venv)
-            .status()
-            .expect("python3 runs");
+        let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status().expect("python3 runs");
         assert!(made.success(), "python3 -m venv failed");
         let installed = Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "onlyoffice==0.1.0"])
@@ -57,9 +48,7 @@ print("client ok")
 #[tokio::test]
 async fn the_pypi_client_logs_in_and_calls_with_its_token() {
     let server = spawn().await;
-    let python = tokio::task::spawn_blocking(python_with_client)
-        .await
-        .unwrap();
+    let python = tokio::task::spawn_blocking(python_with_client).await.unwrap();
     let base = server.base.clone();
     let output = tokio::process::Command::new(python)
         .args(["-c", SCRIPT, &base, OWNER_EMAIL, OWNER_PASSWORD])
@@ -67,10 +56,6 @@ async fn the_pypi_client_logs_in_and_calls_with_its_token() {
         .await
         .expect("python runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "stdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "stdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("client ok"));
 }

@@ -8,12 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 fn plan(seed_value: u64) -> SeedPlan {
-    SeedPlan {
-        seed: seed_value,
-        users: 40,
-        projects: 12,
-        password: "seed-password-1".into(),
-    }
+    SeedPlan { seed: seed_value, users: 40, projects: 12, password: "seed-password-1".into() }
 }
 
 /// What a client sees of the seeded data, without generated ids.
@@ -28,20 +23,8 @@ async fn snapshot(server: &TestServer) -> Vec<String> {
         .iter()
         .map(|p| format!("{} {} {}", p["userName"], p["isVisitor"], p["department"]))
         .collect();
-    out.extend(
-        projects["response"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| format!("{} {}", p["title"], p["isPrivate"])),
-    );
-    out.extend(
-        groups["response"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|g| g["name"].to_string()),
-    );
+    out.extend(projects["response"].as_array().unwrap().iter().map(|p| format!("{} {}", p["title"], p["isPrivate"])));
+    out.extend(groups["response"].as_array().unwrap().iter().map(|g| g["name"].to_string()));
     out
 }
 
@@ -60,10 +43,7 @@ async fn the_same_seed_gives_the_same_data() {
     assert_ne!(snapshot(&a).await, right);
     let token = a.owner_token().await;
     let someone: Value = a.get("people?count=2&sortBy=userName", &token).await.json();
-    let name = someone["response"][0]["userName"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let name = someone["response"][0]["userName"].as_str().unwrap().to_string();
     let answer = a
         .send(
             a.request(reqwest::Method::POST, "authentication", None)

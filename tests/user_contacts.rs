@@ -7,27 +7,12 @@ use common::{spawn, Role, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn send_contacts(
-    server: &TestServer,
-    method: Method,
-    user: &str,
-    token: &str,
-    body: Value,
-) -> common::Answer {
-    server
-        .send(
-            server
-                .request(method, &format!("people/{user}/contacts"), Some(token))
-                .json(&body),
-        )
-        .await
+async fn send_contacts(server: &TestServer, method: Method, user: &str, token: &str, body: Value) -> common::Answer {
+    server.send(server.request(method, &format!("people/{user}/contacts"), Some(token)).json(&body)).await
 }
 
 fn contacts(answer: &common::Answer) -> Value {
-    answer.json()["response"]
-        .get("contacts")
-        .cloned()
-        .unwrap_or(json!([]))
+    answer.json()["response"].get("contacts").cloned().unwrap_or(json!([]))
 }
 
 #[tokio::test]
@@ -37,28 +22,18 @@ async fn post_replaces_put_merges_delete_removes_matching_entries() {
     let set = json!({"contacts": [{"type": "skype", "value": "a"}, {"type": "mail", "value": "a@x"}, {"type": "mail", "value": "b@x"}]});
     let answer = send_contacts(&server, Method::POST, "@self", &token, set).await;
     assert_eq!(answer.status, StatusCode::CREATED);
-    assert_eq!(
-        answer.json()["response"]["userName"],
-        "owner",
-        "answers the full profile"
-    );
+    assert_eq!(answer.json()["response"]["userName"], "owner", "answers the full profile");
     assert_eq!(
         contacts(&answer),
         json!([{"type": "skype", "value": "a"}, {"type": "mail", "value": "a@x"}, {"type": "mail", "value": "b@x"}])
     );
 
-    let merge =
-        json!({"contacts": [{"type": "skype", "value": "a"}, {"type": "phone", "value": "123"}]});
+    let merge = json!({"contacts": [{"type": "skype", "value": "a"}, {"type": "phone", "value": "123"}]});
     let answer = send_contacts(&server, Method::PUT, "@self", &token, merge).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(
-        contacts(&answer).as_array().unwrap().len(),
-        4,
-        "the pair already present is not added twice"
-    );
+    assert_eq!(contacts(&answer).as_array().unwrap().len(), 4, "the pair already present is not added twice");
 
-    let remove =
-        json!({"contacts": [{"type": "mail", "value": "b@x"}, {"type": "phone", "value": "999"}]});
+    let remove = json!({"contacts": [{"type": "mail", "value": "b@x"}, {"type": "phone", "value": "999"}]});
     let answer = send_contacts(&server, Method::DELETE, "@self", &token, remove).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
@@ -66,14 +41,8 @@ async fn post_replaces_put_merges_delete_removes_matching_entries() {
         json!([{"type": "skype", "value": "a"}, {"type": "mail", "value": "a@x"}, {"type": "phone", "value": "123"}])
     );
 
-    let answer = send_contacts(
-        &server,
-        Method::DELETE,
-        "@self",
-        &token,
-        json!({"contacts": [{"type": "skype"}]}),
-    )
-    .await;
+    let answer =
+        send_contacts(&server, Method::DELETE, "@self", &token, json!({"contacts": [{"type": "skype"}]})).await;
     assert_eq!(
         contacts(&answer),
         json!([{"type": "mail", "value": "a@x"}, {"type": "phone", "value": "123"}]),
@@ -88,32 +57,20 @@ async fn post_replaces_put_merges_delete_removes_matching_entries() {
         json!({"contacts": [{"type": "Mail", "value": "a@x"}]}),
     )
     .await;
-    assert_eq!(
-        contacts(&answer).as_array().unwrap().len(),
-        2,
-        "types compare case-sensitively"
-    );
+    assert_eq!(contacts(&answer).as_array().unwrap().len(), 2, "types compare case-sensitively");
 
     // What the next read shows is what was stored.
     let stored = server.get("people/@self", &token).await;
-    assert_eq!(
-        contacts(&stored),
-        json!([{"type": "mail", "value": "a@x"}, {"type": "phone", "value": "123"}])
-    );
+    assert_eq!(contacts(&stored), json!([{"type": "mail", "value": "a@x"}, {"type": "phone", "value": "123"}]));
 }
 
 #[tokio::test]
 async fn every_body_form_binds_including_a_single_object() {
     let server = spawn().await;
     let token = server.owner_token().await;
-    let answer = send_contacts(
-        &server,
-        Method::POST,
-        "@self",
-        &token,
-        json!({"contacts": [{"type": "gtalk", "value": "one"}]}),
-    )
-    .await;
+    let answer =
+        send_contacts(&server, Method::POST, "@self", &token, json!({"contacts": [{"type": "gtalk", "value": "one"}]}))
+            .await;
     assert_eq!(
         contacts(&answer),
         json!([{"type": "gtalk", "value": "one"}]),
@@ -144,11 +101,7 @@ async fn every_body_form_binds_including_a_single_object() {
             Some(&token),
         ))
         .await;
-    assert_eq!(
-        contacts(&answer),
-        json!([{"type": "skype", "value": "y"}]),
-        "DELETE parameters in the query"
-    );
+    assert_eq!(contacts(&answer), json!([{"type": "skype", "value": "y"}]), "DELETE parameters in the query");
     let xml = server
         .send(
             server
@@ -187,20 +140,10 @@ async fn who_may_change_whose_contacts() {
         let answer = send_contacts(&server, Method::POST, target, token, body.clone()).await;
         assert_eq!(answer.status, expected, "POST {target}: {}", answer.text);
         if expected == StatusCode::FORBIDDEN {
-            assert_eq!(
-                server.get(&format!("people/{target}"), &owner).await.text,
-                before.text,
-                "nothing changed"
-            );
+            assert_eq!(server.get(&format!("people/{target}"), &owner).await.text, before.text, "nothing changed");
         }
     }
-    let answer = server
-        .send(
-            server
-                .request(Method::DELETE, "people/ursula/contacts", None)
-                .json(&body),
-        )
-        .await;
+    let answer = server.send(server.request(Method::DELETE, "people/ursula/contacts", None).json(&body)).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -208,58 +151,23 @@ async fn who_may_change_whose_contacts() {
 async fn bad_items_are_400_and_change_nothing() {
     let server = spawn().await;
     let token = server.owner_token().await;
-    send_contacts(
-        &server,
-        Method::POST,
-        "@self",
-        &token,
-        json!({"contacts": [{"type": "skype", "value": "keep"}]}),
-    )
-    .await;
+    send_contacts(&server, Method::POST, "@self", &token, json!({"contacts": [{"type": "skype", "value": "keep"}]}))
+        .await;
     let cases = [
-        (
-            json!({"contacts": [{"type": "", "value": "x"}]}),
-            "contacts[0].type",
-        ),
-        (
-            json!({"contacts": [{"type": "a", "value": "x"}, {"type": "b"}]}),
-            "contacts[1].value",
-        ),
-        (
-            json!({"contacts": [{"type": "x".repeat(65), "value": "x"}]}),
-            "contacts[0]",
-        ),
+        (json!({"contacts": [{"type": "", "value": "x"}]}), "contacts[0].type"),
+        (json!({"contacts": [{"type": "a", "value": "x"}, {"type": "b"}]}), "contacts[1].value"),
+        (json!({"contacts": [{"type": "x".repeat(65), "value": "x"}]}), "contacts[0]"),
         (json!({"contacts": "flat"}), "contacts"),
     ];
     for (body, name) in cases {
         for method in [Method::POST, Method::PUT] {
-            let answer =
-                send_contacts(&server, method.clone(), "@self", &token, body.clone()).await;
+            let answer = send_contacts(&server, method.clone(), "@self", &token, body.clone()).await;
             assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{method} {body}");
-            assert!(
-                answer.json()["error"]["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains(name),
-                "{}",
-                answer.text
-            );
+            assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name), "{}", answer.text);
         }
     }
-    let many: Vec<Value> = (0..101)
-        .map(|i| json!({"type": "phone", "value": i.to_string()}))
-        .collect();
-    let answer = send_contacts(
-        &server,
-        Method::POST,
-        "@self",
-        &token,
-        json!({ "contacts": many }),
-    )
-    .await;
+    let many: Vec<Value> = (0..101).map(|i| json!({"type": "phone", "value": i.to_string()})).collect();
+    let answer = send_contacts(&server, Method::POST, "@self", &token, json!({ "contacts": many })).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        contacts(&server.get("people/@self", &token).await),
-        json!([{"type": "skype", "value": "keep"}])
-    );
+    assert_eq!(contacts(&server.get("people/@self", &token).await), json!([{"type": "skype", "value": "keep"}]));
 }

@@ -10,14 +10,9 @@ use serde_json::Value;
 #[tokio::test]
 async fn success_envelope_has_keys_in_the_original_order() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::GET, "capabilities", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "capabilities", None)).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(
-        answer.header("content-type"),
-        Some("application/json; charset=UTF-8")
-    );
+    assert_eq!(answer.header("content-type"), Some("application/json; charset=UTF-8"));
     assert_eq!(
         answer.text,
         r#"{"count":1,"status":0,"statusCode":200,"response":{"ldapEnabled":false,"oauthEnabled":false,"providers":[],"ssoLabel":"","ssoUrl":""}}"#
@@ -39,12 +34,14 @@ async fn every_suffix_picks_the_format() {
         let answer = server.get(path, &token).await;
         assert_eq!(answer.status, StatusCode::OK, "{path}");
         if xml {
-            assert_eq!(
-                answer.header("content-type"),
-                Some("text/xml; charset=UTF-8"),
-                "{path}"
+            assert_eq!(answer.header("content-type"), Some("text/xml; charset=UTF-8"), "{path}");
+            assert!(
+                answer
+                    .text
+                    .starts_with("<result><count>1</count><status>0</status><statusCode>200</statusCode><response>"),
+                "{path}: {}",
+                answer.text
             );
-            assert!(answer.text.starts_with("<result><count>1</count><status>0</status><statusCode>200</statusCode><response>"), "{path}: {}", answer.text);
             assert!(!answer.text.starts_with("<?xml"), "no declaration");
         } else {
             assert_eq!(answer.json()["status"], 0, "{path}");
@@ -60,26 +57,17 @@ async fn a_json_request_body_overrides_the_xml_suffix() {
             server
                 .request(Method::POST, "authentication.xml", None)
                 .header("Content-Type", "application/json")
-                .body(format!(
-                    r#"{{"userName":"{}","password":"{}"}}"#,
-                    common::OWNER_EMAIL,
-                    common::OWNER_PASSWORD
-                )),
+                .body(format!(r#"{{"userName":"{}","password":"{}"}}"#, common::OWNER_EMAIL, common::OWNER_PASSWORD)),
         )
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
-    assert_eq!(
-        answer.header("content-type"),
-        Some("application/json; charset=UTF-8")
-    );
+    assert_eq!(answer.header("content-type"), Some("application/json; charset=UTF-8"));
 }
 
 #[tokio::test]
 async fn xml_has_repeated_siblings_and_empty_elements() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::GET, "capabilities.xml", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "capabilities.xml", None)).await;
     assert_eq!(
         answer.text,
         "<result><count>1</count><status>0</status><statusCode>200</statusCode><response><ldapEnabled>false</ldapEnabled><oauthEnabled>false</oauthEnabled><ssoLabel></ssoLabel><ssoUrl></ssoUrl></response></result>",
@@ -90,9 +78,7 @@ async fn xml_has_repeated_siblings_and_empty_elements() {
 #[tokio::test]
 async fn unknown_routes_get_a_404_envelope_in_the_asked_format() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::GET, "no/such/route", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "no/such/route", None)).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     let body = answer.json();
     assert_eq!(body["status"], 1);
@@ -100,14 +86,10 @@ async fn unknown_routes_get_a_404_envelope_in_the_asked_format() {
     assert!(body["error"]["message"].is_string());
     assert!(body["error"]["hresult"].is_i64());
     assert_eq!(body["error"]["data"], serde_json::json!({}));
-    let answer = server
-        .send(server.request(Method::GET, "no/such/route.xml", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "no/such/route.xml", None)).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert!(
-        answer
-            .text
-            .starts_with("<result><status>1</status><statusCode>404</statusCode><error><message>"),
+        answer.text.starts_with("<result><status>1</status><statusCode>404</statusCode><error><message>"),
         "{}",
         answer.text
     );
@@ -117,15 +99,11 @@ async fn unknown_routes_get_a_404_envelope_in_the_asked_format() {
 #[tokio::test]
 async fn a_known_path_with_another_verb_is_405_with_allow() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::DELETE, "capabilities.json", None))
-        .await;
+    let answer = server.send(server.request(Method::DELETE, "capabilities.json", None)).await;
     assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(answer.header("allow").unwrap_or_default().contains("GET"));
     assert_eq!(answer.json()["statusCode"], 405);
-    let answer = server
-        .send(server.request(Method::GET, "authentication", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "authentication", None)).await;
     assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(answer.header("allow").unwrap_or_default().contains("POST"));
 }
@@ -133,19 +111,11 @@ async fn a_known_path_with_another_verb_is_405_with_allow() {
 #[tokio::test]
 async fn missing_credentials_are_401_with_the_envelope() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::GET, "people/@self", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "people/@self", None)).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(answer.json()["statusCode"], 401);
-    assert_eq!(
-        answer.header("www-authenticate"),
-        None,
-        "only when an Authorization header was sent"
-    );
-    let answer = server
-        .send(server.request(Method::GET, "people/@self.xml", Some("not-a-token")))
-        .await;
+    assert_eq!(answer.header("www-authenticate"), None, "only when an Authorization header was sent");
+    let answer = server.send(server.request(Method::GET, "people/@self.xml", Some("not-a-token"))).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert!(answer.text.contains("<statusCode>401</statusCode>"));
     let realm = answer.header("www-authenticate").expect("WWW-Authenticate");
@@ -155,23 +125,13 @@ async fn missing_credentials_are_401_with_the_envelope() {
 #[tokio::test]
 async fn options_answers_cors_like_the_original() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::OPTIONS, "people/anything/at/all", None))
-        .await;
+    let answer = server.send(server.request(Method::OPTIONS, "people/anything/at/all", None)).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.text, "");
-    assert_eq!(
-        answer.header("access-control-allow-methods"),
-        Some("GET, POST, PUT, DELETE")
-    );
-    assert_eq!(
-        answer.header("access-control-allow-headers"),
-        Some("origin, authorization, accept, content-type")
-    );
+    assert_eq!(answer.header("access-control-allow-methods"), Some("GET, POST, PUT, DELETE"));
+    assert_eq!(answer.header("access-control-allow-headers"), Some("origin, authorization, accept, content-type"));
     assert_eq!(answer.header("access-control-max-age"), Some("1728000"));
-    let answer = server
-        .send(server.request(Method::GET, "capabilities", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "capabilities", None)).await;
     assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
 }
 
@@ -184,14 +144,9 @@ async fn bad_list_parameters_are_400_naming_them() {
         ("updatedSince=never", "updatedSince"),
         ("count=-3", "count"),
     ] {
-        let answer = server
-            .send(server.request(Method::GET, &format!("capabilities?{query}"), None))
-            .await;
+        let answer = server.send(server.request(Method::GET, &format!("capabilities?{query}"), None)).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query}");
-        let message = answer.json()["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let message = answer.json()["error"]["message"].as_str().unwrap_or_default().to_string();
         assert!(message.contains(name), "{query}: {message}");
     }
 }
@@ -199,9 +154,7 @@ async fn bad_list_parameters_are_400_naming_them() {
 #[tokio::test]
 async fn start_index_is_echoed_even_on_errors() {
     let server = spawn().await;
-    let answer = server
-        .send(server.request(Method::GET, "people/@self?startIndex=5", None))
-        .await;
+    let answer = server.send(server.request(Method::GET, "people/@self?startIndex=5", None)).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     let body = answer.json();
     let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
@@ -213,9 +166,7 @@ async fn start_index_is_echoed_even_on_errors() {
 async fn fields_trims_the_response_object() {
     let server = spawn().await;
     let token = server.owner_token().await;
-    let answer = server
-        .get("people/@self?fields=id,displayName,USERNAME", &token)
-        .await;
+    let answer = server.get("people/@self?fields=id,displayName,USERNAME", &token).await;
     let response = answer.json()["response"].clone();
     let keys: Vec<&String> = response.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["id", "userName", "displayName"]);
@@ -226,18 +177,10 @@ async fn strings_escape_slashes_and_dates_have_seven_digits() {
     let server = spawn().await;
     let token = server.owner_token().await;
     let answer = server.get("people/@self", &token).await;
-    assert!(
-        answer.text.contains(r#""profileUrl":"http:\/\/127.0.0.1:"#),
-        "{}",
-        answer.text
-    );
+    assert!(answer.text.contains(r#""profileUrl":"http:\/\/127.0.0.1:"#), "{}", answer.text);
     let body: Value = answer.json();
     let work_from = body["response"]["workFrom"].as_str().unwrap();
-    assert_eq!(
-        work_from.len(),
-        "2020-12-08T17:37:04.5916406Z".len(),
-        "{work_from}"
-    );
+    assert_eq!(work_from.len(), "2020-12-08T17:37:04.5916406Z".len(), "{work_from}");
     assert!(work_from.ends_with('Z'));
 }
 
@@ -245,12 +188,6 @@ async fn strings_escape_slashes_and_dates_have_seven_digits() {
 async fn trailing_slash_and_case_of_suffix_are_tolerated() {
     let server = spawn().await;
     let token = server.owner_token().await;
-    assert_eq!(
-        server.get("people/@self/", &token).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        server.get("people/@self.Json", &token).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(server.get("people/@self/", &token).await.status, StatusCode::OK);
+    assert_eq!(server.get("people/@self.Json", &token).await.status, StatusCode::OK);
 }

@@ -25,18 +25,14 @@ pub trait Guarded {
 /// Guests have no CRM module: every CRM call is refused.
 pub fn require_crm(caller: &Caller) -> ApiResult<()> {
     if caller.user.is_visitor {
-        return Err(ApiError::forbidden(
-            "Access denied: guests have no access to the CRM",
-        ));
+        return Err(ApiError::forbidden("Access denied: guests have no access to the CRM"));
     }
     Ok(())
 }
 
 pub fn can_read(caller: &Caller, contact: &impl Guarded) -> bool {
     !caller.user.is_visitor
-        && (contact.share_type() != share::NONE
-            || caller.user.is_admin
-            || contact.managers().contains(&caller.user.id))
+        && (contact.share_type() != share::NONE || caller.user.is_admin || contact.managers().contains(&caller.user.id))
 }
 
 pub fn can_edit(caller: &Caller, contact: &impl Guarded) -> bool {
@@ -60,10 +56,7 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn of(caller: &Caller) -> Self {
-        Viewer {
-            user: caller.user.id,
-            is_admin: caller.user.is_admin,
-        }
+        Viewer { user: caller.user.id, is_admin: caller.user.is_admin }
     }
 }
 
@@ -111,11 +104,7 @@ mod tests {
             created_at: now,
             last_modified: now,
         };
-        Caller {
-            portal: 1,
-            user,
-            token_hash: None,
-        }
+        Caller { portal: 1, user, token_hash: None }
     }
 
     #[test]
@@ -126,11 +115,7 @@ mod tests {
         let manager_of = |c: &Caller| vec![c.user.id];
         let cases = [
             (C(share::NONE, vec![]), [false, false], [true, true]),
-            (
-                C(share::NONE, manager_of(&user)),
-                [true, true],
-                [true, true],
-            ),
+            (C(share::NONE, manager_of(&user)), [true, true], [true, true]),
             (C(share::READ_WRITE, vec![]), [true, true], [true, true]),
             (C(share::READ, vec![]), [true, false], [true, true]),
         ];

@@ -43,9 +43,7 @@ const MAX_LOGIN: usize = 255;
 const MAX_PASSWORD: usize = 1024;
 
 fn required<'a>(value: Option<&'a str>, name: &str, max: usize) -> ApiResult<&'a str> {
-    let value = value
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::missing(name))?;
+    let value = value.filter(|v| !v.is_empty()).ok_or_else(|| ApiError::missing(name))?;
     if value.chars().count() > max {
         return Err(ApiError::invalid(name, format!("at most {max} characters")));
     }
@@ -65,27 +63,16 @@ pub async fn login(
     let password = required(password, "password", MAX_PASSWORD)?;
     let user = checked_credentials(store, portal, login_name, password, address).await?;
     let token = new_token();
-    let expires =
-        Utc::now() + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(365));
-    store
-        .insert_token(portal, user.id, &token_hash(&token), expires)
-        .await?;
+    let expires = Utc::now() + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(365));
+    store.insert_token(portal, user.id, &token_hash(&token), expires).await?;
     Ok(IssuedToken { token, expires })
 }
 
 /// The user a token belongs to, if the token is live and the user active.
-pub async fn authenticate_token(
-    store: &Store,
-    portal: i64,
-    token: &str,
-) -> ApiResult<Option<Caller>> {
+pub async fn authenticate_token(store: &Store, portal: i64, token: &str) -> ApiResult<Option<Caller>> {
     let hash = token_hash(token);
     let user = store.user_by_token(portal, &hash, Utc::now()).await?;
-    Ok(user.filter(User::is_active).map(|user| Caller {
-        portal,
-        user,
-        token_hash: Some(hash),
-    }))
+    Ok(user.filter(User::is_active).map(|user| Caller { portal, user, token_hash: Some(hash) }))
 }
 
 /// HTTP Basic `user:password`, throttled like a login.
@@ -100,11 +87,7 @@ pub async fn authenticate_basic(
         return Err(ApiError::LoginFailed);
     }
     let user = checked_credentials(store, portal, login_name, password, address).await?;
-    Ok(Caller {
-        portal,
-        user,
-        token_hash: None,
-    })
+    Ok(Caller { portal, user, token_hash: None })
 }
 
 /// Revokes the token the request came with.
@@ -124,20 +107,13 @@ async fn checked_credentials(
     password: &str,
     address: &str,
 ) -> ApiResult<User> {
-    let scopes = [
-        LoginScope::Account(login_name.to_lowercase()),
-        LoginScope::Address(address.to_string()),
-    ];
+    let scopes = [LoginScope::Account(login_name.to_lowercase()), LoginScope::Address(address.to_string())];
     let now = Utc::now();
     let since = now - chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
-    for (scope, limit) in scopes
-        .iter()
-        .zip([ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT])
-    {
+    for (scope, limit) in scopes.iter().zip([ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT]) {
         let (failures, oldest) = store.login_failures_since(portal, scope, since).await?;
         if failures >= limit {
-            let free_at = oldest.unwrap_or(now)
-                + chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
+            let free_at = oldest.unwrap_or(now) + chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
             let retry_after_secs = (free_at - now).num_seconds().max(1) as u64;
             return Err(ApiError::TooManyRequests { retry_after_secs });
         }
@@ -177,9 +153,7 @@ mod tests {
         let a = new_token();
         assert_eq!(a.len(), 43);
         assert_ne!(a, new_token());
-        assert!(a
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_eq!(token_hash("abc").len(), 64);
         assert_ne!(token_hash("abc"), token_hash("abd"));
     }

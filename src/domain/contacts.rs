@@ -62,12 +62,7 @@ impl Contact {
     /// A person's "First Last" (with the original's trailing space when there is no last
     /// name), or a company's name.
     pub fn display_name(&self) -> String {
-        display_name(
-            self.is_company,
-            &self.first_name,
-            &self.last_name,
-            &self.company_name,
-        )
+        display_name(self.is_company, &self.first_name, &self.last_name, &self.company_name)
     }
 }
 
@@ -88,12 +83,7 @@ pub struct NewContact {
 
 impl NewContact {
     pub fn display_name(&self) -> String {
-        display_name(
-            self.is_company,
-            &self.first_name,
-            &self.last_name,
-            &self.company_name,
-        )
+        display_name(self.is_company, &self.first_name, &self.last_name, &self.company_name)
     }
 }
 
@@ -145,8 +135,7 @@ pub struct ContactFilter {
 }
 
 /// The default contact statuses ("temperature") and types of a new portal, as the original's.
-const DEFAULT_STATUSES: [(&str, &str); 3] =
-    [("Cold", "#8a98d8"), ("Warm", "#ffd267"), ("Hot", "#df7895")];
+const DEFAULT_STATUSES: [(&str, &str); 3] = [("Cold", "#8a98d8"), ("Warm", "#ffd267"), ("Hot", "#df7895")];
 const DEFAULT_TYPES: [&str; 4] = ["Client", "Supplier", "Partner", "Competitor"];
 
 /// Creates the default statuses and types of a portal that has none.
@@ -162,9 +151,7 @@ pub async fn ensure_defaults(store: &Store, portal: i64) -> ApiResult<()> {
                 sort_order: order as i64,
                 used_by: 0,
             };
-            store
-                .insert_list_item(tx.conn(), portal, LIST_CONTACT_STATUS, &item)
-                .await?;
+            store.insert_list_item(tx.conn(), portal, LIST_CONTACT_STATUS, &item).await?;
         }
         for (order, title) in DEFAULT_TYPES.iter().enumerate() {
             let item = ListItem {
@@ -175,9 +162,7 @@ pub async fn ensure_defaults(store: &Store, portal: i64) -> ApiResult<()> {
                 sort_order: order as i64,
                 used_by: 0,
             };
-            store
-                .insert_list_item(tx.conn(), portal, LIST_CONTACT_TYPE, &item)
-                .await?;
+            store.insert_list_item(tx.conn(), portal, LIST_CONTACT_TYPE, &item).await?;
         }
     }
     tx.commit().await?;
@@ -209,10 +194,7 @@ fn check_name(value: &str, name: &str) -> ApiResult<String> {
         return Err(ApiError::missing(name));
     }
     if value.chars().count() > MAX_NAME {
-        return Err(ApiError::invalid(
-            name,
-            format!("at most {MAX_NAME} characters"),
-        ));
+        return Err(ApiError::invalid(name, format!("at most {MAX_NAME} characters")));
     }
     Ok(value.to_string())
 }
@@ -220,10 +202,7 @@ fn check_name(value: &str, name: &str) -> ApiResult<String> {
 /// The share type a create or update asks for.
 pub fn check_share_type(share_type: i64) -> ApiResult<i64> {
     if !(share::NONE..=share::READ).contains(&share_type) {
-        return Err(ApiError::invalid(
-            "shareType",
-            "use 0 (None), 1 (ReadWrite) or 2 (Read)",
-        ));
+        return Err(ApiError::invalid("shareType", "use 0 (None), 1 (ReadWrite) or 2 (Read)"));
     }
     Ok(share_type)
 }
@@ -245,9 +224,7 @@ pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> 
         }
     }
     let mut tx = store.begin_write().await?;
-    let id = store
-        .insert_contact(tx.conn(), caller.portal, &contact, caller.user.id)
-        .await?;
+    let id = store.insert_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?;
     tx.commit().await?;
     store
         .contact(caller.portal, id)
@@ -312,19 +289,12 @@ pub async fn update(
     }
     let mut tx = store.begin_write().await?;
     store.lock_contacts(tx.conn(), caller.portal, &[id]).await?;
-    store
-        .update_contact(tx.conn(), caller.portal, &contact, caller.user.id)
-        .await?;
+    store.update_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?;
     if let Some(managers) = &changes.managers {
-        store
-            .set_managers(tx.conn(), caller.portal, &[id], managers)
-            .await?;
+        store.set_managers(tx.conn(), caller.portal, &[id], managers).await?;
     }
     tx.commit().await?;
-    store
-        .contact(caller.portal, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Not found"))
+    store.contact(caller.portal, id).await?.ok_or_else(|| ApiError::not_found("Not found"))
 }
 
 /// `DELETE crm/contact/{id}`: 404 if missing, 403 without the right to delete; returns the
@@ -332,17 +302,12 @@ pub async fn update(
 pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
     access::require_crm(caller)?;
     positive(id, "contactid")?;
-    let contact = store
-        .contact(caller.portal, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Not found"))?;
+    let contact = store.contact(caller.portal, id).await?.ok_or_else(|| ApiError::not_found("Not found"))?;
     if !access::can_delete(caller, &contact) {
         return Err(ApiError::forbidden("Access denied"));
     }
     let mut tx = store.begin_write().await?;
-    store
-        .delete_contacts(tx.conn(), caller.portal, &[id])
-        .await?;
+    store.delete_contacts(tx.conn(), caller.portal, &[id]).await?;
     tx.commit().await?;
     Ok(contact)
 }
@@ -354,15 +319,9 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[i64]) -> ApiRes
     let ids = batch_ids(ids, "contactids")?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
-    let doomed = store
-        .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true)
-        .await?;
-    let contacts = store
-        .contacts_by_ids_in(tx.conn(), caller.portal, &doomed)
-        .await?;
-    store
-        .delete_contacts(tx.conn(), caller.portal, &doomed)
-        .await?;
+    let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
+    let contacts = store.contacts_by_ids_in(tx.conn(), caller.portal, &doomed).await?;
+    store.delete_contacts(tx.conn(), caller.portal, &doomed).await?;
     tx.commit().await?;
     Ok(contacts)
 }
@@ -376,10 +335,7 @@ fn batch_ids(ids: &[i64], name: &str) -> ApiResult<Vec<i64>> {
         return Err(ApiError::invalid(name, format!("at most {MAX_BATCH} ids")));
     }
     if let Some(bad) = ids.iter().find(|id| **id <= 0) {
-        return Err(ApiError::invalid(
-            name,
-            format!("{bad} is not a contact id"),
-        ));
+        return Err(ApiError::invalid(name, format!("{bad} is not a contact id")));
     }
     let mut ids = ids.to_vec();
     ids.sort_unstable();
@@ -404,10 +360,7 @@ pub async fn set_access(
     let mut tx = store.begin_write().await?;
     apply_access(store, tx.conn(), caller, &[id], is_shared, managers).await?;
     tx.commit().await?;
-    store
-        .contact(caller.portal, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Not found"))
+    store.contact(caller.portal, id).await?.ok_or_else(|| ApiError::not_found("Not found"))
 }
 
 /// `PUT crm/contact/access`: the same for every listed contact the caller may edit (others are
@@ -423,9 +376,7 @@ pub async fn set_access_batch(
     let ids = batch_ids(ids, "contactid")?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
-    let editable = store
-        .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true)
-        .await?;
+    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
     apply_access(store, tx.conn(), caller, &editable, is_shared, managers).await?;
     tx.commit().await?;
     Ok(store.contacts_by_ids(caller.portal, &editable).await?)
@@ -443,18 +394,10 @@ async fn apply_access(
     if ids.is_empty() {
         return Ok(());
     }
-    let share_type = if is_shared {
-        share::READ_WRITE
-    } else {
-        share::NONE
-    };
+    let share_type = if is_shared { share::READ_WRITE } else { share::NONE };
     store.lock_contacts(conn, caller.portal, ids).await?;
-    store
-        .set_share_type(conn, caller.portal, ids, share_type, caller.user.id)
-        .await?;
-    store
-        .set_managers(conn, caller.portal, ids, managers)
-        .await?;
+    store.set_share_type(conn, caller.portal, ids, share_type, caller.user.id).await?;
+    store.set_managers(conn, caller.portal, ids, managers).await?;
     Ok(())
 }
 
@@ -467,15 +410,7 @@ pub async fn set_access_by_filter(
     managers: &[Uuid],
 ) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
-    let (ids, _) = store
-        .filter_contacts(
-            caller.portal,
-            Viewer::of(caller),
-            filter,
-            0,
-            MAX_BATCH as u64,
-        )
-        .await?;
+    let (ids, _) = store.filter_contacts(caller.portal, Viewer::of(caller), filter, 0, MAX_BATCH as u64).await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -491,13 +426,8 @@ pub async fn filter(
     count: u64,
 ) -> ApiResult<(Vec<Contact>, u64)> {
     access::require_crm(caller)?;
-    let (ids, total) = store
-        .filter_contacts(caller.portal, Viewer::of(caller), filter, start, count)
-        .await?;
-    Ok((
-        in_order(store.contacts_by_ids(caller.portal, &ids).await?, &ids),
-        total,
-    ))
+    let (ids, total) = store.filter_contacts(caller.portal, Viewer::of(caller), filter, start, count).await?;
+    Ok((in_order(store.contacts_by_ids(caller.portal, &ids).await?, &ids), total))
 }
 
 /// Contacts back in the order of `ids`.
@@ -508,11 +438,7 @@ fn in_order(mut contacts: Vec<Contact>, ids: &[i64]) -> Vec<Contact> {
 
 /// The project, if the caller may link contacts to it: 404 when missing or unreadable, 403
 /// without CanLinkContact.
-async fn linkable_project(
-    store: &Store,
-    caller: &Caller,
-    project: i64,
-) -> ApiResult<projects::Project> {
+async fn linkable_project(store: &Store, caller: &Caller, project: i64) -> ApiResult<projects::Project> {
     let project = projects::get(store, caller, positive(project, "projectid")?).await?;
     if !projects::can_link_contact(caller, &project) {
         return Err(ApiError::forbidden("Access denied."));
@@ -522,11 +448,7 @@ async fn linkable_project(
 
 /// Unlinking answers 404, not 403, when the caller may not link to the project, as the
 /// original does.
-async fn unlinkable_project(
-    store: &Store,
-    caller: &Caller,
-    project: i64,
-) -> ApiResult<projects::Project> {
+async fn unlinkable_project(store: &Store, caller: &Caller, project: i64) -> ApiResult<projects::Project> {
     match linkable_project(store, caller, project).await {
         Err(ApiError::Forbidden(_)) => Err(ApiError::not_found("Not found")),
         other => other,
@@ -535,24 +457,15 @@ async fn unlinkable_project(
 
 /// `POST crm/contact/project/{projectid}`: links every listed contact the caller may read
 /// (others are skipped); linking twice does nothing. Returns the linked contacts.
-pub async fn link_to_project(
-    store: &Store,
-    caller: &Caller,
-    project: i64,
-    ids: &[i64],
-) -> ApiResult<Vec<Contact>> {
+pub async fn link_to_project(store: &Store, caller: &Caller, project: i64, ids: &[i64]) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactid")?;
     let project = linkable_project(store, caller, project).await?;
     let mut tx = store.begin_write().await?;
     // Lock in id order, as batch deletes do: a concurrent delete finishes first or waits.
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
-    let readable = store
-        .permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, false)
-        .await?;
-    store
-        .link_contacts(tx.conn(), caller.portal, project.id, &readable)
-        .await?;
+    let readable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, false).await?;
+    store.link_contacts(tx.conn(), caller.portal, project.id, &readable).await?;
     tx.commit().await?;
     Ok(store.contacts_by_ids(caller.portal, &readable).await?)
 }
@@ -567,12 +480,8 @@ pub async fn link_one(
     let contact = get(store, caller, contact).await?;
     let project = linkable_project(store, caller, project).await?;
     let mut tx = store.begin_write().await?;
-    store
-        .lock_contacts(tx.conn(), caller.portal, &[contact.id])
-        .await?;
-    store
-        .link_contacts(tx.conn(), caller.portal, project.id, &[contact.id])
-        .await?;
+    store.lock_contacts(tx.conn(), caller.portal, &[contact.id]).await?;
+    store.link_contacts(tx.conn(), caller.portal, project.id, &[contact.id]).await?;
     tx.commit().await?;
     Ok((contact, project))
 }
@@ -609,9 +518,7 @@ async fn unlink(
     project: projects::Project,
 ) -> ApiResult<(Contact, projects::Project)> {
     let mut tx = store.begin_write().await?;
-    store
-        .unlink_contact(tx.conn(), caller.portal, project.id, contact.id)
-        .await?;
+    store.unlink_contact(tx.conn(), caller.portal, project.id, contact.id).await?;
     tx.commit().await?;
     Ok((contact, project))
 }
@@ -627,11 +534,7 @@ pub async fn of_project(store: &Store, caller: &Caller, project: i64) -> ApiResu
 }
 
 /// `GET project/contact/{contactid}`: the readable projects a contact is linked to.
-pub async fn projects_of(
-    store: &Store,
-    caller: &Caller,
-    contact: i64,
-) -> ApiResult<Vec<projects::Project>> {
+pub async fn projects_of(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<projects::Project>> {
     let contact = positive(contact, "contactid")?;
     let ids = store.contact_project_ids(caller.portal, contact).await?;
     let mut found = store.projects(caller.portal).await?;
@@ -646,11 +549,155 @@ mod tests {
     #[test]
     fn batches_are_checked_and_deduplicated() {
         assert_eq!(batch_ids(&[3, 1, 3], "ids").unwrap(), vec![1, 3]);
-        assert!(batch_ids(&[], "ids")
-            .unwrap_err()
-            .to_string()
-            .contains("'ids'"));
+        assert!(batch_ids(&[], "ids").unwrap_err().to_string().contains("'ids'"));
         assert!(batch_ids(&[1, 0], "ids").is_err());
         assert!(check_share_type(3).is_err());
     }
+}
+
+/// ContactInfoType names, by number.
+pub const INFO_TYPES: [&str; 18] = [
+    "Phone",
+    "Email",
+    "Website",
+    "Skype",
+    "Twitter",
+    "LinkedIn",
+    "Facebook",
+    "Address",
+    "LiveJournal",
+    "MySpace",
+    "GMail",
+    "Blogger",
+    "Yahoo",
+    "MSN",
+    "ICQ",
+    "Jabber",
+    "AIM",
+    "VK",
+];
+pub const INFO_ADDRESS: i64 = 7;
+pub const INFO_PHONE: i64 = 0;
+const MAX_INFO_DATA: usize = 4000;
+
+/// The category names of an info type (PhoneCategory, AddressCategory or ContactInfoBaseCategory).
+pub fn categories(info_type: i64) -> &'static [&'static str] {
+    match info_type {
+        INFO_PHONE => &["Home", "Work", "Mobile", "Fax", "Direct", "Other"],
+        INFO_ADDRESS => &["Home", "Postal", "Office", "Billing", "Other", "Work"],
+        _ => &["Home", "Work", "Other"],
+    }
+}
+
+/// The category of a detail: a name of the type's category enum (case-insensitive) or its
+/// number; none given means Work, the original's default.
+pub fn parse_category(info_type: i64, category: Option<&str>) -> ApiResult<i64> {
+    let names = categories(info_type);
+    let Some(text) = category.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(names.iter().position(|n| *n == "Work").unwrap_or(1) as i64);
+    };
+    if let Ok(n) = text.parse::<usize>() {
+        if n < names.len() {
+            return Ok(n as i64);
+        }
+    }
+    names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(text) || (*n == "Postal" && text.eq_ignore_ascii_case("Delivery")))
+        .map(|n| n as i64)
+        .ok_or_else(|| ApiError::invalid("category", format!("use one of {}", names.join(", "))))
+}
+
+/// Checks a detail's data: not empty, not huge, and for an address a JSON object.
+pub fn check_info(info: &ContactInfo) -> ApiResult<()> {
+    if !(0..INFO_TYPES.len() as i64).contains(&info.info_type) {
+        return Err(ApiError::invalid("infoType", "unknown contact information type"));
+    }
+    if info.data.trim().is_empty() {
+        return Err(ApiError::missing("data"));
+    }
+    if info.data.chars().count() > MAX_INFO_DATA {
+        return Err(ApiError::invalid("data", format!("at most {MAX_INFO_DATA} characters")));
+    }
+    if info.info_type == INFO_ADDRESS
+        && !serde_json::from_str::<serde_json::Value>(&info.data).is_ok_and(|v| v.is_object())
+    {
+        return Err(ApiError::invalid("data", "an address is a JSON object with street, city, state, zip and country"));
+    }
+    Ok(())
+}
+
+/// A contact whose details the caller may change: 404 otherwise, as the original answers.
+async fn editable_for_details(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Contact> {
+    let contact = get(store, caller, contact).await?;
+    if !access::can_edit(caller, &contact) {
+        return Err(ApiError::not_found("Not found"));
+    }
+    Ok(contact)
+}
+
+/// `GET crm/contact/{contactid}/data`.
+pub async fn infos(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<ContactInfo>> {
+    let contact = get(store, caller, contact).await?;
+    Ok(store.contact_infos(caller.portal, contact.id).await?)
+}
+
+/// How a details request changes a contact's details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InfoEdit {
+    Add,
+    Replace,
+}
+
+/// `POST crm/contact/{id}/data` and the batch forms: adds details (or replaces them all);
+/// returns them with their ids.
+pub async fn add_infos(
+    store: &Store,
+    caller: &Caller,
+    contact: i64,
+    mut items: Vec<ContactInfo>,
+    edit: InfoEdit,
+) -> ApiResult<Vec<ContactInfo>> {
+    let contact = editable_for_details(store, caller, contact).await?;
+    for item in &items {
+        check_info(item)?;
+    }
+    let mut tx = store.begin_write().await?;
+    store.lock_contacts(tx.conn(), caller.portal, &[contact.id]).await?;
+    if edit == InfoEdit::Replace {
+        store.delete_contact_infos(tx.conn(), caller.portal, contact.id, None).await?;
+    }
+    let ids = store.insert_contact_infos(tx.conn(), caller.portal, contact.id, &items).await?;
+    tx.commit().await?;
+    for (item, id) in items.iter_mut().zip(ids) {
+        item.id = id;
+    }
+    Ok(items)
+}
+
+/// `PUT crm/contact/{contactid}/data/{id}`.
+pub async fn update_info(store: &Store, caller: &Caller, contact: i64, info: ContactInfo) -> ApiResult<ContactInfo> {
+    let contact = editable_for_details(store, caller, contact).await?;
+    check_info(&info)?;
+    let mut tx = store.begin_write().await?;
+    if !store.update_contact_info(tx.conn(), caller.portal, contact.id, &info).await? {
+        return Err(ApiError::not_found("Contact information not found"));
+    }
+    tx.commit().await?;
+    Ok(info)
+}
+
+/// `DELETE crm/contact/{contactid}/data/{id}`: the deleted detail.
+pub async fn delete_info(store: &Store, caller: &Caller, contact: i64, id: i64) -> ApiResult<ContactInfo> {
+    let contact = editable_for_details(store, caller, contact).await?;
+    let info = store
+        .contact_infos(caller.portal, contact.id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| ApiError::not_found("Contact information not found"))?;
+    let mut tx = store.begin_write().await?;
+    store.delete_contact_infos(tx.conn(), caller.portal, contact.id, Some(id)).await?;
+    tx.commit().await?;
+    Ok(info)
 }

@@ -25,10 +25,7 @@ pub struct GroupDetails {
 }
 
 pub async fn get(store: &Store, portal: i64, id: Uuid) -> ApiResult<Group> {
-    store
-        .group(portal, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Group not found"))
+    store.group(portal, id).await?.ok_or_else(|| ApiError::not_found("Group not found"))
 }
 
 /// `group/search`: groups whose name contains `text`, compared case-sensitively as the
@@ -46,15 +43,9 @@ pub async fn details(store: &Store, portal: i64, group: Group) -> ApiResult<Grou
     ids.extend(group.manager);
     let mut users = store.users_by_ids(portal, &ids).await?;
     users.sort_by_cached_key(|u| u.display_name().to_lowercase());
-    let manager = group
-        .manager
-        .and_then(|m| users.iter().find(|u| u.id == m).cloned());
+    let manager = group.manager.and_then(|m| users.iter().find(|u| u.id == m).cloned());
     users.retain(|u| members.contains(&u.id));
-    Ok(GroupDetails {
-        group,
-        manager,
-        members: users,
-    })
+    Ok(GroupDetails { group, manager, members: users })
 }
 
 fn check_name(name: &str) -> ApiResult<String> {
@@ -63,10 +54,7 @@ fn check_name(name: &str) -> ApiResult<String> {
         return Err(ApiError::missing("groupName"));
     }
     if name.chars().count() > MAX_NAME {
-        return Err(ApiError::invalid(
-            "groupName",
-            format!("at most {MAX_NAME} characters"),
-        ));
+        return Err(ApiError::invalid("groupName", format!("at most {MAX_NAME} characters")));
     }
     Ok(name.to_string())
 }
@@ -96,32 +84,18 @@ pub async fn create(store: &Store, caller: &Caller, changes: GroupChanges) -> Ap
     if changes.name.is_none() {
         return Err(ApiError::missing("groupName"));
     }
-    let group = Group {
-        id: Uuid::new_v4(),
-        name: String::new(),
-        manager: None,
-    };
+    let group = Group { id: Uuid::new_v4(), name: String::new(), manager: None };
     save(store, caller, group, changes).await
 }
 
 /// `PUT group/{groupid}` and the manager and member endpoints.
-pub async fn update(
-    store: &Store,
-    caller: &Caller,
-    id: Uuid,
-    changes: GroupChanges,
-) -> ApiResult<Group> {
+pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: GroupChanges) -> ApiResult<Group> {
     require_admin(caller)?;
     let group = get(store, caller.portal, id).await?;
     save(store, caller, group, changes).await
 }
 
-async fn save(
-    store: &Store,
-    caller: &Caller,
-    mut group: Group,
-    changes: GroupChanges,
-) -> ApiResult<Group> {
+async fn save(store: &Store, caller: &Caller, mut group: Group, changes: GroupChanges) -> ApiResult<Group> {
     if let Some(name) = &changes.name {
         group.name = check_name(name)?;
     }
@@ -132,12 +106,8 @@ async fn save(
     let mut tx = store.begin_write().await?;
     store.save_group(tx.conn(), caller.portal, &group).await?;
     if let Some(members) = changes.members {
-        store
-            .remove_group_members(tx.conn(), caller.portal, group.id, None)
-            .await?;
-        store
-            .add_group_members(tx.conn(), caller.portal, group.id, &members)
-            .await?;
+        store.remove_group_members(tx.conn(), caller.portal, group.id, None).await?;
+        store.add_group_members(tx.conn(), caller.portal, group.id, &members).await?;
     }
     tx.commit().await?;
     Ok(group)
@@ -161,39 +131,22 @@ pub async fn edit_members(
     let group = get(store, caller.portal, id).await?;
     let mut tx = store.begin_write().await?;
     match edit {
-        MembersEdit::Add => {
-            store
-                .add_group_members(tx.conn(), caller.portal, id, users)
-                .await?
-        }
-        MembersEdit::Remove => {
-            store
-                .remove_group_members(tx.conn(), caller.portal, id, Some(users))
-                .await?
-        }
+        MembersEdit::Add => store.add_group_members(tx.conn(), caller.portal, id, users).await?,
+        MembersEdit::Remove => store.remove_group_members(tx.conn(), caller.portal, id, Some(users)).await?,
     }
     tx.commit().await?;
     Ok(group)
 }
 
 /// `PUT group/{groupid}/members/{newgroupid}`: moves every member to another group.
-pub async fn move_members(
-    store: &Store,
-    caller: &Caller,
-    from: Uuid,
-    to: Uuid,
-) -> ApiResult<Group> {
+pub async fn move_members(store: &Store, caller: &Caller, from: Uuid, to: Uuid) -> ApiResult<Group> {
     require_admin(caller)?;
     get(store, caller.portal, from).await?;
     let target = get(store, caller.portal, to).await?;
     let members = store.group_member_ids(caller.portal, from).await?;
     let mut tx = store.begin_write().await?;
-    store
-        .add_group_members(tx.conn(), caller.portal, to, &members)
-        .await?;
-    store
-        .remove_group_members(tx.conn(), caller.portal, from, None)
-        .await?;
+    store.add_group_members(tx.conn(), caller.portal, to, &members).await?;
+    store.remove_group_members(tx.conn(), caller.portal, from, None).await?;
     tx.commit().await?;
     Ok(target)
 }

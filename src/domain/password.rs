@@ -23,9 +23,7 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -46,10 +44,7 @@ pub fn generate() -> String {
 /// The password policy: long enough, and not only spaces.
 pub fn check_policy(password: &str) -> ApiResult<()> {
     if password.chars().count() < MIN_LENGTH || password.trim().is_empty() {
-        return Err(ApiError::invalid(
-            "password",
-            format!("must have at least {MIN_LENGTH} characters"),
-        ));
+        return Err(ApiError::invalid("password", format!("must have at least {MIN_LENGTH} characters")));
     }
     Ok(())
 }

@@ -131,22 +131,17 @@ pub fn require_admin(caller: &Caller) -> ApiResult<()> {
     if caller.user.is_admin {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "Access denied: only portal administrators may do this",
-        ))
+        Err(ApiError::forbidden("Access denied: only portal administrators may do this"))
     }
 }
 
 /// A user edits his own profile; admins edit anyone's, but only the owner edits the owner's.
 pub fn require_can_edit(caller: &Caller, target: &User) -> ApiResult<()> {
-    let allowed = caller.user.id == target.id
-        || (caller.user.is_admin && (!target.is_owner || caller.user.is_owner));
+    let allowed = caller.user.id == target.id || (caller.user.is_admin && (!target.is_owner || caller.user.is_owner));
     if allowed {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "Access denied: you may not edit this user",
-        ))
+        Err(ApiError::forbidden("Access denied: you may not edit this user"))
     }
 }
 
@@ -219,11 +214,8 @@ pub async fn find(store: &Store, caller: &Caller, query: &PeopleQuery) -> ApiRes
         Some(group) => Some(store.group_member_ids(caller.portal, group).await?),
         None => None,
     };
-    let words: Vec<String> = query
-        .words
-        .as_deref()
-        .map(|w| w.split_whitespace().map(str::to_lowercase).collect())
-        .unwrap_or_default();
+    let words: Vec<String> =
+        query.words.as_deref().map(|w| w.split_whitespace().map(str::to_lowercase).collect()).unwrap_or_default();
     let mut users: Vec<User> = store
         .all_users(caller.portal)
         .await?
@@ -240,11 +232,7 @@ pub async fn find(store: &Store, caller: &Caller, query: &PeopleQuery) -> ApiRes
             Some(EmployeeType::Visitor) => u.is_visitor,
             _ => true,
         })
-        .filter(|u| {
-            query
-                .is_administrator
-                .is_none_or(|admin| u.is_admin == admin)
-        })
+        .filter(|u| query.is_administrator.is_none_or(|admin| u.is_admin == admin))
         .filter(|u| words.is_empty() || matches_words(u, &words))
         .collect();
     let key = |u: &User| match query.sort {
@@ -266,31 +254,18 @@ pub async fn find(store: &Store, caller: &Caller, query: &PeopleQuery) -> ApiRes
 /// Every word (of two characters or more; shorter ones never match) occurs in the last name,
 /// first name, title, location or email.
 fn matches_words(user: &User, words: &[String]) -> bool {
-    let fields = [
-        &user.last_name,
-        &user.first_name,
-        &user.title,
-        &user.location,
-        &user.email,
-    ]
-    .map(|f| f.to_lowercase());
-    words
-        .iter()
-        .all(|word| word.chars().count() >= 2 && fields.iter().any(|f| f.contains(word.as_str())))
+    let fields =
+        [&user.last_name, &user.first_name, &user.title, &user.location, &user.email].map(|f| f.to_lowercase());
+    words.iter().all(|word| word.chars().count() >= 2 && fields.iter().any(|f| f.contains(word.as_str())))
 }
 
 /// The text occurs in the names, user name, email or any contact type or value.
 fn matches_text(profile: &Profile, text: &str) -> bool {
     let user = &profile.user;
-    [
-        &user.first_name,
-        &user.last_name,
-        &user.user_name,
-        &user.email,
-    ]
-    .into_iter()
-    .chain(profile.contacts.iter().flat_map(|c| [&c.kind, &c.value]))
-    .any(|field| field.to_lowercase().contains(text))
+    [&user.first_name, &user.last_name, &user.user_name, &user.email]
+        .into_iter()
+        .chain(profile.contacts.iter().flat_map(|c| [&c.kind, &c.value]))
+        .any(|field| field.to_lowercase().contains(text))
 }
 
 /// The fields of a user created by an administrator, the CLI or at bootstrap.
@@ -325,11 +300,7 @@ pub struct ProfileChanges {
 
 /// Creates a user; the user name is the email's local part, made unique with 1, 2, ...
 /// Returns the new id and the password actually set (generated when none was given).
-pub async fn create_user(
-    store: &Store,
-    portal: i64,
-    draft: UserDraft,
-) -> ApiResult<(Uuid, String)> {
+pub async fn create_user(store: &Store, portal: i64, draft: UserDraft) -> ApiResult<(Uuid, String)> {
     let prepared = prepare(draft)?;
     let mut tx = store.begin_write().await?;
     let id = insert_prepared(store, tx.conn(), portal, &prepared).await?;
@@ -379,9 +350,7 @@ pub async fn update_member(
         require_admin(caller)?;
     }
     if !target.is_active() && changes.disable != Some(false) {
-        return Err(ApiError::forbidden(
-            "The user is disabled; enable him first",
-        ));
+        return Err(ApiError::forbidden("The user is disabled; enable him first"));
     }
     let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
@@ -392,21 +361,13 @@ pub async fn update_member(
         .ok_or_else(|| ApiError::not_found("User not found"))?;
     apply_changes(store, tx.conn(), caller, &mut user, changes).await?;
     tx.commit().await?;
-    let user = store
-        .user_by_id(caller.portal, user.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("User not found"))?;
+    let user = store.user_by_id(caller.portal, user.id).await?.ok_or_else(|| ApiError::not_found("User not found"))?;
     profile(store, caller.portal, user).await
 }
 
 /// `PUT people/status/{status}`: an admin enables or disables users; the owner and the caller
 /// himself are skipped. Returns the profiles of the listed users that exist.
-pub async fn set_status(
-    store: &Store,
-    caller: &Caller,
-    ids: &[Uuid],
-    disable: bool,
-) -> ApiResult<Vec<Profile>> {
+pub async fn set_status(store: &Store, caller: &Caller, ids: &[Uuid], disable: bool) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
     let users = store.users_by_ids(caller.portal, ids).await?;
     let mut tx = store.begin_write().await?;
@@ -417,9 +378,7 @@ pub async fn set_status(
         set_disabled(&mut user, disable);
         store.update_user(tx.conn(), caller.portal, &user).await?;
         if disable {
-            store
-                .revoke_user_tokens(tx.conn(), caller.portal, user.id)
-                .await?;
+            store.revoke_user_tokens(tx.conn(), caller.portal, user.id).await?;
         }
     }
     tx.commit().await?;
@@ -442,32 +401,20 @@ fn set_disabled(user: &mut User, disable: bool) {
 pub async fn delete_member(store: &Store, caller: &Caller, target: User) -> ApiResult<Profile> {
     require_admin(caller)?;
     if target.is_owner || target.id == caller.user.id {
-        return Err(ApiError::forbidden(
-            "The portal owner and the caller himself cannot be deleted",
-        ));
+        return Err(ApiError::forbidden("The portal owner and the caller himself cannot be deleted"));
     }
     if target.is_active() {
-        return Err(ApiError::invalid(
-            "userid",
-            "the user must be disabled before he is deleted",
-        ));
+        return Err(ApiError::invalid("userid", "the user must be disabled before he is deleted"));
     }
     let deleted = profile(store, caller.portal, target).await?;
     let mut tx = store.begin_write().await?;
-    store
-        .remove_user(tx.conn(), caller.portal, deleted.user.id)
-        .await?;
+    store.remove_user(tx.conn(), caller.portal, deleted.user.id).await?;
     tx.commit().await?;
     Ok(deleted)
 }
 
 /// `PUT people/{userid}/password`: sets a new password and signs the user out everywhere.
-pub async fn change_password(
-    store: &Store,
-    caller: &Caller,
-    target: User,
-    new_password: &str,
-) -> ApiResult<Profile> {
+pub async fn change_password(store: &Store, caller: &Caller, target: User, new_password: &str) -> ApiResult<Profile> {
     require_can_edit(caller, &target)?;
     let portal = caller.portal;
     set_password_of(store, portal, target.id, new_password).await?;
@@ -498,9 +445,7 @@ pub async fn edit_contacts(
     check_contacts(&items, edit != ContactsEdit::Remove)?;
     let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
-    let current = store
-        .user_contacts(tx.conn(), caller.portal, target.id)
-        .await?;
+    let current = store.user_contacts(tx.conn(), caller.portal, target.id).await?;
     let next = match edit {
         ContactsEdit::Replace => items,
         ContactsEdit::Merge => {
@@ -514,24 +459,15 @@ pub async fn edit_contacts(
         }
         ContactsEdit::Remove => current
             .iter()
-            .filter(|c| {
-                !items
-                    .iter()
-                    .any(|i| i.kind == c.kind && (i.value.is_empty() || i.value == c.value))
-            })
+            .filter(|c| !items.iter().any(|i| i.kind == c.kind && (i.value.is_empty() || i.value == c.value)))
             .cloned()
             .collect(),
     };
     if next.len() > MAX_CONTACTS {
-        return Err(ApiError::invalid(
-            "contacts",
-            format!("a profile holds at most {MAX_CONTACTS} contacts"),
-        ));
+        return Err(ApiError::invalid("contacts", format!("a profile holds at most {MAX_CONTACTS} contacts")));
     }
     if next != current {
-        store
-            .replace_contacts(tx.conn(), caller.portal, target.id, &next)
-            .await?;
+        store.replace_contacts(tx.conn(), caller.portal, target.id, &next).await?;
     }
     tx.commit().await?;
     profile(store, caller.portal, target).await
@@ -539,10 +475,7 @@ pub async fn edit_contacts(
 
 fn check_contacts(items: &[UserContact], values_required: bool) -> ApiResult<()> {
     if items.len() > MAX_CONTACTS {
-        return Err(ApiError::invalid(
-            "contacts",
-            format!("at most {MAX_CONTACTS} items"),
-        ));
+        return Err(ApiError::invalid("contacts", format!("at most {MAX_CONTACTS} items")));
     }
     for (i, item) in items.iter().enumerate() {
         if item.kind.trim().is_empty() {
@@ -551,9 +484,7 @@ fn check_contacts(items: &[UserContact], values_required: bool) -> ApiResult<()>
         if values_required && item.value.trim().is_empty() {
             return Err(ApiError::missing(&format!("contacts[{i}].value")));
         }
-        if item.kind.chars().count() > MAX_CONTACT_TYPE
-            || item.value.chars().count() > MAX_CONTACT_VALUE
-        {
+        if item.kind.chars().count() > MAX_CONTACT_TYPE || item.value.chars().count() > MAX_CONTACT_VALUE {
             return Err(ApiError::invalid(
                 &format!("contacts[{i}]"),
                 format!("type has at most {MAX_CONTACT_TYPE} characters and value at most {MAX_CONTACT_VALUE}"),
@@ -572,19 +503,13 @@ fn require_name(value: &str, param: &str) -> ApiResult<()> {
 
 fn check_length(value: &str, param: &str) -> ApiResult<()> {
     if value.chars().count() > MAX_NAME {
-        return Err(ApiError::invalid(
-            param,
-            format!("at most {MAX_NAME} characters"),
-        ));
+        return Err(ApiError::invalid(param, format!("at most {MAX_NAME} characters")));
     }
     Ok(())
 }
 
 fn check_changes(changes: &ProfileChanges) -> ApiResult<()> {
-    for (value, param) in [
-        (&changes.first_name, "firstname"),
-        (&changes.last_name, "lastname"),
-    ] {
+    for (value, param) in [(&changes.first_name, "firstname"), (&changes.last_name, "lastname")] {
         if let Some(value) = value {
             require_name(value, param)?;
         }
@@ -647,9 +572,7 @@ async fn apply_changes(
     }
     if let Some(disable) = changes.disable {
         if disable && (user.is_owner || user.id == caller.user.id) {
-            return Err(ApiError::forbidden(
-                "The portal owner and the caller himself cannot be disabled",
-            ));
+            return Err(ApiError::forbidden("The portal owner and the caller himself cannot be disabled"));
         }
         if disable == user.is_active() {
             set_disabled(user, disable);
@@ -660,14 +583,10 @@ async fn apply_changes(
     }
     store.update_user(conn, portal, user).await?;
     if let Some(contacts) = changes.contacts {
-        store
-            .replace_contacts(conn, portal, user.id, &contacts)
-            .await?;
+        store.replace_contacts(conn, portal, user.id, &contacts).await?;
     }
     if let Some(departments) = changes.departments {
-        store
-            .set_user_groups(conn, portal, user.id, &departments)
-            .await?;
+        store.set_user_groups(conn, portal, user.id, &departments).await?;
     }
     Ok(())
 }
@@ -690,25 +609,12 @@ fn prepare(draft: UserDraft) -> ApiResult<PreparedUser> {
         None => password::generate(),
     };
     let password_hash = password::hash(&password)?;
-    Ok(PreparedUser {
-        draft,
-        email,
-        password,
-        password_hash,
-    })
+    Ok(PreparedUser { draft, email, password, password_hash })
 }
 
-async fn insert_prepared(
-    store: &Store,
-    conn: &mut AnyConnection,
-    portal: i64,
-    user: &PreparedUser,
-) -> ApiResult<Uuid> {
+async fn insert_prepared(store: &Store, conn: &mut AnyConnection, portal: i64, user: &PreparedUser) -> ApiResult<Uuid> {
     if store.email_taken(conn, portal, &user.email, None).await? {
-        return Err(ApiError::invalid(
-            "email",
-            "a user with this email already exists",
-        ));
+        return Err(ApiError::invalid("email", "a user with this email already exists"));
     }
     let local = user.email.split('@').next().unwrap_or_default();
     let mut user_name = local.to_string();
@@ -726,11 +632,7 @@ async fn insert_prepared(
         first_name: draft.first_name.trim().to_string(),
         last_name: draft.last_name.trim().to_string(),
         is_visitor: draft.is_visitor && !draft.is_admin,
-        activation_status: if draft.activated {
-            activation::ACTIVATED
-        } else {
-            activation::PENDING
-        },
+        activation_status: if draft.activated { activation::ACTIVATED } else { activation::PENDING },
         password_hash: user.password_hash.clone(),
     };
     store.insert_user(conn, portal, &new_user).await?;
@@ -741,36 +643,21 @@ async fn insert_prepared(
 }
 
 /// Sets a new password for the user with this login (user name or email) and revokes his tokens.
-pub async fn set_password(
-    store: &Store,
-    portal: i64,
-    login: &str,
-    new_password: &str,
-) -> ApiResult<Uuid> {
+pub async fn set_password(store: &Store, portal: i64, login: &str, new_password: &str) -> ApiResult<Uuid> {
     let user = match store.user_by_user_name(portal, login).await? {
         Some(user) => Some(user),
         None => store.user_by_email(portal, login).await?,
     };
-    let id = user
-        .ok_or_else(|| ApiError::not_found("User not found"))?
-        .id;
+    let id = user.ok_or_else(|| ApiError::not_found("User not found"))?.id;
     set_password_of(store, portal, id, new_password).await?;
     Ok(id)
 }
 
-async fn set_password_of(
-    store: &Store,
-    portal: i64,
-    user: Uuid,
-    new_password: &str,
-) -> ApiResult<()> {
+async fn set_password_of(store: &Store, portal: i64, user: Uuid, new_password: &str) -> ApiResult<()> {
     password::check_policy(new_password)?;
     let hash = password::hash(new_password)?;
     let mut tx = store.begin_write().await?;
-    if !store
-        .set_password_hash(tx.conn(), portal, user, &hash)
-        .await?
-    {
+    if !store.set_password_hash(tx.conn(), portal, user, &hash).await? {
         return Err(ApiError::not_found("User not found"));
     }
     store.revoke_user_tokens(tx.conn(), portal, user).await?;
@@ -850,29 +737,18 @@ mod tests {
     }
 
     fn contact(kind: &str, value: &str) -> UserContact {
-        UserContact {
-            kind: kind.into(),
-            value: value.into(),
-        }
+        UserContact { kind: kind.into(), value: value.into() }
     }
 
     #[test]
     fn contact_items_are_validated() {
         assert!(check_contacts(&[contact("skype", "a")], true).is_ok());
-        assert!(check_contacts(&[contact("", "a")], true)
+        assert!(check_contacts(&[contact("", "a")], true).unwrap_err().to_string().contains("contacts[0].type"));
+        assert!(check_contacts(&[contact("skype", "a"), contact("mail", "")], true)
             .unwrap_err()
             .to_string()
-            .contains("contacts[0].type"));
-        assert!(
-            check_contacts(&[contact("skype", "a"), contact("mail", "")], true)
-                .unwrap_err()
-                .to_string()
-                .contains("contacts[1].value")
-        );
-        assert!(
-            check_contacts(&[contact("mail", "")], false).is_ok(),
-            "DELETE may leave the value out"
-        );
+            .contains("contacts[1].value"));
+        assert!(check_contacts(&[contact("mail", "")], false).is_ok(), "DELETE may leave the value out");
         assert!(check_contacts(&[contact(&"x".repeat(65), "a")], true).is_err());
     }
 }

@@ -73,17 +73,13 @@ fn in_team(caller: &Caller, project: &Project) -> bool {
 
 /// Read: public projects, and private ones for their creator, their team and admins.
 pub fn can_read(caller: &Caller, project: &Project) -> bool {
-    !project.is_private
-        || caller.user.is_admin
-        || project.created_by == caller.user.id
-        || in_team(caller, project)
+    !project.is_private || caller.user.is_admin || project.created_by == caller.user.id || in_team(caller, project)
 }
 
 /// Edit (and delete, and link CRM contacts): admins and the responsible, if not guests, and the creator.
 pub fn can_edit(caller: &Caller, project: &Project) -> bool {
     let user = &caller.user;
-    (!user.is_visitor && (user.is_admin || project.responsible == user.id))
-        || project.created_by == user.id
+    (!user.is_visitor && (user.is_admin || project.responsible == user.id)) || project.created_by == user.id
 }
 
 /// CanLinkContact: the edit right; team membership alone is not enough.
@@ -115,16 +111,9 @@ pub async fn get(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> 
 }
 
 /// The projects the caller may read, by title; `status` and `mine` narrow the list.
-pub async fn list(
-    store: &Store,
-    caller: &Caller,
-    status: Option<i64>,
-    mine: bool,
-) -> ApiResult<Vec<Project>> {
+pub async fn list(store: &Store, caller: &Caller, status: Option<i64>, mine: bool) -> ApiResult<Vec<Project>> {
     let mut projects = store.projects(caller.portal).await?;
-    projects.retain(|p| {
-        can_read(caller, p) && status.is_none_or(|s| p.status == s) && (!mine || in_team(caller, p))
-    });
+    projects.retain(|p| can_read(caller, p) && status.is_none_or(|s| p.status == s) && (!mine || in_team(caller, p)));
     Ok(projects)
 }
 
@@ -134,28 +123,19 @@ fn check_title(title: &str) -> ApiResult<String> {
         return Err(ApiError::missing("title"));
     }
     if title.chars().count() > MAX_TITLE {
-        return Err(ApiError::invalid(
-            "title",
-            format!("at most {MAX_TITLE} characters"),
-        ));
+        return Err(ApiError::invalid("title", format!("at most {MAX_TITLE} characters")));
     }
     Ok(title.to_string())
 }
 
 /// Tags are free text split on `,` or `;`, trimmed, empties dropped.
 pub fn parse_tags(text: &str) -> ApiResult<Vec<String>> {
-    let mut tags: Vec<String> = text
-        .split([',', ';'])
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let mut tags: Vec<String> =
+        text.split([',', ';']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
     tags.sort();
     tags.dedup();
     if tags.len() > MAX_TAGS {
-        return Err(ApiError::invalid(
-            "tags",
-            format!("at most {MAX_TAGS} tags"),
-        ));
+        return Err(ApiError::invalid("tags", format!("at most {MAX_TAGS} tags")));
     }
     Ok(tags)
 }
@@ -164,12 +144,8 @@ pub fn parse_tags(text: &str) -> ApiResult<Vec<String>> {
 async fn check_responsible(store: &Store, portal: i64, id: Uuid) -> ApiResult<()> {
     match store.user_by_id(portal, id).await? {
         None => Err(ApiError::invalid("responsibleId", "no such user")),
-        Some(user) if user.is_visitor => Err(ApiError::forbidden(
-            "A guest cannot be appointed as responsible.",
-        )),
-        Some(user) if !user.is_active() => {
-            Err(ApiError::invalid("responsibleId", "the user is disabled"))
-        }
+        Some(user) if user.is_visitor => Err(ApiError::forbidden("A guest cannot be appointed as responsible.")),
+        Some(user) if !user.is_active() => Err(ApiError::invalid("responsibleId", "the user is disabled")),
         Some(_) => Ok(()),
     }
 }
@@ -185,20 +161,13 @@ pub async fn create(store: &Store, caller: &Caller, mut project: NewProject) -> 
         project.team.push(project.responsible);
     }
     let mut tx = store.begin_write().await?;
-    let id = store
-        .insert_project(tx.conn(), caller.portal, &project, caller.user.id)
-        .await?;
+    let id = store.insert_project(tx.conn(), caller.portal, &project, caller.user.id).await?;
     tx.commit().await?;
     get(store, caller, id).await
 }
 
 /// `PUT project/{id}` and `PUT project/{id}/status`.
-pub async fn update(
-    store: &Store,
-    caller: &Caller,
-    id: i64,
-    changes: ProjectChanges,
-) -> ApiResult<Project> {
+pub async fn update(store: &Store, caller: &Caller, id: i64, changes: ProjectChanges) -> ApiResult<Project> {
     let mut project = get(store, caller, id).await?;
     if !can_edit(caller, &project) {
         return Err(ApiError::forbidden("Access denied."));
@@ -226,15 +195,7 @@ pub async fn update(
         project.team.push(project.responsible);
     }
     let mut tx = store.begin_write().await?;
-    store
-        .update_project(
-            tx.conn(),
-            caller.portal,
-            &project,
-            changes.tags.as_deref(),
-            caller.user.id,
-        )
-        .await?;
+    store.update_project(tx.conn(), caller.portal, &project, changes.tags.as_deref(), caller.user.id).await?;
     tx.commit().await?;
     get(store, caller, id).await
 }

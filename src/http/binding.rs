@@ -34,19 +34,13 @@ pub trait FromParam: Sized {
 
 impl Params {
     pub fn new(tz: Tz) -> Self {
-        Params {
-            entries: Vec::new(),
-            tz,
-        }
+        Params { entries: Vec::new(), tz }
     }
 
     /// Adds a value under a form-style key (`name`, `name[]`, `name[0][prop]`, `name[0].prop`).
     pub fn push_key(&mut self, key: &str, value: impl Into<String>) {
         if let Some(path) = parse_key(key) {
-            self.entries.push(Entry {
-                path,
-                value: value.into(),
-            });
+            self.entries.push(Entry { path, value: value.into() });
         }
     }
 
@@ -65,9 +59,7 @@ impl Params {
         let value: Value = serde_json::from_slice(body)
             .map_err(|e| ApiError::bad_request(format!("Unable to deserialize json: {e}")))?;
         let Value::Object(map) = value else {
-            return Err(ApiError::bad_request(
-                "Unable to deserialize json: the body must be a JSON object",
-            ));
+            return Err(ApiError::bad_request("Unable to deserialize json: the body must be a JSON object"));
         };
         for (key, item) in &map {
             flatten_json(&mut vec![key.clone()], item, &mut self.entries);
@@ -77,21 +69,16 @@ impl Params {
 
     /// Adds a `text/xml` body.
     pub fn push_xml(&mut self, body: &[u8]) -> ApiResult<()> {
-        let text = std::str::from_utf8(body)
-            .map_err(|_| ApiError::bad_request("Unable to read xml: not UTF-8"))?;
-        let pairs = super::xml::flatten_body(text)
-            .map_err(|e| ApiError::bad_request(format!("Unable to read xml: {e}")))?;
-        self.entries
-            .extend(pairs.into_iter().map(|(path, value)| Entry { path, value }));
+        let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("Unable to read xml: not UTF-8"))?;
+        let pairs =
+            super::xml::flatten_body(text).map_err(|e| ApiError::bad_request(format!("Unable to read xml: {e}")))?;
+        self.entries.extend(pairs.into_iter().map(|(path, value)| Entry { path, value }));
         Ok(())
     }
 
     /// Adds a route value.
     pub fn push_route(&mut self, name: &str, value: &str) {
-        self.entries.push(Entry {
-            path: vec![name.to_string()],
-            value: value.to_string(),
-        });
+        self.entries.push(Entry { path: vec![name.to_string()], value: value.to_string() });
     }
 
     /// The first plain value of `name`.
@@ -104,9 +91,7 @@ impl Params {
 
     /// Whether anything at all was sent under `name` (plain, listed or as an object).
     pub fn has(&self, name: &str) -> bool {
-        self.entries
-            .iter()
-            .any(|e| e.path[0].eq_ignore_ascii_case(name))
+        self.entries.iter().any(|e| e.path[0].eq_ignore_ascii_case(name))
     }
 
     /// The value of `name` converted to `T`; `None` when absent or empty.
@@ -127,11 +112,7 @@ impl Params {
     pub fn list<T: FromParam>(&self, name: &str) -> ApiResult<Vec<T>> {
         let mut indexed: Vec<(usize, &str)> = Vec::new();
         let mut plain: Vec<&str> = Vec::new();
-        for entry in self
-            .entries
-            .iter()
-            .filter(|e| e.path[0].eq_ignore_ascii_case(name))
-        {
+        for entry in self.entries.iter().filter(|e| e.path[0].eq_ignore_ascii_case(name)) {
             match entry.path.as_slice() {
                 [_] => plain.push(&entry.value),
                 [_, index] if index.is_empty() => plain.push(&entry.value),
@@ -139,12 +120,7 @@ impl Params {
                     Ok(i) => indexed.push((i, &entry.value)),
                     Err(_) => return Err(ApiError::invalid(name, "expected a list of values")),
                 },
-                _ => {
-                    return Err(ApiError::invalid(
-                        name,
-                        "expected a list of values, not objects",
-                    ))
-                }
+                _ => return Err(ApiError::invalid(name, "expected a list of values, not objects")),
             }
         }
         indexed.sort_by_key(|(i, _)| *i);
@@ -166,21 +142,13 @@ impl Params {
     pub fn objects(&self, name: &str) -> ApiResult<Vec<Params>> {
         let mut indexed: Vec<(usize, Params)> = Vec::new();
         let mut single = Params::new(self.tz);
-        for entry in self
-            .entries
-            .iter()
-            .filter(|e| e.path[0].eq_ignore_ascii_case(name))
-        {
+        for entry in self.entries.iter().filter(|e| e.path[0].eq_ignore_ascii_case(name)) {
             match entry.path.as_slice() {
                 [_] => return Err(ApiError::invalid(name, "expected a list of objects")),
                 [_, index, rest @ ..]
-                    if !rest.is_empty()
-                        && index.bytes().all(|b| b.is_ascii_digit())
-                        && !index.is_empty() =>
+                    if !rest.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) && !index.is_empty() =>
                 {
-                    let i: usize = index
-                        .parse()
-                        .map_err(|_| ApiError::invalid(name, "index too large"))?;
+                    let i: usize = index.parse().map_err(|_| ApiError::invalid(name, "index too large"))?;
                     let object = match indexed.iter_mut().find(|(j, _)| *j == i) {
                         Some((_, object)) => object,
                         None => {
@@ -188,20 +156,12 @@ impl Params {
                             &mut indexed.last_mut().expect("just pushed").1
                         }
                     };
-                    object.entries.push(Entry {
-                        path: rest.to_vec(),
-                        value: entry.value.clone(),
-                    });
+                    object.entries.push(Entry { path: rest.to_vec(), value: entry.value.clone() });
                 }
-                [_, prop, rest @ ..]
-                    if !prop.is_empty() && !prop.bytes().all(|b| b.is_ascii_digit()) =>
-                {
+                [_, prop, rest @ ..] if !prop.is_empty() && !prop.bytes().all(|b| b.is_ascii_digit()) => {
                     let mut path = vec![prop.clone()];
                     path.extend(rest.iter().cloned());
-                    single.entries.push(Entry {
-                        path,
-                        value: entry.value.clone(),
-                    });
+                    single.entries.push(Entry { path, value: entry.value.clone() });
                 }
                 _ => return Err(ApiError::invalid(name, "expected a list of objects")),
             }
@@ -263,22 +223,10 @@ fn flatten_json(path: &mut Vec<String>, value: &Value, out: &mut Vec<Entry>) {
                 flatten_json(path, item, out);
             }
         }
-        Value::Null => out.push(Entry {
-            path: path.clone(),
-            value: String::new(),
-        }),
-        Value::Bool(b) => out.push(Entry {
-            path: path.clone(),
-            value: b.to_string(),
-        }),
-        Value::Number(n) => out.push(Entry {
-            path: path.clone(),
-            value: n.to_string(),
-        }),
-        Value::String(s) => out.push(Entry {
-            path: path.clone(),
-            value: s.clone(),
-        }),
+        Value::Null => out.push(Entry { path: path.clone(), value: String::new() }),
+        Value::Bool(b) => out.push(Entry { path: path.clone(), value: b.to_string() }),
+        Value::Number(n) => out.push(Entry { path: path.clone(), value: n.to_string() }),
+        Value::String(s) => out.push(Entry { path: path.clone(), value: s.clone() }),
     }
 }
 
@@ -337,9 +285,7 @@ impl FromParam for Uuid {
         let Some(text) = non_empty(text) else {
             return Ok(None);
         };
-        parse_guid(text)
-            .map(Some)
-            .ok_or_else(|| format!("'{text}' is not a GUID"))
+        parse_guid(text).map(Some).ok_or_else(|| format!("'{text}' is not a GUID"))
     }
 }
 
@@ -354,22 +300,20 @@ impl FromParam for DateTime<Utc> {
 
 /// A GUID in any of .NET's formats (`N`, `D`, `B`, `P`), any case.
 pub fn parse_guid(text: &str) -> Option<Uuid> {
-    let inner = text
-        .strip_prefix('(')
-        .and_then(|t| t.strip_suffix(')'))
-        .unwrap_or(text);
-    let shaped = match inner.len() {
-        32 => inner.bytes().all(|b| b.is_ascii_hexdigit()),
-        36 => inner.bytes().enumerate().all(|(i, b)| {
-            if [8, 13, 18, 23].contains(&i) {
-                b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        }),
-        38 => inner.starts_with('{') && inner.ends_with('}'),
-        _ => false,
-    };
+    let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
+    let shaped =
+        match inner.len() {
+            32 => inner.bytes().all(|b| b.is_ascii_hexdigit()),
+            36 => inner.bytes().enumerate().all(|(i, b)| {
+                if [8, 13, 18, 23].contains(&i) {
+                    b == b'-'
+                } else {
+                    b.is_ascii_hexdigit()
+                }
+            }),
+            38 => inner.starts_with('{') && inner.ends_with('}'),
+            _ => false,
+        };
     if !shaped {
         return None;
     }
@@ -404,16 +348,8 @@ impl<E: ApiEnum> FromParam for Enum<E> {
         let Some(text) = non_empty(text) else {
             return Ok(None);
         };
-        let bad = || {
-            format!(
-                "'{text}' is not one of {}",
-                E::NAMES
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
+        let bad =
+            || format!("'{text}' is not one of {}", E::NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
         let number = if let Ok(n) = text.parse::<i64>() {
             n
         } else {
@@ -423,17 +359,12 @@ impl<E: ApiEnum> FromParam for Enum<E> {
                 return Err(bad());
             }
             for part in parts {
-                let (_, n) = E::NAMES
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(part))
-                    .ok_or_else(bad)?;
+                let (_, n) = E::NAMES.iter().find(|(name, _)| name.eq_ignore_ascii_case(part)).ok_or_else(bad)?;
                 total |= n;
             }
             total
         };
-        E::from_number(number)
-            .map(|e| Some(Enum(e)))
-            .ok_or_else(bad)
+        E::from_number(number).map(|e| Some(Enum(e))).ok_or_else(bad)
     }
 }
 
@@ -461,41 +392,19 @@ mod tests {
         assert_eq!(p.raw("USERID"), Some("route"));
         assert_eq!(p.get::<String>("username").unwrap().as_deref(), Some("a"));
         assert_eq!(p.get::<String>("missing").unwrap(), None);
-        assert!(p
-            .require::<String>("missing")
-            .unwrap_err()
-            .to_string()
-            .contains("'missing'"));
+        assert!(p.require::<String>("missing").unwrap_err().to_string().contains("'missing'"));
     }
 
     #[test]
     fn every_list_form_binds() {
-        for text in [
-            "ids=1&ids=2",
-            "ids[]=1&ids[]=2",
-            "ids[0]=1&ids[1]=2",
-            "ids[1]=2&ids[0]=1",
-            "IDS=1&ids=2",
-        ] {
+        for text in ["ids=1&ids=2", "ids[]=1&ids[]=2", "ids[0]=1&ids[1]=2", "ids[1]=2&ids[0]=1", "IDS=1&ids=2"] {
             assert_eq!(form(text).list::<i64>("ids").unwrap(), vec![1, 2], "{text}");
         }
-        assert_eq!(
-            json(r#"{"ids":[1,2]}"#).list::<i64>("ids").unwrap(),
-            vec![1, 2]
-        );
-        assert_eq!(
-            json(r#"{"ids":[]}"#).list::<i64>("ids").unwrap(),
-            Vec::<i64>::new()
-        );
+        assert_eq!(json(r#"{"ids":[1,2]}"#).list::<i64>("ids").unwrap(), vec![1, 2]);
+        assert_eq!(json(r#"{"ids":[]}"#).list::<i64>("ids").unwrap(), Vec::<i64>::new());
         assert_eq!(form("").list::<i64>("ids").unwrap(), Vec::<i64>::new());
-        assert!(
-            form("ids=1,2").list::<i64>("ids").is_err(),
-            "comma lists are not split"
-        );
-        let err = form("ids=1&ids=x")
-            .list::<i64>("ids")
-            .unwrap_err()
-            .to_string();
+        assert!(form("ids=1,2").list::<i64>("ids").is_err(), "comma lists are not split");
+        let err = form("ids=1&ids=x").list::<i64>("ids").unwrap_err().to_string();
         assert!(err.contains("ids[1]"), "{err}");
     }
 
@@ -510,14 +419,10 @@ mod tests {
             assert_eq!(objects[0].raw("type"), Some("skype"));
             assert_eq!(objects[1].raw("Value"), Some("b"));
         }
-        let objects = json(r#"{"contacts":[{"type":"skype","value":"a"}]}"#)
-            .objects("contacts")
-            .unwrap();
+        let objects = json(r#"{"contacts":[{"type":"skype","value":"a"}]}"#).objects("contacts").unwrap();
         assert_eq!(objects.len(), 1, "a one-object array is a list of one");
         assert_eq!(objects[0].raw("value"), Some("a"));
-        let single = form("contacts[type]=skype&contacts[value]=a")
-            .objects("contacts")
-            .unwrap();
+        let single = form("contacts[type]=skype&contacts[value]=a").objects("contacts").unwrap();
         assert_eq!(single.len(), 1);
         assert!(form("contacts=x").objects("contacts").is_err());
     }
@@ -525,10 +430,7 @@ mod tests {
     #[test]
     fn nested_json_flattens_to_brackets() {
         let p = json(r#"{"a":{"b":{"c":"x"}},"n":null,"t":true,"f":1.5}"#);
-        assert_eq!(
-            p.objects("a").unwrap()[0].objects("b").unwrap()[0].raw("c"),
-            Some("x")
-        );
+        assert_eq!(p.objects("a").unwrap()[0].objects("b").unwrap()[0].raw("c"), Some("x"));
         assert_eq!(p.get::<String>("n").unwrap().as_deref(), Some(""));
         assert_eq!(p.get::<i64>("n").unwrap(), None);
         assert_eq!(p.get::<bool>("t").unwrap(), Some(true));
@@ -560,8 +462,7 @@ mod tests {
     #[derive(Debug, Clone, Copy, PartialEq)]
     struct Status(i64);
     impl ApiEnum for Status {
-        const NAMES: &'static [(&'static str, i64)] =
-            &[("Active", 1), ("Terminated", 2), ("LeaveOfAbsence", 4)];
+        const NAMES: &'static [(&'static str, i64)] = &[("Active", 1), ("Terminated", 2), ("LeaveOfAbsence", 4)];
         const FLAGS: bool = true;
         fn from_number(n: i64) -> Option<Self> {
             (0..=7).contains(&n).then_some(Status(n))

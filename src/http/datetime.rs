@@ -3,9 +3,7 @@
 //! digits, the legacy form with `-` between time parts, and a bare date. An input without an
 //! offset is a time in the portal's zone.
 
-use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
-};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
@@ -17,10 +15,7 @@ impl ApiDateTime {
     pub fn new(at: DateTime<Utc>, tz: Tz) -> Self {
         // Historic zones have offsets with seconds (local mean time); the format shows whole
         // minutes, so the clock uses the offset the text will show and the text round-trips.
-        let seconds = tz
-            .offset_from_utc_datetime(&at.naive_utc())
-            .fix()
-            .local_minus_utc();
+        let seconds = tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc();
         let offset = FixedOffset::east_opt(seconds - seconds % 60).unwrap_or_else(|| Utc.fix());
         ApiDateTime(at.with_timezone(&offset))
     }
@@ -63,14 +58,8 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     // Split the zone designator off the clock part.
     let (clock, offset) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
         (clock, Some(0))
-    } else if let Some(at) = rest
-        .rfind(['+', '-'])
-        .filter(|&at| at >= 5 && rest[at..].contains(':'))
-    {
-        (
-            &rest[..at],
-            Some(parse_offset(&rest[at..]).ok_or_else(invalid)?),
-        )
+    } else if let Some(at) = rest.rfind(['+', '-']).filter(|&at| at >= 5 && rest[at..].contains(':')) {
+        (&rest[..at], Some(parse_offset(&rest[at..]).ok_or_else(invalid)?))
     } else {
         (rest, None)
     };
@@ -79,11 +68,7 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     match offset {
         Some(seconds) => {
             let offset = FixedOffset::east_opt(seconds).ok_or_else(invalid)?;
-            offset
-                .from_local_datetime(&local)
-                .single()
-                .map(|at| at.with_timezone(&Utc))
-                .ok_or_else(invalid)
+            offset.from_local_datetime(&local).single().map(|at| at.with_timezone(&Utc)).ok_or_else(invalid)
         }
         None => local_to_utc(local, tz).ok_or_else(invalid),
     }
@@ -96,9 +81,8 @@ fn parse_clock(clock: &str) -> Option<NaiveTime> {
         None => (clock, None),
     };
     let parts: Vec<&str> = whole.split([':', '-']).collect();
-    let number = |s: &str| -> Option<u32> {
-        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
-    };
+    let number =
+        |s: &str| -> Option<u32> { (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())? };
     let (h, m, s) = match parts.as_slice() {
         [h, m] => (number(h)?, number(m)?, 0),
         [h, m, s] => (number(h)?, number(m)?, number(s)?),
@@ -130,10 +114,9 @@ fn local_to_utc(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(at) => Some(at.with_timezone(&Utc)),
         LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
-        LocalResult::None => tz
-            .from_local_datetime(&(local + chrono::Duration::hours(1)))
-            .earliest()
-            .map(|at| at.with_timezone(&Utc)),
+        LocalResult::None => {
+            tz.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest().map(|at| at.with_timezone(&Utc))
+        }
     }
 }
 
@@ -142,64 +125,28 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
     }
 
     #[test]
     fn formats_with_seven_digits_and_portal_offset() {
         let at = utc("2020-12-08T17:37:04.5916406Z");
-        assert_eq!(
-            ApiDateTime::new(at, Tz::UTC).format(),
-            "2020-12-08T17:37:04.5916406Z"
-        );
-        assert_eq!(
-            ApiDateTime::new(at, Tz::Europe__Moscow).format(),
-            "2020-12-08T20:37:04.5916406+03:00"
-        );
-        assert_eq!(
-            ApiDateTime::new(at, Tz::America__New_York).format(),
-            "2020-12-08T12:37:04.5916406-05:00"
-        );
-        assert_eq!(
-            ApiDateTime::new(at, Tz::Asia__Kolkata).format(),
-            "2020-12-08T23:07:04.5916406+05:30"
-        );
+        assert_eq!(ApiDateTime::new(at, Tz::UTC).format(), "2020-12-08T17:37:04.5916406Z");
+        assert_eq!(ApiDateTime::new(at, Tz::Europe__Moscow).format(), "2020-12-08T20:37:04.5916406+03:00");
+        assert_eq!(ApiDateTime::new(at, Tz::America__New_York).format(), "2020-12-08T12:37:04.5916406-05:00");
+        assert_eq!(ApiDateTime::new(at, Tz::Asia__Kolkata).format(), "2020-12-08T23:07:04.5916406+05:30");
     }
 
     #[test]
     fn parses_the_accepted_forms() {
         let tz = Tz::Europe__Moscow;
-        assert_eq!(
-            parse("2020-12-08T17:37:04.5916406Z", tz).unwrap(),
-            utc("2020-12-08T17:37:04.5916406Z")
-        );
-        assert_eq!(
-            parse("2020-12-08T20:37:04.591+03:00", tz).unwrap(),
-            utc("2020-12-08T17:37:04.591Z")
-        );
-        assert_eq!(
-            parse("2020-12-08T17:37:04Z", tz).unwrap(),
-            utc("2020-12-08T17:37:04Z")
-        );
-        assert_eq!(
-            parse("2008-04-10T06-30-00.000Z", tz).unwrap(),
-            utc("2008-04-10T06:30:00Z")
-        );
-        assert_eq!(
-            parse("2020-12-08T20:37:04", tz).unwrap(),
-            utc("2020-12-08T17:37:04Z"),
-            "portal zone"
-        );
-        assert_eq!(
-            parse("2020-12-08", tz).unwrap(),
-            utc("2020-12-07T21:00:00Z")
-        );
-        assert_eq!(
-            parse("2020-12-08T10:00-05:00", Tz::UTC).unwrap(),
-            utc("2020-12-08T15:00:00Z")
-        );
+        assert_eq!(parse("2020-12-08T17:37:04.5916406Z", tz).unwrap(), utc("2020-12-08T17:37:04.5916406Z"));
+        assert_eq!(parse("2020-12-08T20:37:04.591+03:00", tz).unwrap(), utc("2020-12-08T17:37:04.591Z"));
+        assert_eq!(parse("2020-12-08T17:37:04Z", tz).unwrap(), utc("2020-12-08T17:37:04Z"));
+        assert_eq!(parse("2008-04-10T06-30-00.000Z", tz).unwrap(), utc("2008-04-10T06:30:00Z"));
+        assert_eq!(parse("2020-12-08T20:37:04", tz).unwrap(), utc("2020-12-08T17:37:04Z"), "portal zone");
+        assert_eq!(parse("2020-12-08", tz).unwrap(), utc("2020-12-07T21:00:00Z"));
+        assert_eq!(parse("2020-12-08T10:00-05:00", Tz::UTC).unwrap(), utc("2020-12-08T15:00:00Z"));
     }
 
     #[test]
@@ -221,9 +168,6 @@ mod tests {
     #[test]
     fn dst_gap_moves_forward() {
         // Berlin skipped 02:00-03:00 on 2021-03-28.
-        assert_eq!(
-            parse("2021-03-28T02:30:00", Tz::Europe__Berlin).unwrap(),
-            utc("2021-03-28T01:30:00Z")
-        );
+        assert_eq!(parse("2021-03-28T02:30:00", Tz::Europe__Berlin).unwrap(), utc("2021-03-28T01:30:00Z"));
     }
 }

@@ -58,10 +58,7 @@ impl Reply {
     /// One object (or any serialisable value).
     pub fn of<T: Serialize + ?Sized>(value: &T) -> ApiResult<Reply> {
         let value = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok(Reply {
-            value,
-            paging: Paging::Generic,
-        })
+        Ok(Reply { value, paging: Paging::Generic })
     }
 
     /// A whole list, for the generic filter/sort/page pipeline.
@@ -85,10 +82,7 @@ impl Reply {
 
     /// No result: the envelope carries `"response":{}`.
     pub fn void() -> Reply {
-        Reply {
-            value: Value::Null,
-            paging: Paging::Generic,
-        }
+        Reply { value: Value::Null, paging: Paging::Generic }
     }
 }
 
@@ -115,16 +109,8 @@ pub struct RenderContext<'a> {
 }
 
 /// Renders a successful reply: 201 for POST, otherwise the handler's status.
-pub fn render_reply(
-    reply: Reply,
-    status: StatusCode,
-    ctx: &RenderContext,
-) -> (StatusCode, Vec<u8>, &'static str) {
-    let status = if *ctx.method == Method::POST && status == StatusCode::OK {
-        StatusCode::CREATED
-    } else {
-        status
-    };
+pub fn render_reply(reply: Reply, status: StatusCode, ctx: &RenderContext) -> (StatusCode, Vec<u8>, &'static str) {
+    let status = if *ctx.method == Method::POST && status == StatusCode::OK { StatusCode::CREATED } else { status };
     let (mut response, count, total, next_index) = match reply.value {
         Value::Array(items) => {
             let page = list::page(items, reply.paging, ctx.list);
@@ -156,19 +142,11 @@ pub fn render_reply(
     envelope.insert("status".into(), 0.into());
     envelope.insert("statusCode".into(), status.as_u16().into());
     envelope.insert("response".into(), response);
-    (
-        status,
-        encode(ctx.format, &Value::Object(envelope)),
-        ctx.format.content_type(),
-    )
+    (status, encode(ctx.format, &Value::Object(envelope)), ctx.format.content_type())
 }
 
 /// Renders an error: `{"status":1,"statusCode":N,"error":{"message","hresult","data":{}}}`.
-pub fn render_error(
-    error: &ErrorReply,
-    status: StatusCode,
-    ctx: &RenderContext,
-) -> (Vec<u8>, &'static str) {
+pub fn render_error(error: &ErrorReply, status: StatusCode, ctx: &RenderContext) -> (Vec<u8>, &'static str) {
     let mut envelope = Map::new();
     if ctx.list.start_index > 0 {
         envelope.insert("startIndex".into(), ctx.list.start_index.into());
@@ -180,10 +158,7 @@ pub fn render_error(
     body.insert("hresult".into(), error.hresult.into());
     body.insert("data".into(), Value::Object(Map::new()));
     envelope.insert("error".into(), Value::Object(body));
-    (
-        encode(ctx.format, &Value::Object(envelope)),
-        ctx.format.content_type(),
-    )
+    (encode(ctx.format, &Value::Object(envelope)), ctx.format.content_type())
 }
 
 fn encode(format: Format, envelope: &Value) -> Vec<u8> {
@@ -196,16 +171,9 @@ fn encode(format: Format, envelope: &Value) -> Vec<u8> {
 }
 
 /// Replaces a response's body, keeping its other headers.
-pub fn with_body(
-    mut response: Response,
-    status: StatusCode,
-    body: Vec<u8>,
-    content_type: &'static str,
-) -> Response {
+pub fn with_body(mut response: Response, status: StatusCode, body: Vec<u8>, content_type: &'static str) -> Response {
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response.headers_mut().remove(header::CONTENT_LENGTH);
     *response.body_mut() = axum::body::Body::from(body);
     response
@@ -218,37 +186,18 @@ mod tests {
 
     fn render(value: Value, method: Method, query: &str, format: Format) -> (StatusCode, String) {
         let list = ListOptions::from_query(query, chrono_tz::Tz::UTC).unwrap();
-        let ctx = RenderContext {
-            format,
-            method: &method,
-            list: &list,
-        };
+        let ctx = RenderContext { format, method: &method, list: &list };
         let (status, body, _) = render_reply(Reply::of(&value).unwrap(), StatusCode::OK, &ctx);
         (status, String::from_utf8(body).unwrap())
     }
 
     #[test]
     fn suffixes_pick_the_format() {
-        assert_eq!(
-            Format::split_suffix("/api/2.0/people/@self.xml", false),
-            ("/api/2.0/people/@self", Format::Xml)
-        );
-        assert_eq!(
-            Format::split_suffix("/api/2.0/people/@self.TML", false),
-            ("/api/2.0/people/@self", Format::Xml)
-        );
-        assert_eq!(
-            Format::split_suffix("/api/2.0/people/@self.xml", true),
-            ("/api/2.0/people/@self", Format::Json)
-        );
-        assert_eq!(
-            Format::split_suffix("/api/2.0/people/@self.json", false),
-            ("/api/2.0/people/@self", Format::Json)
-        );
-        assert_eq!(
-            Format::split_suffix("/api/2.0/people/john.doe", false),
-            ("/api/2.0/people/john.doe", Format::Json)
-        );
+        assert_eq!(Format::split_suffix("/api/2.0/people/@self.xml", false), ("/api/2.0/people/@self", Format::Xml));
+        assert_eq!(Format::split_suffix("/api/2.0/people/@self.TML", false), ("/api/2.0/people/@self", Format::Xml));
+        assert_eq!(Format::split_suffix("/api/2.0/people/@self.xml", true), ("/api/2.0/people/@self", Format::Json));
+        assert_eq!(Format::split_suffix("/api/2.0/people/@self.json", false), ("/api/2.0/people/@self", Format::Json));
+        assert_eq!(Format::split_suffix("/api/2.0/people/john.doe", false), ("/api/2.0/people/john.doe", Format::Json));
         assert_eq!(Format::split_suffix(".xml", false), (".xml", Format::Json));
     }
 
@@ -256,10 +205,7 @@ mod tests {
     fn single_objects_count_one_and_post_is_201() {
         let (status, body) = render(json!({"id": 1}), Method::POST, "", Format::Json);
         assert_eq!(status, StatusCode::CREATED);
-        assert_eq!(
-            body,
-            r#"{"count":1,"status":0,"statusCode":201,"response":{"id":1}}"#
-        );
+        assert_eq!(body, r#"{"count":1,"status":0,"statusCode":201,"response":{"id":1}}"#);
     }
 
     #[test]
@@ -267,62 +213,35 @@ mod tests {
         let (_, body) = render(json!([]), Method::GET, "", Format::Json);
         assert_eq!(body, r#"{"status":0,"statusCode":200,"response":[]}"#);
         let list = ListOptions::default();
-        let ctx = RenderContext {
-            format: Format::Json,
-            method: &Method::DELETE,
-            list: &list,
-        };
+        let ctx = RenderContext { format: Format::Json, method: &Method::DELETE, list: &list };
         let (_, body, _) = render_reply(Reply::void(), StatusCode::OK, &ctx);
-        assert_eq!(
-            String::from_utf8(body).unwrap(),
-            r#"{"status":0,"statusCode":200,"response":{}}"#
-        );
+        assert_eq!(String::from_utf8(body).unwrap(), r#"{"status":0,"statusCode":200,"response":{}}"#);
     }
 
     #[test]
     fn strings_count_their_length() {
         let (_, body) = render(json!("http://x/y"), Method::GET, "", Format::Json);
-        assert_eq!(
-            body,
-            r#"{"count":10,"status":0,"statusCode":200,"response":"http:\/\/x\/y"}"#
-        );
+        assert_eq!(body, r#"{"count":10,"status":0,"statusCode":200,"response":"http:\/\/x\/y"}"#);
     }
 
     #[test]
     fn list_envelope_has_paging_keys_in_order() {
         let items: Vec<Value> = (0..30).map(|i| json!({"id": i})).collect();
-        let (_, body) = render(
-            Value::Array(items),
-            Method::GET,
-            "count=10&startIndex=10&fields=id",
-            Format::Json,
-        );
+        let (_, body) = render(Value::Array(items), Method::GET, "count=10&startIndex=10&fields=id", Format::Json);
         assert!(body.starts_with(r#"{"count":10,"startIndex":10,"nextIndex":21,"total":30,"status":0,"statusCode":200,"response":[{"id":10}"#), "{body}");
     }
 
     #[test]
     fn xml_is_the_same_value() {
-        let (_, body) = render(
-            json!({"id": 1, "tags": ["a", "b"], "none": null}),
-            Method::GET,
-            "",
-            Format::Xml,
-        );
+        let (_, body) = render(json!({"id": 1, "tags": ["a", "b"], "none": null}), Method::GET, "", Format::Xml);
         assert_eq!(body, "<result><count>1</count><status>0</status><statusCode>200</statusCode><response><id>1</id><tags>a</tags><tags>b</tags><none /></response></result>");
     }
 
     #[test]
     fn errors_render_the_error_envelope() {
         let list = ListOptions::from_query("startIndex=5", chrono_tz::Tz::UTC).unwrap();
-        let ctx = RenderContext {
-            format: Format::Json,
-            method: &Method::GET,
-            list: &list,
-        };
-        let error = ErrorReply {
-            message: "Not found".into(),
-            hresult: -2147467259,
-        };
+        let ctx = RenderContext { format: Format::Json, method: &Method::GET, list: &list };
+        let error = ErrorReply { message: "Not found".into(), hresult: -2147467259 };
         let (body, _) = render_error(&error, StatusCode::NOT_FOUND, &ctx);
         assert_eq!(
             String::from_utf8(body).unwrap(),

@@ -52,9 +52,7 @@ impl IntoResponse for ApiError {
         let mut response = self.status().into_response();
         match &self {
             ApiError::TooManyRequests { retry_after_secs } => {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
             ApiError::MethodNotAllowed { allow } if !allow.is_empty() => {
                 if let Ok(value) = HeaderValue::from_str(allow) {
@@ -63,10 +61,7 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        response.extensions_mut().insert(ErrorReply {
-            message: self.to_string(),
-            hresult: self.hresult(),
-        });
+        response.extensions_mut().insert(ErrorReply { message: self.to_string(), hresult: self.hresult() });
         response
     }
 }
@@ -75,10 +70,6 @@ impl IntoResponse for ApiError {
 pub fn error_for_status(status: StatusCode) -> ErrorReply {
     ErrorReply {
         message: status.canonical_reason().unwrap_or("Error").to_string(),
-        hresult: if status.is_server_error() {
-            hresult::GENERIC
-        } else {
-            hresult::ARGUMENT
-        },
+        hresult: if status.is_server_error() { hresult::GENERIC } else { hresult::ARGUMENT },
     }
 }

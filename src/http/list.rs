@@ -58,13 +58,7 @@ impl Default for ListOptions {
 }
 
 fn comma_list(text: Option<String>) -> Vec<String> {
-    text.map(|t| {
-        t.split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    })
-    .unwrap_or_default()
+    text.map(|t| t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
 }
 
 impl ListOptions {
@@ -74,10 +68,7 @@ impl ListOptions {
         let mut params = Params::new(tz);
         params.push_urlencoded(query.as_bytes());
         let first = |name: &str| -> Option<String> {
-            params
-                .raw(name)
-                .map(str::to_string)
-                .or_else(|| params.list::<String>(name).ok()?.into_iter().next())
+            params.raw(name).map(str::to_string).or_else(|| params.list::<String>(name).ok()?.into_iter().next())
         };
         let number = |name: &str| -> ApiResult<Option<i64>> {
             match first(name) {
@@ -87,12 +78,7 @@ impl ListOptions {
         };
         let start_index = number("startIndex")?.unwrap_or(0).max(0) as u64;
         let count = match number("count")? {
-            Some(n) if n < 0 => {
-                return Err(crate::error::ApiError::invalid(
-                    "count",
-                    "must not be negative",
-                ))
-            }
+            Some(n) if n < 0 => return Err(crate::error::ApiError::invalid("count", "must not be negative")),
             Some(0) | None => MAX_PAGE,
             Some(n) => (n as u64).min(MAX_PAGE),
         };
@@ -159,21 +145,14 @@ pub fn page(items: Vec<Value>, paging: Paging, options: &ListOptions) -> Page {
     match paging {
         Paging::Paged { total } => {
             let more = total > options.start_index + items.len() as u64;
-            let next_index =
-                (items.len() as u64 == size && more).then_some(options.start_index + size + 1);
-            Page {
-                items,
-                total: Some(total),
-                next_index,
-            }
+            let next_index = (items.len() as u64 == size && more).then_some(options.start_index + size + 1);
+            Page { items, total: Some(total), next_index }
         }
         Paging::Generic | Paging::Filtered => {
             let raw_len = items.len() as u64;
             let mut items = items;
             if let (Paging::Generic, Some(values)) = (paging, options.filter_values()) {
-                items.retain(|item| {
-                    matches_filter(item, &options.filter_by, options.filter_op, &values)
-                });
+                items.retain(|item| matches_filter(item, &options.filter_by, options.filter_op, &values));
             }
             if !options.sort_by.is_empty() {
                 items.sort_by(|a, b| {
@@ -191,20 +170,11 @@ pub fn page(items: Vec<Value>, paging: Paging, options: &ListOptions) -> Page {
                 });
             }
             let filtered = items.len() as u64;
-            let page: Vec<Value> = items
-                .into_iter()
-                .skip(options.start_index as usize)
-                .take(size as usize)
-                .collect();
+            let page: Vec<Value> = items.into_iter().skip(options.start_index as usize).take(size as usize).collect();
             let total = (raw_len > size).then_some(filtered);
             let more = filtered > options.start_index + page.len() as u64;
-            let next_index =
-                (page.len() as u64 == size && more).then_some(options.start_index + size + 1);
-            Page {
-                items: page,
-                total,
-                next_index,
-            }
+            let next_index = (page.len() as u64 == size && more).then_some(options.start_index + size + 1);
+            Page { items: page, total, next_index }
         }
     }
 }
@@ -212,11 +182,7 @@ pub fn page(items: Vec<Value>, paging: Paging, options: &ListOptions) -> Page {
 /// A property by dotted path, names compared case-insensitively.
 fn property<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(item, |value, name| {
-        value
-            .as_object()?
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        value.as_object()?.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     })
 }
 
@@ -255,16 +221,11 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .unwrap_or_default()
-            .partial_cmp(&y.as_f64().unwrap_or_default())
-            .unwrap_or(Ordering::Equal),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().unwrap_or_default().partial_cmp(&y.as_f64().unwrap_or_default()).unwrap_or(Ordering::Equal)
+        }
         (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
-        (x, y) => text_of(x)
-            .unwrap_or_default()
-            .to_lowercase()
-            .cmp(&text_of(y).unwrap_or_default().to_lowercase()),
+        (x, y) => text_of(x).unwrap_or_default().to_lowercase().cmp(&text_of(y).unwrap_or_default().to_lowercase()),
     }
 }
 
@@ -274,12 +235,8 @@ pub fn select_fields(value: &mut Value, fields: &[String]) {
         return;
     }
     match value {
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| select_fields(item, fields)),
-        Value::Object(map) => {
-            map.retain(|key, _| fields.iter().any(|f| f.eq_ignore_ascii_case(key)))
-        }
+        Value::Array(items) => items.iter_mut().for_each(|item| select_fields(item, fields)),
+        Value::Object(map) => map.retain(|key, _| fields.iter().any(|f| f.eq_ignore_ascii_case(key))),
         _ => {}
     }
 }
@@ -294,10 +251,7 @@ mod tests {
     }
 
     fn names(page: &Page) -> Vec<&str> {
-        page.items
-            .iter()
-            .map(|i| i["name"].as_str().unwrap_or("-"))
-            .collect()
+        page.items.iter().map(|i| i["name"].as_str().unwrap_or("-")).collect()
     }
 
     fn people() -> Vec<Value> {
@@ -316,19 +270,9 @@ mod tests {
         assert_eq!(o.fields, vec!["a", "b"]);
         assert_eq!(o.sort_by, vec!["x"]);
         assert_eq!(options("count=0").count, MAX_PAGE);
-        assert!(
-            !options("sortOrder=Descending").descending,
-            "exactly 'descending'"
-        );
-        for bad in [
-            "count=abc",
-            "count=-1",
-            "startIndex=x",
-            "updatedSince=yesterday",
-        ] {
-            let err = ListOptions::from_query(bad, Tz::UTC)
-                .unwrap_err()
-                .to_string();
+        assert!(!options("sortOrder=Descending").descending, "exactly 'descending'");
+        for bad in ["count=abc", "count=-1", "startIndex=x", "updatedSince=yesterday"] {
+            let err = ListOptions::from_query(bad, Tz::UTC).unwrap_err().to_string();
             assert!(err.contains(bad.split('=').next().unwrap()), "{bad}: {err}");
         }
         assert!(options("updatedSince=2020-01-01").updated_since.is_some());
@@ -341,11 +285,7 @@ mod tests {
         let page = page_of("sortBy=age&sortOrder=descending", people());
         assert_eq!(names(&page), vec!["carol", "bob", "Alice"]);
         let page = page_of("sortBy=boss.name", people());
-        assert_eq!(
-            names(&page),
-            vec!["carol", "Alice", "bob"],
-            "null first, case-insensitive"
-        );
+        assert_eq!(names(&page), vec!["carol", "Alice", "bob"], "null first, case-insensitive");
         let page = page_of("filterBy=name&filterOp=contains&filterValue=O", people());
         assert_eq!(names(&page), vec!["bob", "carol"]);
         let page = page_of("filterBy=name&filterOp=present&filterValue=A", people());
@@ -364,31 +304,15 @@ mod tests {
     fn envelope_numbers_follow_the_original() {
         let many: Vec<Value> = (0..1500).map(|i| json!({"name": i})).collect();
         let p = page_of("", many.clone());
-        assert_eq!(
-            (p.items.len(), p.total, p.next_index),
-            (1000, Some(1500), Some(1001))
-        );
+        assert_eq!((p.items.len(), p.total, p.next_index), (1000, Some(1500), Some(1001)));
         let p = page_of("startIndex=1000", many.clone());
-        assert_eq!(
-            (p.items.len(), p.total, p.next_index),
-            (500, Some(1500), None)
-        );
+        assert_eq!((p.items.len(), p.total, p.next_index), (500, Some(1500), None));
         let p = page_of("count=10&startIndex=20", many);
-        assert_eq!(
-            (p.items.len(), p.total, p.next_index),
-            (10, Some(1500), Some(31))
-        );
+        assert_eq!((p.items.len(), p.total, p.next_index), (10, Some(1500), Some(31)));
         let p = page_of("", people());
-        assert_eq!(
-            (p.total, p.next_index),
-            (None, None),
-            "short lists have no total"
-        );
-        let p = page(
-            (0..25).map(|i| json!(i)).collect(),
-            Paging::Paged { total: 100 },
-            &options("count=25&startIndex=25"),
-        );
+        assert_eq!((p.total, p.next_index), (None, None), "short lists have no total");
+        let p =
+            page((0..25).map(|i| json!(i)).collect(), Paging::Paged { total: 100 }, &options("count=25&startIndex=25"));
         assert_eq!((p.total, p.next_index), (Some(100), Some(51)));
     }
 

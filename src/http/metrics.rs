@@ -7,9 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Upper bounds of the latency histogram, in seconds.
-const BUCKETS: [f64; 12] = [
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
-];
+const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
 #[derive(Default)]
 struct Histogram {
@@ -42,9 +40,7 @@ impl Metrics {
 
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         if let Ok(mut requests) = self.requests.lock() {
-            *requests
-                .entry((method.to_string(), route.to_string(), status))
-                .or_default() += 1;
+            *requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
         }
         if let Ok(mut latency) = self.latency.lock() {
             let histogram = latency.entry(route.to_string()).or_default();
@@ -78,37 +74,29 @@ impl Metrics {
             for (route, h) in latency.iter() {
                 let route = escape(route);
                 for (bound, n) in BUCKETS.iter().zip(h.buckets) {
-                    let _ = writeln!(out, "portald_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}");
+                    let _ = writeln!(
+                        out,
+                        "portald_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}"
+                    );
                 }
-                let _ = writeln!(out, "portald_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", h.count);
                 let _ = writeln!(
                     out,
-                    "portald_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "portald_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    "portald_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                     h.count
                 );
+                let _ = writeln!(out, "portald_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
+                let _ = writeln!(out, "portald_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
             }
         }
         out.push_str("# HELP portald_http_requests_in_flight Requests being answered now.\n");
         out.push_str("# TYPE portald_http_requests_in_flight gauge\n");
-        let _ = writeln!(
-            out,
-            "portald_http_requests_in_flight {}",
-            self.in_flight.load(Ordering::Relaxed)
-        );
+        let _ = writeln!(out, "portald_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
         out
     }
 }
 
 fn escape(label: &str) -> String {
-    label
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -120,18 +108,12 @@ mod tests {
         let metrics = Metrics::default();
         {
             let _guard = metrics.start();
-            assert!(metrics
-                .render()
-                .contains("portald_http_requests_in_flight 1"));
+            assert!(metrics.render().contains("portald_http_requests_in_flight 1"));
         }
-        metrics.record(
-            "GET",
-            "/api/2.0/capabilities",
-            200,
-            Duration::from_millis(3),
-        );
+        metrics.record("GET", "/api/2.0/capabilities", 200, Duration::from_millis(3));
         let text = metrics.render();
-        assert!(text.contains("portald_http_requests_total{method=\"GET\",route=\"/api/2.0/capabilities\",status=\"200\"} 1"));
+        assert!(text
+            .contains("portald_http_requests_total{method=\"GET\",route=\"/api/2.0/capabilities\",status=\"200\"} 1"));
         assert!(text.contains("le=\"0.0025\"} 0"));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("portald_http_requests_in_flight 0"));

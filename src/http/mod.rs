@@ -39,10 +39,7 @@ const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::REFERRER_POLICY, "no-referrer"),
-    (
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; frame-ancestors 'none'",
-    ),
+    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"),
 ];
 
 /// The route template a request matched, for logs and metrics.
@@ -54,31 +51,19 @@ struct MatchedRoute(Arc<str>);
 pub fn router(app: Arc<App>) -> Router {
     let inner = routes::routes()
         .fallback(|| async { ApiError::not_found("Method not found") })
-        .method_not_allowed_fallback(|| async {
-            ApiError::MethodNotAllowed {
-                allow: String::new(),
-            }
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed { allow: String::new() } })
         .route_layer(middleware::from_fn(remember_route))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
             ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            app.settings.request_timeout,
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, app.settings.request_timeout))
         .with_state(app.clone());
-    Router::new()
-        .fallback_service(inner)
-        .layer(middleware::from_fn_with_state(app, envelope_middleware))
+    Router::new().fallback_service(inner).layer(middleware::from_fn_with_state(app, envelope_middleware))
 }
 
 async fn remember_route(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| Arc::<str>::from(m.as_str()));
+    let route = req.extensions().get::<MatchedPath>().map(|m| Arc::<str>::from(m.as_str()));
     let mut response = next.run(req).await;
     if let Some(route) = route {
         response.extensions_mut().insert(MatchedRoute(route));
@@ -99,11 +84,7 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
     } else if method == Method::OPTIONS {
         preflight()
     } else {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_string);
+        let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_string);
         match app.settings.hosts.portal_for(host.as_deref()) {
             None => StatusCode::NOT_FOUND.into_response(),
             Some(id) => {
@@ -118,27 +99,15 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
         headers.insert(name, HeaderValue::from_static(value));
     }
     if is_api {
-        response.headers_mut().insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, max-age=0"),
-        );
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=0"));
     }
-    let route = response
-        .extensions()
-        .get::<MatchedRoute>()
-        .map(|r| r.0.clone());
+    let route = response.extensions().get::<MatchedRoute>().map(|r| r.0.clone());
     let route = route.as_deref().unwrap_or("unmatched");
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     app.metrics.record(method.as_str(), route, status, elapsed);
-    let user = response
-        .extensions()
-        .get::<UserSlot>()
-        .and_then(|slot| slot.0.get().copied());
+    let user = response.extensions().get::<UserSlot>().and_then(|slot| slot.0.get().copied());
     tracing::info!(
         target: "portald::request",
         method = %method,
@@ -156,29 +125,15 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
 #[derive(Clone)]
 struct UserSlot(Arc<OnceLock<uuid::Uuid>>);
 
-async fn api_request(
-    app: &Arc<App>,
-    portal: i64,
-    host: Option<String>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req: Request, next: Next) -> Response {
     let json_body = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
     let path = req.uri().path().to_string();
     let (stripped, format) = Format::split_suffix(&path, json_body);
-    let stripped = if stripped.len() > 1 {
-        stripped.trim_end_matches('/')
-    } else {
-        stripped
-    };
+    let stripped = if stripped.len() > 1 { stripped.trim_end_matches('/') } else { stripped };
     if stripped != path {
         let rewritten = match req.uri().query() {
             Some(query) => format!("{stripped}?{query}"),
@@ -195,17 +150,8 @@ async fn api_request(
         Ok(list) => list,
         Err(err) => {
             let list = ListOptions::default();
-            let ctx = RenderContext {
-                format,
-                method: &method,
-                list: &list,
-            };
-            return render(
-                err.into_response(),
-                &ctx,
-                host.as_deref(),
-                has_authorization,
-            );
+            let ctx = RenderContext { format, method: &method, list: &list };
+            return render(err.into_response(), &ctx, host.as_deref(), has_authorization);
         }
     };
     let peer = req
@@ -234,32 +180,18 @@ async fn api_request(
     req.extensions_mut().insert(info);
     let mut response = next.run(req).await;
     response.extensions_mut().insert(UserSlot(user));
-    let ctx = RenderContext {
-        format,
-        method: &method,
-        list: &list,
-    };
+    let ctx = RenderContext { format, method: &method, list: &list };
     render(response, &ctx, host.as_deref(), has_authorization)
 }
 
 /// Renders the envelope of a handler's reply or error, or of a bare error status from a lower
 /// layer (a timeout, say).
-fn render(
-    mut response: Response,
-    ctx: &RenderContext,
-    host: Option<&str>,
-    has_authorization: bool,
-) -> Response {
+fn render(mut response: Response, ctx: &RenderContext, host: Option<&str>, has_authorization: bool) -> Response {
     let status = response.status();
     if status == StatusCode::UNAUTHORIZED && has_authorization {
-        let realm = format!(
-            "Basic Realm=\"{}\"",
-            host.unwrap_or_default().replace('"', "")
-        );
+        let realm = format!("Basic Realm=\"{}\"", host.unwrap_or_default().replace('"', ""));
         if let Ok(value) = HeaderValue::from_str(&realm) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
     }
     if let Some(reply) = response.extensions_mut().remove::<Reply>() {
@@ -268,9 +200,7 @@ fn render(
     }
     let error = match response.extensions_mut().remove::<ErrorReply>() {
         Some(error) => error,
-        None if status.is_client_error() || status.is_server_error() => {
-            error::error_for_status(status)
-        }
+        None if status.is_client_error() || status.is_server_error() => error::error_for_status(status),
         None => return response,
     };
     let (body, content_type) = envelope::render_error(&error, status, ctx);
@@ -282,14 +212,8 @@ fn preflight() -> Response {
     (
         StatusCode::OK,
         [
-            (
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                "GET, POST, PUT, DELETE",
-            ),
-            (
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "origin, authorization, accept, content-type",
-            ),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, DELETE"),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, "origin, authorization, accept, content-type"),
             (header::ACCESS_CONTROL_MAX_AGE, "1728000"),
         ],
     )

@@ -34,15 +34,9 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestInfo {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<RequestInfo>()
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!(
-                    "request info missing: route outside the API middleware"
-                ))
-            })
+        parts.extensions.get::<RequestInfo>().cloned().ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("request info missing: route outside the API middleware"))
+        })
     }
 }
 
@@ -64,10 +58,7 @@ impl FromRequest<Arc<App>> for Anon {
 
     async fn from_request(req: Request, app: &Arc<App>) -> Result<Self, Self::Rejection> {
         let (info, _headers, params) = read(req, app).await?;
-        Ok(Anon {
-            info,
-            params: params?,
-        })
+        Ok(Anon { info, params: params? })
     }
 }
 
@@ -79,19 +70,12 @@ impl FromRequest<Arc<App>> for Call {
         // Authentication comes first, so an anonymous caller learns nothing from a 400.
         let caller = authenticate(app, &info, &headers, params.as_ref().ok()).await?;
         let _ = info.user.set(caller.user.id);
-        Ok(Call {
-            caller,
-            info,
-            params: params?,
-        })
+        Ok(Call { caller, info, params: params? })
     }
 }
 
 /// Splits the request into its context, headers and parameters (route, query, then body).
-async fn read(
-    req: Request,
-    app: &Arc<App>,
-) -> ApiResult<(RequestInfo, HeaderMap, ApiResult<Params>)> {
+async fn read(req: Request, app: &Arc<App>) -> ApiResult<(RequestInfo, HeaderMap, ApiResult<Params>)> {
     let (mut parts, body) = req.into_parts();
     let info = RequestInfo::from_request_parts(&mut parts, app).await?;
     let mut params = Params::new(info.tz);
@@ -107,13 +91,7 @@ async fn read(
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
         .unwrap_or_default();
     let headers = parts.headers.clone();
     let is_get = parts.method == Method::GET;
@@ -122,37 +100,25 @@ async fn read(
         match media_type.as_str() {
             "multipart/form-data" if !is_get => {
                 let req = Request::from_parts(parts, body);
-                let mut form = Multipart::from_request(req, app)
-                    .await
-                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
-                while let Some(field) = form
-                    .next_field()
-                    .await
-                    .map_err(|e| ApiError::bad_request(e.body_text()))?
-                {
+                let mut form =
+                    Multipart::from_request(req, app).await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+                while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
                     let Some(name) = field.name().map(str::to_string) else {
                         continue;
                     };
                     if field.file_name().is_some() {
                         continue;
                     }
-                    let value = field
-                        .text()
-                        .await
-                        .map_err(|e| ApiError::bad_request(e.body_text()))?;
+                    let value = field.text().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
                     params.push_key(&name, value);
                 }
             }
             media_type => {
-                let bytes = axum::body::to_bytes(body, limit)
-                    .await
-                    .map_err(|_| ApiError::PayloadTooLarge)?;
+                let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::PayloadTooLarge)?;
                 match media_type {
                     "application/json" => params.push_json(&bytes)?,
                     "text/xml" => params.push_xml(&bytes)?,
-                    "application/x-www-form-urlencoded" if !is_get => {
-                        params.push_urlencoded(&bytes)
-                    }
+                    "application/x-www-form-urlencoded" if !is_get => params.push_urlencoded(&bytes),
                     _ => {}
                 }
             }
@@ -173,49 +139,35 @@ async fn authenticate(
     params: Option<&Params>,
 ) -> ApiResult<Caller> {
     let store = &app.store;
-    let from_params = params
-        .and_then(|p| p.raw("asc_auth_key"))
-        .filter(|t| !t.is_empty());
+    let from_params = params.and_then(|p| p.raw("asc_auth_key")).filter(|t| !t.is_empty());
     let from_cookie = cookie(headers, "asc_auth_key");
     for token in [from_params, from_cookie.as_deref()].into_iter().flatten() {
         if let Some(caller) = auth::authenticate_token(store, info.portal, token).await? {
             return Ok(caller);
         }
     }
-    let Some(authorization) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(authorization) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return Err(ApiError::Unauthorized);
     };
     let authorization = authorization.trim();
     if let Some(encoded) = authorization.strip_prefix("Basic ") {
         let (login, password) = basic_credentials(encoded).ok_or(ApiError::Unauthorized)?;
-        return match auth::authenticate_basic(store, info.portal, &login, &password, &info.peer)
-            .await
-        {
+        return match auth::authenticate_basic(store, info.portal, &login, &password, &info.peer).await {
             Err(ApiError::LoginFailed) => Err(ApiError::Unauthorized),
             other => other,
         };
     }
-    let token = authorization
-        .strip_prefix("Bearer ")
-        .unwrap_or(authorization)
-        .trim();
+    let token = authorization.strip_prefix("Bearer ").unwrap_or(authorization).trim();
     if token.is_empty() {
         return Err(ApiError::Unauthorized);
     }
-    auth::authenticate_token(store, info.portal, token)
-        .await?
-        .ok_or(ApiError::Unauthorized)
+    auth::authenticate_token(store, info.portal, token).await?.ok_or(ApiError::Unauthorized)
 }
 
 /// Decodes `base64(user:password)`; text after a comma is ignored, as in the original.
 fn basic_credentials(encoded: &str) -> Option<(String, String)> {
     let encoded = encoded.split(',').next()?.trim();
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (login, password) = text.split_once(':')?;
     Some((login.to_string(), password.to_string()))
@@ -241,24 +193,15 @@ mod tests {
     #[test]
     fn basic_credentials_decode() {
         let encoded = base64::engine::general_purpose::STANDARD.encode("a@b.c:pa:ss");
-        assert_eq!(
-            basic_credentials(&encoded),
-            Some(("a@b.c".into(), "pa:ss".into()))
-        );
-        assert_eq!(
-            basic_credentials(&format!("{encoded}, realm")),
-            Some(("a@b.c".into(), "pa:ss".into()))
-        );
+        assert_eq!(basic_credentials(&encoded), Some(("a@b.c".into(), "pa:ss".into())));
+        assert_eq!(basic_credentials(&format!("{encoded}, realm")), Some(("a@b.c".into(), "pa:ss".into())));
         assert_eq!(basic_credentials("!!"), None);
     }
 
     #[test]
     fn cookies_are_found_by_name() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            "a=1; asc_auth_key=tok ; b=2".parse().unwrap(),
-        );
+        headers.insert(header::COOKIE, "a=1; asc_auth_key=tok ; b=2".parse().unwrap());
         assert_eq!(cookie(&headers, "asc_auth_key").as_deref(), Some("tok"));
         assert_eq!(cookie(&headers, "c"), None);
     }

@@ -74,9 +74,8 @@ fn write_text(out: &mut String, text: &str) {
 
 /// XmlConvert.EncodeName: characters not allowed in a name become `_xHHHH_`.
 fn element_name(name: &str) -> std::borrow::Cow<'_, str> {
-    let valid = |i: usize, c: char| {
-        c.is_alphabetic() || c == '_' || (i > 0 && (c.is_alphanumeric() || c == '-' || c == '.'))
-    };
+    let valid =
+        |i: usize, c: char| c.is_alphabetic() || c == '_' || (i > 0 && (c.is_alphanumeric() || c == '-' || c == '.'));
     if !name.is_empty() && name.chars().enumerate().all(|(i, c)| valid(i, c)) {
         return name.into();
     }
@@ -118,18 +117,12 @@ pub fn flatten_body(body: &str) -> Result<Vec<(Vec<String>, String)>, String> {
                     return Err(format!("XML nested deeper than {MAX_DEPTH} levels"));
                 }
                 let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-                stack.push(Node {
-                    name,
-                    ..Node::default()
-                });
+                stack.push(Node { name, ..Node::default() });
             }
             Event::Empty(start) => {
                 let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 if let Some(parent) = stack.last_mut() {
-                    parent.children.push(Node {
-                        name,
-                        ..Node::default()
-                    });
+                    parent.children.push(Node { name, ..Node::default() });
                 }
             }
             Event::Text(text) => {
@@ -170,19 +163,12 @@ pub fn flatten_body(body: &str) -> Result<Vec<(Vec<String>, String)>, String> {
 
 fn flatten_children(node: &Node, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
     for (i, child) in node.children.iter().enumerate() {
-        let same: Vec<&Node> = node
-            .children
-            .iter()
-            .filter(|c| c.name == child.name)
-            .collect();
+        let same: Vec<&Node> = node.children.iter().filter(|c| c.name == child.name).collect();
         path.push(child.name.clone());
         if child.children.is_empty() {
             out.push((path.clone(), child.text.trim().to_string()));
         } else if same.len() > 1 {
-            let index = node.children[..i]
-                .iter()
-                .filter(|c| c.name == child.name)
-                .count();
+            let index = node.children[..i].iter().filter(|c| c.name == child.name).count();
             path.push(index.to_string());
             flatten_children(child, path, out);
             path.pop();
@@ -210,10 +196,7 @@ mod tests {
             xml(json!({"status": 0, "response": [{"id": 1}, {"id": 2}]})),
             "<result><status>0</status><response><id>1</id></response><response><id>2</id></response></result>"
         );
-        assert_eq!(
-            xml(json!({"status": 0, "response": []})),
-            "<result><status>0</status></result>"
-        );
+        assert_eq!(xml(json!({"status": 0, "response": []})), "<result><status>0</status></result>");
     }
 
     #[test]
@@ -232,10 +215,7 @@ mod tests {
              <one><type>k</type></one></request>",
         )
         .unwrap();
-        let keys: Vec<String> = pairs
-            .iter()
-            .map(|(p, v)| format!("{}={v}", p.join(".")))
-            .collect();
+        let keys: Vec<String> = pairs.iter().map(|(p, v)| format!("{}={v}", p.join("."))).collect();
         assert_eq!(
             keys,
             vec![

@@ -9,9 +9,7 @@ use uuid::Uuid;
 
 use super::{from_ticks, json_array, to_ticks, Store};
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{
-    Contact, ContactFilter, ContactInfo, ContactSort, ListItem, NewContact,
-};
+use crate::domain::contacts::{Contact, ContactFilter, ContactInfo, ContactSort, ListItem, NewContact};
 
 const CONTACT_COLUMNS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.company_name, c.title, c.about, \
     c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
@@ -102,11 +100,7 @@ fn ids_of(rows: Vec<AnyRow>) -> Result<Vec<i64>, sqlx::Error> {
 
 impl Store {
     /// Contacts by id with their managers, in two statements; missing ids are left out.
-    pub async fn contacts_by_ids(
-        &self,
-        portal: i64,
-        ids: &[i64],
-    ) -> Result<Vec<Contact>, sqlx::Error> {
+    pub async fn contacts_by_ids(&self, portal: i64, ids: &[i64]) -> Result<Vec<Contact>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         self.contacts_by_ids_in(&mut conn, portal, ids).await
     }
@@ -123,27 +117,18 @@ impl Store {
             return Ok(Vec::new());
         }
         let list = json_array(ids);
-        let sql = format!("SELECT {CONTACT_COLUMNS} FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ORDER BY c.id", self.json_ints(2));
-        let rows = sqlx::query(&sql)
-            .bind(portal)
-            .bind(&list)
-            .fetch_all(&mut *conn)
-            .await?;
-        let mut contacts = rows
-            .iter()
-            .map(contact_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let sql = format!(
+            "SELECT {CONTACT_COLUMNS} FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ORDER BY c.id",
+            self.json_ints(2)
+        );
+        let rows = sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&mut *conn).await?;
+        let mut contacts = rows.iter().map(contact_from_row).collect::<Result<Vec<_>, _>>()?;
         let sql = format!(
             "SELECT contact_id, user_id FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {} ORDER BY user_id",
             self.json_ints(2)
         );
         let mut managers: HashMap<i64, Vec<Uuid>> = HashMap::new();
-        for row in sqlx::query(&sql)
-            .bind(portal)
-            .bind(&list)
-            .fetch_all(&mut *conn)
-            .await?
-        {
+        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&mut *conn).await? {
             managers
                 .entry(row.try_get("contact_id")?)
                 .or_default()
@@ -189,8 +174,7 @@ impl Store {
         .fetch_one(&mut *conn)
         .await?;
         let id: i64 = row.try_get("id")?;
-        self.set_managers(conn, portal, &[id], &contact.managers)
-            .await?;
+        self.set_managers(conn, portal, &[id], &contact.managers).await?;
         Ok(id)
     }
 
@@ -238,15 +222,9 @@ impl Store {
         users: &[Uuid],
     ) -> Result<(), sqlx::Error> {
         let contacts = json_array(contacts);
-        let sql = format!(
-            "DELETE FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}",
-            self.json_ints(2)
-        );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(&contacts)
-            .execute(&mut *conn)
-            .await?;
+        let sql =
+            format!("DELETE FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}", self.json_ints(2));
+        sqlx::query(&sql).bind(portal).bind(&contacts).execute(&mut *conn).await?;
         if users.is_empty() {
             return Ok(());
         }
@@ -258,12 +236,7 @@ impl Store {
             self.json_ints(2),
             self.json_texts(3)
         );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(&contacts)
-            .bind(users)
-            .execute(conn)
-            .await?;
+        sqlx::query(&sql).bind(portal).bind(&contacts).bind(users).execute(conn).await?;
         Ok(())
     }
 
@@ -307,42 +280,25 @@ impl Store {
         let mut args = Args::default();
         args.push(Arg::Int(portal));
         args.push(Arg::Text(json_array(ids)));
-        let right = if edit {
-            editable(&mut args, viewer)
-        } else {
-            readable(&mut args, viewer)
-        };
-        let sql = format!("SELECT c.id FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} AND {right} ORDER BY c.id", self.json_ints(2));
+        let right = if edit { editable(&mut args, viewer) } else { readable(&mut args, viewer) };
+        let sql = format!(
+            "SELECT c.id FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} AND {right} ORDER BY c.id",
+            self.json_ints(2)
+        );
         ids_of(args.bind(sqlx::query(&sql)).fetch_all(conn).await?)
     }
 
     /// Deletes contacts; what hangs on them goes by cascade, and persons of deleted companies
     /// are unlinked. Two statements for any number of ids.
-    pub async fn delete_contacts(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        ids: &[i64],
-    ) -> Result<(), sqlx::Error> {
+    pub async fn delete_contacts(&self, conn: &mut AnyConnection, portal: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
         let list = json_array(ids);
         let sql = format!(
             "UPDATE crm_contacts SET company_id = 0 WHERE portal_id = $1 AND company_id IN {}",
             self.json_ints(2)
         );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(&list)
-            .execute(&mut *conn)
-            .await?;
-        let sql = format!(
-            "DELETE FROM crm_contacts WHERE portal_id = $1 AND id IN {}",
-            self.json_ints(2)
-        );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(&list)
-            .execute(conn)
-            .await?;
+        sqlx::query(&sql).bind(portal).bind(&list).execute(&mut *conn).await?;
+        let sql = format!("DELETE FROM crm_contacts WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
+        sqlx::query(&sql).bind(portal).bind(&list).execute(conn).await?;
         Ok(())
     }
 
@@ -360,10 +316,7 @@ impl Store {
         args.push(Arg::Int(portal));
         let mut conditions = vec!["c.portal_id = $1".to_string(), readable(&mut args, viewer)];
         if let Some(is_company) = filter.is_company {
-            conditions.push(format!(
-                "c.is_company = {}",
-                args.push(Arg::Int(i64::from(is_company)))
-            ));
+            conditions.push(format!("c.is_company = {}", args.push(Arg::Int(i64::from(is_company)))));
         }
         if let Some(status) = filter.status {
             conditions.push(format!("c.status_id = {}", args.push(Arg::Int(status))));
@@ -381,11 +334,7 @@ impl Store {
             conditions.push(format!("c.company_id = {}", args.push(Arg::Int(company))));
         }
         for word in filter.search.split_whitespace() {
-            let escaped = word
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
+            let escaped = word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             let pattern = args.push(Arg::Text(format!("%{escaped}%")));
             conditions.push(format!(
                 "(c.search_name LIKE {pattern} ESCAPE '\\' OR EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id \
@@ -393,24 +342,14 @@ impl Store {
             ));
         }
         if let Some(from) = filter.created_from {
-            conditions.push(format!(
-                "c.created_at >= {}",
-                args.push(Arg::Int(to_ticks(from)))
-            ));
+            conditions.push(format!("c.created_at >= {}", args.push(Arg::Int(to_ticks(from)))));
         }
         if let Some(to) = filter.created_to {
-            conditions.push(format!(
-                "c.created_at <= {}",
-                args.push(Arg::Int(to_ticks(to)))
-            ));
+            conditions.push(format!("c.created_at <= {}", args.push(Arg::Int(to_ticks(to)))));
         }
         let condition = conditions.join(" AND ");
         let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
-        let total: i64 = args
-            .bind(sqlx::query(&count_sql))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
+        let total: i64 = args.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?;
         let order = match filter.sort {
             ContactSort::DisplayName => "c.search_name",
             ContactSort::Created => "c.created_at",
@@ -422,21 +361,13 @@ impl Store {
         let limit = args.push(Arg::Int(count as i64));
         let offset = args.push(Arg::Int(start as i64));
         let page_sql = format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} {direction}, c.id {direction} LIMIT {limit} OFFSET {offset}");
-        let ids = ids_of(
-            args.bind(sqlx::query(&page_sql))
-                .fetch_all(&self.pool)
-                .await?,
-        )?;
+        let ids = ids_of(args.bind(sqlx::query(&page_sql)).fetch_all(&self.pool).await?)?;
         Ok((ids, total as u64))
     }
 
     /// Contact details (info rows), tag names and member counts of companies, for a list of
     /// contacts: three statements.
-    pub async fn contact_details(
-        &self,
-        portal: i64,
-        ids: &[i64],
-    ) -> Result<ContactDetails, sqlx::Error> {
+    pub async fn contact_details(&self, portal: i64, ids: &[i64]) -> Result<ContactDetails, sqlx::Error> {
         let mut details = ContactDetails::default();
         if ids.is_empty() {
             return Ok(details);
@@ -447,80 +378,44 @@ impl Store {
              WHERE portal_id = $1 AND contact_id IN {} ORDER BY contact_id, info_type, id",
             self.json_ints(2)
         );
-        for row in sqlx::query(&sql)
-            .bind(portal)
-            .bind(&list)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            details
-                .infos
-                .entry(row.try_get("contact_id")?)
-                .or_default()
-                .push(ContactInfo {
-                    id: row.try_get("id")?,
-                    info_type: row.try_get("info_type")?,
-                    category: row.try_get("category")?,
-                    data: row.try_get("data")?,
-                    is_primary: row.try_get::<i64, _>("is_primary")? != 0,
-                });
+        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&self.pool).await? {
+            details.infos.entry(row.try_get("contact_id")?).or_default().push(ContactInfo {
+                id: row.try_get("id")?,
+                info_type: row.try_get("info_type")?,
+                category: row.try_get("category")?,
+                data: row.try_get("data")?,
+                is_primary: row.try_get::<i64, _>("is_primary")? != 0,
+            });
         }
         let sql = format!(
             "SELECT l.contact_id, t.title FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
              WHERE l.portal_id = $1 AND l.contact_id IN {} ORDER BY t.title",
             self.json_ints(2)
         );
-        for row in sqlx::query(&sql)
-            .bind(portal)
-            .bind(&list)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            details
-                .tags
-                .entry(row.try_get("contact_id")?)
-                .or_default()
-                .push(row.try_get("title")?);
+        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&self.pool).await? {
+            details.tags.entry(row.try_get("contact_id")?).or_default().push(row.try_get("title")?);
         }
         let sql = format!(
             "SELECT company_id, COUNT(*) AS n FROM crm_contacts WHERE portal_id = $1 AND company_id IN {} GROUP BY company_id",
             self.json_ints(2)
         );
-        for row in sqlx::query(&sql)
-            .bind(portal)
-            .bind(&list)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            details
-                .persons
-                .insert(row.try_get("company_id")?, row.try_get("n")?);
+        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&self.pool).await? {
+            details.persons.insert(row.try_get("company_id")?, row.try_get("n")?);
         }
         Ok(details)
     }
 
     /// The contact statuses (list type 1) or contact types (4) of the portal, in order, with how
     /// many contacts use each.
-    pub async fn list_items(
-        &self,
-        portal: i64,
-        list_type: i64,
-    ) -> Result<Vec<ListItem>, sqlx::Error> {
-        let column = if list_type == crate::domain::contacts::LIST_CONTACT_TYPE {
-            "contact_type_id"
-        } else {
-            "status_id"
-        };
+    pub async fn list_items(&self, portal: i64, list_type: i64) -> Result<Vec<ListItem>, sqlx::Error> {
+        let column =
+            if list_type == crate::domain::contacts::LIST_CONTACT_TYPE { "contact_type_id" } else { "status_id" };
         let sql = format!(
             "SELECT l.id, l.title, l.description, l.color, l.sort_order, \
              (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id) AS used \
              FROM crm_list_items l WHERE l.portal_id = $1 AND l.list_type = $2 ORDER BY l.sort_order, l.id"
         );
-        let rows = sqlx::query(&sql)
-            .bind(portal)
-            .bind(list_type)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(portal).bind(list_type).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(ListItem {
@@ -557,11 +452,7 @@ impl Store {
     }
 
     /// Whether the portal has any list item yet (the defaults are created once).
-    pub async fn has_list_items(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-    ) -> Result<bool, sqlx::Error> {
+    pub async fn has_list_items(&self, conn: &mut AnyConnection, portal: i64) -> Result<bool, sqlx::Error> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM crm_list_items WHERE portal_id = $1")
             .bind(portal)
             .fetch_one(conn)
@@ -582,12 +473,7 @@ impl Store {
              SELECT $1, c.id, $3 FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
             self.json_ints(2)
         );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(json_array(contacts))
-            .bind(project)
-            .execute(conn)
-            .await?;
+        sqlx::query(&sql).bind(portal).bind(json_array(contacts)).bind(project).execute(conn).await?;
         Ok(())
     }
 
@@ -608,11 +494,7 @@ impl Store {
     }
 
     /// The contacts linked to a project.
-    pub async fn project_contact_ids(
-        &self,
-        portal: i64,
-        project: i64,
-    ) -> Result<Vec<i64>, sqlx::Error> {
+    pub async fn project_contact_ids(&self, portal: i64, project: i64) -> Result<Vec<i64>, sqlx::Error> {
         let rows = sqlx::query("SELECT contact_id AS id FROM crm_project_links WHERE portal_id = $1 AND project_id = $2 ORDER BY contact_id")
             .bind(portal)
             .bind(project)
@@ -622,11 +504,7 @@ impl Store {
     }
 
     /// The projects a contact is linked to.
-    pub async fn contact_project_ids(
-        &self,
-        portal: i64,
-        contact: i64,
-    ) -> Result<Vec<i64>, sqlx::Error> {
+    pub async fn contact_project_ids(&self, portal: i64, contact: i64) -> Result<Vec<i64>, sqlx::Error> {
         let rows = sqlx::query("SELECT project_id AS id FROM crm_project_links WHERE portal_id = $1 AND contact_id = $2 ORDER BY project_id")
             .bind(portal)
             .bind(contact)
@@ -637,19 +515,13 @@ impl Store {
 
     /// Locks contact rows until the transaction ends (PostgreSQL; SQLite writers already run
     /// one at a time), so concurrent batch writes apply one after the other.
-    pub async fn lock_contacts(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        ids: &[i64],
-    ) -> Result<(), sqlx::Error> {
+    pub async fn lock_contacts(&self, conn: &mut AnyConnection, portal: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
         if self.backend == super::Backend::Postgres && !ids.is_empty() {
-            let sql = format!("SELECT id FROM crm_contacts WHERE portal_id = $1 AND id IN {} ORDER BY id FOR UPDATE", self.json_ints(2));
-            sqlx::query(&sql)
-                .bind(portal)
-                .bind(json_array(ids))
-                .fetch_all(conn)
-                .await?;
+            let sql = format!(
+                "SELECT id FROM crm_contacts WHERE portal_id = $1 AND id IN {} ORDER BY id FOR UPDATE",
+                self.json_ints(2)
+            );
+            sqlx::query(&sql).bind(portal).bind(json_array(ids)).fetch_all(conn).await?;
         }
         Ok(())
     }
@@ -661,4 +533,107 @@ pub struct ContactDetails {
     pub infos: HashMap<i64, Vec<ContactInfo>>,
     pub tags: HashMap<i64, Vec<String>>,
     pub persons: HashMap<i64, i64>,
+}
+
+impl Store {
+    /// A contact's detail rows, newest first.
+    pub async fn contact_infos(&self, portal: i64, contact: i64) -> Result<Vec<ContactInfo>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, info_type, category, data, is_primary FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 ORDER BY id DESC",
+        )
+        .bind(portal)
+        .bind(contact)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ContactInfo {
+                    id: row.try_get("id")?,
+                    info_type: row.try_get("info_type")?,
+                    category: row.try_get("category")?,
+                    data: row.try_get("data")?,
+                    is_primary: row.try_get::<i64, _>("is_primary")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds detail rows to a contact; returns their new ids in order.
+    pub async fn insert_contact_infos(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contact: i64,
+        infos: &[ContactInfo],
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let mut ids = Vec::with_capacity(infos.len());
+        for info in infos {
+            let row = sqlx::query(
+                "INSERT INTO crm_contact_info (portal_id, contact_id, info_type, category, data, is_primary) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(portal)
+            .bind(contact)
+            .bind(info.info_type)
+            .bind(info.category)
+            .bind(&info.data)
+            .bind(i64::from(info.is_primary))
+            .fetch_one(&mut *conn)
+            .await?;
+            ids.push(row.try_get("id")?);
+        }
+        Ok(ids)
+    }
+
+    /// Rewrites one detail row of a contact; false when the contact has no such row.
+    pub async fn update_contact_info(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contact: i64,
+        info: &ContactInfo,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE crm_contact_info SET info_type = $4, category = $5, data = $6, is_primary = $7 \
+             WHERE portal_id = $1 AND contact_id = $2 AND id = $3",
+        )
+        .bind(portal)
+        .bind(contact)
+        .bind(info.id)
+        .bind(info.info_type)
+        .bind(info.category)
+        .bind(&info.data)
+        .bind(i64::from(info.is_primary))
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Deletes detail rows of a contact: one, or all of them.
+    pub async fn delete_contact_infos(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contact: i64,
+        only: Option<i64>,
+    ) -> Result<u64, sqlx::Error> {
+        let done = match only {
+            Some(id) => {
+                sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 AND id = $3")
+                    .bind(portal)
+                    .bind(contact)
+                    .bind(id)
+                    .execute(conn)
+                    .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2")
+                    .bind(portal)
+                    .bind(contact)
+                    .execute(conn)
+                    .await?
+            }
+        };
+        Ok(done.rows_affected())
+    }
 }

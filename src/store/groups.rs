@@ -19,22 +19,19 @@ fn group_from_row(row: &sqlx::any::AnyRow) -> Result<Group, sqlx::Error> {
 impl Store {
     /// Every group of the portal, by name.
     pub async fn groups(&self, portal: i64) -> Result<Vec<Group>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT id, name, manager_id FROM groups WHERE portal_id = $1 ORDER BY name, id",
-        )
-        .bind(portal)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query("SELECT id, name, manager_id FROM groups WHERE portal_id = $1 ORDER BY name, id")
+            .bind(portal)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(group_from_row).collect()
     }
 
     pub async fn group(&self, portal: i64, id: Uuid) -> Result<Option<Group>, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT id, name, manager_id FROM groups WHERE portal_id = $1 AND id = $2")
-                .bind(portal)
-                .bind(id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query("SELECT id, name, manager_id FROM groups WHERE portal_id = $1 AND id = $2")
+            .bind(portal)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(group_from_row).transpose()
     }
 
@@ -52,32 +49,21 @@ impl Store {
     }
 
     /// The ids of a group's members.
-    pub async fn group_member_ids(
-        &self,
-        portal: i64,
-        group: Uuid,
-    ) -> Result<Vec<Uuid>, sqlx::Error> {
-        let rows =
-            sqlx::query("SELECT user_id FROM group_members WHERE portal_id = $1 AND group_id = $2")
-                .bind(portal)
-                .bind(group.to_string())
-                .fetch_all(&self.pool)
-                .await?;
+    pub async fn group_member_ids(&self, portal: i64, group: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+        let rows = sqlx::query("SELECT user_id FROM group_members WHERE portal_id = $1 AND group_id = $2")
+            .bind(portal)
+            .bind(group.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
-                Uuid::parse_str(&row.try_get::<String, _>("user_id")?)
-                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+                Uuid::parse_str(&row.try_get::<String, _>("user_id")?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
             })
             .collect()
     }
 
     /// Creates or renames a group and sets its manager.
-    pub async fn save_group(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        group: &Group,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn save_group(&self, conn: &mut AnyConnection, portal: i64, group: &Group) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO groups (portal_id, id, name, manager_id, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (portal_id, id) DO UPDATE SET name = excluded.name, manager_id = excluded.manager_id",
@@ -92,21 +78,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_group(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        group: Uuid,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn delete_group(&self, conn: &mut AnyConnection, portal: i64, group: Uuid) -> Result<(), sqlx::Error> {
         for sql in [
             "DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2",
             "DELETE FROM groups WHERE portal_id = $1 AND id = $2",
         ] {
-            sqlx::query(sql)
-                .bind(portal)
-                .bind(group.to_string())
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(sql).bind(portal).bind(group.to_string()).execute(&mut *conn).await?;
         }
         Ok(())
     }
@@ -126,12 +103,7 @@ impl Store {
              ON CONFLICT DO NOTHING",
             self.json_texts(3)
         );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(group.to_string())
-            .bind(ids)
-            .execute(conn)
-            .await?;
+        sqlx::query(&sql).bind(portal).bind(group.to_string()).bind(ids).execute(conn).await?;
         Ok(())
     }
 
@@ -153,13 +125,11 @@ impl Store {
             }
             Some(users) => {
                 let ids = json_array(&users.iter().map(Uuid::to_string).collect::<Vec<_>>());
-                let sql = format!("DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2 AND user_id IN {}", self.json_texts(3));
-                sqlx::query(&sql)
-                    .bind(portal)
-                    .bind(group.to_string())
-                    .bind(ids)
-                    .execute(conn)
-                    .await?;
+                let sql = format!(
+                    "DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2 AND user_id IN {}",
+                    self.json_texts(3)
+                );
+                sqlx::query(&sql).bind(portal).bind(group.to_string()).bind(ids).execute(conn).await?;
             }
         }
         Ok(())
@@ -184,12 +154,7 @@ impl Store {
              SELECT $1, g.id, $2 FROM groups g WHERE g.portal_id = $1 AND g.id IN {}",
             self.json_texts(3)
         );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(user.to_string())
-            .bind(ids)
-            .execute(conn)
-            .await?;
+        sqlx::query(&sql).bind(portal).bind(user.to_string()).bind(ids).execute(conn).await?;
         Ok(())
     }
 }

@@ -62,11 +62,7 @@ impl Store {
     }
 
     /// Forgets an account's failures after a successful login.
-    pub async fn clear_login_failures(
-        &self,
-        portal: i64,
-        scope: &LoginScope,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn clear_login_failures(&self, portal: i64, scope: &LoginScope) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM login_failures WHERE portal_id = $1 AND scope = $2")
             .bind(portal)
             .bind(scope.key())
@@ -77,10 +73,8 @@ impl Store {
 
     /// Drops failures older than any throttling window.
     pub async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(to_ticks(before))
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(to_ticks(before)).execute(&self.pool).await?;
         Ok(done.rows_affected())
     }
 }

@@ -81,9 +81,8 @@ impl Store {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => url.to_string(),
         };
-        let mut options = AnyPoolOptions::new()
-            .max_connections(args.db_connections.max(1))
-            .acquire_timeout(Duration::from_secs(30));
+        let mut options =
+            AnyPoolOptions::new().max_connections(args.db_connections.max(1)).acquire_timeout(Duration::from_secs(30));
         if backend == Backend::Sqlite {
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -96,15 +95,8 @@ impl Store {
                 })
             });
         }
-        let pool = options
-            .connect(&url)
-            .await
-            .with_context(|| format!("cannot open database {}", redact(&url)))?;
-        Ok(Store {
-            pool,
-            backend,
-            sqlite_writer: Arc::new(Mutex::new(())),
-        })
+        let pool = options.connect(&url).await.with_context(|| format!("cannot open database {}", redact(&url)))?;
+        Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
     }
 
     /// Brings the schema up to date.
@@ -113,10 +105,7 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(&self.pool)
-            .await
-            .context("running database migrations")?;
+        migrator.run(&self.pool).await.context("running database migrations")?;
         Ok(())
     }
 
@@ -132,15 +121,9 @@ impl Store {
                 // IMMEDIATE takes the write lock at once, so another process (the CLI, say)
                 // makes this wait in the busy handler instead of failing a later upgrade.
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx {
-                    tx,
-                    _writer: Some(writer),
-                })
+                Ok(WriteTx { tx, _writer: Some(writer) })
             }
-            Backend::Postgres => Ok(WriteTx {
-                tx: self.pool.begin().await?,
-                _writer: None,
-            }),
+            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _writer: None }),
         }
     }
 
@@ -177,12 +160,8 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create folder {}", parent.display()))?;
+        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create folder {}", parent.display()))?;
         }
     }
     let query = if query.contains("mode=") {
@@ -225,9 +204,7 @@ pub fn to_ticks(at: DateTime<Utc>) -> i64 {
 pub fn from_ticks(ticks: i64) -> DateTime<Utc> {
     let seconds = ticks.div_euclid(10_000_000);
     let nanos = (ticks.rem_euclid(10_000_000) * 100) as u32;
-    Utc.timestamp_opt(seconds, nanos)
-        .single()
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    Utc.timestamp_opt(seconds, nanos).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 #[cfg(test)]
@@ -236,8 +213,7 @@ mod tests {
 
     #[test]
     fn ticks_round_trip_at_100ns() {
-        let at = Utc.with_ymd_and_hms(2020, 12, 8, 17, 37, 4).unwrap()
-            + chrono::Duration::nanoseconds(591_640_600);
+        let at = Utc.with_ymd_and_hms(2020, 12, 8, 17, 37, 4).unwrap() + chrono::Duration::nanoseconds(591_640_600);
         assert_eq!(from_ticks(to_ticks(at)), at);
         let before_epoch = Utc.with_ymd_and_hms(1950, 1, 1, 0, 0, 0).unwrap();
         assert_eq!(from_ticks(to_ticks(before_epoch)), before_epoch);

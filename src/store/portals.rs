@@ -7,30 +7,17 @@ use super::{to_ticks, Store};
 
 impl Store {
     /// Creates the portal row if missing; true when it was created.
-    pub async fn ensure_portal(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-    ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "INSERT INTO portals (id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(portal)
-        .bind(to_ticks(chrono::Utc::now()))
-        .execute(conn)
-        .await?;
+    pub async fn ensure_portal(&self, conn: &mut AnyConnection, portal: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("INSERT INTO portals (id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(portal)
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
         Ok(done.rows_affected() > 0)
     }
 
-    pub async fn portal_owner(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-    ) -> Result<Option<Uuid>, sqlx::Error> {
-        let row = sqlx::query("SELECT owner_id FROM portals WHERE id = $1")
-            .bind(portal)
-            .fetch_optional(conn)
-            .await?;
+    pub async fn portal_owner(&self, conn: &mut AnyConnection, portal: i64) -> Result<Option<Uuid>, sqlx::Error> {
+        let row = sqlx::query("SELECT owner_id FROM portals WHERE id = $1").bind(portal).fetch_optional(conn).await?;
         Ok(row
             .map(|row| row.try_get::<Option<String>, _>("owner_id"))
             .transpose()?

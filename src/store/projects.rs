@@ -12,8 +12,7 @@ use crate::domain::projects::{NewProject, Project};
 const PROJECT_COLUMNS: &str = "id, title, description, status, responsible_id, is_private, created_at, created_by, last_modified, last_modified_by";
 
 fn uuid(row: &AnyRow, column: &str) -> Result<Uuid, sqlx::Error> {
-    Uuid::parse_str(&row.try_get::<String, _>(column)?)
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    Uuid::parse_str(&row.try_get::<String, _>(column)?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 fn project_from_row(row: &AnyRow) -> Result<Project, sqlx::Error> {
@@ -36,33 +35,20 @@ fn project_from_row(row: &AnyRow) -> Result<Project, sqlx::Error> {
 impl Store {
     /// Every project of the portal by title, with teams and tags, in three statements.
     pub async fn projects(&self, portal: i64) -> Result<Vec<Project>, sqlx::Error> {
-        let sql = format!(
-            "SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 ORDER BY title, id"
-        );
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 ORDER BY title, id");
         let rows = sqlx::query(&sql).bind(portal).fetch_all(&self.pool).await?;
-        let mut projects = rows
-            .iter()
-            .map(project_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.attach_team_and_tags(portal, &mut projects, None)
-            .await?;
+        let mut projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>, _>>()?;
+        self.attach_team_and_tags(portal, &mut projects, None).await?;
         Ok(projects)
     }
 
     pub async fn project(&self, portal: i64, id: i64) -> Result<Option<Project>, sqlx::Error> {
-        let sql =
-            format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2");
-        let Some(row) = sqlx::query(&sql)
-            .bind(portal)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-        else {
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2");
+        let Some(row) = sqlx::query(&sql).bind(portal).bind(id).fetch_optional(&self.pool).await? else {
             return Ok(None);
         };
         let mut projects = vec![project_from_row(&row)?];
-        self.attach_team_and_tags(portal, &mut projects, Some(id))
-            .await?;
+        self.attach_team_and_tags(portal, &mut projects, Some(id)).await?;
         Ok(projects.pop())
     }
 
@@ -72,35 +58,25 @@ impl Store {
         projects: &mut [Project],
         only: Option<i64>,
     ) -> Result<(), sqlx::Error> {
-        let filter = if only.is_some() {
-            " AND project_id = $2"
-        } else {
-            ""
-        };
+        let filter = if only.is_some() { " AND project_id = $2" } else { "" };
         let mut teams: HashMap<i64, Vec<Uuid>> = HashMap::new();
-        let sql = format!("SELECT project_id, user_id FROM project_members WHERE portal_id = $1{filter} ORDER BY user_id");
+        let sql =
+            format!("SELECT project_id, user_id FROM project_members WHERE portal_id = $1{filter} ORDER BY user_id");
         let mut query = sqlx::query(&sql).bind(portal);
         if let Some(id) = only {
             query = query.bind(id);
         }
         for row in query.fetch_all(&self.pool).await? {
-            teams
-                .entry(row.try_get("project_id")?)
-                .or_default()
-                .push(uuid(&row, "user_id")?);
+            teams.entry(row.try_get("project_id")?).or_default().push(uuid(&row, "user_id")?);
         }
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-        let sql = format!(
-            "SELECT project_id, tag FROM project_tags WHERE portal_id = $1{filter} ORDER BY tag"
-        );
+        let sql = format!("SELECT project_id, tag FROM project_tags WHERE portal_id = $1{filter} ORDER BY tag");
         let mut query = sqlx::query(&sql).bind(portal);
         if let Some(id) = only {
             query = query.bind(id);
         }
         for row in query.fetch_all(&self.pool).await? {
-            tags.entry(row.try_get("project_id")?)
-                .or_default()
-                .push(row.try_get("tag")?);
+            tags.entry(row.try_get("project_id")?).or_default().push(row.try_get("tag")?);
         }
         for project in projects {
             project.team = teams.remove(&project.id).unwrap_or_default();
@@ -132,8 +108,7 @@ impl Store {
         .fetch_one(&mut *conn)
         .await?;
         let id: i64 = row.try_get("id")?;
-        self.replace_team_and_tags(conn, portal, id, &project.team, Some(&project.tags))
-            .await?;
+        self.replace_team_and_tags(conn, portal, id, &project.team, Some(&project.tags)).await?;
         Ok(id)
     }
 
@@ -162,8 +137,7 @@ impl Store {
         .bind(by.to_string())
         .execute(&mut *conn)
         .await?;
-        self.replace_team_and_tags(conn, portal, project.id, &project.team, tags)
-            .await
+        self.replace_team_and_tags(conn, portal, project.id, &project.team, tags).await
     }
 
     async fn replace_team_and_tags(
@@ -185,12 +159,7 @@ impl Store {
              WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
             self.json_texts(3)
         );
-        sqlx::query(&sql)
-            .bind(portal)
-            .bind(id)
-            .bind(members)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(&sql).bind(portal).bind(id).bind(members).execute(&mut *conn).await?;
         if let Some(tags) = tags {
             sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2")
                 .bind(portal)
@@ -198,33 +167,26 @@ impl Store {
                 .execute(&mut *conn)
                 .await?;
             for tag in tags {
-                sqlx::query("INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                    .bind(portal)
-                    .bind(id)
-                    .bind(tag)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(portal)
+                .bind(id)
+                .bind(tag)
+                .execute(&mut *conn)
+                .await?;
             }
         }
         Ok(())
     }
 
-    pub async fn delete_project(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        id: i64,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn delete_project(&self, conn: &mut AnyConnection, portal: i64, id: i64) -> Result<(), sqlx::Error> {
         for sql in [
             "DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM projects WHERE portal_id = $1 AND id = $2",
         ] {
-            sqlx::query(sql)
-                .bind(portal)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(sql).bind(portal).bind(id).execute(&mut *conn).await?;
         }
         Ok(())
     }

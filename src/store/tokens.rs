@@ -59,10 +59,8 @@ impl Store {
 
     /// Deletes tokens that expired before `before`, so the table does not grow without end.
     pub async fn purge_expired_tokens(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM tokens WHERE expires_at < $1")
-            .bind(to_ticks(before))
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM tokens WHERE expires_at < $1").bind(to_ticks(before)).execute(&self.pool).await?;
         Ok(done.rows_affected())
     }
 }

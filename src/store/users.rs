@@ -50,9 +50,7 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         sex: row.try_get::<Option<i64>, _>("sex")?.map(|s| s != 0),
         birthday: row.try_get::<Option<i64>, _>("birthday")?.map(from_ticks),
         work_from: row.try_get::<Option<i64>, _>("work_from")?.map(from_ticks),
-        terminated_at: row
-            .try_get::<Option<i64>, _>("terminated_at")?
-            .map(from_ticks),
+        terminated_at: row.try_get::<Option<i64>, _>("terminated_at")?.map(from_ticks),
         title: row.try_get("title")?,
         location: row.try_get("location")?,
         notes: row.try_get("notes")?,
@@ -81,18 +79,10 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
 }
 
 impl Store {
-    async fn one_user(
-        &self,
-        sql_filter: &str,
-        portal: i64,
-        value: String,
-    ) -> Result<Option<User>, sqlx::Error> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND {sql_filter}");
-        let row = sqlx::query(&sql)
-            .bind(portal)
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await?;
+    async fn one_user(&self, sql_filter: &str, portal: i64, value: String) -> Result<Option<User>, sqlx::Error> {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND {sql_filter}");
+        let row = sqlx::query(&sql).bind(portal).bind(value).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -109,32 +99,18 @@ impl Store {
         id: Uuid,
     ) -> Result<Option<User>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id = $2");
-        let row = sqlx::query(&sql)
-            .bind(portal)
-            .bind(id.to_string())
-            .fetch_optional(conn)
-            .await?;
+        let row = sqlx::query(&sql).bind(portal).bind(id.to_string()).fetch_optional(conn).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// A live user by user name (case-insensitive).
-    pub async fn user_by_user_name(
-        &self,
-        portal: i64,
-        user_name: &str,
-    ) -> Result<Option<User>, sqlx::Error> {
-        self.one_user("u.user_name_key = $2", portal, user_name.to_lowercase())
-            .await
+    pub async fn user_by_user_name(&self, portal: i64, user_name: &str) -> Result<Option<User>, sqlx::Error> {
+        self.one_user("u.user_name_key = $2", portal, user_name.to_lowercase()).await
     }
 
     /// A live user by email (case-insensitive).
-    pub async fn user_by_email(
-        &self,
-        portal: i64,
-        email: &str,
-    ) -> Result<Option<User>, sqlx::Error> {
-        self.one_user("u.email_key = $2", portal, email.to_lowercase())
-            .await
+    pub async fn user_by_email(&self, portal: i64, email: &str) -> Result<Option<User>, sqlx::Error> {
+        self.one_user("u.email_key = $2", portal, email.to_lowercase()).await
     }
 
     /// A live user by user name or email (case-insensitive), with the password hash.
@@ -148,16 +124,9 @@ impl Store {
              WHERE u.portal_id = $1 AND u.removed = 0 AND (u.email_key = $2 OR u.user_name_key = $2) \
              ORDER BY CASE WHEN u.email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
         );
-        let row = sqlx::query(&sql)
-            .bind(portal)
-            .bind(login.to_lowercase())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&sql).bind(portal).bind(login.to_lowercase()).fetch_optional(&self.pool).await?;
         row.map(|row| {
-            Ok(StoredCredentials {
-                user: user_from_row(&row)?,
-                password_hash: row.try_get("password_hash")?,
-            })
+            Ok(StoredCredentials { user: user_from_row(&row)?, password_hash: row.try_get("password_hash")? })
         })
         .transpose()
     }
@@ -174,19 +143,14 @@ impl Store {
              WHERE t.token_hash = $2 AND t.portal_id = $1 AND t.revoked_at IS NULL AND t.expires_at > $3 \
              AND u.removed = 0"
         );
-        let row = sqlx::query(&sql)
-            .bind(portal)
-            .bind(token_hash)
-            .bind(to_ticks(now))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&sql).bind(portal).bind(token_hash).bind(to_ticks(now)).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// Every live user of the portal.
     pub async fn all_users(&self, portal: i64) -> Result<Vec<User>, sqlx::Error> {
-        let sql =
-            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0");
         let rows = sqlx::query(&sql).bind(portal).fetch_all(&self.pool).await?;
         rows.iter().map(user_from_row).collect()
     }
@@ -201,20 +165,12 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
             self.json_texts(2)
         );
-        let rows = sqlx::query(&sql)
-            .bind(portal)
-            .bind(&ids)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(portal).bind(&ids).fetch_all(&self.pool).await?;
         rows.iter().map(user_from_row).collect()
     }
 
     /// The full profiles of `users`: their contacts and departments, in one statement.
-    pub async fn profiles(
-        &self,
-        portal: i64,
-        users: Vec<User>,
-    ) -> Result<Vec<Profile>, sqlx::Error> {
+    pub async fn profiles(&self, portal: i64, users: Vec<User>) -> Result<Vec<Profile>, sqlx::Error> {
         if users.is_empty() {
             return Ok(Vec::new());
         }
@@ -234,18 +190,10 @@ impl Store {
         );
         let mut contacts: HashMap<String, Vec<UserContact>> = HashMap::new();
         let mut groups: HashMap<String, Vec<GroupRef>> = HashMap::new();
-        for row in sqlx::query(&sql)
-            .bind(portal)
-            .bind(&ids)
-            .fetch_all(&self.pool)
-            .await?
-        {
+        for row in sqlx::query(&sql).bind(portal).bind(&ids).fetch_all(&self.pool).await? {
             let user: String = row.try_get("user_id")?;
             if row.try_get::<i64, _>("kind")? == 0 {
-                let contact = UserContact {
-                    kind: row.try_get("a")?,
-                    value: row.try_get("b")?,
-                };
+                let contact = UserContact { kind: row.try_get("a")?, value: row.try_get("b")? };
                 contacts.entry(user).or_default().push(contact);
             } else {
                 let group = GroupRef {
@@ -276,11 +224,12 @@ impl Store {
         portal: i64,
         user_name: &str,
     ) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND user_name_key = $2 AND removed = 0")
-            .bind(portal)
-            .bind(user_name.to_lowercase())
-            .fetch_one(conn)
-            .await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND user_name_key = $2 AND removed = 0")
+                .bind(portal)
+                .bind(user_name.to_lowercase())
+                .fetch_one(conn)
+                .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
@@ -303,12 +252,7 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
-    pub async fn insert_user(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        user: &NewUser,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn insert_user(&self, conn: &mut AnyConnection, portal: i64, user: &NewUser) -> Result<(), sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
         sqlx::query(
             "INSERT INTO users (portal_id, id, user_name, user_name_key, email, email_key, first_name, \
@@ -333,12 +277,7 @@ impl Store {
     }
 
     /// Writes the editable fields of a user's profile.
-    pub async fn update_user(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        user: &User,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn update_user(&self, conn: &mut AnyConnection, portal: i64, user: &User) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE users SET first_name = $3, last_name = $4, email = $5, email_key = $6, sex = $7, birthday = $8, \
              work_from = $9, terminated_at = $10, title = $11, location = $12, notes = $13, status = $14, \
@@ -370,29 +309,20 @@ impl Store {
     }
 
     /// Marks a user removed: invisible to every lookup, his email and user name free again.
-    pub async fn remove_user(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        user: Uuid,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn remove_user(&self, conn: &mut AnyConnection, portal: i64, user: Uuid) -> Result<(), sqlx::Error> {
         let id = user.to_string();
-        sqlx::query(
-            "UPDATE users SET removed = 1, last_modified = $3 WHERE portal_id = $1 AND id = $2",
-        )
-        .bind(portal)
-        .bind(&id)
-        .bind(to_ticks(chrono::Utc::now()))
-        .execute(&mut *conn)
-        .await?;
-        for table in ["group_members", "admins"] {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE portal_id = $1 AND user_id = $2"
-            ))
+        sqlx::query("UPDATE users SET removed = 1, last_modified = $3 WHERE portal_id = $1 AND id = $2")
             .bind(portal)
             .bind(&id)
+            .bind(to_ticks(chrono::Utc::now()))
             .execute(&mut *conn)
             .await?;
+        for table in ["group_members", "admins"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE portal_id = $1 AND user_id = $2"))
+                .bind(portal)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
         }
         sqlx::query("UPDATE groups SET manager_id = NULL WHERE portal_id = $1 AND manager_id = $2")
             .bind(portal)
@@ -406,12 +336,7 @@ impl Store {
     /// Locks a user's row until the transaction ends, so read-modify-write changes of one user
     /// (his contacts, say) from concurrent requests or servers apply one after the other.
     /// SQLite needs nothing: its write transactions already run one at a time.
-    pub async fn lock_user(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        user: Uuid,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn lock_user(&self, conn: &mut AnyConnection, portal: i64, user: Uuid) -> Result<(), sqlx::Error> {
         if self.backend == super::Backend::Postgres {
             sqlx::query("SELECT id FROM users WHERE portal_id = $1 AND id = $2 FOR UPDATE")
                 .bind(portal)
@@ -429,19 +354,14 @@ impl Store {
         portal: i64,
         user: Uuid,
     ) -> Result<Vec<UserContact>, sqlx::Error> {
-        let rows = sqlx::query("SELECT type, value FROM user_contacts WHERE portal_id = $1 AND user_id = $2 ORDER BY position")
-            .bind(portal)
-            .bind(user.to_string())
-            .fetch_all(conn)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(UserContact {
-                    kind: row.try_get("type")?,
-                    value: row.try_get("value")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(
+            "SELECT type, value FROM user_contacts WHERE portal_id = $1 AND user_id = $2 ORDER BY position",
+        )
+        .bind(portal)
+        .bind(user.to_string())
+        .fetch_all(conn)
+        .await?;
+        rows.iter().map(|row| Ok(UserContact { kind: row.try_get("type")?, value: row.try_get("value")? })).collect()
     }
 
     /// Replaces a user's contact list with `contacts`, in their order.
@@ -458,31 +378,26 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         for (position, contact) in contacts.iter().enumerate() {
-            sqlx::query("INSERT INTO user_contacts (portal_id, user_id, position, type, value) VALUES ($1, $2, $3, $4, $5)")
-                .bind(portal)
-                .bind(user.to_string())
-                .bind(position as i64)
-                .bind(&contact.kind)
-                .bind(&contact.value)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO user_contacts (portal_id, user_id, position, type, value) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(portal)
+            .bind(user.to_string())
+            .bind(position as i64)
+            .bind(&contact.kind)
+            .bind(&contact.value)
+            .execute(&mut *conn)
+            .await?;
         }
         Ok(())
     }
 
-    pub async fn set_admin(
-        &self,
-        conn: &mut AnyConnection,
-        portal: i64,
-        user: Uuid,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO admins (portal_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(portal)
-        .bind(user.to_string())
-        .execute(conn)
-        .await?;
+    pub async fn set_admin(&self, conn: &mut AnyConnection, portal: i64, user: Uuid) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO admins (portal_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(portal)
+            .bind(user.to_string())
+            .execute(conn)
+            .await?;
         Ok(())
     }
 
@@ -494,13 +409,15 @@ impl Store {
         user: Uuid,
         hash: &str,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("UPDATE users SET password_hash = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 AND removed = 0")
-            .bind(portal)
-            .bind(user.to_string())
-            .bind(hash)
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(conn)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 AND removed = 0",
+        )
+        .bind(portal)
+        .bind(user.to_string())
+        .bind(hash)
+        .bind(to_ticks(chrono::Utc::now()))
+        .execute(conn)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -37,31 +37,19 @@ impl TestDb {
             let name = format!("portald_test_{}", Uuid::new_v4().simple());
             let admin = format!("{}/postgres", postgres_base());
             run_pg(&admin, &format!("CREATE DATABASE {name}")).await;
-            TestDb {
-                url: format!("{}/{name}", postgres_base()),
-                _dir: None,
-                pg_name: Some(name),
-            }
+            TestDb { url: format!("{}/{name}", postgres_base()), _dir: None, pg_name: Some(name) }
         } else {
             let dir = tempfile::tempdir().expect("temporary folder");
             let url = format!("sqlite://{}/portald.db", dir.path().display());
-            TestDb {
-                url,
-                _dir: Some(dir),
-                pg_name: None,
-            }
+            TestDb { url, _dir: Some(dir), pg_name: None }
         }
     }
 }
 
 async fn run_pg(url: &str, sql: &str) {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url)
-        .await
-        .expect("PostgreSQL reachable for tests");
-    sqlx::Executor::execute(&mut conn, sql)
-        .await
-        .expect("PostgreSQL statement");
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("PostgreSQL reachable for tests");
+    sqlx::Executor::execute(&mut conn, sql).await.expect("PostgreSQL statement");
 }
 
 impl Drop for TestDb {
@@ -69,14 +57,8 @@ impl Drop for TestDb {
         if let Some(name) = self.pg_name.take() {
             let admin = format!("{}/postgres", postgres_base());
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                runtime.block_on(run_pg(
-                    &admin,
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                ));
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                runtime.block_on(run_pg(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
             })
             .join();
         }
@@ -93,12 +75,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            time_zone: "UTC",
-            hosts: "",
-            token_lifetime: Duration::from_secs(3600),
-            max_body_bytes: 1024 * 1024,
-        }
+        Options { time_zone: "UTC", hosts: "", token_lifetime: Duration::from_secs(3600), max_body_bytes: 1024 * 1024 }
     }
 }
 
@@ -135,21 +112,13 @@ pub async fn spawn_with(options: Options) -> TestServer {
     let args = serve_args(&db.url, &options);
     let server = app::start(&args).await.expect("server starts");
     let base = format!("http://{}", server.addr);
-    TestServer {
-        base,
-        client: reqwest::Client::new(),
-        server: Some(server),
-        db,
-    }
+    TestServer { base, client: reqwest::Client::new(), server: Some(server), db }
 }
 
 pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
     ServeArgs {
         bind: "127.0.0.1:0".parse().expect("address"),
-        database: DatabaseArgs {
-            database_url: url.to_string(),
-            db_connections: 4,
-        },
+        database: DatabaseArgs { database_url: url.to_string(), db_connections: 4 },
         portal: PortalArgs {
             owner_email: OWNER_EMAIL.into(),
             owner_password: Some(OWNER_PASSWORD.into()),
@@ -186,19 +155,10 @@ impl TestServer {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body read");
-        Answer {
-            status,
-            headers,
-            text,
-        }
+        Answer { status, headers, text }
     }
 
-    pub fn request(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-    ) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
         let request = self.client.request(method, self.url(path));
         match token {
             Some(token) => request.header("Authorization", token),
@@ -207,28 +167,18 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {
-        self.send(self.request(Method::GET, path, Some(token)))
-            .await
+        self.send(self.request(Method::GET, path, Some(token))).await
     }
 
     /// Logs in and returns the token; panics unless the login succeeds.
     pub async fn login(&self, login: &str, password: &str) -> String {
         let answer = self
             .send(
-                self.request(Method::POST, "authentication", None)
-                    .form(&[("userName", login), ("password", password)]),
+                self.request(Method::POST, "authentication", None).form(&[("userName", login), ("password", password)]),
             )
             .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::CREATED,
-            "login of {login}: {}",
-            answer.text
-        );
-        answer.json()["response"]["token"]
-            .as_str()
-            .expect("token")
-            .to_string()
+        assert_eq!(answer.status, StatusCode::CREATED, "login of {login}: {}", answer.text);
+        answer.json()["response"]["token"].as_str().expect("token").to_string()
     }
 
     pub async fn owner_token(&self) -> String {
@@ -248,9 +198,7 @@ impl TestServer {
             is_visitor: role == Role::Guest,
             activated: true,
         };
-        let (id, _) = people::create_user(self.store(), 1, draft)
-            .await
-            .expect("user created");
+        let (id, _) = people::create_user(self.store(), 1, draft).await.expect("user created");
         (id, email, password)
     }
 

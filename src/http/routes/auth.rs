@@ -27,10 +27,7 @@ pub async fn login(State(app): State<Arc<App>>, call: Anon) -> ApiResult<Respons
     )
     .await?;
     let expires = issued.expires.format("%a, %d %b %Y %H:%M:%S GMT");
-    let cookie = format!(
-        "asc_auth_key={}; Path=/; Expires={expires}; HttpOnly; SameSite=Lax",
-        issued.token
-    );
+    let cookie = format!("asc_auth_key={}; Path=/; Expires={expires}; HttpOnly; SameSite=Lax", issued.token);
     let body = AuthenticationTokenData::new(&issued, &WireCtx::of(&call.info));
     Ok(([(header::SET_COOKIE, cookie)], Reply::of(&body)?).into_response())
 }

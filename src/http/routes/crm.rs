@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::contacts::{
-    self, Contact, ContactChanges, ContactFilter, ContactSort, NewContact, LIST_CONTACT_STATUS,
+    self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, NewContact, LIST_CONTACT_STATUS,
     LIST_CONTACT_TYPE,
 };
 use crate::domain::{access, Caller};
@@ -18,7 +18,7 @@ use crate::http::binding::{ApiEnum, Enum, Params};
 use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::crm::{
-    ContactBaseWrapper, ContactView, ContactWrapper, CurrencyInfoWrapper, ListItemWrapper, Mode,
+    ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWrapper, CurrencyInfoWrapper, ListItemWrapper, Mode,
 };
 use crate::http::wire::WireCtx;
 
@@ -27,50 +27,28 @@ async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<Cont
     let store = &app.store;
     let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
     let details = store.contact_details(caller.portal, &ids).await?;
-    let mut company_ids: Vec<i64> = list
-        .iter()
-        .filter(|c| !c.is_company && c.company_id > 0)
-        .map(|c| c.company_id)
-        .collect();
+    let mut company_ids: Vec<i64> =
+        list.iter().filter(|c| !c.is_company && c.company_id > 0).map(|c| c.company_id).collect();
     company_ids.sort_unstable();
     company_ids.dedup();
     let companies = store.contacts_by_ids(caller.portal, &company_ids).await?;
-    let mut user_ids: Vec<Uuid> = list
-        .iter()
-        .chain(&companies)
-        .flat_map(|c| c.managers.iter().copied().chain([c.created_by]))
-        .collect();
+    let mut user_ids: Vec<Uuid> =
+        list.iter().chain(&companies).flat_map(|c| c.managers.iter().copied().chain([c.created_by])).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
-    let users = store
-        .users_by_ids(caller.portal, &user_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     Ok(ContactView {
         details,
         users,
-        companies: companies
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect::<HashMap<_, _>>(),
+        companies: companies.into_iter().map(|c| (c.id, c)).collect::<HashMap<_, _>>(),
         statuses: store.list_items(caller.portal, LIST_CONTACT_STATUS).await?,
     })
 }
 
-async fn full(
-    app: &App,
-    call: &Call,
-    list: &[Contact],
-    mode: Mode,
-) -> ApiResult<Vec<ContactWrapper>> {
+async fn full(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Vec<ContactWrapper>> {
     let view = view_of(app, &call.caller, list).await?;
     let ctx = WireCtx::of(&call.info);
-    Ok(list
-        .iter()
-        .map(|c| ContactWrapper::new(c, &call.caller, &view, &ctx, mode))
-        .collect())
+    Ok(list.iter().map(|c| ContactWrapper::new(c, &call.caller, &view, &ctx, mode)).collect())
 }
 
 async fn one(app: &App, call: &Call, contact: Contact) -> ApiResult<Reply> {
@@ -81,10 +59,8 @@ async fn one(app: &App, call: &Call, contact: Contact) -> ApiResult<Reply> {
 async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
     let view = view_of(app, &call.caller, list).await?;
     let ctx = WireCtx::of(&call.info);
-    let items: Vec<ContactBaseWrapper> = list
-        .iter()
-        .map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx))
-        .collect();
+    let items: Vec<ContactBaseWrapper> =
+        list.iter().map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx)).collect();
     Reply::list(&items)
 }
 
@@ -104,13 +80,15 @@ fn share_type(params: &Params) -> ApiResult<Option<i64>> {
     if let Some(Enum(ShareType(share))) = params.get::<Enum<ShareType>>("shareType")? {
         return Ok(Some(share));
     }
-    Ok(params.get::<bool>("isShared")?.map(|shared| {
-        if shared {
-            access::share::READ_WRITE
-        } else {
-            access::share::NONE
-        }
-    }))
+    Ok(params.get::<bool>("isShared")?.map(
+        |shared| {
+            if shared {
+                access::share::READ_WRITE
+            } else {
+                access::share::NONE
+            }
+        },
+    ))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -193,37 +171,23 @@ fn changes(p: &Params) -> ApiResult<ContactChanges> {
         about: p.get("about")?,
         company_id: p.get("companyId")?,
         share_type: share_type(p)?,
-        managers: if p.has("managerList") {
-            Some(managers(p)?)
-        } else {
-            None
-        },
+        managers: if p.has("managerList") { Some(managers(p)?) } else { None },
     })
 }
 
 /// `PUT crm/contact/person/{personid}`.
 pub async fn update_person(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = contacts::update(
-        &app.store,
-        &call.caller,
-        id(&call.params, "personid")?,
-        false,
-        changes(&call.params)?,
-    )
-    .await?;
+    let contact =
+        contacts::update(&app.store, &call.caller, id(&call.params, "personid")?, false, changes(&call.params)?)
+            .await?;
     one(&app, &call, contact).await
 }
 
 /// `PUT crm/contact/company/{companyid}`.
 pub async fn update_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = contacts::update(
-        &app.store,
-        &call.caller,
-        id(&call.params, "companyid")?,
-        true,
-        changes(&call.params)?,
-    )
-    .await?;
+    let contact =
+        contacts::update(&app.store, &call.caller, id(&call.params, "companyid")?, true, changes(&call.params)?)
+            .await?;
     one(&app, &call, contact).await
 }
 
@@ -235,8 +199,7 @@ pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 
 /// `DELETE crm/contact/{contactid}`: the contact as it was.
 pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact =
-        contacts::delete(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    let contact = contacts::delete(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
     one(&app, &call, contact).await
 }
 
@@ -251,14 +214,7 @@ pub async fn delete_batch(State(app): State<Arc<App>>, call: Call) -> ApiResult<
 pub async fn set_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let p = &call.params;
     let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
-    let contact = contacts::set_access(
-        &app.store,
-        &call.caller,
-        id(p, "contactid")?,
-        is_shared,
-        &managers(p)?,
-    )
-    .await?;
+    let contact = contacts::set_access(&app.store, &call.caller, id(p, "contactid")?, is_shared, &managers(p)?).await?;
     one(&app, &call, contact).await
 }
 
@@ -267,9 +223,7 @@ pub async fn set_access_batch(State(app): State<Arc<App>>, call: Call) -> ApiRes
     let p = &call.params;
     let ids: Vec<i64> = p.list("contactid")?;
     let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
-    let changed =
-        contacts::set_access_batch(&app.store, &call.caller, &ids, is_shared, &managers(p)?)
-            .await?;
+    let changed = contacts::set_access_batch(&app.store, &call.caller, &ids, is_shared, &managers(p)?).await?;
     Reply::list(&full(&app, &call, &changed, Mode::List).await?)
 }
 
@@ -277,14 +231,7 @@ pub async fn set_access_batch(State(app): State<Arc<App>>, call: Call) -> ApiRes
 pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let list = &call.info.list;
     let query = contact_filter(&call)?;
-    let (page, total) = contacts::filter(
-        &app.store,
-        &call.caller,
-        &query,
-        list.start_index,
-        list.count,
-    )
-    .await?;
+    let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
     Reply::page(&full(&app, &call, &page, Mode::List).await?, total)
 }
 
@@ -328,14 +275,9 @@ pub async fn set_access_by_filter(State(app): State<Arc<App>>, call: Call) -> Ap
         Some(private) => !private,
         None => p.get::<bool>("isShared")?.unwrap_or(false),
     };
-    let changed = contacts::set_access_by_filter(
-        &app.store,
-        &call.caller,
-        &contact_filter(&call)?,
-        is_shared,
-        &managers(p)?,
-    )
-    .await?;
+    let changed =
+        contacts::set_access_by_filter(&app.store, &call.caller, &contact_filter(&call)?, is_shared, &managers(p)?)
+            .await?;
     Reply::list(&full(&app, &call, &changed, Mode::List).await?)
 }
 
@@ -344,12 +286,7 @@ pub async fn set_access_by_filter(State(app): State<Arc<App>>, call: Call) -> Ap
 struct ListView(i64);
 
 impl ApiEnum for ListView {
-    const NAMES: &'static [(&'static str, i64)] = &[
-        ("All", 0),
-        ("Company", 1),
-        ("Person", 2),
-        ("WithOpportunity", 3),
-    ];
+    const NAMES: &'static [(&'static str, i64)] = &[("All", 0), ("Company", 1), ("Person", 2), ("WithOpportunity", 3)];
     fn from_number(n: i64) -> Option<Self> {
         (0..=3).contains(&n).then_some(ListView(n))
     }
@@ -361,19 +298,8 @@ pub async fn company_persons(State(app): State<Arc<App>>, call: Call) -> ApiResu
     if !company.is_company {
         return Err(ApiError::not_found("Not found"));
     }
-    let query = ContactFilter {
-        company: Some(company.id),
-        is_company: Some(false),
-        ..ContactFilter::default()
-    };
-    let (members, _) = contacts::filter(
-        &app.store,
-        &call.caller,
-        &query,
-        0,
-        contacts::MAX_BATCH as u64,
-    )
-    .await?;
+    let query = ContactFilter { company: Some(company.id), is_company: Some(false), ..ContactFilter::default() };
+    let (members, _) = contacts::filter(&app.store, &call.caller, &query, 0, contacts::MAX_BATCH as u64).await?;
     Reply::list(&full(&app, &call, &members, Mode::List).await?)
 }
 
@@ -401,49 +327,143 @@ pub async fn currencies(call: Call) -> ApiResult<Reply> {
 /// `POST crm/contact/project/{projectid}` with a `contactid` list.
 pub async fn link_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let ids: Vec<i64> = call.params.list("contactid")?;
-    let linked = contacts::link_to_project(
-        &app.store,
-        &call.caller,
-        id(&call.params, "projectid")?,
-        &ids,
-    )
-    .await?;
+    let linked = contacts::link_to_project(&app.store, &call.caller, id(&call.params, "projectid")?, &ids).await?;
     Reply::list(&full(&app, &call, &linked, Mode::List).await?)
 }
 
 /// `POST crm/contact/{contactid}/project/{projectid}`.
 pub async fn link_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let (contact, _) = contacts::link_one(
-        &app.store,
-        &call.caller,
-        id(&call.params, "contactid")?,
-        id(&call.params, "projectid")?,
-    )
-    .await?;
+    let (contact, _) =
+        contacts::link_one(&app.store, &call.caller, id(&call.params, "contactid")?, id(&call.params, "projectid")?)
+            .await?;
     one(&app, &call, contact).await
 }
 
 /// `DELETE crm/contact/{contactid}/project/{projectid}`: the contact's base wrapper.
 pub async fn unlink_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let (contact, _) = contacts::unlink_one(
-        &app.store,
-        &call.caller,
-        id(&call.params, "contactid")?,
-        id(&call.params, "projectid")?,
-    )
-    .await?;
+    let (contact, _) =
+        contacts::unlink_one(&app.store, &call.caller, id(&call.params, "contactid")?, id(&call.params, "projectid")?)
+            .await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
-    Reply::of(&ContactBaseWrapper::new(
-        &contact,
-        &call.caller,
-        &view,
-        &WireCtx::of(&call.info),
-    ))
+    Reply::of(&ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
 }
 
 /// `GET crm/contact/project/{projectid}`.
 pub async fn of_project(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let linked =
-        contacts::of_project(&app.store, &call.caller, id(&call.params, "projectid")?).await?;
+    let linked = contacts::of_project(&app.store, &call.caller, id(&call.params, "projectid")?).await?;
     Reply::list(&full(&app, &call, &linked, Mode::List).await?)
+}
+
+/// ContactInfoType by name or number.
+#[derive(Debug, Clone, Copy)]
+struct InfoType(i64);
+
+impl ApiEnum for InfoType {
+    const NAMES: &'static [(&'static str, i64)] = &[
+        ("Phone", 0),
+        ("Email", 1),
+        ("Website", 2),
+        ("Skype", 3),
+        ("Twitter", 4),
+        ("LinkedIn", 5),
+        ("Facebook", 6),
+        ("Address", 7),
+        ("LiveJournal", 8),
+        ("MySpace", 9),
+        ("GMail", 10),
+        ("Blogger", 11),
+        ("Yahoo", 12),
+        ("MSN", 13),
+        ("ICQ", 14),
+        ("Jabber", 15),
+        ("AIM", 16),
+        ("VK", 17),
+    ];
+    fn from_number(n: i64) -> Option<Self> {
+        (0..contacts::INFO_TYPES.len() as i64).contains(&n).then_some(InfoType(n))
+    }
+}
+
+/// One detail from `infoType`, `category`, `data`, `isPrimary` (top level or inside `items`).
+fn info_from(p: &Params, id: i64) -> ApiResult<ContactInfo> {
+    let Enum(InfoType(info_type)) = p.require("infoType")?;
+    Ok(ContactInfo {
+        id,
+        info_type,
+        category: contacts::parse_category(info_type, p.raw("category"))?,
+        data: p.get::<String>("data")?.unwrap_or_default(),
+        is_primary: p.get::<bool>("isPrimary")?.unwrap_or(false),
+    })
+}
+
+fn info_reply(info: &ContactInfo) -> ApiResult<Reply> {
+    Reply::of(&ContactInfoWrapper::new(info))
+}
+
+/// `GET crm/contact/{contactid}/data`: every detail, addresses included, newest first.
+pub async fn infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let infos = contacts::infos(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    Reply::list(&infos.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
+}
+
+/// `GET crm/contact/{contactid}/data/{id}`.
+pub async fn info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let wanted = id(&call.params, "id")?;
+    let infos = contacts::infos(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    let info =
+        infos.iter().find(|i| i.id == wanted).ok_or_else(|| ApiError::not_found("Contact information not found"))?;
+    info_reply(info)
+}
+
+/// `POST crm/contact/{contactid}/data`.
+pub async fn add_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let item = info_from(&call.params, 0)?;
+    let added =
+        contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, vec![item], InfoEdit::Add)
+            .await?;
+    info_reply(&added[0])
+}
+
+/// `PUT crm/contact/{contactid}/data/{id}`.
+pub async fn update_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let item = info_from(&call.params, id(&call.params, "id")?)?;
+    let updated = contacts::update_info(&app.store, &call.caller, id(&call.params, "contactid")?, item).await?;
+    info_reply(&updated)
+}
+
+/// `DELETE crm/contact/{contactid}/data/{id}`.
+pub async fn delete_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let deleted =
+        contacts::delete_info(&app.store, &call.caller, id(&call.params, "contactid")?, id(&call.params, "id")?)
+            .await?;
+    info_reply(&deleted)
+}
+
+async fn batch_infos(app: &App, call: &Call, edit: InfoEdit) -> ApiResult<Reply> {
+    let items = call.params.objects("items")?.iter().map(|item| info_from(item, 0)).collect::<ApiResult<Vec<_>>>()?;
+    let saved = contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, items, edit).await?;
+    Reply::list(&saved.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
+}
+
+/// `POST crm/contact/{contactid}/batch`: adds the `items`.
+pub async fn add_infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    batch_infos(&app, &call, InfoEdit::Add).await
+}
+
+/// `PUT crm/contact/{contactid}/batch`: the `items` replace every detail.
+pub async fn replace_infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    batch_infos(&app, &call, InfoEdit::Replace).await
+}
+
+/// `GET crm/contact/data/infoType`: the names of the detail types.
+pub async fn info_types(call: Call) -> ApiResult<Reply> {
+    access::require_crm(&call.caller)?;
+    Reply::list(&contacts::INFO_TYPES)
+}
+
+/// `GET crm/contact/data/{infoType}/category`: the category names of a type.
+pub async fn info_categories(call: Call) -> ApiResult<Reply> {
+    access::require_crm(&call.caller)?;
+    let Enum(InfoType(info_type)) = call.params.require("infoType")?;
+    Reply::list(contacts::categories(info_type))
 }

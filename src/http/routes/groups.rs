@@ -17,17 +17,11 @@ use crate::http::wire::WireCtx;
 /// Summaries with their managers' user names, in two statements.
 async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Reply> {
     let managers: Vec<Uuid> = groups.iter().filter_map(|g| g.manager).collect();
-    let managers = app
-        .store
-        .users_by_ids(call.caller.portal, &managers)
-        .await?;
+    let managers = app.store.users_by_ids(call.caller.portal, &managers).await?;
     let items: Vec<GroupSummary> = groups
         .iter()
         .map(|g| {
-            let manager = g
-                .manager
-                .and_then(|m| managers.iter().find(|u| u.id == m))
-                .map(|u| u.user_name.clone());
+            let manager = g.manager.and_then(|m| managers.iter().find(|u| u.id == m)).map(|u| u.user_name.clone());
             GroupSummary::new(g, manager)
         })
         .collect();
@@ -36,11 +30,7 @@ async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Repl
 
 async fn full(app: &App, call: &Call, group: Group, members: bool) -> ApiResult<Reply> {
     let details = groups::details(&app.store, call.caller.portal, group).await?;
-    Reply::of(&GroupWrapperFull::new(
-        &details,
-        members,
-        &WireCtx::of(&call.info),
-    ))
+    Reply::of(&GroupWrapperFull::new(&details, members, &WireCtx::of(&call.info)))
 }
 
 fn group_id(call: &Call) -> ApiResult<Uuid> {
@@ -62,12 +52,7 @@ pub async fn search(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 
 /// `GET group/user/{userid}`: the user's groups.
 pub async fn of_user(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let user = people::resolve(
-        &app.store,
-        &call.caller,
-        &call.params.require::<String>("userid")?,
-    )
-    .await?;
+    let user = people::resolve(&app.store, &call.caller, &call.params.require::<String>("userid")?).await?;
     let found = app.store.groups_of(call.caller.portal, user.id).await?;
     summaries(&app, &call, found).await
 }
@@ -82,16 +67,8 @@ fn changes(call: &Call) -> ApiResult<GroupChanges> {
     let params = &call.params;
     Ok(GroupChanges {
         name: params.get("groupName")?,
-        manager: if params.has("groupManager") {
-            Some(params.get("groupManager")?)
-        } else {
-            None
-        },
-        members: if params.has("members") {
-            Some(params.list("members")?)
-        } else {
-            None
-        },
+        manager: if params.has("groupManager") { Some(params.get("groupManager")?) } else { None },
+        members: if params.has("members") { Some(params.list("members")?) } else { None },
     })
 }
 
@@ -113,28 +90,20 @@ pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
     let group = groups::get(&app.store, call.caller.portal, id).await?;
     let details = groups::details(&app.store, call.caller.portal, group).await?;
     groups::delete(&app.store, &call.caller, id).await?;
-    Reply::of(&GroupWrapperFull::new(
-        &details,
-        false,
-        &WireCtx::of(&call.info),
-    ))
+    Reply::of(&GroupWrapperFull::new(&details, false, &WireCtx::of(&call.info)))
 }
 
 /// `POST group/{groupid}/members`: replaces the members.
 pub async fn set_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let members = call.params.list::<Uuid>("members")?;
-    let changes = GroupChanges {
-        members: Some(members),
-        ..GroupChanges::default()
-    };
+    let changes = GroupChanges { members: Some(members), ..GroupChanges::default() };
     let group = groups::update(&app.store, &call.caller, group_id(&call)?, changes).await?;
     full(&app, &call, group, true).await
 }
 
 async fn edit_members(app: &App, call: &Call, edit: MembersEdit) -> ApiResult<Reply> {
     let members = call.params.list::<Uuid>("members")?;
-    let group =
-        groups::edit_members(&app.store, &call.caller, group_id(call)?, edit, &members).await?;
+    let group = groups::edit_members(&app.store, &call.caller, group_id(call)?, edit, &members).await?;
     full(app, call, group, true).await
 }
 
@@ -158,10 +127,7 @@ pub async fn move_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<
 /// `PUT group/{groupid}/manager`: `userid` becomes the manager.
 pub async fn set_manager(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let manager = call.params.require::<Uuid>("userid")?;
-    let changes = GroupChanges {
-        manager: Some(Some(manager)),
-        ..GroupChanges::default()
-    };
+    let changes = GroupChanges { manager: Some(Some(manager)), ..GroupChanges::default() };
     let group = groups::update(&app.store, &call.caller, group_id(&call)?, changes).await?;
     full(&app, &call, group, true).await
 }

@@ -27,105 +27,53 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/2.0/people/simple/filter", get(people::simple_filter))
         .route("/api/2.0/people/search", get(people::search))
         .route("/api/2.0/people/@search/{query}", get(people::search))
-        .route(
-            "/api/2.0/people/status/{status}",
-            get(people::by_status).put(people::set_status),
-        )
-        .route(
-            "/api/2.0/people/status/{status}/search",
-            get(people::search_by_status),
-        )
-        .route(
-            "/api/2.0/people/{userid}",
-            get(people::get).put(people::update).delete(people::delete),
-        )
-        .route(
-            "/api/2.0/people/{userid}/password",
-            put(people::change_password),
-        )
+        .route("/api/2.0/people/status/{status}", get(people::by_status).put(people::set_status))
+        .route("/api/2.0/people/status/{status}/search", get(people::search_by_status))
+        .route("/api/2.0/people/{userid}", get(people::get).put(people::update).delete(people::delete))
+        .route("/api/2.0/people/{userid}/password", put(people::change_password))
         .route(
             "/api/2.0/people/{userid}/contacts",
-            post(people::set_contacts)
-                .put(people::merge_contacts)
-                .delete(people::remove_contacts),
+            post(people::set_contacts).put(people::merge_contacts).delete(people::remove_contacts),
         )
         .route("/api/2.0/group", get(groups::list).post(groups::create))
         .route("/api/2.0/group/search", get(groups::search))
         .route("/api/2.0/group/user/{userid}", get(groups::of_user))
-        .route(
-            "/api/2.0/group/{groupid}",
-            get(groups::get).put(groups::update).delete(groups::delete),
-        )
+        .route("/api/2.0/group/{groupid}", get(groups::get).put(groups::update).delete(groups::delete))
         .route(
             "/api/2.0/group/{groupid}/members",
-            post(groups::set_members)
-                .put(groups::add_members)
-                .delete(groups::remove_members),
+            post(groups::set_members).put(groups::add_members).delete(groups::remove_members),
         )
-        .route(
-            "/api/2.0/group/{groupid}/members/{newgroupid}",
-            put(groups::move_members),
-        )
+        .route("/api/2.0/group/{groupid}/members/{newgroupid}", put(groups::move_members))
         .route("/api/2.0/group/{groupid}/manager", put(groups::set_manager))
-        .route(
-            "/api/2.0/project",
-            get(projects::list).post(projects::create),
-        )
+        .route("/api/2.0/project", get(projects::list).post(projects::create))
         .route("/api/2.0/project/@self", get(projects::mine))
-        .route(
-            "/api/2.0/project/{id}",
-            get(projects::get)
-                .put(projects::update)
-                .delete(projects::delete),
-        )
+        .route("/api/2.0/project/{id}", get(projects::get).put(projects::update).delete(projects::delete))
         .route("/api/2.0/project/{id}/status", put(projects::set_status))
         .route("/api/2.0/project/{id}/team", get(projects::team))
-        .route(
-            "/api/2.0/project/{id}/contact",
-            post(projects::link_contact).delete(projects::unlink_contact),
-        )
-        .route(
-            "/api/2.0/project/contact/{contactid}",
-            get(projects::of_contact),
-        )
+        .route("/api/2.0/project/{id}/contact", post(projects::link_contact).delete(projects::unlink_contact))
+        .route("/api/2.0/project/contact/{contactid}", get(projects::of_contact))
         .route("/api/2.0/crm/contact", put(crm::delete_batch))
         .route("/api/2.0/crm/contact/filter", get(crm::filter))
         .route("/api/2.0/crm/contact/access", put(crm::set_access_batch))
-        .route(
-            "/api/2.0/crm/contact/filter/access",
-            put(crm::set_access_by_filter),
-        )
+        .route("/api/2.0/crm/contact/filter/access", put(crm::set_access_by_filter))
         .route("/api/2.0/crm/contact/status", get(crm::statuses))
         .route("/api/2.0/crm/contact/type", get(crm::types))
         .route("/api/2.0/crm/settings/currency", get(crm::currencies))
         .route("/api/2.0/crm/contact/person", post(crm::create_person))
-        .route(
-            "/api/2.0/crm/contact/person/{personid}",
-            put(crm::update_person),
-        )
+        .route("/api/2.0/crm/contact/person/{personid}", put(crm::update_person))
         .route("/api/2.0/crm/contact/company", post(crm::create_company))
+        .route("/api/2.0/crm/contact/company/{companyid}", put(crm::update_company))
+        .route("/api/2.0/crm/contact/company/{companyid}/person", get(crm::company_persons))
+        .route("/api/2.0/crm/contact/project/{projectid}", get(crm::of_project).post(crm::link_many))
+        .route("/api/2.0/crm/contact/{contactid}", get(crm::get).delete(crm::delete))
+        .route("/api/2.0/crm/contact/{contactid}/access", put(crm::set_access))
+        .route("/api/2.0/crm/contact/data/infoType", get(crm::info_types))
+        .route("/api/2.0/crm/contact/data/{infoType}/category", get(crm::info_categories))
+        .route("/api/2.0/crm/contact/{contactid}/data", get(crm::infos).post(crm::add_info))
         .route(
-            "/api/2.0/crm/contact/company/{companyid}",
-            put(crm::update_company),
+            "/api/2.0/crm/contact/{contactid}/data/{id}",
+            get(crm::info).put(crm::update_info).delete(crm::delete_info),
         )
-        .route(
-            "/api/2.0/crm/contact/company/{companyid}/person",
-            get(crm::company_persons),
-        )
-        .route(
-            "/api/2.0/crm/contact/project/{projectid}",
-            get(crm::of_project).post(crm::link_many),
-        )
-        .route(
-            "/api/2.0/crm/contact/{contactid}",
-            get(crm::get).delete(crm::delete),
-        )
-        .route(
-            "/api/2.0/crm/contact/{contactid}/access",
-            put(crm::set_access),
-        )
-        .route(
-            "/api/2.0/crm/contact/{contactid}/project/{projectid}",
-            post(crm::link_one).delete(crm::unlink_one),
-        )
+        .route("/api/2.0/crm/contact/{contactid}/batch", post(crm::add_infos).put(crm::replace_infos))
+        .route("/api/2.0/crm/contact/{contactid}/project/{projectid}", post(crm::link_one).delete(crm::unlink_one))
 }

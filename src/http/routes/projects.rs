@@ -34,50 +34,29 @@ async fn people_of(
     caller: &Caller,
     list: &[Project],
 ) -> ApiResult<(Vec<people::User>, Vec<people::Profile>)> {
-    let mut ids: Vec<Uuid> = list
-        .iter()
-        .flat_map(|p| [p.responsible, p.created_by, p.last_modified_by])
-        .collect();
+    let mut ids: Vec<Uuid> = list.iter().flat_map(|p| [p.responsible, p.created_by, p.last_modified_by]).collect();
     ids.sort_unstable();
     ids.dedup();
     let users = app.store.users_by_ids(caller.portal, &ids).await?;
-    let responsibles: Vec<people::User> = users
-        .iter()
-        .filter(|u| list.iter().any(|p| p.responsible == u.id))
-        .cloned()
-        .collect();
+    let responsibles: Vec<people::User> =
+        users.iter().filter(|u| list.iter().any(|p| p.responsible == u.id)).cloned().collect();
     let profiles = people::profiles(&app.store, caller.portal, responsibles).await?;
     Ok((users, profiles))
 }
 
 async fn short_list(app: &App, call: &Call, list: Vec<Project>) -> ApiResult<Reply> {
     let (users, responsibles) = people_of(app, &call.caller, &list).await?;
-    let people = ProjectPeople {
-        users: &users,
-        responsibles: &responsibles,
-    };
+    let people = ProjectPeople { users: &users, responsibles: &responsibles };
     let ctx = WireCtx::of(&call.info);
-    let items: Vec<ProjectWrapper> = list
-        .iter()
-        .map(|p| ProjectWrapper::new(p, &call.caller, &people, &ctx))
-        .collect();
+    let items: Vec<ProjectWrapper> = list.iter().map(|p| ProjectWrapper::new(p, &call.caller, &people, &ctx)).collect();
     Reply::list(&items)
 }
 
 async fn full(app: &App, call: &Call, project: Project, with_tags: bool) -> ApiResult<Reply> {
     let list = [project];
     let (users, responsibles) = people_of(app, &call.caller, &list).await?;
-    let people = ProjectPeople {
-        users: &users,
-        responsibles: &responsibles,
-    };
-    Reply::of(&ProjectWrapperFull::new(
-        &list[0],
-        &call.caller,
-        &people,
-        &WireCtx::of(&call.info),
-        with_tags,
-    ))
+    let people = ProjectPeople { users: &users, responsibles: &responsibles };
+    Reply::of(&ProjectWrapperFull::new(&list[0], &call.caller, &people, &WireCtx::of(&call.info), with_tags))
 }
 
 /// `GET project`: every project the caller may read.
@@ -103,12 +82,7 @@ pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
         "open" => status::OPEN,
         "paused" => status::PAUSED,
         "closed" => status::CLOSED,
-        _ => {
-            return Err(ApiError::invalid(
-                "id",
-                "expected a project id or open, paused, closed",
-            ))
-        }
+        _ => return Err(ApiError::invalid("id", "expected a project id or open, paused, closed")),
     };
     let found = projects::list(&app.store, &call.caller, Some(status), false).await?;
     short_list(&app, &call, found).await
@@ -140,19 +114,10 @@ pub async fn update(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
         title: params.get("title")?,
         description: params.get("description")?,
         responsible: params.get("responsibleId")?,
-        status: params
-            .get::<Enum<ProjectStatus>>("status")?
-            .map(|Enum(s)| s.0),
+        status: params.get::<Enum<ProjectStatus>>("status")?.map(|Enum(s)| s.0),
         is_private: params.get("private")?,
-        team: if params.has("participants") {
-            Some(params.list("participants")?)
-        } else {
-            None
-        },
-        tags: params
-            .get::<String>("tags")?
-            .map(|t| projects::parse_tags(&t))
-            .transpose()?,
+        team: if params.has("participants") { Some(params.list("participants")?) } else { None },
+        tags: params.get::<String>("tags")?.map(|t| projects::parse_tags(&t)).transpose()?,
     };
     let project = projects::update(&app.store, &call.caller, project_id(&call)?, changes).await?;
     full(&app, &call, project, false).await
@@ -161,10 +126,7 @@ pub async fn update(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 /// `PUT project/{id}/status`.
 pub async fn set_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let Enum(ProjectStatus(status)) = call.params.require("status")?;
-    let changes = ProjectChanges {
-        status: Some(status),
-        ..ProjectChanges::default()
-    };
+    let changes = ProjectChanges { status: Some(status), ..ProjectChanges::default() };
     let project = projects::update(&app.store, &call.caller, project_id(&call)?, changes).await?;
     full(&app, &call, project, false).await
 }
@@ -178,49 +140,33 @@ pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 /// `GET project/{id}/team`: the members' full profiles, by display name.
 pub async fn team(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let project = projects::get(&app.store, &call.caller, project_id(&call)?).await?;
-    let mut users = app
-        .store
-        .users_by_ids(call.caller.portal, &project.team)
-        .await?;
+    let mut users = app.store.users_by_ids(call.caller.portal, &project.team).await?;
     users.sort_by_cached_key(|u| u.display_name().to_lowercase());
     let profiles = people::profiles(&app.store, call.caller.portal, users).await?;
-    Reply::list(&full_list(
-        &profiles,
-        &call.caller,
-        &WireCtx::of(&call.info),
-    ))
+    Reply::list(&full_list(&profiles, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `POST project/{id}/contact` with `contactid`: links a CRM contact; the project's full shape.
 pub async fn link_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let contact = call.params.require::<i64>("contactid")?;
-    let (_, project) =
-        contacts::link_one(&app.store, &call.caller, contact, project_id(&call)?).await?;
+    let (_, project) = contacts::link_one(&app.store, &call.caller, contact, project_id(&call)?).await?;
     full(&app, &call, project, false).await
 }
 
 /// `DELETE project/{id}/contact` with `contactid`.
 pub async fn unlink_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let contact = call.params.require::<i64>("contactid")?;
-    let (_, project) =
-        contacts::unlink_from_project(&app.store, &call.caller, contact, project_id(&call)?)
-            .await?;
+    let (_, project) = contacts::unlink_from_project(&app.store, &call.caller, contact, project_id(&call)?).await?;
     full(&app, &call, project, false).await
 }
 
 /// `GET project/contact/{contactid}`: the readable projects linked to a contact.
 pub async fn of_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let found =
-        contacts::projects_of(&app.store, &call.caller, call.params.require("contactid")?).await?;
+    let found = contacts::projects_of(&app.store, &call.caller, call.params.require("contactid")?).await?;
     let (users, responsibles) = people_of(&app, &call.caller, &found).await?;
-    let people = ProjectPeople {
-        users: &users,
-        responsibles: &responsibles,
-    };
+    let people = ProjectPeople { users: &users, responsibles: &responsibles };
     let ctx = WireCtx::of(&call.info);
-    let items: Vec<ProjectWrapperFull> = found
-        .iter()
-        .map(|p| ProjectWrapperFull::new(p, &call.caller, &people, &ctx, false))
-        .collect();
+    let items: Vec<ProjectWrapperFull> =
+        found.iter().map(|p| ProjectWrapperFull::new(p, &call.caller, &people, &ctx, false)).collect();
     Reply::list(&items)
 }

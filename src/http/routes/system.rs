@@ -19,12 +19,7 @@ pub async fn capabilities() -> ApiResult<Reply> {
 /// `GET /health`: 200 when the database answers, 503 otherwise.
 pub async fn health(State(app): State<Arc<App>>) -> Response {
     match app.store.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"status":"ok"}"#,
-        )
-            .into_response(),
+        Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response(),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unreachable");
             (
@@ -39,9 +34,5 @@ pub async fn health(State(app): State<Arc<App>>) -> Response {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
 }

@@ -14,9 +14,6 @@ pub struct AuthenticationTokenData {
 
 impl AuthenticationTokenData {
     pub fn new(issued: &IssuedToken, ctx: &WireCtx) -> Self {
-        AuthenticationTokenData {
-            token: issued.token.clone(),
-            expires: ctx.date(issued.expires),
-        }
+        AuthenticationTokenData { token: issued.token.clone(), expires: ctx.date(issued.expires) }
     }
 }

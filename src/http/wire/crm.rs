@@ -11,29 +11,30 @@ use uuid::Uuid;
 use super::people::EmployeeWraper;
 use super::WireCtx;
 use crate::domain::access;
-use crate::domain::contacts::{Contact, ContactInfo, ListItem};
+use crate::domain::contacts::{self, Contact, ContactInfo, ListItem};
 use crate::domain::people::User;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
 use crate::store::ContactDetails;
 
-/// ContactInfoType 7 (Address) keeps its parts as JSON in `data`.
-const ADDRESS: i64 = 7;
-const PHONE: i64 = 0;
+/// An Address keeps its parts as JSON in `data`.
+const ADDRESS: i64 = contacts::INFO_ADDRESS;
 
-/// The English names of the categories, by info type.
+/// The English name of a category, as the original shows it (Postal reads "Delivery").
 fn category_name(info_type: i64, category: i64) -> &'static str {
-    let names: &[&str] = match info_type {
-        PHONE => &["Home", "Work", "Mobile", "Fax", "Direct", "Other"],
-        ADDRESS => &["Home", "Delivery", "Office", "Billing", "Other", "Work"],
-        _ => &["Home", "Work", "Other"],
-    };
-    names.get(category as usize).copied().unwrap_or("Other")
+    match contacts::categories(info_type).get(category as usize).copied() {
+        Some("Postal") => "Delivery",
+        Some(name) => name,
+        None => "Other",
+    }
 }
 
 fn photo_url(contact: &Contact, size: u8) -> String {
     let is_company = if contact.is_company { "True" } else { "False" };
-    format!("/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={}&isc={is_company}&ps={size}", contact.id)
+    format!(
+        "/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={}&isc={is_company}&ps={size}",
+        contact.id
+    )
 }
 
 /// Everything the wrappers of a set of contacts show besides the contact rows, loaded in a
@@ -89,10 +90,7 @@ impl ContactBaseWrapper {
             is_private,
             is_shared: !is_private,
             share_type: contact.share_type,
-            currency: contact
-                .currency
-                .as_deref()
-                .and_then(CurrencyInfoWrapper::of),
+            currency: contact.currency.as_deref().and_then(CurrencyInfoWrapper::of),
             can_edit: access::can_edit(caller, contact),
             can_delete: access::can_delete(caller, contact),
             id: contact.id,
@@ -135,66 +133,30 @@ pub struct ContactWrapper {
 }
 
 impl ContactWrapper {
-    pub fn new(
-        contact: &Contact,
-        caller: &Caller,
-        view: &ContactView,
-        ctx: &WireCtx,
-        mode: Mode,
-    ) -> Self {
-        let infos: &[ContactInfo] = view
-            .details
-            .infos
-            .get(&contact.id)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let addresses: Vec<Address> = infos
-            .iter()
-            .filter(|i| i.info_type == ADDRESS)
-            .map(Address::new)
-            .collect();
+    pub fn new(contact: &Contact, caller: &Caller, view: &ContactView, ctx: &WireCtx, mode: Mode) -> Self {
+        let infos: &[ContactInfo] = view.details.infos.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
+        let addresses: Vec<Address> = infos.iter().filter(|i| i.info_type == ADDRESS).map(Address::new).collect();
         let company = (!contact.is_company && contact.company_id > 0)
             .then(|| view.companies.get(&contact.company_id))
             .flatten()
             .filter(|company| mode == Mode::Single || access::can_read(caller, *company))
             .map(|company| ContactBaseWrapper::new(company, caller, view, ctx));
         let person = !contact.is_company;
-        let tags = view
-            .details
-            .tags
-            .get(&contact.id)
-            .cloned()
-            .unwrap_or_default();
+        let tags = view.details.tags.get(&contact.id).cloned().unwrap_or_default();
         ContactWrapper {
             first_name: person.then(|| contact.first_name.clone()),
             last_name: person.then(|| contact.last_name.clone()),
             company,
             title: contact.title.clone().filter(|_| person),
             company_name: contact.is_company.then(|| contact.company_name.clone()),
-            persons_count: view
-                .details
-                .persons
-                .get(&contact.id)
-                .copied()
-                .filter(|n| *n > 0 && contact.is_company),
+            persons_count: view.details.persons.get(&contact.id).copied().filter(|n| *n > 0 && contact.is_company),
             addresses: (mode == Mode::Single || !addresses.is_empty()).then_some(addresses),
-            create_by: view
-                .users
-                .get(&contact.created_by)
-                .map(|u| EmployeeWraper::new(u, ctx)),
+            create_by: view.users.get(&contact.created_by).map(|u| EmployeeWraper::new(u, ctx)),
             created: ctx.date(contact.created_at),
             about: contact.about.clone(),
             industry: contact.industry.clone(),
-            contact_status: view
-                .statuses
-                .iter()
-                .find(|s| s.id == contact.status_id)
-                .map(ListItemWrapper::base),
-            common_data: infos
-                .iter()
-                .filter(|i| i.info_type != ADDRESS)
-                .map(ContactInfoWrapper::new)
-                .collect(),
+            contact_status: view.statuses.iter().find(|s| s.id == contact.status_id).map(ListItemWrapper::base),
+            common_data: infos.iter().filter(|i| i.info_type != ADDRESS).map(ContactInfoWrapper::new).collect(),
             tags: (mode == Mode::List && !tags.is_empty()).then_some(tags),
             have_late_tasks: false,
             base: ContactBaseWrapper::new(contact, caller, view, ctx),
@@ -230,13 +192,7 @@ fn is_zero(n: &i64) -> bool {
 impl Address {
     fn new(info: &ContactInfo) -> Self {
         let parts: serde_json::Value = serde_json::from_str(&info.data).unwrap_or_default();
-        let part = |name: &str| {
-            parts
-                .get(name)
-                .and_then(|v| v.as_str())
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        let part = |name: &str| parts.get(name).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_string);
         Address {
             street: part("street"),
             city: part("city"),
@@ -306,10 +262,7 @@ impl ListItemWrapper {
 
     /// The full form, in `crm/contact/status` and `crm/contact/type`.
     pub fn full(item: &ListItem) -> Self {
-        ListItemWrapper {
-            relative_items_count: Some(item.used_by).filter(|n| *n > 0),
-            ..ListItemWrapper::base(item)
-        }
+        ListItemWrapper { relative_items_count: Some(item.used_by).filter(|n| *n > 0), ..ListItemWrapper::base(item) }
     }
 }
 
@@ -342,15 +295,15 @@ const CURRENCIES: [(&str, &str, &str, &str, bool); 12] = [
 ];
 
 impl CurrencyInfoWrapper {
+    /// Every currency, by abbreviation.
     pub fn all() -> Vec<Self> {
-        CURRENCIES.iter().map(|c| Self::from_row(*c)).collect()
+        let mut all: Vec<Self> = CURRENCIES.iter().map(|c| Self::from_row(*c)).collect();
+        all.sort_by_key(|c| c.abbreviation);
+        all
     }
 
     pub fn of(code: &str) -> Option<Self> {
-        CURRENCIES
-            .iter()
-            .find(|c| c.2.eq_ignore_ascii_case(code))
-            .map(|c| Self::from_row(*c))
+        CURRENCIES.iter().find(|c| c.2.eq_ignore_ascii_case(code)).map(|c| Self::from_row(*c))
     }
 
     fn from_row(
@@ -362,13 +315,6 @@ impl CurrencyInfoWrapper {
             bool,
         ),
     ) -> Self {
-        CurrencyInfoWrapper {
-            title,
-            symbol,
-            abbreviation,
-            culture_name,
-            is_convertable: true,
-            is_basic,
-        }
+        CurrencyInfoWrapper { title, symbol, abbreviation, culture_name, is_convertable: true, is_basic }
     }
 }

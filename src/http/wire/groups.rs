@@ -20,11 +20,7 @@ pub struct GroupSummary {
 impl GroupSummary {
     /// `manager_name` is the manager's user name, when there is one.
     pub fn new(group: &Group, manager_name: Option<String>) -> Self {
-        GroupSummary {
-            id: group.id,
-            name: group.name.clone(),
-            manager: manager_name,
-        }
+        GroupSummary { id: group.id, name: group.name.clone(), manager: manager_name }
     }
 }
 
@@ -60,13 +56,7 @@ impl GroupWrapperFull {
             parent: Uuid::nil(),
             description: None,
             manager,
-            members: members.then(|| {
-                details
-                    .members
-                    .iter()
-                    .map(|u| EmployeeWraper::new(u, ctx))
-                    .collect()
-            }),
+            members: members.then(|| details.members.iter().map(|u| EmployeeWraper::new(u, ctx)).collect()),
         }
     }
 }

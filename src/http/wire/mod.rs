@@ -22,10 +22,7 @@ pub struct WireCtx<'a> {
 
 impl<'a> WireCtx<'a> {
     pub fn of(info: &'a RequestInfo) -> Self {
-        WireCtx {
-            tz: info.tz,
-            base_url: &info.base_url,
-        }
+        WireCtx { tz: info.tz, base_url: &info.base_url }
     }
 
     pub fn date(&self, at: DateTime<Utc>) -> ApiDateTime {

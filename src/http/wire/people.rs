@@ -9,14 +9,7 @@ use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
 
 /// Modules a portal admin administers (all of them), as `listAdminModules` names them.
-const ALL_MODULES: [&str; 6] = [
-    "people",
-    "projects",
-    "crm",
-    "community",
-    "documents",
-    "mail",
-];
+const ALL_MODULES: [&str; 6] = ["people", "projects", "crm", "community", "documents", "mail"];
 
 pub fn avatar(size: u32) -> String {
     format!("/skins/default/images/default_user_photo_size_{size}-{size}.png")
@@ -24,15 +17,11 @@ pub fn avatar(size: u32) -> String {
 
 /// Builds the full profiles of a list.
 pub fn full_list(profiles: &[Profile], caller: &Caller, ctx: &WireCtx) -> Vec<EmployeeWraperFull> {
-    profiles
-        .iter()
-        .map(|p| EmployeeWraperFull::new(p, caller, ctx))
-        .collect()
+    profiles.iter().map(|p| EmployeeWraperFull::new(p, caller, ctx)).collect()
 }
 
 fn profile_url(user: &User, ctx: &WireCtx) -> String {
-    let name: String =
-        form_urlencoded::byte_serialize(user.user_name.to_lowercase().as_bytes()).collect();
+    let name: String = form_urlencoded::byte_serialize(user.user_name.to_lowercase().as_bytes()).collect();
     format!("{}/Products/People/Profile.aspx?user={name}", ctx.base_url)
 }
 
@@ -59,11 +48,7 @@ pub struct GroupWrapperSummary {
 
 impl GroupWrapperSummary {
     pub fn new(group: &GroupRef) -> Self {
-        GroupWrapperSummary {
-            id: group.id,
-            name: group.name.clone(),
-            manager: group.manager.clone(),
-        }
+        GroupWrapperSummary { id: group.id, name: group.name.clone(), manager: group.manager.clone() }
     }
 }
 
@@ -167,49 +152,26 @@ impl EmployeeWraperFull {
             status: user.status,
             activation_status: user.activation_status & !activation::AUTO_GENERATED,
             terminated: user.terminated_at.map(|d| ctx.date(d)),
-            department: profile
-                .groups
-                .iter()
-                .map(|g| html_encode(&g.name))
-                .collect::<Vec<_>>()
-                .join(", "),
+            department: profile.groups.iter().map(|g| html_encode(&g.name)).collect::<Vec<_>>().join(", "),
             work_from: user.work_from.map(|d| ctx.date(d)),
             location: non_empty(&user.location),
             notes: non_empty(&user.notes),
             lead: user.lead,
             display_name: html_encode(&user.display_name()),
-            mobile_phone: user
-                .mobile_phone
-                .clone()
-                .filter(|p| private && !p.is_empty()),
+            mobile_phone: user.mobile_phone.clone().filter(|p| private && !p.is_empty()),
             mobile_phone_activation_status: (user.mobile_phone_activation == 1).then_some(1),
             title: non_empty(&user.title),
             contacts: if private {
-                profile
-                    .contacts
-                    .iter()
-                    .map(|c| Contact {
-                        kind: c.kind.clone(),
-                        value: c.value.clone(),
-                    })
-                    .collect()
+                profile.contacts.iter().map(|c| Contact { kind: c.kind.clone(), value: c.value.clone() }).collect()
             } else {
                 Vec::new()
             },
-            groups: profile
-                .groups
-                .iter()
-                .map(GroupWrapperSummary::new)
-                .collect(),
+            groups: profile.groups.iter().map(GroupWrapperSummary::new).collect(),
             avatar_medium: avatar(48),
             avatar: avatar(82),
             is_admin: user.is_admin,
             is_ldap: user.is_ldap(),
-            list_admin_modules: if user.is_admin {
-                ALL_MODULES.to_vec()
-            } else {
-                Vec::new()
-            },
+            list_admin_modules: if user.is_admin { ALL_MODULES.to_vec() } else { Vec::new() },
             is_owner: user.is_owner,
             culture_name: user.culture_name.clone().filter(|c| !c.is_empty()),
             is_sso: user.is_sso(),

@@ -58,10 +58,7 @@ pub struct ProjectPeople<'a> {
 
 impl ProjectPeople<'_> {
     fn short(&self, id: uuid::Uuid, ctx: &WireCtx) -> Option<EmployeeWraper> {
-        self.users
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| EmployeeWraper::new(u, ctx))
+        self.users.iter().find(|u| u.id == id).map(|u| EmployeeWraper::new(u, ctx))
     }
 }
 
@@ -125,19 +122,10 @@ pub struct ProjectWrapperFull {
 
 impl ProjectWrapperFull {
     /// `with_tags`: only the single-project read shows tags, as the original.
-    pub fn new(
-        project: &Project,
-        caller: &Caller,
-        people: &ProjectPeople,
-        ctx: &WireCtx,
-        with_tags: bool,
-    ) -> Self {
+    pub fn new(project: &Project, caller: &Caller, people: &ProjectPeople, ctx: &WireCtx, with_tags: bool) -> Self {
         let security = ProjectSecurity::new(caller, project);
-        let updated = if project.last_modified > project.created_at {
-            project.last_modified
-        } else {
-            project.created_at
-        };
+        let updated =
+            if project.last_modified > project.created_at { project.last_modified } else { project.created_at };
         ProjectWrapperFull {
             can_edit: security.can_edit,
             can_delete: security.can_delete,
