@@ -701,3 +701,65 @@ pub async fn delete_info(store: &Store, caller: &Caller, contact: i64, id: i64) 
     tx.commit().await?;
     Ok(info)
 }
+
+/// `POST` (join) and `DELETE` (leave) `crm/contact/company/{companyid}/person`: changes which
+/// company a person belongs to; needs the edit right on the person. Returns the person.
+pub async fn set_company(store: &Store, caller: &Caller, company: i64, person: i64, join: bool) -> ApiResult<Contact> {
+    let company = get(store, caller, company).await?;
+    let mut person = get(store, caller, positive(person, "personid")?).await?;
+    if !company.is_company || person.is_company {
+        return Err(ApiError::not_found("Not found"));
+    }
+    if !access::can_edit(caller, &person) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    person.company_id = match (join, person.company_id == company.id) {
+        (true, _) => company.id,
+        (false, true) => 0,
+        (false, false) => person.company_id,
+    };
+    save_fields(store, caller, &person).await
+}
+
+/// `PUT crm/contact/{contactid}/status`: `contactStatusid` (0 clears it).
+pub async fn set_status(store: &Store, caller: &Caller, contact: i64, status: i64) -> ApiResult<Contact> {
+    let mut contact = get(store, caller, contact).await?;
+    if !access::can_edit(caller, &contact) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    if status < 0 {
+        return Err(ApiError::invalid("contactStatusid", "must not be negative"));
+    }
+    if status > 0 && !store.list_items(caller.portal, LIST_CONTACT_STATUS).await?.iter().any(|s| s.id == status) {
+        return Err(ApiError::not_found("Contact status not found"));
+    }
+    contact.status_id = status;
+    save_fields(store, caller, &contact).await
+}
+
+/// Writes a contact's fields in one transaction and reads it back.
+async fn save_fields(store: &Store, caller: &Caller, contact: &Contact) -> ApiResult<Contact> {
+    let mut tx = store.begin_write().await?;
+    store.lock_contacts(tx.conn(), caller.portal, &[contact.id]).await?;
+    store.update_contact(tx.conn(), caller.portal, contact, caller.user.id).await?;
+    tx.commit().await?;
+    store.contact(caller.portal, contact.id).await?.ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+/// `POST crm/contact/company/quick` and `crm/contact/person/quick`: private contacts whose
+/// manager is their creator, all in one transaction.
+pub async fn quick_create(store: &Store, caller: &Caller, drafts: Vec<NewContact>) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    if drafts.len() > MAX_BATCH {
+        return Err(ApiError::invalid("data", format!("at most {MAX_BATCH} contacts")));
+    }
+    let mut tx = store.begin_write().await?;
+    let mut ids = Vec::with_capacity(drafts.len());
+    for mut draft in drafts {
+        draft.managers = vec![caller.user.id];
+        draft.share_type = share::NONE;
+        ids.push(store.insert_contact(tx.conn(), caller.portal, &draft, caller.user.id).await?);
+    }
+    tx.commit().await?;
+    Ok(in_order(store.contacts_by_ids(caller.portal, &ids).await?, &ids))
+}

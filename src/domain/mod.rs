@@ -5,9 +5,11 @@ pub mod access;
 pub mod auth;
 pub mod contacts;
 pub mod groups;
+pub mod list_items;
 pub mod password;
 pub mod people;
 pub mod projects;
+pub mod tags;
 
 use people::User;
 

@@ -637,3 +637,154 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+impl Store {
+    /// The tag names of a contact, sorted.
+    pub async fn contact_tags(&self, portal: i64, contact: i64) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT t.title FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
+             WHERE l.portal_id = $1 AND l.contact_id = $2 ORDER BY t.title_key",
+        )
+        .bind(portal)
+        .bind(contact)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| row.try_get("title")).collect()
+    }
+
+    /// Every tag of the portal with how many contacts carry it, by name.
+    pub async fn tags(&self, portal: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT t.title, (SELECT COUNT(*) FROM crm_contact_tags l WHERE l.tag_id = t.id) AS used \
+             FROM crm_tags t WHERE t.portal_id = $1 ORDER BY t.title_key",
+        )
+        .bind(portal)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok((row.try_get("title")?, row.try_get("used")?))).collect()
+    }
+
+    /// The id of a tag by name (case-insensitive).
+    pub async fn tag_id(&self, conn: &mut AnyConnection, portal: i64, title: &str) -> Result<Option<i64>, sqlx::Error> {
+        let row = sqlx::query("SELECT id FROM crm_tags WHERE portal_id = $1 AND title_key = $2")
+            .bind(portal)
+            .bind(title.to_lowercase())
+            .fetch_optional(conn)
+            .await?;
+        row.map(|row| row.try_get("id")).transpose()
+    }
+
+    /// Creates a tag unless one of that name exists; returns its id and whether it was created.
+    pub async fn ensure_tag(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        title: &str,
+    ) -> Result<(i64, bool), sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO crm_tags (portal_id, title, title_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(portal)
+        .bind(title)
+        .bind(title.to_lowercase())
+        .execute(&mut *conn)
+        .await?;
+        let id = self.tag_id(conn, portal, title).await?.ok_or(sqlx::Error::RowNotFound)?;
+        Ok((id, done.rows_affected() > 0))
+    }
+
+    /// Tags contacts; pairs already tagged stay once. One statement.
+    pub async fn tag_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        tag: i64,
+        contacts: &[i64],
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "INSERT INTO crm_contact_tags (portal_id, contact_id, tag_id) \
+             SELECT $1, c.id, $3 FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql).bind(portal).bind(json_array(contacts)).bind(tag).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Removes a tag from a contact; false when it did not carry it.
+    pub async fn untag_contact(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        tag: i64,
+        contact: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM crm_contact_tags WHERE portal_id = $1 AND contact_id = $2 AND tag_id = $3")
+            .bind(portal)
+            .bind(contact)
+            .bind(tag)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Deletes tags (their links go by cascade): the one given, or every tag no contact carries.
+    /// Returns the names deleted.
+    pub async fn delete_tags(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        only: Option<i64>,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let condition = match only {
+            Some(_) => "id = $2",
+            None => "NOT EXISTS (SELECT 1 FROM crm_contact_tags l WHERE l.tag_id = crm_tags.id)",
+        };
+        let sql = format!("DELETE FROM crm_tags WHERE portal_id = $1 AND {condition} RETURNING title");
+        let mut query = sqlx::query(&sql).bind(portal);
+        if let Some(id) = only {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(conn).await?;
+        rows.iter().map(|row| row.try_get("title")).collect()
+    }
+
+    /// Changes a list item's fields.
+    pub async fn update_list_item(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        list_type: i64,
+        item: &ListItem,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE crm_list_items SET title = $4, description = $5, color = $6, sort_order = $7 \
+             WHERE portal_id = $1 AND list_type = $2 AND id = $3",
+        )
+        .bind(portal)
+        .bind(list_type)
+        .bind(item.id)
+        .bind(&item.title)
+        .bind(item.description.clone())
+        .bind(item.color.clone())
+        .bind(item.sort_order)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn delete_list_item(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        list_type: i64,
+        id: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3")
+            .bind(portal)
+            .bind(list_type)
+            .bind(id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+}

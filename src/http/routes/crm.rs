@@ -12,13 +12,15 @@ use crate::domain::contacts::{
     self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, NewContact, LIST_CONTACT_STATUS,
     LIST_CONTACT_TYPE,
 };
-use crate::domain::{access, Caller};
+use crate::domain::list_items::{self, ItemDraft};
+use crate::domain::{access, tags, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum, Params};
 use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::crm::{
     ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWrapper, CurrencyInfoWrapper, ListItemWrapper, Mode,
+    TagWrapper,
 };
 use crate::http::wire::WireCtx;
 
@@ -305,8 +307,7 @@ pub async fn company_persons(State(app): State<Arc<App>>, call: Call) -> ApiResu
 
 /// `GET crm/contact/status` and `GET crm/contact/type`.
 async fn list_items(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
-    access::require_crm(&call.caller)?;
-    let items = app.store.list_items(call.caller.portal, list_type).await?;
+    let items = list_items::all(&app.store, &call.caller, list_type).await?;
     Reply::list(&items.iter().map(ListItemWrapper::full).collect::<Vec<_>>())
 }
 
@@ -466,4 +467,190 @@ pub async fn info_categories(call: Call) -> ApiResult<Reply> {
     access::require_crm(&call.caller)?;
     let Enum(InfoType(info_type)) = call.params.require("infoType")?;
     Reply::list(contacts::categories(info_type))
+}
+
+fn tag_name(call: &Call) -> ApiResult<String> {
+    Ok(call.params.get::<String>("tagName")?.unwrap_or_default())
+}
+
+/// `GET crm/contact/{contactid}/tag` (also `crm/contact/tag/{contactid}`).
+pub async fn contact_tags(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    Reply::list(&tags::of_contact(&app.store, &call.caller, id(&call.params, "contactid")?).await?)
+}
+
+/// `GET crm/contact/tag`.
+pub async fn all_tags(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let all = tags::all(&app.store, &call.caller).await?;
+    let items: Vec<TagWrapper> =
+        all.into_iter().map(|(title, used)| TagWrapper { title, relative_items_count: used }).collect();
+    Reply::list(&items)
+}
+
+/// `POST crm/contact/tag`: a new, unused tag.
+pub async fn create_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    Reply::of(&tags::create(&app.store, &call.caller, &tag_name(&call)?).await?)
+}
+
+/// `POST crm/contact/{contactid}/tag`.
+pub async fn add_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = id(&call.params, "contactid")?;
+    Reply::of(&tags::add(&app.store, &call.caller, &[contact], &tag_name(&call)?, true).await?)
+}
+
+/// `POST crm/contact/taglist`: `entityid` list and `tagName`.
+pub async fn add_tag_to_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let ids: Vec<i64> = call.params.list("entityid")?;
+    Reply::of(&tags::add(&app.store, &call.caller, &ids, &tag_name(&call)?, false).await?)
+}
+
+/// `DELETE crm/contact/{contactid}/tag`.
+pub async fn remove_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    Reply::of(&tags::remove(&app.store, &call.caller, id(&call.params, "contactid")?, &tag_name(&call)?).await?)
+}
+
+/// `DELETE crm/contact/tag`.
+pub async fn delete_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    Reply::of(&tags::delete(&app.store, &call.caller, &tag_name(&call)?).await?)
+}
+
+/// `DELETE crm/contact/tag/unused`.
+pub async fn delete_unused_tags(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    Reply::list(&tags::delete_unused(&app.store, &call.caller).await?)
+}
+
+/// `POST crm/contact/company/{companyid}/person` with `personid`.
+pub async fn join_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let person = contacts::set_company(&app.store, &call.caller, id(p, "companyid")?, id(p, "personid")?, true).await?;
+    one(&app, &call, person).await
+}
+
+/// `DELETE crm/contact/company/{companyid}/person` with `personid`.
+pub async fn leave_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let person =
+        contacts::set_company(&app.store, &call.caller, id(p, "companyid")?, id(p, "personid")?, false).await?;
+    one(&app, &call, person).await
+}
+
+/// `PUT crm/contact/{contactid}/status` with `contactStatusid`.
+pub async fn set_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let status = p.get::<i64>("contactStatusid")?.unwrap_or(0);
+    let contact = contacts::set_status(&app.store, &call.caller, id(p, "contactid")?, status).await?;
+    one(&app, &call, contact).await
+}
+
+/// A quick-created contact: nothing but its name.
+fn quick(is_company: bool, first_name: String, last_name: String, company_name: String) -> NewContact {
+    NewContact {
+        is_company,
+        first_name,
+        last_name,
+        company_name,
+        title: None,
+        about: None,
+        industry: None,
+        company_id: 0,
+        share_type: access::share::NONE,
+        managers: Vec::new(),
+    }
+}
+
+async fn quick_reply(app: &App, call: &Call, drafts: Vec<NewContact>) -> ApiResult<Reply> {
+    if drafts.is_empty() {
+        return Ok(Reply::void());
+    }
+    let created = contacts::quick_create(&app.store, &call.caller, drafts).await?;
+    base_list(app, call, &created).await
+}
+
+/// `POST crm/contact/company/quick`: `companyName` list; blank names are skipped.
+pub async fn quick_companies(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let names: Vec<String> = call.params.list("companyName")?;
+    let drafts = names
+        .into_iter()
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .map(|n| quick(true, String::new(), String::new(), n))
+        .collect();
+    quick_reply(&app, &call, drafts).await
+}
+
+/// `POST crm/contact/person/quick`: `data` as `{key: firstName, value: lastName}` pairs;
+/// incomplete pairs are skipped.
+pub async fn quick_persons(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let mut drafts = Vec::new();
+    for pair in call.params.objects("data")? {
+        let (first, last) = (pair.raw("key").unwrap_or_default().trim(), pair.raw("value").unwrap_or_default().trim());
+        if !first.is_empty() && !last.is_empty() {
+            drafts.push(quick(false, first.to_string(), last.to_string(), String::new()));
+        }
+    }
+    quick_reply(&app, &call, drafts).await
+}
+
+fn item_draft(p: &Params) -> ApiResult<ItemDraft> {
+    Ok(ItemDraft {
+        title: p.get("title")?,
+        description: p.get("description")?,
+        color: p.get("color")?,
+        sort_order: p.get("sortOrder")?,
+    })
+}
+
+fn item_reply(item: &contacts::ListItem) -> ApiResult<Reply> {
+    Reply::of(&ListItemWrapper::full(item))
+}
+
+/// `GET crm/contact/status/{id}` and `GET crm/contact/type/{id}`.
+async fn get_item(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
+    item_reply(&list_items::get(&app.store, &call.caller, list_type, id(&call.params, "id")?).await?)
+}
+
+pub async fn get_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    get_item(&app, &call, LIST_CONTACT_STATUS).await
+}
+
+pub async fn get_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    get_item(&app, &call, LIST_CONTACT_TYPE).await
+}
+
+/// `POST crm/contact/status` (title, description, color, sortOrder).
+pub async fn create_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    item_reply(
+        &list_items::create(&app.store, &call.caller, LIST_CONTACT_STATUS, item_draft(&call.params)?, true).await?,
+    )
+}
+
+/// `POST crm/contact/type` (title, sortOrder).
+pub async fn create_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    item_reply(
+        &list_items::create(&app.store, &call.caller, LIST_CONTACT_TYPE, item_draft(&call.params)?, false).await?,
+    )
+}
+
+async fn update_item(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
+    let draft = item_draft(&call.params)?;
+    item_reply(&list_items::update(&app.store, &call.caller, list_type, id(&call.params, "id")?, draft).await?)
+}
+
+pub async fn update_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    update_item(&app, &call, LIST_CONTACT_STATUS).await
+}
+
+pub async fn update_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    update_item(&app, &call, LIST_CONTACT_TYPE).await
+}
+
+async fn delete_item(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
+    item_reply(&list_items::delete(&app.store, &call.caller, list_type, id(&call.params, "id")?).await?)
+}
+
+pub async fn delete_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    delete_item(&app, &call, LIST_CONTACT_STATUS).await
+}
+
+pub async fn delete_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    delete_item(&app, &call, LIST_CONTACT_TYPE).await
 }

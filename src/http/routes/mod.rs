@@ -9,7 +9,7 @@ mod system;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use crate::app::App;
@@ -56,14 +56,33 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/2.0/crm/contact/filter", get(crm::filter))
         .route("/api/2.0/crm/contact/access", put(crm::set_access_batch))
         .route("/api/2.0/crm/contact/filter/access", put(crm::set_access_by_filter))
-        .route("/api/2.0/crm/contact/status", get(crm::statuses))
-        .route("/api/2.0/crm/contact/type", get(crm::types))
+        .route("/api/2.0/crm/contact/status", get(crm::statuses).post(crm::create_status))
+        .route(
+            "/api/2.0/crm/contact/status/{id}",
+            get(crm::get_status).put(crm::update_status).delete(crm::delete_status),
+        )
+        .route("/api/2.0/crm/contact/type", get(crm::types).post(crm::create_type))
+        .route("/api/2.0/crm/contact/type/{id}", get(crm::get_type).put(crm::update_type).delete(crm::delete_type))
+        .route("/api/2.0/crm/contact/tag", get(crm::all_tags).post(crm::create_tag).delete(crm::delete_tag))
+        .route("/api/2.0/crm/contact/tag/unused", delete(crm::delete_unused_tags))
+        .route("/api/2.0/crm/contact/tag/{contactid}", get(crm::contact_tags))
+        .route("/api/2.0/crm/contact/taglist", post(crm::add_tag_to_many))
+        .route("/api/2.0/crm/contact/company/quick", post(crm::quick_companies))
+        .route("/api/2.0/crm/contact/person/quick", post(crm::quick_persons))
+        .route(
+            "/api/2.0/crm/contact/{contactid}/tag",
+            get(crm::contact_tags).post(crm::add_tag).delete(crm::remove_tag),
+        )
+        .route("/api/2.0/crm/contact/{contactid}/status", put(crm::set_status))
         .route("/api/2.0/crm/settings/currency", get(crm::currencies))
         .route("/api/2.0/crm/contact/person", post(crm::create_person))
         .route("/api/2.0/crm/contact/person/{personid}", put(crm::update_person))
         .route("/api/2.0/crm/contact/company", post(crm::create_company))
         .route("/api/2.0/crm/contact/company/{companyid}", put(crm::update_company))
-        .route("/api/2.0/crm/contact/company/{companyid}/person", get(crm::company_persons))
+        .route(
+            "/api/2.0/crm/contact/company/{companyid}/person",
+            get(crm::company_persons).post(crm::join_company).delete(crm::leave_company),
+        )
         .route("/api/2.0/crm/contact/project/{projectid}", get(crm::of_project).post(crm::link_many))
         .route("/api/2.0/crm/contact/{contactid}", get(crm::get).delete(crm::delete))
         .route("/api/2.0/crm/contact/{contactid}/access", put(crm::set_access))

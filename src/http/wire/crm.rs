@@ -318,3 +318,12 @@ impl CurrencyInfoWrapper {
         CurrencyInfoWrapper { title, symbol, abbreviation, culture_name, is_convertable: true, is_basic }
     }
 }
+
+/// TagWrapper.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagWrapper {
+    pub title: String,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub relative_items_count: i64,
+}

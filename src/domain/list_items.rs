@@ -1,0 +1,109 @@
+//! Contact statuses and contact types: any CRM user reads them, admins change them.
+
+use super::access;
+use super::contacts::ListItem;
+use super::people::require_admin;
+use super::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::store::Store;
+
+const MAX_TITLE: usize = 255;
+
+pub async fn all(store: &Store, caller: &Caller, list_type: i64) -> ApiResult<Vec<ListItem>> {
+    access::require_crm(caller)?;
+    Ok(store.list_items(caller.portal, list_type).await?)
+}
+
+pub async fn get(store: &Store, caller: &Caller, list_type: i64, id: i64) -> ApiResult<ListItem> {
+    all(store, caller, list_type)
+        .await?
+        .into_iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+/// What a create or update sets.
+pub struct ItemDraft {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub color: Option<String>,
+    pub sort_order: Option<i64>,
+}
+
+fn check_title(title: &str) -> ApiResult<String> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ApiError::missing("title"));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(ApiError::invalid("title", format!("at most {MAX_TITLE} characters")));
+    }
+    Ok(title.to_string())
+}
+
+/// Creates a status (`color` required) or type; sort order 0 or none puts it last.
+pub async fn create(
+    store: &Store,
+    caller: &Caller,
+    list_type: i64,
+    draft: ItemDraft,
+    color_required: bool,
+) -> ApiResult<ListItem> {
+    require_admin(caller)?;
+    let title = check_title(draft.title.as_deref().unwrap_or_default())?;
+    if color_required && draft.color.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        return Err(ApiError::missing("color"));
+    }
+    let existing = store.list_items(caller.portal, list_type).await?;
+    let last = existing.iter().map(|i| i.sort_order).max().unwrap_or(-1);
+    let mut item = ListItem {
+        id: 0,
+        title,
+        description: draft.description,
+        color: draft.color,
+        sort_order: draft.sort_order.filter(|o| *o > 0).unwrap_or(last + 1),
+        used_by: 0,
+    };
+    let mut tx = store.begin_write().await?;
+    item.id = store.insert_list_item(tx.conn(), caller.portal, list_type, &item).await?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+pub async fn update(store: &Store, caller: &Caller, list_type: i64, id: i64, draft: ItemDraft) -> ApiResult<ListItem> {
+    require_admin(caller)?;
+    let mut item = get(store, caller, list_type, id).await?;
+    if let Some(title) = &draft.title {
+        item.title = check_title(title)?;
+    }
+    if let Some(description) = draft.description {
+        item.description = Some(description);
+    }
+    if let Some(color) = draft.color {
+        item.color = Some(color);
+    }
+    if let Some(order) = draft.sort_order {
+        item.sort_order = order;
+    }
+    let mut tx = store.begin_write().await?;
+    store.update_list_item(tx.conn(), caller.portal, list_type, &item).await?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+/// Deletes an item no contact uses, unless it is the last of its list.
+pub async fn delete(store: &Store, caller: &Caller, list_type: i64, id: i64) -> ApiResult<ListItem> {
+    require_admin(caller)?;
+    let items = all(store, caller, list_type).await?;
+    let item = items.iter().find(|i| i.id == id).cloned().ok_or_else(|| ApiError::not_found("Not found"))?;
+    if item.used_by > 0 {
+        return Err(ApiError::invalid("id", "contacts use it; change them first"));
+    }
+    if items.len() == 1 {
+        return Err(ApiError::invalid("id", "the last one cannot be deleted"));
+    }
+    let mut tx = store.begin_write().await?;
+    store.delete_list_item(tx.conn(), caller.portal, list_type, id).await?;
+    tx.commit().await?;
+    Ok(item)
+}

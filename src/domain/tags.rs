@@ -1,0 +1,107 @@
+//! Tags on CRM contacts.
+
+use super::access::{self, Viewer};
+use super::contacts::{self, MAX_BATCH};
+use super::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::store::Store;
+
+const MAX_TAG: usize = 255;
+
+fn check_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::missing("tagName"));
+    }
+    if name.chars().count() > MAX_TAG {
+        return Err(ApiError::invalid("tagName", format!("at most {MAX_TAG} characters")));
+    }
+    Ok(name.to_string())
+}
+
+/// `GET crm/contact/{id}/tag`: the tags of a contact the caller may read.
+pub async fn of_contact(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<String>> {
+    let contact = contacts::get(store, caller, contact).await?;
+    Ok(store.contact_tags(caller.portal, contact.id).await?)
+}
+
+/// `GET crm/contact/tag`: every tag, with how many contacts carry it.
+pub async fn all(store: &Store, caller: &Caller) -> ApiResult<Vec<(String, i64)>> {
+    access::require_crm(caller)?;
+    Ok(store.tags(caller.portal).await?)
+}
+
+/// `POST crm/contact/tag`: a new tag, on no contact yet; a name in use is a 400.
+pub async fn create(store: &Store, caller: &Caller, name: &str) -> ApiResult<String> {
+    access::require_crm(caller)?;
+    let name = check_name(name)?;
+    let mut tx = store.begin_write().await?;
+    let (_, created) = store.ensure_tag(tx.conn(), caller.portal, &name).await?;
+    if !created {
+        return Err(ApiError::invalid("tagName", "a tag with this name already exists"));
+    }
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// `POST crm/contact/{id}/tag` and `POST crm/contact/taglist`: tags every listed contact the
+/// caller may edit (a single contact he may not edit is a 403), creating the tag if needed.
+pub async fn add(store: &Store, caller: &Caller, ids: &[i64], name: &str, single: bool) -> ApiResult<String> {
+    access::require_crm(caller)?;
+    let name = check_name(name)?;
+    if ids.is_empty() {
+        return Err(ApiError::missing("entityid"));
+    }
+    if ids.len() > MAX_BATCH {
+        return Err(ApiError::invalid("entityid", format!("at most {MAX_BATCH} ids")));
+    }
+    if single {
+        let contact = contacts::get(store, caller, ids[0]).await?;
+        if !access::can_edit(caller, &contact) {
+            return Err(ApiError::forbidden("Access denied"));
+        }
+    }
+    let mut tx = store.begin_write().await?;
+    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), ids, true).await?;
+    let (tag, _) = store.ensure_tag(tx.conn(), caller.portal, &name).await?;
+    store.tag_contacts(tx.conn(), caller.portal, tag, &editable).await?;
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// `DELETE crm/contact/{id}/tag`: 404 for a tag the portal does not have.
+pub async fn remove(store: &Store, caller: &Caller, contact: i64, name: &str) -> ApiResult<String> {
+    let name = check_name(name)?;
+    let contact = contacts::get(store, caller, contact).await?;
+    if !access::can_edit(caller, &contact) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    let mut tx = store.begin_write().await?;
+    let tag =
+        store.tag_id(tx.conn(), caller.portal, &name).await?.ok_or_else(|| ApiError::not_found("Tag not found"))?;
+    store.untag_contact(tx.conn(), caller.portal, tag, contact.id).await?;
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// `DELETE crm/contact/tag`: deletes a tag from every contact (admins only).
+pub async fn delete(store: &Store, caller: &Caller, name: &str) -> ApiResult<String> {
+    super::people::require_admin(caller)?;
+    let name = check_name(name)?;
+    let mut tx = store.begin_write().await?;
+    let tag =
+        store.tag_id(tx.conn(), caller.portal, &name).await?.ok_or_else(|| ApiError::not_found("Tag not found"))?;
+    store.delete_tags(tx.conn(), caller.portal, Some(tag)).await?;
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// `DELETE crm/contact/tag/unused`: deletes the tags no contact carries (admins only).
+pub async fn delete_unused(store: &Store, caller: &Caller) -> ApiResult<Vec<String>> {
+    super::people::require_admin(caller)?;
+    let mut tx = store.begin_write().await?;
+    let mut deleted = store.delete_tags(tx.conn(), caller.portal, None).await?;
+    tx.commit().await?;
+    deleted.sort_by_key(|name| name.to_lowercase());
+    Ok(deleted)
+}
