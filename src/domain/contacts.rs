@@ -6,6 +6,7 @@ use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::access::{self, share, Guarded, Viewer};
+use super::custom_fields::{self, FieldValue};
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::store::Store;
@@ -79,6 +80,8 @@ pub struct NewContact {
     pub company_id: i64,
     pub share_type: i64,
     pub managers: Vec<Uuid>,
+    /// Custom field values (`customFieldList`).
+    pub fields: Vec<FieldValue>,
 }
 
 impl NewContact {
@@ -223,8 +226,10 @@ pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> 
             return Err(ApiError::invalid("companyId", "not a company"));
         }
     }
+    check_fields(store, caller, contact.is_company, &contact.fields).await?;
     let mut tx = store.begin_write().await?;
     let id = store.insert_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?;
+    set_fields(store, tx.conn(), caller, id, &contact.fields).await?;
     tx.commit().await?;
     store
         .contact(caller.portal, id)
@@ -243,6 +248,7 @@ pub struct ContactChanges {
     pub company_id: Option<i64>,
     pub share_type: Option<i64>,
     pub managers: Option<Vec<Uuid>>,
+    pub fields: Vec<FieldValue>,
 }
 
 /// Updates a person (`is_company` false) or a company; 403 without the edit right.
@@ -287,9 +293,11 @@ pub async fn update(
         }
         contact.company_id = company_id;
     }
+    check_fields(store, caller, contact.is_company, &changes.fields).await?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts(tx.conn(), caller.portal, &[id]).await?;
     store.update_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?;
+    set_fields(store, tx.conn(), caller, id, &changes.fields).await?;
     if let Some(managers) = &changes.managers {
         store.set_managers(tx.conn(), caller.portal, &[id], managers).await?;
     }
@@ -762,4 +770,27 @@ pub async fn quick_create(store: &Store, caller: &Caller, drafts: Vec<NewContact
     }
     tx.commit().await?;
     Ok(in_order(store.contacts_by_ids(caller.portal, &ids).await?, &ids))
+}
+
+/// Custom field values must name fields that apply to this kind of contact.
+async fn check_fields(store: &Store, caller: &Caller, is_company: bool, values: &[FieldValue]) -> ApiResult<()> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let entity = if is_company { custom_fields::ENTITY_COMPANY } else { custom_fields::ENTITY_PERSON };
+    let fields = store.field_definitions(caller.portal, &custom_fields::applicable(entity)).await?;
+    custom_fields::check_values(&fields, entity, values, "customFieldList")
+}
+
+async fn set_fields(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    contact: i64,
+    values: &[FieldValue],
+) -> ApiResult<()> {
+    for value in values {
+        store.set_field_value(conn, caller.portal, contact, value.field_id, &value.value).await?;
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod contacts;
+pub mod custom_fields;
 pub mod groups;
 pub mod list_items;
 pub mod password;

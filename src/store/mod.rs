@@ -4,6 +4,7 @@
 //! its own migrations, embedded in the binary.
 
 mod contacts;
+mod custom_fields;
 mod groups;
 mod login;
 mod portals;

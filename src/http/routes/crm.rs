@@ -12,6 +12,7 @@ use crate::domain::contacts::{
     self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, NewContact, LIST_CONTACT_STATUS,
     LIST_CONTACT_TYPE,
 };
+use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::list_items::{self, ItemDraft};
 use crate::domain::{access, tags, Caller};
 use crate::error::{ApiError, ApiResult};
@@ -19,8 +20,8 @@ use crate::http::binding::{ApiEnum, Enum, Params};
 use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::crm::{
-    ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWrapper, CurrencyInfoWrapper, ListItemWrapper, Mode,
-    TagWrapper,
+    ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper,
+    CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
 };
 use crate::http::wire::WireCtx;
 
@@ -44,6 +45,8 @@ async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<Cont
         users,
         companies: companies.into_iter().map(|c| (c.id, c)).collect::<HashMap<_, _>>(),
         statuses: store.list_items(caller.portal, LIST_CONTACT_STATUS).await?,
+        fields: store.field_definitions(caller.portal, &[ENTITY_CONTACT, ENTITY_COMPANY, ENTITY_PERSON]).await?,
+        values: store.field_values(caller.portal, &ids).await?,
     })
 }
 
@@ -68,6 +71,19 @@ async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply>
 
 fn id(params: &Params, name: &str) -> ApiResult<i64> {
     params.require::<i64>(name)
+}
+
+/// `customFieldList`: `{key: fieldId, value}` pairs.
+fn field_values(p: &Params) -> ApiResult<Vec<FieldValue>> {
+    p.objects("customFieldList")?
+        .iter()
+        .map(|item| {
+            let field_id = item
+                .require::<i64>("key")
+                .map_err(|_| ApiError::invalid("customFieldList", "each item needs a numeric key"))?;
+            Ok(FieldValue { field_id, value: item.get::<String>("value")?.unwrap_or_default() })
+        })
+        .collect()
 }
 
 fn managers(params: &Params) -> ApiResult<Vec<Uuid>> {
@@ -140,6 +156,7 @@ pub async fn create_person(State(app): State<Arc<App>>, call: Call) -> ApiResult
         company_id: p.get("companyId")?.unwrap_or(0),
         share_type: share_type(p)?.unwrap_or(access::share::NONE),
         managers: managers(p)?,
+        fields: field_values(p)?,
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
     one(&app, &call, contact).await
@@ -159,6 +176,7 @@ pub async fn create_company(State(app): State<Arc<App>>, call: Call) -> ApiResul
         company_id: 0,
         share_type: share_type(p)?.unwrap_or(access::share::NONE),
         managers: managers(p)?,
+        fields: field_values(p)?,
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
     one(&app, &call, contact).await
@@ -174,6 +192,7 @@ fn changes(p: &Params) -> ApiResult<ContactChanges> {
         company_id: p.get("companyId")?,
         share_type: share_type(p)?,
         managers: if p.has("managerList") { Some(managers(p)?) } else { None },
+        fields: field_values(p)?,
     })
 }
 
@@ -554,6 +573,7 @@ fn quick(is_company: bool, first_name: String, last_name: String, company_name: 
         company_id: 0,
         share_type: access::share::NONE,
         managers: Vec::new(),
+        fields: Vec::new(),
     }
 }
 
@@ -653,4 +673,66 @@ pub async fn delete_status(State(app): State<Arc<App>>, call: Call) -> ApiResult
 
 pub async fn delete_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     delete_item(&app, &call, LIST_CONTACT_TYPE).await
+}
+
+/// The entity type of a `crm/{entityType}/...` route.
+fn entity_type(path: &str) -> i64 {
+    if path.contains("/crm/company/") {
+        ENTITY_COMPANY
+    } else if path.contains("/crm/person/") {
+        ENTITY_PERSON
+    } else {
+        ENTITY_CONTACT
+    }
+}
+
+fn field_draft(p: &Params) -> ApiResult<FieldDraft> {
+    Ok(FieldDraft { label: p.get("label")?, field_type: p.get("fieldType")?, mask: p.get("mask")? })
+}
+
+/// `GET crm/{contact|company|person}/customfield/definitions`.
+pub async fn field_definitions(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
+    let fields = custom_fields::definitions(&app.store, &call.caller, entity_type(uri.path())).await?;
+    Reply::list(&fields.iter().map(CustomFieldWrapper::new).collect::<Vec<_>>())
+}
+
+/// `POST crm/{entityType}/customfield`: `label`, `fieldType`, `mask`.
+pub async fn create_field(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
+    let field =
+        custom_fields::create(&app.store, &call.caller, entity_type(uri.path()), field_draft(&call.params)?).await?;
+    Reply::of(&CustomFieldWrapper::new(&field))
+}
+
+/// `PUT crm/{entityType}/customfield/{id}`.
+pub async fn update_field(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
+    let draft = field_draft(&call.params)?;
+    let field =
+        custom_fields::update(&app.store, &call.caller, entity_type(uri.path()), id(&call.params, "id")?, draft)
+            .await?;
+    Reply::of(&CustomFieldWrapper::new(&field))
+}
+
+/// `DELETE crm/{entityType}/customfield/{id}`.
+pub async fn delete_field(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
+    let field =
+        custom_fields::delete(&app.store, &call.caller, entity_type(uri.path()), id(&call.params, "id")?).await?;
+    Reply::of(&CustomFieldWrapper::new(&field))
+}
+
+/// `GET crm/{entityType}/{contactid}/customfield`: the fields with a value, and the headings.
+pub async fn contact_fields(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let values = view.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
+    let shown = custom_fields::shown(&view.fields, values, custom_fields::entity_of(&contact));
+    Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id, v)).collect::<Vec<_>>())
+}
+
+/// `POST crm/{entityType}/{contactid}/customfield/{fieldid}` with `fieldValue`.
+pub async fn set_field(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let value = p.get::<String>("fieldValue")?.unwrap_or_default();
+    let (field, value) =
+        custom_fields::set_value(&app.store, &call.caller, id(p, "contactid")?, id(p, "fieldid")?, &value).await?;
+    Reply::of(&CustomFieldBaseWrapper::new(&field, id(p, "contactid")?, &value))
 }

@@ -12,6 +12,7 @@ use super::people::EmployeeWraper;
 use super::WireCtx;
 use crate::domain::access;
 use crate::domain::contacts::{self, Contact, ContactInfo, ListItem};
+use crate::domain::custom_fields::{self, FieldDefinition, FieldValue};
 use crate::domain::people::User;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
@@ -44,6 +45,9 @@ pub struct ContactView {
     pub users: HashMap<Uuid, User>,
     pub companies: HashMap<i64, Contact>,
     pub statuses: Vec<ListItem>,
+    /// Every custom field definition of contacts, and the listed contacts' values.
+    pub fields: Vec<FieldDefinition>,
+    pub values: HashMap<i64, Vec<FieldValue>>,
 }
 
 /// Single mode (one contact) or list mode (filters, project lists).
@@ -125,6 +129,7 @@ pub struct ContactWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_status: Option<ListItemWrapper>,
     pub common_data: Vec<ContactInfoWrapper>,
+    pub custom_fields: Vec<CustomFieldBaseWrapper>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     pub have_late_tasks: bool,
@@ -157,6 +162,14 @@ impl ContactWrapper {
             industry: contact.industry.clone(),
             contact_status: view.statuses.iter().find(|s| s.id == contact.status_id).map(ListItemWrapper::base),
             common_data: infos.iter().filter(|i| i.info_type != ADDRESS).map(ContactInfoWrapper::new).collect(),
+            custom_fields: custom_fields::shown(
+                &view.fields,
+                view.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default(),
+                custom_fields::entity_of(contact),
+            )
+            .into_iter()
+            .map(|(field, value)| CustomFieldBaseWrapper::new(field, contact.id, value))
+            .collect(),
             tags: (mode == Mode::List && !tags.is_empty()).then_some(tags),
             have_late_tasks: false,
             base: ContactBaseWrapper::new(contact, caller, view, ctx),
@@ -326,4 +339,47 @@ pub struct TagWrapper {
     pub title: String,
     #[serde(skip_serializing_if = "is_zero")]
     pub relative_items_count: i64,
+}
+
+/// CustomFieldBaseWrapper: a field with the value one contact has.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFieldBaseWrapper {
+    pub entity_id: i64,
+    pub label: String,
+    pub field_value: String,
+    pub field_type: i64,
+    pub position: i64,
+    pub mask: String,
+    pub id: i64,
+}
+
+impl CustomFieldBaseWrapper {
+    pub fn new(field: &FieldDefinition, entity_id: i64, value: &str) -> Self {
+        CustomFieldBaseWrapper {
+            entity_id,
+            label: field.label.clone(),
+            field_value: value.to_string(),
+            field_type: field.field_type,
+            position: field.position,
+            mask: field.mask.clone(),
+            id: field.id,
+        }
+    }
+}
+
+/// CustomFieldWrapper: a definition, with how many contacts have a value for it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFieldWrapper {
+    pub relative_items_count: i64,
+    #[serde(flatten)]
+    pub base: CustomFieldBaseWrapper,
+}
+
+impl CustomFieldWrapper {
+    /// Definitions show entity -1 and a single-space value, as the original's do.
+    pub fn new(field: &FieldDefinition) -> Self {
+        CustomFieldWrapper { relative_items_count: field.used_by, base: CustomFieldBaseWrapper::new(field, -1, " ") }
+    }
 }

@@ -1,0 +1,143 @@
+//! Custom field definitions and values of CRM contacts.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, Row};
+
+use super::{json_array, Store};
+use crate::domain::custom_fields::{FieldDefinition, FieldValue};
+
+fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx::Error> {
+    Ok(FieldDefinition {
+        id: row.try_get("id")?,
+        entity_type: row.try_get("entity_type")?,
+        label: row.try_get("label")?,
+        field_type: row.try_get("field_type")?,
+        position: row.try_get("sort_order")?,
+        mask: row.try_get("mask")?,
+        used_by: row.try_get("used")?,
+    })
+}
+
+impl Store {
+    /// The definitions of the given entity types, by position, with how many values each has.
+    pub async fn field_definitions(
+        &self,
+        portal: i64,
+        entity_types: &[i64],
+    ) -> Result<Vec<FieldDefinition>, sqlx::Error> {
+        let sql = format!(
+            "SELECT f.id, f.entity_type, f.label, f.field_type, f.sort_order, f.mask, \
+             (SELECT COUNT(*) FROM crm_custom_field_values v WHERE v.field_id = f.id) AS used \
+             FROM crm_custom_fields f WHERE f.portal_id = $1 AND f.entity_type IN {} ORDER BY f.sort_order, f.id",
+            self.json_ints(2)
+        );
+        let rows = sqlx::query(&sql).bind(portal).bind(json_array(entity_types)).fetch_all(&self.pool).await?;
+        rows.iter().map(definition_from_row).collect()
+    }
+
+    pub async fn insert_field_definition(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        field: &FieldDefinition,
+    ) -> Result<i64, sqlx::Error> {
+        let row = sqlx::query(
+            "INSERT INTO crm_custom_fields (portal_id, entity_type, label, field_type, sort_order, mask) \
+             VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM crm_custom_fields WHERE portal_id = $1), $5) RETURNING id",
+        )
+        .bind(portal)
+        .bind(field.entity_type)
+        .bind(&field.label)
+        .bind(field.field_type)
+        .bind(&field.mask)
+        .fetch_one(conn)
+        .await?;
+        row.try_get("id")
+    }
+
+    pub async fn update_field_definition(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        field: &FieldDefinition,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE crm_custom_fields SET label = $3, field_type = $4, mask = $5 WHERE portal_id = $1 AND id = $2",
+        )
+        .bind(portal)
+        .bind(field.id)
+        .bind(&field.label)
+        .bind(field.field_type)
+        .bind(&field.mask)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_field_definition(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        id: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM crm_custom_fields WHERE portal_id = $1 AND id = $2")
+            .bind(portal)
+            .bind(id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The values of contacts, by contact, in one statement.
+    pub async fn field_values(
+        &self,
+        portal: i64,
+        contacts: &[i64],
+    ) -> Result<HashMap<i64, Vec<FieldValue>>, sqlx::Error> {
+        let mut values: HashMap<i64, Vec<FieldValue>> = HashMap::new();
+        if contacts.is_empty() {
+            return Ok(values);
+        }
+        let sql = format!(
+            "SELECT contact_id, field_id, value FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {}",
+            self.json_ints(2)
+        );
+        for row in sqlx::query(&sql).bind(portal).bind(json_array(contacts)).fetch_all(&self.pool).await? {
+            values
+                .entry(row.try_get("contact_id")?)
+                .or_default()
+                .push(FieldValue { field_id: row.try_get("field_id")?, value: row.try_get("value")? });
+        }
+        Ok(values)
+    }
+
+    /// Sets (or, with an empty value, removes) one value of a contact.
+    pub async fn set_field_value(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contact: i64,
+        field: i64,
+        value: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM crm_custom_field_values WHERE portal_id = $1 AND field_id = $2 AND contact_id = $3")
+            .bind(portal)
+            .bind(field)
+            .bind(contact)
+            .execute(&mut *conn)
+            .await?;
+        if !value.trim().is_empty() {
+            sqlx::query(
+                "INSERT INTO crm_custom_field_values (portal_id, field_id, contact_id, value) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(portal)
+            .bind(field)
+            .bind(contact)
+            .bind(value)
+            .execute(conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
