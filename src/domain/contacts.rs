@@ -135,6 +135,23 @@ pub struct ContactFilter {
     pub created_to: Option<DateTime<Utc>>,
     pub sort: ContactSort,
     pub descending: bool,
+    /// The search words match the display name only (not the details too).
+    pub name_only: bool,
+    /// Persons must have no company (companies pass).
+    pub lone_persons: bool,
+    /// A detail the contact must have.
+    pub info: Option<InfoMatch>,
+    /// Text found in "display name + ' ' + an email".
+    pub email_term: Option<String>,
+}
+
+/// A detail a contact must have (`bycontactinfo`).
+#[derive(Debug, Clone)]
+pub struct InfoMatch {
+    pub info_type: i64,
+    pub data: String,
+    pub category: Option<i64>,
+    pub is_primary: Option<bool>,
 }
 
 /// The default contact statuses ("temperature") and types of a new portal, as the original's.

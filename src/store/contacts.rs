@@ -94,6 +94,12 @@ fn editable(args: &mut Args, viewer: Viewer) -> String {
     )
 }
 
+/// `%text%` for LIKE, lower-cased, with the wildcards of the text escaped.
+fn like_pattern(text: &str) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 fn ids_of(rows: Vec<AnyRow>) -> Result<Vec<i64>, sqlx::Error> {
     rows.iter().map(|row| row.try_get::<i64, _>("id")).collect()
 }
@@ -334,11 +340,44 @@ impl Store {
             conditions.push(format!("c.company_id = {}", args.push(Arg::Int(company))));
         }
         for word in filter.search.split_whitespace() {
-            let escaped = word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            let pattern = args.push(Arg::Text(format!("%{escaped}%")));
+            let pattern = args.push(Arg::Text(like_pattern(word)));
+            let in_details = if filter.name_only {
+                String::new()
+            } else {
+                format!(
+                    " OR EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id \
+                     AND i.contact_id = c.id AND lower(i.data) LIKE {pattern} ESCAPE '\\')"
+                )
+            };
+            conditions.push(format!("(c.search_name LIKE {pattern} ESCAPE '\\'{in_details})"));
+        }
+        if filter.lone_persons {
+            conditions.push("(c.is_company = 1 OR c.company_id = 0)".to_string());
+        }
+        if let Some(info) = &filter.info {
+            let mut detail = vec![format!("i.info_type = {}", args.push(Arg::Int(info.info_type)))];
+            if !info.data.trim().is_empty() {
+                detail.push(format!(
+                    "lower(i.data) LIKE {} ESCAPE '\\'",
+                    args.push(Arg::Text(like_pattern(info.data.trim())))
+                ));
+            }
+            if let Some(category) = info.category {
+                detail.push(format!("i.category = {}", args.push(Arg::Int(category))));
+            }
+            if let Some(primary) = info.is_primary {
+                detail.push(format!("i.is_primary = {}", args.push(Arg::Int(i64::from(primary)))));
+            }
             conditions.push(format!(
-                "(c.search_name LIKE {pattern} ESCAPE '\\' OR EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id \
-                 AND i.contact_id = c.id AND lower(i.data) LIKE {pattern} ESCAPE '\\'))"
+                "EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id AND i.contact_id = c.id AND {})",
+                detail.join(" AND ")
+            ));
+        }
+        if let Some(term) = &filter.email_term {
+            let pattern = args.push(Arg::Text(like_pattern(term)));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id AND i.contact_id = c.id \
+                 AND i.info_type = 1 AND (c.search_name || ' ' || lower(i.data)) LIKE {pattern} ESCAPE '\\')"
             ));
         }
         if let Some(from) = filter.created_from {

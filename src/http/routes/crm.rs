@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::contacts::{
-    self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, NewContact, LIST_CONTACT_STATUS,
-    LIST_CONTACT_TYPE,
+    self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch, NewContact,
+    LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::list_items::{self, ItemDraft};
@@ -20,8 +20,8 @@ use crate::http::binding::{ApiEnum, Enum, Params};
 use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::crm::{
-    ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper,
-    CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
+    ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWithTaskWrapper,
+    ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
 };
 use crate::http::wire::WireCtx;
 
@@ -285,6 +285,7 @@ fn contact_filter(call: &Call) -> ApiResult<ContactFilter> {
         created_to: p.get::<DateTime<Utc>>("toDate")?,
         sort,
         descending: list.descending,
+        ..ContactFilter::default()
     })
 }
 
@@ -735,4 +736,75 @@ pub async fn set_field(State(app): State<Arc<App>>, call: Call) -> ApiResult<Rep
     let (field, value) =
         custom_fields::set_value(&app.store, &call.caller, id(p, "contactid")?, id(p, "fieldid")?, &value).await?;
     Reply::of(&CustomFieldBaseWrapper::new(&field, id(p, "contactid")?, &value))
+}
+
+fn with_tasks(list: Vec<ContactWrapper>) -> Vec<ContactWithTaskWrapper> {
+    list.into_iter().map(|contact| ContactWithTaskWrapper { contact }).collect()
+}
+
+/// `GET crm/contact/simple/filter`: the filter's page as contacts with their tasks.
+pub async fn simple_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let list = &call.info.list;
+    let query = contact_filter(&call)?;
+    let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
+    Reply::page(&with_tasks(full(&app, &call, &page, Mode::Quick).await?), total)
+}
+
+/// `GET crm/contact/simple/byEmail?term=&maxCount=`: contacts whose name and an email contain
+/// the term; an empty term or a count under 1 finds nothing.
+pub async fn by_email(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let term = call.params.get::<String>("term")?.unwrap_or_default();
+    let max = call.params.get::<i64>("maxCount")?.unwrap_or(0);
+    if term.trim().is_empty() || max <= 0 {
+        return Reply::list::<ContactWithTaskWrapper>(&[]);
+    }
+    let query = ContactFilter { email_term: Some(term.trim().to_string()), ..ContactFilter::default() };
+    let (found, _) =
+        contacts::filter(&app.store, &call.caller, &query, 0, (max as u64).min(contacts::MAX_BATCH as u64)).await?;
+    Reply::list(&with_tasks(full(&app, &call, &found, Mode::Quick).await?))
+}
+
+/// `GET crm/contact/byprefix?prefix=&searchType=`: at most 30 contacts whose display name has
+/// every word, by name; searchType -1 any, 0 companies, 1 persons, 2 persons without a company,
+/// 3 companies and persons without one.
+pub async fn by_prefix(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let prefix = p.require::<String>("prefix")?;
+    let (is_company, lone_persons) = match p.get::<i64>("searchType")?.unwrap_or(-1) {
+        -1 => (None, false),
+        0 => (Some(true), false),
+        1 => (Some(false), false),
+        2 => (Some(false), true),
+        3 => (None, true),
+        _ => return Err(ApiError::invalid("searchType", "use -1, 0, 1, 2 or 3")),
+    };
+    if p.get::<i64>("entityID")?.unwrap_or(0) > 0 {
+        return Err(ApiError::invalid("entityID", "this server has no opportunities or cases to search in"));
+    }
+    let query = ContactFilter { search: prefix, name_only: true, is_company, lone_persons, ..ContactFilter::default() };
+    let (found, _) = contacts::filter(&app.store, &call.caller, &query, 0, 30).await?;
+    let view = view_of(&app, &call.caller, &found).await?;
+    let ctx = WireCtx::of(&call.info);
+    Reply::list(
+        &found.iter().map(|c| ContactBaseWithPhoneWrapper::new(c, &call.caller, &view, &ctx)).collect::<Vec<_>>(),
+    )
+}
+
+/// `GET crm/contact/bycontactinfo?infoType=&data=&category=&isPrimary=`.
+pub async fn by_contact_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let p = &call.params;
+    let Enum(InfoType(info_type)) = p.require("infoType")?;
+    let category = match p.raw("category").filter(|c| !c.trim().is_empty()) {
+        Some(text) => Some(contacts::parse_category(info_type, Some(text))?),
+        None => None,
+    };
+    let info = InfoMatch {
+        info_type,
+        data: p.get::<String>("data")?.unwrap_or_default(),
+        category,
+        is_primary: p.get("isPrimary")?,
+    };
+    let query = ContactFilter { info: Some(info), ..ContactFilter::default() };
+    let (found, _) = contacts::filter(&app.store, &call.caller, &query, 0, contacts::MAX_BATCH as u64).await?;
+    Reply::list(&full(&app, &call, &found, Mode::Single).await?)
 }

@@ -50,11 +50,13 @@ pub struct ContactView {
     pub values: HashMap<i64, Vec<FieldValue>>,
 }
 
-/// Single mode (one contact) or list mode (filters, project lists).
+/// Single mode (one contact), list mode (filters, project lists), or the quick variant of the
+/// simple look-ups (no addresses, status, custom fields or tags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Single,
     List,
+    Quick,
 }
 
 #[derive(Serialize)]
@@ -129,7 +131,8 @@ pub struct ContactWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_status: Option<ListItemWrapper>,
     pub common_data: Vec<ContactInfoWrapper>,
-    pub custom_fields: Vec<CustomFieldBaseWrapper>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldBaseWrapper>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     pub have_late_tasks: bool,
@@ -155,21 +158,24 @@ impl ContactWrapper {
             title: contact.title.clone().filter(|_| person),
             company_name: contact.is_company.then(|| contact.company_name.clone()),
             persons_count: view.details.persons.get(&contact.id).copied().filter(|n| *n > 0 && contact.is_company),
-            addresses: (mode == Mode::Single || !addresses.is_empty()).then_some(addresses),
+            addresses: (mode == Mode::Single || (mode == Mode::List && !addresses.is_empty())).then_some(addresses),
             create_by: view.users.get(&contact.created_by).map(|u| EmployeeWraper::new(u, ctx)),
             created: ctx.date(contact.created_at),
             about: contact.about.clone(),
             industry: contact.industry.clone(),
-            contact_status: view.statuses.iter().find(|s| s.id == contact.status_id).map(ListItemWrapper::base),
+            contact_status: view
+                .statuses
+                .iter()
+                .find(|s| s.id == contact.status_id && mode != Mode::Quick)
+                .map(ListItemWrapper::base),
             common_data: infos.iter().filter(|i| i.info_type != ADDRESS).map(ContactInfoWrapper::new).collect(),
-            custom_fields: custom_fields::shown(
-                &view.fields,
-                view.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default(),
-                custom_fields::entity_of(contact),
-            )
-            .into_iter()
-            .map(|(field, value)| CustomFieldBaseWrapper::new(field, contact.id, value))
-            .collect(),
+            custom_fields: (mode != Mode::Quick).then(|| {
+                let values = view.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
+                custom_fields::shown(&view.fields, values, custom_fields::entity_of(contact))
+                    .into_iter()
+                    .map(|(field, value)| CustomFieldBaseWrapper::new(field, contact.id, value))
+                    .collect()
+            }),
             tags: (mode == Mode::List && !tags.is_empty()).then_some(tags),
             have_late_tasks: false,
             base: ContactBaseWrapper::new(contact, caller, view, ctx),
@@ -381,5 +387,33 @@ impl CustomFieldWrapper {
     /// Definitions show entity -1 and a single-space value, as the original's do.
     pub fn new(field: &FieldDefinition) -> Self {
         CustomFieldWrapper { relative_items_count: field.used_by, base: CustomFieldBaseWrapper::new(field, -1, " ") }
+    }
+}
+
+/// ContactWithTaskWrapper: a contact (quick variant) and its nearest task (this server keeps
+/// no tasks, so none).
+#[derive(Serialize)]
+pub struct ContactWithTaskWrapper {
+    pub contact: ContactWrapper,
+}
+
+/// ContactBaseWithPhoneWrapper: the base shape and the first primary phone.
+#[derive(Serialize)]
+pub struct ContactBaseWithPhoneWrapper {
+    #[serde(flatten)]
+    pub base: ContactBaseWrapper,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<ContactInfoWrapper>,
+}
+
+impl ContactBaseWithPhoneWrapper {
+    pub fn new(contact: &Contact, caller: &Caller, view: &ContactView, ctx: &WireCtx) -> Self {
+        let phone = view
+            .details
+            .infos
+            .get(&contact.id)
+            .and_then(|infos| infos.iter().find(|i| i.info_type == contacts::INFO_PHONE && i.is_primary))
+            .map(ContactInfoWrapper::new);
+        ContactBaseWithPhoneWrapper { base: ContactBaseWrapper::new(contact, caller, view, ctx), phone }
     }
 }
