@@ -96,6 +96,7 @@ impl World {
             company_id: 0,
             share_type,
             managers,
+            fields: vec![],
         };
         let store = self.server.store();
         let mut tx = store.begin_write().await.unwrap();
@@ -450,6 +451,7 @@ async fn ten_thousand_contacts_link_and_delete_in_one_request() {
             company_id: 0,
             share_type: share::READ_WRITE,
             managers: vec![],
+            fields: vec![],
         };
         ids.push(store.insert_contact(tx.conn(), 1, &new, world.owner_id).await.unwrap());
     }

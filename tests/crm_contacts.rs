@@ -34,6 +34,7 @@ async fn persons_and_companies_have_the_documented_shapes() {
             "created",
             "about",
             "commonData",
+            "customFields",
             "haveLateTasks",
             "smallFotoUrl",
             "mediumFotoUrl",
@@ -67,7 +68,7 @@ async fn persons_and_companies_have_the_documented_shapes() {
     assert!(xml.text.contains("<currency />") && xml.text.contains("<isCompany>false</isCompany>"));
     let members = server.get(&format!("crm/contact/company/{company_id}/person"), &owner).await.json();
     assert_eq!(members["response"][0]["id"], id);
-    let listed = server.get("crm/contact/filter", &owner).await.json();
+    let listed = server.get("crm/contact/filter?sortBy=displayName", &owner).await.json();
     assert_eq!(listed["response"][0]["personsCount"], 1, "the company counts its persons");
 }
 
@@ -173,11 +174,15 @@ async fn the_filter_searches_sorts_and_pages_in_the_database() {
             company_id: 0,
             share_type: if n % 5 == 0 { 0 } else { 1 },
             managers: vec![],
+            fields: vec![],
         };
         store.insert_contact(tx.conn(), 1, &new, owner_id).await.unwrap();
     }
     tx.commit().await.unwrap();
-    let body = server.get("crm/contact/filter?count=25&startIndex=50", &owner).await.json();
+    let newest = server.get("crm/contact/filter?count=3", &owner).await.json();
+    let newest: Vec<i64> = newest["response"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(newest, vec![300, 299, 298], "without sortBy, the newest first");
+    let body = server.get("crm/contact/filter?count=25&startIndex=50&sortBy=displayname", &owner).await.json();
     assert_eq!(
         (body["count"].clone(), body["total"].clone(), body["nextIndex"].clone(), body["startIndex"].clone()),
         (json!(25), json!(300), json!(76), json!(50))
@@ -226,4 +231,88 @@ async fn statuses_types_and_currencies() {
     let usd = currencies["response"].as_array().unwrap().iter().find(|c| c["abbreviation"] == "USD").unwrap().clone();
     let keys: Vec<&String> = usd.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["title", "symbol", "abbreviation", "cultureName", "isConvertable", "isBasic"]);
+}
+
+#[tokio::test]
+async fn the_filter_takes_tags_sharing_managers_dates_and_acts_in_bulk() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let (ursula, email, password) = server.add_user("ursula", Role::User).await;
+    let post = |path: &'static str, body: Value| server.request(Method::POST, path, Some(&owner)).json(&body);
+    let ids: Vec<i64> = {
+        let mut ids = Vec::new();
+        for (name, share, managers) in [("Alpha", 1, json!([])), ("Beta", 0, json!([ursula])), ("Gamma", 2, json!([]))]
+        {
+            let answer = server
+                .send(post(
+                    "crm/contact/company",
+                    json!({"companyName": name, "shareType": share, "managerList": managers}),
+                ))
+                .await;
+            ids.push(answer.json()["response"]["id"].as_i64().unwrap());
+        }
+        ids
+    };
+    let get = |query: &str| {
+        let path = format!("crm/contact/filter?sortBy=displayname&{query}");
+        let owner = owner.clone();
+        let server = &server;
+        async move { server.get(&path, &owner).await }
+    };
+    let names = |body: Value| {
+        body["response"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["displayName"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    server
+        .send(
+            server
+                .request(Method::POST, "crm/contact/taglist", Some(&owner))
+                .json(&json!({"entityid": [ids[0], ids[1]], "tagName": "vip"})),
+        )
+        .await;
+    server
+        .send(
+            server
+                .request(Method::POST, &format!("crm/contact/{}/tag", ids[0]), Some(&owner))
+                .json(&json!({"tagName": "gold"})),
+        )
+        .await;
+    assert_eq!(names(get("tags[]=vip&tags[]=GOLD").await.json()), ["Alpha"], "all listed tags");
+    assert_eq!(names(get("tags=vip").await.json()), ["Alpha", "Beta"]);
+    assert_eq!(names(get("isShared=false").await.json()), ["Beta"]);
+    assert_eq!(names(get("isShared=true").await.json()), ["Alpha", "Gamma"]);
+    assert_eq!(names(get(&format!("responsibleid={ursula}")).await.json()), ["Beta"]);
+    assert_eq!(
+        names(get("responsibleid=00000000-0000-0000-0000-000000000000").await.json()),
+        ["Alpha", "Gamma"],
+        "no managers"
+    );
+    assert_eq!(names(get("contactListView=WithOpportunity").await.json()), Vec::<String>::new(), "no deals here");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert_eq!(
+        get(&format!("fromDate={today}&toDate={today}")).await.json()["total"],
+        3,
+        "toDate covers its whole day"
+    );
+    assert_eq!(get("toDate=2000-01-01").await.json()["total"], 0);
+
+    let answer = server
+        .send(
+            server
+                .request(Method::POST, "crm/contact/filter/taglist?filterValue=a", Some(&owner))
+                .json(&json!({"tagName": "bulk"})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    assert_eq!(names(get("tags=bulk").await.json()), ["Alpha", "Beta", "Gamma"]);
+    let user = server.login(&email, &password).await;
+    let answer = server.send(server.request(Method::DELETE, "crm/contact/filter?filterValue=a", Some(&user))).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let deleted = names(answer.json());
+    assert_eq!(deleted, ["Alpha", "Beta"], "what she may edit: shared read-write, and the one she manages");
+    assert_eq!(names(get("").await.json()), ["Gamma"]);
 }

@@ -114,11 +114,14 @@ pub struct ListItem {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ContactSort {
-    #[default]
     DisplayName,
+    /// The original's default: newest first unless `sortOrder` says otherwise.
+    #[default]
     Created,
     FirstName,
     LastName,
+    /// ContactType sorts by status, as the original does.
+    Status,
     Id,
 }
 
@@ -141,6 +144,14 @@ pub struct ContactFilter {
     pub lone_persons: bool,
     /// A detail the contact must have.
     pub info: Option<InfoMatch>,
+    /// Tags the contact must all carry.
+    pub tags: Vec<String>,
+    /// Shared (Read or ReadWrite) or private contacts only.
+    pub is_shared: Option<bool>,
+    /// Only contacts without managers (`responsibleid` of the empty GUID).
+    pub unmanaged: bool,
+    /// Nothing matches (contacts with deals: this server keeps no deals).
+    pub nothing: bool,
     /// Text found in "display name + ' ' + an email".
     pub email_term: Option<String>,
 }
@@ -810,4 +821,20 @@ async fn set_fields(
         store.set_field_value(conn, caller.portal, contact, value.field_id, &value.value).await?;
     }
     Ok(())
+}
+
+/// `DELETE crm/contact/filter`: the batch delete of every contact a filter selects.
+pub async fn delete_by_filter(store: &Store, caller: &Caller, filter: &ContactFilter) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    let (ids, _) = store.filter_contacts(caller.portal, Viewer::of(caller), filter, 0, MAX_BATCH as u64).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    delete_batch(store, caller, &ids).await
+}
+
+/// The ids of every contact a filter selects, for the tag-by-filter call.
+pub async fn filtered_ids(store: &Store, caller: &Caller, filter: &ContactFilter) -> ApiResult<Vec<i64>> {
+    access::require_crm(caller)?;
+    Ok(store.filter_contacts(caller.portal, Viewer::of(caller), filter, 0, MAX_BATCH as u64).await?.0)
 }

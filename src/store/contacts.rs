@@ -351,6 +351,24 @@ impl Store {
             };
             conditions.push(format!("(c.search_name LIKE {pattern} ESCAPE '\\'{in_details})"));
         }
+        for tag in &filter.tags {
+            let key = args.push(Arg::Text(tag.trim().to_lowercase()));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
+                 WHERE l.portal_id = c.portal_id AND l.contact_id = c.id AND t.title_key = {key})"
+            ));
+        }
+        if let Some(shared) = filter.is_shared {
+            conditions.push(if shared { "c.share_type <> 0" } else { "c.share_type = 0" }.to_string());
+        }
+        if filter.unmanaged {
+            conditions.push(
+                "NOT EXISTS (SELECT 1 FROM crm_contact_managers u WHERE u.portal_id = c.portal_id AND u.contact_id = c.id)".to_string(),
+            );
+        }
+        if filter.nothing {
+            conditions.push("1 = 0".to_string());
+        }
         if filter.lone_persons {
             conditions.push("(c.is_company = 1 OR c.company_id = 0)".to_string());
         }
@@ -392,14 +410,19 @@ impl Store {
         let order = match filter.sort {
             ContactSort::DisplayName => "c.search_name",
             ContactSort::Created => "c.created_at",
-            ContactSort::FirstName => "lower(c.first_name)",
-            ContactSort::LastName => "lower(c.last_name)",
+            ContactSort::FirstName => "lower(c.first_name), lower(c.last_name)",
+            ContactSort::LastName => "lower(c.last_name), lower(c.first_name)",
+            ContactSort::Status => "c.status_id",
             ContactSort::Id => "c.id",
         };
         let direction = if filter.descending { "DESC" } else { "ASC" };
         let limit = args.push(Arg::Int(count as i64));
         let offset = args.push(Arg::Int(start as i64));
-        let page_sql = format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} {direction}, c.id {direction} LIMIT {limit} OFFSET {offset}");
+        let order: Vec<String> =
+            order.split(", ").chain(["c.id"]).map(|column| format!("{column} {direction}")).collect();
+        let order = order.join(", ");
+        let page_sql =
+            format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
         let ids = ids_of(args.bind(sqlx::query(&page_sql)).fetch_all(&self.pool).await?)?;
         Ok((ids, total as u64))
     }

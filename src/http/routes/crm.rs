@@ -132,7 +132,10 @@ impl ApiEnum for ContactSort {
     ];
     fn from_number(n: i64) -> Option<Self> {
         match n {
-            0 | 1 | 5 => Some(ContactSort::DisplayName),
+            0 => Some(ContactSort::DisplayName),
+            1 => Some(ContactSort::Status),
+            // This server keeps no history events: History sorts by creation.
+            5 => Some(ContactSort::Created),
             2 => Some(ContactSort::Created),
             3 => Some(ContactSort::FirstName),
             4 => Some(ContactSort::LastName),
@@ -259,34 +262,63 @@ pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 /// The filter of `contact/filter` and `contact/filter/access`, from the list options and the
 /// parameters (`filterValue` may also come in the body).
 fn contact_filter(call: &Call) -> ApiResult<ContactFilter> {
+    contact_filter_sorted(call, (ContactSort::Created, true))
+}
+
+/// The same with the order used when no `sortBy` is given (`contact/filter` lists the newest
+/// first, `contact/simple/filter` by name).
+fn contact_filter_sorted(call: &Call, default_order: (ContactSort, bool)) -> ApiResult<ContactFilter> {
     let p = &call.params;
     let list = &call.info.list;
-    let sort = match list.sort_by.first() {
-        Some(name) => Enum::<ContactSort>::from_param_named(name, "sortBy")?,
-        None => ContactSort::DisplayName,
+    let (sort, descending) = match list.sort_by.first() {
+        Some(name) => (Enum::<ContactSort>::from_param_named(name, "sortBy")?, list.descending),
+        None => default_order,
     };
-    let is_company = match p.get::<Enum<ListView>>("contactListView")? {
-        Some(Enum(ListView(1))) => Some(true),
-        Some(Enum(ListView(2))) => Some(false),
-        _ => None,
-    };
+    let view = p.get::<Enum<ListView>>("contactListView")?.map(|Enum(ListView(v))| v).unwrap_or(0);
     let search = match &list.filter_value {
         Some(value) => value.clone(),
         None => p.get::<String>("filterValue")?.unwrap_or_default(),
     };
+    let responsible = p.get::<Uuid>("responsibleid")?;
     Ok(ContactFilter {
         search,
-        is_company,
+        is_company: match view {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        },
+        nothing: view == 3,
         status: p.get::<i64>("contactStage")?.filter(|s| *s > 0),
         contact_type: p.get::<i64>("contactType")?.filter(|t| *t > 0),
-        manager: p.get::<Uuid>("responsibleid")?,
-        company: None,
+        manager: responsible.filter(|id| !id.is_nil()),
+        unmanaged: responsible.is_some_and(|id| id.is_nil()),
+        is_shared: p.get::<bool>("isShared")?,
+        tags: p.list::<String>("tags")?.into_iter().filter(|t| !t.trim().is_empty()).collect(),
         created_from: p.get::<DateTime<Utc>>("fromDate")?,
-        created_to: p.get::<DateTime<Utc>>("toDate")?,
+        // toDate covers its whole day, as the original's end-of-day bound.
+        created_to: p
+            .get::<DateTime<Utc>>("toDate")?
+            .map(|to| to + chrono::Duration::days(1) - chrono::Duration::minutes(1)),
         sort,
-        descending: list.descending,
+        descending,
         ..ContactFilter::default()
     })
+}
+
+/// `DELETE crm/contact/filter`: deletes every contact the filter selects that the caller may delete.
+pub async fn delete_by_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let deleted = contacts::delete_by_filter(&app.store, &call.caller, &contact_filter(&call)?).await?;
+    base_list(&app, &call, &deleted).await
+}
+
+/// `POST crm/contact/filter/taglist`: tags every contact the filter selects that the caller may edit.
+pub async fn tag_by_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let ids = contacts::filtered_ids(&app.store, &call.caller, &contact_filter(&call)?).await?;
+    let name = tag_name(&call)?;
+    if ids.is_empty() {
+        return Reply::of(&name);
+    }
+    Reply::of(&tags::add(&app.store, &call.caller, &ids, &name, false).await?)
 }
 
 /// `PUT crm/contact/filter/access`: `isPrivate` (or `isShared`) and `managerList` for every
@@ -745,7 +777,7 @@ fn with_tasks(list: Vec<ContactWrapper>) -> Vec<ContactWithTaskWrapper> {
 /// `GET crm/contact/simple/filter`: the filter's page as contacts with their tasks.
 pub async fn simple_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let list = &call.info.list;
-    let query = contact_filter(&call)?;
+    let query = contact_filter_sorted(&call, (ContactSort::DisplayName, false))?;
     let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
     Reply::page(&with_tasks(full(&app, &call, &page, Mode::Quick).await?), total)
 }
