@@ -83,6 +83,9 @@ struct SeedArgs {
     /// How many projects to generate.
     #[arg(long, default_value_t = 20)]
     projects: usize,
+    /// How many CRM contacts (persons and companies, with details, tags and links) to generate.
+    #[arg(long, default_value_t = 1000)]
+    contacts: usize,
     /// The password of every generated user.
     #[arg(long, env = "PORTALD_SEED_PASSWORD", default_value = "seed-password-1", hide_env_values = true)]
     password: String,
@@ -130,18 +133,20 @@ fn main() -> anyhow::Result<()> {
                     seed: args.seed,
                     users: args.users,
                     projects: args.projects,
+                    contacts: args.contacts,
                     password: args.password,
                 };
                 let started = std::time::Instant::now();
                 let report =
                     portald::seed::seed(&store, args.portal, &plan).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!(
-                    "Seeded portal {} in {:.1?}: {} users, {} departments, {} projects.",
+                    "Seeded portal {} in {:.1?}: {} users, {} departments, {} projects, {} contacts.",
                     args.portal,
                     started.elapsed(),
                     report.users,
                     report.groups,
-                    report.projects
+                    report.projects,
+                    report.contacts
                 );
                 Ok(())
             }

@@ -33,6 +33,7 @@ pub struct SeedPlan {
     pub seed: u64,
     pub users: usize,
     pub projects: usize,
+    pub contacts: usize,
     /// The password every generated user gets.
     pub password: String,
 }
@@ -43,6 +44,7 @@ pub struct SeedReport {
     pub users: usize,
     pub groups: usize,
     pub projects: usize,
+    pub contacts: usize,
 }
 
 /// Generates the plan's data into `portal` in one transaction.
@@ -92,6 +94,7 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
         store.add_group_members(tx.conn(), portal, group.id, &members).await?;
     }
     let projects = if staff.is_empty() { 0 } else { plan.projects };
+    let mut project_ids = Vec::with_capacity(projects);
     for n in 0..projects {
         let responsible = *staff.choose(&mut rng).unwrap_or(&staff[0]);
         let word = PROJECT_WORDS[rng.gen_range(0..PROJECT_WORDS.len())];
@@ -103,8 +106,116 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
             team: staff.choose_multiple(&mut rng, staff.len().min(5)).copied().chain([responsible]).collect(),
             tags: TAGS.choose_multiple(&mut rng, 2).map(|t| t.to_string()).collect(),
         };
-        store.insert_project(tx.conn(), portal, &project, responsible).await?;
+        project_ids.push(store.insert_project(tx.conn(), portal, &project, responsible).await?);
     }
     tx.commit().await?;
-    Ok(SeedReport { users: plan.users, groups, projects })
+    let contacts =
+        if staff.is_empty() { 0 } else { seed_contacts(store, portal, plan, &mut rng, &staff, &project_ids).await? };
+    Ok(SeedReport { users: plan.users, groups, projects, contacts })
+}
+
+const COMPANY_WORDS: [&str; 10] =
+    ["Northwind", "Contoso", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Acme", "Hooli", "Vandelay"];
+const COMPANY_KINDS: [&str; 5] = ["Ltd", "Group", "Labs", "Trading", "Systems"];
+/// Contacts are written in chunks of this many, each chunk one transaction of a few statements.
+const CHUNK: usize = 5_000;
+
+/// Persons and companies with emails, phones, managers (for the private ones), tags and project
+/// links, in a fixed number of statements per chunk.
+async fn seed_contacts(
+    store: &Store,
+    portal: i64,
+    plan: &SeedPlan,
+    rng: &mut StdRng,
+    staff: &[Uuid],
+    projects: &[i64],
+) -> ApiResult<usize> {
+    use crate::domain::access::share;
+    use crate::domain::contacts::{ContactInfo, NewContact, INFO_PHONE};
+    let owner = staff[0];
+    let mut done = 0;
+    while done < plan.contacts {
+        let n = CHUNK.min(plan.contacts - done);
+        let drafts: Vec<NewContact> = (0..n)
+            .map(|i| {
+                let number = done + i;
+                let is_company = rng.gen_ratio(1, 4);
+                let share_type = match rng.gen_range(0..10) {
+                    0 | 1 => share::NONE,
+                    2 | 3 => share::READ,
+                    _ => share::READ_WRITE,
+                };
+                NewContact {
+                    is_company,
+                    first_name: if is_company {
+                        String::new()
+                    } else {
+                        FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())].to_string()
+                    },
+                    last_name: if is_company {
+                        String::new()
+                    } else {
+                        format!("{}{number}", LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())])
+                    },
+                    company_name: if is_company {
+                        format!(
+                            "{} {} {number}",
+                            COMPANY_WORDS[rng.gen_range(0..COMPANY_WORDS.len())],
+                            COMPANY_KINDS[rng.gen_range(0..COMPANY_KINDS.len())]
+                        )
+                    } else {
+                        String::new()
+                    },
+                    title: None,
+                    about: None,
+                    industry: None,
+                    company_id: 0,
+                    share_type,
+                    managers: Vec::new(),
+                    fields: Vec::new(),
+                }
+            })
+            .collect();
+        let mut tx = store.begin_write().await?;
+        let ids = store.insert_contacts_bulk(tx.conn(), portal, &drafts, owner).await?;
+        let mut infos = Vec::with_capacity(ids.len() * 2);
+        let mut managers = Vec::new();
+        for (id, draft) in ids.iter().zip(&drafts) {
+            let slug = draft.display_name().to_lowercase().replace(' ', ".");
+            infos.push((
+                *id,
+                ContactInfo {
+                    id: 0,
+                    info_type: 1,
+                    category: 1,
+                    data: format!("{slug}@seed.example.com"),
+                    is_primary: true,
+                },
+            ));
+            if rng.gen_ratio(1, 2) {
+                let phone = format!("+1 555 {:04}", rng.gen_range(0..10_000));
+                infos.push((
+                    *id,
+                    ContactInfo { id: 0, info_type: INFO_PHONE, category: 1, data: phone, is_primary: true },
+                ));
+            }
+            if draft.share_type != share::READ_WRITE {
+                managers.push((*id, staff[rng.gen_range(0..staff.len())]));
+            }
+        }
+        store.insert_infos_bulk(tx.conn(), portal, &infos).await?;
+        store.insert_managers_bulk(tx.conn(), portal, &managers).await?;
+        for tag in TAGS.iter().take(3) {
+            let (tag_id, _) = store.ensure_tag(tx.conn(), portal, tag).await?;
+            let tagged: Vec<i64> = ids.iter().copied().filter(|_| rng.gen_ratio(1, 5)).collect();
+            store.tag_contacts(tx.conn(), portal, tag_id, &tagged).await?;
+        }
+        if let Some(project) = projects.choose(rng) {
+            let linked: Vec<i64> = ids.iter().copied().filter(|_| rng.gen_ratio(1, 10)).collect();
+            store.link_contacts(tx.conn(), portal, *project, &linked).await?;
+        }
+        tx.commit().await?;
+        done += n;
+    }
+    Ok(done)
 }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 fn plan(seed_value: u64) -> SeedPlan {
-    SeedPlan { seed: seed_value, users: 40, projects: 12, password: "seed-password-1".into() }
+    SeedPlan { seed: seed_value, users: 40, projects: 12, contacts: 300, password: "seed-password-1".into() }
 }
 
 /// What a client sees of the seeded data, without generated ids.
@@ -25,6 +25,16 @@ async fn snapshot(server: &TestServer) -> Vec<String> {
         .collect();
     out.extend(projects["response"].as_array().unwrap().iter().map(|p| format!("{} {}", p["title"], p["isPrivate"])));
     out.extend(groups["response"].as_array().unwrap().iter().map(|g| g["name"].to_string()));
+    let contacts: Value = server.get("crm/contact/filter?sortBy=displayname&count=1000", &token).await.json();
+    out.extend(contacts["response"].as_array().unwrap().iter().map(|c| {
+        format!(
+            "{} {} {} {}",
+            c["displayName"],
+            c["shareType"],
+            c["commonData"].as_array().map_or(0, Vec::len),
+            c["tags"]
+        )
+    }));
     out
 }
 
@@ -33,10 +43,10 @@ async fn the_same_seed_gives_the_same_data() {
     let a = spawn().await;
     let b = spawn().await;
     let report = seed(a.store(), 1, &plan(7)).await.unwrap();
-    assert_eq!((report.users, report.groups, report.projects), (40, 6, 12));
+    assert_eq!((report.users, report.groups, report.projects, report.contacts), (40, 6, 12, 300));
     seed(b.store(), 1, &plan(7)).await.unwrap();
     let (left, right) = (snapshot(&a).await, snapshot(&b).await);
-    assert_eq!(left.len(), 41 + 12 + 6);
+    assert_eq!(left.len(), 41 + 12 + 6 + 300);
     assert_eq!(left, right);
     // Another seed adds different data beside it, and seeded users can log in.
     seed(a.store(), 1, &plan(8)).await.unwrap();

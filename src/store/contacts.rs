@@ -850,3 +850,106 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Inserts many contacts in one statement (the seed and the importer); returns their ids
+    /// in order. Managers, details and tags are added separately.
+    pub async fn insert_contacts_bulk(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contacts: &[NewContact],
+        by: Uuid,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        if contacts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = to_ticks(chrono::Utc::now());
+        let rows: Vec<serde_json::Value> = contacts
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "is_company": i64::from(c.is_company), "first_name": c.first_name, "last_name": c.last_name,
+                    "company_name": c.company_name, "display_name": c.display_name(), "search_name": c.display_name().to_lowercase(),
+                    "title": c.title, "company_id": c.company_id, "share_type": c.share_type,
+                })
+            })
+            .collect();
+        let columns = "portal_id, is_company, first_name, last_name, company_name, display_name, search_name, title, company_id, \
+                       share_type, created_by, created_at, modified_by, modified_at";
+        let source = match self.backend {
+            super::Backend::Sqlite => "SELECT $1, json_extract(value, '$.is_company'), json_extract(value, '$.first_name'), \
+                json_extract(value, '$.last_name'), json_extract(value, '$.company_name'), json_extract(value, '$.display_name'), \
+                json_extract(value, '$.search_name'), json_extract(value, '$.title'), json_extract(value, '$.company_id'), \
+                json_extract(value, '$.share_type'), $3, $4, $3, $4 FROM json_each($2) ORDER BY key",
+            super::Backend::Postgres => "SELECT $1, (e.v->>'is_company')::bigint, e.v->>'first_name', e.v->>'last_name', \
+                e.v->>'company_name', e.v->>'display_name', e.v->>'search_name', e.v->>'title', (e.v->>'company_id')::bigint, \
+                (e.v->>'share_type')::bigint, $3, $4, $3, $4 FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n",
+        };
+        let sql = format!("INSERT INTO crm_contacts ({columns}) {source} RETURNING id");
+        let rows = sqlx::query(&sql)
+            .bind(portal)
+            .bind(serde_json::Value::Array(rows).to_string())
+            .bind(by.to_string())
+            .bind(now)
+            .fetch_all(conn)
+            .await?;
+        let mut ids = ids_of(rows)?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Adds detail rows for many contacts in one statement: `(contact, info)` pairs.
+    pub async fn insert_infos_bulk(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        infos: &[(i64, ContactInfo)],
+    ) -> Result<(), sqlx::Error> {
+        if infos.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<serde_json::Value> = infos
+            .iter()
+            .map(|(contact, i)| serde_json::json!({"contact_id": contact, "info_type": i.info_type, "category": i.category, "data": i.data, "is_primary": i64::from(i.is_primary)}))
+            .collect();
+        let source = match self.backend {
+            super::Backend::Sqlite => "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.info_type'), \
+                json_extract(value, '$.category'), json_extract(value, '$.data'), json_extract(value, '$.is_primary') FROM json_each($2)",
+            super::Backend::Postgres => "SELECT $1, x.contact_id, x.info_type, x.category, x.data, x.is_primary \
+                FROM jsonb_to_recordset($2::jsonb) AS x(contact_id bigint, info_type bigint, category bigint, data text, is_primary bigint)",
+        };
+        let sql = format!(
+            "INSERT INTO crm_contact_info (portal_id, contact_id, info_type, category, data, is_primary) {source}"
+        );
+        sqlx::query(&sql).bind(portal).bind(serde_json::Value::Array(rows).to_string()).execute(conn).await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Adds `(contact, user)` manager pairs in one statement.
+    pub async fn insert_managers_bulk(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        pairs: &[(i64, Uuid)],
+    ) -> Result<(), sqlx::Error> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<serde_json::Value> = pairs
+            .iter()
+            .map(|(contact, user)| serde_json::json!({"contact_id": contact, "user_id": user.to_string()}))
+            .collect();
+        let source = match self.backend {
+            super::Backend::Sqlite => "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.user_id') FROM json_each($2) WHERE true",
+            super::Backend::Postgres => "SELECT $1, x.contact_id, x.user_id FROM jsonb_to_recordset($2::jsonb) AS x(contact_id bigint, user_id text) WHERE true",
+        };
+        let sql = format!(
+            "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) {source} ON CONFLICT DO NOTHING"
+        );
+        sqlx::query(&sql).bind(portal).bind(serde_json::Value::Array(rows).to_string()).execute(conn).await?;
+        Ok(())
+    }
+}
