@@ -25,6 +25,9 @@ struct Args {
     /// Concurrent connections wrk keeps open.
     #[arg(long, default_value_t = 16)]
     connections: u32,
+    /// How many CRM contacts to seed before measuring.
+    #[arg(long, default_value_t = 100_000)]
+    contacts: usize,
 }
 
 const PASSWORD: &str = "bench-password-1";
@@ -153,6 +156,64 @@ async fn call(
     body
 }
 
+/// The ids of `n` contacts from `skip` on, read through the API (pages of 1000).
+async fn contact_ids(client: &reqwest::Client, server: &Server, token: &str, n: usize, skip: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(n);
+    while ids.len() < n {
+        let path = format!("crm/contact/filter?sortBy=id&count=1000&startIndex={}", skip + ids.len());
+        let page = call(client, server, reqwest::Method::GET, &path, Some(token), json!({})).await;
+        let found: Vec<i64> =
+            page["response"].as_array().expect("a list").iter().filter_map(|c| c["id"].as_i64()).collect();
+        if found.is_empty() {
+            break;
+        }
+        ids.extend(found);
+    }
+    ids.truncate(n);
+    ids
+}
+
+/// Times single large requests, three runs each on fresh contacts: links of 10,000 ids and
+/// batch deletes of 1,000 and 10,000.
+async fn timed_batches(
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    project: i64,
+) -> Vec<(String, Vec<Duration>)> {
+    let mut results = Vec::new();
+    let mut offset = 0;
+    for (name, n, delete) in [
+        ("POST crm/contact/project/{id}, 10,000 ids", 10_000, false),
+        ("PUT crm/contact, deleting 1,000", 1_000, true),
+        ("PUT crm/contact, deleting 10,000", 10_000, true),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let ids = contact_ids(client, server, token, n, offset).await;
+            if ids.len() < n {
+                eprintln!("{name}: only {} contacts left; seed more", ids.len());
+                break;
+            }
+            if !delete {
+                offset += n;
+            }
+            let (method, path, body) = if delete {
+                (reqwest::Method::PUT, "crm/contact".to_string(), json!({ "contactids": ids }))
+            } else {
+                (reqwest::Method::POST, format!("crm/contact/project/{project}"), json!({ "contactid": ids }))
+            };
+            let started = Instant::now();
+            call(client, server, method, &path, Some(token), body).await;
+            times.push(started.elapsed());
+        }
+        if !times.is_empty() {
+            results.push((name.to_string(), times));
+        }
+    }
+    results
+}
+
 fn format_duration(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -172,6 +233,16 @@ async fn main() {
     } else {
         (format!("sqlite://{}/bench.db", dir.path().display()), None)
     };
+    let seeded = Instant::now();
+    let status = Command::new(&args.binary)
+        .args(["seed", "--users", "50", "--projects", "20", "--contacts", &args.contacts.to_string()])
+        .env("DATABASE_URL", &database_url)
+        .env("PORTALD_OWNER_PASSWORD", PASSWORD)
+        .env("PORTALD_LOG", "warn")
+        .status()
+        .expect("portald seed runs");
+    assert!(status.success(), "seeding failed");
+    eprintln!("seeded {} contacts in {:.1?}", args.contacts, seeded.elapsed());
     let server = start_server(&args, &database_url);
     let client = reqwest::Client::new();
     let login = call(
@@ -207,6 +278,10 @@ async fn main() {
     )
     .await;
 
+    let page =
+        call(&client, &server, reqwest::Method::GET, "crm/contact/filter?sortBy=id&count=1", Some(&token), json!({}))
+            .await;
+    let contact_id = page["response"][0]["id"].as_i64().expect("a seeded contact");
     let rows = vec![
         LoadRow {
             name: "GET capabilities (ceiling)".into(),
@@ -222,6 +297,30 @@ async fn main() {
             json_body: None,
         },
         LoadRow {
+            name: "GET crm/contact/{id}".into(),
+            method: "GET",
+            path: format!("crm/contact/{contact_id}"),
+            json_body: None,
+        },
+        LoadRow {
+            name: "GET crm/contact/filter (25, search)".into(),
+            method: "GET",
+            path: "crm/contact/filter?count=25&filterValue=anna".into(),
+            json_body: None,
+        },
+        LoadRow {
+            name: "POST crm/contact/person".into(),
+            method: "POST",
+            path: "crm/contact/person".into(),
+            json_body: Some(json!({"firstName": "Bench", "lastName": "Person", "shareType": 1})),
+        },
+        LoadRow {
+            name: "PUT crm/contact/{id}/access".into(),
+            method: "PUT",
+            path: format!("crm/contact/{contact_id}/access"),
+            json_body: Some(json!({"isShared": true, "managerList": [my_id]})),
+        },
+        LoadRow {
             name: "DELETE people/{userid}/contacts".into(),
             method: "DELETE",
             path: format!("people/{my_id}/contacts"),
@@ -229,7 +328,9 @@ async fn main() {
         },
     ];
     let measured: Vec<Measured> = rows.iter().map(|row| run_wrk(&args, &server, &token, row)).collect();
-    let ceiling = measured.first().map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);
+    let batches = timed_batches(&client, &server, &token, project_id).await;
+    let ceiling =
+        measured.iter().find(|m| m.name.contains("ceiling")).map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);
     let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };
     println!(
         "\nportald on {backend}, wrk with {} connections for {} s per row, {} cores",
@@ -250,6 +351,15 @@ async fn main() {
             100.0 * m.requests_per_second / ceiling,
             m.peak_memory_kib as f64 / 1024.0
         );
+    }
+    println!();
+    println!("| single request | median of 3 | runs |");
+    println!("|---|---:|---|");
+    for (name, times) in &batches {
+        let mut sorted = times.clone();
+        sorted.sort();
+        let runs: Vec<String> = times.iter().map(|t| format_duration(*t)).collect();
+        println!("| {name} | {} | {} |", format_duration(sorted[sorted.len() / 2]), runs.join(", "));
     }
     drop(server);
     if let Some(name) = pg_name {
