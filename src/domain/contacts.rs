@@ -766,7 +766,8 @@ pub async fn set_status(store: &Store, caller: &Caller, contact: i64, status: i6
     if status < 0 {
         return Err(ApiError::invalid("contactStatusid", "must not be negative"));
     }
-    if status > 0 && !store.list_items(caller.portal, LIST_CONTACT_STATUS).await?.iter().any(|s| s.id == status) {
+    if status > 0 && !store.list_items(caller.portal, LIST_CONTACT_STATUS, false).await?.iter().any(|s| s.id == status)
+    {
         return Err(ApiError::not_found("Contact status not found"));
     }
     contact.status_id = status;

@@ -11,7 +11,7 @@ const MAX_TITLE: usize = 255;
 
 pub async fn all(store: &Store, caller: &Caller, list_type: i64) -> ApiResult<Vec<ListItem>> {
     access::require_crm(caller)?;
-    Ok(store.list_items(caller.portal, list_type).await?)
+    Ok(store.list_items(caller.portal, list_type, true).await?)
 }
 
 pub async fn get(store: &Store, caller: &Caller, list_type: i64, id: i64) -> ApiResult<ListItem> {
@@ -54,7 +54,7 @@ pub async fn create(
     if color_required && draft.color.as_deref().is_none_or(|c| c.trim().is_empty()) {
         return Err(ApiError::missing("color"));
     }
-    let existing = store.list_items(caller.portal, list_type).await?;
+    let existing = store.list_items(caller.portal, list_type, false).await?;
     let last = existing.iter().map(|i| i.sort_order).max().unwrap_or(-1);
     let mut item = ListItem {
         id: 0,

@@ -74,6 +74,9 @@ fn contact_from_row(row: &AnyRow) -> Result<Contact, sqlx::Error> {
     })
 }
 
+// Id-list statements write `+c.portal_id`: the unary plus keeps SQLite from scanning the
+// portal's contacts through a portal index instead of looking the ids up (the tenant check stays).
+
 /// The condition "the viewer may read contact `c`", with its arguments.
 fn readable(args: &mut Args, viewer: Viewer) -> String {
     let admin = args.push(Arg::Int(i64::from(viewer.is_admin)));
@@ -124,7 +127,7 @@ impl Store {
         }
         let list = json_array(ids);
         let sql = format!(
-            "SELECT {CONTACT_COLUMNS} FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ORDER BY c.id",
+            "SELECT {CONTACT_COLUMNS} FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ORDER BY c.id",
             self.json_ints(2)
         );
         let rows = sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&mut *conn).await?;
@@ -238,7 +241,7 @@ impl Store {
         let sql = format!(
             "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) \
              SELECT DISTINCT $1, c.id, u.id FROM crm_contacts c JOIN users u ON u.portal_id = c.portal_id \
-             WHERE c.portal_id = $1 AND c.id IN {} AND u.removed = 0 AND u.id IN {}",
+             WHERE +c.portal_id = $1 AND c.id IN {} AND u.removed = 0 AND u.id IN {}",
             self.json_ints(2),
             self.json_texts(3)
         );
@@ -256,7 +259,7 @@ impl Store {
         by: Uuid,
     ) -> Result<(), sqlx::Error> {
         let sql = format!(
-            "UPDATE crm_contacts SET share_type = $3, modified_by = $4, modified_at = $5 WHERE portal_id = $1 AND id IN {}",
+            "UPDATE crm_contacts SET share_type = $3, modified_by = $4, modified_at = $5 WHERE +portal_id = $1 AND id IN {}",
             self.json_ints(2)
         );
         sqlx::query(&sql)
@@ -288,7 +291,7 @@ impl Store {
         args.push(Arg::Text(json_array(ids)));
         let right = if edit { editable(&mut args, viewer) } else { readable(&mut args, viewer) };
         let sql = format!(
-            "SELECT c.id FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} AND {right} ORDER BY c.id",
+            "SELECT c.id FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} AND {right} ORDER BY c.id",
             self.json_ints(2)
         );
         ids_of(args.bind(sqlx::query(&sql)).fetch_all(conn).await?)
@@ -303,7 +306,7 @@ impl Store {
             self.json_ints(2)
         );
         sqlx::query(&sql).bind(portal).bind(&list).execute(&mut *conn).await?;
-        let sql = format!("DELETE FROM crm_contacts WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
+        let sql = format!("DELETE FROM crm_contacts WHERE +portal_id = $1 AND id IN {}", self.json_ints(2));
         sqlx::query(&sql).bind(portal).bind(&list).execute(conn).await?;
         Ok(())
     }
@@ -469,12 +472,22 @@ impl Store {
 
     /// The contact statuses (list type 1) or contact types (4) of the portal, in order, with how
     /// many contacts use each.
-    pub async fn list_items(&self, portal: i64, list_type: i64) -> Result<Vec<ListItem>, sqlx::Error> {
+    /// `with_usage` counts the contacts using each item (the lists show it; contacts do not).
+    pub async fn list_items(
+        &self,
+        portal: i64,
+        list_type: i64,
+        with_usage: bool,
+    ) -> Result<Vec<ListItem>, sqlx::Error> {
         let column =
             if list_type == crate::domain::contacts::LIST_CONTACT_TYPE { "contact_type_id" } else { "status_id" };
+        let used = if with_usage {
+            format!("(SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id)")
+        } else {
+            "0".to_string()
+        };
         let sql = format!(
-            "SELECT l.id, l.title, l.description, l.color, l.sort_order, \
-             (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id) AS used \
+            "SELECT l.id, l.title, l.description, l.color, l.sort_order, {used} AS used \
              FROM crm_list_items l WHERE l.portal_id = $1 AND l.list_type = $2 ORDER BY l.sort_order, l.id"
         );
         let rows = sqlx::query(&sql).bind(portal).bind(list_type).fetch_all(&self.pool).await?;
@@ -532,7 +545,7 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let sql = format!(
             "INSERT INTO crm_project_links (portal_id, contact_id, project_id) \
-             SELECT $1, c.id, $3 FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
+             SELECT $1, c.id, $3 FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
             self.json_ints(2)
         );
         sqlx::query(&sql).bind(portal).bind(json_array(contacts)).bind(project).execute(conn).await?;
@@ -765,7 +778,7 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let sql = format!(
             "INSERT INTO crm_contact_tags (portal_id, contact_id, tag_id) \
-             SELECT $1, c.id, $3 FROM crm_contacts c WHERE c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
+             SELECT $1, c.id, $3 FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
             self.json_ints(2)
         );
         sqlx::query(&sql).bind(portal).bind(json_array(contacts)).bind(tag).execute(conn).await?;

@@ -44,7 +44,7 @@ async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<Cont
         details,
         users,
         companies: companies.into_iter().map(|c| (c.id, c)).collect::<HashMap<_, _>>(),
-        statuses: store.list_items(caller.portal, LIST_CONTACT_STATUS).await?,
+        statuses: store.list_items(caller.portal, LIST_CONTACT_STATUS, false).await?,
         fields: store.field_definitions(caller.portal, &[ENTITY_CONTACT, ENTITY_COMPANY, ENTITY_PERSON]).await?,
         values: store.field_values(caller.portal, &ids).await?,
     })
