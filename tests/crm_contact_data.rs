@@ -162,3 +162,46 @@ async fn bad_details_are_400_and_rights_are_checked() {
             .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "no edit right: 404, as the original");
 }
+
+#[tokio::test]
+async fn addresses_have_their_own_endpoints() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let id = person(&server, &owner, 1).await;
+    let body = json!({"address": {"street": "Lubanas st. 125a-25", "city": "Riga", "zip": "LV-1021", "country": "Latvia", "category": 2, "isPrimary": true}});
+    let added = call(&server, &owner, Method::POST, &format!("crm/contact/{id}/addressdata"), body).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    let info = added.json()["response"].clone();
+    assert_eq!(
+        (info["infoType"].clone(), info["categoryName"].clone(), info["isPrimary"].clone()),
+        (json!(7), json!("Office"), json!(true))
+    );
+    let info_id = info["id"].as_i64().unwrap();
+    let form = [("address[city]", "Tallinn"), ("address[country]", "Estonia"), ("address[category]", "3")];
+    let changed = server
+        .send(server.request(Method::PUT, &format!("crm/contact/{id}/addressdata/{info_id}"), Some(&owner)).form(&form))
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let address = server.get(&format!("crm/contact/{id}"), &owner).await.json()["response"]["addresses"][0].clone();
+    assert_eq!(address, json!({"city": "Tallinn", "country": "Estonia", "category": 3, "categoryName": "Billing"}));
+    for body in [json!({}), json!({"address": {"city": "X", "category": 9}})] {
+        let answer = call(&server, &owner, Method::POST, &format!("crm/contact/{id}/addressdata"), body.clone()).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains("address"));
+    }
+    let email =
+        call(&server, &owner, Method::POST, &format!("crm/contact/{id}/data"), json!({"infoType": 1, "data": "a@b"}))
+            .await
+            .json()["response"]["id"]
+            .as_i64()
+            .unwrap();
+    let answer = call(
+        &server,
+        &owner,
+        Method::PUT,
+        &format!("crm/contact/{id}/addressdata/{email}"),
+        json!({"address": {"city": "Y"}}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "an email is not an address");
+}

@@ -840,3 +840,44 @@ pub async fn by_contact_info(State(app): State<Arc<App>>, call: Call) -> ApiResu
     let (found, _) = contacts::filter(&app.store, &call.caller, &query, 0, contacts::MAX_BATCH as u64).await?;
     Reply::list(&full(&app, &call, &found, Mode::Single).await?)
 }
+
+/// An Address detail from `address: {street, city, state, zip, country, category, isPrimary}`.
+fn address_from(p: &Params, id: i64) -> ApiResult<ContactInfo> {
+    let address = p.objects("address")?.into_iter().next().ok_or_else(|| ApiError::missing("address"))?;
+    let category = address.get::<i64>("category")?.unwrap_or(0);
+    if !(0..contacts::categories(contacts::INFO_ADDRESS).len() as i64).contains(&category) {
+        return Err(ApiError::invalid("address", "category must be an AddressCategory (0 to 5)"));
+    }
+    let mut parts = serde_json::Map::new();
+    for part in ["street", "city", "state", "zip", "country"] {
+        parts.insert(part.into(), address.get::<String>(part)?.unwrap_or_default().into());
+    }
+    Ok(ContactInfo {
+        id,
+        info_type: contacts::INFO_ADDRESS,
+        category,
+        data: serde_json::Value::Object(parts).to_string(),
+        is_primary: address.get::<bool>("isPrimary")?.unwrap_or(false),
+    })
+}
+
+/// `POST crm/contact/{contactid}/addressdata`.
+pub async fn add_address(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let item = address_from(&call.params, 0)?;
+    let added =
+        contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, vec![item], InfoEdit::Add)
+            .await?;
+    info_reply(&added[0])
+}
+
+/// `PUT crm/contact/{contactid}/addressdata/{id}`: only an address of that contact.
+pub async fn update_address(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let (contact, info_id) = (id(&call.params, "contactid")?, id(&call.params, "id")?);
+    let existing = contacts::infos(&app.store, &call.caller, contact).await?;
+    if !existing.iter().any(|i| i.id == info_id && i.info_type == contacts::INFO_ADDRESS) {
+        return Err(ApiError::not_found("Address not found"));
+    }
+    let updated =
+        contacts::update_info(&app.store, &call.caller, contact, address_from(&call.params, info_id)?).await?;
+    info_reply(&updated)
+}

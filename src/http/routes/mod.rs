@@ -114,5 +114,7 @@ pub fn routes() -> Router<Arc<App>> {
             get(crm::info).put(crm::update_info).delete(crm::delete_info),
         )
         .route("/api/2.0/crm/contact/{contactid}/batch", post(crm::add_infos).put(crm::replace_infos))
+        .route("/api/2.0/crm/contact/{contactid}/addressdata", post(crm::add_address))
+        .route("/api/2.0/crm/contact/{contactid}/addressdata/{id}", put(crm::update_address))
         .route("/api/2.0/crm/contact/{contactid}/project/{projectid}", post(crm::link_one).delete(crm::unlink_one))
 }
