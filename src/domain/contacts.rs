@@ -220,14 +220,7 @@ pub fn positive(id: i64, name: &str) -> ApiResult<i64> {
 }
 
 fn check_name(value: &str, name: &str) -> ApiResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ApiError::missing(name));
-    }
-    if value.chars().count() > MAX_NAME {
-        return Err(ApiError::invalid(name, format!("at most {MAX_NAME} characters")));
-    }
-    Ok(value.to_string())
+    super::required_text(value, name, MAX_NAME)
 }
 
 /// The share type a create or update asks for.

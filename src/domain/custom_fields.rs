@@ -67,14 +67,7 @@ pub struct FieldDraft {
 }
 
 fn check_label(label: &str) -> ApiResult<String> {
-    let label = label.trim();
-    if label.is_empty() {
-        return Err(ApiError::missing("label"));
-    }
-    if label.chars().count() > MAX_LABEL {
-        return Err(ApiError::invalid("label", format!("at most {MAX_LABEL} characters")));
-    }
-    Ok(label.to_string())
+    super::required_text(label, "label", MAX_LABEL)
 }
 
 /// A SelectBox needs its options as a JSON array of texts; the other types keep their mask as

@@ -49,14 +49,7 @@ pub async fn details(store: &Store, portal: i64, group: Group) -> ApiResult<Grou
 }
 
 fn check_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::missing("groupName"));
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(ApiError::invalid("groupName", format!("at most {MAX_NAME} characters")));
-    }
-    Ok(name.to_string())
+    super::required_text(name, "groupName", MAX_NAME)
 }
 
 async fn check_manager(store: &Store, portal: i64, manager: Option<Uuid>) -> ApiResult<()> {

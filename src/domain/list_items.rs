@@ -31,14 +31,7 @@ pub struct ItemDraft {
 }
 
 fn check_title(title: &str) -> ApiResult<String> {
-    let title = title.trim();
-    if title.is_empty() {
-        return Err(ApiError::missing("title"));
-    }
-    if title.chars().count() > MAX_TITLE {
-        return Err(ApiError::invalid("title", format!("at most {MAX_TITLE} characters")));
-    }
-    Ok(title.to_string())
+    super::required_text(title, "title", MAX_TITLE)
 }
 
 /// Creates a status (`color` required) or type; sort order 0 or none puts it last.

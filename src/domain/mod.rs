@@ -22,3 +22,15 @@ pub struct Caller {
     /// Hash of the token the request came with, if it came with one (for logout).
     pub token_hash: Option<String>,
 }
+
+/// A required text parameter: trimmed, not empty (400 naming it), at most `max` characters.
+pub fn required_text(value: &str, name: &str, max: usize) -> crate::error::ApiResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(crate::error::ApiError::missing(name));
+    }
+    if value.chars().count() > max {
+        return Err(crate::error::ApiError::invalid(name, format!("at most {max} characters")));
+    }
+    Ok(value.to_string())
+}

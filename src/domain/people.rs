@@ -495,10 +495,7 @@ fn check_contacts(items: &[UserContact], values_required: bool) -> ApiResult<()>
 }
 
 fn require_name(value: &str, param: &str) -> ApiResult<()> {
-    if value.trim().is_empty() {
-        return Err(ApiError::missing(param));
-    }
-    check_length(value, param)
+    super::required_text(value, param, MAX_NAME).map(drop)
 }
 
 fn check_length(value: &str, param: &str) -> ApiResult<()> {

@@ -118,14 +118,7 @@ pub async fn list(store: &Store, caller: &Caller, status: Option<i64>, mine: boo
 }
 
 fn check_title(title: &str) -> ApiResult<String> {
-    let title = title.trim();
-    if title.is_empty() {
-        return Err(ApiError::missing("title"));
-    }
-    if title.chars().count() > MAX_TITLE {
-        return Err(ApiError::invalid("title", format!("at most {MAX_TITLE} characters")));
-    }
-    Ok(title.to_string())
+    super::required_text(title, "title", MAX_TITLE)
 }
 
 /// Tags are free text split on `,` or `;`, trimmed, empties dropped.

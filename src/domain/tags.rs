@@ -9,14 +9,7 @@ use crate::store::Store;
 const MAX_TAG: usize = 255;
 
 fn check_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::missing("tagName"));
-    }
-    if name.chars().count() > MAX_TAG {
-        return Err(ApiError::invalid("tagName", format!("at most {MAX_TAG} characters")));
-    }
-    Ok(name.to_string())
+    super::required_text(name, "tagName", MAX_TAG)
 }
 
 /// `GET crm/contact/{id}/tag`: the tags of a contact the caller may read.

@@ -535,6 +535,26 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
+    /// Adds `(contact, column = value)` rows to `table` for the listed contacts that exist;
+    /// rows already there stay once. One statement for any number of contacts.
+    async fn attach_to_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        table: &str,
+        column: &str,
+        value: i64,
+        contacts: &[i64],
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "INSERT INTO {table} (portal_id, contact_id, {column}) \
+             SELECT $1, c.id, $3 FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql).bind(portal).bind(json_array(contacts)).bind(value).execute(conn).await?;
+        Ok(())
+    }
+
     /// Links contacts to a project; pairs already linked stay once. One statement.
     pub async fn link_contacts(
         &self,
@@ -543,13 +563,7 @@ impl Store {
         project: i64,
         contacts: &[i64],
     ) -> Result<(), sqlx::Error> {
-        let sql = format!(
-            "INSERT INTO crm_project_links (portal_id, contact_id, project_id) \
-             SELECT $1, c.id, $3 FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
-            self.json_ints(2)
-        );
-        sqlx::query(&sql).bind(portal).bind(json_array(contacts)).bind(project).execute(conn).await?;
-        Ok(())
+        self.attach_to_contacts(conn, portal, "crm_project_links", "project_id", project, contacts).await
     }
 
     pub async fn unlink_contact(
@@ -776,13 +790,7 @@ impl Store {
         tag: i64,
         contacts: &[i64],
     ) -> Result<(), sqlx::Error> {
-        let sql = format!(
-            "INSERT INTO crm_contact_tags (portal_id, contact_id, tag_id) \
-             SELECT $1, c.id, $3 FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
-            self.json_ints(2)
-        );
-        sqlx::query(&sql).bind(portal).bind(json_array(contacts)).bind(tag).execute(conn).await?;
-        Ok(())
+        self.attach_to_contacts(conn, portal, "crm_contact_tags", "tag_id", tag, contacts).await
     }
 
     /// Removes a tag from a contact; false when it did not carry it.
