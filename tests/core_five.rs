@@ -203,6 +203,12 @@ async fn set_access_outcomes() {
         assert_eq!((stored.share_type, stored.managers), (share_type, expected_managers));
         assert_eq!(answer.json()["response"]["isShared"], shared);
     }
+    let managers = world.call(Who::Owner, Method::GET, &format!("crm/contact/{id}/access"), json!({})).await.json();
+    assert_eq!(managers["response"][0]["id"], world.manager_id.to_string(), "GET access lists the managers");
+    assert_eq!(
+        world.call(Who::Other, Method::GET, &format!("crm/contact/{id}/access"), json!({})).await.status,
+        StatusCode::FORBIDDEN
+    );
     // Private without managers: only admins see it, the non-admin who set it included.
     let answer = world.call(Who::Manager, Method::GET, &format!("crm/contact/{id}"), json!({})).await;
     assert_eq!(answer.status, StatusCode::OK);

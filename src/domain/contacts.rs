@@ -832,3 +832,17 @@ pub async fn filtered_ids(store: &Store, caller: &Caller, filter: &ContactFilter
     access::require_crm(caller)?;
     Ok(store.filter_contacts(caller.portal, Viewer::of(caller), filter, 0, MAX_BATCH as u64).await?.0)
 }
+
+/// The contact whose access list `GET crm/contact/{id}/access` shows: 404 when it does not
+/// exist, 403 when the caller may not read it (the original answers so here).
+pub async fn get_for_access_list(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    let contact = store
+        .contact(caller.portal, positive(id, "contactid")?)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Not found"))?;
+    if !access::can_read(caller, &contact) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    Ok(contact)
+}

@@ -881,3 +881,12 @@ pub async fn update_address(State(app): State<Arc<App>>, call: Call) -> ApiResul
         contacts::update_info(&app.store, &call.caller, contact, address_from(&call.params, info_id)?).await?;
     info_reply(&updated)
 }
+
+/// `GET crm/contact/{contactid}/access`: the managers of a private contact (none for a shared
+/// one); a contact the caller may not read is a 403 here, as in the original.
+pub async fn get_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    let contact = contacts::get_for_access_list(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let base = ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info));
+    Reply::list(&base.access_list.unwrap_or_default())
+}

@@ -105,7 +105,7 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/api/2.0/crm/contact/project/{projectid}", get(crm::of_project).post(crm::link_many))
         .route("/api/2.0/crm/contact/{contactid}", get(crm::get).delete(crm::delete))
-        .route("/api/2.0/crm/contact/{contactid}/access", put(crm::set_access))
+        .route("/api/2.0/crm/contact/{contactid}/access", get(crm::get_access).put(crm::set_access))
         .route("/api/2.0/crm/contact/data/infoType", get(crm::info_types))
         .route("/api/2.0/crm/contact/data/{infoType}/category", get(crm::info_categories))
         .route("/api/2.0/crm/contact/{contactid}/data", get(crm::infos).post(crm::add_info))
