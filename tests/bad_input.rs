@@ -28,7 +28,35 @@ async fn malformed_requests_never_get_a_server_error() {
         ("application/octet-stream", vec![0; 1024]),
         ("application/json", vec![b' '; 200 * 1024]),
     ];
-    let paths = ["authentication", "authentication/logout", "people/@self", "capabilities", "people/%00", "no/where"];
+    let paths = [
+        "authentication",
+        "authentication/logout",
+        "people/@self",
+        "capabilities",
+        "people/%00",
+        "no/where",
+        "people",
+        "people/filter",
+        "people/@self/contacts",
+        "people/status/1",
+        "group",
+        "project",
+        "project/1",
+        "crm/contact",
+        "crm/contact/filter",
+        "crm/contact/person",
+        "crm/contact/company",
+        "crm/contact/1",
+        "crm/contact/1/access",
+        "crm/contact/access",
+        "crm/contact/project/1",
+        "crm/contact/1/project/1",
+        "crm/contact/1/data",
+        "crm/contact/1/batch",
+        "crm/contact/tag",
+        "crm/contact/status",
+        "crm/contact/customfield",
+    ];
     for path in paths {
         for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
             for (content_type, body) in &bodies {
@@ -86,5 +114,76 @@ async fn odd_query_strings_and_headers_are_harmless() {
     for header in ["Bearer ", "Basic", "Basic ", "Basic Og==", "Bearer x y z"] {
         let answer = server.send(server.client.get(server.url("people/@self")).header("Authorization", header)).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{header:?}");
+    }
+}
+
+/// Well-formed JSON with values of the wrong type, shape or range, on every verb of the main
+/// routes, as the owner (who passes every rights check and so reaches the validation).
+#[tokio::test]
+async fn wrong_values_in_well_formed_bodies_are_never_server_errors() {
+    let server = spawn_with(Options::default()).await;
+    let token = server.owner_token().await;
+    let contact = server
+        .send(
+            server
+                .request(Method::POST, "crm/contact/company", Some(&token))
+                .json(&serde_json::json!({"companyName": "Target", "shareType": 1})),
+        )
+        .await
+        .json()["response"]["id"]
+        .as_i64()
+        .unwrap();
+    let bodies = [
+        serde_json::json!({"contactids": "x", "contactid": {"a": 1}, "managerList": [123, null], "isShared": {"a": 1}}),
+        serde_json::json!({"contactids": [1e308, -5, 0], "contactid": [99999999999999999999u128 as f64], "isPrivate": "no"}),
+        serde_json::json!({"firstName": ["a", "b"], "lastName": {"x": "y"}, "companyName": null, "shareType": -1, "companyId": -3}),
+        serde_json::json!({"items": [{"infoType": -1, "data": 5}], "infoType": 99, "category": "Nope", "data": ""}),
+        serde_json::json!({"customFieldList": [{"key": "x"}, {"value": 1}], "tagName": ["a"], "entityid": "all"}),
+        serde_json::json!({"contacts": [{"type": ["x"], "value": {"v": 1}}], "userIds": ["nope"], "status": "Weird"}),
+        serde_json::json!({"title": "", "responsibleId": "00000000-0000-0000-0000-000000000000", "participants": [1, 2], "tags": 5}),
+        serde_json::json!({"address": "flat", "fieldValue": [1], "label": "", "fieldType": 77, "mask": "[[[", "contactStatusid": -9}),
+    ];
+    let paths = [
+        "crm/contact".to_string(),
+        "crm/contact/person".to_string(),
+        "crm/contact/company".to_string(),
+        format!("crm/contact/person/{contact}"),
+        format!("crm/contact/company/{contact}"),
+        format!("crm/contact/{contact}"),
+        format!("crm/contact/{contact}/access"),
+        "crm/contact/access".to_string(),
+        "crm/contact/filter/access".to_string(),
+        "crm/contact/project/1".to_string(),
+        format!("crm/contact/{contact}/project/1"),
+        format!("crm/contact/{contact}/data"),
+        format!("crm/contact/{contact}/batch"),
+        format!("crm/contact/{contact}/addressdata"),
+        format!("crm/contact/{contact}/tag"),
+        format!("crm/contact/{contact}/status"),
+        "crm/contact/taglist".to_string(),
+        "crm/contact/tag".to_string(),
+        "crm/contact/status".to_string(),
+        "crm/contact/customfield".to_string(),
+        format!("crm/company/{contact}/customfield/1"),
+        "crm/contact/company/quick".to_string(),
+        "crm/contact/person/quick".to_string(),
+        format!("crm/contact/company/{contact}/person"),
+        "people".to_string(),
+        "people/@self".to_string(),
+        "people/@self/contacts".to_string(),
+        "people/@self/password".to_string(),
+        "people/status/2".to_string(),
+        "group".to_string(),
+        "project".to_string(),
+        "project/1".to_string(),
+    ];
+    // DELETE last, so the target contact lives through every other call.
+    for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
+        for path in &paths {
+            for body in &bodies {
+                let answer = server.send(server.request(method.clone(), path, Some(&token)).json(body)).await;
+                assert!(answer.status.as_u16() < 500, "{method} {path} with {body}: {} {}", answer.status, answer.text);
+            }
+        }
     }
 }
