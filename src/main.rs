@@ -34,6 +34,9 @@ enum Command {
     /// Fill a portal with realistic generated data (users, departments, projects), the same for
     /// the same seed: for demos and benchmarks.
     Seed(SeedArgs),
+    /// Import data from files into a portal.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Manage user accounts directly in the database (for administrators of the server).
     #[command(subcommand)]
     User(UserCommand),
@@ -68,6 +71,48 @@ struct UserAddArgs {
     /// The portal to add the user to.
     #[arg(long, default_value_t = 1)]
     portal: i64,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import CRM persons and companies from a CSV file with a header row. Known columns (any
+    /// case, spaces ignored): kind (person|company), first name, last name, company, title,
+    /// about, industry, email, phone, website, tags; several emails, phones or tags are
+    /// separated by `;`. The file is imported in one transaction: wholly, or not at all.
+    Contacts(ImportContactsArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ShareArg {
+    /// Everyone with CRM access may read and edit.
+    Public,
+    /// Everyone with CRM access may read.
+    Read,
+    /// Only the importing user (as manager) and administrators.
+    Private,
+}
+
+#[derive(Args)]
+struct ImportContactsArgs {
+    /// The CSV file.
+    file: std::path::PathBuf,
+    /// The portal to import into.
+    #[arg(long, default_value_t = 1)]
+    portal: i64,
+    /// The email or user name of the user who creates the contacts (default: the portal owner).
+    #[arg(long = "as")]
+    acting_user: Option<String>,
+    /// Who may see the imported contacts.
+    #[arg(long, value_enum, default_value = "public")]
+    share: ShareArg,
+    /// Import nothing if any row is rejected.
+    #[arg(long)]
+    strict: bool,
+    /// Write the rejected rows' line numbers and reasons to this CSV file.
+    #[arg(long)]
+    rejects: Option<std::path::PathBuf>,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -125,6 +170,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Some(Command::User(command)) => user(command).await,
+            Some(Command::Import(ImportCommand::Contacts(args))) => import_contacts(args).await,
             Some(Command::Seed(args)) => {
                 init_logging(false);
                 let store = Store::connect(&args.database).await?;
@@ -152,6 +198,70 @@ fn main() -> anyhow::Result<()> {
             }
         }
     })
+}
+
+async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
+    use portald::domain::access::share;
+    use portald::import::{ImportOptions, Pass};
+    init_logging(false);
+    let store = Store::connect(&args.database).await?;
+    store.migrate().await?;
+    let options = ImportOptions {
+        portal: args.portal,
+        acting_user: args.acting_user,
+        share_type: match args.share {
+            ShareArg::Public => share::READ_WRITE,
+            ShareArg::Read => share::READ,
+            ShareArg::Private => share::NONE,
+        },
+        strict: args.strict,
+    };
+    // Drawn on stderr, and only when it is a terminal.
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {bytes}/{total_bytes} ({eta})")?
+            .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let report = portald::import::import_file(&store, &args.file, &options, &mut |pass, done, total| {
+        bar.set_length(total);
+        bar.set_message(match pass {
+            Pass::Companies => "companies",
+            Pass::Persons => "persons",
+        });
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    if !report.ignored_columns.is_empty() {
+        println!("Ignored columns: {}", report.ignored_columns.join(", "));
+    }
+    for rejection in report.rejected.iter().take(20) {
+        println!("Rejected line {}: {}", rejection.line, rejection.reason);
+    }
+    if report.rejected.len() > 20 {
+        println!("... and {} more rejected rows.", report.rejected.len() - 20);
+    }
+    if let Some(path) = &args.rejects {
+        let mut out = csv::Writer::from_path(path)?;
+        out.write_record(["line", "reason"])?;
+        for rejection in &report.rejected {
+            out.write_record([rejection.line.to_string(), rejection.reason.clone()])?;
+        }
+        out.flush()?;
+    }
+    let rejected = report.rejected.len();
+    if !report.committed {
+        anyhow::bail!("{rejected} rows rejected and --strict given: nothing was imported");
+    }
+    println!(
+        "Imported {} rows in {:.1?}: {} persons, {} companies ({} more created for persons' company names); {rejected} rows rejected.",
+        report.persons + report.companies,
+        started.elapsed(),
+        report.persons,
+        report.companies,
+        report.companies_created,
+    );
+    Ok(())
 }
 
 fn init_logging(json: bool) {

@@ -187,3 +187,26 @@ async fn wrong_values_in_well_formed_bodies_are_never_server_errors() {
         }
     }
 }
+
+/// Free texts are bounded like names: an over-long one is a 400 naming it, and nothing is saved.
+#[tokio::test]
+async fn over_long_contact_texts_are_refused_by_name() {
+    let server = spawn_with(Options::default()).await;
+    let token = server.owner_token().await;
+    let long = "x".repeat(4001);
+    for (path, body, name) in [
+        (
+            "crm/contact/person",
+            serde_json::json!({"firstName": "A", "lastName": "B", "jobTitle": &long[..256]}),
+            "jobTitle",
+        ),
+        ("crm/contact/company", serde_json::json!({"companyName": "C", "about": long}), "about"),
+        ("crm/contact/company", serde_json::json!({"companyName": &long[..256]}), "companyName"),
+    ] {
+        let answer = server.send(server.request(Method::POST, path, Some(&token)).json(&body)).await;
+        assert_eq!(answer.status, reqwest::StatusCode::BAD_REQUEST, "{path} {name}");
+        assert!(answer.json()["error"]["message"].as_str().unwrap().contains(&format!("'{name}'")), "{}", answer.text);
+    }
+    let total = server.get("crm/contact/filter", &token).await.json()["total"].clone();
+    assert_eq!(total, 0);
+}

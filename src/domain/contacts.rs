@@ -223,6 +223,31 @@ fn check_name(value: &str, name: &str) -> ApiResult<String> {
     super::required_text(value, name, MAX_NAME)
 }
 
+/// An optional free text, kept as given (an empty one too, as the original shows it), at most
+/// `max` characters.
+fn optional_text(value: Option<String>, name: &str, max: usize) -> ApiResult<Option<String>> {
+    if value.as_ref().is_some_and(|text| text.chars().count() > max) {
+        return Err(ApiError::invalid(name, format!("at most {max} characters")));
+    }
+    Ok(value)
+}
+
+/// The checks a new contact passes, from the API and from the importer alike: a person has a
+/// first and a last name, a company a name; texts are bounded.
+pub fn check_new(contact: &mut NewContact) -> ApiResult<()> {
+    if contact.is_company {
+        contact.company_name = check_name(&contact.company_name, "companyName")?;
+    } else {
+        contact.first_name = check_name(&contact.first_name, "firstName")?;
+        contact.last_name = check_name(&contact.last_name, "lastName")?;
+    }
+    contact.title = optional_text(contact.title.take(), "jobTitle", MAX_NAME)?;
+    contact.industry = optional_text(contact.industry.take(), "industry", MAX_NAME)?;
+    contact.about = optional_text(contact.about.take(), "about", MAX_INFO_DATA)?;
+    check_share_type(contact.share_type)?;
+    Ok(())
+}
+
 /// The share type a create or update asks for.
 pub fn check_share_type(share_type: i64) -> ApiResult<i64> {
     if !(share::NONE..=share::READ).contains(&share_type) {
@@ -234,13 +259,7 @@ pub fn check_share_type(share_type: i64) -> ApiResult<i64> {
 /// `POST crm/contact/person` and `POST crm/contact/company`.
 pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> ApiResult<Contact> {
     access::require_crm(caller)?;
-    if contact.is_company {
-        contact.company_name = check_name(&contact.company_name, "companyName")?;
-    } else {
-        contact.first_name = check_name(&contact.first_name, "firstName")?;
-        contact.last_name = check_name(&contact.last_name, "lastName")?;
-    }
-    check_share_type(contact.share_type)?;
+    check_new(&mut contact)?;
     if contact.company_id != 0 {
         let company = get(store, caller, positive(contact.company_id, "companyId")?).await?;
         if !company.is_company {
@@ -296,11 +315,11 @@ pub async fn update(
     if let Some(name) = &changes.company_name {
         contact.company_name = check_name(name, "companyName")?;
     }
-    if let Some(title) = changes.title {
-        contact.title = Some(title);
+    if changes.title.is_some() {
+        contact.title = optional_text(changes.title, "jobTitle", MAX_NAME)?;
     }
-    if let Some(about) = changes.about {
-        contact.about = Some(about);
+    if changes.about.is_some() {
+        contact.about = optional_text(changes.about, "about", MAX_INFO_DATA)?;
     }
     if let Some(share_type) = changes.share_type {
         contact.share_type = check_share_type(share_type)?;

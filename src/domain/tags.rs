@@ -8,7 +8,8 @@ use crate::store::Store;
 
 const MAX_TAG: usize = 255;
 
-fn check_name(name: &str) -> ApiResult<String> {
+/// A tag name: trimmed, not empty, bounded.
+pub fn check_name(name: &str) -> ApiResult<String> {
     super::required_text(name, "tagName", MAX_TAG)
 }
 

@@ -892,19 +892,22 @@ impl Store {
                 serde_json::json!({
                     "is_company": i64::from(c.is_company), "first_name": c.first_name, "last_name": c.last_name,
                     "company_name": c.company_name, "display_name": c.display_name(), "search_name": c.display_name().to_lowercase(),
-                    "title": c.title, "company_id": c.company_id, "share_type": c.share_type,
+                    "title": c.title, "about": c.about, "industry": c.industry, "company_id": c.company_id,
+                    "share_type": c.share_type,
                 })
             })
             .collect();
-        let columns = "portal_id, is_company, first_name, last_name, company_name, display_name, search_name, title, company_id, \
-                       share_type, created_by, created_at, modified_by, modified_at";
+        let columns = "portal_id, is_company, first_name, last_name, company_name, display_name, search_name, title, about, industry, \
+                       company_id, share_type, created_by, created_at, modified_by, modified_at";
         let source = match self.backend {
             super::Backend::Sqlite => "SELECT $1, json_extract(value, '$.is_company'), json_extract(value, '$.first_name'), \
                 json_extract(value, '$.last_name'), json_extract(value, '$.company_name'), json_extract(value, '$.display_name'), \
-                json_extract(value, '$.search_name'), json_extract(value, '$.title'), json_extract(value, '$.company_id'), \
+                json_extract(value, '$.search_name'), json_extract(value, '$.title'), json_extract(value, '$.about'), \
+                json_extract(value, '$.industry'), json_extract(value, '$.company_id'), \
                 json_extract(value, '$.share_type'), $3, $4, $3, $4 FROM json_each($2) ORDER BY key",
             super::Backend::Postgres => "SELECT $1, (e.v->>'is_company')::bigint, e.v->>'first_name', e.v->>'last_name', \
-                e.v->>'company_name', e.v->>'display_name', e.v->>'search_name', e.v->>'title', (e.v->>'company_id')::bigint, \
+                e.v->>'company_name', e.v->>'display_name', e.v->>'search_name', e.v->>'title', e.v->>'about', e.v->>'industry', \
+                (e.v->>'company_id')::bigint, \
                 (e.v->>'share_type')::bigint, $3, $4, $3, $4 FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n",
         };
         let sql = format!("INSERT INTO crm_contacts ({columns}) {source} RETURNING id");
@@ -918,6 +921,26 @@ impl Store {
         let mut ids = ids_of(rows)?;
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    /// The first company (lowest id) of each of the given names, matched case-insensitively:
+    /// `(lower-cased name, id)` pairs, in one statement.
+    pub async fn companies_by_names(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        names: &[String],
+    ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT search_name, MIN(id) AS id FROM crm_contacts \
+             WHERE portal_id = $1 AND search_name IN {} AND is_company = 1 GROUP BY search_name",
+            self.json_texts(2)
+        );
+        let rows = sqlx::query(&sql).bind(portal).bind(json_array(names)).fetch_all(conn).await?;
+        rows.iter().map(|row| Ok((row.try_get("search_name")?, row.try_get("id")?))).collect()
     }
 
     /// Adds detail rows for many contacts in one statement: `(contact, info)` pairs.
