@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use super::{from_ticks, json_array, to_ticks, Store};
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{Contact, ContactFilter, ContactInfo, ContactSort, ListItem, NewContact};
+use crate::domain::contacts::{
+    Contact, ContactFilter, ContactInfo, ContactSort, ListItem, NewContact, LIST_CONTACT_STATUS,
+};
+use crate::domain::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 
 const CONTACT_COLUMNS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.company_name, c.title, c.about, \
     c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
@@ -343,16 +346,7 @@ impl Store {
             conditions.push(format!("c.company_id = {}", args.push(Arg::Int(company))));
         }
         for word in filter.search.split_whitespace() {
-            let pattern = args.push(Arg::Text(like_pattern(word)));
-            let in_details = if filter.name_only {
-                String::new()
-            } else {
-                format!(
-                    " OR EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id \
-                     AND i.contact_id = c.id AND lower(i.data) LIKE {pattern} ESCAPE '\\')"
-                )
-            };
-            conditions.push(format!("(c.search_name LIKE {pattern} ESCAPE '\\'{in_details})"));
+            conditions.push(self.search_condition(&mut args, word, filter.name_only));
         }
         for tag in &filter.tags {
             let key = args.push(Arg::Text(tag.trim().to_lowercase()));
@@ -430,42 +424,95 @@ impl Store {
         Ok((ids, total as u64))
     }
 
-    /// Contact details (info rows), tag names and member counts of companies, for a list of
-    /// contacts: three statements.
+    /// Contacts whose name (or, unless `name_only`, name or details) contains `word`, ignoring
+    /// case: through the trigram index of migration 0008 (three characters or more on SQLite,
+    /// whose trigram index cannot answer shorter words).
+    fn search_condition(&self, args: &mut Args, word: &str, name_only: bool) -> String {
+        match self.backend {
+            super::Backend::Sqlite if word.chars().count() >= 3 => {
+                let columns = if name_only { "name" } else { "{name details}" };
+                let query = args.push(Arg::Text(format!("{columns} : \"{}\"", word.replace('"', "\"\""))));
+                format!("c.id IN (SELECT rowid FROM crm_contact_search WHERE crm_contact_search MATCH {query})")
+            }
+            super::Backend::Sqlite => {
+                let pattern = args.push(Arg::Text(like_pattern(word)));
+                let in_details = if name_only {
+                    String::new()
+                } else {
+                    format!(
+                        " OR EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id \
+                         AND i.contact_id = c.id AND lower(i.data) LIKE {pattern} ESCAPE '\\')"
+                    )
+                };
+                format!("(c.search_name LIKE {pattern} ESCAPE '\\'{in_details})")
+            }
+            super::Backend::Postgres => {
+                let pattern = args.push(Arg::Text(like_pattern(word)));
+                let text = if name_only { "c.search_name" } else { "(c.search_name || ' ' || c.search_details)" };
+                format!("{text} LIKE {pattern} ESCAPE '\\'")
+            }
+        }
+    }
+
+    /// Everything a list of contacts shows besides the contact rows, in one statement: their
+    /// details (info rows), tag names, member counts of companies and custom field values, and
+    /// the portal's contact statuses and custom field definitions. Each branch of the union
+    /// fills the columns its kind needs; the final order gives each kind its own order.
     pub async fn contact_details(&self, portal: i64, ids: &[i64]) -> Result<ContactDetails, sqlx::Error> {
         let mut details = ContactDetails::default();
-        if ids.is_empty() {
-            return Ok(details);
-        }
         let list = json_array(ids);
+        let ids = self.json_ints(2);
         let sql = format!(
-            "SELECT id, contact_id, info_type, category, data, is_primary FROM crm_contact_info \
-             WHERE portal_id = $1 AND contact_id IN {} ORDER BY contact_id, info_type, id",
-            self.json_ints(2)
+            "SELECT 'i' AS k, contact_id AS a, info_type AS b, id AS c, is_primary AS d, category AS e, data AS s, \
+                    CAST(NULL AS TEXT) AS t, CAST(NULL AS TEXT) AS u \
+             FROM crm_contact_info WHERE portal_id = $1 AND contact_id IN {ids} \
+             UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL \
+             FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id WHERE l.portal_id = $1 AND l.contact_id IN {ids} \
+             UNION ALL SELECT 'p', company_id, COUNT(*), 0, 0, 0, NULL, NULL, NULL \
+             FROM crm_contacts WHERE portal_id = $1 AND company_id IN {ids} GROUP BY company_id \
+             UNION ALL SELECT 'v', contact_id, field_id, 0, 0, 0, value, NULL, NULL \
+             FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {ids} \
+             UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
+             FROM crm_list_items WHERE portal_id = $1 AND list_type = {LIST_CONTACT_STATUS} \
+             UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
+             FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON}) \
+             ORDER BY k, a, b, c, s"
         );
-        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&self.pool).await? {
-            details.infos.entry(row.try_get("contact_id")?).or_default().push(ContactInfo {
-                id: row.try_get("id")?,
-                info_type: row.try_get("info_type")?,
-                category: row.try_get("category")?,
-                data: row.try_get("data")?,
-                is_primary: row.try_get::<i64, _>("is_primary")? != 0,
-            });
-        }
-        let sql = format!(
-            "SELECT l.contact_id, t.title FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
-             WHERE l.portal_id = $1 AND l.contact_id IN {} ORDER BY t.title",
-            self.json_ints(2)
-        );
-        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&self.pool).await? {
-            details.tags.entry(row.try_get("contact_id")?).or_default().push(row.try_get("title")?);
-        }
-        let sql = format!(
-            "SELECT company_id, COUNT(*) AS n FROM crm_contacts WHERE portal_id = $1 AND company_id IN {} GROUP BY company_id",
-            self.json_ints(2)
-        );
-        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&self.pool).await? {
-            details.persons.insert(row.try_get("company_id")?, row.try_get("n")?);
+        let rows = sqlx::query(&sql).bind(portal).bind(list).fetch_all(&self.pool).await?;
+        for row in rows {
+            let a: i64 = row.try_get("a")?;
+            let b: i64 = row.try_get("b")?;
+            match row.try_get::<String, _>("k")?.as_str() {
+                "i" => details.infos.entry(a).or_default().push(ContactInfo {
+                    id: row.try_get("c")?,
+                    info_type: b,
+                    category: row.try_get("e")?,
+                    data: row.try_get("s")?,
+                    is_primary: row.try_get::<i64, _>("d")? != 0,
+                }),
+                "t" => details.tags.entry(a).or_default().push(row.try_get("s")?),
+                "p" => {
+                    details.persons.insert(a, b);
+                }
+                "v" => details.values.entry(a).or_default().push(FieldValue { field_id: b, value: row.try_get("s")? }),
+                "s" => details.statuses.push(ListItem {
+                    id: b,
+                    title: row.try_get("s")?,
+                    description: row.try_get("t")?,
+                    color: row.try_get("u")?,
+                    sort_order: a,
+                    used_by: 0,
+                }),
+                _ => details.fields.push(FieldDefinition {
+                    id: b,
+                    entity_type: row.try_get("c")?,
+                    label: row.try_get("s")?,
+                    field_type: row.try_get("d")?,
+                    position: a,
+                    mask: row.try_get::<Option<String>, _>("t")?.unwrap_or_default(),
+                    used_by: 0,
+                }),
+            }
         }
         Ok(details)
     }
@@ -622,6 +669,12 @@ pub struct ContactDetails {
     pub infos: HashMap<i64, Vec<ContactInfo>>,
     pub tags: HashMap<i64, Vec<String>>,
     pub persons: HashMap<i64, i64>,
+    /// Custom field values by contact.
+    pub values: HashMap<i64, Vec<FieldValue>>,
+    /// The portal's contact statuses, in order.
+    pub statuses: Vec<ListItem>,
+    /// The portal's custom field definitions of contacts, companies and persons, in order.
+    pub fields: Vec<FieldDefinition>,
 }
 
 impl Store {

@@ -1,11 +1,9 @@
 //! Custom field definitions and values of CRM contacts.
 
-use std::collections::HashMap;
-
 use sqlx::{AnyConnection, Row};
 
 use super::{json_array, Store};
-use crate::domain::custom_fields::{FieldDefinition, FieldValue};
+use crate::domain::custom_fields::FieldDefinition;
 
 fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx::Error> {
     Ok(FieldDefinition {
@@ -87,29 +85,6 @@ impl Store {
             .execute(conn)
             .await?;
         Ok(())
-    }
-
-    /// The values of contacts, by contact, in one statement.
-    pub async fn field_values(
-        &self,
-        portal: i64,
-        contacts: &[i64],
-    ) -> Result<HashMap<i64, Vec<FieldValue>>, sqlx::Error> {
-        let mut values: HashMap<i64, Vec<FieldValue>> = HashMap::new();
-        if contacts.is_empty() {
-            return Ok(values);
-        }
-        let sql = format!(
-            "SELECT contact_id, field_id, value FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {}",
-            self.json_ints(2)
-        );
-        for row in sqlx::query(&sql).bind(portal).bind(json_array(contacts)).fetch_all(&self.pool).await? {
-            values
-                .entry(row.try_get("contact_id")?)
-                .or_default()
-                .push(FieldValue { field_id: row.try_get("field_id")?, value: row.try_get("value")? });
-        }
-        Ok(values)
     }
 
     /// Sets (or, with an empty value, removes) one value of a contact.

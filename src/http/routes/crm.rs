@@ -40,14 +40,7 @@ async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<Cont
     user_ids.sort_unstable();
     user_ids.dedup();
     let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
-    Ok(ContactView {
-        details,
-        users,
-        companies: companies.into_iter().map(|c| (c.id, c)).collect::<HashMap<_, _>>(),
-        statuses: store.list_items(caller.portal, LIST_CONTACT_STATUS, false).await?,
-        fields: store.field_definitions(caller.portal, &[ENTITY_CONTACT, ENTITY_COMPANY, ENTITY_PERSON]).await?,
-        values: store.field_values(caller.portal, &ids).await?,
-    })
+    Ok(ContactView { details, users, companies: companies.into_iter().map(|c| (c.id, c)).collect::<HashMap<_, _>>() })
 }
 
 async fn full(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Vec<ContactWrapper>> {
@@ -756,8 +749,8 @@ pub async fn delete_field(State(app): State<Arc<App>>, uri: axum::http::Uri, cal
 pub async fn contact_fields(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
-    let values = view.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
-    let shown = custom_fields::shown(&view.fields, values, custom_fields::entity_of(&contact));
+    let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
+    let shown = custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(&contact));
     Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id, v)).collect::<Vec<_>>())
 }
 

@@ -12,7 +12,7 @@ use super::people::EmployeeWraper;
 use super::WireCtx;
 use crate::domain::access;
 use crate::domain::contacts::{self, Contact, ContactInfo, ListItem};
-use crate::domain::custom_fields::{self, FieldDefinition, FieldValue};
+use crate::domain::custom_fields::{self, FieldDefinition};
 use crate::domain::people::User;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
@@ -39,15 +39,12 @@ fn photo_url(contact: &Contact, size: u8) -> String {
 }
 
 /// Everything the wrappers of a set of contacts show besides the contact rows, loaded in a
-/// fixed number of statements (see `load` in the CRM routes).
+/// fixed number of statements (see `view_of` in the CRM routes).
 pub struct ContactView {
+    /// Details, tags, custom field values, statuses and field definitions.
     pub details: ContactDetails,
     pub users: HashMap<Uuid, User>,
     pub companies: HashMap<i64, Contact>,
-    pub statuses: Vec<ListItem>,
-    /// Every custom field definition of contacts, and the listed contacts' values.
-    pub fields: Vec<FieldDefinition>,
-    pub values: HashMap<i64, Vec<FieldValue>>,
 }
 
 /// Single mode (one contact), list mode (filters, project lists), or the quick variant of the
@@ -164,14 +161,15 @@ impl ContactWrapper {
             about: contact.about.clone(),
             industry: contact.industry.clone(),
             contact_status: view
+                .details
                 .statuses
                 .iter()
                 .find(|s| s.id == contact.status_id && mode != Mode::Quick)
                 .map(ListItemWrapper::base),
             common_data: infos.iter().filter(|i| i.info_type != ADDRESS).map(ContactInfoWrapper::new).collect(),
             custom_fields: (mode != Mode::Quick).then(|| {
-                let values = view.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
-                custom_fields::shown(&view.fields, values, custom_fields::entity_of(contact))
+                let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
+                custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(contact))
                     .into_iter()
                     .map(|(field, value)| CustomFieldBaseWrapper::new(field, contact.id, value))
                     .collect()
