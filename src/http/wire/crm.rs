@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -59,7 +60,7 @@ pub enum Mode {
     Quick,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactBaseWrapper {
     pub small_foto_url: String,
@@ -104,7 +105,7 @@ impl ContactBaseWrapper {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -184,7 +185,7 @@ impl ContactWrapper {
 }
 
 /// Address: its parts parsed from the info row's JSON; every member omitted when empty.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -198,9 +199,13 @@ pub struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     #[serde(skip_serializing_if = "is_zero")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub category: i64,
     pub category_name: &'static str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub is_primary: bool,
 }
 
@@ -226,7 +231,7 @@ impl Address {
 }
 
 /// ContactInfoWrapper (`commonDataItem`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactInfoWrapper {
     pub id: i64,
@@ -251,7 +256,7 @@ impl ContactInfoWrapper {
 }
 
 /// ContactStatusWrapper / ContactTypeWrapper (and their Base forms, without the count).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListItemWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -262,6 +267,8 @@ pub struct ListItemWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     #[serde(skip_serializing_if = "is_zero")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub sort_order: i64,
     pub id: i64,
 }
@@ -286,7 +293,7 @@ impl ListItemWrapper {
 }
 
 /// CurrencyInfoWrapper.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyInfoWrapper {
     pub title: &'static str,
@@ -339,16 +346,18 @@ impl CurrencyInfoWrapper {
 }
 
 /// TagWrapper.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagWrapper {
     pub title: String,
     #[serde(skip_serializing_if = "is_zero")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub relative_items_count: i64,
 }
 
 /// CustomFieldBaseWrapper: a field with the value one contact has.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomFieldBaseWrapper {
     pub entity_id: i64,
@@ -375,7 +384,7 @@ impl CustomFieldBaseWrapper {
 }
 
 /// CustomFieldWrapper: a definition, with how many contacts have a value for it.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomFieldWrapper {
     pub relative_items_count: i64,
@@ -392,13 +401,13 @@ impl CustomFieldWrapper {
 
 /// ContactWithTaskWrapper: a contact (quick variant) and its nearest task (this server keeps
 /// no tasks, so none).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct ContactWithTaskWrapper {
     pub contact: ContactWrapper,
 }
 
 /// ContactBaseWithPhoneWrapper: the base shape and the first primary phone.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct ContactBaseWithPhoneWrapper {
     #[serde(flatten)]
     pub base: ContactBaseWrapper,
