@@ -203,7 +203,7 @@ impl Api {
 }
 
 /// The names of a path template's variables (`{contactid}` and so on).
-pub fn path_variables(path: &str) -> Vec<&str> {
+fn path_variables(path: &str) -> Vec<&str> {
     path.split('/').filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}')).collect()
 }
 
