@@ -42,6 +42,25 @@ impl Serialize for ApiDateTime {
     }
 }
 
+/// Documented by its exact output form, which the `date-time` format would loosen.
+impl schemars::JsonSchema for ApiDateTime {
+    fn schema_name() -> String {
+        "ApiDateTime".into()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            string: Some(Box::new(schemars::schema::StringValidation {
+                pattern: Some(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}(Z|[+-]\d{2}:\d{2})$".into()),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
 /// Parses an ApiDateTime input; the error says what is wrong.
 pub fn parse(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let text = text.trim();

@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -101,6 +102,47 @@ pub struct ErrorReply {
     pub hresult: i64,
 }
 
+/// The envelope of a success; `T` is the result's wire type (a JSON value when rendering).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<T> {
+    /// Items in the result (1 for an object, the length of a string); absent when 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_index: Option<u64>,
+    /// Where the next page starts, when the method paged the list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// Always 0.
+    pub status: u8,
+    pub status_code: u16,
+    pub response: T,
+}
+
+/// The envelope of a failure.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorEnvelope {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_index: Option<u64>,
+    /// Always 1.
+    pub status: u8,
+    pub status_code: u16,
+    pub error: ErrorBody,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ErrorBody {
+    pub message: String,
+    /// The .NET HResult of the exception the original throws in this case.
+    pub hresult: i64,
+    /// Always empty.
+    pub data: Map<String, Value>,
+}
+
 /// What the envelope needs to know about the request.
 pub struct RenderContext<'a> {
     pub format: Format,
@@ -126,39 +168,30 @@ pub fn render_reply(reply: Reply, status: StatusCode, ctx: &RenderContext) -> (S
         other => (other, 1, None, None),
     };
     list::select_fields(&mut response, &ctx.list.fields);
-    let mut envelope = Map::new();
-    if count > 0 {
-        envelope.insert("count".into(), count.into());
-    }
-    if ctx.list.start_index > 0 {
-        envelope.insert("startIndex".into(), ctx.list.start_index.into());
-    }
-    if let Some(next_index) = next_index {
-        envelope.insert("nextIndex".into(), next_index.into());
-    }
-    if let Some(total) = total {
-        envelope.insert("total".into(), total.into());
-    }
-    envelope.insert("status".into(), 0.into());
-    envelope.insert("statusCode".into(), status.as_u16().into());
-    envelope.insert("response".into(), response);
-    (status, encode(ctx.format, &Value::Object(envelope)), ctx.format.content_type())
+    let envelope = Envelope {
+        count: (count > 0).then_some(count),
+        start_index: (ctx.list.start_index > 0).then_some(ctx.list.start_index),
+        next_index,
+        total,
+        status: 0,
+        status_code: status.as_u16(),
+        response: Value::Null,
+    };
+    // The result moves in after the (small) envelope is converted, rather than being copied.
+    let mut envelope = serde_json::to_value(envelope).unwrap_or_default();
+    envelope["response"] = response;
+    (status, encode(ctx.format, &envelope), ctx.format.content_type())
 }
 
 /// Renders an error: `{"status":1,"statusCode":N,"error":{"message","hresult","data":{}}}`.
 pub fn render_error(error: &ErrorReply, status: StatusCode, ctx: &RenderContext) -> (Vec<u8>, &'static str) {
-    let mut envelope = Map::new();
-    if ctx.list.start_index > 0 {
-        envelope.insert("startIndex".into(), ctx.list.start_index.into());
-    }
-    envelope.insert("status".into(), 1.into());
-    envelope.insert("statusCode".into(), status.as_u16().into());
-    let mut body = Map::new();
-    body.insert("message".into(), error.message.clone().into());
-    body.insert("hresult".into(), error.hresult.into());
-    body.insert("data".into(), Value::Object(Map::new()));
-    envelope.insert("error".into(), Value::Object(body));
-    (encode(ctx.format, &Value::Object(envelope)), ctx.format.content_type())
+    let envelope = ErrorEnvelope {
+        start_index: (ctx.list.start_index > 0).then_some(ctx.list.start_index),
+        status: 1,
+        status_code: status.as_u16(),
+        error: ErrorBody { message: error.message.clone(), hresult: error.hresult, data: Map::new() },
+    };
+    (encode(ctx.format, &serde_json::to_value(envelope).unwrap_or_default()), ctx.format.content_type())
 }
 
 fn encode(format: Format, envelope: &Value) -> Vec<u8> {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod json;
 pub mod list;
 pub mod metrics;
+pub mod openapi;
 pub mod request;
 mod routes;
 pub mod wire;
@@ -45,6 +46,8 @@ const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
 /// The route template a request matched, for logs and metrics.
 #[derive(Clone)]
 struct MatchedRoute(Arc<str>);
+
+pub use routes::operations;
 
 /// The whole service. The envelope middleware wraps the router (as the fallback of an outer
 /// router) so that it runs before routing and can strip the `.json`/`.xml` suffix.

@@ -103,7 +103,7 @@ fn share_type(params: &Params) -> ApiResult<Option<i64>> {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct ShareType(i64);
+pub(super) struct ShareType(i64);
 
 impl ApiEnum for ShareType {
     const NAMES: &'static [(&'static str, i64)] = &[("None", 0), ("ReadWrite", 1), ("Read", 2)];
@@ -330,7 +330,7 @@ pub async fn set_access_by_filter(State(app): State<Arc<App>>, call: Call) -> Ap
 
 /// ContactListViewType: All, Company, Person, WithOpportunity.
 #[derive(Debug, Clone, Copy)]
-struct ListView(i64);
+pub(super) struct ListView(i64);
 
 impl ApiEnum for ListView {
     const NAMES: &'static [(&'static str, i64)] = &[("All", 0), ("Company", 1), ("Person", 2), ("WithOpportunity", 3)];
@@ -402,7 +402,7 @@ pub async fn of_project(State(app): State<Arc<App>>, call: Call) -> ApiResult<Re
 
 /// ContactInfoType by name or number.
 #[derive(Debug, Clone, Copy)]
-struct InfoType(i64);
+pub(super) struct InfoType(i64);
 
 impl ApiEnum for InfoType {
     const NAMES: &'static [(&'static str, i64)] = &[

@@ -19,7 +19,7 @@ use crate::http::wire::WireCtx;
 
 /// EmployeeStatus by name or number (flags).
 #[derive(Debug, Clone, Copy)]
-struct EmployeeStatus(i64);
+pub(super) struct EmployeeStatus(i64);
 
 impl ApiEnum for EmployeeStatus {
     const NAMES: &'static [(&'static str, i64)] =
@@ -32,7 +32,7 @@ impl ApiEnum for EmployeeStatus {
 
 /// EmployeeActivationStatus by name or number.
 #[derive(Debug, Clone, Copy)]
-struct ActivationStatus(i64);
+pub(super) struct ActivationStatus(i64);
 
 impl ApiEnum for ActivationStatus {
     const NAMES: &'static [(&'static str, i64)] =

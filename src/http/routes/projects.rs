@@ -18,7 +18,7 @@ use crate::http::wire::WireCtx;
 
 /// ProjectStatus by name or number.
 #[derive(Debug, Clone, Copy)]
-struct ProjectStatus(i64);
+pub(super) struct ProjectStatus(i64);
 
 impl ApiEnum for ProjectStatus {
     const NAMES: &'static [(&'static str, i64)] = &[("Open", 0), ("Closed", 1), ("Paused", 2)];

@@ -1,6 +1,6 @@
 //! Capabilities, health and metrics.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -9,11 +9,19 @@ use axum::response::{IntoResponse, Response};
 use crate::app::App;
 use crate::error::ApiResult;
 use crate::http::envelope::Reply;
+use crate::http::openapi;
 use crate::http::wire::system::Capabilities;
 
 /// `GET capabilities` (anonymous).
 pub async fn capabilities() -> ApiResult<Reply> {
     Reply::of(&Capabilities::of_this_server())
+}
+
+/// `GET api/2.0/openapi.json`: the document of the route table, built once.
+pub async fn openapi() -> Response {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| openapi::document(&super::operations()).to_string());
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
 }
 
 /// `GET /health`: 200 when the database answers, 503 otherwise.

@@ -1,12 +1,13 @@
 //! AuthenticationTokenData.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::WireCtx;
 use crate::domain::auth::IssuedToken;
 use crate::http::datetime::ApiDateTime;
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct AuthenticationTokenData {
     pub token: String,
     pub expires: ApiDateTime,

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -56,7 +57,7 @@ pub enum Mode {
     Quick,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactBaseWrapper {
     pub small_foto_url: String,
@@ -101,7 +102,7 @@ impl ContactBaseWrapper {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,7 +183,7 @@ impl ContactWrapper {
 }
 
 /// Address: its parts parsed from the info row's JSON; every member omitted when empty.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -196,9 +197,13 @@ pub struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     #[serde(skip_serializing_if = "is_zero")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub category: i64,
     pub category_name: &'static str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub is_primary: bool,
 }
 
@@ -224,7 +229,7 @@ impl Address {
 }
 
 /// ContactInfoWrapper (`commonDataItem`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactInfoWrapper {
     pub id: i64,
@@ -249,7 +254,7 @@ impl ContactInfoWrapper {
 }
 
 /// ContactStatusWrapper / ContactTypeWrapper (and their Base forms, without the count).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListItemWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -260,6 +265,8 @@ pub struct ListItemWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     #[serde(skip_serializing_if = "is_zero")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub sort_order: i64,
     pub id: i64,
 }
@@ -284,7 +291,7 @@ impl ListItemWrapper {
 }
 
 /// CurrencyInfoWrapper.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyInfoWrapper {
     pub title: &'static str,
@@ -337,16 +344,18 @@ impl CurrencyInfoWrapper {
 }
 
 /// TagWrapper.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagWrapper {
     pub title: String,
     #[serde(skip_serializing_if = "is_zero")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub relative_items_count: i64,
 }
 
 /// CustomFieldBaseWrapper: a field with the value one contact has.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomFieldBaseWrapper {
     pub entity_id: i64,
@@ -373,7 +382,7 @@ impl CustomFieldBaseWrapper {
 }
 
 /// CustomFieldWrapper: a definition, with how many contacts have a value for it.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomFieldWrapper {
     pub relative_items_count: i64,
@@ -390,13 +399,13 @@ impl CustomFieldWrapper {
 
 /// ContactWithTaskWrapper: a contact (quick variant) and its nearest task (this server keeps
 /// no tasks, so none).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct ContactWithTaskWrapper {
     pub contact: ContactWrapper,
 }
 
 /// ContactBaseWithPhoneWrapper: the base shape and the first primary phone.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct ContactBaseWithPhoneWrapper {
     #[serde(flatten)]
     pub base: ContactBaseWrapper,

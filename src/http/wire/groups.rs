@@ -1,5 +1,6 @@
 //! GroupWrapperSummary (in `people`) and GroupWrapperFull.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -10,7 +11,7 @@ use crate::domain::groups::{Group, GroupDetails};
 /// The id the original gives a missing user ("LostUser").
 const LOST_USER: Uuid = Uuid::from_u128(0x4a515a15_d4d6_4b8e_828e_e0586f18f3a3);
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct GroupSummary {
     pub id: Uuid,
     pub name: String,
@@ -24,7 +25,7 @@ impl GroupSummary {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct GroupWrapperFull {
     pub id: Uuid,
     pub name: String,

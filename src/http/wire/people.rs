@@ -1,5 +1,6 @@
 //! EmployeeWraper (short profile) and EmployeeWraperFull, in the original's key order.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -30,7 +31,7 @@ fn non_empty(text: &str) -> Option<String> {
 }
 
 /// `{type, value}`.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct Contact {
     #[serde(rename = "type")]
     pub kind: String,
@@ -38,7 +39,7 @@ pub struct Contact {
 }
 
 /// GroupWrapperSummary: a department in a profile.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct GroupWrapperSummary {
     pub id: Uuid,
     pub name: String,
@@ -53,7 +54,7 @@ impl GroupWrapperSummary {
 }
 
 /// EmployeeWraper.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EmployeeWraper {
     pub id: Uuid,
@@ -77,7 +78,7 @@ impl EmployeeWraper {
 }
 
 /// EmployeeWraperFull.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EmployeeWraperFull {
     pub id: Uuid,
@@ -110,8 +111,12 @@ pub struct EmployeeWraperFull {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub contacts: Vec<Contact>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub groups: Vec<GroupWrapperSummary>,
     pub avatar_medium: String,
     pub avatar: String,
@@ -119,6 +124,8 @@ pub struct EmployeeWraperFull {
     #[serde(rename = "isLDAP")]
     pub is_ldap: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    // Omitted when empty, so not required.
+    #[schemars(default)]
     pub list_admin_modules: Vec<&'static str>,
     pub is_owner: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,5 +1,6 @@
 //! ProjectWrapper (short), ProjectWrapperFull and its `security` object.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::people::{EmployeeWraper, EmployeeWraperFull};
@@ -9,7 +10,7 @@ use crate::domain::projects::{rights, Project};
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectSecurity {
     pub can_create_milestone: bool,
@@ -62,7 +63,7 @@ impl ProjectPeople<'_> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectWrapper {
     pub id: i64,
@@ -89,7 +90,7 @@ impl ProjectWrapper {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectWrapperFull {
     pub can_edit: bool,

@@ -1,8 +1,9 @@
 //! Capabilities.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Capabilities {
     pub ldap_enabled: bool,
