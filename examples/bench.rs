@@ -53,6 +53,8 @@ struct Measured {
 struct Server {
     child: Child,
     base: String,
+    /// From spawning the process to its first answer (`GET capabilities`) on the seeded database.
+    first_answer: Duration,
 }
 
 impl Drop for Server {
@@ -80,9 +82,56 @@ fn start_server(args: &Args, database_url: &str) -> Server {
             break addr.to_string();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
-    eprintln!("server up in {:?} at {base}", started.elapsed());
-    Server { child, base }
+    // The server logs warnings and errors only (PORTALD_LOG=warn): pass them on.
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| eprintln!("server: {line}")));
+    let addr = base.trim_start_matches("http://").to_string();
+    while !answers(&addr) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let first_answer = started.elapsed();
+    eprintln!("server answered {first_answer:?} after start at {base}");
+    Server { child, base, first_answer }
+}
+
+/// Whether `GET capabilities` answers 200, over a plain socket (no client start-up cost).
+fn answers(addr: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else { return false };
+    let request = format!("GET /api/2.0/capabilities HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let mut head = [0u8; 12];
+    stream.write_all(request.as_bytes()).is_ok() && stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+}
+
+/// Times `portald import contacts` of `rows` generated persons (with emails, phones, tags and
+/// a company each) while the server runs, three times.
+fn timed_imports(args: &Args, database_url: &str, rows: usize) -> Vec<Duration> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let file = dir.path().join("contacts.csv");
+    let mut csv = String::from("first name,last name,company,email,phone,tags\n");
+    for n in 0..rows {
+        csv.push_str(&format!(
+            "Imported{n},Person{n},Import Company {},imported{n}@example.com,+1 555 {:04},imported;batch{}\n",
+            n % 100,
+            n % 10_000,
+            n % 5
+        ));
+    }
+    std::fs::write(&file, csv).expect("csv written");
+    (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            let status = Command::new(&args.binary)
+                .args(["import", "contacts"])
+                .arg(&file)
+                .env("DATABASE_URL", database_url)
+                .env("PORTALD_LOG", "warn")
+                .stdout(Stdio::null())
+                .status()
+                .expect("portald import runs");
+            assert!(status.success(), "the import failed");
+            started.elapsed()
+        })
+        .collect()
 }
 
 fn peak_memory_kib(pid: u32) -> u64 {
@@ -333,7 +382,8 @@ async fn main() {
         },
     ];
     let measured: Vec<Measured> = rows.iter().map(|row| run_wrk(&args, &server, &token, row)).collect();
-    let batches = timed_batches(&client, &server, &token, project_id).await;
+    let mut batches = timed_batches(&client, &server, &token, project_id).await;
+    batches.push(("portald import contacts, 10,000 CSV rows".into(), timed_imports(&args, &database_url, 10_000)));
     let ceiling =
         measured.iter().find(|m| m.name.contains("ceiling")).map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);
     let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };
@@ -361,6 +411,7 @@ async fn main() {
     println!();
     println!("| single request | median of 3 | runs |");
     println!("|---|---:|---|");
+    println!("| first answer after start (seeded database) | {} | 1 |", format_duration(server.first_answer));
     for (name, times) in &batches {
         let mut sorted = times.clone();
         sorted.sort();

@@ -2,9 +2,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::TestDb;
@@ -31,16 +30,7 @@ fn run(command: &mut Command) -> String {
 /// Starts `portald` with no subcommand; returns the child, its address and what it printed
 /// before it started serving.
 fn start(dir: &Path, db: &TestDb) -> (Child, String, Vec<String>) {
-    let mut child = portald(dir, db).env("PORTALD_BIND", "127.0.0.1:0").stdout(Stdio::piped()).spawn().expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut printed = Vec::new();
-    loop {
-        let line = lines.next().expect("portald printed its address").expect("line");
-        if let Some(addr) = line.strip_prefix("portald is serving on ") {
-            return (child, addr.to_string(), printed);
-        }
-        printed.push(line);
-    }
+    common::start_process(portald(dir, db).env("PORTALD_BIND", "127.0.0.1:0"))
 }
 
 fn stop(mut child: Child) {

@@ -136,7 +136,7 @@ impl Store {
         let rows = sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&mut *conn).await?;
         let mut contacts = rows.iter().map(contact_from_row).collect::<Result<Vec<_>, _>>()?;
         let sql = format!(
-            "SELECT contact_id, user_id FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {} ORDER BY user_id",
+            "SELECT contact_id, user_id FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}",
             self.json_ints(2)
         );
         let mut managers: HashMap<i64, Vec<Uuid>> = HashMap::new();
@@ -146,8 +146,11 @@ impl Store {
                 .or_default()
                 .push(parse_uuid(&row.try_get::<String, _>("user_id")?)?);
         }
+        // Sorted here: an ORDER BY user_id made SQLite walk the portal's (portal, user) index
+        // instead of looking the listed contacts up (6 ms per contact with 100,000 of them).
         for contact in &mut contacts {
             contact.managers = managers.remove(&contact.id).unwrap_or_default();
+            contact.managers.sort_unstable();
         }
         Ok(contacts)
     }
@@ -326,7 +329,11 @@ impl Store {
     ) -> Result<(Vec<i64>, u64), sqlx::Error> {
         let mut args = Args::default();
         args.push(Arg::Int(portal));
-        let mut conditions = vec!["c.portal_id = $1".to_string(), readable(&mut args, viewer)];
+        // With search words the text index picks the rows; the unary plus keeps SQLite from
+        // walking the whole portal through a portal index instead (34 ms against 7 ms for a
+        // word in 3,000 of 100,000 contacts).
+        let portal_condition = if filter.search.trim().is_empty() { "c.portal_id = $1" } else { "+c.portal_id = $1" };
+        let mut conditions = vec![portal_condition.to_string(), readable(&mut args, viewer)];
         if let Some(is_company) = filter.is_company {
             conditions.push(format!("c.is_company = {}", args.push(Arg::Int(i64::from(is_company)))));
         }

@@ -209,3 +209,21 @@ impl TestServer {
         }
     }
 }
+
+/// Spawns a `portald` server process with `command` (stdout piped by this function) and waits
+/// until it serves; returns the child, its address and what it printed before.
+pub fn start_process(command: &mut std::process::Command) -> (std::process::Child, String, Vec<String>) {
+    use std::io::BufRead;
+    let mut child = command.stdout(std::process::Stdio::piped()).spawn().expect("portald spawns");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut printed = Vec::new();
+    loop {
+        let line = lines.next().expect("portald printed its address").expect("line");
+        if let Some(addr) = line.strip_prefix("portald is serving on ") {
+            // Keep reading, so the server never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, addr.to_string(), printed);
+        }
+        printed.push(line);
+    }
+}
