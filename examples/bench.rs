@@ -102,6 +102,31 @@ fn answers(addr: &str) -> bool {
     stream.write_all(request.as_bytes()).is_ok() && stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
 }
 
+/// Times failed logins of an existing and of an unknown account, three each (under the
+/// throttling limit): the answer and its time must not tell them apart.
+async fn timed_failed_logins(client: &reqwest::Client, server: &Server) -> Vec<(String, Vec<Duration>)> {
+    let mut results = Vec::new();
+    for (name, user) in [
+        ("failed login, existing account", "admin@example.com"),
+        ("failed login, unknown account", "nobody@example.com"),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            let answer = client
+                .post(format!("{}/api/2.0/authentication", server.base))
+                .form(&[("userName", user), ("password", "wrong-password")])
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(answer.status(), 401, "{name}");
+            times.push(started.elapsed());
+        }
+        results.push((name.to_string(), times));
+    }
+    results
+}
+
 /// Times `portald import contacts` of `rows` generated persons (with emails, phones, tags and
 /// a company each) while the server runs, three times.
 fn timed_imports(args: &Args, database_url: &str, rows: usize) -> Vec<Duration> {
@@ -383,6 +408,7 @@ async fn main() {
     ];
     let measured: Vec<Measured> = rows.iter().map(|row| run_wrk(&args, &server, &token, row)).collect();
     let mut batches = timed_batches(&client, &server, &token, project_id).await;
+    batches.extend(timed_failed_logins(&client, &server).await);
     batches.push(("portald import contacts, 10,000 CSV rows".into(), timed_imports(&args, &database_url, 10_000)));
     let ceiling =
         measured.iter().find(|m| m.name.contains("ceiling")).map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);

@@ -94,3 +94,106 @@ async fn two_servers_share_tokens_logouts_and_writes() {
     assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
     second.shutdown().await.unwrap();
 }
+
+/// Two server processes on one PostgreSQL, clients of both changing access, deleting, linking
+/// and merging user contacts over the same contacts at once: no 5xx, and afterwards every
+/// answered change holds (nothing lost), nothing is half done and no row is doubled.
+#[tokio::test]
+async fn two_server_processes_survive_conflicting_crm_writes() {
+    let first = spawn().await;
+    if !common::use_postgres() {
+        return;
+    }
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_portald"))
+        .args(["seed", "--users", "3", "--projects", "1", "--contacts", "600"])
+        .env("DATABASE_URL", &first.db.url)
+        .output()
+        .expect("seed runs");
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let (mut process, second_base, _) = common::start_process(
+        std::process::Command::new(env!("CARGO_BIN_EXE_portald"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", &first.db.url)
+            .env("PORTALD_LOG", "error"),
+    );
+    let token = first.owner_token().await;
+    let me = first.get("people/@self", &token).await.json()["response"]["id"].clone();
+    let project = first
+        .send(
+            first.request(Method::POST, "project", Some(&token)).json(&json!({"title": "Shared", "responsibleId": me})),
+        )
+        .await
+        .json()["response"]["id"]
+        .as_i64()
+        .unwrap();
+    let ids: Vec<i64> = (1..=600).collect();
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for n in 0..48usize {
+        let base = if n % 2 == 0 { first.base.clone() } else { second_base.clone() };
+        // Overlapping windows of the same 600 contacts.
+        let window: Vec<i64> = ids.iter().copied().skip((n * 37) % 500).take(100).collect();
+        let (method, path, body) = match n % 4 {
+            0 => (Method::PUT, "crm/contact".to_string(), json!({"contactids": window[..20]})),
+            1 => (Method::POST, format!("crm/contact/project/{project}"), json!({"contactid": window})),
+            2 => (
+                Method::PUT,
+                format!("crm/contact/{}/access", window[0]),
+                json!({"isPrivate": n % 8 == 2, "managerList": [me]}),
+            ),
+            _ => (
+                Method::PUT,
+                "people/@self/contacts".to_string(),
+                json!({"contacts": [{"type": "phone", "value": n.to_string()}]}),
+            ),
+        };
+        let request = client.request(method.clone(), format!("{base}/api/2.0/{path}")).header("Authorization", &token);
+        tasks.push(tokio::spawn(async move {
+            let answer = request.json(&body).send().await.expect("answered");
+            let status = answer.status();
+            (n, status, answer.json::<serde_json::Value>().await.unwrap_or_default())
+        }));
+    }
+    let mut deleted = Vec::new();
+    let mut linked = Vec::new();
+    for task in tasks {
+        let (n, status, body) = task.await.unwrap();
+        assert!(status.as_u16() < 500, "request {n}: {status} {body}");
+        let answered: Vec<i64> = body["response"]
+            .as_array()
+            .map(|list| list.iter().filter_map(|c| c["id"].as_i64()).collect())
+            .unwrap_or_default();
+        match n % 4 {
+            0 => deleted.extend(answered),
+            1 => linked.extend(answered),
+            2 => assert!(status == StatusCode::OK || status == StatusCode::NOT_FOUND, "{n}: {status}"),
+            _ => assert_eq!(status, StatusCode::OK),
+        }
+    }
+    assert!(!deleted.is_empty() && !linked.is_empty());
+    let exists = |id: i64| {
+        let first = &first;
+        let token = &token;
+        async move { first.get(&format!("crm/contact/{id}"), token).await.status == StatusCode::OK }
+    };
+    for id in &deleted {
+        assert!(!exists(*id).await, "contact {id} was answered as deleted");
+    }
+    let now_linked: Vec<i64> = first.get(&format!("crm/contact/project/{project}"), &token).await.json()["response"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    let mut unique = now_linked.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), now_linked.len(), "no link is doubled");
+    for id in linked.iter().filter(|id| !deleted.contains(id)) {
+        assert!(now_linked.contains(id), "contact {id} was answered as linked and is not");
+    }
+    let profile = first.get("people/@self", &token).await.json()["response"].clone();
+    assert_eq!(profile["contacts"].as_array().unwrap().len(), 12, "each merge added one contact");
+    let _ = process.kill();
+    let _ = process.wait();
+}
