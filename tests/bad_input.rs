@@ -117,6 +117,25 @@ async fn odd_query_strings_and_headers_are_harmless() {
     }
 }
 
+/// A request over the time limit is a 503 envelope (its work is dropped, and a transaction with
+/// it rolls back); the server goes on serving.
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_503() {
+    // A login verifies an Argon2 hash, which alone takes longer than a millisecond.
+    let server =
+        spawn_with(Options { request_timeout: std::time::Duration::from_millis(1), ..Options::default() }).await;
+    let answer = server
+        .send(
+            server
+                .request(Method::POST, "authentication", None)
+                .form(&[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)]),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.text);
+    assert_eq!(answer.json()["statusCode"], 503);
+    assert!(server.store().ping().await.is_ok(), "the database is still served");
+}
+
 /// Well-formed JSON with values of the wrong type, shape or range, on every verb of the main
 /// routes, as the owner (who passes every rights check and so reaches the validation).
 #[tokio::test]

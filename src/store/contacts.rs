@@ -7,16 +7,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{from_ticks, json_array, to_ticks, Store};
+use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Store};
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{
     Contact, ContactFilter, ContactInfo, ContactSort, ListItem, NewContact, LIST_CONTACT_STATUS,
 };
 use crate::domain::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
-
-const CONTACT_COLUMNS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.company_name, c.title, c.about, \
-    c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
-    c.modified_by, c.modified_at";
 
 /// Positional arguments of a statement built piece by piece.
 #[derive(Default)]
@@ -50,31 +46,77 @@ impl Args {
     }
 }
 
-fn parse_uuid(text: &str) -> Result<Uuid, sqlx::Error> {
-    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
+/// A contact as [`Store::contacts_by_ids_in`] reads it: one JSON array per contact, its
+/// managers' ids last.
+#[derive(serde::Deserialize)]
+struct ContactRow(
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    String,
+    i64,
+    String,
+    i64,
+    Vec<String>,
+);
 
-fn contact_from_row(row: &AnyRow) -> Result<Contact, sqlx::Error> {
-    Ok(Contact {
-        id: row.try_get("id")?,
-        is_company: row.try_get::<i64, _>("is_company")? != 0,
-        first_name: row.try_get("first_name")?,
-        last_name: row.try_get("last_name")?,
-        company_name: row.try_get("company_name")?,
-        title: row.try_get("title")?,
-        about: row.try_get("about")?,
-        industry: row.try_get("industry")?,
-        company_id: row.try_get("company_id")?,
-        status_id: row.try_get("status_id")?,
-        contact_type_id: row.try_get("contact_type_id")?,
-        share_type: row.try_get("share_type")?,
-        currency: row.try_get("currency")?,
-        created_by: parse_uuid(&row.try_get::<String, _>("created_by")?)?,
-        created_at: from_ticks(row.try_get("created_at")?),
-        modified_by: parse_uuid(&row.try_get::<String, _>("modified_by")?)?,
-        modified_at: from_ticks(row.try_get("modified_at")?),
-        managers: Vec::new(),
-    })
+const CONTACT_ITEMS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.company_name, c.title, c.about, \
+    c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
+    c.modified_by, c.modified_at";
+
+impl ContactRow {
+    fn into_contact(self) -> Result<Contact, sqlx::Error> {
+        let ContactRow(
+            id,
+            is_company,
+            first_name,
+            last_name,
+            company_name,
+            title,
+            about,
+            industry,
+            company_id,
+            status_id,
+            contact_type_id,
+            share_type,
+            currency,
+            created_by,
+            created_at,
+            modified_by,
+            modified_at,
+            managers,
+        ) = self;
+        Ok(Contact {
+            id,
+            is_company: is_company != 0,
+            first_name,
+            last_name,
+            company_name,
+            title,
+            about,
+            industry,
+            company_id,
+            status_id,
+            contact_type_id,
+            share_type,
+            currency,
+            created_by: parse_uuid(&created_by)?,
+            created_at: from_ticks(created_at),
+            modified_by: parse_uuid(&modified_by)?,
+            modified_at: from_ticks(modified_at),
+            managers: managers.iter().map(|id| parse_uuid(id)).collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 // Id-list statements write `+c.portal_id`: the unary plus keeps SQLite from scanning the
@@ -111,7 +153,7 @@ fn ids_of(rows: Vec<AnyRow>) -> Result<Vec<i64>, sqlx::Error> {
 }
 
 impl Store {
-    /// Contacts by id with their managers, in two statements; missing ids are left out.
+    /// Contacts by id with their managers, in one statement; missing ids are left out.
     pub async fn contacts_by_ids(&self, portal: i64, ids: &[i64]) -> Result<Vec<Contact>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         self.contacts_by_ids_in(&mut conn, portal, ids).await
@@ -128,31 +170,18 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = json_array(ids);
+        let managers = self.json_list(
+            "m.user_id",
+            "FROM crm_contact_managers m WHERE m.portal_id = c.portal_id AND m.contact_id = c.id",
+        );
         let sql = format!(
-            "SELECT {CONTACT_COLUMNS} FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ORDER BY c.id",
+            "SELECT {} AS rows FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {}",
+            self.json_rows(&format!("{CONTACT_ITEMS}, {managers}"), "c.id"),
             self.json_ints(2)
         );
-        let rows = sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&mut *conn).await?;
-        let mut contacts = rows.iter().map(contact_from_row).collect::<Result<Vec<_>, _>>()?;
-        let sql = format!(
-            "SELECT contact_id, user_id FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}",
-            self.json_ints(2)
-        );
-        let mut managers: HashMap<i64, Vec<Uuid>> = HashMap::new();
-        for row in sqlx::query(&sql).bind(portal).bind(&list).fetch_all(&mut *conn).await? {
-            managers
-                .entry(row.try_get("contact_id")?)
-                .or_default()
-                .push(parse_uuid(&row.try_get::<String, _>("user_id")?)?);
-        }
-        // Sorted here: an ORDER BY user_id made SQLite walk the portal's (portal, user) index
-        // instead of looking the listed contacts up (6 ms per contact with 100,000 of them).
-        for contact in &mut contacts {
-            contact.managers = managers.remove(&contact.id).unwrap_or_default();
-            contact.managers.sort_unstable();
-        }
-        Ok(contacts)
+        let rows: String =
+            sqlx::query(&sql).bind(portal).bind(json_array(ids)).fetch_one(&mut *conn).await?.try_get("rows")?;
+        from_json_rows::<ContactRow>(&rows)?.into_iter().map(ContactRow::into_contact).collect()
     }
 
     pub async fn contact(&self, portal: i64, id: i64) -> Result<Option<Contact>, sqlx::Error> {
@@ -464,12 +493,12 @@ impl Store {
     /// Everything a list of contacts shows besides the contact rows, in one statement: their
     /// details (info rows), tag names, member counts of companies and custom field values, and
     /// the portal's contact statuses and custom field definitions. Each branch of the union
-    /// fills the columns its kind needs; the final order gives each kind its own order.
+    /// fills the columns its kind needs; the order gives each kind its own order. The rows come
+    /// back as one JSON value ([`Store::json_rows`]): for 10,000 contacts 20 ms instead of 170.
     pub async fn contact_details(&self, portal: i64, ids: &[i64]) -> Result<ContactDetails, sqlx::Error> {
-        let mut details = ContactDetails::default();
         let list = json_array(ids);
         let ids = self.json_ints(2);
-        let sql = format!(
+        let union = format!(
             "SELECT 'i' AS k, contact_id AS a, info_type AS b, id AS c, is_primary AS d, category AS e, data AS s, \
                     CAST(NULL AS TEXT) AS t, CAST(NULL AS TEXT) AS u \
              FROM crm_contact_info WHERE portal_id = $1 AND contact_id IN {ids} \
@@ -482,41 +511,46 @@ impl Store {
              UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
              FROM crm_list_items WHERE portal_id = $1 AND list_type = {LIST_CONTACT_STATUS} \
              UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
-             FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON}) \
-             ORDER BY k, a, b, c, s"
+             FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON})"
         );
-        let rows = sqlx::query(&sql).bind(portal).bind(list).fetch_all(&self.pool).await?;
-        for row in rows {
-            let a: i64 = row.try_get("a")?;
-            let b: i64 = row.try_get("b")?;
-            match row.try_get::<String, _>("k")?.as_str() {
+        let sql = format!(
+            "SELECT {} AS rows FROM ({union}) AS v",
+            self.json_rows("k, a, b, c, d, e, s, t, u", "k, a, b, c, s")
+        );
+        let text: String = sqlx::query(&sql).bind(portal).bind(list).fetch_one(&self.pool).await?.try_get("rows")?;
+        type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = from_json_rows(&text)?;
+        let mut details = ContactDetails::default();
+        for (kind, a, b, c, d, e, s, t, u) in rows {
+            let text = s.unwrap_or_default();
+            match kind.as_str() {
                 "i" => details.infos.entry(a).or_default().push(ContactInfo {
-                    id: row.try_get("c")?,
+                    id: c,
                     info_type: b,
-                    category: row.try_get("e")?,
-                    data: row.try_get("s")?,
-                    is_primary: row.try_get::<i64, _>("d")? != 0,
+                    category: e,
+                    data: text,
+                    is_primary: d != 0,
                 }),
-                "t" => details.tags.entry(a).or_default().push(row.try_get("s")?),
+                "t" => details.tags.entry(a).or_default().push(text),
                 "p" => {
                     details.persons.insert(a, b);
                 }
-                "v" => details.values.entry(a).or_default().push(FieldValue { field_id: b, value: row.try_get("s")? }),
+                "v" => details.values.entry(a).or_default().push(FieldValue { field_id: b, value: text }),
                 "s" => details.statuses.push(ListItem {
                     id: b,
-                    title: row.try_get("s")?,
-                    description: row.try_get("t")?,
-                    color: row.try_get("u")?,
+                    title: text,
+                    description: t,
+                    color: u,
                     sort_order: a,
                     used_by: 0,
                 }),
                 _ => details.fields.push(FieldDefinition {
                     id: b,
-                    entity_type: row.try_get("c")?,
-                    label: row.try_get("s")?,
-                    field_type: row.try_get("d")?,
+                    entity_type: c,
+                    label: text,
+                    field_type: d,
                     position: a,
-                    mask: row.try_get::<Option<String>, _>("t")?.unwrap_or_default(),
+                    mask: t.unwrap_or_default(),
                     used_by: 0,
                 }),
             }

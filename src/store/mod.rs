@@ -87,16 +87,20 @@ impl Store {
         if backend == Backend::Sqlite {
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                    )
-                    .await?;
+                    // The busy timeout first, so nothing after it fails at once on a lock held
+                    // for a moment by another connection (a commit's checkpoint, say).
+                    conn.execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                        .await?;
                     Ok(())
                 })
             });
         }
         let pool = options.connect(&url).await.with_context(|| format!("cannot open database {}", redact(&url)))?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers work while one connection writes; the mode is kept in the file,
+            // so it is set once here rather than by every new connection.
+            pool.execute("PRAGMA journal_mode = WAL").await.context("switching SQLite to WAL")?;
+        }
         Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
     }
 
@@ -142,6 +146,30 @@ impl Store {
         match self.backend {
             Backend::Sqlite => format!("(SELECT value FROM json_each(${n}))"),
             Backend::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint)"),
+        }
+    }
+
+    /// An aggregate of the selected rows into one JSON array of arrays (`items` in each), in
+    /// `order`, as text. Handing many rows one by one from SQLite's worker thread costs about
+    /// 8 µs a row; one aggregated value costs a few milliseconds for 20,000.
+    pub(crate) fn json_rows(&self, items: &str, order: &str) -> String {
+        let (aggregate, array) = match self.backend {
+            Backend::Sqlite => ("json_group_array", "json_array"),
+            Backend::Postgres => ("json_agg", "json_build_array"),
+        };
+        format!("CAST(COALESCE({aggregate}({array}({items}) ORDER BY {order}), '[]') AS TEXT)")
+    }
+
+    /// A JSON array of `expression` over the rows of `from_where`, as a value to nest inside
+    /// [`Store::json_rows`] (SQLite needs `json()` to keep it an array, not a string).
+    pub(crate) fn json_list(&self, expression: &str, from_where: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                format!("json((SELECT json_group_array({expression} ORDER BY {expression}) {from_where}))")
+            }
+            Backend::Postgres => {
+                format!("(SELECT COALESCE(json_agg({expression} ORDER BY {expression}), '[]'::json) {from_where})")
+            }
         }
     }
 
@@ -193,6 +221,15 @@ fn redact(url: &str) -> String {
 }
 
 /// A JSON array of ids, to bind for [`Store::json_texts`] or [`Store::json_ints`].
+/// The rows of a [`Store::json_rows`] value, each a JSON array read in field order.
+pub(crate) fn from_json_rows<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+pub(crate) fn parse_uuid(text: &str) -> Result<uuid::Uuid, sqlx::Error> {
+    uuid::Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
 pub(crate) fn json_array<T: serde::Serialize>(ids: &[T]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }

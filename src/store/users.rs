@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{from_ticks, json_array, to_ticks, Store};
+use super::{from_ticks, json_array, parse_uuid, to_ticks, Store};
 use crate::domain::people::{GroupRef, Profile, User, UserContact};
 
 /// The columns of a user row, as `user_from_row` reads them.
@@ -33,10 +33,6 @@ pub struct NewUser {
     pub is_visitor: bool,
     pub activation_status: i64,
     pub password_hash: String,
-}
-
-fn parse_uuid(text: &str) -> Result<Uuid, sqlx::Error> {
-    Uuid::parse_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {

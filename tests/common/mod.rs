@@ -71,11 +71,18 @@ pub struct Options {
     pub hosts: &'static str,
     pub token_lifetime: Duration,
     pub max_body_bytes: usize,
+    pub request_timeout: Duration,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { time_zone: "UTC", hosts: "", token_lifetime: Duration::from_secs(3600), max_body_bytes: 1024 * 1024 }
+        Options {
+            time_zone: "UTC",
+            hosts: "",
+            token_lifetime: Duration::from_secs(3600),
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -127,7 +134,7 @@ pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
         },
         token_lifetime: options.token_lifetime,
         max_body_bytes: options.max_body_bytes,
-        request_timeout: Duration::from_secs(30),
+        request_timeout: options.request_timeout,
         log_json: false,
     }
 }
