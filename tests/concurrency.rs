@@ -197,3 +197,52 @@ async fn two_server_processes_survive_conflicting_crm_writes() {
     let _ = process.kill();
     let _ = process.wait();
 }
+
+/// Writes cut off at every point (here by a 3 ms time limit) are 503s that leave no transaction
+/// open behind them: the other writes go on, and afterwards another server on the same database
+/// writes too. (A BEGIN dropped half-way used to keep its connection in a transaction: later
+/// writes failed with "database is locked" or "cannot start a transaction within a transaction".)
+#[tokio::test]
+async fn cut_off_writes_leave_no_transaction_behind() {
+    let hurried =
+        common::spawn_with(Options { request_timeout: std::time::Duration::from_millis(3), ..Options::default() })
+            .await;
+    let token = portald::domain::auth::login(
+        hurried.store(),
+        1,
+        Some(OWNER_EMAIL),
+        Some(OWNER_PASSWORD),
+        "127.0.0.1",
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .expect("login")
+    .token;
+    let mut cut = 0;
+    for _ in 0..50 {
+        let mut tasks = Vec::new();
+        for n in 0..16 {
+            let request = hurried
+                .request(Method::POST, "crm/contact/person", Some(&token))
+                .json(&json!({"firstName": "Cut", "lastName": format!("Off{n}"), "shareType": 1}));
+            tasks.push(tokio::spawn(request.send()));
+        }
+        for task in tasks {
+            let status = task.await.unwrap().expect("answered").status();
+            assert!(status == StatusCode::CREATED || status == StatusCode::SERVICE_UNAVAILABLE, "{status}");
+            cut += usize::from(status == StatusCode::SERVICE_UNAVAILABLE);
+        }
+    }
+    assert!(cut > 0, "the time limit cut no write off");
+
+    let patient = portald::app::start(&serve_args(&hurried.db.url, &Options::default())).await.unwrap();
+    let answer = reqwest::Client::new()
+        .post(format!("http://{}/api/2.0/crm/contact/person", patient.addr))
+        .header("Authorization", &token)
+        .json(&json!({"firstName": "After", "lastName": "Cuts", "shareType": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::CREATED, "{}", answer.text().await.unwrap_or_default());
+    patient.shutdown().await.unwrap();
+}

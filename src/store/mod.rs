@@ -119,17 +119,29 @@ impl Store {
     }
 
     /// Starts a write transaction.
+    ///
+    /// sqlx's `begin` is not cancel-safe: a request dropped while its BEGIN is under way (the
+    /// client went away, the time limit struck) left the connection in a transaction nobody
+    /// rolled back, holding SQLite's write lock until every other writer failed with "database
+    /// is locked". The BEGIN therefore runs in its own task, which always finishes; if nobody
+    /// waits for it any more, dropping its transaction rolls it back.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => {
-                let writer = self.sqlite_writer.clone().lock_owned().await;
+        let writer = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let pool = self.pool.clone();
+        let backend = self.backend;
+        let begun = tokio::spawn(async move {
+            match backend {
                 // IMMEDIATE takes the write lock at once, so another process (the CLI, say)
                 // makes this wait in the busy handler instead of failing a later upgrade.
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx { tx, _writer: Some(writer) })
+                Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+                Backend::Postgres => pool.begin().await,
             }
-            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _writer: None }),
-        }
+        });
+        let tx = begun.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))??;
+        Ok(WriteTx { tx, _writer: writer })
     }
 
     /// A subquery yielding the text values of a JSON array bound at `$n`: one statement and one
