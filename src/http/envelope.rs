@@ -81,6 +81,13 @@ impl Reply {
         Ok(reply)
     }
 
+    /// The [`ListOptions::window`](super::list::ListOptions::window) of a list of `len` items.
+    pub fn window<T: Serialize>(items: &[T], len: usize) -> ApiResult<Reply> {
+        let mut reply = Reply::of(items)?;
+        reply.paging = Paging::Window { len: len as u64 };
+        Ok(reply)
+    }
+
     /// No result: the envelope carries `"response":{}`.
     pub fn void() -> Reply {
         Reply { value: Value::Null, paging: Paging::Generic }

@@ -107,6 +107,17 @@ impl ListOptions {
     }
 
     /// The values of a generic filter, when one applies: `filterBy` set and no value empty.
+    /// The part of a list of `len` items the answer shows, when the list options need no other
+    /// item to find it (no `sortBy`, no `filterBy`): the method may then build only those items.
+    pub fn window(&self, len: usize) -> Option<std::ops::Range<usize>> {
+        if !self.sort_by.is_empty() || self.filter_values().is_some() {
+            return None;
+        }
+        let start = usize::try_from(self.start_index).unwrap_or(usize::MAX).min(len);
+        let end = start.saturating_add(usize::try_from(self.count).unwrap_or(usize::MAX)).min(len);
+        Some(start..end)
+    }
+
     fn filter_values(&self) -> Option<Vec<&str>> {
         if self.filter_by.is_empty() {
             return None;
@@ -130,6 +141,9 @@ pub enum Paging {
     Filtered,
     /// Already one page, filtered and sorted by the method; `total` items exist in all.
     Paged { total: u64 },
+    /// The [`ListOptions::window`] of a generic list of `len` items: answered as the whole list
+    /// would have been.
+    Window { len: u64 },
 }
 
 /// A page and the envelope numbers that describe it.
@@ -147,6 +161,12 @@ pub fn page(items: Vec<Value>, paging: Paging, options: &ListOptions) -> Page {
             let more = total > options.start_index + items.len() as u64;
             let next_index = (items.len() as u64 == size && more).then_some(options.start_index + size + 1);
             Page { items, total: Some(total), next_index }
+        }
+        Paging::Window { len } => {
+            let total = (len > size).then_some(len);
+            let more = len > options.start_index + items.len() as u64;
+            let next_index = (items.len() as u64 == size && more).then_some(options.start_index + size + 1);
+            Page { items, total, next_index }
         }
         Paging::Generic | Paging::Filtered => {
             let raw_len = items.len() as u64;
@@ -321,5 +341,25 @@ mod tests {
         let mut value = json!([{"id": 1, "displayName": "a", "x": 2}]);
         select_fields(&mut value, &["ID".into(), "displayname".into()]);
         assert_eq!(value, json!([{"id": 1, "displayName": "a"}]));
+    }
+
+    #[test]
+    fn a_window_answers_as_the_whole_list_would() {
+        for query in ["", "count=25", "count=25&startIndex=25", "startIndex=1490", "count=5&startIndex=7", "count=0"] {
+            for len in [0usize, 3, 25, 26, 1000, 1500] {
+                let all: Vec<Value> = (0..len).map(|i| json!(i)).collect();
+                let options = options(query);
+                let window = options.window(len).expect("no sorting or filtering");
+                let whole = page(all.clone(), Paging::Generic, &options);
+                let part = page(all[window].to_vec(), Paging::Window { len: len as u64 }, &options);
+                assert_eq!(
+                    (part.items, part.total, part.next_index),
+                    (whole.items, whole.total, whole.next_index),
+                    "{query} over {len}"
+                );
+            }
+        }
+        assert!(options("sortBy=name").window(10).is_none());
+        assert!(options("filterBy=name&filterValue=a").window(10).is_none());
     }
 }

@@ -46,29 +46,30 @@ impl Args {
     }
 }
 
-/// A contact as [`Store::contacts_by_ids_in`] reads it: one JSON array per contact, its
-/// managers' ids last.
+/// A contact as [`Store::contacts_by_ids_in`] reads it: one JSON array per contact, in the
+/// order of `CONTACT_ITEMS`, its managers' ids last (serde reads a struct from an array in
+/// field order).
 #[derive(serde::Deserialize)]
-struct ContactRow(
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-    String,
-    i64,
-    String,
-    i64,
-    Vec<String>,
-);
+struct ContactRow {
+    id: i64,
+    is_company: i64,
+    first_name: String,
+    last_name: String,
+    company_name: String,
+    title: Option<String>,
+    about: Option<String>,
+    industry: Option<String>,
+    company_id: i64,
+    status_id: i64,
+    contact_type_id: i64,
+    share_type: i64,
+    currency: Option<String>,
+    created_by: String,
+    created_at: i64,
+    modified_by: String,
+    modified_at: i64,
+    managers: Vec<String>,
+}
 
 const CONTACT_ITEMS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.company_name, c.title, c.about, \
     c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
@@ -76,45 +77,25 @@ const CONTACT_ITEMS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.co
 
 impl ContactRow {
     fn into_contact(self) -> Result<Contact, sqlx::Error> {
-        let ContactRow(
-            id,
-            is_company,
-            first_name,
-            last_name,
-            company_name,
-            title,
-            about,
-            industry,
-            company_id,
-            status_id,
-            contact_type_id,
-            share_type,
-            currency,
-            created_by,
-            created_at,
-            modified_by,
-            modified_at,
-            managers,
-        ) = self;
         Ok(Contact {
-            id,
-            is_company: is_company != 0,
-            first_name,
-            last_name,
-            company_name,
-            title,
-            about,
-            industry,
-            company_id,
-            status_id,
-            contact_type_id,
-            share_type,
-            currency,
-            created_by: parse_uuid(&created_by)?,
-            created_at: from_ticks(created_at),
-            modified_by: parse_uuid(&modified_by)?,
-            modified_at: from_ticks(modified_at),
-            managers: managers.iter().map(|id| parse_uuid(id)).collect::<Result<_, _>>()?,
+            is_company: self.is_company != 0,
+            created_by: parse_uuid(&self.created_by)?,
+            created_at: from_ticks(self.created_at),
+            modified_by: parse_uuid(&self.modified_by)?,
+            modified_at: from_ticks(self.modified_at),
+            managers: self.managers.iter().map(|id| parse_uuid(id)).collect::<Result<_, _>>()?,
+            id: self.id,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            company_name: self.company_name,
+            title: self.title,
+            about: self.about,
+            industry: self.industry,
+            company_id: self.company_id,
+            status_id: self.status_id,
+            contact_type_id: self.contact_type_id,
+            share_type: self.share_type,
+            currency: self.currency,
         })
     }
 }

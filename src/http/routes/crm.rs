@@ -54,12 +54,27 @@ async fn one(app: &App, call: &Call, contact: Contact) -> ApiResult<Reply> {
     Reply::of(&wrappers.pop())
 }
 
+/// A list of contacts in full. When the list options leave the page to the position alone,
+/// only that page is built: linking 10,000 contacts answers with the first 1,000.
+async fn full_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+    match call.info.list.window(list.len()) {
+        Some(window) => Reply::window(&full(app, call, &list[window], Mode::List).await?, list.len()),
+        None => Reply::list(&full(app, call, list, Mode::List).await?),
+    }
+}
+
+/// The same with ContactBaseWrapper.
 async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
-    let view = view_of(app, &call.caller, list).await?;
+    let window = call.info.list.window(list.len());
+    let shown = window.clone().map_or(list, |w| &list[w]);
+    let view = view_of(app, &call.caller, shown).await?;
     let ctx = WireCtx::of(&call.info);
     let items: Vec<ContactBaseWrapper> =
-        list.iter().map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx)).collect();
-    Reply::list(&items)
+        shown.iter().map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx)).collect();
+    match window {
+        Some(_) => Reply::window(&items, list.len()),
+        None => Reply::list(&items),
+    }
 }
 
 fn id(params: &Params, name: &str) -> ApiResult<i64> {
@@ -241,7 +256,7 @@ pub async fn set_access_batch(State(app): State<Arc<App>>, call: Call) -> ApiRes
     let ids: Vec<i64> = p.list("contactid")?;
     let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
     let changed = contacts::set_access_batch(&app.store, &call.caller, &ids, is_shared, &managers(p)?).await?;
-    Reply::list(&full(&app, &call, &changed, Mode::List).await?)
+    full_list(&app, &call, &changed).await
 }
 
 /// `GET crm/contact/filter`: paged in the database, with `total`.
@@ -325,7 +340,7 @@ pub async fn set_access_by_filter(State(app): State<Arc<App>>, call: Call) -> Ap
     let changed =
         contacts::set_access_by_filter(&app.store, &call.caller, &contact_filter(&call)?, is_shared, &managers(p)?)
             .await?;
-    Reply::list(&full(&app, &call, &changed, Mode::List).await?)
+    full_list(&app, &call, &changed).await
 }
 
 /// ContactListViewType: All, Company, Person, WithOpportunity.
@@ -347,7 +362,7 @@ pub async fn company_persons(State(app): State<Arc<App>>, call: Call) -> ApiResu
     }
     let query = ContactFilter { company: Some(company.id), is_company: Some(false), ..ContactFilter::default() };
     let (members, _) = contacts::filter(&app.store, &call.caller, &query, 0, contacts::MAX_BATCH as u64).await?;
-    Reply::list(&full(&app, &call, &members, Mode::List).await?)
+    full_list(&app, &call, &members).await
 }
 
 /// `GET crm/contact/status` and `GET crm/contact/type`.
@@ -374,7 +389,7 @@ pub async fn currencies(call: Call) -> ApiResult<Reply> {
 pub async fn link_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let ids: Vec<i64> = call.params.list("contactid")?;
     let linked = contacts::link_to_project(&app.store, &call.caller, id(&call.params, "projectid")?, &ids).await?;
-    Reply::list(&full(&app, &call, &linked, Mode::List).await?)
+    full_list(&app, &call, &linked).await
 }
 
 /// `POST crm/contact/{contactid}/project/{projectid}`.
@@ -397,7 +412,7 @@ pub async fn unlink_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Re
 /// `GET crm/contact/project/{projectid}`.
 pub async fn of_project(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let linked = contacts::of_project(&app.store, &call.caller, id(&call.params, "projectid")?).await?;
-    Reply::list(&full(&app, &call, &linked, Mode::List).await?)
+    full_list(&app, &call, &linked).await
 }
 
 /// ContactInfoType by name or number.
