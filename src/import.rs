@@ -243,6 +243,7 @@ pub async fn import_file(
     }
     tx.commit().await?;
     report.committed = true;
+    store.refresh_statistics().await?;
     Ok(report)
 }
 

@@ -111,6 +111,7 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
     tx.commit().await?;
     let contacts =
         if staff.is_empty() { 0 } else { seed_contacts(store, portal, plan, &mut rng, &staff, &project_ids).await? };
+    store.refresh_statistics().await?;
     Ok(SeedReport { users: plan.users, groups, projects, contacts })
 }
 

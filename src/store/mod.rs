@@ -185,6 +185,18 @@ impl Store {
         }
     }
 
+    /// Brings the planner's statistics up to date after a bulk load. PostgreSQL otherwise plans
+    /// with the row counts of before the load until autovacuum catches up: after seeding 100,000
+    /// contacts a contact's details were read through a portal-wide bitmap scan (35 ms instead
+    /// of 0.1 ms). SQLite's plans here rest on its index heuristics (and the unary-plus hints),
+    /// which statistics would only unsettle.
+    pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
