@@ -474,7 +474,9 @@ impl Store {
     /// Everything a list of contacts shows besides the contact rows, in one statement: their
     /// details (info rows), tag names, member counts of companies and custom field values, and
     /// the portal's contact statuses and custom field definitions. Each branch of the union
-    /// fills the columns its kind needs; the order gives each kind its own order. The rows come
+    /// fills the columns its kind needs; the order gives each kind its own order. Member counts
+    /// are looked up per listed id: as `company_id IN (...)`, PostgreSQL, knowing most contacts
+    /// have company 0, scanned every contact (24 ms per contact read at 100,000). The rows come
     /// back as one JSON value ([`Store::json_rows`]): for 10,000 contacts 20 ms instead of 170.
     pub async fn contact_details(&self, portal: i64, ids: &[i64]) -> Result<ContactDetails, sqlx::Error> {
         let list = json_array(ids);
@@ -485,8 +487,9 @@ impl Store {
              FROM crm_contact_info WHERE portal_id = $1 AND contact_id IN {ids} \
              UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL \
              FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id WHERE l.portal_id = $1 AND l.contact_id IN {ids} \
-             UNION ALL SELECT 'p', company_id, COUNT(*), 0, 0, 0, NULL, NULL, NULL \
-             FROM crm_contacts WHERE portal_id = $1 AND company_id IN {ids} GROUP BY company_id \
+             UNION ALL SELECT 'p', x.id, (SELECT COUNT(*) FROM crm_contacts m WHERE m.portal_id = $1 AND m.company_id = x.id), \
+                    0, 0, 0, NULL, NULL, NULL \
+             FROM {ids} AS x WHERE EXISTS (SELECT 1 FROM crm_contacts m WHERE m.portal_id = $1 AND m.company_id = x.id) \
              UNION ALL SELECT 'v', contact_id, field_id, 0, 0, 0, value, NULL, NULL \
              FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {ids} \
              UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \

@@ -154,10 +154,11 @@ impl Store {
     }
 
     /// Like [`Store::json_texts`], for integer ids.
+    /// Also a table of one column, `id`, to select from.
     pub(crate) fn json_ints(&self, n: usize) -> String {
         match self.backend {
-            Backend::Sqlite => format!("(SELECT value FROM json_each(${n}))"),
-            Backend::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint)"),
+            Backend::Sqlite => format!("(SELECT value AS id FROM json_each(${n}))"),
+            Backend::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint AS id)"),
         }
     }
 
