@@ -28,6 +28,10 @@ pub enum ApiError {
     /// Too many failed logins: 429 with `Retry-After`.
     #[error("Too many failed login attempts; try again later")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The database stayed locked by another writer (an import running, say) past the busy
+    /// timeout, or no connection came free: 503 with `Retry-After`, nothing written.
+    #[error("The database is busy; try again shortly")]
+    Busy,
     /// A real server fault: 500, logged with its cause, never shown to the client.
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
@@ -59,6 +63,18 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
+        // SQLITE_BUSY (5) and its extended codes, PostgreSQL's lock_not_available (55P03).
+        let busy = match &err {
+            sqlx::Error::PoolTimedOut => true,
+            sqlx::Error::Database(e) => {
+                e.code().is_some_and(|code| code == "55P03" || code.parse::<i64>().is_ok_and(|n| n & 0xff == 5))
+            }
+            _ => false,
+        };
+        if busy {
+            tracing::warn!(error = %err, "the database is busy");
+            return ApiError::Busy;
+        }
         ApiError::Internal(err.into())
     }
 }

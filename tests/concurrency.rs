@@ -246,3 +246,26 @@ async fn cut_off_writes_leave_no_transaction_behind() {
     assert_eq!(answer.status(), StatusCode::CREATED, "{}", answer.text().await.unwrap_or_default());
     patient.shutdown().await.unwrap();
 }
+
+/// While another process holds SQLite's write lock (`portald import`, say) past the busy
+/// timeout, a write is a 503 with `Retry-After`, not a server fault; once the lock is gone,
+/// writes go through.
+#[tokio::test]
+async fn a_write_locked_out_by_another_process_is_503_and_retryable() {
+    let server = spawn().await;
+    if common::use_postgres() {
+        return; // PostgreSQL writers lock rows, not the database.
+    }
+    let token = server.owner_token().await;
+    use sqlx::{Connection, Executor};
+    let mut other = sqlx::SqliteConnection::connect(&server.db.url).await.expect("second connection");
+    other.execute("BEGIN IMMEDIATE").await.expect("write lock taken");
+    let body = json!({"firstName": "Locked", "lastName": "Out", "shareType": 1});
+    let answer = server.send(server.request(Method::POST, "crm/contact/person", Some(&token)).json(&body)).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.text);
+    assert_eq!(answer.header("retry-after"), Some("1"));
+    assert_eq!(answer.json()["error"]["message"], "The database is busy; try again shortly");
+    other.execute("ROLLBACK").await.expect("lock released");
+    let answer = server.send(server.request(Method::POST, "crm/contact/person", Some(&token)).json(&body)).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+}

@@ -27,6 +27,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -39,7 +40,7 @@ impl ApiError {
             }
             ApiError::Forbidden(_) => hresult::SECURITY,
             ApiError::NotFound(_) | ApiError::MethodNotAllowed { .. } => hresult::NOT_FOUND,
-            ApiError::Internal(_) => hresult::GENERIC,
+            ApiError::Busy | ApiError::Internal(_) => hresult::GENERIC,
         }
     }
 }
@@ -53,6 +54,9 @@ impl IntoResponse for ApiError {
         match &self {
             ApiError::TooManyRequests { retry_after_secs } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            ApiError::Busy => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(1));
             }
             ApiError::MethodNotAllowed { allow } if !allow.is_empty() => {
                 if let Ok(value) = HeaderValue::from_str(allow) {
