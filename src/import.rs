@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::domain::access::{self, share};
 use crate::domain::contacts::{self, ContactInfo, NewContact, INFO_PHONE};
-use crate::domain::people::normalize_email;
+use crate::domain::people::{self, normalize_email};
 use crate::domain::{tags, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Store, WriteTx};
@@ -139,6 +139,19 @@ impl Layout {
         Ok((Layout { cells, width: headers.len() }, ignored))
     }
 
+    /// A record's cells, if it is text with as many cells as the header.
+    fn record(&self, record: &csv::ByteRecord) -> Result<Vec<String>, String> {
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| String::from_utf8(c.to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| "not valid UTF-8".to_string())?;
+        if cells.len() != self.width {
+            return Err(format!("has {} fields where the header has {}", cells.len(), self.width));
+        }
+        Ok(cells)
+    }
+
     fn cell<'r>(&self, record: &'r [String], column: Column) -> &'r str {
         self.cells.get(&column).and_then(|n| record.get(*n)).map_or("", |v| v.trim())
     }
@@ -249,14 +262,9 @@ pub async fn import_file(
 
 async fn acting_user(store: &Store, tx: &mut WriteTx, options: &ImportOptions) -> anyhow::Result<Uuid> {
     let user = match &options.acting_user {
-        Some(login) => {
-            let by_email = store.user_by_email(options.portal, login).await?;
-            match by_email {
-                Some(user) => Some(user),
-                None => store.user_by_user_name(options.portal, login).await?,
-            }
-            .ok_or_else(|| anyhow::anyhow!("portal {} has no user {login:?}", options.portal))?
-        }
+        Some(login) => people::by_login(store, options.portal, login)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("portal {} has no user {login:?}", options.portal))?,
         None => {
             let owner = store.portal_owner(tx.conn(), options.portal).await?.ok_or_else(|| {
                 anyhow::anyhow!(
@@ -333,41 +341,22 @@ impl<'a> Importer<'a> {
     /// A record's row when it is valid and of this pass's kind; an invalid record is rejected
     /// once, in the pass of its kind (or in the first pass when its kind cannot be told).
     fn check(&mut self, layout: &Layout, record: &csv::ByteRecord, line: u64, pass: Pass) -> Option<Row> {
-        let cells: Result<Vec<String>, _> = record.iter().map(|c| String::from_utf8(c.to_vec())).collect();
-        let reject_here = |is_company: Option<bool>| match is_company {
-            Some(true) | None => pass == Pass::Companies,
-            Some(false) => pass == Pass::Persons,
-        };
-        let Ok(cells) = cells else {
-            if reject_here(None) {
-                self.reject(line, "not valid UTF-8".into());
-            }
-            return None;
-        };
-        if cells.len() != layout.width {
-            if reject_here(None) {
-                self.reject(line, format!("has {} fields where the header has {}", cells.len(), layout.width));
-            }
-            return None;
-        }
-        let is_company = match layout.is_company(&cells) {
-            Ok(is_company) => is_company,
+        match layout.record(record).and_then(|cells| Ok((layout.is_company(&cells)?, cells))) {
             Err(reason) => {
-                if reject_here(None) {
+                // A record whose kind cannot be told is rejected once, in the first pass.
+                if pass == Pass::Companies {
                     self.reject(line, reason);
                 }
-                return None;
-            }
-        };
-        if is_company != (pass == Pass::Companies) {
-            return None;
-        }
-        match layout.row(&cells, is_company, self.options.share_type) {
-            Ok(row) => Some(row),
-            Err(reason) => {
-                self.reject(line, reason);
                 None
             }
+            Ok((is_company, _)) if is_company != (pass == Pass::Companies) => None,
+            Ok((is_company, cells)) => match layout.row(&cells, is_company, self.options.share_type) {
+                Ok(row) => Some(row),
+                Err(reason) => {
+                    self.reject(line, reason);
+                    None
+                }
+            },
         }
     }
 

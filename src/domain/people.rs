@@ -641,11 +641,7 @@ async fn insert_prepared(store: &Store, conn: &mut AnyConnection, portal: i64, u
 
 /// Sets a new password for the user with this login (user name or email) and revokes his tokens.
 pub async fn set_password(store: &Store, portal: i64, login: &str, new_password: &str) -> ApiResult<Uuid> {
-    let user = match store.user_by_user_name(portal, login).await? {
-        Some(user) => Some(user),
-        None => store.user_by_email(portal, login).await?,
-    };
-    let id = user.ok_or_else(|| ApiError::not_found("User not found"))?.id;
+    let id = by_login(store, portal, login).await?.ok_or_else(|| ApiError::not_found("User not found"))?.id;
     set_password_of(store, portal, id, new_password).await?;
     Ok(id)
 }
@@ -695,6 +691,12 @@ pub async fn bootstrap_portal(
     store.set_portal_owner(tx.conn(), portal, id).await?;
     tx.commit().await?;
     Ok(owner_password.is_none().then_some(owner.password))
+}
+
+/// The live user whose email or user name is `login` (the email first, as logins take it); for
+/// the command line, which names users as people type them.
+pub async fn by_login(store: &Store, portal: i64, login: &str) -> ApiResult<Option<User>> {
+    Ok(store.credentials_by_login(portal, login).await?.map(|stored| stored.user))
 }
 
 /// Checks an email's shape and returns it trimmed.

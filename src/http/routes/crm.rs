@@ -54,27 +54,37 @@ async fn one(app: &App, call: &Call, contact: Contact) -> ApiResult<Reply> {
     Reply::of(&wrappers.pop())
 }
 
-/// A list of contacts in full. When the list options leave the page to the position alone,
-/// only that page is built: linking 10,000 contacts answers with the first 1,000.
-async fn full_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+/// The part of `list` a list answer shows, and the whole list's length when that is only a part:
+/// when the list options leave the page to the position alone, only the page is built (linking
+/// 10,000 contacts answers with the first 1,000).
+fn shown<'a>(call: &Call, list: &'a [Contact]) -> (&'a [Contact], Option<usize>) {
     match call.info.list.window(list.len()) {
-        Some(window) => Reply::window(&full(app, call, &list[window], Mode::List).await?, list.len()),
-        None => Reply::list(&full(app, call, list, Mode::List).await?),
+        Some(window) => (&list[window], Some(list.len())),
+        None => (list, None),
     }
 }
 
-/// The same with ContactBaseWrapper.
+fn list_reply<T: serde::Serialize>(items: &[T], whole: Option<usize>) -> ApiResult<Reply> {
+    match whole {
+        Some(len) => Reply::window(items, len),
+        None => Reply::list(items),
+    }
+}
+
+/// A list of contacts in full.
+async fn full_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+    let (shown, whole) = shown(call, list);
+    list_reply(&full(app, call, shown, Mode::List).await?, whole)
+}
+
+/// A list of contacts as ContactBaseWrapper.
 async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
-    let window = call.info.list.window(list.len());
-    let shown = window.clone().map_or(list, |w| &list[w]);
+    let (shown, whole) = shown(call, list);
     let view = view_of(app, &call.caller, shown).await?;
     let ctx = WireCtx::of(&call.info);
     let items: Vec<ContactBaseWrapper> =
         shown.iter().map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx)).collect();
-    match window {
-        Some(_) => Reply::window(&items, list.len()),
-        None => Reply::list(&items),
-    }
+    list_reply(&items, whole)
 }
 
 fn id(params: &Params, name: &str) -> ApiResult<i64> {
