@@ -9,7 +9,7 @@ use super::access::{self, share, Guarded, Viewer};
 use super::custom_fields::{self, FieldValue};
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 
 /// ListType of contact statuses and contact types.
 pub const LIST_CONTACT_STATUS: i64 = 1;
@@ -291,6 +291,22 @@ pub struct ContactChanges {
     pub fields: Vec<FieldValue>,
 }
 
+/// What one edit writes to a contact's row; `None` leaves a column as it is, so that two
+/// clients editing different fields of one contact at once both keep their change.
+#[derive(Debug, Default)]
+pub struct ContactPatch {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    /// The name lists show, derived from the names after the edit; set whenever a name is.
+    pub display_name: Option<String>,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub company_id: Option<i64>,
+    pub status_id: Option<i64>,
+    pub share_type: Option<i64>,
+}
+
 /// Updates a person (`is_company` false) or a company; 403 without the edit right.
 pub async fn update(
     store: &Store,
@@ -299,50 +315,87 @@ pub async fn update(
     is_company: bool,
     changes: ContactChanges,
 ) -> ApiResult<Contact> {
-    let mut contact = get(store, caller, id).await?;
+    access::require_crm(caller)?;
+    positive(id, "contactid")?;
+    let checked = |value: &Option<String>, name: &str| value.as_deref().map(|v| check_name(v, name)).transpose();
+    let mut patch = ContactPatch {
+        first_name: checked(&changes.first_name, "firstName")?,
+        last_name: checked(&changes.last_name, "lastName")?,
+        company_name: checked(&changes.company_name, "companyName")?,
+        title: optional_text(changes.title, "jobTitle", MAX_NAME)?,
+        about: optional_text(changes.about, "about", MAX_INFO_DATA)?,
+        share_type: changes.share_type.map(check_share_type).transpose()?,
+        company_id: changes.company_id.map(|c| if c == 0 { Ok(0) } else { positive(c, "companyId") }).transpose()?,
+        ..ContactPatch::default()
+    };
+    check_fields(store, caller, is_company, &changes.fields).await?;
+    let new_company = patch.company_id.filter(|c| *c != 0);
+    let mut tx = store.begin_write().await?;
+    let locked =
+        lock_readable(store, tx.conn(), caller, &[Some(id), new_company].into_iter().flatten().collect::<Vec<_>>())
+            .await?;
+    let contact = editable(find(&locked, id)?, caller)?;
     if contact.is_company != is_company {
         return Err(ApiError::not_found("Not found"));
     }
-    if !access::can_edit(caller, &contact) {
-        return Err(ApiError::forbidden("Access denied"));
-    }
-    if let Some(first) = &changes.first_name {
-        contact.first_name = check_name(first, "firstName")?;
-    }
-    if let Some(last) = &changes.last_name {
-        contact.last_name = check_name(last, "lastName")?;
-    }
-    if let Some(name) = &changes.company_name {
-        contact.company_name = check_name(name, "companyName")?;
-    }
-    if changes.title.is_some() {
-        contact.title = optional_text(changes.title, "jobTitle", MAX_NAME)?;
-    }
-    if changes.about.is_some() {
-        contact.about = optional_text(changes.about, "about", MAX_INFO_DATA)?;
-    }
-    if let Some(share_type) = changes.share_type {
-        contact.share_type = check_share_type(share_type)?;
-    }
-    if let Some(company_id) = changes.company_id {
-        if company_id != 0 {
-            let company = get(store, caller, positive(company_id, "companyId")?).await?;
-            if !company.is_company {
-                return Err(ApiError::invalid("companyId", "not a company"));
-            }
+    if let Some(company) = new_company {
+        if !find(&locked, company)?.is_company {
+            return Err(ApiError::invalid("companyId", "not a company"));
         }
-        contact.company_id = company_id;
     }
-    check_fields(store, caller, contact.is_company, &changes.fields).await?;
-    let mut tx = store.begin_write().await?;
-    store.lock_contacts(tx.conn(), caller.portal, &[id]).await?;
-    store.update_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?;
+    if patch.first_name.is_some() || patch.last_name.is_some() || patch.company_name.is_some() {
+        let name = |new: &Option<String>, old: &String| new.clone().unwrap_or_else(|| old.clone());
+        patch.display_name = Some(display_name(
+            is_company,
+            &name(&patch.first_name, &contact.first_name),
+            &name(&patch.last_name, &contact.last_name),
+            &name(&patch.company_name, &contact.company_name),
+        ));
+    }
+    store.update_contact(tx.conn(), caller.portal, id, &patch, caller.user.id).await?;
     set_fields(store, tx.conn(), caller, id, &changes.fields).await?;
     if let Some(managers) = &changes.managers {
         store.set_managers(tx.conn(), caller.portal, &[id], managers).await?;
     }
+    finish_edit(store, tx, caller, id).await
+}
+
+/// Takes the row locks of `ids` for the rest of the transaction (in id order, as every writer
+/// does) and reads those contacts as they are now, leaving out the ones the caller may not read.
+/// Reading after the lock, inside the transaction, is what keeps an edit from deciding on, or
+/// writing back, a copy another client has changed meanwhile.
+async fn lock_readable(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    ids: &[i64],
+) -> ApiResult<Vec<Contact>> {
+    access::require_crm(caller)?;
+    store.lock_contacts(conn, caller.portal, ids).await?;
+    let mut contacts = store.contacts_by_ids_in(conn, caller.portal, ids).await?;
+    contacts.retain(|c| access::can_read(caller, c));
+    Ok(contacts)
+}
+
+/// The contact `id` among those read: 404 when it is missing or hidden.
+fn find(contacts: &[Contact], id: i64) -> ApiResult<&Contact> {
+    contacts.iter().find(|c| c.id == id).ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+/// The contact, when the caller may edit it; 403 otherwise.
+fn editable<'a>(contact: &'a Contact, caller: &Caller) -> ApiResult<&'a Contact> {
+    if !access::can_edit(caller, contact) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    Ok(contact)
+}
+
+/// Reads the edited contact as this transaction leaves it, then commits: the answer shows this
+/// edit's result, not a later client's.
+async fn finish_edit(store: &Store, mut tx: WriteTx, caller: &Caller, id: i64) -> ApiResult<Contact> {
+    let contact = store.contacts_by_ids_in(tx.conn(), caller.portal, &[id]).await?.pop();
     tx.commit().await?;
-    store.contact(caller.portal, id).await?.ok_or_else(|| ApiError::not_found("Not found"))
+    contact.ok_or_else(|| ApiError::not_found("Not found"))
 }
 
 /// `DELETE crm/contact/{id}`: 404 if missing, 403 without the right to delete; returns the
@@ -401,14 +454,12 @@ pub async fn set_access(
     is_shared: bool,
     managers: &[Uuid],
 ) -> ApiResult<Contact> {
-    let contact = get(store, caller, id).await?;
-    if !access::can_edit(caller, &contact) {
-        return Err(ApiError::forbidden("Access denied"));
-    }
+    positive(id, "contactid")?;
     let mut tx = store.begin_write().await?;
+    let locked = lock_readable(store, tx.conn(), caller, &[id]).await?;
+    editable(find(&locked, id)?, caller)?;
     apply_access(store, tx.conn(), caller, &[id], is_shared, managers).await?;
-    tx.commit().await?;
-    store.contact(caller.portal, id).await?.ok_or_else(|| ApiError::not_found("Not found"))
+    finish_edit(store, tx, caller, id).await
 }
 
 /// `PUT crm/contact/access`: the same for every listed contact the caller may edit (others are
@@ -430,7 +481,8 @@ pub async fn set_access_batch(
     Ok(store.contacts_by_ids(caller.portal, &editable).await?)
 }
 
-/// Writes share type and managers of `ids` inside the caller's transaction.
+/// Writes share type and managers of `ids` inside the caller's transaction, which holds their
+/// row locks.
 async fn apply_access(
     store: &Store,
     conn: &mut AnyConnection,
@@ -443,7 +495,6 @@ async fn apply_access(
         return Ok(());
     }
     let share_type = if is_shared { share::READ_WRITE } else { share::NONE };
-    store.lock_contacts(conn, caller.portal, ids).await?;
     store.set_share_type(conn, caller.portal, ids, share_type, caller.user.id).await?;
     store.set_managers(conn, caller.portal, ids, managers).await?;
     Ok(())
@@ -753,46 +804,40 @@ pub async fn delete_info(store: &Store, caller: &Caller, contact: i64, id: i64) 
 /// `POST` (join) and `DELETE` (leave) `crm/contact/company/{companyid}/person`: changes which
 /// company a person belongs to; needs the edit right on the person. Returns the person.
 pub async fn set_company(store: &Store, caller: &Caller, company: i64, person: i64, join: bool) -> ApiResult<Contact> {
-    let company = get(store, caller, company).await?;
-    let mut person = get(store, caller, positive(person, "personid")?).await?;
+    positive(company, "companyid")?;
+    positive(person, "personid")?;
+    let mut tx = store.begin_write().await?;
+    let locked = lock_readable(store, tx.conn(), caller, &[company, person]).await?;
+    let (company, person) = (find(&locked, company)?, find(&locked, person)?);
     if !company.is_company || person.is_company {
         return Err(ApiError::not_found("Not found"));
     }
-    if !access::can_edit(caller, &person) {
-        return Err(ApiError::forbidden("Access denied"));
-    }
-    person.company_id = match (join, person.company_id == company.id) {
+    let person = editable(person, caller)?;
+    let company_id = match (join, person.company_id == company.id) {
         (true, _) => company.id,
         (false, true) => 0,
         (false, false) => person.company_id,
     };
-    save_fields(store, caller, &person).await
+    let patch = ContactPatch { company_id: Some(company_id), ..ContactPatch::default() };
+    store.update_contact(tx.conn(), caller.portal, person.id, &patch, caller.user.id).await?;
+    finish_edit(store, tx, caller, person.id).await
 }
 
 /// `PUT crm/contact/{contactid}/status`: `contactStatusid` (0 clears it).
 pub async fn set_status(store: &Store, caller: &Caller, contact: i64, status: i64) -> ApiResult<Contact> {
-    let mut contact = get(store, caller, contact).await?;
-    if !access::can_edit(caller, &contact) {
-        return Err(ApiError::forbidden("Access denied"));
-    }
+    positive(contact, "contactid")?;
     if status < 0 {
         return Err(ApiError::invalid("contactStatusid", "must not be negative"));
     }
-    if status > 0 && !store.list_items(caller.portal, LIST_CONTACT_STATUS, false).await?.iter().any(|s| s.id == status)
-    {
+    let mut tx = store.begin_write().await?;
+    let locked = lock_readable(store, tx.conn(), caller, &[contact]).await?;
+    editable(find(&locked, contact)?, caller)?;
+    if status > 0 && !store.list_item_exists(tx.conn(), caller.portal, LIST_CONTACT_STATUS, status).await? {
         return Err(ApiError::not_found("Contact status not found"));
     }
-    contact.status_id = status;
-    save_fields(store, caller, &contact).await
-}
-
-/// Writes a contact's fields in one transaction and reads it back.
-async fn save_fields(store: &Store, caller: &Caller, contact: &Contact) -> ApiResult<Contact> {
-    let mut tx = store.begin_write().await?;
-    store.lock_contacts(tx.conn(), caller.portal, &[contact.id]).await?;
-    store.update_contact(tx.conn(), caller.portal, contact, caller.user.id).await?;
-    tx.commit().await?;
-    store.contact(caller.portal, contact.id).await?.ok_or_else(|| ApiError::not_found("Not found"))
+    let patch = ContactPatch { status_id: Some(status), ..ContactPatch::default() };
+    store.update_contact(tx.conn(), caller.portal, contact, &patch, caller.user.id).await?;
+    finish_edit(store, tx, caller, contact).await
 }
 
 /// `POST crm/contact/company/quick` and `crm/contact/person/quick`: private contacts whose

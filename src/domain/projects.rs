@@ -159,38 +159,34 @@ pub async fn create(store: &Store, caller: &Caller, mut project: NewProject) -> 
     get(store, caller, id).await
 }
 
-/// `PUT project/{id}` and `PUT project/{id}/status`.
-pub async fn update(store: &Store, caller: &Caller, id: i64, changes: ProjectChanges) -> ApiResult<Project> {
-    let mut project = get(store, caller, id).await?;
-    if !can_edit(caller, &project) {
-        return Err(ApiError::forbidden("Access denied."));
-    }
+/// `PUT project/{id}` and `PUT project/{id}/status`. The project is read, under its row lock,
+/// inside the transaction that writes it, and only what the request sends is written: a rename
+/// racing a change of privacy or team leaves both changes in place.
+pub async fn update(store: &Store, caller: &Caller, id: i64, mut changes: ProjectChanges) -> ApiResult<Project> {
     if let Some(title) = &changes.title {
-        project.title = check_title(title)?;
-    }
-    if let Some(description) = changes.description {
-        project.description = Some(description);
+        changes.title = Some(check_title(title)?);
     }
     if let Some(responsible) = changes.responsible {
         check_responsible(store, caller.portal, responsible).await?;
-        project.responsible = responsible;
-    }
-    if let Some(status) = changes.status {
-        project.status = status;
-    }
-    if let Some(is_private) = changes.is_private {
-        project.is_private = is_private;
-    }
-    if let Some(team) = changes.team {
-        project.team = team;
-    }
-    if !project.team.contains(&project.responsible) {
-        project.team.push(project.responsible);
     }
     let mut tx = store.begin_write().await?;
-    store.update_project(tx.conn(), caller.portal, &project, changes.tags.as_deref(), caller.user.id).await?;
+    let project = store
+        .lock_project(tx.conn(), caller.portal, id)
+        .await?
+        .filter(|p| can_read(caller, p))
+        .ok_or_else(|| ApiError::not_found("Item not found"))?;
+    if !can_edit(caller, &project) {
+        return Err(ApiError::forbidden("Access denied."));
+    }
+    // The responsible is always in the team: the one named now, or the one the project has.
+    let responsible = changes.responsible.unwrap_or(project.responsible);
+    if let Some(team) = changes.team.as_mut().filter(|team| !team.contains(&responsible)) {
+        team.push(responsible);
+    }
+    store.update_project(tx.conn(), caller.portal, id, &changes, caller.user.id).await?;
+    let updated = store.lock_project(tx.conn(), caller.portal, id).await?;
     tx.commit().await?;
-    get(store, caller, id).await
+    updated.ok_or_else(|| ApiError::not_found("Item not found"))
 }
 
 /// `DELETE project/{id}`: the edit right (as the original checks); returns the project as it was.

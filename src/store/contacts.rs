@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Store};
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{
-    Contact, ContactFilter, ContactInfo, ContactSort, ListItem, NewContact, LIST_CONTACT_STATUS,
+    Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, ListItem, NewContact, LIST_CONTACT_STATUS,
 };
 use crate::domain::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 
@@ -204,37 +204,47 @@ impl Store {
     }
 
     /// Writes a contact's fields (not its managers).
+    /// Writes the columns an edit sets, and who changed the contact when.
     pub async fn update_contact(
         &self,
         conn: &mut AnyConnection,
         portal: i64,
-        contact: &Contact,
+        id: i64,
+        patch: &ContactPatch,
         by: Uuid,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE crm_contacts SET first_name = $3, last_name = $4, company_name = $5, display_name = $6, search_name = $7, \
-             title = $8, about = $9, industry = $10, company_id = $11, status_id = $12, contact_type_id = $13, share_type = $14, \
-             currency = $15, modified_by = $16, modified_at = $17 WHERE portal_id = $1 AND id = $2",
-        )
-        .bind(portal)
-        .bind(contact.id)
-        .bind(&contact.first_name)
-        .bind(&contact.last_name)
-        .bind(&contact.company_name)
-        .bind(contact.display_name())
-        .bind(contact.display_name().to_lowercase())
-        .bind(contact.title.clone())
-        .bind(contact.about.clone())
-        .bind(contact.industry.clone())
-        .bind(contact.company_id)
-        .bind(contact.status_id)
-        .bind(contact.contact_type_id)
-        .bind(contact.share_type)
-        .bind(contact.currency.clone())
-        .bind(by.to_string())
-        .bind(to_ticks(chrono::Utc::now()))
-        .execute(conn)
-        .await?;
+        let mut args = Args::default();
+        let mut sets = Vec::new();
+        let mut set = |column: &str, value: Arg| sets.push(format!("{column} = {}", args.push(value)));
+        let texts = [
+            ("first_name", &patch.first_name),
+            ("last_name", &patch.last_name),
+            ("company_name", &patch.company_name),
+            ("display_name", &patch.display_name),
+            ("search_name", &patch.display_name.as_ref().map(|name| name.to_lowercase())),
+            ("title", &patch.title),
+            ("about", &patch.about),
+        ];
+        for (column, value) in texts {
+            if let Some(value) = value {
+                set(column, Arg::Text(value.clone()));
+            }
+        }
+        let ints = [("company_id", patch.company_id), ("status_id", patch.status_id), ("share_type", patch.share_type)];
+        for (column, value) in ints {
+            if let Some(value) = value {
+                set(column, Arg::Int(value));
+            }
+        }
+        set("modified_by", Arg::Text(by.to_string()));
+        set("modified_at", Arg::Int(to_ticks(chrono::Utc::now())));
+        let sql = format!(
+            "UPDATE crm_contacts SET {} WHERE portal_id = {} AND id = {}",
+            sets.join(", "),
+            args.push(Arg::Int(portal)),
+            args.push(Arg::Int(id))
+        );
+        args.bind(sqlx::query(&sql)).execute(conn).await?;
         Ok(())
     }
 
@@ -685,6 +695,24 @@ impl Store {
             sqlx::query(&sql).bind(portal).bind(json_array(ids)).fetch_all(conn).await?;
         }
         Ok(())
+    }
+
+    /// Whether a contact status (or type) exists, read inside the caller's transaction.
+    pub async fn list_item_exists(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        list_type: i64,
+        id: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let found =
+            sqlx::query("SELECT 1 AS found FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3")
+                .bind(portal)
+                .bind(list_type)
+                .bind(id)
+                .fetch_optional(conn)
+                .await?;
+        Ok(found.is_some())
     }
 }
 

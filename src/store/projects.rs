@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{from_ticks, json_array, to_ticks, Store};
-use crate::domain::projects::{NewProject, Project};
+use crate::domain::projects::{NewProject, Project, ProjectChanges};
 
 const PROJECT_COLUMNS: &str = "id, title, description, status, responsible_id, is_private, created_at, created_by, last_modified, last_modified_by";
 
@@ -38,22 +38,50 @@ impl Store {
         let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 ORDER BY title, id");
         let rows = sqlx::query(&sql).bind(portal).fetch_all(&self.pool).await?;
         let mut projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>, _>>()?;
-        self.attach_team_and_tags(portal, &mut projects, None).await?;
+        let mut conn = self.pool.acquire().await?;
+        self.attach_team_and_tags(&mut conn, portal, &mut projects, None).await?;
         Ok(projects)
     }
 
     pub async fn project(&self, portal: i64, id: i64) -> Result<Option<Project>, sqlx::Error> {
-        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2");
-        let Some(row) = sqlx::query(&sql).bind(portal).bind(id).fetch_optional(&self.pool).await? else {
+        let mut conn = self.pool.acquire().await?;
+        self.project_in(&mut conn, portal, id, "").await
+    }
+
+    /// A project read inside a write transaction after taking its row lock (PostgreSQL; SQLite
+    /// writers already run one at a time), so the write decides on the project as it is.
+    pub async fn lock_project(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        id: i64,
+    ) -> Result<Option<Project>, sqlx::Error> {
+        let lock = match self.backend {
+            super::Backend::Postgres => " FOR UPDATE",
+            super::Backend::Sqlite => "",
+        };
+        self.project_in(conn, portal, id, lock).await
+    }
+
+    async fn project_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        id: i64,
+        lock: &str,
+    ) -> Result<Option<Project>, sqlx::Error> {
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2{lock}");
+        let Some(row) = sqlx::query(&sql).bind(portal).bind(id).fetch_optional(&mut *conn).await? else {
             return Ok(None);
         };
         let mut projects = vec![project_from_row(&row)?];
-        self.attach_team_and_tags(portal, &mut projects, Some(id)).await?;
+        self.attach_team_and_tags(conn, portal, &mut projects, Some(id)).await?;
         Ok(projects.pop())
     }
 
     async fn attach_team_and_tags(
         &self,
+        conn: &mut AnyConnection,
         portal: i64,
         projects: &mut [Project],
         only: Option<i64>,
@@ -66,7 +94,7 @@ impl Store {
         if let Some(id) = only {
             query = query.bind(id);
         }
-        for row in query.fetch_all(&self.pool).await? {
+        for row in query.fetch_all(&mut *conn).await? {
             teams.entry(row.try_get("project_id")?).or_default().push(uuid(&row, "user_id")?);
         }
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
@@ -75,7 +103,7 @@ impl Store {
         if let Some(id) = only {
             query = query.bind(id);
         }
-        for row in query.fetch_all(&self.pool).await? {
+        for row in query.fetch_all(&mut *conn).await? {
             tags.entry(row.try_get("project_id")?).or_default().push(row.try_get("tag")?);
         }
         for project in projects {
@@ -108,74 +136,104 @@ impl Store {
         .fetch_one(&mut *conn)
         .await?;
         let id: i64 = row.try_get("id")?;
-        self.replace_team_and_tags(conn, portal, id, &project.team, Some(&project.tags)).await?;
+        self.replace_team(conn, portal, id, &project.team).await?;
+        self.replace_tags(conn, portal, id, &project.tags).await?;
         Ok(id)
     }
 
-    /// Writes a project's fields, team and (when given) tags.
+    /// Writes what an update sends: the columns it names, its team and its tags when given. A
+    /// new responsible joins the team when the team is not replaced.
     pub async fn update_project(
         &self,
         conn: &mut AnyConnection,
         portal: i64,
-        project: &Project,
-        tags: Option<&[String]>,
+        id: i64,
+        changes: &ProjectChanges,
         by: Uuid,
     ) -> Result<(), sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
         sqlx::query(
-            "UPDATE projects SET title = $3, description = $4, status = $5, status_changed = $6, responsible_id = $7, \
-             is_private = $8, last_modified = $6, last_modified_by = $9 WHERE portal_id = $1 AND id = $2",
+            "UPDATE projects SET title = COALESCE($3, title), description = COALESCE($4, description), \
+             status = COALESCE($5, status), status_changed = CASE WHEN $5 IS NULL THEN status_changed ELSE $6 END, \
+             responsible_id = COALESCE($7, responsible_id), is_private = COALESCE($8, is_private), \
+             last_modified = $6, last_modified_by = $9 WHERE portal_id = $1 AND id = $2",
         )
         .bind(portal)
-        .bind(project.id)
-        .bind(&project.title)
-        .bind(project.description.clone())
-        .bind(project.status)
+        .bind(id)
+        .bind(changes.title.clone())
+        .bind(changes.description.clone())
+        .bind(changes.status)
         .bind(now)
-        .bind(project.responsible.to_string())
-        .bind(i64::from(project.is_private))
+        .bind(changes.responsible.map(|r| r.to_string()))
+        .bind(changes.is_private.map(i64::from))
         .bind(by.to_string())
         .execute(&mut *conn)
         .await?;
-        self.replace_team_and_tags(conn, portal, project.id, &project.team, tags).await
+        match (&changes.team, changes.responsible) {
+            (Some(team), _) => self.replace_team(conn, portal, id, team).await?,
+            (None, Some(responsible)) => self.add_members(conn, portal, id, &[responsible]).await?,
+            (None, None) => {}
+        }
+        if let Some(tags) = &changes.tags {
+            self.replace_tags(conn, portal, id, tags).await?;
+        }
+        Ok(())
     }
 
-    async fn replace_team_and_tags(
+    async fn replace_team(
         &self,
         conn: &mut AnyConnection,
         portal: i64,
         id: i64,
         team: &[Uuid],
-        tags: Option<&[String]>,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2")
             .bind(portal)
             .bind(id)
             .execute(&mut *conn)
             .await?;
-        let members = json_array(&team.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        self.add_members(conn, portal, id, team).await
+    }
+
+    /// Adds the live users among `users` to the team (those already in it stay once).
+    async fn add_members(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        id: i64,
+        users: &[Uuid],
+    ) -> Result<(), sqlx::Error> {
+        let members = json_array(&users.iter().map(Uuid::to_string).collect::<Vec<_>>());
         let sql = format!(
             "INSERT INTO project_members (portal_id, project_id, user_id) SELECT DISTINCT $1, $2, u.id FROM users u \
-             WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
+             WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {} ON CONFLICT DO NOTHING",
             self.json_texts(3)
         );
         sqlx::query(&sql).bind(portal).bind(id).bind(members).execute(&mut *conn).await?;
-        if let Some(tags) = tags {
-            sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2")
-                .bind(portal)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            for tag in tags {
-                sqlx::query(
-                    "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                )
-                .bind(portal)
-                .bind(id)
-                .bind(tag)
-                .execute(&mut *conn)
-                .await?;
-            }
+        Ok(())
+    }
+
+    async fn replace_tags(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        id: i64,
+        tags: &[String],
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2")
+            .bind(portal)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        for tag in tags {
+            sqlx::query(
+                "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(portal)
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *conn)
+            .await?;
         }
         Ok(())
     }
