@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 
 /// ProjectStatus: Open = 0, Closed = 1, Paused = 2.
 pub mod status {
@@ -170,14 +170,7 @@ pub async fn update(store: &Store, caller: &Caller, id: i64, mut changes: Projec
         check_responsible(store, caller.portal, responsible).await?;
     }
     let mut tx = store.begin_write().await?;
-    let project = store
-        .lock_project(tx.conn(), caller.portal, id)
-        .await?
-        .filter(|p| can_read(caller, p))
-        .ok_or_else(|| ApiError::not_found("Item not found"))?;
-    if !can_edit(caller, &project) {
-        return Err(ApiError::forbidden("Access denied."));
-    }
+    let project = editable_locked(store, &mut tx, caller, id).await?;
     // The responsible is always in the team: the one named now, or the one the project has.
     let responsible = changes.responsible.unwrap_or(project.responsible);
     if let Some(team) = changes.team.as_mut().filter(|team| !team.contains(&responsible)) {
@@ -191,12 +184,23 @@ pub async fn update(store: &Store, caller: &Caller, id: i64, mut changes: Projec
 
 /// `DELETE project/{id}`: the edit right (as the original checks); returns the project as it was.
 pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> {
-    let project = get(store, caller, id).await?;
+    let mut tx = store.begin_write().await?;
+    let project = editable_locked(store, &mut tx, caller, id).await?;
+    store.delete_project(tx.conn(), caller.portal, id).await?;
+    tx.commit().await?;
+    Ok(project)
+}
+
+/// The project as it is under its row lock, inside the transaction about to change it: 404 when
+/// the caller may not read it, 403 when he may not edit it.
+async fn editable_locked(store: &Store, tx: &mut WriteTx, caller: &Caller, id: i64) -> ApiResult<Project> {
+    let project = store
+        .lock_project(tx.conn(), caller.portal, id)
+        .await?
+        .filter(|p| can_read(caller, p))
+        .ok_or_else(|| ApiError::not_found("Item not found"))?;
     if !can_edit(caller, &project) {
         return Err(ApiError::forbidden("Access denied."));
     }
-    let mut tx = store.begin_write().await?;
-    store.delete_project(tx.conn(), caller.portal, id).await?;
-    tx.commit().await?;
     Ok(project)
 }
