@@ -476,10 +476,19 @@ impl Store {
     /// the portal's contact statuses and custom field definitions. Each branch of the union
     /// fills the columns its kind needs; the order gives each kind its own order. Member counts
     /// are looked up per listed id: as `company_id IN (...)`, PostgreSQL, knowing most contacts
-    /// have company 0, scanned every contact (24 ms per contact read at 100,000). The rows come
-    /// back as one JSON value ([`Store::json_rows`]): for 10,000 contacts 20 ms instead of 170.
-    pub async fn contact_details(&self, portal: i64, ids: &[i64]) -> Result<ContactDetails, sqlx::Error> {
-        let list = json_array(ids);
+    /// have company 0, scanned every contact (24 ms per contact read at 100,000); they count the
+    /// members the viewer may read. The rows come back as one JSON value ([`Store::json_rows`]):
+    /// for 10,000 contacts 20 ms instead of 170.
+    pub async fn contact_details(
+        &self,
+        portal: i64,
+        viewer: Viewer,
+        ids: &[i64],
+    ) -> Result<ContactDetails, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        args.push(Arg::Text(json_array(ids)));
+        let readable = readable(&mut args, viewer);
         let ids = self.json_ints(2);
         let union = format!(
             "SELECT 'i' AS k, contact_id AS a, info_type AS b, id AS c, is_primary AS d, category AS e, data AS s, \
@@ -487,9 +496,9 @@ impl Store {
              FROM crm_contact_info WHERE portal_id = $1 AND contact_id IN {ids} \
              UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL \
              FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id WHERE l.portal_id = $1 AND l.contact_id IN {ids} \
-             UNION ALL SELECT 'p', x.id, (SELECT COUNT(*) FROM crm_contacts m WHERE m.portal_id = $1 AND m.company_id = x.id), \
-                    0, 0, 0, NULL, NULL, NULL \
-             FROM {ids} AS x WHERE EXISTS (SELECT 1 FROM crm_contacts m WHERE m.portal_id = $1 AND m.company_id = x.id) \
+             UNION ALL SELECT 'p', p.id, p.n, 0, 0, 0, NULL, NULL, NULL FROM (SELECT x.id, \
+                    (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND {readable}) AS n \
+                FROM {ids} AS x) AS p WHERE p.n > 0 \
              UNION ALL SELECT 'v', contact_id, field_id, 0, 0, 0, value, NULL, NULL \
              FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {ids} \
              UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
@@ -501,7 +510,7 @@ impl Store {
             "SELECT {} AS rows FROM ({union}) AS v",
             self.json_rows("k, a, b, c, d, e, s, t, u", "k, a, b, c, s")
         );
-        let text: String = sqlx::query(&sql).bind(portal).bind(list).fetch_one(&self.pool).await?.try_get("rows")?;
+        let text: String = args.bind(sqlx::query(&sql)).fetch_one(&self.pool).await?.try_get("rows")?;
         type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = from_json_rows(&text)?;
         let mut details = ContactDetails::default();
@@ -542,27 +551,32 @@ impl Store {
         Ok(details)
     }
 
-    /// The contact statuses (list type 1) or contact types (4) of the portal, in order, with how
-    /// many contacts use each.
-    /// `with_usage` counts the contacts using each item (the lists show it; contacts do not).
+    /// The contact statuses (list type 1) or contact types (4) of the portal, in order; with a
+    /// viewer, with how many of the contacts he may read use each (the lists show it; contacts
+    /// do not).
     pub async fn list_items(
         &self,
         portal: i64,
         list_type: i64,
-        with_usage: bool,
+        usage_for: Option<Viewer>,
     ) -> Result<Vec<ListItem>, sqlx::Error> {
         let column =
             if list_type == crate::domain::contacts::LIST_CONTACT_TYPE { "contact_type_id" } else { "status_id" };
-        let used = if with_usage {
-            format!("(SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id)")
-        } else {
-            "0".to_string()
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        args.push(Arg::Int(list_type));
+        let used = match usage_for {
+            Some(viewer) => format!(
+                "(SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id AND {})",
+                readable(&mut args, viewer)
+            ),
+            None => "0".to_string(),
         };
         let sql = format!(
             "SELECT l.id, l.title, l.description, l.color, l.sort_order, {used} AS used \
              FROM crm_list_items l WHERE l.portal_id = $1 AND l.list_type = $2 ORDER BY l.sort_order, l.id"
         );
-        let rows = sqlx::query(&sql).bind(portal).bind(list_type).fetch_all(&self.pool).await?;
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(ListItem {
@@ -819,15 +833,17 @@ impl Store {
         rows.iter().map(|row| row.try_get("title")).collect()
     }
 
-    /// Every tag of the portal with how many contacts carry it, by name.
-    pub async fn tags(&self, portal: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT t.title, (SELECT COUNT(*) FROM crm_contact_tags l WHERE l.tag_id = t.id) AS used \
+    /// Every tag of the portal with how many of the contacts the viewer may read carry it, by name.
+    pub async fn tags(&self, portal: i64, viewer: Viewer) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        let sql = format!(
+            "SELECT t.title, (SELECT COUNT(*) FROM crm_contact_tags l JOIN crm_contacts c \
+             ON c.portal_id = l.portal_id AND c.id = l.contact_id WHERE l.tag_id = t.id AND {}) AS used \
              FROM crm_tags t WHERE t.portal_id = $1 ORDER BY t.title_key",
-        )
-        .bind(portal)
-        .fetch_all(&self.pool)
-        .await?;
+            readable(&mut args, viewer)
+        );
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter().map(|row| Ok((row.try_get("title")?, row.try_get("used")?))).collect()
     }
 
