@@ -120,6 +120,11 @@ async fn counts_include_only_the_contacts_the_caller_may_read() {
     let shared = world.person("Shared", "ReadWrite", company).await;
     let status =
         world.server.get("crm/contact/status", &world.owner).await.json()["response"][0]["id"].as_i64().unwrap();
+    let answer = world
+        .call(&world.owner, Method::POST, "crm/person/customfield", json!({"label": "Code", "fieldType": 0}))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let field = answer.json()["response"]["id"].as_i64().unwrap();
     for id in [hidden, shared] {
         let answer =
             world.call(&world.owner, Method::POST, &format!("crm/contact/{id}/tag"), json!({"tagName": "vip"})).await;
@@ -128,6 +133,9 @@ async fn counts_include_only_the_contacts_the_caller_may_read() {
             .call(&world.owner, Method::PUT, &format!("crm/contact/{id}/status"), json!({"contactStatusid": status}))
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        let path = format!("crm/person/{id}/customfield/{field}");
+        let answer = world.call(&world.owner, Method::POST, &path, json!({"fieldValue": "A-1"})).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     }
     for (token, expected) in [(&world.owner, 2), (&world.mona, 2), (&world.otto, 1)] {
         let tags = world.server.get("crm/contact/tag", token).await.json();
@@ -140,6 +148,8 @@ async fn counts_include_only_the_contacts_the_caller_may_read() {
         assert_eq!(shown["response"]["personsCount"], expected, "the company's members");
         let listed = world.server.get("crm/contact/filter?contactListView=Company", token).await;
         assert_eq!(item(&listed, company)["personsCount"], expected, "{}", listed.text);
+        let fields = world.server.get("crm/person/customfield/definitions", token).await;
+        assert_eq!(item(&fields, field)["relativeItemsCount"], expected, "{}", fields.text);
         let members = world.server.get(&format!("crm/contact/company/{company}/person"), token).await.json();
         assert_eq!(members["response"].as_array().unwrap().len(), expected as usize);
     }

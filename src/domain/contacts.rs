@@ -838,7 +838,7 @@ async fn check_fields(store: &Store, caller: &Caller, is_company: bool, values: 
         return Ok(());
     }
     let entity = if is_company { custom_fields::ENTITY_COMPANY } else { custom_fields::ENTITY_PERSON };
-    let fields = store.field_definitions(caller.portal, &custom_fields::applicable(entity)).await?;
+    let fields = store.field_definitions(caller.portal, &custom_fields::applicable(entity), None).await?;
     custom_fields::check_values(&fields, entity, values, "customFieldList")
 }
 

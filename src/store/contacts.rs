@@ -16,23 +16,23 @@ use crate::domain::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, 
 
 /// Positional arguments of a statement built piece by piece.
 #[derive(Default)]
-struct Args {
+pub(super) struct Args {
     values: Vec<Arg>,
 }
 
-enum Arg {
+pub(super) enum Arg {
     Int(i64),
     Text(String),
 }
 
 impl Args {
     /// Adds a value and returns its placeholder.
-    fn push(&mut self, value: Arg) -> String {
+    pub(super) fn push(&mut self, value: Arg) -> String {
         self.values.push(value);
         format!("${}", self.values.len())
     }
 
-    fn bind<'q>(
+    pub(super) fn bind<'q>(
         &'q self,
         mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
@@ -119,7 +119,7 @@ fn readable(args: &mut Args, viewer: Viewer) -> String {
 
 /// The condition "the viewer may read the contact whose id is `column`", for rows that hang on
 /// a contact (they go with it, so for an admin it is no condition and costs no look-up).
-fn readable_contact_of(args: &mut Args, viewer: Viewer, column: &str) -> String {
+pub(super) fn readable_contact_of(args: &mut Args, viewer: Viewer, column: &str) -> String {
     if viewer.is_admin {
         return "1 = 1".to_string();
     }
