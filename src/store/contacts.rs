@@ -104,8 +104,8 @@ impl ContactRow {
 // portal's contacts through a portal index instead of looking the ids up (the tenant check stays).
 
 /// The condition "the viewer may read contact `c`", with its arguments. For an admin it is
-/// no condition at all: counts over a status or a tag then stay answered from an index alone
-/// (a tag's count at 100,000 contacts: 5 ms, against 55 ms through the rows).
+/// no condition at all, so counts stay answered from an index alone (the three status counts
+/// at 100,000 contacts on SQLite: 8 ms, against 69 ms through the rows).
 fn readable(args: &mut Args, viewer: Viewer) -> String {
     if viewer.is_admin {
         return "1 = 1".to_string();
