@@ -398,16 +398,18 @@ async fn finish_edit(store: &Store, mut tx: WriteTx, caller: &Caller, id: i64) -
     contact.ok_or_else(|| ApiError::not_found("Not found"))
 }
 
-/// `DELETE crm/contact/{id}`: 404 if missing, 403 without the right to delete; returns the
-/// contact as it was.
+/// `DELETE crm/contact/{id}`: 404 if missing or hidden from the caller (alike, so a hidden id
+/// cannot be told from a free one), 403 when he may read but not delete it; returns the contact
+/// as it was.
 pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
     access::require_crm(caller)?;
     positive(id, "contactid")?;
-    let contact = store.contact(caller.portal, id).await?.ok_or_else(|| ApiError::not_found("Not found"))?;
+    let mut tx = store.begin_write().await?;
+    let contact =
+        lock_readable(store, tx.conn(), caller, &[id]).await?.pop().ok_or_else(|| ApiError::not_found("Not found"))?;
     if !access::can_delete(caller, &contact) {
         return Err(ApiError::forbidden("Access denied"));
     }
-    let mut tx = store.begin_write().await?;
     store.delete_contacts(tx.conn(), caller.portal, &[id]).await?;
     tx.commit().await?;
     Ok(contact)
@@ -622,23 +624,36 @@ async fn unlink(
     Ok((contact, project))
 }
 
-/// `GET crm/contact/project/{projectid}`: the linked contacts the caller may read.
+/// `GET crm/contact/project/{projectid}`: the linked contacts the caller may read, of a
+/// project he may read (404 otherwise, as for a missing one).
 pub async fn of_project(store: &Store, caller: &Caller, project: i64) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
-    let project = positive(project, "projectid")?;
-    let ids = store.project_contact_ids(caller.portal, project).await?;
+    let project = projects::get(store, caller, positive(project, "projectid")?).await?;
+    let ids = store.project_contact_ids(caller.portal, project.id).await?;
     let mut contacts = store.contacts_by_ids(caller.portal, &ids).await?;
     contacts.retain(|c| access::can_read(caller, c));
     Ok(contacts)
 }
 
-/// `GET project/contact/{contactid}`: the readable projects a contact is linked to.
+/// `GET project/contact/{contactid}`: the readable projects of a contact the caller may read
+/// (404 otherwise, as for a missing one; guests have no CRM).
 pub async fn projects_of(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<projects::Project>> {
-    let contact = positive(contact, "contactid")?;
-    let ids = store.contact_project_ids(caller.portal, contact).await?;
+    let contact = get(store, caller, contact).await?;
+    let ids = store.contact_project_ids(caller.portal, contact.id).await?;
     let mut found = store.projects(caller.portal).await?;
     found.retain(|p| ids.contains(&p.id) && projects::can_read(caller, p));
     Ok(found)
+}
+
+/// The companies of the persons in `list` that the caller may read: a person whose company
+/// he may not read shows none, as if he had no company.
+pub async fn readable_companies(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<Vec<Contact>> {
+    let mut ids: Vec<i64> = list.iter().filter(|c| !c.is_company && c.company_id > 0).map(|c| c.company_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut companies = store.contacts_by_ids(caller.portal, &ids).await?;
+    companies.retain(|c| access::can_read(caller, c));
+    Ok(companies)
 }
 
 #[cfg(test)]
@@ -864,7 +879,7 @@ async fn check_fields(store: &Store, caller: &Caller, is_company: bool, values: 
         return Ok(());
     }
     let entity = if is_company { custom_fields::ENTITY_COMPANY } else { custom_fields::ENTITY_PERSON };
-    let fields = store.field_definitions(caller.portal, &custom_fields::applicable(entity)).await?;
+    let fields = store.field_definitions(caller.portal, &custom_fields::applicable(entity), None).await?;
     custom_fields::check_values(&fields, entity, values, "customFieldList")
 }
 
@@ -895,18 +910,4 @@ pub async fn delete_by_filter(store: &Store, caller: &Caller, filter: &ContactFi
 pub async fn filtered_ids(store: &Store, caller: &Caller, filter: &ContactFilter) -> ApiResult<Vec<i64>> {
     access::require_crm(caller)?;
     Ok(store.filter_contacts(caller.portal, Viewer::of(caller), filter, 0, MAX_BATCH as u64).await?.0)
-}
-
-/// The contact whose access list `GET crm/contact/{id}/access` shows: 404 when it does not
-/// exist, 403 when the caller may not read it (the original answers so here).
-pub async fn get_for_access_list(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
-    access::require_crm(caller)?;
-    let contact = store
-        .contact(caller.portal, positive(id, "contactid")?)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Not found"))?;
-    if !access::can_read(caller, &contact) {
-        return Err(ApiError::forbidden("Access denied"));
-    }
-    Ok(contact)
 }

@@ -1,7 +1,7 @@
 //! Custom fields of CRM contacts: admins define them (for all contacts, companies or persons),
 //! anyone who may edit a contact sets its values.
 
-use super::access;
+use super::access::{self, Viewer};
 use super::contacts::{self, Contact};
 use super::people::require_admin;
 use super::Caller;
@@ -53,10 +53,11 @@ pub fn entity_of(contact: &Contact) -> i64 {
     }
 }
 
-/// `GET crm/{entityType}/customfield/definitions`.
+/// `GET crm/{entityType}/customfield/definitions`, each with how many of the contacts the caller
+/// may read have a value for it.
 pub async fn definitions(store: &Store, caller: &Caller, entity_type: i64) -> ApiResult<Vec<FieldDefinition>> {
     access::require_crm(caller)?;
-    Ok(store.field_definitions(caller.portal, &applicable(entity_type)).await?)
+    Ok(store.field_definitions(caller.portal, &applicable(entity_type), Some(Viewer::of(caller))).await?)
 }
 
 /// What a definition create or update sets.

@@ -1,6 +1,6 @@
 //! Contact statuses and contact types: any CRM user reads them, admins change them.
 
-use super::access;
+use super::access::{self, Viewer};
 use super::contacts::ListItem;
 use super::people::require_admin;
 use super::Caller;
@@ -9,9 +9,10 @@ use crate::store::Store;
 
 const MAX_TITLE: usize = 255;
 
+/// The items, each with how many of the contacts the caller may read use it.
 pub async fn all(store: &Store, caller: &Caller, list_type: i64) -> ApiResult<Vec<ListItem>> {
     access::require_crm(caller)?;
-    Ok(store.list_items(caller.portal, list_type, true).await?)
+    Ok(store.list_items(caller.portal, list_type, Some(Viewer::of(caller))).await?)
 }
 
 pub async fn get(store: &Store, caller: &Caller, list_type: i64, id: i64) -> ApiResult<ListItem> {
@@ -47,7 +48,7 @@ pub async fn create(
     if color_required && draft.color.as_deref().is_none_or(|c| c.trim().is_empty()) {
         return Err(ApiError::missing("color"));
     }
-    let existing = store.list_items(caller.portal, list_type, false).await?;
+    let existing = store.list_items(caller.portal, list_type, None).await?;
     let last = existing.iter().map(|i| i.sort_order).max().unwrap_or(-1);
     let mut item = ListItem {
         id: 0,

@@ -156,11 +156,17 @@ pub async fn resolve(store: &Store, caller: &Caller, userid: &str) -> ApiResult<
     } else {
         match store.user_by_user_name(caller.portal, userid).await? {
             Some(user) => Some(user),
-            None if userid.contains('@') => store.user_by_email(caller.portal, userid).await?,
+            None if userid.contains('@') => by_email(store, caller, userid).await?,
             None => None,
         }
     };
     found.ok_or_else(|| ApiError::not_found("User not found"))
+}
+
+/// The live user with this email, if the caller may see his email: a guest finds only himself
+/// by email, so he cannot probe which addresses have accounts.
+pub async fn by_email(store: &Store, caller: &Caller, email: &str) -> ApiResult<Option<User>> {
+    Ok(store.user_by_email(caller.portal, email.trim()).await?.filter(|user| can_view_private_data(caller, user)))
 }
 
 /// The full profiles of `users`, in their order.
@@ -233,7 +239,7 @@ pub async fn find(store: &Store, caller: &Caller, query: &PeopleQuery) -> ApiRes
             _ => true,
         })
         .filter(|u| query.is_administrator.is_none_or(|admin| u.is_admin == admin))
-        .filter(|u| words.is_empty() || matches_words(u, &words))
+        .filter(|u| words.is_empty() || matches_words(u, &words, can_view_private_data(caller, u)))
         .collect();
     let key = |u: &User| match query.sort {
         PeopleSort::FirstName => (u.first_name.to_lowercase(), u.last_name.to_lowercase()),
@@ -246,25 +252,28 @@ pub async fn find(store: &Store, caller: &Caller, query: &PeopleQuery) -> ApiRes
     }
     let mut profiles = profiles(store, caller.portal, users).await?;
     if let Some(text) = query.text.as_deref().map(str::to_lowercase) {
-        profiles.retain(|p| matches_text(p, &text));
+        profiles.retain(|p| matches_text(p, &text, can_view_private_data(caller, &p.user)));
     }
     Ok(profiles)
 }
 
 /// Every word (of two characters or more; shorter ones never match) occurs in the last name,
-/// first name, title, location or email.
-fn matches_words(user: &User, words: &[String]) -> bool {
-    let fields =
-        [&user.last_name, &user.first_name, &user.title, &user.location, &user.email].map(|f| f.to_lowercase());
+/// first name, title, location or (when the caller may see it, `private`) email.
+fn matches_words(user: &User, words: &[String], private: bool) -> bool {
+    let email = if private { user.email.as_str() } else { "" };
+    let fields = [user.last_name.as_str(), &user.first_name, &user.title, &user.location, email].map(str::to_lowercase);
     words.iter().all(|word| word.chars().count() >= 2 && fields.iter().any(|f| f.contains(word.as_str())))
 }
 
-/// The text occurs in the names, user name, email or any contact type or value.
-fn matches_text(profile: &Profile, text: &str) -> bool {
+/// The text occurs in the names, user name, or (when the caller may see them, `private`) the
+/// email or any contact type or value.
+fn matches_text(profile: &Profile, text: &str, private: bool) -> bool {
     let user = &profile.user;
-    [&user.first_name, &user.last_name, &user.user_name, &user.email]
+    let contacts: &[UserContact] = if private { &profile.contacts } else { &[] };
+    [&user.first_name, &user.last_name, &user.user_name]
         .into_iter()
-        .chain(profile.contacts.iter().flat_map(|c| [&c.kind, &c.value]))
+        .chain(private.then_some(&user.email))
+        .chain(contacts.iter().flat_map(|c| [&c.kind, &c.value]))
         .any(|field| field.to_lowercase().contains(text))
 }
 

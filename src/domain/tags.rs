@@ -19,10 +19,10 @@ pub async fn of_contact(store: &Store, caller: &Caller, contact: i64) -> ApiResu
     Ok(store.contact_tags(caller.portal, contact.id).await?)
 }
 
-/// `GET crm/contact/tag`: every tag, with how many contacts carry it.
+/// `GET crm/contact/tag`: every tag, with how many of the contacts the caller may read carry it.
 pub async fn all(store: &Store, caller: &Caller) -> ApiResult<Vec<(String, i64)>> {
     access::require_crm(caller)?;
-    Ok(store.tags(caller.portal).await?)
+    Ok(store.tags(caller.portal, Viewer::of(caller)).await?)
 }
 
 /// `POST crm/contact/tag`: a new tag, on no contact yet; a name in use is a 400.

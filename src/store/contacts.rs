@@ -16,23 +16,23 @@ use crate::domain::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, 
 
 /// Positional arguments of a statement built piece by piece.
 #[derive(Default)]
-struct Args {
+pub(super) struct Args {
     values: Vec<Arg>,
 }
 
-enum Arg {
+pub(super) enum Arg {
     Int(i64),
     Text(String),
 }
 
 impl Args {
     /// Adds a value and returns its placeholder.
-    fn push(&mut self, value: Arg) -> String {
+    pub(super) fn push(&mut self, value: Arg) -> String {
         self.values.push(value);
         format!("${}", self.values.len())
     }
 
-    fn bind<'q>(
+    pub(super) fn bind<'q>(
         &'q self,
         mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
@@ -103,14 +103,27 @@ impl ContactRow {
 // Id-list statements write `+c.portal_id`: the unary plus keeps SQLite from scanning the
 // portal's contacts through a portal index instead of looking the ids up (the tenant check stays).
 
-/// The condition "the viewer may read contact `c`", with its arguments.
+/// The condition "the viewer may read contact `c`", with its arguments. For an admin it is
+/// no condition at all, so counts stay answered from an index alone (the three status counts
+/// at 100,000 contacts on SQLite: 8 ms, against 69 ms through the rows).
 fn readable(args: &mut Args, viewer: Viewer) -> String {
-    let admin = args.push(Arg::Int(i64::from(viewer.is_admin)));
+    if viewer.is_admin {
+        return "1 = 1".to_string();
+    }
     let user = args.push(Arg::Text(viewer.user.to_string()));
     format!(
-        "(c.share_type <> 0 OR {admin} = 1 OR EXISTS (SELECT 1 FROM crm_contact_managers m \
+        "(c.share_type <> 0 OR EXISTS (SELECT 1 FROM crm_contact_managers m \
          WHERE m.portal_id = c.portal_id AND m.contact_id = c.id AND m.user_id = {user}))"
     )
+}
+
+/// The condition "the viewer may read the contact whose id is `column`", for rows that hang on
+/// a contact (they go with it, so for an admin it is no condition and costs no look-up).
+pub(super) fn readable_contact_of(args: &mut Args, viewer: Viewer, column: &str) -> String {
+    if viewer.is_admin {
+        return "1 = 1".to_string();
+    }
+    format!("EXISTS (SELECT 1 FROM crm_contacts c WHERE c.id = {column} AND {})", readable(args, viewer))
 }
 
 /// The condition "the viewer may edit (and delete) contact `c`".
@@ -486,10 +499,19 @@ impl Store {
     /// the portal's contact statuses and custom field definitions. Each branch of the union
     /// fills the columns its kind needs; the order gives each kind its own order. Member counts
     /// are looked up per listed id: as `company_id IN (...)`, PostgreSQL, knowing most contacts
-    /// have company 0, scanned every contact (24 ms per contact read at 100,000). The rows come
-    /// back as one JSON value ([`Store::json_rows`]): for 10,000 contacts 20 ms instead of 170.
-    pub async fn contact_details(&self, portal: i64, ids: &[i64]) -> Result<ContactDetails, sqlx::Error> {
-        let list = json_array(ids);
+    /// have company 0, scanned every contact (24 ms per contact read at 100,000); they count the
+    /// members the viewer may read. The rows come back as one JSON value ([`Store::json_rows`]):
+    /// for 10,000 contacts 20 ms instead of 170.
+    pub async fn contact_details(
+        &self,
+        portal: i64,
+        viewer: Viewer,
+        ids: &[i64],
+    ) -> Result<ContactDetails, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        args.push(Arg::Text(json_array(ids)));
+        let readable = readable(&mut args, viewer);
         let ids = self.json_ints(2);
         let union = format!(
             "SELECT 'i' AS k, contact_id AS a, info_type AS b, id AS c, is_primary AS d, category AS e, data AS s, \
@@ -497,9 +519,9 @@ impl Store {
              FROM crm_contact_info WHERE portal_id = $1 AND contact_id IN {ids} \
              UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL \
              FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id WHERE l.portal_id = $1 AND l.contact_id IN {ids} \
-             UNION ALL SELECT 'p', x.id, (SELECT COUNT(*) FROM crm_contacts m WHERE m.portal_id = $1 AND m.company_id = x.id), \
-                    0, 0, 0, NULL, NULL, NULL \
-             FROM {ids} AS x WHERE EXISTS (SELECT 1 FROM crm_contacts m WHERE m.portal_id = $1 AND m.company_id = x.id) \
+             UNION ALL SELECT 'p', p.id, p.n, 0, 0, 0, NULL, NULL, NULL FROM (SELECT x.id, \
+                    (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND {readable}) AS n \
+                FROM {ids} AS x) AS p WHERE p.n > 0 \
              UNION ALL SELECT 'v', contact_id, field_id, 0, 0, 0, value, NULL, NULL \
              FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {ids} \
              UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
@@ -511,7 +533,7 @@ impl Store {
             "SELECT {} AS rows FROM ({union}) AS v",
             self.json_rows("k, a, b, c, d, e, s, t, u", "k, a, b, c, s")
         );
-        let text: String = sqlx::query(&sql).bind(portal).bind(list).fetch_one(&self.pool).await?.try_get("rows")?;
+        let text: String = args.bind(sqlx::query(&sql)).fetch_one(&self.pool).await?.try_get("rows")?;
         type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = from_json_rows(&text)?;
         let mut details = ContactDetails::default();
@@ -552,27 +574,32 @@ impl Store {
         Ok(details)
     }
 
-    /// The contact statuses (list type 1) or contact types (4) of the portal, in order, with how
-    /// many contacts use each.
-    /// `with_usage` counts the contacts using each item (the lists show it; contacts do not).
+    /// The contact statuses (list type 1) or contact types (4) of the portal, in order; with a
+    /// viewer, with how many of the contacts he may read use each (the lists show it; contacts
+    /// do not).
     pub async fn list_items(
         &self,
         portal: i64,
         list_type: i64,
-        with_usage: bool,
+        usage_for: Option<Viewer>,
     ) -> Result<Vec<ListItem>, sqlx::Error> {
         let column =
             if list_type == crate::domain::contacts::LIST_CONTACT_TYPE { "contact_type_id" } else { "status_id" };
-        let used = if with_usage {
-            format!("(SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id)")
-        } else {
-            "0".to_string()
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        args.push(Arg::Int(list_type));
+        let used = match usage_for {
+            Some(viewer) => format!(
+                "(SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = l.portal_id AND c.{column} = l.id AND {})",
+                readable(&mut args, viewer)
+            ),
+            None => "0".to_string(),
         };
         let sql = format!(
             "SELECT l.id, l.title, l.description, l.color, l.sort_order, {used} AS used \
              FROM crm_list_items l WHERE l.portal_id = $1 AND l.list_type = $2 ORDER BY l.sort_order, l.id"
         );
-        let rows = sqlx::query(&sql).bind(portal).bind(list_type).fetch_all(&self.pool).await?;
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(ListItem {
@@ -847,15 +874,16 @@ impl Store {
         rows.iter().map(|row| row.try_get("title")).collect()
     }
 
-    /// Every tag of the portal with how many contacts carry it, by name.
-    pub async fn tags(&self, portal: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT t.title, (SELECT COUNT(*) FROM crm_contact_tags l WHERE l.tag_id = t.id) AS used \
+    /// Every tag of the portal with how many of the contacts the viewer may read carry it, by name.
+    pub async fn tags(&self, portal: i64, viewer: Viewer) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        let sql = format!(
+            "SELECT t.title, (SELECT COUNT(*) FROM crm_contact_tags l WHERE l.tag_id = t.id AND {}) AS used \
              FROM crm_tags t WHERE t.portal_id = $1 ORDER BY t.title_key",
-        )
-        .bind(portal)
-        .fetch_all(&self.pool)
-        .await?;
+            readable_contact_of(&mut args, viewer, "l.contact_id")
+        );
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter().map(|row| Ok((row.try_get("title")?, row.try_get("used")?))).collect()
     }
 

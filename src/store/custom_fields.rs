@@ -2,7 +2,9 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::contacts::{readable_contact_of, Arg, Args};
 use super::{json_array, Store};
+use crate::domain::access::Viewer;
 use crate::domain::custom_fields::FieldDefinition;
 
 fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx::Error> {
@@ -18,19 +20,30 @@ fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx:
 }
 
 impl Store {
-    /// The definitions of the given entity types, by position, with how many values each has.
+    /// The definitions of the given entity types, by position; with a viewer, with how many
+    /// values each has on the contacts he may read.
     pub async fn field_definitions(
         &self,
         portal: i64,
         entity_types: &[i64],
+        usage_for: Option<Viewer>,
     ) -> Result<Vec<FieldDefinition>, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal));
+        args.push(Arg::Text(json_array(entity_types)));
+        let used = match usage_for {
+            Some(viewer) => format!(
+                "(SELECT COUNT(*) FROM crm_custom_field_values v WHERE v.field_id = f.id AND {})",
+                readable_contact_of(&mut args, viewer, "v.contact_id")
+            ),
+            None => "0".to_string(),
+        };
         let sql = format!(
-            "SELECT f.id, f.entity_type, f.label, f.field_type, f.sort_order, f.mask, \
-             (SELECT COUNT(*) FROM crm_custom_field_values v WHERE v.field_id = f.id) AS used \
+            "SELECT f.id, f.entity_type, f.label, f.field_type, f.sort_order, f.mask, {used} AS used \
              FROM crm_custom_fields f WHERE f.portal_id = $1 AND f.entity_type IN {} ORDER BY f.sort_order, f.id",
             self.json_ints(2)
         );
-        let rows = sqlx::query(&sql).bind(portal).bind(json_array(entity_types)).fetch_all(&self.pool).await?;
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter().map(definition_from_row).collect()
     }
 

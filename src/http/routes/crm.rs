@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::app::App;
+use crate::domain::access::Viewer;
 use crate::domain::contacts::{
     self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch, NewContact,
     LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
@@ -29,12 +30,8 @@ use crate::http::wire::WireCtx;
 async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
     let store = &app.store;
     let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
-    let details = store.contact_details(caller.portal, &ids).await?;
-    let mut company_ids: Vec<i64> =
-        list.iter().filter(|c| !c.is_company && c.company_id > 0).map(|c| c.company_id).collect();
-    company_ids.sort_unstable();
-    company_ids.dedup();
-    let companies = store.contacts_by_ids(caller.portal, &company_ids).await?;
+    let details = store.contact_details(caller.portal, Viewer::of(caller), &ids).await?;
+    let companies = contacts::readable_companies(store, caller, list).await?;
     let mut user_ids: Vec<Uuid> =
         list.iter().chain(&companies).flat_map(|c| c.managers.iter().copied().chain([c.created_by])).collect();
     user_ids.sort_unstable();
@@ -901,9 +898,9 @@ pub async fn update_address(State(app): State<Arc<App>>, call: Call) -> ApiResul
 }
 
 /// `GET crm/contact/{contactid}/access`: the managers of a private contact (none for a shared
-/// one); a contact the caller may not read is a 403 here, as in the original.
+/// one); a contact the caller may not read is a 404, as a missing one.
 pub async fn get_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = contacts::get_for_access_list(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+    let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     let base = ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info));
     Reply::list(&base.access_list.unwrap_or_default())

@@ -174,12 +174,10 @@ pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     reply_profile(&app, &call, user).await
 }
 
-/// `GET people/email?email=`.
+/// `GET people/email?email=`: a guest finds only himself (others' addresses answer as unknown).
 pub async fn by_email(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let email = call.params.require::<String>("email")?;
-    let user = app
-        .store
-        .user_by_email(call.caller.portal, email.trim())
+    let user = people::by_email(&app.store, &call.caller, &email)
         .await?
         .ok_or_else(|| ApiError::not_found("User not found"))?;
     reply_profile(&app, &call, user).await

@@ -45,6 +45,7 @@ pub struct ContactView {
     /// Details, tags, custom field values, statuses and field definitions.
     pub details: ContactDetails,
     pub users: HashMap<Uuid, User>,
+    /// The companies of the listed persons that the caller may read.
     pub companies: HashMap<i64, Contact>,
 }
 
@@ -145,7 +146,6 @@ impl ContactWrapper {
         let company = (!contact.is_company && contact.company_id > 0)
             .then(|| view.companies.get(&contact.company_id))
             .flatten()
-            .filter(|company| mode == Mode::Single || access::can_read(caller, *company))
             .map(|company| ContactBaseWrapper::new(company, caller, view, ctx));
         let person = !contact.is_company;
         let tags = view.details.tags.get(&contact.id).cloned().unwrap_or_default();
