@@ -355,6 +355,7 @@ pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contac
         return Err(ApiError::forbidden("Access denied"));
     }
     let mut tx = store.begin_write().await?;
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &[id]).await?;
     store.delete_contacts(tx.conn(), caller.portal, &[id]).await?;
     tx.commit().await?;
     Ok(contact)
@@ -366,7 +367,7 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[i64]) -> ApiRes
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactids")?;
     let mut tx = store.begin_write().await?;
-    store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &ids).await?;
     let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
     let contacts = store.contacts_by_ids_in(tx.conn(), caller.portal, &doomed).await?;
     store.delete_contacts(tx.conn(), caller.portal, &doomed).await?;
