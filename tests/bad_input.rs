@@ -272,8 +272,8 @@ async fn a_list_of_100000_objects_binds_and_a_longer_one_is_refused() {
     let xml_body = |n: usize| format!("<request>{}</request>", "<data><key></key><value></value></data>".repeat(n));
     let mut tasks = Vec::new();
     for (content_type, body, status) in [
-        ("application/json", json_body(100_000), StatusCode::OK),
-        ("text/xml", xml_body(100_000), StatusCode::OK),
+        ("application/json", json_body(100_000), StatusCode::CREATED),
+        ("text/xml", xml_body(100_000), StatusCode::CREATED),
         ("application/json", json_body(100_001), StatusCode::BAD_REQUEST),
         ("text/xml", xml_body(100_001), StatusCode::BAD_REQUEST),
     ] {
