@@ -129,3 +129,20 @@ impl From<anyhow::Error> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_backend_reads_only_its_own_codes() {
+        assert!(matches!(postgres_fault("22021"), DatabaseFault::BadText), "a NUL byte is bad input, not busy");
+        assert!(matches!(postgres_fault("40P01"), DatabaseFault::Busy));
+        assert!(matches!(postgres_fault("55P03"), DatabaseFault::Busy));
+        assert!(matches!(postgres_fault("23505"), DatabaseFault::Other));
+        assert!(matches!(sqlite_fault(Some("5")), DatabaseFault::Busy));
+        assert!(matches!(sqlite_fault(Some("517")), DatabaseFault::Busy), "SQLITE_BUSY_SNAPSHOT");
+        assert!(matches!(sqlite_fault(Some("19")), DatabaseFault::Other));
+        assert!(matches!(sqlite_fault(None), DatabaseFault::Other));
+    }
+}

@@ -184,6 +184,9 @@ async fn upgrading_an_older_database_keeps_every_id_row_and_link() {
 
     let next = client.create("crm/contact/person", json!({"firstName": "Bo", "lastName": "Ng"})).await;
     assert_eq!(next, 3, "numbering continues above the highest id");
+    client.delete("crm/contact/3").await;
+    let after = client.create("crm/contact/person", json!({"firstName": "Cy", "lastName": "Ng"})).await;
+    assert_eq!(after, 4, "the upgraded database does not hand out a deleted id again");
     client.delete("crm/contact/1").await;
     let (_, ann) = client.call(Method::GET, "crm/contact/2", json!({})).await;
     assert_eq!(ann["response"]["company"], Value::Null, "foreign keys still act: {ann}");
