@@ -759,9 +759,12 @@ impl Store {
         if infos.is_empty() {
             return Ok(Vec::new());
         }
-        let pairs: Vec<(i64, ContactInfo)> = infos.iter().map(|info| (contact, info.clone())).collect();
         let sql = format!("{} RETURNING id", self.insert_infos_sql());
-        let rows = sqlx::query(&sql).bind(portal).bind(infos_json(&pairs)).fetch_all(&mut *conn).await?;
+        let rows = sqlx::query(&sql)
+            .bind(portal)
+            .bind(infos_json(infos.iter().map(|info| (contact, info))))
+            .fetch_all(&mut *conn)
+            .await?;
         // Rows are inserted in list order, so ascending ids are the list's ids in order.
         let mut ids = ids_of(rows)?;
         ids.sort_unstable();
@@ -1066,7 +1069,11 @@ impl Store {
         if infos.is_empty() {
             return Ok(());
         }
-        sqlx::query(&self.insert_infos_sql()).bind(portal).bind(infos_json(infos)).execute(&mut *conn).await?;
+        sqlx::query(&self.insert_infos_sql())
+            .bind(portal)
+            .bind(infos_json(infos.iter().map(|(contact, info)| (*contact, info))))
+            .execute(&mut *conn)
+            .await?;
         let mut contacts: Vec<i64> = infos.iter().map(|(contact, _)| *contact).collect();
         contacts.sort_unstable();
         contacts.dedup();
@@ -1092,9 +1099,8 @@ impl Store {
 }
 
 /// Detail rows as one JSON array to bind: `(contact, info)` pairs.
-fn infos_json(infos: &[(i64, ContactInfo)]) -> String {
+fn infos_json<'a>(infos: impl Iterator<Item = (i64, &'a ContactInfo)>) -> String {
     let rows: Vec<serde_json::Value> = infos
-        .iter()
         .map(|(contact, i)| serde_json::json!({"contact_id": contact, "info_type": i.info_type, "category": i.category, "data": i.data, "is_primary": i64::from(i.is_primary)}))
         .collect();
     serde_json::Value::Array(rows).to_string()
