@@ -253,6 +253,10 @@ async fn a_nul_character_in_a_text_is_a_400_naming_the_parameter() {
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body("firstName=A%00&lastName=B");
     assert_eq!(server.send(form).await.status, StatusCode::BAD_REQUEST);
+    let quick = serde_json::json!({"data": [{"key": "A", "value": "B\u{0}"}]});
+    let answer = server.send(server.request(Method::POST, "crm/contact/person/quick", Some(&token)).json(&quick)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
+    assert!(answer.text.contains("'value'"), "{}", answer.text);
     assert_eq!(server.get("crm/contact/filter", &token).await.json()["total"], 0, "nothing saved");
     assert_eq!(server.get("project", &token).await.json()["response"], serde_json::json!([]));
 }
