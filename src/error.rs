@@ -62,20 +62,63 @@ impl ApiError {
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// By the error's class on its own backend: SQLite's numeric codes and PostgreSQL's
+    /// SQLSTATEs overlap as text (22021, invalid text, ends in SQLite's busy code 5 when read as
+    /// a number), so each is read only as what its backend means by it.
     fn from(err: sqlx::Error) -> Self {
-        // SQLITE_BUSY (5) and its extended codes, PostgreSQL's lock_not_available (55P03).
-        let busy = match &err {
-            sqlx::Error::PoolTimedOut => true,
+        let class = match &err {
+            sqlx::Error::PoolTimedOut => DatabaseFault::Busy,
             sqlx::Error::Database(e) => {
-                e.code().is_some_and(|code| code == "55P03" || code.parse::<i64>().is_ok_and(|n| n & 0xff == 5))
+                if let Some(pg) = e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                    postgres_fault(pg.code())
+                } else if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                    sqlite_fault(e.code().as_deref())
+                } else {
+                    DatabaseFault::Other
+                }
             }
-            _ => false,
+            _ => DatabaseFault::Other,
         };
-        if busy {
-            tracing::warn!(error = %err, "the database is busy");
-            return ApiError::Busy;
+        match class {
+            DatabaseFault::Busy => {
+                tracing::warn!(error = %err, "the database is busy");
+                ApiError::Busy
+            }
+            DatabaseFault::BadText => {
+                ApiError::bad_request("A text value cannot be stored (a NUL character or invalid encoding)")
+            }
+            DatabaseFault::Other => ApiError::Internal(err.into()),
         }
-        ApiError::Internal(err.into())
+    }
+}
+
+/// What a database error means for the client.
+enum DatabaseFault {
+    /// Locked by another writer, or a lock wait given up: retrying shortly can succeed (503).
+    Busy,
+    /// A value the database refuses as text (400).
+    BadText,
+    /// Anything else: a server fault (500).
+    Other,
+}
+
+/// SQLSTATE classes: 55P03 lock_not_available, 40001 serialization_failure and 40P01
+/// deadlock_detected (the transaction was rolled back; running it again can succeed); 22021
+/// character_not_in_repertoire (a NUL byte in a text) and 22P05 untranslatable_character.
+fn postgres_fault(code: &str) -> DatabaseFault {
+    match code {
+        "55P03" | "40001" | "40P01" => DatabaseFault::Busy,
+        "22021" | "22P05" => DatabaseFault::BadText,
+        _ => DatabaseFault::Other,
+    }
+}
+
+/// SQLite's result codes: SQLITE_BUSY (5) with its extended codes (the low byte is the primary
+/// code).
+fn sqlite_fault(code: Option<&str>) -> DatabaseFault {
+    match code.and_then(|c| c.parse::<i64>().ok()) {
+        Some(n) if n & 0xff == 5 => DatabaseFault::Busy,
+        _ => DatabaseFault::Other,
     }
 }
 
@@ -86,3 +129,20 @@ impl From<anyhow::Error> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_backend_reads_only_its_own_codes() {
+        assert!(matches!(postgres_fault("22021"), DatabaseFault::BadText), "a NUL byte is bad input, not busy");
+        assert!(matches!(postgres_fault("40P01"), DatabaseFault::Busy));
+        assert!(matches!(postgres_fault("55P03"), DatabaseFault::Busy));
+        assert!(matches!(postgres_fault("23505"), DatabaseFault::Other));
+        assert!(matches!(sqlite_fault(Some("5")), DatabaseFault::Busy));
+        assert!(matches!(sqlite_fault(Some("517")), DatabaseFault::Busy), "SQLITE_BUSY_SNAPSHOT");
+        assert!(matches!(sqlite_fault(Some("19")), DatabaseFault::Other));
+        assert!(matches!(sqlite_fault(None), DatabaseFault::Other));
+    }
+}

@@ -269,3 +269,91 @@ async fn a_write_locked_out_by_another_process_is_503_and_retryable() {
     let answer = server.send(server.request(Method::POST, "crm/contact/person", Some(&token)).json(&body)).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
 }
+
+/// Batch deletes of companies and of their members at once: each delete of a company also
+/// unlinks its members, so the rows a request changes overlap another's. On PostgreSQL locks
+/// taken in different orders deadlocked (a 500); every request must succeed and every listed
+/// contact be gone.
+#[tokio::test]
+async fn overlapping_batch_deletes_of_companies_and_members_all_succeed() {
+    let server = spawn().await;
+    let token = server.owner_token().await;
+    let create = |path: &'static str, body: serde_json::Value| {
+        let request = server.request(Method::POST, path, Some(&token)).json(&body);
+        let server = &server;
+        async move {
+            let answer = server.send(request).await;
+            assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+            answer.json()["response"]["id"].as_i64().unwrap()
+        }
+    };
+    for round in 0..10 {
+        let mut companies = Vec::new();
+        let mut members = Vec::new();
+        for c in 0..4 {
+            let company = create("crm/contact/company", json!({"companyName": format!("Co {round}-{c}")})).await;
+            for m in 0..3 {
+                let body =
+                    json!({"firstName": format!("P{m}"), "lastName": format!("{round}-{c}"), "companyId": company});
+                members.push(create("crm/contact/person", body).await);
+            }
+            companies.push(company);
+        }
+        // Each request deletes one company and the members of the next, in both id orders.
+        let mut tasks = Vec::new();
+        for c in 0..4 {
+            let mut ids = vec![companies[c]];
+            ids.extend(&members[((c + 1) % 4) * 3..((c + 1) % 4) * 3 + 3]);
+            if c % 2 == 1 {
+                ids.reverse();
+            }
+            let request = server.request(Method::PUT, "crm/contact", Some(&token)).json(&json!({"contactids": ids}));
+            tasks.push(tokio::spawn(async move {
+                let answer = request.send().await.expect("answered");
+                (answer.status(), answer.text().await.unwrap_or_default())
+            }));
+        }
+        for task in tasks {
+            let (status, text) = task.await.unwrap();
+            assert_eq!(status, StatusCode::OK, "round {round}: {text}");
+        }
+        for id in companies.iter().chain(&members) {
+            let answer = server.get(&format!("crm/contact/{id}"), &token).await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "round {round}: contact {id} is deleted");
+        }
+    }
+}
+
+/// Two `POST people` with one email at once: one is created, the other is the 400 a
+/// duplicate email gets one after the other (on PostgreSQL both passed the check and the
+/// second insert failed on the unique index: a 500).
+#[tokio::test]
+async fn concurrent_creations_with_one_email_make_one_user_and_one_400() {
+    let server = spawn().await;
+    let token = server.owner_token().await;
+    for pair in 0..10 {
+        let email = format!("twin{pair}@example.com");
+        let mut tasks = Vec::new();
+        for _ in 0..2 {
+            let body = json!({"email": email, "firstname": "Twin", "lastname": format!("{pair}")});
+            let request = server.request(Method::POST, "people", Some(&token)).json(&body);
+            tasks.push(tokio::spawn(async move {
+                let answer = request.send().await.expect("answered");
+                (answer.status(), answer.text().await.unwrap_or_default())
+            }));
+        }
+        let mut statuses = Vec::new();
+        for task in tasks {
+            let (status, text) = task.await.unwrap();
+            if status == StatusCode::BAD_REQUEST {
+                assert!(text.contains("email"), "the 400 names the email: {text}");
+            }
+            statuses.push(status);
+        }
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::CREATED, StatusCode::BAD_REQUEST], "pair {pair}");
+        let people = server.get("people", &token).await.json()["response"].clone();
+        let stored = people.as_array().unwrap().iter().filter(|p| p["email"] == email.as_str()).count();
+        assert_eq!(stored, 1, "pair {pair}: one user has the email");
+    }
+}

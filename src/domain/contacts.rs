@@ -405,6 +405,8 @@ pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contac
     access::require_crm(caller)?;
     positive(id, "contactid")?;
     let mut tx = store.begin_write().await?;
+    // A company's delete unlinks its persons: their rows are locked with it, in id order.
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &[id]).await?;
     let contact =
         lock_readable(store, tx.conn(), caller, &[id]).await?.pop().ok_or_else(|| ApiError::not_found("Not found"))?;
     if !access::can_delete(caller, &contact) {
@@ -421,7 +423,7 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[i64]) -> ApiRes
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactids")?;
     let mut tx = store.begin_write().await?;
-    store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &ids).await?;
     let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
     let contacts = store.contacts_by_ids_in(tx.conn(), caller.portal, &doomed).await?;
     store.delete_contacts(tx.conn(), caller.portal, &doomed).await?;

@@ -2,6 +2,7 @@
 //! cannot drift), following Newtonsoft's JSON-to-XML conversion; request bodies in `text/xml`
 //! are flattened into parameters the way JSON bodies are.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use quick_xml::events::Event;
@@ -162,13 +163,20 @@ pub fn flatten_body(body: &str) -> Result<Vec<(Vec<String>, String)>, String> {
 }
 
 fn flatten_children(node: &Node, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
-    for (i, child) in node.children.iter().enumerate() {
-        let same: Vec<&Node> = node.children.iter().filter(|c| c.name == child.name).collect();
+    // Counted once per name: counting a child's namesakes by a scan per child was quadratic.
+    let mut totals: HashMap<&str, usize> = HashMap::new();
+    for child in &node.children {
+        *totals.entry(child.name.as_str()).or_default() += 1;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for child in &node.children {
+        let seen = seen.entry(child.name.as_str()).or_default();
+        let index = *seen;
+        *seen += 1;
         path.push(child.name.clone());
         if child.children.is_empty() {
             out.push((path.clone(), child.text.trim().to_string()));
-        } else if same.len() > 1 {
-            let index = node.children[..i].iter().filter(|c| c.name == child.name).count();
+        } else if totals[child.name.as_str()] > 1 {
             path.push(index.to_string());
             flatten_children(child, path, out);
             path.pop();

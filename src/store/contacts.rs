@@ -743,6 +743,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Locks the contacts a delete changes, the listed ones and the members of the listed
+    /// companies (unlinked from them), in one id order (PostgreSQL). Locking the listed rows
+    /// first and the members in the UPDATE later took locks out of order: overlapping deletes of
+    /// companies and their members deadlocked.
+    pub async fn lock_contacts_and_members(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        ids: &[i64],
+    ) -> Result<(), sqlx::Error> {
+        if self.backend == super::Backend::Postgres && !ids.is_empty() {
+            let sql = format!(
+                "SELECT id FROM crm_contacts WHERE portal_id = $1 AND (id IN {list} OR company_id IN {list}) \
+                 ORDER BY id FOR UPDATE",
+                list = self.json_ints(2)
+            );
+            sqlx::query(&sql).bind(portal).bind(json_array(ids)).fetch_all(conn).await?;
+        }
+        Ok(())
+    }
+}
+
 /// What list wrappers show besides the contact rows.
 #[derive(Default)]
 pub struct ContactDetails {
@@ -780,7 +803,7 @@ impl Store {
             .collect()
     }
 
-    /// Adds detail rows to a contact; returns their new ids in order.
+    /// Adds detail rows to a contact in one statement; returns their new ids in order.
     pub async fn insert_contact_infos(
         &self,
         conn: &mut AnyConnection,
@@ -788,22 +811,19 @@ impl Store {
         contact: i64,
         infos: &[ContactInfo],
     ) -> Result<Vec<i64>, sqlx::Error> {
-        let mut ids = Vec::with_capacity(infos.len());
-        for info in infos {
-            let row = sqlx::query(
-                "INSERT INTO crm_contact_info (portal_id, contact_id, info_type, category, data, is_primary) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(portal)
-            .bind(contact)
-            .bind(info.info_type)
-            .bind(info.category)
-            .bind(&info.data)
-            .bind(i64::from(info.is_primary))
-            .fetch_one(&mut *conn)
-            .await?;
-            ids.push(row.try_get("id")?);
+        if infos.is_empty() {
+            return Ok(Vec::new());
         }
+        let sql = format!("{} RETURNING id", self.insert_infos_sql());
+        let rows = sqlx::query(&sql)
+            .bind(portal)
+            .bind(infos_json(infos.iter().map(|info| (contact, info))))
+            .fetch_all(&mut *conn)
+            .await?;
+        // Rows are inserted in list order, so ascending ids are the list's ids in order.
+        let mut ids = ids_of(rows)?;
+        ids.sort_unstable();
+        self.refresh_contact_search(conn, &[contact]).await?;
         Ok(ids)
     }
 
@@ -845,18 +865,36 @@ impl Store {
                     .bind(portal)
                     .bind(contact)
                     .bind(id)
-                    .execute(conn)
+                    .execute(&mut *conn)
                     .await?
             }
             None => {
                 sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2")
                     .bind(portal)
                     .bind(contact)
-                    .execute(conn)
+                    .execute(&mut *conn)
                     .await?
             }
         };
+        self.refresh_contact_search(conn, &[contact]).await?;
         Ok(done.rows_affected())
+    }
+
+    /// Rewrites the search index entries of contacts whose details were inserted or deleted:
+    /// once per statement, not once per detail row (a per-row trigger rebuilt the whole text for
+    /// every row, quadratic for a batch). PostgreSQL's statement-level triggers do this itself.
+    async fn refresh_contact_search(&self, conn: &mut AnyConnection, contacts: &[i64]) -> Result<(), sqlx::Error> {
+        if self.backend == super::Backend::Sqlite {
+            sqlx::query(
+                "UPDATE crm_contact_search SET details = COALESCE((SELECT group_concat(lower(i.data), ' ') \
+                 FROM crm_contact_info i WHERE i.contact_id = crm_contact_search.rowid), '') \
+                 WHERE rowid IN (SELECT value FROM json_each($1))",
+            )
+            .bind(json_array(contacts))
+            .execute(conn)
+            .await?;
+        }
+        Ok(())
     }
 }
 
@@ -1087,22 +1125,41 @@ impl Store {
         if infos.is_empty() {
             return Ok(());
         }
-        let rows: Vec<serde_json::Value> = infos
-            .iter()
-            .map(|(contact, i)| serde_json::json!({"contact_id": contact, "info_type": i.info_type, "category": i.category, "data": i.data, "is_primary": i64::from(i.is_primary)}))
-            .collect();
-        let source = match self.backend {
-            super::Backend::Sqlite => "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.info_type'), \
-                json_extract(value, '$.category'), json_extract(value, '$.data'), json_extract(value, '$.is_primary') FROM json_each($2)",
-            super::Backend::Postgres => "SELECT $1, x.contact_id, x.info_type, x.category, x.data, x.is_primary \
-                FROM jsonb_to_recordset($2::jsonb) AS x(contact_id bigint, info_type bigint, category bigint, data text, is_primary bigint)",
-        };
-        let sql = format!(
-            "INSERT INTO crm_contact_info (portal_id, contact_id, info_type, category, data, is_primary) {source}"
-        );
-        sqlx::query(&sql).bind(portal).bind(serde_json::Value::Array(rows).to_string()).execute(conn).await?;
-        Ok(())
+        sqlx::query(&self.insert_infos_sql())
+            .bind(portal)
+            .bind(infos_json(infos.iter().map(|(contact, info)| (*contact, info))))
+            .execute(&mut *conn)
+            .await?;
+        let mut contacts: Vec<i64> = infos.iter().map(|(contact, _)| *contact).collect();
+        contacts.sort_unstable();
+        contacts.dedup();
+        self.refresh_contact_search(conn, &contacts).await
     }
+
+    /// The INSERT of detail rows from `$2`, a JSON array of [`infos_json`], in its order.
+    fn insert_infos_sql(&self) -> String {
+        let source = match self.backend {
+            super::Backend::Sqlite => {
+                "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.info_type'), \
+                json_extract(value, '$.category'), json_extract(value, '$.data'), json_extract(value, '$.is_primary') \
+                FROM json_each($2) ORDER BY key"
+            }
+            super::Backend::Postgres => {
+                "SELECT $1, (e.v->>'contact_id')::bigint, (e.v->>'info_type')::bigint, \
+                (e.v->>'category')::bigint, e.v->>'data', (e.v->>'is_primary')::bigint \
+                FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n"
+            }
+        };
+        format!("INSERT INTO crm_contact_info (portal_id, contact_id, info_type, category, data, is_primary) {source}")
+    }
+}
+
+/// Detail rows as one JSON array to bind: `(contact, info)` pairs.
+fn infos_json<'a>(infos: impl Iterator<Item = (i64, &'a ContactInfo)>) -> String {
+    let rows: Vec<serde_json::Value> = infos
+        .map(|(contact, i)| serde_json::json!({"contact_id": contact, "info_type": i.info_type, "category": i.category, "data": i.data, "is_primary": i64::from(i.is_primary)}))
+        .collect();
+    serde_json::Value::Array(rows).to_string()
 }
 
 impl Store {

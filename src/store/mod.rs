@@ -105,12 +105,25 @@ impl Store {
     }
 
     /// Brings the schema up to date.
+    ///
+    /// SQLite migrations run with foreign keys off, as sqlite.org's procedure for rebuilding a
+    /// table asks: with them on, dropping the old table deletes every row that references it.
+    /// sqlx runs each SQLite migration in a transaction (it ignores `-- no-transaction` there),
+    /// where the pragma cannot change, so it is set on the connection around the run; a
+    /// migration that rebuilds tables checks the links itself before its transaction commits.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await.context("running database migrations")?;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = self.pool.acquire().await.context("connecting to run migrations")?;
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                let migrated = SQLITE_MIGRATIONS.run(&mut *conn).await;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                migrated.context("running database migrations")?;
+            }
+            Backend::Postgres => {
+                POSTGRES_MIGRATIONS.run(&self.pool).await.context("running database migrations")?;
+            }
+        }
         Ok(())
     }
 

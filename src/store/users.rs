@@ -230,6 +230,11 @@ impl Store {
     }
 
     /// Whether a live user other than `except` already has this email (case-insensitive).
+    ///
+    /// On PostgreSQL this first locks the portal's user names and emails until the transaction
+    /// ends: two requests with one email both found it free and both inserted, and the second
+    /// failed on the unique index (a 500 instead of a 400). SQLite writers already run one at a
+    /// time. Only the portal row is locked, and not against the key-share locks of inserts.
     pub async fn email_taken(
         &self,
         conn: &mut AnyConnection,
@@ -237,6 +242,12 @@ impl Store {
         email: &str,
         except: Option<Uuid>,
     ) -> Result<bool, sqlx::Error> {
+        if self.backend == super::Backend::Postgres {
+            sqlx::query("SELECT id FROM portals WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(portal)
+                .fetch_all(&mut *conn)
+                .await?;
+        }
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND email_key = $2 AND removed = 0 AND id <> $3",
         )

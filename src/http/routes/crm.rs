@@ -650,7 +650,9 @@ pub async fn quick_companies(State(app): State<Arc<App>>, call: Call) -> ApiResu
 pub async fn quick_persons(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let mut drafts = Vec::new();
     for pair in call.params.objects("data")? {
-        let (first, last) = (pair.raw("key").unwrap_or_default().trim(), pair.raw("value").unwrap_or_default().trim());
+        let (first, last) =
+            (pair.get::<String>("key")?.unwrap_or_default(), pair.get::<String>("value")?.unwrap_or_default());
+        let (first, last) = (first.trim(), last.trim());
         if !first.is_empty() && !last.is_empty() {
             drafts.push(quick(false, first.to_string(), last.to_string(), String::new()));
         }
