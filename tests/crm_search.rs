@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{spawn, spawn_with, Options, TestServer};
+use common::{spawn, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -96,13 +94,14 @@ async fn search_finds_substrings_of_names_and_details_and_follows_every_change()
     assert_eq!(search(&server, &owner, "annie").await, ["Jo Smith"], "batch-replaced details are found");
 }
 
-/// 2,000 details in one request are saved within a 10 s request limit, answered with their ids
-/// in order, and searchable; replacing them leaves only the new ones findable. (Each inserted
-/// detail rebuilt the contact's whole search text: 2,000 took 30 s, into the time limit, and
-/// blocked every other write meanwhile; they now take a fraction of a second.)
+/// 10,000 details in one request are saved, answered with their ids in order, and searchable;
+/// replacing them leaves only the new ones findable. Each inserted detail used to rebuild the
+/// contact's whole search text, quadratic in the batch: 2,000 took 12.6 s (debug build), so
+/// 10,000 ran into the 30 s request limit and blocked every other write meanwhile; they now
+/// take about a second. The margin is that ratio, not a timing.
 #[tokio::test]
-async fn two_thousand_details_in_one_request_are_saved_and_searchable() {
-    let server = spawn_with(Options { request_timeout: Duration::from_secs(10), ..Options::default() }).await;
+async fn ten_thousand_details_in_one_request_are_saved_and_searchable() {
+    let server = spawn().await;
     let owner = server.owner_token().await;
     let contact =
         call(&server, &owner, Method::POST, "crm/contact/person", json!({"firstName": "Many", "lastName": "Mails"}))
@@ -111,21 +110,21 @@ async fn two_thousand_details_in_one_request_are_saved_and_searchable() {
             .unwrap();
     call(&server, &owner, Method::POST, "crm/contact/person", json!({"firstName": "Other", "lastName": "One"})).await;
     let items: Vec<Value> =
-        (0..2000).map(|i| json!({"infoType": "Email", "data": format!("box{i:04}@bulk.example")})).collect();
+        (0..10_000).map(|i| json!({"infoType": "Email", "data": format!("box{i:05}@bulk.example")})).collect();
     let path = format!("crm/contact/{contact}/batch");
     let answer = server.send(server.request(Method::POST, &path, Some(&owner)).json(&json!({"items": items}))).await;
     assert_eq!(answer.status, 201, "{}", &answer.text[..answer.text.len().min(300)]);
     let body = answer.json();
-    assert_eq!(body["total"], 2000, "all saved; the answer shows the first page");
+    assert_eq!(body["total"], 10_000, "all saved; the answer shows the first page");
     let saved = body["response"].as_array().unwrap();
     for (i, item) in saved.iter().enumerate() {
-        assert_eq!(item["data"], format!("box{i:04}@bulk.example"), "answered in request order");
+        assert_eq!(item["data"], format!("box{i:05}@bulk.example"), "answered in request order");
     }
     let ids: Vec<i64> = saved.iter().map(|item| item["id"].as_i64().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids ascend in request order");
     let stored = server.get(&format!("crm/contact/{contact}/data"), &owner).await.json();
-    assert_eq!(stored["total"], 2000);
-    for word in ["box0000@", "box1999@bulk", "BULK.example"] {
+    assert_eq!(stored["total"], 10_000);
+    for word in ["box00000@", "box09999@bulk", "BULK.example"] {
         assert_eq!(search(&server, &owner, word).await, ["Many Mails"], "{word}");
     }
 
