@@ -743,13 +743,15 @@ pub fn check_info(info: &ContactInfo) -> ApiResult<()> {
     Ok(())
 }
 
-/// A contact whose details the caller may change: 404 otherwise, as the original answers.
-async fn editable_for_details(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Contact> {
-    let contact = get(store, caller, contact).await?;
-    if !access::can_edit(caller, &contact) {
-        return Err(ApiError::not_found("Not found"));
-    }
-    Ok(contact)
+/// Locks a contact whose details the caller may change, inside the transaction that changes
+/// them: 404 otherwise, as the original answers.
+async fn lock_for_details(store: &Store, tx: &mut WriteTx, caller: &Caller, contact: i64) -> ApiResult<Contact> {
+    positive(contact, "contactid")?;
+    lock_readable(store, tx.conn(), caller, &[contact])
+        .await?
+        .pop()
+        .filter(|c| access::can_edit(caller, c))
+        .ok_or_else(|| ApiError::not_found("Not found"))
 }
 
 /// `GET crm/contact/{contactid}/data`.
@@ -774,12 +776,11 @@ pub async fn add_infos(
     mut items: Vec<ContactInfo>,
     edit: InfoEdit,
 ) -> ApiResult<Vec<ContactInfo>> {
-    let contact = editable_for_details(store, caller, contact).await?;
     for item in &items {
         check_info(item)?;
     }
     let mut tx = store.begin_write().await?;
-    store.lock_contacts(tx.conn(), caller.portal, &[contact.id]).await?;
+    let contact = lock_for_details(store, &mut tx, caller, contact).await?;
     if edit == InfoEdit::Replace {
         store.delete_contact_infos(tx.conn(), caller.portal, contact.id, None).await?;
     }
@@ -793,9 +794,9 @@ pub async fn add_infos(
 
 /// `PUT crm/contact/{contactid}/data/{id}`.
 pub async fn update_info(store: &Store, caller: &Caller, contact: i64, info: ContactInfo) -> ApiResult<ContactInfo> {
-    let contact = editable_for_details(store, caller, contact).await?;
     check_info(&info)?;
     let mut tx = store.begin_write().await?;
+    let contact = lock_for_details(store, &mut tx, caller, contact).await?;
     if !store.update_contact_info(tx.conn(), caller.portal, contact.id, &info).await? {
         return Err(ApiError::not_found("Contact information not found"));
     }
@@ -805,14 +806,14 @@ pub async fn update_info(store: &Store, caller: &Caller, contact: i64, info: Con
 
 /// `DELETE crm/contact/{contactid}/data/{id}`: the deleted detail.
 pub async fn delete_info(store: &Store, caller: &Caller, contact: i64, id: i64) -> ApiResult<ContactInfo> {
-    let contact = editable_for_details(store, caller, contact).await?;
+    let mut tx = store.begin_write().await?;
+    let contact = lock_for_details(store, &mut tx, caller, contact).await?;
     let info = store
-        .contact_infos(caller.portal, contact.id)
+        .contact_infos_in(tx.conn(), caller.portal, contact.id)
         .await?
         .into_iter()
         .find(|i| i.id == id)
         .ok_or_else(|| ApiError::not_found("Contact information not found"))?;
-    let mut tx = store.begin_write().await?;
     store.delete_contact_infos(tx.conn(), caller.portal, contact.id, Some(id)).await?;
     tx.commit().await?;
     Ok(info)

@@ -783,12 +783,23 @@ pub struct ContactDetails {
 impl Store {
     /// A contact's detail rows, newest first.
     pub async fn contact_infos(&self, portal: i64, contact: i64) -> Result<Vec<ContactInfo>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.contact_infos_in(&mut conn, portal, contact).await
+    }
+
+    /// The same inside a transaction, to read what it is about to change.
+    pub async fn contact_infos_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        contact: i64,
+    ) -> Result<Vec<ContactInfo>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT id, info_type, category, data, is_primary FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 ORDER BY id DESC",
         )
         .bind(portal)
         .bind(contact)
-        .fetch_all(&self.pool)
+        .fetch_all(conn)
         .await?;
         rows.iter()
             .map(|row| {
