@@ -75,34 +75,39 @@ impl FromRequest<Arc<App>> for Call {
 
     /// Authenticates before the body is read, so a caller without credentials cannot make the
     /// server read or parse a body, and learns nothing from a 400. Only a form may carry the
-    /// token itself (`asc_auth_key`, as in the original): its body is read, but not parsed into
-    /// parameters, before the token in it is checked.
+    /// token itself (`asc_auth_key`, as in the original), so only a form is read first: an
+    /// urlencoded one is searched for the token before it is parsed into parameters; a
+    /// multipart one (at most axum's 2 MB) is parsed to find it.
     async fn from_request(req: Request, app: &Arc<App>) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let (info, params) = read_head(&mut parts, app).await?;
         let limit = app.settings.max_body_bytes;
+        let is_form = parts.method != Method::GET;
         let (caller, params) = match authenticate(app, &info, &parts.headers, &params).await {
             Ok(caller) => (caller, read_body(parts, body, params, app, limit).await),
-            Err(ApiError::Unauthorized) if media_type(&parts) == URLENCODED && parts.method != Method::GET => {
+            Err(ApiError::Unauthorized) if is_form && media_type(&parts) == URLENCODED => {
                 let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::Unauthorized)?;
                 let token = form_urlencoded::parse(&bytes).find(|(key, _)| key.eq_ignore_ascii_case(TOKEN_FIELD));
-                let token = token.map(|(_, value)| value).filter(|t| !t.is_empty()).ok_or(ApiError::Unauthorized)?;
-                let caller = auth::authenticate_token(&app.store, info.portal, &token).await?;
+                let caller = form_token_caller(app, &info, token.as_ref().map(|(_, value)| value.as_ref())).await?;
                 let mut params = params;
                 params.push_urlencoded(&bytes);
-                (caller.ok_or(ApiError::Unauthorized)?, Ok(params))
+                (caller, Ok(params))
             }
-            Err(ApiError::Unauthorized) if media_type(&parts) == MULTIPART && parts.method != Method::GET => {
+            Err(ApiError::Unauthorized) if is_form && media_type(&parts) == MULTIPART => {
                 let params = read_body(parts, body, params, app, limit).await.map_err(|_| ApiError::Unauthorized)?;
-                let token = params.raw(TOKEN_FIELD).filter(|t| !t.is_empty()).ok_or(ApiError::Unauthorized)?;
-                let caller = auth::authenticate_token(&app.store, info.portal, token).await?;
-                (caller.ok_or(ApiError::Unauthorized)?, Ok(params))
+                (form_token_caller(app, &info, params.raw(TOKEN_FIELD)).await?, Ok(params))
             }
             Err(err) => return Err(err),
         };
         let _ = info.user.set(caller.user.id);
         Ok(Call { caller, info, params: params? })
     }
+}
+
+/// The caller of the token found in a form, the last source tried.
+async fn form_token_caller(app: &App, info: &RequestInfo, token: Option<&str>) -> ApiResult<Caller> {
+    let token = token.filter(|t| !t.is_empty()).ok_or(ApiError::Unauthorized)?;
+    auth::authenticate_token(&app.store, info.portal, token).await?.ok_or(ApiError::Unauthorized)
 }
 
 /// The field, query parameter and cookie a token may come in.
