@@ -98,8 +98,8 @@ fn start_server(args: &Args, database_url: &str) -> Server {
 
 /// Whether `GET capabilities` answers 200, over a plain socket (no client start-up cost).
 fn answers(addr: &str) -> bool {
-    use std::io::Write;
-    let Ok(stream) = std::net::TcpStream::connect(addr) else { return false };
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else { return false };
     let request = format!("GET /api/2.0/capabilities HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     let mut head = [0u8; 12];
     stream.write_all(request.as_bytes()).is_ok() && stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
