@@ -28,6 +28,9 @@ struct Args {
     /// How many CRM contacts to seed before measuring.
     #[arg(long, default_value_t = 100_000)]
     contacts: usize,
+    /// Run only the login-and-big-bodies attack on a fresh server.
+    #[arg(long)]
+    attack_only: bool,
 }
 
 const PASSWORD: &str = "bench-password-1";
@@ -160,15 +163,224 @@ fn timed_imports(args: &Args, database_url: &str, rows: usize) -> Vec<Duration> 
 }
 
 fn peak_memory_kib(pid: u32) -> u64 {
+    memory_kib(pid, "VmHWM:")
+}
+
+/// A memory figure of `/proc/<pid>/status` (`VmHWM:` peak, `VmRSS:` now), in KiB.
+fn memory_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// What the attack row measured.
+struct Attack {
+    elapsed: Duration,
+    /// Answers to the logins by status.
+    logins: std::collections::BTreeMap<u16, usize>,
+    /// Status lines of the big bodies (empty: closed before answering).
+    bodies: std::collections::BTreeMap<String, usize>,
+    peak_kib: u64,
+    settled_kib: u64,
+    capabilities_p50: Duration,
+    capabilities_p99: Duration,
+}
+
+const ATTACK_LOGINS: usize = 1_000;
+const ATTACK_CONCURRENCY: usize = 64;
+const ATTACK_BODIES: usize = 20;
+/// Client addresses the logins come from (127.0.2.x): 8 logins, 4 failures each, under every
+/// throttling limit, so each login is a password check.
+const ATTACK_ADDRESSES: usize = 125;
+
+/// An 8 MiB JSON body of small values (what parses into the most memory) sent without a token;
+/// the status line that came back, or nothing if the server closed first.
+fn send_big_body(addr: &str, path: &str) -> String {
+    use std::io::Write;
+    let Ok(stream) = std::net::TcpStream::connect(addr) else { return String::new() };
+    let mut body = String::from("{\"a\":[");
+    while body.len() < 8 * 1024 * 1024 - 4 {
+        body.push_str("0,");
+    }
+    body.push_str("0]}");
+    let head = format!(
+        "POST /api/2.0/{path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    // The server answers without reading the whole body (that is the point): the body is
+    // written on its own thread, and the connection closed once the answer's status is in.
+    let Ok(mut writer) = stream.try_clone() else {
+        return String::new();
+    };
+    let sending = std::thread::spawn(move || {
+        let _ = writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(body.as_bytes()));
+    });
+    let mut status = String::new();
+    let _ = BufReader::new(&stream).read_line(&mut status);
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = sending.join();
+    status.trim().to_string()
+}
+
+/// On a fresh server: 1,000 logins, 64 at a time, every other one failing (an unknown name),
+/// from 125 addresses and over the seeded accounts so that throttling refuses none; at the
+/// same time 20 8 MiB JSON bodies without a token and a steady `GET capabilities`. Reports
+/// the answers, the server's peak memory and its memory 5 s later, and the capabilities
+/// latency during the attack.
+async fn login_attack(args: &Args, database_url: &str) -> Attack {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let server = start_server(args, database_url);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let admin = reqwest::Client::new();
+    let login = call(
+        &admin,
+        &server,
+        reqwest::Method::POST,
+        "authentication",
+        None,
+        json!({"userName": "admin@example.com", "password": PASSWORD}),
+    )
+    .await;
+    let token = login["response"]["token"].as_str().expect("token").to_string();
+    let people = call(&admin, &server, reqwest::Method::GET, "people?count=100", Some(&token), json!({})).await;
+    let accounts: Vec<String> = people["response"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|p| p["email"].as_str())
+        .filter(|email| email.ends_with("@seed.example.com"))
+        .map(str::to_string)
+        .collect();
+    assert!(!accounts.is_empty(), "the seed made users");
+    let clients: Arc<Vec<reqwest::Client>> = Arc::new(
+        (0..ATTACK_ADDRESSES)
+            .map(|n| {
+                let address: std::net::IpAddr = format!("127.0.2.{}", n + 1).parse().expect("address");
+                reqwest::Client::builder().local_address(address).build().expect("client")
+            })
+            .collect(),
+    );
+    let accounts = Arc::new(accounts);
+    let started = Instant::now();
+    let done = Arc::new(AtomicBool::new(false));
+    let probes: Vec<_> = (0..4)
+        .map(|_| {
+            let url = format!("{}/api/2.0/capabilities", server.base);
+            let done = done.clone();
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut times = Vec::new();
+                while !done.load(Ordering::Relaxed) {
+                    let sent = Instant::now();
+                    if client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+                        times.push(sent.elapsed());
+                    }
+                }
+                times
+            })
+        })
+        .collect();
+    let bodies: Vec<_> = (0..ATTACK_BODIES)
+        .map(|n| {
+            let addr = addr.clone();
+            let path = if n % 2 == 0 { "crm/contact/person" } else { "authentication" };
+            std::thread::spawn(move || send_big_body(&addr, path))
+        })
+        .collect();
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..ATTACK_CONCURRENCY)
+        .map(|_| {
+            let (next, clients, accounts, base) =
+                (next.clone(), clients.clone(), accounts.clone(), server.base.clone());
+            tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= ATTACK_LOGINS {
+                        return statuses;
+                    }
+                    let (user, password) = if n % 2 == 0 {
+                        (accounts[n / 2 % accounts.len()].clone(), "seed-password-1")
+                    } else {
+                        (format!("nobody{n}@bench.example.com"), "wrong-password")
+                    };
+                    let answer = clients[n % clients.len()]
+                        .post(format!("{base}/api/2.0/authentication"))
+                        .form(&[("userName", user.as_str()), ("password", password)])
+                        .send()
+                        .await;
+                    statuses.push(answer.map(|a| a.status().as_u16()).unwrap_or(0));
+                }
+            })
+        })
+        .collect();
+    let mut logins = std::collections::BTreeMap::new();
+    for worker in workers {
+        for status in worker.await.expect("login worker") {
+            *logins.entry(status).or_default() += 1;
+        }
+    }
+    let mut answered_bodies = std::collections::BTreeMap::new();
+    for body in bodies {
+        *answered_bodies.entry(body.join().expect("body thread")).or_default() += 1;
+    }
+    let elapsed = started.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let mut latencies = Vec::new();
+    for probe in probes {
+        latencies.extend(probe.await.expect("probe"));
+    }
+    latencies.sort();
+    let at =
+        |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1))).copied();
+    let peak_kib = peak_memory_kib(server.child.id());
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    Attack {
+        elapsed,
+        logins,
+        bodies: answered_bodies,
+        peak_kib,
+        settled_kib: memory_kib(server.child.id(), "VmRSS:"),
+        capabilities_p50: at(0.5).unwrap_or_default(),
+        capabilities_p99: at(0.99).unwrap_or_default(),
+    }
+}
+
+fn print_attack(attack: &Attack) {
+    let counts = |map: &std::collections::BTreeMap<String, usize>| {
+        map.iter()
+            .map(|(k, n)| format!("{n}× {}", if k.is_empty() { "closed" } else { k }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let logins: std::collections::BTreeMap<String, usize> =
+        attack.logins.iter().map(|(status, n)| (status.to_string(), *n)).collect();
+    println!();
+    println!(
+        "| attack ({ATTACK_LOGINS} logins, {ATTACK_CONCURRENCY} at a time, half failing; {ATTACK_BODIES} × 8 MiB bodies without a token) | |"
+    );
+    println!("|---|---|");
+    println!(
+        "| took | {:.1} s ({:.0} logins/s) |",
+        attack.elapsed.as_secs_f64(),
+        ATTACK_LOGINS as f64 / attack.elapsed.as_secs_f64()
+    );
+    println!("| login answers | {} |", counts(&logins));
+    println!("| big-body answers | {} |", counts(&attack.bodies));
+    println!("| server peak memory (VmHWM) | {:.1} MiB |", attack.peak_kib as f64 / 1024.0);
+    println!("| server memory 5 s after (VmRSS) | {:.1} MiB |", attack.settled_kib as f64 / 1024.0);
+    println!(
+        "| GET capabilities during it, p50 / p99 | {} / {} |",
+        format_duration(attack.capabilities_p50),
+        format_duration(attack.capabilities_p99)
+    );
 }
 
 /// `635.91us`, `2.35ms`, `1.20s` as a duration.
@@ -322,6 +534,11 @@ async fn main() {
         .expect("portald seed runs");
     assert!(status.success(), "seeding failed");
     eprintln!("seeded {} contacts in {:.1?}", args.contacts, seeded.elapsed());
+    if args.attack_only {
+        print_attack(&login_attack(&args, &database_url).await);
+        drop_database(pg_name);
+        return;
+    }
     let server = start_server(&args, &database_url);
     let client = reqwest::Client::new();
     let login = call(
@@ -445,6 +662,12 @@ async fn main() {
         println!("| {name} | {} | {} |", format_duration(sorted[sorted.len() / 2]), runs.join(", "));
     }
     drop(server);
+    // On a fresh server, so that its peak memory is the attack's.
+    print_attack(&login_attack(&args, &database_url).await);
+    drop_database(pg_name);
+}
+
+fn drop_database(pg_name: Option<String>) {
     if let Some(name) = pg_name {
         let _ = Command::new("psql")
             .args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// timeout, or no connection came free: 503 with `Retry-After`, nothing written.
     #[error("The database is busy; try again shortly")]
     Busy,
+    /// Every password check is taken and none came free in time: 503 with `Retry-After`.
+    #[error("Too many logins at once; try again shortly")]
+    Overloaded,
     /// A real server fault: 500, logged with its cause, never shown to the client.
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),

@@ -242,3 +242,141 @@ async fn capabilities_are_anonymous() {
     let answer = server.send(server.request(Method::GET, "capabilities.json", None)).await;
     assert_eq!(answer.status, StatusCode::OK);
 }
+
+/// How many attempts the database counts against an account (any of its names).
+async fn attempts_counted_against(server: &common::TestServer, user: uuid::Uuid) -> i64 {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&server.db.url).await.expect("database");
+    sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE scope = $1")
+        .bind(format!("user:{user}"))
+        .fetch_one(&mut conn)
+        .await
+        .expect("count")
+        .get("n")
+}
+
+#[tokio::test]
+async fn concurrent_wrong_passwords_are_counted_before_any_is_checked_whatever_name_is_used() {
+    let server = spawn().await;
+    let limit = portald::domain::auth::ACCOUNT_FAILURE_LIMIT;
+    // Several rounds on fresh accounts: the race showed in every round before the fix.
+    for round in 0..3 {
+        let (id, email, password) = server.add_user(&format!("racer{round}"), Role::User).await;
+        let user_name = email.split('@').next().unwrap().to_string();
+        let names = [user_name.clone(), user_name.to_uppercase(), email.clone(), email.to_uppercase()];
+        let tasks: Vec<_> = (0..40)
+            .map(|n| {
+                let request = server
+                    .request(Method::POST, "authentication", None)
+                    .form(&[("userName", names[n % names.len()].as_str()), ("password", "wrong-wrong")]);
+                tokio::spawn(async move {
+                    let response = request.send().await.expect("request sent");
+                    (response.status(), response.headers().contains_key("retry-after"))
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.expect("request task"));
+        }
+        let checked = answers.iter().filter(|(status, _)| *status == StatusCode::UNAUTHORIZED).count() as i64;
+        let refused = answers.iter().filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS).count() as i64;
+        assert_eq!((checked, refused), (limit, 40 - limit), "round {round}: only the limit is checked");
+        assert!(answers.iter().all(|(status, retry_after)| *status != StatusCode::TOO_MANY_REQUESTS || *retry_after));
+        assert_eq!(attempts_counted_against(&server, id).await, limit, "round {round}");
+        // The right password waits too, through any name.
+        for name in &names {
+            let answer = server
+                .send(
+                    server
+                        .request(Method::POST, "authentication", None)
+                        .form(&[("userName", name.as_str()), ("password", password.as_str())]),
+                )
+                .await;
+            assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "round {round}: {name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_user_name_is_throttled_while_the_email_is() {
+    let server = spawn().await;
+    let (id, email, password) = server.add_user("dora", Role::User).await;
+    for _ in 0..portald::domain::auth::ACCOUNT_FAILURE_LIMIT {
+        let answer = server
+            .send(
+                server
+                    .request(Method::POST, "authentication", None)
+                    .form(&[("userName", email.as_str()), ("password", "wrong-wrong")]),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let answer = server
+        .send(
+            server.request(Method::POST, "authentication", None).form(&[("userName", "dora"), ("password", &password)]),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{}", answer.text);
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("DORA:{password}")));
+    let answer = server.send(server.request(Method::GET, "people/@self", Some(&basic))).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "Basic authentication shares the budget");
+    assert_eq!(attempts_counted_against(&server, id).await, portald::domain::auth::ACCOUNT_FAILURE_LIMIT);
+}
+
+#[tokio::test]
+async fn a_successful_login_forgets_the_accounts_failures() {
+    let server = spawn().await;
+    let (id, email, password) = server.add_user("erin", Role::User).await;
+    for _ in 0..portald::domain::auth::ACCOUNT_FAILURE_LIMIT - 1 {
+        let answer = server
+            .send(
+                server
+                    .request(Method::POST, "authentication", None)
+                    .form(&[("userName", "erin"), ("password", "wrong-wrong")]),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    server.login(&email, &password).await;
+    assert_eq!(attempts_counted_against(&server, id).await, 0);
+    server.login("erin", &password).await;
+}
+
+#[tokio::test]
+async fn a_big_body_without_credentials_is_refused_before_it_is_sent() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let server = spawn().await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    for (method, path, content_type) in [
+        ("POST", "crm/contact/person", "application/json"),
+        ("POST", "people/@self/contacts", "text/xml"),
+        ("PUT", "crm/contact", "application/octet-stream"),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        // Only the head is sent: a server that waited for the body would answer 100 Continue.
+        let head = format!(
+            "{method} /api/2.0/{path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\n\
+             Content-Length: 8388608\r\nExpect: 100-continue\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.expect("head sent");
+        let mut status = String::new();
+        // Only a guard against hanging, not a timing: a server that waits for the body never answers.
+        tokio::time::timeout(Duration::from_secs(60), BufReader::new(&mut stream).read_line(&mut status))
+            .await
+            .expect("an answer without the body")
+            .expect("a status line");
+        assert!(status.starts_with("HTTP/1.1 401"), "{path}: {status}");
+    }
+    // A login's body is small: a big one is refused without being parsed.
+    let answer = server
+        .send(
+            server
+                .request(Method::POST, "authentication", None)
+                .header("Content-Type", "application/json")
+                .body(format!("{{\"userName\":\"owner\",\"password\":\"{}\"}}", "x".repeat(100_000))),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

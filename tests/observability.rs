@@ -47,3 +47,23 @@ async fn shutdown_finishes_and_then_refuses_connections() {
     server.stop().await;
     assert!(client.get(format!("{base}/health")).send().await.is_err());
 }
+
+#[tokio::test]
+async fn made_up_methods_share_one_metrics_series() {
+    let server = spawn().await;
+    for n in 0..300 {
+        let method = Method::from_bytes(format!("X{n}").as_bytes()).unwrap();
+        server.send(server.request(method, "capabilities", None)).await;
+    }
+    let answer = server.send(server.client.get(format!("{}/metrics", server.base))).await;
+    let series: Vec<&str> =
+        answer.text.lines().filter(|l| l.starts_with("portald_http_requests_total{method=\"")).collect();
+    assert!(series.len() < 10, "{} series: {series:?}", series.len());
+    assert!(
+        series
+            .iter()
+            .any(|l| l.starts_with(r#"portald_http_requests_total{method="OTHER",route="/api/2.0/capabilities""#)
+                && l.ends_with(" 300")),
+        "{series:?}"
+    );
+}

@@ -14,7 +14,7 @@ use crate::store::{LoginScope, Store};
 
 /// Failed logins counted in this window decide throttling.
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failed logins allowed per account name within the window.
+/// Failed logins allowed per account (whichever of its names is typed) within the window.
 pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
 /// Failed logins allowed per client address within the window.
 pub const ADDRESS_FAILURE_LIMIT: i64 = 30;
@@ -107,41 +107,53 @@ async fn checked_credentials(
     password: &str,
     address: &str,
 ) -> ApiResult<User> {
-    let scopes = [LoginScope::Account(login_name.to_lowercase()), LoginScope::Address(address.to_string())];
+    let stored = store.credentials_by_login(portal, login_name).await?;
+    // An account has one budget whichever of its names is typed.
+    let account = match &stored {
+        Some(stored) => LoginScope::User(stored.user.id),
+        None => LoginScope::Account(login_name.to_lowercase()),
+    };
+    let scopes = [account, LoginScope::Address(address.to_string())];
+    let attempt = count_attempt(store, portal, &scopes).await?;
+    let (user, hash) = stored.map(|s| (s.user, s.password_hash)).unzip();
+    let matches = match password::check_login(password, hash).await {
+        Ok(matches) => matches,
+        Err(err) => {
+            // Refused before its password was checked: the attempt does not count.
+            store.forget_login_attempts(portal, &attempt).await?;
+            return Err(err);
+        }
+    };
+    match user {
+        Some(user) if matches && user.is_active() => {
+            store.clear_login_failures(portal, &scopes[0]).await?;
+            store.forget_login_attempts(portal, &attempt).await?;
+            Ok(user)
+        }
+        _ => Err(ApiError::LoginFailed),
+    }
+}
+
+/// Counts a login attempt against its account and address before its password is checked, in
+/// one step with the check of their limits, so concurrent attempts cannot all pass a count
+/// taken before any of them was recorded. Returns the ids of the counted attempt, or 429 when a
+/// limit is reached.
+async fn count_attempt(store: &Store, portal: i64, scopes: &[LoginScope; 2]) -> ApiResult<Vec<i64>> {
     let now = Utc::now();
-    let since = now - chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
+    let window = chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
+    let mut tx = store.begin_write().await?;
+    store.lock_login_scopes(tx.conn(), portal, scopes).await?;
     for (scope, limit) in scopes.iter().zip([ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT]) {
-        let (failures, oldest) = store.login_failures_since(portal, scope, since).await?;
-        if failures >= limit {
-            let free_at = oldest.unwrap_or(now) + chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
+        let (attempts, oldest) = store.login_attempts_since(tx.conn(), portal, scope, now - window).await?;
+        if attempts >= limit {
+            let free_at = oldest.unwrap_or(now) + window;
             let retry_after_secs = (free_at - now).num_seconds().max(1) as u64;
             return Err(ApiError::TooManyRequests { retry_after_secs });
         }
     }
-    let stored = store.credentials_by_login(portal, login_name).await?;
-    let password = password.to_string();
-    let (stored, matches) = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => {
-            let matches = password::verify(&password, &stored.password_hash);
-            (Some(stored.user), matches)
-        }
-        None => {
-            password::verify_against_nothing(&password);
-            (None, false)
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    match stored {
-        Some(user) if matches && user.is_active() => {
-            store.clear_login_failures(portal, &scopes[0]).await?;
-            Ok(user)
-        }
-        _ => {
-            store.record_login_failure(portal, &scopes, now).await?;
-            Err(ApiError::LoginFailed)
-        }
-    }
+    let ids = store.record_login_attempt(tx.conn(), portal, scopes, now).await?;
+    tx.commit().await?;
+    Ok(ids)
 }
 
 #[cfg(test)]

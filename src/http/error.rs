@@ -27,7 +27,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy | ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -40,7 +40,7 @@ impl ApiError {
             }
             ApiError::Forbidden(_) => hresult::SECURITY,
             ApiError::NotFound(_) | ApiError::MethodNotAllowed { .. } => hresult::NOT_FOUND,
-            ApiError::Busy | ApiError::Internal(_) => hresult::GENERIC,
+            ApiError::Busy | ApiError::Overloaded | ApiError::Internal(_) => hresult::GENERIC,
         }
     }
 }
@@ -55,7 +55,7 @@ impl IntoResponse for ApiError {
             ApiError::TooManyRequests { retry_after_secs } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
-            ApiError::Busy => {
+            ApiError::Busy | ApiError::Overloaded => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(1));
             }
             ApiError::MethodNotAllowed { allow } if !allow.is_empty() => {

@@ -38,9 +38,11 @@ impl Metrics {
         InFlight(self)
     }
 
+    /// Counts a request. Labels come from fixed sets (a route of the route table or
+    /// `unmatched`, a standard method or `OTHER`), so no client can add series without end.
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         if let Ok(mut requests) = self.requests.lock() {
-            *requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+            *requests.entry((method_label(method).to_string(), route.to_string(), status)).or_default() += 1;
         }
         if let Ok(mut latency) = self.latency.lock() {
             let histogram = latency.entry(route.to_string()).or_default();
@@ -93,6 +95,12 @@ impl Metrics {
         let _ = writeln!(out, "portald_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
         out
     }
+}
+
+/// The method as a label: one of the standard ones, or `OTHER` for any a client made up.
+fn method_label(method: &str) -> &str {
+    const STANDARD: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+    STANDARD.into_iter().find(|m| *m == method).unwrap_or("OTHER")
 }
 
 fn escape(label: &str) -> String {

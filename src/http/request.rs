@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, RawPathParams, Request};
 use axum::http::{header, request::Parts, HeaderMap, Method};
 use base64::Engine;
@@ -53,33 +54,72 @@ pub struct Call {
     pub params: Params,
 }
 
+/// Largest body a request without credentials may send: a login's is a few hundred bytes, and
+/// a body is read and parsed before anything is known about who sent it.
+pub const ANONYMOUS_BODY_LIMIT: usize = 64 * 1024;
+
 impl FromRequest<Arc<App>> for Anon {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, app: &Arc<App>) -> Result<Self, Self::Rejection> {
-        let (info, _headers, params) = read(req, app).await?;
-        Ok(Anon { info, params: params? })
+        let (mut parts, body) = req.into_parts();
+        let (info, params) = read_head(&mut parts, app).await?;
+        let limit = app.settings.max_body_bytes.min(ANONYMOUS_BODY_LIMIT);
+        let params = read_body(parts, body, params, app, limit).await?;
+        Ok(Anon { info, params })
     }
 }
 
 impl FromRequest<Arc<App>> for Call {
     type Rejection = ApiError;
 
+    /// Authenticates before the body is read, so a caller without credentials cannot make the
+    /// server read or parse a body, and learns nothing from a 400. Only a form may carry the
+    /// token itself (`asc_auth_key`, as in the original), so only a form is read first: an
+    /// urlencoded one is searched for the token before it is parsed into parameters; a
+    /// multipart one (at most axum's 2 MB) is parsed to find it.
     async fn from_request(req: Request, app: &Arc<App>) -> Result<Self, Self::Rejection> {
-        let (info, headers, params) = read(req, app).await?;
-        // Authentication comes first, so an anonymous caller learns nothing from a 400.
-        let caller = authenticate(app, &info, &headers, params.as_ref().ok()).await?;
+        let (mut parts, body) = req.into_parts();
+        let (info, params) = read_head(&mut parts, app).await?;
+        let limit = app.settings.max_body_bytes;
+        let is_form = parts.method != Method::GET;
+        let (caller, params) = match authenticate(app, &info, &parts.headers, &params).await {
+            Ok(caller) => (caller, read_body(parts, body, params, app, limit).await),
+            Err(ApiError::Unauthorized) if is_form && media_type(&parts) == URLENCODED => {
+                let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::Unauthorized)?;
+                let token = form_urlencoded::parse(&bytes).find(|(key, _)| key.eq_ignore_ascii_case(TOKEN_FIELD));
+                let caller = form_token_caller(app, &info, token.as_ref().map(|(_, value)| value.as_ref())).await?;
+                let mut params = params;
+                params.push_urlencoded(&bytes);
+                (caller, Ok(params))
+            }
+            Err(ApiError::Unauthorized) if is_form && media_type(&parts) == MULTIPART => {
+                let params = read_body(parts, body, params, app, limit).await.map_err(|_| ApiError::Unauthorized)?;
+                (form_token_caller(app, &info, params.raw(TOKEN_FIELD)).await?, Ok(params))
+            }
+            Err(err) => return Err(err),
+        };
         let _ = info.user.set(caller.user.id);
         Ok(Call { caller, info, params: params? })
     }
 }
 
-/// Splits the request into its context, headers and parameters (route, query, then body).
-async fn read(req: Request, app: &Arc<App>) -> ApiResult<(RequestInfo, HeaderMap, ApiResult<Params>)> {
-    let (mut parts, body) = req.into_parts();
-    let info = RequestInfo::from_request_parts(&mut parts, app).await?;
+/// The caller of the token found in a form, the last source tried.
+async fn form_token_caller(app: &App, info: &RequestInfo, token: Option<&str>) -> ApiResult<Caller> {
+    let token = token.filter(|t| !t.is_empty()).ok_or(ApiError::Unauthorized)?;
+    auth::authenticate_token(&app.store, info.portal, token).await?.ok_or(ApiError::Unauthorized)
+}
+
+/// The field, query parameter and cookie a token may come in.
+const TOKEN_FIELD: &str = "asc_auth_key";
+const URLENCODED: &str = "application/x-www-form-urlencoded";
+const MULTIPART: &str = "multipart/form-data";
+
+/// The request's context and the parameters of its route and query string.
+async fn read_head(parts: &mut Parts, app: &Arc<App>) -> ApiResult<(RequestInfo, Params)> {
+    let info = RequestInfo::from_request_parts(parts, app).await?;
     let mut params = Params::new(info.tz);
-    if let Ok(route) = RawPathParams::from_request_parts(&mut parts, app).await {
+    if let Ok(route) = RawPathParams::from_request_parts(parts, app).await {
         for (name, value) in &route {
             params.push_route(name, value);
         }
@@ -87,61 +127,60 @@ async fn read(req: Request, app: &Arc<App>) -> ApiResult<(RequestInfo, HeaderMap
     if let Some(query) = parts.uri.query() {
         params.push_urlencoded(query.as_bytes());
     }
-    let media_type = parts
+    Ok((info, params))
+}
+
+/// The media type of the body, lower-cased, without parameters.
+fn media_type(parts: &Parts) -> String {
+    parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let headers = parts.headers.clone();
-    let is_get = parts.method == Method::GET;
-    let limit = app.settings.max_body_bytes;
-    let bound: ApiResult<Params> = async {
-        match media_type.as_str() {
-            "multipart/form-data" if !is_get => {
-                let req = Request::from_parts(parts, body);
-                let mut form =
-                    Multipart::from_request(req, app).await.map_err(|e| ApiError::bad_request(e.body_text()))?;
-                while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
-                    let Some(name) = field.name().map(str::to_string) else {
-                        continue;
-                    };
-                    if field.file_name().is_some() {
-                        continue;
-                    }
-                    let value = field.text().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
-                    params.push_key(&name, value);
-                }
-            }
-            media_type => {
-                let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::PayloadTooLarge)?;
-                match media_type {
-                    "application/json" => params.push_json(&bytes)?,
-                    "text/xml" => params.push_xml(&bytes)?,
-                    "application/x-www-form-urlencoded" if !is_get => params.push_urlencoded(&bytes),
-                    _ => {}
-                }
-            }
-        }
-        Ok(params)
-    }
-    .await;
-    Ok((info, headers, bound))
+        .unwrap_or_default()
 }
 
-/// Finds the caller. Token sources, in the original's order: the `asc_auth_key` query or form
-/// field, the `asc_auth_key` cookie, then the `Authorization` header (a raw token, `Bearer`,
-/// or `Basic user:password`).
-async fn authenticate(
-    app: &App,
-    info: &RequestInfo,
-    headers: &HeaderMap,
-    params: Option<&Params>,
-) -> ApiResult<Caller> {
+/// Adds the parameters of the body (at most `limit` bytes, else 413) to `params`.
+async fn read_body(parts: Parts, body: Body, mut params: Params, app: &Arc<App>, limit: usize) -> ApiResult<Params> {
+    let media_type = media_type(&parts);
+    let is_get = parts.method == Method::GET;
+    match media_type.as_str() {
+        MULTIPART if !is_get => {
+            // axum's own limit for multipart bodies (2 MB) applies.
+            let req = Request::from_parts(parts, body);
+            let mut form = Multipart::from_request(req, app).await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+            while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+                let Some(name) = field.name().map(str::to_string) else {
+                    continue;
+                };
+                if field.file_name().is_some() {
+                    continue;
+                }
+                let value = field.text().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+                params.push_key(&name, value);
+            }
+        }
+        media_type => {
+            let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::PayloadTooLarge)?;
+            match media_type {
+                "application/json" => params.push_json(&bytes)?,
+                "text/xml" => params.push_xml(&bytes)?,
+                URLENCODED if !is_get => params.push_urlencoded(&bytes),
+                _ => {}
+            }
+        }
+    }
+    Ok(params)
+}
+
+/// Finds the caller from what comes before the body. Token sources, in the original's order:
+/// the `asc_auth_key` query parameter, the `asc_auth_key` cookie, then the `Authorization`
+/// header (a raw token, `Bearer`, or `Basic user:password`).
+async fn authenticate(app: &App, info: &RequestInfo, headers: &HeaderMap, params: &Params) -> ApiResult<Caller> {
     let store = &app.store;
-    let from_params = params.and_then(|p| p.raw("asc_auth_key")).filter(|t| !t.is_empty());
-    let from_cookie = cookie(headers, "asc_auth_key");
-    for token in [from_params, from_cookie.as_deref()].into_iter().flatten() {
+    let from_query = params.raw(TOKEN_FIELD).filter(|t| !t.is_empty());
+    let from_cookie = cookie(headers, TOKEN_FIELD);
+    for token in [from_query, from_cookie.as_deref()].into_iter().flatten() {
         if let Some(caller) = auth::authenticate_token(store, info.portal, token).await? {
             return Ok(caller);
         }

@@ -1,14 +1,19 @@
-//! Failed login attempts, kept in the database so every server process sees the same counts.
+//! Login attempts counted for throttling, kept in the database so every server process sees
+//! the same counts. An attempt is counted before its password is checked and forgotten if it
+//! succeeds, so the rows of a scope are its failed (and in-flight) attempts.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
 
-use super::{from_ticks, to_ticks, Store};
+use super::{from_ticks, to_ticks, Backend, Store};
 
-/// What a failed login is counted against.
+/// What a login attempt is counted against.
 #[derive(Debug, Clone)]
 pub enum LoginScope {
-    /// The login name as typed (lower-cased), whether or not such an account exists.
+    /// An existing account, whichever of its names (user name or email, any case) was typed.
+    User(Uuid),
+    /// A login name that names no account (lower-cased).
     Account(String),
     /// The client's address.
     Address(String),
@@ -17,6 +22,7 @@ pub enum LoginScope {
 impl LoginScope {
     fn key(&self) -> String {
         match self {
+            LoginScope::User(id) => format!("user:{id}"),
             LoginScope::Account(name) => format!("account:{}", name.to_lowercase()),
             LoginScope::Address(addr) => format!("address:{addr}"),
         }
@@ -24,27 +30,31 @@ impl LoginScope {
 }
 
 impl Store {
-    pub async fn record_login_failure(
+    /// Makes other attempts on these scopes wait until this write transaction ends, so counting
+    /// and recording an attempt is one step. SQLite's single writer already serialises them;
+    /// callers lock scopes in the same order (account, then address), so two never deadlock.
+    pub async fn lock_login_scopes(
         &self,
+        conn: &mut AnyConnection,
         portal: i64,
         scopes: &[LoginScope],
-        at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        for scope in scopes {
-            sqlx::query("INSERT INTO login_failures (portal_id, scope, at) VALUES ($1, $2, $3)")
-                .bind(portal)
-                .bind(scope.key())
-                .bind(to_ticks(at))
-                .execute(&mut *tx)
-                .await?;
+        if self.backend == Backend::Postgres {
+            for scope in scopes {
+                sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, $2))) AS l")
+                    .bind(scope.key())
+                    .bind(portal)
+                    .execute(&mut *conn)
+                    .await?;
+            }
         }
-        tx.commit().await
+        Ok(())
     }
 
-    /// How many failures a scope has since `since`, and the oldest of them.
-    pub async fn login_failures_since(
+    /// How many attempts a scope has since `since`, and the oldest of them.
+    pub async fn login_attempts_since(
         &self,
+        conn: &mut AnyConnection,
         portal: i64,
         scope: &LoginScope,
         since: DateTime<Utc>,
@@ -55,13 +65,42 @@ impl Store {
         .bind(portal)
         .bind(scope.key())
         .bind(to_ticks(since))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await?;
         let oldest: Option<i64> = row.try_get("oldest")?;
         Ok((row.try_get("n")?, oldest.map(from_ticks)))
     }
 
-    /// Forgets an account's failures after a successful login.
+    /// Counts an attempt against each scope; returns the ids of the rows, to forget them if the
+    /// attempt succeeds.
+    pub async fn record_login_attempt(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        scopes: &[LoginScope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let mut ids = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            let row = sqlx::query("INSERT INTO login_failures (portal_id, scope, at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(portal)
+                .bind(scope.key())
+                .bind(to_ticks(at))
+                .fetch_one(&mut *conn)
+                .await?;
+            ids.push(row.try_get("id")?);
+        }
+        Ok(ids)
+    }
+
+    /// Forgets the attempts with these ids.
+    pub async fn forget_login_attempts(&self, portal: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
+        let sql = format!("DELETE FROM login_failures WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
+        sqlx::query(&sql).bind(portal).bind(serde_json::to_string(ids).unwrap_or_default()).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Forgets every attempt counted against a scope, after a successful login.
     pub async fn clear_login_failures(&self, portal: i64, scope: &LoginScope) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM login_failures WHERE portal_id = $1 AND scope = $2")
             .bind(portal)
@@ -71,7 +110,7 @@ impl Store {
         Ok(())
     }
 
-    /// Drops failures older than any throttling window.
+    /// Drops attempts older than any throttling window.
     pub async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
         let done =
             sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(to_ticks(before)).execute(&self.pool).await?;
