@@ -18,6 +18,35 @@ use crate::error::{ApiError, ApiResult};
 /// Bodies are limited in bytes too (`--max-body-bytes`, 413).
 pub const MAX_LIST_ITEMS: usize = 100_000;
 
+/// Flattening copies a value's whole path into each value under it, so a long name or deep
+/// nesting over many small values would multiply a body in memory (a 1 MB key over an array of
+/// a million `1`s: a terabyte). What flattening may allocate is this many times the body's size,
+/// plus the floor; beyond it the body is refused with 413. Ordinary bodies, a list of 100,000
+/// objects included, stay under a tenth of it.
+const EXPANSION_FACTOR: usize = 16;
+const EXPANSION_FLOOR: usize = 1 << 20;
+/// The bookkeeping of one entry and of each path segment, besides their text.
+const ENTRY_OVERHEAD: usize = 56;
+const SEGMENT_OVERHEAD: usize = 24;
+
+/// What flattening one body may still allocate.
+pub(super) struct ExpansionBudget {
+    left: usize,
+}
+
+impl ExpansionBudget {
+    pub(super) fn for_body(len: usize) -> Self {
+        ExpansionBudget { left: len.saturating_mul(EXPANSION_FACTOR).saturating_add(EXPANSION_FLOOR) }
+    }
+
+    /// Charges one flattened value; a 413 once the budget is spent.
+    pub(super) fn charge(&mut self, path: &[String], value: &str) -> ApiResult<()> {
+        let cost = ENTRY_OVERHEAD + value.len() + path.iter().map(|s| s.len() + SEGMENT_OVERHEAD).sum::<usize>();
+        self.left = self.left.checked_sub(cost).ok_or(ApiError::PayloadTooLarge)?;
+        Ok(())
+    }
+}
+
 /// One bound value: its path (`["contacts", "0", "type"]`) and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
@@ -67,8 +96,9 @@ impl Params {
         let Value::Object(map) = value else {
             return Err(ApiError::bad_request("Unable to deserialize json: the body must be a JSON object"));
         };
+        let mut budget = ExpansionBudget::for_body(body.len());
         for (key, item) in &map {
-            flatten_json(&mut vec![key.clone()], item, &mut self.entries);
+            flatten_json(&mut vec![key.clone()], item, &mut self.entries, &mut budget)?;
         }
         Ok(())
     }
@@ -76,8 +106,7 @@ impl Params {
     /// Adds a `text/xml` body.
     pub fn push_xml(&mut self, body: &[u8]) -> ApiResult<()> {
         let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("Unable to read xml: not UTF-8"))?;
-        let pairs =
-            super::xml::flatten_body(text).map_err(|e| ApiError::bad_request(format!("Unable to read xml: {e}")))?;
+        let pairs = super::xml::flatten_body(text, &mut ExpansionBudget::for_body(body.len()))?;
         self.entries.extend(pairs.into_iter().map(|(path, value)| Entry { path, value }));
         Ok(())
     }
@@ -213,32 +242,43 @@ fn parse_key(key: &str) -> Option<Vec<String>> {
 
 /// JSON to entries: objects extend the path, arrays of scalars repeat the value, arrays that
 /// hold objects or arrays are indexed (a one-object array included), `null` is an empty text.
-fn flatten_json(path: &mut Vec<String>, value: &Value, out: &mut Vec<Entry>) {
-    match value {
+fn flatten_json(
+    path: &mut Vec<String>,
+    value: &Value,
+    out: &mut Vec<Entry>,
+    budget: &mut ExpansionBudget,
+) -> ApiResult<()> {
+    let scalar = match value {
         Value::Object(map) => {
             for (key, item) in map {
                 path.push(key.clone());
-                flatten_json(path, item, out);
+                flatten_json(path, item, out, budget)?;
                 path.pop();
             }
+            return Ok(());
         }
         Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(i.to_string());
-                flatten_json(path, item, out);
+                flatten_json(path, item, out, budget)?;
                 path.pop();
             }
+            return Ok(());
         }
         Value::Array(items) => {
             for item in items {
-                flatten_json(path, item, out);
+                flatten_json(path, item, out, budget)?;
             }
+            return Ok(());
         }
-        Value::Null => out.push(Entry { path: path.clone(), value: String::new() }),
-        Value::Bool(b) => out.push(Entry { path: path.clone(), value: b.to_string() }),
-        Value::Number(n) => out.push(Entry { path: path.clone(), value: n.to_string() }),
-        Value::String(s) => out.push(Entry { path: path.clone(), value: s.clone() }),
-    }
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+    };
+    budget.charge(path, &scalar)?;
+    out.push(Entry { path: path.clone(), value: scalar });
+    Ok(())
 }
 
 impl FromParam for String {

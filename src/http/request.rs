@@ -162,15 +162,49 @@ async fn read_body(parts: Parts, body: Body, mut params: Params, app: &Arc<App>,
         }
         media_type => {
             let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::PayloadTooLarge)?;
-            match media_type {
-                "application/json" => params.push_json(&bytes)?,
-                "text/xml" => params.push_xml(&bytes)?,
-                URLENCODED if !is_get => params.push_urlencoded(&bytes),
-                _ => {}
+            let kind = match media_type {
+                "application/json" => BodyKind::Json,
+                "text/xml" => BodyKind::Xml,
+                URLENCODED if !is_get => BodyKind::Form,
+                _ => return Ok(params),
+            };
+            if bytes.len() <= PARSE_IN_PLACE_BYTES {
+                kind.parse_into(&mut params, &bytes)?;
+            } else {
+                // Parsing megabytes takes a while: off the async workers, so the other requests
+                // keep being served and the time limit can answer for this one.
+                params = tokio::task::spawn_blocking(move || kind.parse_into(&mut params, &bytes).map(|()| params))
+                    .await
+                    .map_err(|e| ApiError::Internal(e.into()))??;
             }
         }
     }
     Ok(params)
+}
+
+/// Bodies up to this size are parsed where they are read: a hop to a blocking thread would cost
+/// more than the parse.
+const PARSE_IN_PLACE_BYTES: usize = 64 * 1024;
+
+/// The body formats parsed into parameters.
+#[derive(Clone, Copy)]
+enum BodyKind {
+    Json,
+    Xml,
+    Form,
+}
+
+impl BodyKind {
+    fn parse_into(self, params: &mut Params, bytes: &[u8]) -> ApiResult<()> {
+        match self {
+            BodyKind::Json => params.push_json(bytes),
+            BodyKind::Xml => params.push_xml(bytes),
+            BodyKind::Form => {
+                params.push_urlencoded(bytes);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Finds the caller from what comes before the body. Token sources, in the original's order:

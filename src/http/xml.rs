@@ -9,6 +9,9 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde_json::{Map, Value};
 
+use super::binding::ExpansionBudget;
+use crate::error::{ApiError, ApiResult};
+
 /// Writes `<name>` for `value`: arrays become repeated `<name>` siblings (none when empty),
 /// `null` and `{}` an empty element, booleans lowercase.
 pub fn write_element(out: &mut String, name: &str, value: &Value) {
@@ -108,7 +111,17 @@ struct Node {
 /// Parses a `text/xml` body and flattens the root's children to `(path, value)` pairs, with the
 /// same rules as JSON: nested elements extend the path, repeated elements with children are
 /// indexed, repeated leaves repeat the value.
-pub fn flatten_body(body: &str) -> Result<Vec<(Vec<String>, String)>, String> {
+pub(super) fn flatten_body(body: &str, budget: &mut ExpansionBudget) -> ApiResult<Vec<(Vec<String>, String)>> {
+    let tree = parse_body(body).map_err(|e| ApiError::bad_request(format!("Unable to read xml: {e}")))?;
+    let mut pairs = Vec::new();
+    if let Some(root) = tree {
+        flatten_children(&root, &mut Vec::new(), &mut pairs, budget)?;
+    }
+    Ok(pairs)
+}
+
+/// The root element of a body (`None` for an empty one).
+fn parse_body(body: &str) -> Result<Option<Node>, String> {
     let mut reader = Reader::from_str(body);
     let mut stack: Vec<Node> = vec![Node::default()];
     loop {
@@ -152,17 +165,18 @@ pub fn flatten_body(body: &str) -> Result<Vec<(Vec<String>, String)>, String> {
         return Err("unexpected end of XML".into());
     }
     let document = stack.pop().unwrap_or_default();
-    let root = match document.children.len() {
-        1 => document.children.into_iter().next().unwrap_or_default(),
-        0 => return Ok(Vec::new()),
-        _ => return Err("XML body must have one root element".into()),
-    };
-    let mut pairs = Vec::new();
-    flatten_children(&root, &mut Vec::new(), &mut pairs);
-    Ok(pairs)
+    match document.children.len() {
+        0 | 1 => Ok(document.children.into_iter().next()),
+        _ => Err("XML body must have one root element".into()),
+    }
 }
 
-fn flatten_children(node: &Node, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+fn flatten_children(
+    node: &Node,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, String)>,
+    budget: &mut ExpansionBudget,
+) -> ApiResult<()> {
     // Counted once per name: counting a child's namesakes by a scan per child was quadratic.
     let mut totals: HashMap<&str, usize> = HashMap::new();
     for child in &node.children {
@@ -175,16 +189,19 @@ fn flatten_children(node: &Node, path: &mut Vec<String>, out: &mut Vec<(Vec<Stri
         *seen += 1;
         path.push(child.name.clone());
         if child.children.is_empty() {
-            out.push((path.clone(), child.text.trim().to_string()));
+            let text = child.text.trim();
+            budget.charge(path, text)?;
+            out.push((path.clone(), text.to_string()));
         } else if totals[child.name.as_str()] > 1 {
             path.push(index.to_string());
-            flatten_children(child, path, out);
+            flatten_children(child, path, out, budget)?;
             path.pop();
         } else {
-            flatten_children(child, path, out);
+            flatten_children(child, path, out, budget)?;
         }
         path.pop();
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -217,7 +234,8 @@ mod tests {
 
     #[test]
     fn bodies_flatten_like_json() {
-        let pairs = flatten_body(
+        let flatten = |body: &str| flatten_body(body, &mut ExpansionBudget::for_body(body.len()));
+        let pairs = flatten(
             "<request><userName>a</userName><ids>1</ids><ids>2</ids>\
              <contacts><type>x</type><value>y</value></contacts><contacts><type>z</type><value>w</value></contacts>\
              <one><type>k</type></one></request>",
@@ -237,9 +255,9 @@ mod tests {
                 "one.type=k"
             ]
         );
-        assert!(flatten_body("<a><b></a>").is_err());
+        assert!(flatten("<a><b></a>").is_err());
         let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
-        assert!(flatten_body(&deep).unwrap_err().contains("deeper"));
-        assert_eq!(flatten_body("").unwrap(), vec![]);
+        assert!(flatten(&deep).unwrap_err().to_string().contains("deeper"));
+        assert_eq!(flatten("").unwrap(), vec![]);
     }
 }
