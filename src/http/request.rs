@@ -89,9 +89,7 @@ impl FromRequest<Arc<App>> for Call {
                 let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::Unauthorized)?;
                 let token = form_urlencoded::parse(&bytes).find(|(key, _)| key.eq_ignore_ascii_case(TOKEN_FIELD));
                 let caller = form_token_caller(app, &info, token.as_ref().map(|(_, value)| value.as_ref())).await?;
-                let mut params = params;
-                params.push_urlencoded(&bytes);
-                (caller, Ok(params))
+                (caller, BodyKind::Form.parse(params, bytes).await)
             }
             Err(ApiError::Unauthorized) if is_form && media_type(&parts) == MULTIPART => {
                 let params = read_body(parts, body, params, app, limit).await.map_err(|_| ApiError::Unauthorized)?;
@@ -168,15 +166,7 @@ async fn read_body(parts: Parts, body: Body, mut params: Params, app: &Arc<App>,
                 URLENCODED if !is_get => BodyKind::Form,
                 _ => return Ok(params),
             };
-            if bytes.len() <= PARSE_IN_PLACE_BYTES {
-                kind.parse_into(&mut params, &bytes)?;
-            } else {
-                // Parsing megabytes takes a while: off the async workers, so the other requests
-                // keep being served and the time limit can answer for this one.
-                params = tokio::task::spawn_blocking(move || kind.parse_into(&mut params, &bytes).map(|()| params))
-                    .await
-                    .map_err(|e| ApiError::Internal(e.into()))??;
-            }
+            params = kind.parse(params, bytes).await?;
         }
     }
     Ok(params)
@@ -195,6 +185,19 @@ enum BodyKind {
 }
 
 impl BodyKind {
+    /// Adds the body's parameters to `params`. Parsing megabytes takes a while, so a body over
+    /// [`PARSE_IN_PLACE_BYTES`] is parsed off the async workers: the other requests keep being
+    /// served, and the time limit can answer for this one.
+    async fn parse(self, mut params: Params, bytes: axum::body::Bytes) -> ApiResult<Params> {
+        if bytes.len() <= PARSE_IN_PLACE_BYTES {
+            self.parse_into(&mut params, &bytes)?;
+            return Ok(params);
+        }
+        tokio::task::spawn_blocking(move || self.parse_into(&mut params, &bytes).map(|()| params))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?
+    }
+
     fn parse_into(self, params: &mut Params, bytes: &[u8]) -> ApiResult<()> {
         match self {
             BodyKind::Json => params.push_json(bytes),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{from_ticks, to_ticks, Backend, Store};
+use super::{from_ticks, json_array, to_ticks, Backend, Store};
 
 /// What a login attempt is counted against.
 #[derive(Debug, Clone)]
@@ -96,7 +96,7 @@ impl Store {
     /// Forgets the attempts with these ids.
     pub async fn forget_login_attempts(&self, portal: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
         let sql = format!("DELETE FROM login_failures WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
-        sqlx::query(&sql).bind(portal).bind(serde_json::to_string(ids).unwrap_or_default()).execute(&self.pool).await?;
+        sqlx::query(&sql).bind(portal).bind(json_array(ids)).execute(&self.pool).await?;
         Ok(())
     }
 
