@@ -165,3 +165,56 @@ async fn making_a_project_private_and_shrinking_its_team_holds_against_a_rename(
         assert_eq!(server.get(&format!("project/{id}"), &member_token).await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn a_status_is_never_deleted_while_a_contact_is_given_it() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let contact =
+        create(&server, &owner, "crm/contact/person", json!({"firstName": "Ada", "lastName": "Status"})).await;
+
+    for round in 0..ROUNDS {
+        let status = create(
+            &server,
+            &owner,
+            "crm/contact/status",
+            json!({"title": format!("Stage {round}"), "color": "#112233"}),
+        )
+        .await;
+        let [assign, delete] = race(
+            &server,
+            server
+                .request(Method::PUT, &format!("crm/contact/{contact}/status"), Some(&owner))
+                .json(&json!({"contactStatusid": status})),
+            server.request(Method::DELETE, &format!("crm/contact/status/{status}"), Some(&owner)),
+        )
+        .await;
+        let stored = server.store().contact(1, contact).await.unwrap().expect("contact kept");
+        let statuses = server.get("crm/contact/status", &owner).await.json();
+        let exists = statuses["response"].as_array().expect("statuses").iter().any(|s| s["id"] == status);
+        match (assign.status, delete.status) {
+            // Given first: the delete sees the status in use and refuses.
+            (StatusCode::OK, StatusCode::BAD_REQUEST) => {
+                assert!(exists, "round {round}");
+                assert_eq!(stored.status_id, status, "round {round}");
+            }
+            // Deleted first: the contact cannot be given a status that is gone.
+            (StatusCode::NOT_FOUND, StatusCode::OK) => assert!(!exists, "round {round}"),
+            other => panic!("round {round}: {other:?}: {} / {}", assign.text, delete.text),
+        }
+        assert!(
+            stored.status_id == 0 || exists,
+            "round {round}: the contact holds deleted status {}",
+            stored.status_id
+        );
+        // Free the status for the next round's contact state.
+        let clear = server
+            .send(
+                server
+                    .request(Method::PUT, &format!("crm/contact/{contact}/status"), Some(&owner))
+                    .json(&json!({"contactStatusid": 0})),
+            )
+            .await;
+        assert_eq!(clear.status, StatusCode::OK);
+    }
+}

@@ -9,7 +9,7 @@ use super::access::{self, share, Guarded, Viewer};
 use super::custom_fields::{self, FieldValue};
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Store, WriteTx};
+use crate::store::{RowLock, Store, WriteTx};
 
 /// ListType of contact statuses and contact types.
 pub const LIST_CONTACT_STATUS: i64 = 1;
@@ -850,7 +850,9 @@ pub async fn set_status(store: &Store, caller: &Caller, contact: i64, status: i6
     let mut tx = store.begin_write().await?;
     let locked = lock_readable(store, tx.conn(), caller, &[contact]).await?;
     editable(find(&locked, contact)?, caller)?;
-    if status > 0 && !store.list_item_exists(tx.conn(), caller.portal, LIST_CONTACT_STATUS, status).await? {
+    if status > 0
+        && !store.lock_list_item(tx.conn(), caller.portal, LIST_CONTACT_STATUS, status, RowLock::Share).await?
+    {
         return Err(ApiError::not_found("Contact status not found"));
     }
     let patch = ContactPatch { status_id: Some(status), ..ContactPatch::default() };

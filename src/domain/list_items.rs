@@ -5,7 +5,7 @@ use super::contacts::ListItem;
 use super::people::require_admin;
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::store::Store;
+use crate::store::{RowLock, Store};
 
 const MAX_TITLE: usize = 255;
 
@@ -85,10 +85,16 @@ pub async fn update(store: &Store, caller: &Caller, list_type: i64, id: i64, dra
     Ok(item)
 }
 
-/// Deletes an item no contact uses, unless it is the last of its list.
+/// Deletes an item no contact uses, unless it is the last of its list. Its use is counted under
+/// its row lock inside the deleting transaction: a contact given the item meanwhile either
+/// commits first (and the delete is refused) or finds the item gone.
 pub async fn delete(store: &Store, caller: &Caller, list_type: i64, id: i64) -> ApiResult<ListItem> {
     require_admin(caller)?;
-    let items = all(store, caller, list_type).await?;
+    let mut tx = store.begin_write().await?;
+    if !store.lock_list_item(tx.conn(), caller.portal, list_type, id, RowLock::Update).await? {
+        return Err(ApiError::not_found("Not found"));
+    }
+    let items = store.list_items_in(tx.conn(), caller.portal, list_type, Some(Viewer::of(caller))).await?;
     let item = items.iter().find(|i| i.id == id).cloned().ok_or_else(|| ApiError::not_found("Not found"))?;
     if item.used_by > 0 {
         return Err(ApiError::invalid("id", "contacts use it; change them first"));
@@ -96,7 +102,6 @@ pub async fn delete(store: &Store, caller: &Caller, list_type: i64, id: i64) -> 
     if items.len() == 1 {
         return Err(ApiError::invalid("id", "the last one cannot be deleted"));
     }
-    let mut tx = store.begin_write().await?;
     store.delete_list_item(tx.conn(), caller.portal, list_type, id).await?;
     tx.commit().await?;
     Ok(item)

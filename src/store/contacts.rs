@@ -583,6 +583,18 @@ impl Store {
         list_type: i64,
         usage_for: Option<Viewer>,
     ) -> Result<Vec<ListItem>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.list_items_in(&mut conn, portal, list_type, usage_for).await
+    }
+
+    /// The same inside a transaction, to decide a change on the items as they are.
+    pub async fn list_items_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: i64,
+        list_type: i64,
+        usage_for: Option<Viewer>,
+    ) -> Result<Vec<ListItem>, sqlx::Error> {
         let column =
             if list_type == crate::domain::contacts::LIST_CONTACT_TYPE { "contact_type_id" } else { "status_id" };
         let mut args = Args::default();
@@ -599,7 +611,7 @@ impl Store {
             "SELECT l.id, l.title, l.description, l.color, l.sort_order, {used} AS used \
              FROM crm_list_items l WHERE l.portal_id = $1 AND l.list_type = $2 ORDER BY l.sort_order, l.id"
         );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(conn).await?;
         rows.iter()
             .map(|row| {
                 Ok(ListItem {
@@ -724,21 +736,26 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a contact status (or type) exists, read inside the caller's transaction.
-    pub async fn list_item_exists(
+    /// Whether a contact status (or type) exists, read inside the caller's transaction with a
+    /// row lock on PostgreSQL (SQLite writers already run one at a time): `Share` for a write
+    /// that assigns the item, `Update` for one that deletes it, so an item is never deleted
+    /// while a contact is being given it.
+    pub async fn lock_list_item(
         &self,
         conn: &mut AnyConnection,
         portal: i64,
         list_type: i64,
         id: i64,
+        lock: RowLock,
     ) -> Result<bool, sqlx::Error> {
-        let found =
-            sqlx::query("SELECT 1 AS found FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3")
-                .bind(portal)
-                .bind(list_type)
-                .bind(id)
-                .fetch_optional(conn)
-                .await?;
+        let lock = match (self.backend, lock) {
+            (super::Backend::Sqlite, _) => "",
+            (super::Backend::Postgres, RowLock::Share) => " FOR SHARE",
+            (super::Backend::Postgres, RowLock::Update) => " FOR UPDATE",
+        };
+        let sql =
+            format!("SELECT 1 AS found FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3{lock}");
+        let found = sqlx::query(&sql).bind(portal).bind(list_type).bind(id).fetch_optional(conn).await?;
         Ok(found.is_some())
     }
 }
@@ -764,6 +781,15 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The row lock a write takes on what it reads.
+#[derive(Debug, Clone, Copy)]
+pub enum RowLock {
+    /// Others may read and share it, not change or delete it.
+    Share,
+    /// Only this transaction may change or delete it.
+    Update,
 }
 
 /// What list wrappers show besides the contact rows.

@@ -26,7 +26,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config::DatabaseArgs;
 
-pub use contacts::ContactDetails;
+pub use contacts::{ContactDetails, RowLock};
 pub use login::LoginScope;
 pub use users::{NewUser, StoredCredentials};
 
