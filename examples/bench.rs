@@ -228,6 +228,13 @@ fn send_big_body(addr: &str, path: &str) -> String {
     status.trim().to_string()
 }
 
+/// Logs the seeded portal's owner in.
+async fn admin_token(client: &reqwest::Client, server: &Server) -> String {
+    let body = json!({"userName": "admin@example.com", "password": PASSWORD});
+    let login = call(client, server, reqwest::Method::POST, "authentication", None, body).await;
+    login["response"]["token"].as_str().expect("token").to_string()
+}
+
 /// On a fresh server: 1,000 logins, 64 at a time, every other one failing (an unknown name),
 /// from 125 addresses and over the seeded accounts so that throttling refuses none; at the
 /// same time 20 8 MiB JSON bodies without a token and a steady `GET capabilities`. Reports
@@ -239,16 +246,7 @@ async fn login_attack(args: &Args, database_url: &str) -> Attack {
     let server = start_server(args, database_url);
     let addr = server.base.trim_start_matches("http://").to_string();
     let admin = reqwest::Client::new();
-    let login = call(
-        &admin,
-        &server,
-        reqwest::Method::POST,
-        "authentication",
-        None,
-        json!({"userName": "admin@example.com", "password": PASSWORD}),
-    )
-    .await;
-    let token = login["response"]["token"].as_str().expect("token").to_string();
+    let token = admin_token(&admin, &server).await;
     let people = call(&admin, &server, reqwest::Method::GET, "people?count=100", Some(&token), json!({})).await;
     let accounts: Vec<String> = people["response"]
         .as_array()
@@ -541,16 +539,7 @@ async fn main() {
     }
     let server = start_server(&args, &database_url);
     let client = reqwest::Client::new();
-    let login = call(
-        &client,
-        &server,
-        reqwest::Method::POST,
-        "authentication",
-        None,
-        json!({"userName": "admin@example.com", "password": PASSWORD}),
-    )
-    .await;
-    let token = login["response"]["token"].as_str().expect("token").to_string();
+    let token = admin_token(&client, &server).await;
     let me = call(&client, &server, reqwest::Method::GET, "people/@self", Some(&token), json!({})).await;
     let my_id = me["response"]["id"].as_str().expect("id").to_string();
     let project = call(
