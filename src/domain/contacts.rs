@@ -372,6 +372,11 @@ async fn lock_readable(
 ) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     store.lock_contacts(conn, caller.portal, ids).await?;
+    readable_in(store, conn, caller, ids).await
+}
+
+/// The contacts among `ids` the caller may read, as the caller's transaction sees them.
+async fn readable_in(store: &Store, conn: &mut AnyConnection, caller: &Caller, ids: &[i64]) -> ApiResult<Vec<Contact>> {
     let mut contacts = store.contacts_by_ids_in(conn, caller.portal, ids).await?;
     contacts.retain(|c| access::can_read(caller, c));
     Ok(contacts)
@@ -408,7 +413,7 @@ pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contac
     // A company's delete unlinks its persons: their rows are locked with it, in id order.
     store.lock_contacts_and_members(tx.conn(), caller.portal, &[id]).await?;
     let contact =
-        lock_readable(store, tx.conn(), caller, &[id]).await?.pop().ok_or_else(|| ApiError::not_found("Not found"))?;
+        readable_in(store, tx.conn(), caller, &[id]).await?.pop().ok_or_else(|| ApiError::not_found("Not found"))?;
     if !access::can_delete(caller, &contact) {
         return Err(ApiError::forbidden("Access denied"));
     }

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Store};
+use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, RowLock, Store};
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{
     Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, ListItem, NewContact, LIST_CONTACT_STATUS,
@@ -761,13 +761,10 @@ impl Store {
         id: i64,
         lock: RowLock,
     ) -> Result<bool, sqlx::Error> {
-        let lock = match (self.backend, lock) {
-            (super::Backend::Sqlite, _) => "",
-            (super::Backend::Postgres, RowLock::Share) => " FOR SHARE",
-            (super::Backend::Postgres, RowLock::Update) => " FOR UPDATE",
-        };
-        let sql =
-            format!("SELECT 1 AS found FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3{lock}");
+        let sql = format!(
+            "SELECT 1 AS found FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3{}",
+            self.lock_clause(Some(lock))
+        );
         let found = sqlx::query(&sql).bind(portal).bind(list_type).bind(id).fetch_optional(conn).await?;
         Ok(found.is_some())
     }
@@ -794,15 +791,6 @@ impl Store {
         }
         Ok(())
     }
-}
-
-/// The row lock a write takes on what it reads.
-#[derive(Debug, Clone, Copy)]
-pub enum RowLock {
-    /// Others may read and share it, not change or delete it.
-    Share,
-    /// Only this transaction may change or delete it.
-    Update,
 }
 
 /// What list wrappers show besides the contact rows.

@@ -26,7 +26,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config::DatabaseArgs;
 
-pub use contacts::{ContactDetails, RowLock};
+pub use contacts::ContactDetails;
 pub use login::LoginScope;
 pub use users::{NewUser, StoredCredentials};
 
@@ -48,6 +48,15 @@ pub struct Store {
     /// SQLite allows one writer at a time; writers of this process queue here rather than
     /// spinning in SQLite's busy handler.
     sqlite_writer: Arc<Mutex<()>>,
+}
+
+/// The row lock a write takes on what it reads.
+#[derive(Debug, Clone, Copy)]
+pub enum RowLock {
+    /// Others may read and share it, not change or delete it.
+    Share,
+    /// Only this transaction may change or delete it.
+    Update,
 }
 
 /// A write transaction: all of a request's changes or none of them.
@@ -129,6 +138,16 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The clause that ends a SELECT taking `lock` on its rows until the transaction ends: on
+    /// PostgreSQL; SQLite's writers already run one at a time, so it needs none.
+    pub(crate) fn lock_clause(&self, lock: Option<RowLock>) -> &'static str {
+        match (self.backend, lock) {
+            (Backend::Sqlite, _) | (Backend::Postgres, None) => "",
+            (Backend::Postgres, Some(RowLock::Share)) => " FOR SHARE",
+            (Backend::Postgres, Some(RowLock::Update)) => " FOR UPDATE",
+        }
     }
 
     /// Starts a write transaction.

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::{from_ticks, json_array, to_ticks, Store};
+use super::{from_ticks, json_array, to_ticks, RowLock, Store};
 use crate::domain::projects::{NewProject, Project, ProjectChanges};
 
 const PROJECT_COLUMNS: &str = "id, title, description, status, responsible_id, is_private, created_at, created_by, last_modified, last_modified_by";
@@ -45,7 +45,7 @@ impl Store {
 
     pub async fn project(&self, portal: i64, id: i64) -> Result<Option<Project>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        self.project_in(&mut conn, portal, id, "").await
+        self.project_in(&mut conn, portal, id, None).await
     }
 
     /// A project read inside a write transaction after taking its row lock (PostgreSQL; SQLite
@@ -56,11 +56,7 @@ impl Store {
         portal: i64,
         id: i64,
     ) -> Result<Option<Project>, sqlx::Error> {
-        let lock = match self.backend {
-            super::Backend::Postgres => " FOR UPDATE",
-            super::Backend::Sqlite => "",
-        };
-        self.project_in(conn, portal, id, lock).await
+        self.project_in(conn, portal, id, Some(RowLock::Update)).await
     }
 
     async fn project_in(
@@ -68,9 +64,12 @@ impl Store {
         conn: &mut AnyConnection,
         portal: i64,
         id: i64,
-        lock: &str,
+        lock: Option<RowLock>,
     ) -> Result<Option<Project>, sqlx::Error> {
-        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2{lock}");
+        let sql = format!(
+            "SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2{}",
+            self.lock_clause(lock)
+        );
         let Some(row) = sqlx::query(&sql).bind(portal).bind(id).fetch_optional(&mut *conn).await? else {
             return Ok(None);
         };
