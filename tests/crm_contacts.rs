@@ -235,6 +235,14 @@ async fn statuses_types_and_currencies() {
 
 #[tokio::test]
 async fn the_filter_takes_tags_sharing_managers_dates_and_acts_in_bulk() {
+    // The contacts must be created on the day the date filter names: a run that starts in the
+    // last minutes of a UTC day waits for the next one instead of straddling midnight.
+    let now = chrono::Utc::now();
+    let midnight = (now.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 0, 1).expect("a valid time").and_utc();
+    if midnight - now < chrono::Duration::minutes(3) {
+        tokio::time::sleep((midnight - now).to_std().expect("midnight is ahead")).await;
+    }
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let server = spawn().await;
     let owner = server.owner_token().await;
     let (ursula, email, password) = server.add_user("ursula", Role::User).await;
@@ -292,7 +300,6 @@ async fn the_filter_takes_tags_sharing_managers_dates_and_acts_in_bulk() {
         "no managers"
     );
     assert_eq!(names(get("contactListView=WithOpportunity").await.json()), Vec::<String>::new(), "no deals here");
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     assert_eq!(
         get(&format!("fromDate={today}&toDate={today}")).await.json()["total"],
         3,
