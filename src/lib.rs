@@ -2,7 +2,8 @@
 //! contacts, people and projects.
 //!
 //! Layers: [`http`] (routing, negotiation, envelope, binding, auth, errors) calls [`domain`]
-//! (rules), which calls [`store`] (SQL, migrations per backend).
+//! (rules and the read models answers need), which calls [`store`] (SQL, migrations per
+//! backend); both stand on [`model`] (entities and typed ids), which imports neither.
 
 pub mod app;
 pub mod config;
@@ -10,5 +11,6 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod model;
 pub mod seed;
 pub mod store;

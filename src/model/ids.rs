@@ -1,0 +1,115 @@
+//! Typed ids: a contact id cannot be passed where a project id is expected, nor a user's GUID
+//! where a group's is. Each wraps the stored value; `.0` is for the store's binds and the wire.
+
+use std::fmt;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+macro_rules! typed_id {
+    ($(#[$doc:meta] $name:ident($inner:ty);)*) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub $inner);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<$inner> for $name {
+            fn from(value: $inner) -> Self {
+                $name(value)
+            }
+        }
+    )*};
+}
+
+typed_id! {
+    /// A portal (tenant); every row belongs to one.
+    PortalId(i64);
+    /// A CRM contact, person or company.
+    ContactId(i64);
+    /// A project.
+    ProjectId(i64);
+    /// One row of a contact's details (phone, email, address, ...).
+    InfoId(i64);
+    /// A contact status or contact type.
+    ListItemId(i64);
+    /// A custom field definition.
+    FieldId(i64);
+    /// A portal user.
+    UserId(Uuid);
+    /// A group (department) of users.
+    GroupId(Uuid);
+}
+
+impl UserId {
+    /// The empty GUID, which the original uses for "nobody".
+    pub const NIL: UserId = UserId(Uuid::nil());
+
+    pub fn is_nil(self) -> bool {
+        self.0.is_nil()
+    }
+}
+
+/// A GUID in any of .NET's formats (`N`, `D`, `B`, `P`), any case.
+pub fn parse_guid(text: &str) -> Option<Uuid> {
+    let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
+    let shaped = match inner.len() {
+        32 => inner.bytes().all(|b| b.is_ascii_hexdigit()),
+        36 => {
+            inner
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() })
+        }
+        38 => inner.starts_with('{') && inner.ends_with('}'),
+        _ => false,
+    };
+    if !shaped {
+        return None;
+    }
+    Uuid::parse_str(inner).ok()
+}
+
+/// Who besides admins and managers may see and change a contact (the original's ShareType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShareType {
+    /// Private: admins and the contact's managers only.
+    #[default]
+    None,
+    /// Everyone reads and edits.
+    ReadWrite,
+    /// Everyone reads; admins and managers edit.
+    Read,
+}
+
+impl ShareType {
+    /// The stored and wire number, as the original numbers them.
+    pub const NUMBERS: [(ShareType, i64); 3] = [(ShareType::None, 0), (ShareType::ReadWrite, 1), (ShareType::Read, 2)];
+
+    pub fn number(self) -> i64 {
+        Self::NUMBERS.iter().find(|(share, _)| *share == self).map_or(0, |(_, n)| *n)
+    }
+
+    pub fn from_number(n: i64) -> Option<Self> {
+        Self::NUMBERS.iter().find(|(_, number)| *number == n).map(|(share, _)| *share)
+    }
+
+    /// Input: older clients send `isShared`, which means ReadWrite when true, private otherwise.
+    pub fn from_is_shared(is_shared: bool) -> Self {
+        if is_shared {
+            ShareType::ReadWrite
+        } else {
+            ShareType::None
+        }
+    }
+
+    /// Output: `isShared` is true for every contact that is not private, Read ones included.
+    pub fn is_shared(self) -> bool {
+        self != ShareType::None
+    }
+}
