@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 use super::datetime;
 use crate::error::{ApiError, ApiResult};
+pub use crate::model::ids::parse_guid;
+use crate::model::{ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, UserId};
 
 /// The most items one list parameter may hold (values or objects); more is a 400 naming it.
 /// Bodies are limited in bytes too (`--max-body-bytes`, 413).
@@ -353,27 +355,16 @@ impl FromParam for DateTime<Utc> {
     }
 }
 
-/// A GUID in any of .NET's formats (`N`, `D`, `B`, `P`), any case.
-pub fn parse_guid(text: &str) -> Option<Uuid> {
-    let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
-    let shaped =
-        match inner.len() {
-            32 => inner.bytes().all(|b| b.is_ascii_hexdigit()),
-            36 => inner.bytes().enumerate().all(|(i, b)| {
-                if [8, 13, 18, 23].contains(&i) {
-                    b == b'-'
-                } else {
-                    b.is_ascii_hexdigit()
-                }
-            }),
-            38 => inner.starts_with('{') && inner.ends_with('}'),
-            _ => false,
-        };
-    if !shaped {
-        return None;
-    }
-    Uuid::parse_str(inner).ok()
+macro_rules! id_param {
+    ($($id:ty: $inner:ty),*) => {$(
+        impl FromParam for $id {
+            fn from_param(text: &str, tz: Tz) -> Result<Option<Self>, String> {
+                <$inner>::from_param(text, tz).map(|value| value.map(<$id>::from))
+            }
+        }
+    )*};
 }
+id_param!(ContactId: i64, ProjectId: i64, InfoId: i64, ListItemId: i64, FieldId: i64, UserId: Uuid, GroupId: Uuid);
 
 /// An enum that binds by member name (case-insensitive) or number; flag enums also take
 /// comma-separated names, OR-ed together.

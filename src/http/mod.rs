@@ -5,6 +5,7 @@ pub mod binding;
 pub mod datetime;
 pub mod envelope;
 pub mod error;
+pub mod inputs;
 pub mod json;
 pub mod list;
 pub mod metrics;

@@ -16,6 +16,7 @@ use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
 use super::envelope::{Envelope, ErrorEnvelope};
+use super::inputs::HandlerInputs;
 use crate::app::App;
 
 /// The type of a parameter or of a body field, as the binding layer converts it.
@@ -28,10 +29,10 @@ pub enum Ty {
     Date,
     /// An `ApiEnum`: a member name (or its number).
     Enum(&'static [(&'static str, i64)]),
-    /// A simple collection of values.
-    List(&'static Ty),
-    /// A collection of objects with these properties.
-    Objects(&'static [Input]),
+    /// A simple collection of values of the type given.
+    List(fn() -> Ty),
+    /// A collection of objects with the properties given.
+    Objects(fn() -> Vec<Input>),
 }
 
 /// One parameter a handler reads.
@@ -42,13 +43,7 @@ pub struct Input {
     pub required: bool,
 }
 
-/// A parameter the handler answers 400 without.
-pub const fn req(name: &'static str, ty: Ty) -> Input {
-    Input { name, ty, required: true }
-}
-
-/// A parameter the handler may do without.
-pub const fn opt(name: &'static str, ty: Ty) -> Input {
+const fn opt(name: &'static str, ty: Ty) -> Input {
     Input { name, ty, required: false }
 }
 
@@ -122,12 +117,6 @@ pub enum OrVoid<T> {
 }
 
 impl Doc {
-    /// The parameters the handler reads (besides the path's).
-    pub fn input(mut self, inputs: &[Input]) -> Self {
-        self.inputs.extend_from_slice(inputs);
-        self
-    }
-
     /// One `T` in the envelope.
     pub fn returns<T: JsonSchema>(mut self) -> Self {
         self.output = Output::Enveloped { schema: |gen| gen.subschema_for::<Envelope<T>>(), list: false };
@@ -146,6 +135,12 @@ impl Doc {
         self
     }
 
+    /// The inputs the handler declares by its extractor's type.
+    fn with_inputs<T: HandlerInputs>(mut self) -> Self {
+        self.inputs = T::inputs();
+        self
+    }
+
     /// Served without a token.
     pub fn public(mut self) -> Self {
         self.public = true;
@@ -161,6 +156,18 @@ pub struct Operation {
     doc: Doc,
 }
 
+impl Operation {
+    /// The inputs its handler declares, path variables included.
+    pub fn inputs(&self) -> &[Input] {
+        &self.doc.inputs
+    }
+
+    /// The names of its path template's variables.
+    pub fn path_variables(&self) -> Vec<&'static str> {
+        path_variables(self.path)
+    }
+}
+
 /// The router being built and the operations registered so far.
 pub struct Api {
     router: Router<Arc<App>>,
@@ -174,20 +181,40 @@ impl Default for Api {
 }
 
 impl Api {
-    pub fn get<H: Handler<T, Arc<App>>, T: 'static>(self, path: &'static str, handler: H, doc: Doc) -> Self {
-        self.add(Method::GET, path, routing::get(handler), doc)
+    pub fn get<H: Handler<T, Arc<App>>, T: HandlerInputs + 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        doc: Doc,
+    ) -> Self {
+        self.add(Method::GET, path, routing::get(handler), doc.with_inputs::<T>())
     }
 
-    pub fn post<H: Handler<T, Arc<App>>, T: 'static>(self, path: &'static str, handler: H, doc: Doc) -> Self {
-        self.add(Method::POST, path, routing::post(handler), doc)
+    pub fn post<H: Handler<T, Arc<App>>, T: HandlerInputs + 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        doc: Doc,
+    ) -> Self {
+        self.add(Method::POST, path, routing::post(handler), doc.with_inputs::<T>())
     }
 
-    pub fn put<H: Handler<T, Arc<App>>, T: 'static>(self, path: &'static str, handler: H, doc: Doc) -> Self {
-        self.add(Method::PUT, path, routing::put(handler), doc)
+    pub fn put<H: Handler<T, Arc<App>>, T: HandlerInputs + 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        doc: Doc,
+    ) -> Self {
+        self.add(Method::PUT, path, routing::put(handler), doc.with_inputs::<T>())
     }
 
-    pub fn delete<H: Handler<T, Arc<App>>, T: 'static>(self, path: &'static str, handler: H, doc: Doc) -> Self {
-        self.add(Method::DELETE, path, routing::delete(handler), doc)
+    pub fn delete<H: Handler<T, Arc<App>>, T: HandlerInputs + 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        doc: Doc,
+    ) -> Self {
+        self.add(Method::DELETE, path, routing::delete(handler), doc.with_inputs::<T>())
     }
 
     /// axum merges method routers registered on the same path.
@@ -203,20 +230,8 @@ impl Api {
 }
 
 /// The names of a path template's variables (`{contactid}` and so on).
-fn path_variables(path: &str) -> Vec<&str> {
+fn path_variables(path: &'static str) -> Vec<&'static str> {
     path.split('/').filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}')).collect()
-}
-
-/// Path variables are typed by name across the table: GUIDs for groups, text for users (an id,
-/// a user name or `@self`), the enums their routes bind, and whole numbers for every other id.
-fn path_type(name: &str) -> Ty {
-    match name {
-        "groupid" | "newgroupid" => Ty::Guid,
-        "userid" | "query" => Ty::Text,
-        "status" => Ty::Enum(super::routes::EMPLOYEE_STATUS),
-        "infoType" => Ty::Enum(super::routes::INFO_TYPE),
-        _ => Ty::Int,
-    }
 }
 
 fn type_schema(ty: Ty) -> Value {
@@ -227,8 +242,8 @@ fn type_schema(ty: Ty) -> Value {
         Ty::Guid => json!({"type": "string", "format": "uuid"}),
         Ty::Date => json!({"type": "string", "format": "date-time"}),
         Ty::Enum(names) => json!({"type": "string", "enum": names.iter().map(|(name, _)| *name).collect::<Vec<_>>()}),
-        Ty::List(item) => json!({"type": "array", "items": type_schema(*item)}),
-        Ty::Objects(fields) => json!({"type": "array", "items": object_schema(fields)}),
+        Ty::List(item) => json!({"type": "array", "items": type_schema(item())}),
+        Ty::Objects(fields) => json!({"type": "array", "items": object_schema(&fields())}),
     }
 }
 
@@ -256,8 +271,17 @@ fn json_content(schema: Value) -> Value {
 
 fn operation_object(op: &Operation, gen: &mut SchemaGenerator) -> Value {
     let doc = &op.doc;
-    let mut parameters: Vec<Value> =
-        path_variables(op.path).into_iter().map(|name| parameter(name, "path", path_type(name), true)).collect();
+    let variables = path_variables(op.path);
+    let is_variable = |input: &&Input| variables.iter().any(|v| v.eq_ignore_ascii_case(input.name));
+    let mut parameters: Vec<Value> = variables
+        .iter()
+        .map(|name| {
+            // Typed by the handler's input of that name; the openapi tests prove each has one.
+            let ty = doc.inputs.iter().find(|input| input.name.eq_ignore_ascii_case(name)).map_or(Ty::Text, |i| i.ty);
+            parameter(name, "path", ty, true)
+        })
+        .collect();
+    let inputs: Vec<Input> = doc.inputs.iter().filter(|input| !is_variable(input)).copied().collect();
     let list_options = match doc.output {
         Output::Enveloped { list: true, .. } if op.method == Method::GET => LIST_OPTIONS,
         _ => &[],
@@ -265,12 +289,12 @@ fn operation_object(op: &Operation, gen: &mut SchemaGenerator) -> Value {
     let mut object = json!({"summary": doc.summary, "tags": [tag(op.path)]});
     // GET reads its parameters from the query; the other methods from a body (JSON or a form).
     if op.method == Method::GET {
-        let query = doc.inputs.iter().chain(list_options);
+        let query = inputs.iter().chain(list_options);
         parameters.extend(query.map(|input| parameter(input.name, "query", input.ty, input.required)));
-    } else if !doc.inputs.is_empty() {
+    } else if !inputs.is_empty() {
         object["requestBody"] = json!({
-            "required": doc.inputs.iter().any(|input| input.required),
-            "content": json_content(object_schema(&doc.inputs)),
+            "required": inputs.iter().any(|input| input.required),
+            "content": json_content(object_schema(&inputs)),
         });
     }
     if !parameters.is_empty() {

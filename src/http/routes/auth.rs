@@ -10,18 +10,26 @@ use crate::app::App;
 use crate::domain::auth;
 use crate::error::ApiResult;
 use crate::http::envelope::Reply;
+use crate::http::inputs::{inputs, In};
 use crate::http::request::{Anon, Call};
 use crate::http::wire::auth::AuthenticationTokenData;
 use crate::http::wire::WireCtx;
 
+inputs! {
+    pub struct Credentials {
+        user_name: String = "userName",
+        password: String = "password",
+    }
+}
+
 /// `POST authentication`: `userName` (user name or email) and `password` give a token, also
 /// set as the `asc_auth_key` cookie.
-pub async fn login(State(app): State<Arc<App>>, call: Anon) -> ApiResult<Response> {
+pub async fn login(State(app): State<Arc<App>>, In(call, input): In<Credentials, Anon>) -> ApiResult<Response> {
     let issued = auth::login(
         &app.store,
         call.info.portal,
-        call.params.raw("userName"),
-        call.params.raw("password"),
+        Some(&input.user_name),
+        Some(&input.password),
         &call.info.peer,
         app.settings.token_lifetime,
     )

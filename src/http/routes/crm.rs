@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::Uri;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -19,12 +20,15 @@ use crate::domain::{access, tags, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum, Params};
 use crate::http::envelope::Reply;
+use crate::http::inputs::{inputs, In, Inputs, NonEmpty, Objects, One};
+use crate::http::openapi::{Input, Ty};
 use crate::http::request::Call;
 use crate::http::wire::crm::{
     ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWithTaskWrapper,
     ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
 };
 use crate::http::wire::WireCtx;
+use crate::model::{ContactId, FieldId, InfoId, ListItemId, ProjectId, ShareType, UserId};
 
 /// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
 async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
@@ -84,53 +88,330 @@ async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply>
     list_reply(&items, whole)
 }
 
-fn id(params: &Params, name: &str) -> ApiResult<i64> {
-    params.require::<i64>(name)
+inputs! {
+    pub struct ContactRef {
+        contact: ContactId = "contactid",
+    }
+
+    pub struct CompanyRef {
+        company: ContactId = "companyid",
+    }
+
+    pub struct ProjectRef {
+        project: ProjectId = "projectid",
+    }
+
+    pub struct ContactProject {
+        contact: ContactId = "contactid",
+        project: ProjectId = "projectid",
+    }
+
+    /// `shareType` as a name or number; `isShared` (older clients) when it is absent.
+    pub struct Access {
+        share_type: Option<Enum<ShareType>> = "shareType",
+        is_shared: Option<bool> = "isShared",
+        manager_list: Option<Vec<UserId>> = "managerList",
+    }
+
+    pub struct PersonFields {
+        first_name: Option<String> = "firstName",
+        last_name: Option<String> = "lastName",
+        job_title: Option<String> = "jobTitle",
+        about: Option<String> = "about",
+        company_id: Option<ContactId> = "companyId",
+    }
+
+    pub struct NewPerson {
+        first_name: String = "firstName",
+        last_name: String = "lastName",
+        job_title: Option<String> = "jobTitle",
+        about: Option<String> = "about",
+        company_id: Option<ContactId> = "companyId",
+        access: Access,
+        custom_fields: Objects<FieldValueItem> = "customFieldList",
+    }
+
+    pub struct PersonEdit {
+        id: ContactId = "personid",
+        person: PersonFields,
+        access: Access,
+        custom_fields: Objects<FieldValueItem> = "customFieldList",
+    }
+
+    pub struct NewCompany {
+        company_name: String = "companyName",
+        about: Option<String> = "about",
+        access: Access,
+        custom_fields: Objects<FieldValueItem> = "customFieldList",
+    }
+
+    pub struct CompanyEdit {
+        id: ContactId = "companyid",
+        company_name: Option<String> = "companyName",
+        about: Option<String> = "about",
+        access: Access,
+        custom_fields: Objects<FieldValueItem> = "customFieldList",
+    }
+
+    pub struct DeleteBatch {
+        contactids: NonEmpty<ContactId> = "contactids",
+    }
+
+    pub struct AccessChange {
+        contact: ContactId = "contactid",
+        is_shared: Option<bool> = "isShared",
+        manager_list: Vec<UserId> = "managerList",
+    }
+
+    pub struct AccessBatch {
+        contactid: NonEmpty<ContactId> = "contactid",
+        is_shared: Option<bool> = "isShared",
+        manager_list: Vec<UserId> = "managerList",
+    }
+
+    pub struct FilterFields {
+        contact_list_view: Option<Enum<ListView>> = "contactListView",
+        responsibleid: Option<UserId> = "responsibleid",
+        contact_stage: Option<i64> = "contactStage",
+        contact_type: Option<i64> = "contactType",
+        is_shared: Option<bool> = "isShared",
+        tags: Vec<String> = "tags",
+        from_date: Option<DateTime<Utc>> = "fromDate",
+        to_date: Option<DateTime<Utc>> = "toDate",
+    }
+
+    /// The filter of the bulk actions; `filterValue` may also come in the body.
+    pub struct BulkFilter {
+        filter: FilterFields,
+        filter_value: Option<String> = "filterValue",
+    }
+
+    pub struct TagByFilter {
+        filter: BulkFilter,
+        tag_name: String = "tagName",
+    }
+
+    pub struct AccessByFilter {
+        filter: BulkFilter,
+        is_private: Option<bool> = "isPrivate",
+        is_shared: Option<bool> = "isShared",
+        manager_list: Vec<UserId> = "managerList",
+    }
+
+    pub struct ProjectLinks {
+        project: ProjectId = "projectid",
+        contactid: NonEmpty<ContactId> = "contactid",
+    }
+
+    pub struct InfoFields {
+        info_type: Enum<InfoType> = "infoType",
+        category: Option<String> = "category",
+        data: String = "data",
+        is_primary: Option<bool> = "isPrimary",
+    }
+
+    pub struct InfoQuery {
+        info_type: Enum<InfoType> = "infoType",
+        category: Option<String> = "category",
+        data: Option<String> = "data",
+        is_primary: Option<bool> = "isPrimary",
+    }
+
+    pub struct InfoRef {
+        contact: ContactId = "contactid",
+        id: InfoId = "id",
+    }
+
+    pub struct NewInfo {
+        contact: ContactId = "contactid",
+        info: InfoFields,
+    }
+
+    pub struct InfoEditFields {
+        contact: ContactId = "contactid",
+        id: InfoId = "id",
+        info: InfoFields,
+    }
+
+    pub struct InfoBatch {
+        contact: ContactId = "contactid",
+        items: Objects<InfoFields> = "items",
+    }
+
+    pub struct InfoTypeRef {
+        info_type: Enum<InfoType> = "infoType",
+    }
+
+    pub struct AddressFields {
+        street: Option<String> = "street",
+        city: Option<String> = "city",
+        state: Option<String> = "state",
+        zip: Option<String> = "zip",
+        country: Option<String> = "country",
+        category: Option<i64> = "category",
+        is_primary: Option<bool> = "isPrimary",
+    }
+
+    pub struct NewAddress {
+        contact: ContactId = "contactid",
+        address: One<AddressFields> = "address",
+    }
+
+    pub struct AddressEdit {
+        contact: ContactId = "contactid",
+        id: InfoId = "id",
+        address: One<AddressFields> = "address",
+    }
+
+    pub struct TagName {
+        tag_name: String = "tagName",
+    }
+
+    pub struct ContactTag {
+        contact: ContactId = "contactid",
+        tag_name: String = "tagName",
+    }
+
+    pub struct TagMany {
+        entityid: NonEmpty<ContactId> = "entityid",
+        tag_name: String = "tagName",
+    }
+
+    pub struct QuickCompanies {
+        company_name: Vec<String> = "companyName",
+    }
+
+    pub struct NamePair {
+        key: Option<String> = "key",
+        value: Option<String> = "value",
+    }
+
+    pub struct QuickPersons {
+        data: Objects<NamePair> = "data",
+    }
+
+    pub struct StatusChange {
+        contact: ContactId = "contactid",
+        contact_statusid: Option<i64> = "contactStatusid",
+    }
+
+    pub struct Membership {
+        company: ContactId = "companyid",
+        person: ContactId = "personid",
+    }
+
+    pub struct ItemRef {
+        id: ListItemId = "id",
+    }
+
+    pub struct NewStatus {
+        title: String = "title",
+        description: Option<String> = "description",
+        color: String = "color",
+        sort_order: Option<i64> = "sortOrder",
+    }
+
+    pub struct NewType {
+        title: String = "title",
+        description: Option<String> = "description",
+        color: Option<String> = "color",
+        sort_order: Option<i64> = "sortOrder",
+    }
+
+    pub struct ItemFields {
+        title: Option<String> = "title",
+        description: Option<String> = "description",
+        color: Option<String> = "color",
+        sort_order: Option<i64> = "sortOrder",
+    }
+
+    pub struct ItemEdit {
+        id: ListItemId = "id",
+        fields: ItemFields,
+    }
+
+    pub struct NewField {
+        label: String = "label",
+        field_type: Option<i64> = "fieldType",
+        mask: Option<String> = "mask",
+    }
+
+    pub struct FieldFields {
+        label: Option<String> = "label",
+        field_type: Option<i64> = "fieldType",
+        mask: Option<String> = "mask",
+    }
+
+    pub struct FieldRef {
+        id: FieldId = "id",
+    }
+
+    pub struct FieldEdit {
+        id: FieldId = "id",
+        fields: FieldFields,
+    }
+
+    pub struct FieldValueChange {
+        contact: ContactId = "contactid",
+        field: FieldId = "fieldid",
+        field_value: Option<String> = "fieldValue",
+    }
+
+    pub struct ByEmail {
+        term: Option<String> = "term",
+        max_count: Option<i64> = "maxCount",
+    }
+
+    pub struct ByPrefix {
+        prefix: String = "prefix",
+        search_type: Option<i64> = "searchType",
+        entity_id: Option<i64> = "entityID",
+    }
 }
 
-/// `customFieldList`: `{key: fieldId, value}` pairs.
-fn field_values(p: &Params) -> ApiResult<Vec<FieldValue>> {
-    p.objects("customFieldList")?
-        .iter()
-        .map(|item| {
-            let field_id = item
-                .require::<i64>("key")
-                .map_err(|_| ApiError::invalid("customFieldList", "each item needs a numeric key"))?;
-            Ok(FieldValue { field_id, value: item.get::<String>("value")?.unwrap_or_default() })
-        })
-        .collect()
+/// One `{key: fieldId, value}` of `customFieldList`.
+#[derive(Debug)]
+pub struct FieldValueItem(FieldValue);
+
+impl Inputs for FieldValueItem {
+    fn inputs() -> Vec<Input> {
+        vec![Input { name: "key", ty: Ty::Int, required: true }, Input { name: "value", ty: Ty::Text, required: false }]
+    }
+
+    fn bind(item: &Params) -> ApiResult<Self> {
+        let field_id = item
+            .require::<i64>("key")
+            .map_err(|_| ApiError::invalid("customFieldList", "each item needs a numeric key"))?;
+        Ok(FieldValueItem(FieldValue { field_id, value: item.get::<String>("value")?.unwrap_or_default() }))
+    }
 }
 
-fn managers(params: &Params) -> ApiResult<Vec<Uuid>> {
-    let mut list: Vec<Uuid> = params.list("managerList")?;
+fn field_values(items: Objects<FieldValueItem>) -> Vec<FieldValue> {
+    items.0.into_iter().map(|FieldValueItem(value)| value).collect()
+}
+
+/// The managers sent, each once.
+fn managers(list: Vec<UserId>) -> Vec<Uuid> {
+    let mut list: Vec<Uuid> = list.into_iter().map(|u| u.0).collect();
     list.sort_unstable();
     list.dedup();
-    Ok(list)
+    list
 }
 
-/// `shareType` as a name or number; `isShared` (older clients) means ReadWrite.
-fn share_type(params: &Params) -> ApiResult<Option<i64>> {
-    if let Some(Enum(ShareType(share))) = params.get::<Enum<ShareType>>("shareType")? {
-        return Ok(Some(share));
+fn ids(list: NonEmpty<ContactId>) -> Vec<i64> {
+    list.0.into_iter().map(|id| id.0).collect()
+}
+
+impl Access {
+    fn share_type(&self) -> Option<ShareType> {
+        self.share_type.map(|Enum(share)| share).or(self.is_shared.map(ShareType::from_is_shared))
     }
-    Ok(params.get::<bool>("isShared")?.map(
-        |shared| {
-            if shared {
-                access::share::READ_WRITE
-            } else {
-                access::share::NONE
-            }
-        },
-    ))
 }
-
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ShareType(i64);
 
 impl ApiEnum for ShareType {
     const NAMES: &'static [(&'static str, i64)] = &[("None", 0), ("ReadWrite", 1), ("Read", 2)];
     fn from_number(n: i64) -> Option<Self> {
-        (0..=2).contains(&n).then_some(ShareType(n))
+        ShareType::from_number(n)
     }
 }
 
@@ -161,192 +442,192 @@ impl ApiEnum for ContactSort {
 }
 
 /// `POST crm/contact/person`.
-pub async fn create_person(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
+pub async fn create_person(State(app): State<Arc<App>>, In(call, input): In<NewPerson>) -> ApiResult<Reply> {
     let new = NewContact {
         is_company: false,
-        first_name: p.get("firstName")?.unwrap_or_default(),
-        last_name: p.get("lastName")?.unwrap_or_default(),
+        first_name: input.first_name,
+        last_name: input.last_name,
         company_name: String::new(),
-        title: p.get("jobTitle")?,
-        about: p.get("about")?,
+        title: input.job_title,
+        about: input.about,
         industry: None,
-        company_id: p.get("companyId")?.unwrap_or(0),
-        share_type: share_type(p)?.unwrap_or(access::share::NONE),
-        managers: managers(p)?,
-        fields: field_values(p)?,
+        company_id: input.company_id.map_or(0, |c| c.0),
+        share_type: input.access.share_type().unwrap_or_default().number(),
+        managers: managers(input.access.manager_list.unwrap_or_default()),
+        fields: field_values(input.custom_fields),
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
     one(&app, &call, contact).await
 }
 
 /// `POST crm/contact/company`.
-pub async fn create_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
+pub async fn create_company(State(app): State<Arc<App>>, In(call, input): In<NewCompany>) -> ApiResult<Reply> {
     let new = NewContact {
         is_company: true,
         first_name: String::new(),
         last_name: String::new(),
-        company_name: p.get("companyName")?.unwrap_or_default(),
+        company_name: input.company_name,
         title: None,
-        about: p.get("about")?,
+        about: input.about,
         industry: None,
         company_id: 0,
-        share_type: share_type(p)?.unwrap_or(access::share::NONE),
-        managers: managers(p)?,
-        fields: field_values(p)?,
+        share_type: input.access.share_type().unwrap_or_default().number(),
+        managers: managers(input.access.manager_list.unwrap_or_default()),
+        fields: field_values(input.custom_fields),
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
     one(&app, &call, contact).await
 }
 
-fn changes(p: &Params) -> ApiResult<ContactChanges> {
-    Ok(ContactChanges {
-        first_name: p.get("firstName")?,
-        last_name: p.get("lastName")?,
-        company_name: p.get("companyName")?,
-        title: p.get("jobTitle")?,
-        about: p.get("about")?,
-        company_id: p.get("companyId")?,
-        share_type: share_type(p)?,
-        managers: if p.has("managerList") { Some(managers(p)?) } else { None },
-        fields: field_values(p)?,
-    })
+impl Access {
+    fn changes(self, custom_fields: Objects<FieldValueItem>) -> ContactChanges {
+        ContactChanges {
+            share_type: self.share_type().map(ShareType::number),
+            managers: self.manager_list.map(managers),
+            fields: field_values(custom_fields),
+            ..ContactChanges::default()
+        }
+    }
 }
 
 /// `PUT crm/contact/person/{personid}`.
-pub async fn update_person(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact =
-        contacts::update(&app.store, &call.caller, id(&call.params, "personid")?, false, changes(&call.params)?)
-            .await?;
+pub async fn update_person(State(app): State<Arc<App>>, In(call, input): In<PersonEdit>) -> ApiResult<Reply> {
+    let PersonEdit { id, person, access, custom_fields } = input;
+    let changes = ContactChanges {
+        first_name: person.first_name,
+        last_name: person.last_name,
+        title: person.job_title,
+        about: person.about,
+        company_id: person.company_id.map(|c| c.0),
+        ..access.changes(custom_fields)
+    };
+    let contact = contacts::update(&app.store, &call.caller, id.0, false, changes).await?;
     one(&app, &call, contact).await
 }
 
 /// `PUT crm/contact/company/{companyid}`.
-pub async fn update_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact =
-        contacts::update(&app.store, &call.caller, id(&call.params, "companyid")?, true, changes(&call.params)?)
-            .await?;
+pub async fn update_company(State(app): State<Arc<App>>, In(call, input): In<CompanyEdit>) -> ApiResult<Reply> {
+    let CompanyEdit { id, company_name, about, access, custom_fields } = input;
+    let changes = ContactChanges { company_name, about, ..access.changes(custom_fields) };
+    let contact = contacts::update(&app.store, &call.caller, id.0, true, changes).await?;
     one(&app, &call, contact).await
 }
 
 /// `GET crm/contact/{contactid}`.
-pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+pub async fn get(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
+    let contact = contacts::get(&app.store, &call.caller, input.contact.0).await?;
     one(&app, &call, contact).await
 }
 
 /// `DELETE crm/contact/{contactid}`: the contact as it was.
-pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = contacts::delete(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
+    let contact = contacts::delete(&app.store, &call.caller, input.contact.0).await?;
     one(&app, &call, contact).await
 }
 
 /// `PUT crm/contact` with `contactids`: batch delete.
-pub async fn delete_batch(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let ids: Vec<i64> = call.params.list("contactids")?;
-    let deleted = contacts::delete_batch(&app.store, &call.caller, &ids).await?;
+pub async fn delete_batch(State(app): State<Arc<App>>, In(call, input): In<DeleteBatch>) -> ApiResult<Reply> {
+    let deleted = contacts::delete_batch(&app.store, &call.caller, &ids(input.contactids)).await?;
     base_list(&app, &call, &deleted).await
 }
 
 /// `PUT crm/contact/{contactid}/access`: `isShared` and `managerList`.
-pub async fn set_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
-    let contact = contacts::set_access(&app.store, &call.caller, id(p, "contactid")?, is_shared, &managers(p)?).await?;
+pub async fn set_access(State(app): State<Arc<App>>, In(call, input): In<AccessChange>) -> ApiResult<Reply> {
+    let is_shared = input.is_shared.unwrap_or(false);
+    let managers = managers(input.manager_list);
+    let contact = contacts::set_access(&app.store, &call.caller, input.contact.0, is_shared, &managers).await?;
     one(&app, &call, contact).await
 }
 
 /// `PUT crm/contact/access`: `contactid` list, `isShared`, `managerList`.
-pub async fn set_access_batch(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let ids: Vec<i64> = p.list("contactid")?;
-    let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
-    let changed = contacts::set_access_batch(&app.store, &call.caller, &ids, is_shared, &managers(p)?).await?;
+pub async fn set_access_batch(State(app): State<Arc<App>>, In(call, input): In<AccessBatch>) -> ApiResult<Reply> {
+    let is_shared = input.is_shared.unwrap_or(false);
+    let managers = managers(input.manager_list);
+    let changed =
+        contacts::set_access_batch(&app.store, &call.caller, &ids(input.contactid), is_shared, &managers).await?;
     full_list(&app, &call, &changed).await
 }
 
 /// `GET crm/contact/filter`: paged in the database, with `total`.
-pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<FilterFields>) -> ApiResult<Reply> {
     let list = &call.info.list;
-    let query = contact_filter(&call)?;
+    let query = contact_filter(&call, input, None, (ContactSort::Created, true))?;
     let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
     Reply::page(&full(&app, &call, &page, Mode::List).await?, total)
 }
 
-/// The filter of `contact/filter` and `contact/filter/access`, from the list options and the
-/// parameters (`filterValue` may also come in the body).
-fn contact_filter(call: &Call) -> ApiResult<ContactFilter> {
-    contact_filter_sorted(call, (ContactSort::Created, true))
-}
-
-/// The same with the order used when no `sortBy` is given (`contact/filter` lists the newest
-/// first, `contact/simple/filter` by name).
-fn contact_filter_sorted(call: &Call, default_order: (ContactSort, bool)) -> ApiResult<ContactFilter> {
-    let p = &call.params;
+/// The filter of the contact lists and bulk actions, from the list options (the order, and the
+/// search text, which bulk actions may also take from `filterValue`) and the filter's fields;
+/// `default_order` is used when no `sortBy` is given (`contact/filter` lists the newest first,
+/// `contact/simple/filter` by name).
+fn contact_filter(
+    call: &Call,
+    fields: FilterFields,
+    filter_value: Option<String>,
+    default_order: (ContactSort, bool),
+) -> ApiResult<ContactFilter> {
     let list = &call.info.list;
     let (sort, descending) = match list.sort_by.first() {
         Some(name) => (Enum::<ContactSort>::from_param_named(name, "sortBy")?, list.descending),
         None => default_order,
     };
-    let view = p.get::<Enum<ListView>>("contactListView")?.map(|Enum(ListView(v))| v).unwrap_or(0);
-    let search = match &list.filter_value {
-        Some(value) => value.clone(),
-        None => p.get::<String>("filterValue")?.unwrap_or_default(),
-    };
-    let responsible = p.get::<Uuid>("responsibleid")?;
+    let view = fields.contact_list_view.map(|Enum(ListView(v))| v).unwrap_or(0);
+    let responsible = fields.responsibleid;
     Ok(ContactFilter {
-        search,
+        search: list.filter_value.clone().or(filter_value).unwrap_or_default(),
         is_company: match view {
             1 => Some(true),
             2 => Some(false),
             _ => None,
         },
         nothing: view == 3,
-        status: p.get::<i64>("contactStage")?.filter(|s| *s > 0),
-        contact_type: p.get::<i64>("contactType")?.filter(|t| *t > 0),
-        manager: responsible.filter(|id| !id.is_nil()),
+        status: fields.contact_stage.filter(|s| *s > 0),
+        contact_type: fields.contact_type.filter(|t| *t > 0),
+        manager: responsible.filter(|id| !id.is_nil()).map(|id| id.0),
         unmanaged: responsible.is_some_and(|id| id.is_nil()),
-        is_shared: p.get::<bool>("isShared")?,
-        tags: p.list::<String>("tags")?.into_iter().filter(|t| !t.trim().is_empty()).collect(),
-        created_from: p.get::<DateTime<Utc>>("fromDate")?,
+        is_shared: fields.is_shared,
+        tags: fields.tags.into_iter().filter(|t| !t.trim().is_empty()).collect(),
+        created_from: fields.from_date,
         // toDate covers its whole day, as the original's end-of-day bound.
-        created_to: p
-            .get::<DateTime<Utc>>("toDate")?
-            .map(|to| to + chrono::Duration::days(1) - chrono::Duration::minutes(1)),
+        created_to: fields.to_date.map(|to| to + chrono::Duration::days(1) - chrono::Duration::minutes(1)),
         sort,
         descending,
         ..ContactFilter::default()
     })
 }
 
+/// The filter of a bulk action: newest first, as `contact/filter` lists them.
+fn bulk_filter(call: &Call, input: BulkFilter) -> ApiResult<ContactFilter> {
+    contact_filter(call, input.filter, input.filter_value, (ContactSort::Created, true))
+}
+
 /// `DELETE crm/contact/filter`: deletes every contact the filter selects that the caller may delete.
-pub async fn delete_by_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let deleted = contacts::delete_by_filter(&app.store, &call.caller, &contact_filter(&call)?).await?;
+pub async fn delete_by_filter(State(app): State<Arc<App>>, In(call, input): In<BulkFilter>) -> ApiResult<Reply> {
+    let deleted = contacts::delete_by_filter(&app.store, &call.caller, &bulk_filter(&call, input)?).await?;
     base_list(&app, &call, &deleted).await
 }
 
 /// `POST crm/contact/filter/taglist`: tags every contact the filter selects that the caller may edit.
-pub async fn tag_by_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let ids = contacts::filtered_ids(&app.store, &call.caller, &contact_filter(&call)?).await?;
-    let name = tag_name(&call)?;
+pub async fn tag_by_filter(State(app): State<Arc<App>>, In(call, input): In<TagByFilter>) -> ApiResult<Reply> {
+    let ids = contacts::filtered_ids(&app.store, &call.caller, &bulk_filter(&call, input.filter)?).await?;
     if ids.is_empty() {
-        return Reply::of(&name);
+        return Reply::of(&input.tag_name);
     }
-    Reply::of(&tags::add(&app.store, &call.caller, &ids, &name, false).await?)
+    Reply::of(&tags::add(&app.store, &call.caller, &ids, &input.tag_name, false).await?)
 }
 
 /// `PUT crm/contact/filter/access`: `isPrivate` (or `isShared`) and `managerList` for every
 /// contact the filter selects that the caller may edit.
-pub async fn set_access_by_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let is_shared = match p.get::<bool>("isPrivate")? {
+pub async fn set_access_by_filter(
+    State(app): State<Arc<App>>,
+    In(call, input): In<AccessByFilter>,
+) -> ApiResult<Reply> {
+    let is_shared = match input.is_private {
         Some(private) => !private,
-        None => p.get::<bool>("isShared")?.unwrap_or(false),
+        None => input.is_shared.unwrap_or(false),
     };
-    let changed =
-        contacts::set_access_by_filter(&app.store, &call.caller, &contact_filter(&call)?, is_shared, &managers(p)?)
-            .await?;
+    let (query, managers) = (bulk_filter(&call, input.filter)?, managers(input.manager_list));
+    let changed = contacts::set_access_by_filter(&app.store, &call.caller, &query, is_shared, &managers).await?;
     full_list(&app, &call, &changed).await
 }
 
@@ -362,8 +643,8 @@ impl ApiEnum for ListView {
 }
 
 /// `GET crm/contact/company/{companyid}/person`: the members the caller may read.
-pub async fn company_persons(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let company = contacts::get(&app.store, &call.caller, id(&call.params, "companyid")?).await?;
+pub async fn company_persons(State(app): State<Arc<App>>, In(call, input): In<CompanyRef>) -> ApiResult<Reply> {
+    let company = contacts::get(&app.store, &call.caller, input.company.0).await?;
     if !company.is_company {
         return Err(ApiError::not_found("Not found"));
     }
@@ -393,32 +674,27 @@ pub async fn currencies(call: Call) -> ApiResult<Reply> {
 }
 
 /// `POST crm/contact/project/{projectid}` with a `contactid` list.
-pub async fn link_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let ids: Vec<i64> = call.params.list("contactid")?;
-    let linked = contacts::link_to_project(&app.store, &call.caller, id(&call.params, "projectid")?, &ids).await?;
+pub async fn link_many(State(app): State<Arc<App>>, In(call, input): In<ProjectLinks>) -> ApiResult<Reply> {
+    let linked = contacts::link_to_project(&app.store, &call.caller, input.project.0, &ids(input.contactid)).await?;
     full_list(&app, &call, &linked).await
 }
 
 /// `POST crm/contact/{contactid}/project/{projectid}`.
-pub async fn link_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let (contact, _) =
-        contacts::link_one(&app.store, &call.caller, id(&call.params, "contactid")?, id(&call.params, "projectid")?)
-            .await?;
+pub async fn link_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
+    let (contact, _) = contacts::link_one(&app.store, &call.caller, input.contact.0, input.project.0).await?;
     one(&app, &call, contact).await
 }
 
 /// `DELETE crm/contact/{contactid}/project/{projectid}`: the contact's base wrapper.
-pub async fn unlink_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let (contact, _) =
-        contacts::unlink_one(&app.store, &call.caller, id(&call.params, "contactid")?, id(&call.params, "projectid")?)
-            .await?;
+pub async fn unlink_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
+    let (contact, _) = contacts::unlink_one(&app.store, &call.caller, input.contact.0, input.project.0).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     Reply::of(&ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
 }
 
 /// `GET crm/contact/project/{projectid}`.
-pub async fn of_project(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let linked = contacts::of_project(&app.store, &call.caller, id(&call.params, "projectid")?).await?;
+pub async fn of_project(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
+    let linked = contacts::of_project(&app.store, &call.caller, input.project.0).await?;
     full_list(&app, &call, &linked).await
 }
 
@@ -453,14 +729,14 @@ impl ApiEnum for InfoType {
 }
 
 /// One detail from `infoType`, `category`, `data`, `isPrimary` (top level or inside `items`).
-fn info_from(p: &Params, id: i64) -> ApiResult<ContactInfo> {
-    let Enum(InfoType(info_type)) = p.require("infoType")?;
+fn info_from(fields: InfoFields, id: i64) -> ApiResult<ContactInfo> {
+    let Enum(InfoType(info_type)) = fields.info_type;
     Ok(ContactInfo {
         id,
         info_type,
-        category: contacts::parse_category(info_type, p.raw("category"))?,
-        data: p.get::<String>("data")?.unwrap_or_default(),
-        is_primary: p.get::<bool>("isPrimary")?.unwrap_or(false),
+        category: contacts::parse_category(info_type, fields.category.as_deref())?,
+        data: fields.data,
+        is_primary: fields.is_primary.unwrap_or(false),
     })
 }
 
@@ -469,58 +745,55 @@ fn info_reply(info: &ContactInfo) -> ApiResult<Reply> {
 }
 
 /// `GET crm/contact/{contactid}/data`: every detail, addresses included, newest first.
-pub async fn infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let infos = contacts::infos(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+pub async fn infos(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
+    let infos = contacts::infos(&app.store, &call.caller, input.contact.0).await?;
     Reply::list(&infos.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
 }
 
 /// `GET crm/contact/{contactid}/data/{id}`.
-pub async fn info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let wanted = id(&call.params, "id")?;
-    let infos = contacts::infos(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
-    let info =
-        infos.iter().find(|i| i.id == wanted).ok_or_else(|| ApiError::not_found("Contact information not found"))?;
+pub async fn info(State(app): State<Arc<App>>, In(call, input): In<InfoRef>) -> ApiResult<Reply> {
+    let infos = contacts::infos(&app.store, &call.caller, input.contact.0).await?;
+    let info = infos
+        .iter()
+        .find(|i| i.id == input.id.0)
+        .ok_or_else(|| ApiError::not_found("Contact information not found"))?;
     info_reply(info)
 }
 
 /// `POST crm/contact/{contactid}/data`.
-pub async fn add_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let item = info_from(&call.params, 0)?;
-    let added =
-        contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, vec![item], InfoEdit::Add)
-            .await?;
+pub async fn add_info(State(app): State<Arc<App>>, In(call, input): In<NewInfo>) -> ApiResult<Reply> {
+    let item = info_from(input.info, 0)?;
+    let added = contacts::add_infos(&app.store, &call.caller, input.contact.0, vec![item], InfoEdit::Add).await?;
     info_reply(&added[0])
 }
 
 /// `PUT crm/contact/{contactid}/data/{id}`.
-pub async fn update_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let item = info_from(&call.params, id(&call.params, "id")?)?;
-    let updated = contacts::update_info(&app.store, &call.caller, id(&call.params, "contactid")?, item).await?;
+pub async fn update_info(State(app): State<Arc<App>>, In(call, input): In<InfoEditFields>) -> ApiResult<Reply> {
+    let item = info_from(input.info, input.id.0)?;
+    let updated = contacts::update_info(&app.store, &call.caller, input.contact.0, item).await?;
     info_reply(&updated)
 }
 
 /// `DELETE crm/contact/{contactid}/data/{id}`.
-pub async fn delete_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let deleted =
-        contacts::delete_info(&app.store, &call.caller, id(&call.params, "contactid")?, id(&call.params, "id")?)
-            .await?;
+pub async fn delete_info(State(app): State<Arc<App>>, In(call, input): In<InfoRef>) -> ApiResult<Reply> {
+    let deleted = contacts::delete_info(&app.store, &call.caller, input.contact.0, input.id.0).await?;
     info_reply(&deleted)
 }
 
-async fn batch_infos(app: &App, call: &Call, edit: InfoEdit) -> ApiResult<Reply> {
-    let items = call.params.objects("items")?.iter().map(|item| info_from(item, 0)).collect::<ApiResult<Vec<_>>>()?;
-    let saved = contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, items, edit).await?;
+async fn batch_infos(app: &App, call: &Call, input: InfoBatch, edit: InfoEdit) -> ApiResult<Reply> {
+    let items = input.items.0.into_iter().map(|item| info_from(item, 0)).collect::<ApiResult<Vec<_>>>()?;
+    let saved = contacts::add_infos(&app.store, &call.caller, input.contact.0, items, edit).await?;
     Reply::list(&saved.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
 }
 
 /// `POST crm/contact/{contactid}/batch`: adds the `items`.
-pub async fn add_infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    batch_infos(&app, &call, InfoEdit::Add).await
+pub async fn add_infos(State(app): State<Arc<App>>, In(call, input): In<InfoBatch>) -> ApiResult<Reply> {
+    batch_infos(&app, &call, input, InfoEdit::Add).await
 }
 
 /// `PUT crm/contact/{contactid}/batch`: the `items` replace every detail.
-pub async fn replace_infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    batch_infos(&app, &call, InfoEdit::Replace).await
+pub async fn replace_infos(State(app): State<Arc<App>>, In(call, input): In<InfoBatch>) -> ApiResult<Reply> {
+    batch_infos(&app, &call, input, InfoEdit::Replace).await
 }
 
 /// `GET crm/contact/data/infoType`: the names of the detail types.
@@ -530,19 +803,15 @@ pub async fn info_types(call: Call) -> ApiResult<Reply> {
 }
 
 /// `GET crm/contact/data/{infoType}/category`: the category names of a type.
-pub async fn info_categories(call: Call) -> ApiResult<Reply> {
+pub async fn info_categories(In(call, input): In<InfoTypeRef>) -> ApiResult<Reply> {
     access::require_crm(&call.caller)?;
-    let Enum(InfoType(info_type)) = call.params.require("infoType")?;
+    let Enum(InfoType(info_type)) = input.info_type;
     Reply::list(contacts::categories(info_type))
 }
 
-fn tag_name(call: &Call) -> ApiResult<String> {
-    Ok(call.params.get::<String>("tagName")?.unwrap_or_default())
-}
-
 /// `GET crm/contact/{contactid}/tag` (also `crm/contact/tag/{contactid}`).
-pub async fn contact_tags(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    Reply::list(&tags::of_contact(&app.store, &call.caller, id(&call.params, "contactid")?).await?)
+pub async fn contact_tags(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
+    Reply::list(&tags::of_contact(&app.store, &call.caller, input.contact.0).await?)
 }
 
 /// `GET crm/contact/tag`.
@@ -554,30 +823,28 @@ pub async fn all_tags(State(app): State<Arc<App>>, call: Call) -> ApiResult<Repl
 }
 
 /// `POST crm/contact/tag`: a new, unused tag.
-pub async fn create_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    Reply::of(&tags::create(&app.store, &call.caller, &tag_name(&call)?).await?)
+pub async fn create_tag(State(app): State<Arc<App>>, In(call, input): In<TagName>) -> ApiResult<Reply> {
+    Reply::of(&tags::create(&app.store, &call.caller, &input.tag_name).await?)
 }
 
 /// `POST crm/contact/{contactid}/tag`.
-pub async fn add_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = id(&call.params, "contactid")?;
-    Reply::of(&tags::add(&app.store, &call.caller, &[contact], &tag_name(&call)?, true).await?)
+pub async fn add_tag(State(app): State<Arc<App>>, In(call, input): In<ContactTag>) -> ApiResult<Reply> {
+    Reply::of(&tags::add(&app.store, &call.caller, &[input.contact.0], &input.tag_name, true).await?)
 }
 
 /// `POST crm/contact/taglist`: `entityid` list and `tagName`.
-pub async fn add_tag_to_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let ids: Vec<i64> = call.params.list("entityid")?;
-    Reply::of(&tags::add(&app.store, &call.caller, &ids, &tag_name(&call)?, false).await?)
+pub async fn add_tag_to_many(State(app): State<Arc<App>>, In(call, input): In<TagMany>) -> ApiResult<Reply> {
+    Reply::of(&tags::add(&app.store, &call.caller, &ids(input.entityid), &input.tag_name, false).await?)
 }
 
 /// `DELETE crm/contact/{contactid}/tag`.
-pub async fn remove_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    Reply::of(&tags::remove(&app.store, &call.caller, id(&call.params, "contactid")?, &tag_name(&call)?).await?)
+pub async fn remove_tag(State(app): State<Arc<App>>, In(call, input): In<ContactTag>) -> ApiResult<Reply> {
+    Reply::of(&tags::remove(&app.store, &call.caller, input.contact.0, &input.tag_name).await?)
 }
 
 /// `DELETE crm/contact/tag`.
-pub async fn delete_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    Reply::of(&tags::delete(&app.store, &call.caller, &tag_name(&call)?).await?)
+pub async fn delete_tag(State(app): State<Arc<App>>, In(call, input): In<TagName>) -> ApiResult<Reply> {
+    Reply::of(&tags::delete(&app.store, &call.caller, &input.tag_name).await?)
 }
 
 /// `DELETE crm/contact/tag/unused`.
@@ -586,25 +853,21 @@ pub async fn delete_unused_tags(State(app): State<Arc<App>>, call: Call) -> ApiR
 }
 
 /// `POST crm/contact/company/{companyid}/person` with `personid`.
-pub async fn join_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let person = contacts::set_company(&app.store, &call.caller, id(p, "companyid")?, id(p, "personid")?, true).await?;
+pub async fn join_company(State(app): State<Arc<App>>, In(call, input): In<Membership>) -> ApiResult<Reply> {
+    let person = contacts::set_company(&app.store, &call.caller, input.company.0, input.person.0, true).await?;
     one(&app, &call, person).await
 }
 
 /// `DELETE crm/contact/company/{companyid}/person` with `personid`.
-pub async fn leave_company(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let person =
-        contacts::set_company(&app.store, &call.caller, id(p, "companyid")?, id(p, "personid")?, false).await?;
+pub async fn leave_company(State(app): State<Arc<App>>, In(call, input): In<Membership>) -> ApiResult<Reply> {
+    let person = contacts::set_company(&app.store, &call.caller, input.company.0, input.person.0, false).await?;
     one(&app, &call, person).await
 }
 
 /// `PUT crm/contact/{contactid}/status` with `contactStatusid`.
-pub async fn set_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let status = p.get::<i64>("contactStatusid")?.unwrap_or(0);
-    let contact = contacts::set_status(&app.store, &call.caller, id(p, "contactid")?, status).await?;
+pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<StatusChange>) -> ApiResult<Reply> {
+    let status = input.contact_statusid.unwrap_or(0);
+    let contact = contacts::set_status(&app.store, &call.caller, input.contact.0, status).await?;
     one(&app, &call, contact).await
 }
 
@@ -634,9 +897,9 @@ async fn quick_reply(app: &App, call: &Call, drafts: Vec<NewContact>) -> ApiResu
 }
 
 /// `POST crm/contact/company/quick`: `companyName` list; blank names are skipped.
-pub async fn quick_companies(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let names: Vec<String> = call.params.list("companyName")?;
-    let drafts = names
+pub async fn quick_companies(State(app): State<Arc<App>>, In(call, input): In<QuickCompanies>) -> ApiResult<Reply> {
+    let drafts = input
+        .company_name
         .into_iter()
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
@@ -647,11 +910,10 @@ pub async fn quick_companies(State(app): State<Arc<App>>, call: Call) -> ApiResu
 
 /// `POST crm/contact/person/quick`: `data` as `{key: firstName, value: lastName}` pairs;
 /// incomplete pairs are skipped.
-pub async fn quick_persons(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+pub async fn quick_persons(State(app): State<Arc<App>>, In(call, input): In<QuickPersons>) -> ApiResult<Reply> {
     let mut drafts = Vec::new();
-    for pair in call.params.objects("data")? {
-        let (first, last) =
-            (pair.get::<String>("key")?.unwrap_or_default(), pair.get::<String>("value")?.unwrap_or_default());
+    for pair in input.data.0 {
+        let (first, last) = (pair.key.unwrap_or_default(), pair.value.unwrap_or_default());
         let (first, last) = (first.trim(), last.trim());
         if !first.is_empty() && !last.is_empty() {
             drafts.push(quick(false, first.to_string(), last.to_string(), String::new()));
@@ -660,13 +922,15 @@ pub async fn quick_persons(State(app): State<Arc<App>>, call: Call) -> ApiResult
     quick_reply(&app, &call, drafts).await
 }
 
-fn item_draft(p: &Params) -> ApiResult<ItemDraft> {
-    Ok(ItemDraft {
-        title: p.get("title")?,
-        description: p.get("description")?,
-        color: p.get("color")?,
-        sort_order: p.get("sortOrder")?,
-    })
+impl From<ItemFields> for ItemDraft {
+    fn from(fields: ItemFields) -> Self {
+        ItemDraft {
+            title: fields.title,
+            description: fields.description,
+            color: fields.color,
+            sort_order: fields.sort_order,
+        }
+    }
 }
 
 fn item_reply(item: &contacts::ListItem) -> ApiResult<Reply> {
@@ -674,55 +938,54 @@ fn item_reply(item: &contacts::ListItem) -> ApiResult<Reply> {
 }
 
 /// `GET crm/contact/status/{id}` and `GET crm/contact/type/{id}`.
-async fn get_item(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
-    item_reply(&list_items::get(&app.store, &call.caller, list_type, id(&call.params, "id")?).await?)
+async fn get_item(app: &App, call: &Call, list_type: i64, input: ItemRef) -> ApiResult<Reply> {
+    item_reply(&list_items::get(&app.store, &call.caller, list_type, input.id.0).await?)
 }
 
-pub async fn get_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    get_item(&app, &call, LIST_CONTACT_STATUS).await
+pub async fn get_status(State(app): State<Arc<App>>, In(call, input): In<ItemRef>) -> ApiResult<Reply> {
+    get_item(&app, &call, LIST_CONTACT_STATUS, input).await
 }
 
-pub async fn get_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    get_item(&app, &call, LIST_CONTACT_TYPE).await
+pub async fn get_type(State(app): State<Arc<App>>, In(call, input): In<ItemRef>) -> ApiResult<Reply> {
+    get_item(&app, &call, LIST_CONTACT_TYPE, input).await
 }
 
 /// `POST crm/contact/status` (title, description, color, sortOrder).
-pub async fn create_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    item_reply(
-        &list_items::create(&app.store, &call.caller, LIST_CONTACT_STATUS, item_draft(&call.params)?, true).await?,
-    )
+pub async fn create_status(State(app): State<Arc<App>>, In(call, input): In<NewStatus>) -> ApiResult<Reply> {
+    let NewStatus { title, description, color, sort_order } = input;
+    let draft = ItemDraft { title: Some(title), description, color: Some(color), sort_order };
+    item_reply(&list_items::create(&app.store, &call.caller, LIST_CONTACT_STATUS, draft, true).await?)
 }
 
 /// `POST crm/contact/type` (title, sortOrder).
-pub async fn create_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    item_reply(
-        &list_items::create(&app.store, &call.caller, LIST_CONTACT_TYPE, item_draft(&call.params)?, false).await?,
-    )
+pub async fn create_type(State(app): State<Arc<App>>, In(call, input): In<NewType>) -> ApiResult<Reply> {
+    let NewType { title, description, color, sort_order } = input;
+    let draft = ItemDraft { title: Some(title), description, color, sort_order };
+    item_reply(&list_items::create(&app.store, &call.caller, LIST_CONTACT_TYPE, draft, false).await?)
 }
 
-async fn update_item(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
-    let draft = item_draft(&call.params)?;
-    item_reply(&list_items::update(&app.store, &call.caller, list_type, id(&call.params, "id")?, draft).await?)
+async fn update_item(app: &App, call: &Call, list_type: i64, input: ItemEdit) -> ApiResult<Reply> {
+    item_reply(&list_items::update(&app.store, &call.caller, list_type, input.id.0, input.fields.into()).await?)
 }
 
-pub async fn update_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    update_item(&app, &call, LIST_CONTACT_STATUS).await
+pub async fn update_status(State(app): State<Arc<App>>, In(call, input): In<ItemEdit>) -> ApiResult<Reply> {
+    update_item(&app, &call, LIST_CONTACT_STATUS, input).await
 }
 
-pub async fn update_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    update_item(&app, &call, LIST_CONTACT_TYPE).await
+pub async fn update_type(State(app): State<Arc<App>>, In(call, input): In<ItemEdit>) -> ApiResult<Reply> {
+    update_item(&app, &call, LIST_CONTACT_TYPE, input).await
 }
 
-async fn delete_item(app: &App, call: &Call, list_type: i64) -> ApiResult<Reply> {
-    item_reply(&list_items::delete(&app.store, &call.caller, list_type, id(&call.params, "id")?).await?)
+async fn delete_item(app: &App, call: &Call, list_type: i64, input: ItemRef) -> ApiResult<Reply> {
+    item_reply(&list_items::delete(&app.store, &call.caller, list_type, input.id.0).await?)
 }
 
-pub async fn delete_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    delete_item(&app, &call, LIST_CONTACT_STATUS).await
+pub async fn delete_status(State(app): State<Arc<App>>, In(call, input): In<ItemRef>) -> ApiResult<Reply> {
+    delete_item(&app, &call, LIST_CONTACT_STATUS, input).await
 }
 
-pub async fn delete_type(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    delete_item(&app, &call, LIST_CONTACT_TYPE).await
+pub async fn delete_type(State(app): State<Arc<App>>, In(call, input): In<ItemRef>) -> ApiResult<Reply> {
+    delete_item(&app, &call, LIST_CONTACT_TYPE, input).await
 }
 
 /// The entity type of a `crm/{entityType}/...` route.
@@ -736,42 +999,41 @@ fn entity_type(path: &str) -> i64 {
     }
 }
 
-fn field_draft(p: &Params) -> ApiResult<FieldDraft> {
-    Ok(FieldDraft { label: p.get("label")?, field_type: p.get("fieldType")?, mask: p.get("mask")? })
+impl From<FieldFields> for FieldDraft {
+    fn from(fields: FieldFields) -> Self {
+        FieldDraft { label: fields.label, field_type: fields.field_type, mask: fields.mask }
+    }
 }
 
 /// `GET crm/{contact|company|person}/customfield/definitions`.
-pub async fn field_definitions(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
+pub async fn field_definitions(State(app): State<Arc<App>>, uri: Uri, call: Call) -> ApiResult<Reply> {
     let fields = custom_fields::definitions(&app.store, &call.caller, entity_type(uri.path())).await?;
     Reply::list(&fields.iter().map(CustomFieldWrapper::new).collect::<Vec<_>>())
 }
 
 /// `POST crm/{entityType}/customfield`: `label`, `fieldType`, `mask`.
-pub async fn create_field(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
-    let field =
-        custom_fields::create(&app.store, &call.caller, entity_type(uri.path()), field_draft(&call.params)?).await?;
+pub async fn create_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<NewField>) -> ApiResult<Reply> {
+    let draft = FieldDraft { label: Some(input.label), field_type: input.field_type, mask: input.mask };
+    let field = custom_fields::create(&app.store, &call.caller, entity_type(uri.path()), draft).await?;
     Reply::of(&CustomFieldWrapper::new(&field))
 }
 
 /// `PUT crm/{entityType}/customfield/{id}`.
-pub async fn update_field(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
-    let draft = field_draft(&call.params)?;
-    let field =
-        custom_fields::update(&app.store, &call.caller, entity_type(uri.path()), id(&call.params, "id")?, draft)
-            .await?;
+pub async fn update_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<FieldEdit>) -> ApiResult<Reply> {
+    let entity = entity_type(uri.path());
+    let field = custom_fields::update(&app.store, &call.caller, entity, input.id.0, input.fields.into()).await?;
     Reply::of(&CustomFieldWrapper::new(&field))
 }
 
 /// `DELETE crm/{entityType}/customfield/{id}`.
-pub async fn delete_field(State(app): State<Arc<App>>, uri: axum::http::Uri, call: Call) -> ApiResult<Reply> {
-    let field =
-        custom_fields::delete(&app.store, &call.caller, entity_type(uri.path()), id(&call.params, "id")?).await?;
+pub async fn delete_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<FieldRef>) -> ApiResult<Reply> {
+    let field = custom_fields::delete(&app.store, &call.caller, entity_type(uri.path()), input.id.0).await?;
     Reply::of(&CustomFieldWrapper::new(&field))
 }
 
 /// `GET crm/{entityType}/{contactid}/customfield`: the fields with a value, and the headings.
-pub async fn contact_fields(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+pub async fn contact_fields(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
+    let contact = contacts::get(&app.store, &call.caller, input.contact.0).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
     let shown = custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(&contact));
@@ -779,12 +1041,11 @@ pub async fn contact_fields(State(app): State<Arc<App>>, call: Call) -> ApiResul
 }
 
 /// `POST crm/{entityType}/{contactid}/customfield/{fieldid}` with `fieldValue`.
-pub async fn set_field(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let value = p.get::<String>("fieldValue")?.unwrap_or_default();
-    let (field, value) =
-        custom_fields::set_value(&app.store, &call.caller, id(p, "contactid")?, id(p, "fieldid")?, &value).await?;
-    Reply::of(&CustomFieldBaseWrapper::new(&field, id(p, "contactid")?, &value))
+pub async fn set_field(State(app): State<Arc<App>>, In(call, input): In<FieldValueChange>) -> ApiResult<Reply> {
+    let value = input.field_value.unwrap_or_default();
+    let (contact, field) = (input.contact.0, input.field.0);
+    let (field, value) = custom_fields::set_value(&app.store, &call.caller, contact, field, &value).await?;
+    Reply::of(&CustomFieldBaseWrapper::new(&field, contact, &value))
 }
 
 fn with_tasks(list: Vec<ContactWrapper>) -> Vec<ContactWithTaskWrapper> {
@@ -792,18 +1053,18 @@ fn with_tasks(list: Vec<ContactWrapper>) -> Vec<ContactWithTaskWrapper> {
 }
 
 /// `GET crm/contact/simple/filter`: the filter's page as contacts with their tasks.
-pub async fn simple_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+pub async fn simple_filter(State(app): State<Arc<App>>, In(call, input): In<FilterFields>) -> ApiResult<Reply> {
     let list = &call.info.list;
-    let query = contact_filter_sorted(&call, (ContactSort::DisplayName, false))?;
+    let query = contact_filter(&call, input, None, (ContactSort::DisplayName, false))?;
     let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
     Reply::page(&with_tasks(full(&app, &call, &page, Mode::Quick).await?), total)
 }
 
 /// `GET crm/contact/simple/byEmail?term=&maxCount=`: contacts whose name and an email contain
 /// the term; an empty term or a count under 1 finds nothing.
-pub async fn by_email(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let term = call.params.get::<String>("term")?.unwrap_or_default();
-    let max = call.params.get::<i64>("maxCount")?.unwrap_or(0);
+pub async fn by_email(State(app): State<Arc<App>>, In(call, input): In<ByEmail>) -> ApiResult<Reply> {
+    let term = input.term.unwrap_or_default();
+    let max = input.max_count.unwrap_or(0);
     if term.trim().is_empty() || max <= 0 {
         return Reply::list::<ContactWithTaskWrapper>(&[]);
     }
@@ -816,10 +1077,9 @@ pub async fn by_email(State(app): State<Arc<App>>, call: Call) -> ApiResult<Repl
 /// `GET crm/contact/byprefix?prefix=&searchType=`: at most 30 contacts whose display name has
 /// every word, by name; searchType -1 any, 0 companies, 1 persons, 2 persons without a company,
 /// 3 companies and persons without one.
-pub async fn by_prefix(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let prefix = p.require::<String>("prefix")?;
-    let (is_company, lone_persons) = match p.get::<i64>("searchType")?.unwrap_or(-1) {
+pub async fn by_prefix(State(app): State<Arc<App>>, In(call, input): In<ByPrefix>) -> ApiResult<Reply> {
+    let prefix = input.prefix;
+    let (is_company, lone_persons) = match input.search_type.unwrap_or(-1) {
         -1 => (None, false),
         0 => (Some(true), false),
         1 => (Some(false), false),
@@ -827,7 +1087,7 @@ pub async fn by_prefix(State(app): State<Arc<App>>, call: Call) -> ApiResult<Rep
         3 => (None, true),
         _ => return Err(ApiError::invalid("searchType", "use -1, 0, 1, 2 or 3")),
     };
-    if p.get::<i64>("entityID")?.unwrap_or(0) > 0 {
+    if input.entity_id.unwrap_or(0) > 0 {
         return Err(ApiError::invalid("entityID", "this server has no opportunities or cases to search in"));
     }
     let query = ContactFilter { search: prefix, name_only: true, is_company, lone_persons, ..ContactFilter::default() };
@@ -840,69 +1100,65 @@ pub async fn by_prefix(State(app): State<Arc<App>>, call: Call) -> ApiResult<Rep
 }
 
 /// `GET crm/contact/bycontactinfo?infoType=&data=&category=&isPrimary=`.
-pub async fn by_contact_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let p = &call.params;
-    let Enum(InfoType(info_type)) = p.require("infoType")?;
-    let category = match p.raw("category").filter(|c| !c.trim().is_empty()) {
-        Some(text) => Some(contacts::parse_category(info_type, Some(text))?),
+pub async fn by_contact_info(State(app): State<Arc<App>>, In(call, input): In<InfoQuery>) -> ApiResult<Reply> {
+    let Enum(InfoType(info_type)) = input.info_type;
+    let category = match input.category.filter(|c| !c.trim().is_empty()) {
+        Some(text) => Some(contacts::parse_category(info_type, Some(&text))?),
         None => None,
     };
-    let info = InfoMatch {
-        info_type,
-        data: p.get::<String>("data")?.unwrap_or_default(),
-        category,
-        is_primary: p.get("isPrimary")?,
-    };
+    let info = InfoMatch { info_type, data: input.data.unwrap_or_default(), category, is_primary: input.is_primary };
     let query = ContactFilter { info: Some(info), ..ContactFilter::default() };
     let (found, _) = contacts::filter(&app.store, &call.caller, &query, 0, contacts::MAX_BATCH as u64).await?;
     Reply::list(&full(&app, &call, &found, Mode::Single).await?)
 }
 
 /// An Address detail from `address: {street, city, state, zip, country, category, isPrimary}`.
-fn address_from(p: &Params, id: i64) -> ApiResult<ContactInfo> {
-    let address = p.objects("address")?.into_iter().next().ok_or_else(|| ApiError::missing("address"))?;
-    let category = address.get::<i64>("category")?.unwrap_or(0);
+fn address_from(One(address): One<AddressFields>, id: i64) -> ApiResult<ContactInfo> {
+    let category = address.category.unwrap_or(0);
     if !(0..contacts::categories(contacts::INFO_ADDRESS).len() as i64).contains(&category) {
         return Err(ApiError::invalid("address", "category must be an AddressCategory (0 to 5)"));
     }
-    let mut parts = serde_json::Map::new();
-    for part in ["street", "city", "state", "zip", "country"] {
-        parts.insert(part.into(), address.get::<String>(part)?.unwrap_or_default().into());
-    }
+    let parts = [
+        ("street", address.street),
+        ("city", address.city),
+        ("state", address.state),
+        ("zip", address.zip),
+        ("country", address.country),
+    ];
+    let parts: serde_json::Map<String, serde_json::Value> =
+        parts.into_iter().map(|(name, part)| (name.to_string(), part.unwrap_or_default().into())).collect();
     Ok(ContactInfo {
         id,
         info_type: contacts::INFO_ADDRESS,
         category,
         data: serde_json::Value::Object(parts).to_string(),
-        is_primary: address.get::<bool>("isPrimary")?.unwrap_or(false),
+        is_primary: address.is_primary.unwrap_or(false),
     })
 }
 
 /// `POST crm/contact/{contactid}/addressdata`.
-pub async fn add_address(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let item = address_from(&call.params, 0)?;
-    let added =
-        contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, vec![item], InfoEdit::Add)
-            .await?;
+pub async fn add_address(State(app): State<Arc<App>>, In(call, input): In<NewAddress>) -> ApiResult<Reply> {
+    let item = address_from(input.address, 0)?;
+    let added = contacts::add_infos(&app.store, &call.caller, input.contact.0, vec![item], InfoEdit::Add).await?;
     info_reply(&added[0])
 }
 
 /// `PUT crm/contact/{contactid}/addressdata/{id}`: only an address of that contact.
-pub async fn update_address(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let (contact, info_id) = (id(&call.params, "contactid")?, id(&call.params, "id")?);
+pub async fn update_address(State(app): State<Arc<App>>, In(call, input): In<AddressEdit>) -> ApiResult<Reply> {
+    let (contact, info_id) = (input.contact.0, input.id.0);
     let existing = contacts::infos(&app.store, &call.caller, contact).await?;
     if !existing.iter().any(|i| i.id == info_id && i.info_type == contacts::INFO_ADDRESS) {
         return Err(ApiError::not_found("Address not found"));
     }
     let updated =
-        contacts::update_info(&app.store, &call.caller, contact, address_from(&call.params, info_id)?).await?;
+        contacts::update_info(&app.store, &call.caller, contact, address_from(input.address, info_id)?).await?;
     info_reply(&updated)
 }
 
 /// `GET crm/contact/{contactid}/access`: the managers of a private contact (none for a shared
 /// one); a contact the caller may not read is a 404, as a missing one.
-pub async fn get_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
+pub async fn get_access(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
+    let contact = contacts::get(&app.store, &call.caller, input.contact.0).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     let base = ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info));
     Reply::list(&base.access_list.unwrap_or_default())

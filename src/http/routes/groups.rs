@@ -10,9 +10,11 @@ use crate::domain::groups::{self, Group, GroupChanges, MembersEdit};
 use crate::domain::people;
 use crate::error::ApiResult;
 use crate::http::envelope::Reply;
+use crate::http::inputs::{inputs, In};
 use crate::http::request::Call;
 use crate::http::wire::groups::{GroupSummary, GroupWrapperFull};
 use crate::http::wire::WireCtx;
+use crate::model::{GroupId, UserId};
 
 /// Summaries with their managers' user names, in two statements.
 async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Reply> {
@@ -33,8 +35,55 @@ async fn full(app: &App, call: &Call, group: Group, members: bool) -> ApiResult<
     Reply::of(&GroupWrapperFull::new(&details, members, &WireCtx::of(&call.info)))
 }
 
-fn group_id(call: &Call) -> ApiResult<Uuid> {
-    call.params.require("groupid")
+inputs! {
+    pub struct GroupRef {
+        group: GroupId = "groupid",
+    }
+
+    pub struct UserRef {
+        userid: String = "userid",
+    }
+
+    pub struct GroupSearch {
+        group_name: Option<String> = "groupName",
+    }
+
+    pub struct NewGroup {
+        group_name: String = "groupName",
+        group_manager: Option<Option<UserId>> = "groupManager",
+        members: Option<Vec<UserId>> = "members",
+    }
+
+    /// What is sent changes; members, when sent, replace the list.
+    pub struct GroupEdit {
+        group: GroupId = "groupid",
+        group_name: Option<String> = "groupName",
+        group_manager: Option<Option<UserId>> = "groupManager",
+        members: Option<Vec<UserId>> = "members",
+    }
+
+    pub struct MembersChange {
+        group: GroupId = "groupid",
+        members: Vec<UserId> = "members",
+    }
+
+    pub struct MoveMembers {
+        group: GroupId = "groupid",
+        to: GroupId = "newgroupid",
+    }
+
+    pub struct ManagerChange {
+        group: GroupId = "groupid",
+        manager: UserId = "userid",
+    }
+}
+
+fn guids(users: Vec<UserId>) -> Vec<Uuid> {
+    users.into_iter().map(|u| u.0).collect()
+}
+
+fn changes(name: Option<String>, manager: Option<Option<UserId>>, members: Option<Vec<UserId>>) -> GroupChanges {
+    GroupChanges { name, manager: manager.map(|m| m.map(|u| u.0)), members: members.map(guids) }
 }
 
 /// `GET group`.
@@ -44,49 +93,42 @@ pub async fn list(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 }
 
 /// `GET group/search?groupName=`.
-pub async fn search(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let text = call.params.get::<String>("groupName")?.unwrap_or_default();
+pub async fn search(State(app): State<Arc<App>>, In(call, input): In<GroupSearch>) -> ApiResult<Reply> {
+    let text = input.group_name.unwrap_or_default();
     let found = groups::search(&app.store, call.caller.portal, &text).await?;
     summaries(&app, &call, found).await
 }
 
 /// `GET group/user/{userid}`: the user's groups.
-pub async fn of_user(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let user = people::resolve(&app.store, &call.caller, &call.params.require::<String>("userid")?).await?;
+pub async fn of_user(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -> ApiResult<Reply> {
+    let user = people::resolve(&app.store, &call.caller, &input.userid).await?;
     let found = app.store.groups_of(call.caller.portal, user.id).await?;
     summaries(&app, &call, found).await
 }
 
 /// `GET group/{groupid}`: with members.
-pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let group = groups::get(&app.store, call.caller.portal, group_id(&call)?).await?;
+pub async fn get(State(app): State<Arc<App>>, In(call, input): In<GroupRef>) -> ApiResult<Reply> {
+    let group = groups::get(&app.store, call.caller.portal, input.group.0).await?;
     full(&app, &call, group, true).await
 }
 
-fn changes(call: &Call) -> ApiResult<GroupChanges> {
-    let params = &call.params;
-    Ok(GroupChanges {
-        name: params.get("groupName")?,
-        manager: if params.has("groupManager") { Some(params.get("groupManager")?) } else { None },
-        members: if params.has("members") { Some(params.list("members")?) } else { None },
-    })
-}
-
 /// `POST group`: `groupName`, `groupManager`, `members`.
-pub async fn create(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let group = groups::create(&app.store, &call.caller, changes(&call)?).await?;
+pub async fn create(State(app): State<Arc<App>>, In(call, input): In<NewGroup>) -> ApiResult<Reply> {
+    let changes = changes(Some(input.group_name), input.group_manager, input.members);
+    let group = groups::create(&app.store, &call.caller, changes).await?;
     full(&app, &call, group, true).await
 }
 
 /// `PUT group/{groupid}`: what is sent changes; members, when sent, replace the list.
-pub async fn update(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let group = groups::update(&app.store, &call.caller, group_id(&call)?, changes(&call)?).await?;
+pub async fn update(State(app): State<Arc<App>>, In(call, input): In<GroupEdit>) -> ApiResult<Reply> {
+    let changes = changes(input.group_name, input.group_manager, input.members);
+    let group = groups::update(&app.store, &call.caller, input.group.0, changes).await?;
     full(&app, &call, group, true).await
 }
 
 /// `DELETE group/{groupid}`: the deleted group, without members.
-pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let id = group_id(&call)?;
+pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<GroupRef>) -> ApiResult<Reply> {
+    let id = input.group.0;
     let group = groups::get(&app.store, call.caller.portal, id).await?;
     let details = groups::details(&app.store, call.caller.portal, group).await?;
     groups::delete(&app.store, &call.caller, id).await?;
@@ -94,40 +136,37 @@ pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 }
 
 /// `POST group/{groupid}/members`: replaces the members.
-pub async fn set_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let members = call.params.list::<Uuid>("members")?;
-    let changes = GroupChanges { members: Some(members), ..GroupChanges::default() };
-    let group = groups::update(&app.store, &call.caller, group_id(&call)?, changes).await?;
+pub async fn set_members(State(app): State<Arc<App>>, In(call, input): In<MembersChange>) -> ApiResult<Reply> {
+    let changes = GroupChanges { members: Some(guids(input.members)), ..GroupChanges::default() };
+    let group = groups::update(&app.store, &call.caller, input.group.0, changes).await?;
     full(&app, &call, group, true).await
 }
 
-async fn edit_members(app: &App, call: &Call, edit: MembersEdit) -> ApiResult<Reply> {
-    let members = call.params.list::<Uuid>("members")?;
-    let group = groups::edit_members(&app.store, &call.caller, group_id(call)?, edit, &members).await?;
+async fn edit_members(app: &App, call: &Call, input: MembersChange, edit: MembersEdit) -> ApiResult<Reply> {
+    let members = guids(input.members);
+    let group = groups::edit_members(&app.store, &call.caller, input.group.0, edit, &members).await?;
     full(app, call, group, true).await
 }
 
 /// `PUT group/{groupid}/members`: adds members.
-pub async fn add_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    edit_members(&app, &call, MembersEdit::Add).await
+pub async fn add_members(State(app): State<Arc<App>>, In(call, input): In<MembersChange>) -> ApiResult<Reply> {
+    edit_members(&app, &call, input, MembersEdit::Add).await
 }
 
 /// `DELETE group/{groupid}/members`: removes members.
-pub async fn remove_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    edit_members(&app, &call, MembersEdit::Remove).await
+pub async fn remove_members(State(app): State<Arc<App>>, In(call, input): In<MembersChange>) -> ApiResult<Reply> {
+    edit_members(&app, &call, input, MembersEdit::Remove).await
 }
 
 /// `PUT group/{groupid}/members/{newgroupid}`: moves every member.
-pub async fn move_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let to = call.params.require::<Uuid>("newgroupid")?;
-    let group = groups::move_members(&app.store, &call.caller, group_id(&call)?, to).await?;
+pub async fn move_members(State(app): State<Arc<App>>, In(call, input): In<MoveMembers>) -> ApiResult<Reply> {
+    let group = groups::move_members(&app.store, &call.caller, input.group.0, input.to.0).await?;
     full(&app, &call, group, true).await
 }
 
 /// `PUT group/{groupid}/manager`: `userid` becomes the manager.
-pub async fn set_manager(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let manager = call.params.require::<Uuid>("userid")?;
-    let changes = GroupChanges { manager: Some(Some(manager)), ..GroupChanges::default() };
-    let group = groups::update(&app.store, &call.caller, group_id(&call)?, changes).await?;
+pub async fn set_manager(State(app): State<Arc<App>>, In(call, input): In<ManagerChange>) -> ApiResult<Reply> {
+    let changes = GroupChanges { manager: Some(Some(input.manager.0)), ..GroupChanges::default() };
+    let group = groups::update(&app.store, &call.caller, input.group.0, changes).await?;
     full(&app, &call, group, true).await
 }

@@ -1,5 +1,6 @@
-//! The route table. Each line registers a handler and documents it (summary, the parameters
-//! the handler reads, the result's wire type) for `GET api/2.0/openapi.json`.
+//! The route table. Each line registers a handler and documents it for
+//! `GET api/2.0/openapi.json`: its summary and result's wire type here, its parameters from the
+//! inputs the handler's type declares (see `http::inputs`).
 
 mod auth;
 mod crm;
@@ -12,8 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
-use super::binding::ApiEnum;
-use super::openapi::{doc, opt, req, Api, Input, Operation, OrVoid, Ty};
+use super::openapi::{doc, Api, Operation, OrVoid};
 use super::wire::auth::AuthenticationTokenData;
 use super::wire::crm::{
     ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactWithTaskWrapper, ContactWrapper,
@@ -24,8 +24,6 @@ use super::wire::people::{EmployeeWraper, EmployeeWraperFull};
 use super::wire::projects::{ProjectWrapper, ProjectWrapperFull};
 use super::wire::system::Capabilities;
 use crate::app::App;
-use crate::domain::contacts::ContactSort;
-use crate::domain::people::EmployeeType;
 
 /// The router of every route.
 pub fn routes() -> Router<Arc<App>> {
@@ -37,102 +35,6 @@ pub fn operations() -> Vec<Operation> {
     api().into_parts().1
 }
 
-pub(super) const EMPLOYEE_STATUS: &[(&str, i64)] = people::EmployeeStatus::NAMES;
-pub(super) const INFO_TYPE: &[(&str, i64)] = crm::InfoType::NAMES;
-
-const TEXT: Ty = Ty::Text;
-const INT: Ty = Ty::Int;
-const BOOL: Ty = Ty::Bool;
-const GUID: Ty = Ty::Guid;
-const DATE: Ty = Ty::Date;
-const INTS: Ty = Ty::List(&Ty::Int);
-const GUIDS: Ty = Ty::List(&Ty::Guid);
-const TEXTS: Ty = Ty::List(&Ty::Text);
-
-const CREDENTIALS: &[Input] = &[req("userName", TEXT), req("password", TEXT)];
-const USER_CONTACT_LIST: Ty = Ty::Objects(&[req("type", TEXT), req("value", TEXT)]);
-const USER_CONTACTS: &[Input] = &[opt("contacts", USER_CONTACT_LIST)];
-const PROFILE: &[Input] = &[
-    opt("firstname", TEXT),
-    opt("lastname", TEXT),
-    opt("title", TEXT),
-    opt("location", TEXT),
-    opt("comment", TEXT),
-    opt("sex", Ty::Enum(&[("male", 1), ("female", 0)])),
-    opt("birthday", DATE),
-    opt("worksfrom", DATE),
-    opt("contacts", USER_CONTACT_LIST),
-    opt("department", GUIDS),
-    opt("lead", GUID),
-    opt("isVisitor", BOOL),
-    opt("disable", BOOL),
-];
-const PEOPLE_FILTER: &[Input] = &[
-    opt("employeeStatus", Ty::Enum(people::EmployeeStatus::NAMES)),
-    opt("groupId", GUID),
-    opt("activationStatus", Ty::Enum(people::ActivationStatus::NAMES)),
-    opt("employeeType", Ty::Enum(EmployeeType::NAMES)),
-    opt("isAdministrator", BOOL),
-];
-const GROUP: &[Input] = &[opt("groupName", TEXT), opt("groupManager", GUID), opt("members", GUIDS)];
-const MEMBERS: &[Input] = &[opt("members", GUIDS)];
-const PROJECT: &[Input] = &[
-    opt("title", TEXT),
-    opt("description", TEXT),
-    opt("responsibleId", GUID),
-    opt("status", Ty::Enum(projects::ProjectStatus::NAMES)),
-    opt("private", BOOL),
-    opt("participants", GUIDS),
-    opt("tags", TEXT),
-];
-const NEW_PROJECT: &[Input] = &[
-    opt("title", TEXT),
-    opt("description", TEXT),
-    req("responsibleId", GUID),
-    opt("private", BOOL),
-    opt("participants", GUIDS),
-    opt("tags", TEXT),
-];
-const CONTACT_FILTER: &[Input] = &[
-    opt("contactListView", Ty::Enum(crm::ListView::NAMES)),
-    opt("responsibleid", GUID),
-    opt("contactStage", INT),
-    opt("contactType", INT),
-    opt("isShared", BOOL),
-    opt("tags", TEXTS),
-    opt("fromDate", DATE),
-    opt("toDate", DATE),
-];
-const SORTED_CONTACT_FILTER: &[Input] = &[opt("sortBy", Ty::Enum(ContactSort::NAMES))];
-const ACCESS: &[Input] =
-    &[opt("shareType", Ty::Enum(crm::ShareType::NAMES)), opt("isShared", BOOL), opt("managerList", GUIDS)];
-const CUSTOM_FIELD_VALUES: &[Input] = &[opt("customFieldList", Ty::Objects(&[req("key", INT), opt("value", TEXT)]))];
-const PERSON: &[Input] =
-    &[opt("firstName", TEXT), opt("lastName", TEXT), opt("jobTitle", TEXT), opt("about", TEXT), opt("companyId", INT)];
-const COMPANY: &[Input] = &[opt("companyName", TEXT), opt("about", TEXT)];
-const LIST_ITEM: &[Input] = &[opt("title", TEXT), opt("description", TEXT), opt("color", TEXT), opt("sortOrder", INT)];
-const FIELD: &[Input] = &[opt("label", TEXT), opt("fieldType", INT), opt("mask", TEXT)];
-const INFO: &[Input] = &[
-    req("infoType", Ty::Enum(crm::InfoType::NAMES)),
-    opt("category", TEXT),
-    opt("data", TEXT),
-    opt("isPrimary", BOOL),
-];
-const ADDRESS: &[Input] = &[req(
-    "address",
-    Ty::Objects(&[
-        opt("street", TEXT),
-        opt("city", TEXT),
-        opt("state", TEXT),
-        opt("zip", TEXT),
-        opt("country", TEXT),
-        opt("category", INT),
-        opt("isPrimary", BOOL),
-    ]),
-)];
-const NAME_PAIRS: &[Input] = &[opt("data", Ty::Objects(&[opt("key", TEXT), opt("value", TEXT)]))];
-const TAG: &[Input] = &[opt("tagName", TEXT)];
-
 // One line per operation, as a table reads best.
 #[rustfmt::skip]
 fn api() -> Api {
@@ -141,123 +43,123 @@ fn api() -> Api {
         .get("/metrics", system::metrics, doc("Prometheus metrics").raw("text/plain").public())
         .get("/api/2.0/openapi", system::openapi, doc("This document").raw("application/json").public())
         .get("/api/2.0/capabilities", system::capabilities, doc("Login options").returns::<Capabilities>().public())
-        .post("/api/2.0/authentication", auth::login, doc("A token for a user name or email and password").input(CREDENTIALS).returns::<AuthenticationTokenData>().public())
+        .post("/api/2.0/authentication", auth::login, doc("A token for a user name or email and password").returns::<AuthenticationTokenData>().public())
         .post("/api/2.0/authentication/logout", auth::logout, doc("Revokes the request's token"))
         .get("/api/2.0/people", people::list, doc("Active users").list::<EmployeeWraperFull>())
-        .post("/api/2.0/people", people::add, doc("Adds a user").input(&[req("email", TEXT), opt("password", TEXT)]).input(PROFILE).returns::<EmployeeWraperFull>())
-        .get("/api/2.0/people/email", people::by_email, doc("The user with an email").input(&[req("email", TEXT)]).returns::<EmployeeWraperFull>())
-        .get("/api/2.0/people/filter", people::filter, doc("Users by status, group, type; paged").input(PEOPLE_FILTER).list::<EmployeeWraperFull>())
-        .get("/api/2.0/people/simple/filter", people::simple_filter, doc("Short profiles by the same filter").input(PEOPLE_FILTER).list::<EmployeeWraper>())
-        .get("/api/2.0/people/search", people::search, doc("Active users matching every word").input(&[req("query", TEXT)]).list::<EmployeeWraperFull>())
+        .post("/api/2.0/people", people::add, doc("Adds a user").returns::<EmployeeWraperFull>())
+        .get("/api/2.0/people/email", people::by_email, doc("The user with an email").returns::<EmployeeWraperFull>())
+        .get("/api/2.0/people/filter", people::filter, doc("Users by status, group, type; paged").list::<EmployeeWraperFull>())
+        .get("/api/2.0/people/simple/filter", people::simple_filter, doc("Short profiles by the same filter").list::<EmployeeWraper>())
+        .get("/api/2.0/people/search", people::search, doc("Active users matching every word").list::<EmployeeWraperFull>())
         .get("/api/2.0/people/@search/{query}", people::search, doc("Active users matching every word").list::<EmployeeWraperFull>())
         .get("/api/2.0/people/status/{status}", people::by_status, doc("Users with a status").list::<EmployeeWraperFull>())
-        .put("/api/2.0/people/status/{status}", people::set_status, doc("Sets users' status").input(&[opt("userIds", GUIDS)]).list::<EmployeeWraperFull>())
-        .get("/api/2.0/people/status/{status}/search", people::search_by_status, doc("Users with a status matching a text").input(&[req("query", TEXT)]).list::<EmployeeWraperFull>())
+        .put("/api/2.0/people/status/{status}", people::set_status, doc("Sets users' status").list::<EmployeeWraperFull>())
+        .get("/api/2.0/people/status/{status}/search", people::search_by_status, doc("Users with a status matching a text").list::<EmployeeWraperFull>())
         .get("/api/2.0/people/{userid}", people::get, doc("A user by id, user name or @self").returns::<EmployeeWraperFull>())
-        .put("/api/2.0/people/{userid}", people::update, doc("Changes a profile").input(PROFILE).returns::<EmployeeWraperFull>())
+        .put("/api/2.0/people/{userid}", people::update, doc("Changes a profile").returns::<EmployeeWraperFull>())
         .delete("/api/2.0/people/{userid}", people::delete, doc("Deletes a terminated user").returns::<EmployeeWraperFull>())
-        .put("/api/2.0/people/{userid}/password", people::change_password, doc("Sets a password").input(&[req("password", TEXT)]).returns::<EmployeeWraperFull>())
-        .post("/api/2.0/people/{userid}/contacts", people::set_contacts, doc("Replaces a user's contacts").input(USER_CONTACTS).returns::<EmployeeWraperFull>())
-        .put("/api/2.0/people/{userid}/contacts", people::merge_contacts, doc("Adds contacts to a user").input(USER_CONTACTS).returns::<EmployeeWraperFull>())
-        .delete("/api/2.0/people/{userid}/contacts", people::remove_contacts, doc("Removes contacts of a user").input(USER_CONTACTS).returns::<EmployeeWraperFull>())
+        .put("/api/2.0/people/{userid}/password", people::change_password, doc("Sets a password").returns::<EmployeeWraperFull>())
+        .post("/api/2.0/people/{userid}/contacts", people::set_contacts, doc("Replaces a user's contacts").returns::<EmployeeWraperFull>())
+        .put("/api/2.0/people/{userid}/contacts", people::merge_contacts, doc("Adds contacts to a user").returns::<EmployeeWraperFull>())
+        .delete("/api/2.0/people/{userid}/contacts", people::remove_contacts, doc("Removes contacts of a user").returns::<EmployeeWraperFull>())
         .get("/api/2.0/group", groups::list, doc("Every group").list::<GroupSummary>())
-        .post("/api/2.0/group", groups::create, doc("Adds a group").input(GROUP).returns::<GroupWrapperFull>())
-        .get("/api/2.0/group/search", groups::search, doc("Groups by name").input(&[opt("groupName", TEXT)]).list::<GroupSummary>())
+        .post("/api/2.0/group", groups::create, doc("Adds a group").returns::<GroupWrapperFull>())
+        .get("/api/2.0/group/search", groups::search, doc("Groups by name").list::<GroupSummary>())
         .get("/api/2.0/group/user/{userid}", groups::of_user, doc("A user's groups").list::<GroupSummary>())
         .get("/api/2.0/group/{groupid}", groups::get, doc("A group with members").returns::<GroupWrapperFull>())
-        .put("/api/2.0/group/{groupid}", groups::update, doc("Changes a group").input(GROUP).returns::<GroupWrapperFull>())
+        .put("/api/2.0/group/{groupid}", groups::update, doc("Changes a group").returns::<GroupWrapperFull>())
         .delete("/api/2.0/group/{groupid}", groups::delete, doc("Deletes a group").returns::<GroupWrapperFull>())
-        .post("/api/2.0/group/{groupid}/members", groups::set_members, doc("Replaces the members").input(MEMBERS).returns::<GroupWrapperFull>())
-        .put("/api/2.0/group/{groupid}/members", groups::add_members, doc("Adds members").input(MEMBERS).returns::<GroupWrapperFull>())
-        .delete("/api/2.0/group/{groupid}/members", groups::remove_members, doc("Removes members").input(MEMBERS).returns::<GroupWrapperFull>())
+        .post("/api/2.0/group/{groupid}/members", groups::set_members, doc("Replaces the members").returns::<GroupWrapperFull>())
+        .put("/api/2.0/group/{groupid}/members", groups::add_members, doc("Adds members").returns::<GroupWrapperFull>())
+        .delete("/api/2.0/group/{groupid}/members", groups::remove_members, doc("Removes members").returns::<GroupWrapperFull>())
         .put("/api/2.0/group/{groupid}/members/{newgroupid}", groups::move_members, doc("Moves every member to another group").returns::<GroupWrapperFull>())
-        .put("/api/2.0/group/{groupid}/manager", groups::set_manager, doc("Sets the manager").input(&[req("userid", GUID)]).returns::<GroupWrapperFull>())
+        .put("/api/2.0/group/{groupid}/manager", groups::set_manager, doc("Sets the manager").returns::<GroupWrapperFull>())
         .get("/api/2.0/project", projects::list, doc("Projects the caller sees").list::<ProjectWrapper>())
-        .post("/api/2.0/project", projects::create, doc("Adds a project").input(NEW_PROJECT).returns::<ProjectWrapperFull>())
+        .post("/api/2.0/project", projects::create, doc("Adds a project").returns::<ProjectWrapperFull>())
         .get("/api/2.0/project/@self", projects::mine, doc("The caller's open projects").list::<ProjectWrapper>())
         .get("/api/2.0/project/{id}", projects::get, doc("A project (or, for open/paused/closed, a list)").returns::<ProjectWrapperFull>())
-        .put("/api/2.0/project/{id}", projects::update, doc("Changes a project").input(PROJECT).returns::<ProjectWrapperFull>())
+        .put("/api/2.0/project/{id}", projects::update, doc("Changes a project").returns::<ProjectWrapperFull>())
         .delete("/api/2.0/project/{id}", projects::delete, doc("Deletes a project").returns::<ProjectWrapperFull>())
-        .put("/api/2.0/project/{id}/status", projects::set_status, doc("Sets a project's status").input(&[req("status", Ty::Enum(projects::ProjectStatus::NAMES))]).returns::<ProjectWrapperFull>())
+        .put("/api/2.0/project/{id}/status", projects::set_status, doc("Sets a project's status").returns::<ProjectWrapperFull>())
         .get("/api/2.0/project/{id}/team", projects::team, doc("A project's team").list::<EmployeeWraperFull>())
-        .post("/api/2.0/project/{id}/contact", projects::link_contact, doc("Links a contact").input(&[req("contactid", INT)]).returns::<ProjectWrapperFull>())
-        .delete("/api/2.0/project/{id}/contact", projects::unlink_contact, doc("Unlinks a contact").input(&[req("contactid", INT)]).returns::<ProjectWrapperFull>())
+        .post("/api/2.0/project/{id}/contact", projects::link_contact, doc("Links a contact").returns::<ProjectWrapperFull>())
+        .delete("/api/2.0/project/{id}/contact", projects::unlink_contact, doc("Unlinks a contact").returns::<ProjectWrapperFull>())
         .get("/api/2.0/project/contact/{contactid}", projects::of_contact, doc("Projects a contact is linked to").list::<ProjectWrapperFull>())
-        .put("/api/2.0/crm/contact", crm::delete_batch, doc("Deletes contacts by id").input(&[opt("contactids", INTS)]).list::<ContactBaseWrapper>())
-        .get("/api/2.0/crm/contact/filter", crm::filter, doc("Contacts by filter; paged").input(CONTACT_FILTER).input(SORTED_CONTACT_FILTER).list::<ContactWrapper>())
-        .delete("/api/2.0/crm/contact/filter", crm::delete_by_filter, doc("Deletes the contacts a filter selects").input(CONTACT_FILTER).input(&[opt("filterValue", TEXT)]).list::<ContactBaseWrapper>())
-        .post("/api/2.0/crm/contact/filter/taglist", crm::tag_by_filter, doc("Tags the contacts a filter selects").input(CONTACT_FILTER).input(&[opt("filterValue", TEXT)]).input(TAG).returns::<String>())
-        .get("/api/2.0/crm/contact/simple/filter", crm::simple_filter, doc("Contacts by filter, with tasks; paged").input(CONTACT_FILTER).input(SORTED_CONTACT_FILTER).list::<ContactWithTaskWrapper>())
-        .get("/api/2.0/crm/contact/simple/byEmail", crm::by_email, doc("Contacts by email").input(&[opt("term", TEXT), opt("maxCount", INT)]).list::<ContactWithTaskWrapper>())
-        .get("/api/2.0/crm/contact/byprefix", crm::by_prefix, doc("Contacts by name prefix").input(&[req("prefix", TEXT), opt("searchType", INT), opt("entityID", INT)]).list::<ContactBaseWithPhoneWrapper>())
-        .get("/api/2.0/crm/contact/bycontactinfo", crm::by_contact_info, doc("Contacts by a detail").input(INFO).list::<ContactWrapper>())
-        .put("/api/2.0/crm/contact/access", crm::set_access_batch, doc("Sets access to contacts").input(&[opt("contactid", INTS), opt("isShared", BOOL), opt("managerList", GUIDS)]).list::<ContactWrapper>())
-        .put("/api/2.0/crm/contact/filter/access", crm::set_access_by_filter, doc("Sets access to the contacts a filter selects").input(CONTACT_FILTER).input(&[opt("filterValue", TEXT), opt("isPrivate", BOOL), opt("managerList", GUIDS)]).list::<ContactWrapper>())
+        .put("/api/2.0/crm/contact", crm::delete_batch, doc("Deletes contacts by id").list::<ContactBaseWrapper>())
+        .get("/api/2.0/crm/contact/filter", crm::filter, doc("Contacts by filter; paged").list::<ContactWrapper>())
+        .delete("/api/2.0/crm/contact/filter", crm::delete_by_filter, doc("Deletes the contacts a filter selects").list::<ContactBaseWrapper>())
+        .post("/api/2.0/crm/contact/filter/taglist", crm::tag_by_filter, doc("Tags the contacts a filter selects").returns::<String>())
+        .get("/api/2.0/crm/contact/simple/filter", crm::simple_filter, doc("Contacts by filter, with tasks; paged").list::<ContactWithTaskWrapper>())
+        .get("/api/2.0/crm/contact/simple/byEmail", crm::by_email, doc("Contacts by email").list::<ContactWithTaskWrapper>())
+        .get("/api/2.0/crm/contact/byprefix", crm::by_prefix, doc("Contacts by name prefix").list::<ContactBaseWithPhoneWrapper>())
+        .get("/api/2.0/crm/contact/bycontactinfo", crm::by_contact_info, doc("Contacts by a detail").list::<ContactWrapper>())
+        .put("/api/2.0/crm/contact/access", crm::set_access_batch, doc("Sets access to contacts").list::<ContactWrapper>())
+        .put("/api/2.0/crm/contact/filter/access", crm::set_access_by_filter, doc("Sets access to the contacts a filter selects").list::<ContactWrapper>())
         .get("/api/2.0/crm/contact/status", crm::statuses, doc("Contact statuses").list::<ListItemWrapper>())
-        .post("/api/2.0/crm/contact/status", crm::create_status, doc("Adds a contact status").input(LIST_ITEM).returns::<ListItemWrapper>())
+        .post("/api/2.0/crm/contact/status", crm::create_status, doc("Adds a contact status").returns::<ListItemWrapper>())
         .get("/api/2.0/crm/contact/status/{id}", crm::get_status, doc("A contact status").returns::<ListItemWrapper>())
-        .put("/api/2.0/crm/contact/status/{id}", crm::update_status, doc("Changes a contact status").input(LIST_ITEM).returns::<ListItemWrapper>())
+        .put("/api/2.0/crm/contact/status/{id}", crm::update_status, doc("Changes a contact status").returns::<ListItemWrapper>())
         .delete("/api/2.0/crm/contact/status/{id}", crm::delete_status, doc("Deletes a contact status").returns::<ListItemWrapper>())
         .get("/api/2.0/crm/contact/type", crm::types, doc("Contact types").list::<ListItemWrapper>())
-        .post("/api/2.0/crm/contact/type", crm::create_type, doc("Adds a contact type").input(LIST_ITEM).returns::<ListItemWrapper>())
+        .post("/api/2.0/crm/contact/type", crm::create_type, doc("Adds a contact type").returns::<ListItemWrapper>())
         .get("/api/2.0/crm/contact/type/{id}", crm::get_type, doc("A contact type").returns::<ListItemWrapper>())
-        .put("/api/2.0/crm/contact/type/{id}", crm::update_type, doc("Changes a contact type").input(LIST_ITEM).returns::<ListItemWrapper>())
+        .put("/api/2.0/crm/contact/type/{id}", crm::update_type, doc("Changes a contact type").returns::<ListItemWrapper>())
         .delete("/api/2.0/crm/contact/type/{id}", crm::delete_type, doc("Deletes a contact type").returns::<ListItemWrapper>())
         .get("/api/2.0/crm/contact/tag", crm::all_tags, doc("Every contact tag with its use count").list::<TagWrapper>())
-        .post("/api/2.0/crm/contact/tag", crm::create_tag, doc("Adds a tag").input(TAG).returns::<String>())
-        .delete("/api/2.0/crm/contact/tag", crm::delete_tag, doc("Deletes a tag").input(TAG).returns::<String>())
+        .post("/api/2.0/crm/contact/tag", crm::create_tag, doc("Adds a tag").returns::<String>())
+        .delete("/api/2.0/crm/contact/tag", crm::delete_tag, doc("Deletes a tag").returns::<String>())
         .delete("/api/2.0/crm/contact/tag/unused", crm::delete_unused_tags, doc("Deletes unused tags").list::<String>())
         .get("/api/2.0/crm/contact/tag/{contactid}", crm::contact_tags, doc("A contact's tags").list::<String>())
-        .post("/api/2.0/crm/contact/taglist", crm::add_tag_to_many, doc("Tags contacts").input(&[opt("entityid", INTS)]).input(TAG).returns::<String>())
-        .post("/api/2.0/crm/contact/company/quick", crm::quick_companies, doc("Adds companies by name").input(&[opt("companyName", TEXTS)]).returns::<OrVoid<Vec<ContactBaseWrapper>>>())
-        .post("/api/2.0/crm/contact/person/quick", crm::quick_persons, doc("Adds persons by name").input(NAME_PAIRS).returns::<OrVoid<Vec<ContactBaseWrapper>>>())
+        .post("/api/2.0/crm/contact/taglist", crm::add_tag_to_many, doc("Tags contacts").returns::<String>())
+        .post("/api/2.0/crm/contact/company/quick", crm::quick_companies, doc("Adds companies by name").returns::<OrVoid<Vec<ContactBaseWrapper>>>())
+        .post("/api/2.0/crm/contact/person/quick", crm::quick_persons, doc("Adds persons by name").returns::<OrVoid<Vec<ContactBaseWrapper>>>())
         .get("/api/2.0/crm/contact/{contactid}/tag", crm::contact_tags, doc("A contact's tags").list::<String>())
-        .post("/api/2.0/crm/contact/{contactid}/tag", crm::add_tag, doc("Tags a contact").input(TAG).returns::<String>())
-        .delete("/api/2.0/crm/contact/{contactid}/tag", crm::remove_tag, doc("Untags a contact").input(TAG).returns::<String>())
-        .put("/api/2.0/crm/contact/{contactid}/status", crm::set_status, doc("Sets a contact's status").input(&[opt("contactStatusid", INT)]).returns::<ContactWrapper>())
+        .post("/api/2.0/crm/contact/{contactid}/tag", crm::add_tag, doc("Tags a contact").returns::<String>())
+        .delete("/api/2.0/crm/contact/{contactid}/tag", crm::remove_tag, doc("Untags a contact").returns::<String>())
+        .put("/api/2.0/crm/contact/{contactid}/status", crm::set_status, doc("Sets a contact's status").returns::<ContactWrapper>())
         .get("/api/2.0/crm/contact/customfield/definitions", crm::field_definitions, doc("Custom fields of contacts").list::<CustomFieldWrapper>())
-        .post("/api/2.0/crm/contact/customfield", crm::create_field, doc("Adds a custom field").input(FIELD).returns::<CustomFieldWrapper>())
-        .put("/api/2.0/crm/contact/customfield/{id}", crm::update_field, doc("Changes a custom field").input(FIELD).returns::<CustomFieldWrapper>())
+        .post("/api/2.0/crm/contact/customfield", crm::create_field, doc("Adds a custom field").returns::<CustomFieldWrapper>())
+        .put("/api/2.0/crm/contact/customfield/{id}", crm::update_field, doc("Changes a custom field").returns::<CustomFieldWrapper>())
         .delete("/api/2.0/crm/contact/customfield/{id}", crm::delete_field, doc("Deletes a custom field").returns::<CustomFieldWrapper>())
         .get("/api/2.0/crm/company/customfield/definitions", crm::field_definitions, doc("Custom fields of companies").list::<CustomFieldWrapper>())
-        .post("/api/2.0/crm/company/customfield", crm::create_field, doc("Adds a company field").input(FIELD).returns::<CustomFieldWrapper>())
-        .put("/api/2.0/crm/company/customfield/{id}", crm::update_field, doc("Changes a company field").input(FIELD).returns::<CustomFieldWrapper>())
+        .post("/api/2.0/crm/company/customfield", crm::create_field, doc("Adds a company field").returns::<CustomFieldWrapper>())
+        .put("/api/2.0/crm/company/customfield/{id}", crm::update_field, doc("Changes a company field").returns::<CustomFieldWrapper>())
         .delete("/api/2.0/crm/company/customfield/{id}", crm::delete_field, doc("Deletes a company field").returns::<CustomFieldWrapper>())
         .get("/api/2.0/crm/person/customfield/definitions", crm::field_definitions, doc("Custom fields of persons").list::<CustomFieldWrapper>())
-        .post("/api/2.0/crm/person/customfield", crm::create_field, doc("Adds a person field").input(FIELD).returns::<CustomFieldWrapper>())
-        .put("/api/2.0/crm/person/customfield/{id}", crm::update_field, doc("Changes a person field").input(FIELD).returns::<CustomFieldWrapper>())
+        .post("/api/2.0/crm/person/customfield", crm::create_field, doc("Adds a person field").returns::<CustomFieldWrapper>())
+        .put("/api/2.0/crm/person/customfield/{id}", crm::update_field, doc("Changes a person field").returns::<CustomFieldWrapper>())
         .delete("/api/2.0/crm/person/customfield/{id}", crm::delete_field, doc("Deletes a person field").returns::<CustomFieldWrapper>())
         .get("/api/2.0/crm/contact/{contactid}/customfield", crm::contact_fields, doc("A contact's field values").list::<CustomFieldBaseWrapper>())
-        .post("/api/2.0/crm/contact/{contactid}/customfield/{fieldid}", crm::set_field, doc("Sets a field value").input(&[opt("fieldValue", TEXT)]).returns::<CustomFieldBaseWrapper>())
+        .post("/api/2.0/crm/contact/{contactid}/customfield/{fieldid}", crm::set_field, doc("Sets a field value").returns::<CustomFieldBaseWrapper>())
         .get("/api/2.0/crm/company/{contactid}/customfield", crm::contact_fields, doc("A company's field values").list::<CustomFieldBaseWrapper>())
-        .post("/api/2.0/crm/company/{contactid}/customfield/{fieldid}", crm::set_field, doc("Sets a company field value").input(&[opt("fieldValue", TEXT)]).returns::<CustomFieldBaseWrapper>())
+        .post("/api/2.0/crm/company/{contactid}/customfield/{fieldid}", crm::set_field, doc("Sets a company field value").returns::<CustomFieldBaseWrapper>())
         .get("/api/2.0/crm/person/{contactid}/customfield", crm::contact_fields, doc("A person's field values").list::<CustomFieldBaseWrapper>())
-        .post("/api/2.0/crm/person/{contactid}/customfield/{fieldid}", crm::set_field, doc("Sets a person field value").input(&[opt("fieldValue", TEXT)]).returns::<CustomFieldBaseWrapper>())
+        .post("/api/2.0/crm/person/{contactid}/customfield/{fieldid}", crm::set_field, doc("Sets a person field value").returns::<CustomFieldBaseWrapper>())
         .get("/api/2.0/crm/settings/currency", crm::currencies, doc("Currencies").list::<CurrencyInfoWrapper>())
-        .post("/api/2.0/crm/contact/person", crm::create_person, doc("Adds a person").input(PERSON).input(ACCESS).input(CUSTOM_FIELD_VALUES).returns::<ContactWrapper>())
-        .put("/api/2.0/crm/contact/person/{personid}", crm::update_person, doc("Changes a person").input(PERSON).input(ACCESS).input(CUSTOM_FIELD_VALUES).returns::<ContactWrapper>())
-        .post("/api/2.0/crm/contact/company", crm::create_company, doc("Adds a company").input(COMPANY).input(ACCESS).input(CUSTOM_FIELD_VALUES).returns::<ContactWrapper>())
-        .put("/api/2.0/crm/contact/company/{companyid}", crm::update_company, doc("Changes a company").input(COMPANY).input(ACCESS).input(CUSTOM_FIELD_VALUES).returns::<ContactWrapper>())
+        .post("/api/2.0/crm/contact/person", crm::create_person, doc("Adds a person").returns::<ContactWrapper>())
+        .put("/api/2.0/crm/contact/person/{personid}", crm::update_person, doc("Changes a person").returns::<ContactWrapper>())
+        .post("/api/2.0/crm/contact/company", crm::create_company, doc("Adds a company").returns::<ContactWrapper>())
+        .put("/api/2.0/crm/contact/company/{companyid}", crm::update_company, doc("Changes a company").returns::<ContactWrapper>())
         .get("/api/2.0/crm/contact/company/{companyid}/person", crm::company_persons, doc("A company's persons").list::<ContactWrapper>())
-        .post("/api/2.0/crm/contact/company/{companyid}/person", crm::join_company, doc("Adds a person to a company").input(&[req("personid", INT)]).returns::<ContactWrapper>())
-        .delete("/api/2.0/crm/contact/company/{companyid}/person", crm::leave_company, doc("Removes a person from a company").input(&[req("personid", INT)]).returns::<ContactWrapper>())
+        .post("/api/2.0/crm/contact/company/{companyid}/person", crm::join_company, doc("Adds a person to a company").returns::<ContactWrapper>())
+        .delete("/api/2.0/crm/contact/company/{companyid}/person", crm::leave_company, doc("Removes a person from a company").returns::<ContactWrapper>())
         .get("/api/2.0/crm/contact/project/{projectid}", crm::of_project, doc("Contacts linked to a project").list::<ContactWrapper>())
-        .post("/api/2.0/crm/contact/project/{projectid}", crm::link_many, doc("Links contacts to a project").input(&[opt("contactid", INTS)]).list::<ContactWrapper>())
+        .post("/api/2.0/crm/contact/project/{projectid}", crm::link_many, doc("Links contacts to a project").list::<ContactWrapper>())
         .get("/api/2.0/crm/contact/{contactid}", crm::get, doc("A contact").returns::<ContactWrapper>())
         .delete("/api/2.0/crm/contact/{contactid}", crm::delete, doc("Deletes a contact").returns::<ContactWrapper>())
         .get("/api/2.0/crm/contact/{contactid}/access", crm::get_access, doc("The managers of a private contact").list::<EmployeeWraper>())
-        .put("/api/2.0/crm/contact/{contactid}/access", crm::set_access, doc("Sets access to a contact").input(&[opt("isShared", BOOL), opt("managerList", GUIDS)]).returns::<ContactWrapper>())
+        .put("/api/2.0/crm/contact/{contactid}/access", crm::set_access, doc("Sets access to a contact").returns::<ContactWrapper>())
         .get("/api/2.0/crm/contact/data/infoType", crm::info_types, doc("Detail types").list::<String>())
         .get("/api/2.0/crm/contact/data/{infoType}/category", crm::info_categories, doc("Categories of a detail type").list::<String>())
         .get("/api/2.0/crm/contact/{contactid}/data", crm::infos, doc("A contact's details").list::<ContactInfoWrapper>())
-        .post("/api/2.0/crm/contact/{contactid}/data", crm::add_info, doc("Adds a detail").input(INFO).returns::<ContactInfoWrapper>())
+        .post("/api/2.0/crm/contact/{contactid}/data", crm::add_info, doc("Adds a detail").returns::<ContactInfoWrapper>())
         .get("/api/2.0/crm/contact/{contactid}/data/{id}", crm::info, doc("A detail").returns::<ContactInfoWrapper>())
-        .put("/api/2.0/crm/contact/{contactid}/data/{id}", crm::update_info, doc("Changes a detail").input(INFO).returns::<ContactInfoWrapper>())
+        .put("/api/2.0/crm/contact/{contactid}/data/{id}", crm::update_info, doc("Changes a detail").returns::<ContactInfoWrapper>())
         .delete("/api/2.0/crm/contact/{contactid}/data/{id}", crm::delete_info, doc("Deletes a detail").returns::<ContactInfoWrapper>())
-        .post("/api/2.0/crm/contact/{contactid}/batch", crm::add_infos, doc("Adds details").input(&[opt("items", Ty::Objects(INFO))]).list::<ContactInfoWrapper>())
-        .put("/api/2.0/crm/contact/{contactid}/batch", crm::replace_infos, doc("Replaces the details").input(&[opt("items", Ty::Objects(INFO))]).list::<ContactInfoWrapper>())
-        .post("/api/2.0/crm/contact/{contactid}/addressdata", crm::add_address, doc("Adds an address").input(ADDRESS).returns::<ContactInfoWrapper>())
-        .put("/api/2.0/crm/contact/{contactid}/addressdata/{id}", crm::update_address, doc("Changes an address").input(ADDRESS).returns::<ContactInfoWrapper>())
+        .post("/api/2.0/crm/contact/{contactid}/batch", crm::add_infos, doc("Adds details").list::<ContactInfoWrapper>())
+        .put("/api/2.0/crm/contact/{contactid}/batch", crm::replace_infos, doc("Replaces the details").list::<ContactInfoWrapper>())
+        .post("/api/2.0/crm/contact/{contactid}/addressdata", crm::add_address, doc("Adds an address").returns::<ContactInfoWrapper>())
+        .put("/api/2.0/crm/contact/{contactid}/addressdata/{id}", crm::update_address, doc("Changes an address").returns::<ContactInfoWrapper>())
         .post("/api/2.0/crm/contact/{contactid}/project/{projectid}", crm::link_one, doc("Links a contact to a project").returns::<ContactWrapper>())
         .delete("/api/2.0/crm/contact/{contactid}/project/{projectid}", crm::unlink_one, doc("Unlinks a contact from a project").returns::<ContactBaseWrapper>())
 }

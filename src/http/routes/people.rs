@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
 use uuid::Uuid;
 
 use crate::app::App;
@@ -11,11 +12,14 @@ use crate::domain::people::{
     self, status, ContactsEdit, EmployeeType, PeopleQuery, PeopleSort, ProfileChanges, UserContact, UserDraft,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::http::binding::{ApiEnum, Enum, Params};
+use crate::http::binding::{parse_guid, ApiEnum, Enum, FromParam};
 use crate::http::envelope::Reply;
+use crate::http::inputs::{inputs, In, Objects, Scalar};
+use crate::http::openapi::Ty;
 use crate::http::request::Call;
 use crate::http::wire::people::{full_list, EmployeeWraper, EmployeeWraperFull};
 use crate::http::wire::WireCtx;
+use crate::model::{GroupId, UserId};
 
 /// EmployeeStatus by name or number (flags).
 #[derive(Debug, Clone, Copy)]
@@ -55,20 +59,117 @@ impl ApiEnum for EmployeeType {
     }
 }
 
-fn userid(call: &Call) -> ApiResult<String> {
-    call.params.require::<String>("userid")
+/// Male or female, as the profile's `sex` takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sex(bool);
+
+impl FromParam for Sex {
+    fn from_param(text: &str, _tz: Tz) -> Result<Option<Self>, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(None),
+            "male" => Ok(Some(Sex(true))),
+            "female" => Ok(Some(Sex(false))),
+            _ => Err("use male or female".into()),
+        }
+    }
 }
 
-/// `filterBy=group&filterValue=<guid>`, which several lists read themselves.
+impl Scalar for Sex {
+    const TY: Ty = Ty::Enum(&[("male", 1), ("female", 0)]);
+}
+
+inputs! {
+    /// A user named in the path: an id, a user name, an email or `@self`.
+    pub struct UserRef {
+        userid: String = "userid",
+    }
+
+    pub struct StatusRef {
+        status: Enum<EmployeeStatus> = "status",
+    }
+
+    pub struct Search {
+        query: String = "query",
+    }
+
+    pub struct StatusSearch {
+        status: Enum<EmployeeStatus> = "status",
+        query: String = "query",
+    }
+
+    pub struct ByEmail {
+        email: String = "email",
+    }
+
+    pub struct PeopleFilter {
+        employee_status: Option<Enum<EmployeeStatus>> = "employeeStatus",
+        group_id: Option<GroupId> = "groupId",
+        activation_status: Option<Enum<ActivationStatus>> = "activationStatus",
+        employee_type: Option<Enum<EmployeeType>> = "employeeType",
+        is_administrator: Option<bool> = "isAdministrator",
+    }
+
+    /// One `{type, value}` entry of a user's contact list.
+    pub struct ContactItem {
+        kind: Option<String> = "type",
+        value: Option<String> = "value",
+    }
+
+    /// The profile fields of `POST people` and `PUT people/{userid}` besides the names; absent
+    /// ones stay as they are.
+    pub struct Profile {
+        title: Option<String> = "title",
+        location: Option<String> = "location",
+        comment: Option<String> = "comment",
+        sex: Option<Sex> = "sex",
+        birthday: Option<DateTime<Utc>> = "birthday",
+        worksfrom: Option<DateTime<Utc>> = "worksfrom",
+        contacts: Option<Objects<ContactItem>> = "contacts",
+        department: Option<Vec<GroupId>> = "department",
+        lead: Option<Option<UserId>> = "lead",
+        is_visitor: Option<bool> = "isVisitor",
+        disable: Option<bool> = "disable",
+    }
+
+    pub struct NewMember {
+        email: String = "email",
+        firstname: String = "firstname",
+        lastname: String = "lastname",
+        password: Option<String> = "password",
+        profile: Profile,
+    }
+
+    pub struct ProfileEdit {
+        user: UserRef,
+        firstname: Option<String> = "firstname",
+        lastname: Option<String> = "lastname",
+        profile: Profile,
+    }
+
+    pub struct SetStatus {
+        status: Enum<EmployeeStatus> = "status",
+        user_ids: Vec<UserId> = "userIds",
+    }
+
+    pub struct NewPassword {
+        user: UserRef,
+        password: String = "password",
+    }
+
+    pub struct ContactsChange {
+        user: UserRef,
+        contacts: Objects<ContactItem> = "contacts",
+    }
+}
+
+/// `filterBy=group&filterValue=<guid>`, which several lists read from the list options.
 fn group_filter(call: &Call) -> ApiResult<Option<Uuid>> {
     let list = &call.info.list;
     if !(list.filter_by.len() == 1 && list.filter_by[0].eq_ignore_ascii_case("group")) {
         return Ok(None);
     }
     let value = list.filter_value.as_deref().unwrap_or_default();
-    crate::http::binding::parse_guid(value.trim())
-        .map(Some)
-        .ok_or_else(|| ApiError::invalid("filterValue", "not a group id"))
+    parse_guid(value.trim()).map(Some).ok_or_else(|| ApiError::invalid("filterValue", "not a group id"))
 }
 
 /// Runs a query and answers the whole list of full profiles (sorted and paged generically).
@@ -90,18 +191,17 @@ pub async fn list(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 }
 
 /// `GET people/status/{status}`.
-pub async fn by_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let Enum(EmployeeStatus(mask)) = call.params.require("status")?;
+pub async fn by_status(State(app): State<Arc<App>>, In(call, input): In<StatusRef>) -> ApiResult<Reply> {
+    let Enum(EmployeeStatus(mask)) = input.status;
     let query = PeopleQuery { status: Some(mask), group: group_filter(&call)?, ..PeopleQuery::default() };
     full_profiles(&app, &call, query).await
 }
 
 /// `GET people/search?query=` and `GET people/@search/{query}`: every word must match.
-pub async fn search(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let words = call.params.require::<String>("query")?;
+pub async fn search(State(app): State<Arc<App>>, In(call, input): In<Search>) -> ApiResult<Reply> {
     let query = PeopleQuery {
         status: Some(status::ACTIVE),
-        words: Some(words),
+        words: Some(input.query),
         group: group_filter(&call)?,
         ..PeopleQuery::default()
     };
@@ -109,54 +209,46 @@ pub async fn search(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 }
 
 /// `GET people/status/{status}/search?query=`: one text in names, email or contacts.
-pub async fn search_by_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let Enum(EmployeeStatus(mask)) = call.params.require("status")?;
-    let text = call.params.require::<String>("query")?;
-    let query = PeopleQuery { status: Some(mask), text: Some(text), ..PeopleQuery::default() };
+pub async fn search_by_status(State(app): State<Arc<App>>, In(call, input): In<StatusSearch>) -> ApiResult<Reply> {
+    let Enum(EmployeeStatus(mask)) = input.status;
+    let query = PeopleQuery { status: Some(mask), text: Some(input.query), ..PeopleQuery::default() };
     full_profiles(&app, &call, query).await
 }
 
-/// The query of `people/filter` and `people/simple/filter`.
-fn filter_query(call: &Call) -> ApiResult<PeopleQuery> {
-    let params = &call.params;
+/// One page of `people/filter` and `people/simple/filter`, with its total.
+async fn filter_page(app: &App, call: &Call, input: PeopleFilter) -> ApiResult<(Vec<people::Profile>, u64)> {
     let list = &call.info.list;
     let sort = match list.sort_by.first().map(|s| s.to_ascii_lowercase()).as_deref() {
         Some("firstname") => PeopleSort::FirstName,
         Some("lastname") => PeopleSort::LastName,
         _ => PeopleSort::DisplayName,
     };
-    Ok(PeopleQuery {
-        status: params.get::<Enum<EmployeeStatus>>("employeeStatus")?.map(|Enum(s)| s.0),
-        group: params.get::<Uuid>("groupId")?,
-        activation: params.get::<Enum<ActivationStatus>>("activationStatus")?.map(|Enum(a)| a.0),
-        employee_type: params.get::<Enum<EmployeeType>>("employeeType")?.map(|Enum(t)| t),
-        is_administrator: params.get::<bool>("isAdministrator")?.filter(|admin| *admin),
+    let query = PeopleQuery {
+        status: input.employee_status.map(|Enum(s)| s.0),
+        group: input.group_id.map(|g| g.0),
+        activation: input.activation_status.map(|Enum(a)| a.0),
+        employee_type: input.employee_type.map(|Enum(t)| t),
+        is_administrator: input.is_administrator.filter(|admin| *admin),
         words: list.filter_value.clone().filter(|v| !v.trim().is_empty()),
         text: None,
         sort,
         descending: list.descending,
-    })
-}
-
-/// One page of the filter's result, with its total.
-async fn filter_page(app: &App, call: &Call) -> ApiResult<(Vec<people::Profile>, u64)> {
-    let query = filter_query(call)?;
+    };
     let profiles = people::find(&app.store, &call.caller, &query).await?;
     let total = profiles.len() as u64;
-    let list = &call.info.list;
     let page = profiles.into_iter().skip(list.start_index as usize).take(list.count as usize).collect();
     Ok((page, total))
 }
 
 /// `GET people/filter`: full profiles, paged here, with `total`.
-pub async fn filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let (page, total) = filter_page(&app, &call).await?;
+pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<PeopleFilter>) -> ApiResult<Reply> {
+    let (page, total) = filter_page(&app, &call, input).await?;
     Reply::page(&full_list(&page, &call.caller, &WireCtx::of(&call.info)), total)
 }
 
 /// `GET people/simple/filter`: the same with short profiles.
-pub async fn simple_filter(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let (page, total) = filter_page(&app, &call).await?;
+pub async fn simple_filter(State(app): State<Arc<App>>, In(call, input): In<PeopleFilter>) -> ApiResult<Reply> {
+    let (page, total) = filter_page(&app, &call, input).await?;
     let ctx = WireCtx::of(&call.info);
     let items: Vec<EmployeeWraper> = page.iter().map(|p| EmployeeWraper::new(&p.user, &ctx)).collect();
     Reply::page(&items, total)
@@ -169,71 +261,64 @@ async fn reply_profile(app: &App, call: &Call, user: people::User) -> ApiResult<
 }
 
 /// `GET people/{userid}` (also `people/@self`): by id, user name, email or `@self`.
-pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let user = people::resolve(&app.store, &call.caller, &userid(&call)?).await?;
+pub async fn get(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -> ApiResult<Reply> {
+    let user = people::resolve(&app.store, &call.caller, &input.userid).await?;
     reply_profile(&app, &call, user).await
 }
 
 /// `GET people/email?email=`: a guest finds only himself (others' addresses answer as unknown).
-pub async fn by_email(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let email = call.params.require::<String>("email")?;
-    let user = people::by_email(&app.store, &call.caller, &email)
+pub async fn by_email(State(app): State<Arc<App>>, In(call, input): In<ByEmail>) -> ApiResult<Reply> {
+    let user = people::by_email(&app.store, &call.caller, &input.email)
         .await?
         .ok_or_else(|| ApiError::not_found("User not found"))?;
     reply_profile(&app, &call, user).await
 }
 
 /// The sentinel date the web client sends to clear a date.
-fn date_change(params: &Params, name: &str) -> ApiResult<Option<Option<DateTime<Utc>>>> {
-    Ok(params.get::<DateTime<Utc>>(name)?.map(|date| (date.year() > 1900 || date.ordinal() > 1).then_some(date)))
+fn date_change(date: Option<DateTime<Utc>>) -> Option<Option<DateTime<Utc>>> {
+    date.map(|date| (date.year() > 1900 || date.ordinal() > 1).then_some(date))
 }
 
-fn contact_items(params: &Params) -> ApiResult<Vec<UserContact>> {
-    Ok(params
-        .objects("contacts")?
-        .iter()
+fn contact_items(items: Objects<ContactItem>) -> Vec<UserContact> {
+    items
+        .0
+        .into_iter()
         .map(|item| UserContact {
-            kind: item.raw("type").unwrap_or_default().trim().to_string(),
-            value: item.raw("value").unwrap_or_default().trim().to_string(),
+            kind: item.kind.unwrap_or_default().trim().to_string(),
+            value: item.value.unwrap_or_default().trim().to_string(),
         })
-        .collect())
+        .collect()
 }
 
-/// The profile fields of `POST people` and `PUT people/{userid}`; absent ones stay as they are.
-fn profile_changes(params: &Params) -> ApiResult<ProfileChanges> {
-    let sex = match params.get::<String>("sex")?.map(|s| s.trim().to_ascii_lowercase()) {
-        None => None,
-        Some(s) if s.is_empty() => None,
-        Some(s) if s == "male" => Some(Some(true)),
-        Some(s) if s == "female" => Some(Some(false)),
-        Some(_) => return Err(ApiError::invalid("sex", "use male or female")),
-    };
-    Ok(ProfileChanges {
-        first_name: params.get("firstname")?,
-        last_name: params.get("lastname")?,
-        title: params.get("title")?,
-        location: params.get("location")?,
-        notes: params.get("comment")?,
-        sex,
-        birthday: date_change(params, "birthday")?,
-        work_from: date_change(params, "worksfrom")?,
-        contacts: if params.has("contacts") { Some(contact_items(params)?) } else { None },
-        departments: if params.has("department") { Some(params.list("department")?) } else { None },
-        lead: if params.has("lead") { Some(params.get("lead")?) } else { None },
-        is_visitor: params.get("isVisitor")?,
-        disable: params.get("disable")?,
-    })
+impl Profile {
+    fn changes(self, first_name: Option<String>, last_name: Option<String>) -> ProfileChanges {
+        let p = self;
+        ProfileChanges {
+            first_name,
+            last_name,
+            title: p.title,
+            location: p.location,
+            notes: p.comment,
+            sex: p.sex.map(|Sex(male)| Some(male)),
+            birthday: date_change(p.birthday),
+            work_from: date_change(p.worksfrom),
+            contacts: p.contacts.map(contact_items),
+            departments: p.department.map(|groups| groups.into_iter().map(|g| g.0).collect()),
+            lead: p.lead.map(|lead| lead.map(|u| u.0)),
+            is_visitor: p.is_visitor,
+            disable: p.disable,
+        }
+    }
 }
 
 /// `POST people`: an admin adds a user.
-pub async fn add(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let params = &call.params;
-    let mut changes = profile_changes(params)?;
+pub async fn add(State(app): State<Arc<App>>, In(call, input): In<NewMember>) -> ApiResult<Reply> {
+    let mut changes = input.profile.changes(None, None);
     let draft = UserDraft {
-        email: params.require("email")?,
-        first_name: changes.first_name.take().unwrap_or_default(),
-        last_name: changes.last_name.take().unwrap_or_default(),
-        password: params.get::<String>("password")?.filter(|p| !p.is_empty()),
+        email: input.email,
+        first_name: input.firstname,
+        last_name: input.lastname,
+        password: input.password.filter(|p| !p.is_empty()),
         is_admin: false,
         is_visitor: changes.is_visitor.take().unwrap_or(false),
         activated: false,
@@ -243,58 +328,58 @@ pub async fn add(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 }
 
 /// `PUT people/{userid}`.
-pub async fn update(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let target = people::resolve(&app.store, &call.caller, &userid(&call)?).await?;
-    let profile = people::update_member(&app.store, &call.caller, target, profile_changes(&call.params)?).await?;
+pub async fn update(State(app): State<Arc<App>>, In(call, input): In<ProfileEdit>) -> ApiResult<Reply> {
+    let target = people::resolve(&app.store, &call.caller, &input.user.userid).await?;
+    let changes = input.profile.changes(input.firstname, input.lastname);
+    let profile = people::update_member(&app.store, &call.caller, target, changes).await?;
     Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/status/{status}` with `userIds`: enable (Active) or disable (Terminated).
-pub async fn set_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let Enum(EmployeeStatus(status)) = call.params.require("status")?;
+pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<SetStatus>) -> ApiResult<Reply> {
+    let Enum(EmployeeStatus(status)) = input.status;
     let disable = match status {
         status::ACTIVE => false,
         status::TERMINATED => true,
         _ => return Err(ApiError::invalid("status", "use Active or Terminated")),
     };
-    let ids = call.params.list::<Uuid>("userIds")?;
+    let ids: Vec<Uuid> = input.user_ids.into_iter().map(|u| u.0).collect();
     let profiles = people::set_status(&app.store, &call.caller, &ids, disable).await?;
     Reply::list(&full_list(&profiles, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `DELETE people/{userid}`: only a disabled user.
-pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let target = people::resolve(&app.store, &call.caller, &userid(&call)?).await?;
+pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -> ApiResult<Reply> {
+    let target = people::resolve(&app.store, &call.caller, &input.userid).await?;
     let profile = people::delete_member(&app.store, &call.caller, target).await?;
     Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/{userid}/password`.
-pub async fn change_password(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let target = people::resolve(&app.store, &call.caller, &userid(&call)?).await?;
-    let password = call.params.require::<String>("password")?;
-    let profile = people::change_password(&app.store, &call.caller, target, &password).await?;
+pub async fn change_password(State(app): State<Arc<App>>, In(call, input): In<NewPassword>) -> ApiResult<Reply> {
+    let target = people::resolve(&app.store, &call.caller, &input.user.userid).await?;
+    let profile = people::change_password(&app.store, &call.caller, target, &input.password).await?;
     Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
-async fn edit_contacts(app: &App, call: &Call, edit: ContactsEdit) -> ApiResult<Reply> {
-    let target = people::resolve(&app.store, &call.caller, &userid(call)?).await?;
-    let items = contact_items(&call.params)?;
+async fn edit_contacts(app: &App, call: &Call, input: ContactsChange, edit: ContactsEdit) -> ApiResult<Reply> {
+    let target = people::resolve(&app.store, &call.caller, &input.user.userid).await?;
+    let items = contact_items(input.contacts);
     let profile = people::edit_contacts(&app.store, &call.caller, target, edit, items).await?;
     Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `POST people/{userid}/contacts`: replaces the contact list.
-pub async fn set_contacts(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    edit_contacts(&app, &call, ContactsEdit::Replace).await
+pub async fn set_contacts(State(app): State<Arc<App>>, In(call, input): In<ContactsChange>) -> ApiResult<Reply> {
+    edit_contacts(&app, &call, input, ContactsEdit::Replace).await
 }
 
 /// `PUT people/{userid}/contacts`: adds the pairs not present yet.
-pub async fn merge_contacts(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    edit_contacts(&app, &call, ContactsEdit::Merge).await
+pub async fn merge_contacts(State(app): State<Arc<App>>, In(call, input): In<ContactsChange>) -> ApiResult<Reply> {
+    edit_contacts(&app, &call, input, ContactsEdit::Merge).await
 }
 
 /// `DELETE people/{userid}/contacts`: removes matching entries.
-pub async fn remove_contacts(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    edit_contacts(&app, &call, ContactsEdit::Remove).await
+pub async fn remove_contacts(State(app): State<Arc<App>>, In(call, input): In<ContactsChange>) -> ApiResult<Reply> {
+    edit_contacts(&app, &call, input, ContactsEdit::Remove).await
 }

@@ -11,10 +11,12 @@ use crate::domain::{contacts, people, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum};
 use crate::http::envelope::Reply;
+use crate::http::inputs::{inputs, In};
 use crate::http::request::Call;
 use crate::http::wire::people::full_list;
 use crate::http::wire::projects::{ProjectPeople, ProjectWrapper, ProjectWrapperFull};
 use crate::http::wire::WireCtx;
+use crate::model::{ContactId, ProjectId, UserId};
 
 /// ProjectStatus by name or number.
 #[derive(Debug, Clone, Copy)]
@@ -72,8 +74,8 @@ pub async fn mine(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 }
 
 /// `GET project/{id}` (a number) or `GET project/{open|paused|closed}`.
-pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let id = call.params.require::<String>("id")?;
+pub async fn get(State(app): State<Arc<App>>, In(call, input): In<ProjectOrStatus>) -> ApiResult<Reply> {
+    let id = input.id;
     if let Ok(id) = id.parse::<i64>() {
         let project = projects::get(&app.store, &call.caller, id).await?;
         return full(&app, &call, project, true).await;
@@ -88,58 +90,102 @@ pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     short_list(&app, &call, found).await
 }
 
-fn project_id(call: &Call) -> ApiResult<i64> {
-    call.params.require("id")
+inputs! {
+    /// A project id, or (for `GET`) open, paused or closed.
+    pub struct ProjectOrStatus {
+        id: String = "id",
+    }
+
+    pub struct ProjectRef {
+        project: ProjectId = "id",
+    }
+
+    pub struct NewProjectFields {
+        title: String = "title",
+        description: Option<String> = "description",
+        responsible_id: UserId = "responsibleId",
+        private: Option<bool> = "private",
+        participants: Vec<UserId> = "participants",
+        tags: Option<String> = "tags",
+    }
+
+    /// What is sent changes; `participants`, when sent, replace the team.
+    pub struct ProjectEdit {
+        project: ProjectId = "id",
+        title: Option<String> = "title",
+        description: Option<String> = "description",
+        responsible_id: Option<UserId> = "responsibleId",
+        status: Option<Enum<ProjectStatus>> = "status",
+        private: Option<bool> = "private",
+        participants: Option<Vec<UserId>> = "participants",
+        tags: Option<String> = "tags",
+    }
+
+    pub struct StatusChange {
+        project: ProjectId = "id",
+        status: Enum<ProjectStatus> = "status",
+    }
+
+    pub struct ContactLink {
+        project: ProjectId = "id",
+        contact: ContactId = "contactid",
+    }
+
+    pub struct ContactRef {
+        contact: ContactId = "contactid",
+    }
+}
+
+fn guids(users: Vec<UserId>) -> Vec<Uuid> {
+    users.into_iter().map(|u| u.0).collect()
 }
 
 /// `POST project`: `title`, `responsibleId`, `description`, `tags`, `private`, `participants`.
-pub async fn create(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let params = &call.params;
+pub async fn create(State(app): State<Arc<App>>, In(call, input): In<NewProjectFields>) -> ApiResult<Reply> {
     let new = NewProject {
-        title: params.get::<String>("title")?.unwrap_or_default(),
-        description: params.get("description")?,
-        responsible: params.require("responsibleId")?,
-        is_private: params.get("private")?.unwrap_or(false),
-        team: params.list("participants")?,
-        tags: projects::parse_tags(&params.get::<String>("tags")?.unwrap_or_default())?,
+        title: input.title,
+        description: input.description,
+        responsible: input.responsible_id.0,
+        is_private: input.private.unwrap_or(false),
+        team: guids(input.participants),
+        tags: projects::parse_tags(&input.tags.unwrap_or_default())?,
     };
     let project = projects::create(&app.store, &call.caller, new).await?;
     full(&app, &call, project, false).await
 }
 
 /// `PUT project/{id}`: what is sent changes; `participants`, when sent, replace the team.
-pub async fn update(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let params = &call.params;
+pub async fn update(State(app): State<Arc<App>>, In(call, input): In<ProjectEdit>) -> ApiResult<Reply> {
     let changes = ProjectChanges {
-        title: params.get("title")?,
-        description: params.get("description")?,
-        responsible: params.get("responsibleId")?,
-        status: params.get::<Enum<ProjectStatus>>("status")?.map(|Enum(s)| s.0),
-        is_private: params.get("private")?,
-        team: if params.has("participants") { Some(params.list("participants")?) } else { None },
-        tags: params.get::<String>("tags")?.map(|t| projects::parse_tags(&t)).transpose()?,
+        title: input.title,
+        description: input.description,
+        responsible: input.responsible_id.map(|u| u.0),
+        status: input.status.map(|Enum(s)| s.0),
+        is_private: input.private,
+        team: input.participants.map(guids),
+        tags: input.tags.map(|t| projects::parse_tags(&t)).transpose()?,
     };
-    let project = projects::update(&app.store, &call.caller, project_id(&call)?, changes).await?;
+    let project = projects::update(&app.store, &call.caller, input.project.0, changes).await?;
     full(&app, &call, project, false).await
 }
 
 /// `PUT project/{id}/status`.
-pub async fn set_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let Enum(ProjectStatus(status)) = call.params.require("status")?;
+pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<StatusChange>) -> ApiResult<Reply> {
+    let Enum(ProjectStatus(status)) = input.status;
     let changes = ProjectChanges { status: Some(status), ..ProjectChanges::default() };
-    let project = projects::update(&app.store, &call.caller, project_id(&call)?, changes).await?;
+    let project = projects::update(&app.store, &call.caller, input.project.0, changes).await?;
     full(&app, &call, project, false).await
 }
 
 /// `DELETE project/{id}`: returns the project as it was.
-pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let project = projects::delete(&app.store, &call.caller, project_id(&call)?).await?;
+pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
+    let project = projects::delete(&app.store, &call.caller, input.project.0).await?;
     full(&app, &call, project, false).await
 }
 
 /// `GET project/{id}/team`: the members' full profiles, by display name.
-pub async fn team(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let project = projects::get(&app.store, &call.caller, project_id(&call)?).await?;
+pub async fn team(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
+    let project = projects::get(&app.store, &call.caller, input.project.0).await?;
     let mut users = app.store.users_by_ids(call.caller.portal, &project.team).await?;
     users.sort_by_cached_key(|u| u.display_name().to_lowercase());
     let profiles = people::profiles(&app.store, call.caller.portal, users).await?;
@@ -147,22 +193,21 @@ pub async fn team(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 }
 
 /// `POST project/{id}/contact` with `contactid`: links a CRM contact; the project's full shape.
-pub async fn link_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = call.params.require::<i64>("contactid")?;
-    let (_, project) = contacts::link_one(&app.store, &call.caller, contact, project_id(&call)?).await?;
+pub async fn link_contact(State(app): State<Arc<App>>, In(call, input): In<ContactLink>) -> ApiResult<Reply> {
+    let (_, project) = contacts::link_one(&app.store, &call.caller, input.contact.0, input.project.0).await?;
     full(&app, &call, project, false).await
 }
 
 /// `DELETE project/{id}/contact` with `contactid`.
-pub async fn unlink_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = call.params.require::<i64>("contactid")?;
-    let (_, project) = contacts::unlink_from_project(&app.store, &call.caller, contact, project_id(&call)?).await?;
+pub async fn unlink_contact(State(app): State<Arc<App>>, In(call, input): In<ContactLink>) -> ApiResult<Reply> {
+    let (_, project) =
+        contacts::unlink_from_project(&app.store, &call.caller, input.contact.0, input.project.0).await?;
     full(&app, &call, project, false).await
 }
 
 /// `GET project/contact/{contactid}`: the readable projects linked to a contact.
-pub async fn of_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let found = contacts::projects_of(&app.store, &call.caller, call.params.require("contactid")?).await?;
+pub async fn of_contact(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
+    let found = contacts::projects_of(&app.store, &call.caller, input.contact.0).await?;
     let (users, responsibles) = people_of(&app, &call.caller, &found).await?;
     let people = ProjectPeople { users: &users, responsibles: &responsibles };
     let ctx = WireCtx::of(&call.info);
