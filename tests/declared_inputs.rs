@@ -200,3 +200,23 @@ async fn required_in_the_document_means_400_without_it_and_nothing_else_is() {
     assert!(drift.is_empty(), "the document and the server disagree:\n{}", drift.join("\n"));
     assert!(checked > 20, "only {checked} required parameters were tried");
 }
+
+/// A route's own id binds only the input of its name: `PUT crm/contact/company/{companyid}` once
+/// read `companyId` (a person's company) from the route's `companyid`, and made every company it
+/// changed a member of itself.
+#[tokio::test]
+async fn a_route_id_never_binds_a_field_of_another_name() {
+    let server = spawn().await;
+    let token = server.owner_token().await;
+    let company = post(&server, &token, "crm/contact/company", json!({"companyName": "Acme"})).await["id"]
+        .as_i64()
+        .expect("an id");
+    let path = format!("crm/contact/company/{company}");
+    let answer = server.send(server.request(Method::PUT, &path, Some(&token)).json(&json!({"about": "Tools"}))).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.json()["response"]["about"], "Tools");
+    let listed = server.get("crm/contact/filter", &token).await.json();
+    assert!(listed["response"][0].get("personsCount").is_none(), "the company is not its own member: {listed}");
+    let members = server.get(&format!("{path}/person"), &token).await.json();
+    assert_eq!(members["response"], json!([]));
+}

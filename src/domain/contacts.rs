@@ -765,6 +765,15 @@ pub async fn infos(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Ve
     Ok(store.contact_infos(caller.portal, contact.id).await?)
 }
 
+/// `GET crm/contact/{contactid}/data/{infoType}`: the data of the contact's details of one
+/// type, oldest first.
+pub async fn info_data_of_type(store: &Store, caller: &Caller, contact: i64, info_type: i64) -> ApiResult<Vec<String>> {
+    let mut of_type: Vec<ContactInfo> =
+        infos(store, caller, contact).await?.into_iter().filter(|info| info.info_type == info_type).collect();
+    of_type.sort_by_key(|info| info.id);
+    Ok(of_type.into_iter().map(|info| info.data).collect())
+}
+
 /// How a details request changes a contact's details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InfoEdit {

@@ -116,6 +116,14 @@ pub enum OrVoid<T> {
     Void(Void),
 }
 
+/// A result of one of two shapes, as the request asks.
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+pub enum OneOf<A, B> {
+    A(A),
+    B(B),
+}
+
 impl Doc {
     /// One `T` in the envelope.
     pub fn returns<T: JsonSchema>(mut self) -> Self {

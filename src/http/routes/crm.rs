@@ -222,6 +222,12 @@ inputs! {
         id: InfoId = "id",
     }
 
+    /// A detail by its id, or (a type's name) every detail of that type.
+    pub struct InfoOrType {
+        contact: ContactId = "contactid",
+        id: String = "id",
+    }
+
     pub struct NewInfo {
         contact: ContactId = "contactid",
         info: InfoFields,
@@ -750,13 +756,15 @@ pub async fn infos(State(app): State<Arc<App>>, In(call, input): In<ContactRef>)
     Reply::list(&infos.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
 }
 
-/// `GET crm/contact/{contactid}/data/{id}`.
-pub async fn info(State(app): State<Arc<App>>, In(call, input): In<InfoRef>) -> ApiResult<Reply> {
+/// `GET crm/contact/{contactid}/data/{id}`, and `.../data/{infoType}`: the data of every
+/// detail of a type, which the original tells apart by the segment not being a number.
+pub async fn info(State(app): State<Arc<App>>, In(call, input): In<InfoOrType>) -> ApiResult<Reply> {
+    let Ok(id) = input.id.trim().parse::<i64>() else {
+        let InfoType(info_type) = Enum::<InfoType>::from_param_named(&input.id, "infoType")?;
+        return Reply::list(&contacts::info_data_of_type(&app.store, &call.caller, input.contact.0, info_type).await?);
+    };
     let infos = contacts::infos(&app.store, &call.caller, input.contact.0).await?;
-    let info = infos
-        .iter()
-        .find(|i| i.id == input.id.0)
-        .ok_or_else(|| ApiError::not_found("Contact information not found"))?;
+    let info = infos.iter().find(|i| i.id == id).ok_or_else(|| ApiError::not_found("Contact information not found"))?;
     info_reply(info)
 }
 

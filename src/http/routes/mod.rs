@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
-use super::openapi::{doc, Api, Operation, OrVoid};
+use super::openapi::{doc, Api, OneOf, Operation, OrVoid};
 use super::wire::auth::AuthenticationTokenData;
 use super::wire::crm::{
     ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactWithTaskWrapper, ContactWrapper,
@@ -153,7 +153,7 @@ fn api() -> Api {
         .get("/api/2.0/crm/contact/data/{infoType}/category", crm::info_categories, doc("Categories of a detail type").list::<String>())
         .get("/api/2.0/crm/contact/{contactid}/data", crm::infos, doc("A contact's details").list::<ContactInfoWrapper>())
         .post("/api/2.0/crm/contact/{contactid}/data", crm::add_info, doc("Adds a detail").returns::<ContactInfoWrapper>())
-        .get("/api/2.0/crm/contact/{contactid}/data/{id}", crm::info, doc("A detail").returns::<ContactInfoWrapper>())
+        .get("/api/2.0/crm/contact/{contactid}/data/{id}", crm::info, doc("A detail by id, or by a type's name the data of every detail of that type").returns::<OneOf<ContactInfoWrapper, Vec<String>>>())
         .put("/api/2.0/crm/contact/{contactid}/data/{id}", crm::update_info, doc("Changes a detail").returns::<ContactInfoWrapper>())
         .delete("/api/2.0/crm/contact/{contactid}/data/{id}", crm::delete_info, doc("Deletes a detail").returns::<ContactInfoWrapper>())
         .post("/api/2.0/crm/contact/{contactid}/batch", crm::add_infos, doc("Adds details").list::<ContactInfoWrapper>())
