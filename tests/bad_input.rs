@@ -242,6 +242,8 @@ async fn a_nul_character_in_a_text_is_a_400_naming_the_parameter() {
         ("crm/contact/person", serde_json::json!({"firstName": "A\u{0}B", "lastName": "C"}), "firstName"),
         ("crm/contact/company", serde_json::json!({"companyName": "Acme", "about": "x\u{0}"}), "about"),
         ("project", serde_json::json!({"title": "\u{0}", "responsibleId": me}), "title"),
+        ("authentication", serde_json::json!({"userName": "owner\u{0}", "password": "x"}), "userName"),
+        ("people/@self/contacts", serde_json::json!({"contacts": [{"type": "skype", "value": "a\u{0}"}]}), "value"),
     ] {
         let answer = server.send(server.request(Method::POST, path, Some(&token)).json(&body)).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}: {}", answer.text);
