@@ -23,7 +23,7 @@ async fn login_answers_201_with_token_expiry_and_cookie() {
     let body = answer.json();
     assert_eq!(body["count"], 1);
     assert_eq!(body["statusCode"], 201);
-    let keys: Vec<&String> = body["response"].as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&body["response"]);
     assert_eq!(keys, ["token", "expires"]);
     let token = body["response"]["token"].as_str().unwrap();
     assert!(token.len() >= 40);

@@ -17,7 +17,7 @@ async fn admins_create_change_and_delete_groups() {
     let answer = server.send(server.request(Method::POST, "group", Some(&owner)).json(&body)).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let group = answer.json()["response"].clone();
-    let keys: Vec<&String> = group.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&group);
     assert_eq!(keys, ["id", "name", "category", "parent", "description", "manager", "members"]);
     assert_eq!(group["name"], "Sales");
     assert_eq!(group["category"], "00000000-0000-0000-0000-000000000000");

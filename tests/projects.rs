@@ -17,7 +17,7 @@ async fn admins_create_projects_with_the_full_shape() {
     let answer = server.send(server.request(Method::POST, "project", Some(&owner)).json(&body)).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let project = answer.json()["response"].clone();
-    let keys: Vec<&String> = project.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&project);
     assert_eq!(
         keys,
         [
@@ -56,7 +56,7 @@ async fn admins_create_projects_with_the_full_shape() {
     assert!(xml.text.contains("<tags>nasa</tags><tags>space</tags>"));
     let list = server.get("project", &owner).await.json();
     assert_eq!(list["response"][0]["title"], "Apollo");
-    let keys: Vec<&String> = list["response"][0].as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&list["response"][0]);
     assert_eq!(keys, ["id", "title", "description", "status", "responsible", "canEdit", "isPrivate"]);
     let team = server.get(&format!("project/{id}/team"), &owner).await.json();
     assert_eq!(team["count"], 2);

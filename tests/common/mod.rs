@@ -3,6 +3,8 @@
 //! `postgres://postgres@127.0.0.1:5432`).
 #![allow(dead_code)]
 
+pub mod shapes;
+
 use std::time::Duration;
 
 use portald::app::{self, Server};
@@ -87,10 +89,25 @@ impl Default for Options {
 }
 
 pub struct TestServer {
-    pub base: String,
-    pub client: reqwest::Client,
+    /// A client of this server; its methods (`call`, `get`, `request`, ...) are the server's.
+    pub api: Api,
     server: Option<Server>,
     pub db: TestDb,
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// A client of one server at `base` (`http://host:port`), in-process or a spawned `portald`.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub client: reqwest::Client,
 }
 
 /// A response as a client sees it.
@@ -98,11 +115,19 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub text: String,
+    /// The URL asked, for messages.
+    pub url: String,
 }
 
 impl Answer {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// The body as JSON, asserting first that the status is a success.
+    pub fn json_ok(&self) -> Value {
+        assert!(self.status.is_success(), "{}: {} {}", self.url, self.status, self.text);
+        self.json()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -118,8 +143,8 @@ pub async fn spawn_with(options: Options) -> TestServer {
     let db = TestDb::new().await;
     let args = serve_args(&db.url, &options);
     let server = app::start(&args).await.expect("server starts");
-    let base = format!("http://{}", server.addr);
-    TestServer { base, client: reqwest::Client::new(), server: Some(server), db }
+    let api = Api::new(&format!("http://{}", server.addr));
+    TestServer { api, server: Some(server), db }
 }
 
 pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
@@ -147,30 +172,43 @@ pub enum Role {
     Guest,
 }
 
-impl TestServer {
+impl Api {
+    pub fn new(base: &str) -> Api {
+        Api { base: base.trim_end_matches('/').to_string(), client: reqwest::Client::new() }
+    }
+
+    /// The URL of an API path (below `/api/2.0/`).
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/2.0/{}", self.base, path.trim_start_matches('/'))
     }
 
-    pub fn store(&self) -> &portald::store::Store {
-        &self.server.as_ref().expect("running").app().store
-    }
-
-    /// Sends a request; `token` goes in the Authorization header as is.
+    /// Sends a request and reads the whole answer.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("request sent");
         let status = response.status();
         let headers = response.headers().clone();
+        let url = response.url().to_string();
         let text = response.text().await.expect("body read");
-        Answer { status, headers, text }
+        Answer { status, headers, text, url }
     }
 
+    /// A request to an API path; `token` goes in the Authorization header as is.
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
         let request = self.client.request(method, self.url(path));
         match token {
             Some(token) => request.header("Authorization", token),
             None => request,
         }
+    }
+
+    /// Sends `body` as JSON to an API path with `token`.
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: Value) -> Answer {
+        self.call_with(Some(token), method, path, body).await
+    }
+
+    /// As `call`, with or without a token.
+    pub async fn call_with(&self, token: Option<&str>, method: Method, path: &str, body: Value) -> Answer {
+        self.send(self.request(method, path, token).json(&body)).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {
@@ -190,6 +228,12 @@ impl TestServer {
 
     pub async fn owner_token(&self) -> String {
         self.login(OWNER_EMAIL, OWNER_PASSWORD).await
+    }
+}
+
+impl TestServer {
+    pub fn store(&self) -> &portald::store::Store {
+        &self.server.as_ref().expect("running").app().store
     }
 
     /// Adds a user straight through the domain layer; returns (id, email, password).
