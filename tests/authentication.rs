@@ -41,10 +41,11 @@ async fn login_accepts_json_form_query_xml_and_multipart_by_email_or_user_name()
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     };
     ok(server
-        .send(
-            server
-                .request(Method::POST, "authentication.json", None)
-                .json(&serde_json::json!({"userName": "owner", "password": OWNER_PASSWORD})),
+        .call_with(
+            None,
+            Method::POST,
+            "authentication.json",
+            &serde_json::json!({"userName": "owner", "password": OWNER_PASSWORD}),
         )
         .await);
     ok(server

@@ -143,15 +143,14 @@ async fn wrong_values_in_well_formed_bodies_are_never_server_errors() {
     let server = spawn_with(Options::default()).await;
     let token = server.owner_token().await;
     let contact = server
-        .send(
-            server
-                .request(Method::POST, "crm/contact/company", Some(&token))
-                .json(&serde_json::json!({"companyName": "Target", "shareType": 1})),
+        .call(
+            &token,
+            Method::POST,
+            "crm/contact/company",
+            &serde_json::json!({"companyName": "Target", "shareType": 1}),
         )
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let bodies = [
         serde_json::json!({"contactids": "x", "contactid": {"a": 1}, "managerList": [123, null], "isShared": {"a": 1}}),
         serde_json::json!({"contactids": [1e308, -5, 0], "contactid": [99999999999999999999u128 as f64], "isPrivate": "no"}),
@@ -200,7 +199,7 @@ async fn wrong_values_in_well_formed_bodies_are_never_server_errors() {
     for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
         for path in &paths {
             for body in &bodies {
-                let answer = server.send(server.request(method.clone(), path, Some(&token)).json(body)).await;
+                let answer = server.call(&token, method.clone(), path, body).await;
                 assert!(answer.status.as_u16() < 500, "{method} {path} with {body}: {} {}", answer.status, answer.text);
             }
         }
@@ -222,7 +221,7 @@ async fn over_long_contact_texts_are_refused_by_name() {
         ("crm/contact/company", serde_json::json!({"companyName": "C", "about": long}), "about"),
         ("crm/contact/company", serde_json::json!({"companyName": &long[..256]}), "companyName"),
     ] {
-        let answer = server.send(server.request(Method::POST, path, Some(&token)).json(&body)).await;
+        let answer = server.call(&token, Method::POST, path, &body).await;
         assert_eq!(answer.status, reqwest::StatusCode::BAD_REQUEST, "{path} {name}");
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(&format!("'{name}'")), "{}", answer.text);
     }
@@ -243,7 +242,7 @@ async fn a_nul_character_in_a_text_is_a_400_naming_the_parameter() {
         ("crm/contact/company", serde_json::json!({"companyName": "Acme", "about": "x\u{0}"}), "about"),
         ("project", serde_json::json!({"title": "\u{0}", "responsibleId": me}), "title"),
     ] {
-        let answer = server.send(server.request(Method::POST, path, Some(&token)).json(&body)).await;
+        let answer = server.call(&token, Method::POST, path, &body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}: {}", answer.text);
         assert_eq!(answer.header("retry-after"), None);
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(&format!("'{name}'")), "{}", answer.text);
@@ -254,7 +253,7 @@ async fn a_nul_character_in_a_text_is_a_400_naming_the_parameter() {
         .body("firstName=A%00&lastName=B");
     assert_eq!(server.send(form).await.status, StatusCode::BAD_REQUEST);
     let quick = serde_json::json!({"data": [{"key": "A", "value": "B\u{0}"}]});
-    let answer = server.send(server.request(Method::POST, "crm/contact/person/quick", Some(&token)).json(&quick)).await;
+    let answer = server.call(&token, Method::POST, "crm/contact/person/quick", &quick).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
     assert!(answer.text.contains("'value'"), "{}", answer.text);
     assert_eq!(server.get("crm/contact/filter", &token).await.json()["total"], 0, "nothing saved");
@@ -328,10 +327,11 @@ async fn a_body_that_would_expand_in_memory_is_refused() {
         assert_eq!(answer.json()["error"]["message"], "The request body is too large");
     }
     let person = server
-        .send(
-            server
-                .request(Method::POST, "crm/contact/person", Some(&token))
-                .json(&serde_json::json!({"firstName": "Still", "lastName": "Serving"})),
+        .call(
+            &token,
+            Method::POST,
+            "crm/contact/person",
+            &serde_json::json!({"firstName": "Still", "lastName": "Serving"}),
         )
         .await;
     assert_eq!(person.status, StatusCode::CREATED);

@@ -66,15 +66,9 @@ impl World {
         }
         tokens.push((Who::Nobody, None));
         let project = server
-            .send(
-                server
-                    .request(Method::POST, "project", Some(&owner))
-                    .json(&json!({"title": "Link target", "responsibleId": ids[1]})),
-            )
+            .call(&owner, Method::POST, "project", json!({"title": "Link target", "responsibleId": ids[1]}))
             .await
-            .json()["response"]["id"]
-            .as_i64()
-            .unwrap();
+            .id();
         World { server, tokens, owner_id, manager_id: ids[1], other_id: ids[2], project }
     }
 
@@ -268,9 +262,7 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
     let company = world
         .call(owner, Method::POST, "crm/contact/company", json!({"companyName": "Acme", "shareType": 1}))
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let person = world
         .call(
             owner,
@@ -279,9 +271,7 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
             json!({"firstName": "Ann", "lastName": "Lee", "companyId": company, "shareType": 1}),
         )
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let answer = world
         .call(
             owner,

@@ -9,7 +9,7 @@ use serde_json::json;
 
 async fn person(server: &TestServer, token: &str, share_type: i64) -> i64 {
     let body = json!({"firstName": "Ann", "lastName": "Lee", "shareType": share_type});
-    server.call(token, Method::POST, "crm/contact/person", body).await.json()["response"]["id"].as_i64().unwrap()
+    server.call(token, Method::POST, "crm/contact/person", body).await.id()
 }
 
 #[tokio::test]
@@ -146,8 +146,7 @@ async fn bad_details_are_400_and_rights_are_checked() {
         json!([]),
         "nothing half-written"
     );
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     assert_eq!(
         server.get(&format!("crm/contact/{id}/data"), &user).await.status,
         StatusCode::OK,
@@ -188,9 +187,7 @@ async fn addresses_have_their_own_endpoints() {
     let email = server
         .call(&owner, Method::POST, &format!("crm/contact/{id}/data"), json!({"infoType": 1, "data": "a@b"}))
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let answer = server
         .call(&owner, Method::PUT, &format!("crm/contact/{id}/addressdata/{email}"), json!({"address": {"city": "Y"}}))
         .await;

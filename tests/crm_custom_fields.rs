@@ -22,9 +22,7 @@ async fn definitions_values_and_what_contacts_show() {
     let heading = server
         .call(&owner, Method::POST, "crm/contact/customfield", json!({"label": "Details", "fieldType": 4}))
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let size = server
         .call(
             &owner,
@@ -43,7 +41,7 @@ async fn definitions_values_and_what_contacts_show() {
     let shown = person.json()["response"]["customFields"].clone();
     let labels: Vec<&str> = shown.as_array().unwrap().iter().map(|f| f["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["Birthdate", "Details"], "the value, and the heading without one");
-    let id = person.json()["response"]["id"].as_i64().unwrap();
+    let id = person.id();
     assert_eq!(shown[0]["fieldValue"], "1990-05-01");
     assert_eq!(shown[0]["entityId"], id);
     let answer = server
@@ -89,8 +87,7 @@ async fn definitions_values_and_what_contacts_show() {
 async fn only_admins_define_and_bad_definitions_are_400() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     assert_eq!(
         server.call(&user, Method::POST, "crm/contact/customfield", json!({"label": "X"})).await.status,
         StatusCode::FORBIDDEN
@@ -106,16 +103,11 @@ async fn only_admins_define_and_bad_definitions_are_400() {
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name));
     }
     assert_eq!(server.get("crm/contact/customfield/definitions", &owner).await.json()["response"], json!([]));
-    let field = server.call(&owner, Method::POST, "crm/contact/customfield", json!({"label": "Note"})).await.json()
-        ["response"]["id"]
-        .as_i64()
-        .unwrap();
+    let field = server.call(&owner, Method::POST, "crm/contact/customfield", json!({"label": "Note"})).await.id();
     let shared = server
         .call(&owner, Method::POST, "crm/contact/company", json!({"companyName": "Readers", "shareType": 2}))
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let answer = server
         .call(&user, Method::POST, &format!("crm/company/{shared}/customfield/{field}"), json!({"fieldValue": "mine"}))
         .await;

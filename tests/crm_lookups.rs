@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 async fn contact(server: &TestServer, token: &str, body: Value) -> i64 {
     let path = if body.get("companyName").is_some() { "crm/contact/company" } else { "crm/contact/person" };
-    server.call(token, Method::POST, path, body).await.json_ok()["response"]["id"].as_i64().unwrap()
+    server.call(token, Method::POST, path, body).await.id()
 }
 
 fn ids(body: &Value, key: Option<&str>) -> Vec<i64> {
@@ -26,35 +26,14 @@ async fn lookups_find_by_name_details_and_email() {
             .await;
     let bob = contact(&server, &owner, json!({"firstName": "Bob", "lastName": "Rocketman", "shareType": 1})).await;
     let hidden = contact(&server, &owner, json!({"firstName": "Hidden", "lastName": "Rocket"})).await;
-    server
-        .call(
-            &owner,
-            Method::POST,
-            &format!("crm/contact/{ann}/data"),
-            json!({"infoType": "Email", "data": "ann@acme.example", "isPrimary": true}),
-        )
-        .await
-        .json_ok();
-    server
-        .call(
-            &owner,
-            Method::POST,
-            &format!("crm/contact/{bob}/data"),
-            json!({"infoType": "Phone", "data": "+1 555 0199", "isPrimary": true, "category": "Mobile"}),
-        )
-        .await
-        .json_ok();
-    server
-        .call(
-            &owner,
-            Method::POST,
-            &format!("crm/contact/{hidden}/data"),
-            json!({"infoType": "Email", "data": "hidden@acme.example"}),
-        )
-        .await
-        .json_ok();
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    for (id, detail) in [
+        (ann, json!({"infoType": "Email", "data": "ann@acme.example", "isPrimary": true})),
+        (bob, json!({"infoType": "Phone", "data": "+1 555 0199", "isPrimary": true, "category": "Mobile"})),
+        (hidden, json!({"infoType": "Email", "data": "hidden@acme.example"})),
+    ] {
+        server.call(&owner, Method::POST, &format!("crm/contact/{id}/data"), detail).await.json_ok();
+    }
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
 
     let prefix = server.call(&user, Method::GET, "crm/contact/byprefix?prefix=rock", json!({})).await.json_ok();
     assert_eq!(ids(&prefix, None), vec![acme, ann, bob], "by display name, without the hidden one");

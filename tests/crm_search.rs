@@ -32,9 +32,7 @@ async fn search_finds_substrings_of_names_and_details_and_follows_every_change()
     let joanna = server
         .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Joanna", "lastName": "Smith"}))
         .await
-        .json_ok()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     server
         .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Bob", "lastName": "ANNABEL"}))
         .await
@@ -42,9 +40,7 @@ async fn search_finds_substrings_of_names_and_details_and_follows_every_change()
     let company = server
         .call(&owner, Method::POST, "crm/contact/company", json!({"companyName": "Annapurna 100% Ltd"}))
         .await
-        .json_ok()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let email = server
         .call(
             &owner,
@@ -53,9 +49,7 @@ async fn search_finds_substrings_of_names_and_details_and_follows_every_change()
             json!({"infoType": "Email", "data": "JS@Firm.example"}),
         )
         .await
-        .json_ok()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
 
     assert_eq!(search(&server, &owner, "anna").await, ["Annapurna 100% Ltd", "Bob ANNABEL", "Joanna Smith"]);
     assert_eq!(search(&server, &owner, "firm.EXA").await, ["Joanna Smith"], "details, any case");
@@ -108,9 +102,7 @@ async fn ten_thousand_details_in_one_request_are_saved_and_searchable() {
     let contact = server
         .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Many", "lastName": "Mails"}))
         .await
-        .json_ok()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     server
         .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Other", "lastName": "One"}))
         .await
@@ -118,7 +110,7 @@ async fn ten_thousand_details_in_one_request_are_saved_and_searchable() {
     let items: Vec<Value> =
         (0..10_000).map(|i| json!({"infoType": "Email", "data": format!("box{i:05}@bulk.example")})).collect();
     let path = format!("crm/contact/{contact}/batch");
-    let answer = server.send(server.request(Method::POST, &path, Some(&owner)).json(&json!({"items": items}))).await;
+    let answer = server.call(&owner, Method::POST, &path, json!({"items": items})).await;
     assert_eq!(answer.status, 201, "{}", &answer.text[..answer.text.len().min(300)]);
     let body = answer.json();
     assert_eq!(body["total"], 10_000, "all saved; the answer shows the first page");

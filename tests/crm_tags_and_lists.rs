@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn create(server: &TestServer, token: &str, path: &str, body: Value) -> i64 {
-    server.call(token, Method::POST, path, body).await.json()["response"]["id"].as_i64().unwrap()
+    server.call(token, Method::POST, path, body).await.id()
 }
 
 #[tokio::test]
@@ -41,8 +41,7 @@ async fn tags_are_added_listed_removed_and_deleted() {
         json!([{"title": "lead", "relativeItemsCount": 2}, {"title": "spare"}, {"title": "vip", "relativeItemsCount": 1}])
     );
 
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     assert_eq!(
         server.call(&user, Method::POST, &format!("crm/contact/{b}/tag"), json!({"tagName": "x"})).await.status,
         StatusCode::FORBIDDEN,
@@ -112,8 +111,7 @@ async fn persons_join_and_leave_companies() {
 #[tokio::test]
 async fn quick_creation_makes_the_creator_the_manager() {
     let server = spawn().await;
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     let answer = server
         .call(&user, Method::POST, "crm/contact/company/quick", json!({"companyName": ["Alpha", " ", "Beta"]}))
         .await;
@@ -187,8 +185,7 @@ async fn statuses_and_types_are_managed_by_admins() {
         .json()["response"]
         .clone();
     assert_eq!(kind["sortOrder"], 9);
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     assert_eq!(
         server.call(&user, Method::POST, "crm/contact/type", json!({"title": "Mine"})).await.status,
         StatusCode::FORBIDDEN

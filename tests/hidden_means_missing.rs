@@ -38,7 +38,7 @@ impl World {
     async fn create(&self, path: &str, body: Value) -> i64 {
         let answer = self.server.call(&self.owner, Method::POST, path, body).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{path}: {}", answer.text);
-        answer.json()["response"]["id"].as_i64().unwrap()
+        answer.id()
     }
 
     /// A company only mona (its manager) and admins may read.
@@ -122,7 +122,7 @@ async fn counts_include_only_the_contacts_the_caller_may_read() {
         .call(&world.owner, Method::POST, "crm/person/customfield", json!({"label": "Code", "fieldType": 0}))
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
-    let field = answer.json()["response"]["id"].as_i64().unwrap();
+    let field = answer.id();
     for id in [hidden, shared] {
         let answer = world
             .server
@@ -216,7 +216,7 @@ async fn project_contact_lists_need_the_read_right_on_both_sides() {
         let body = json!({"title": format!("private {private}"), "responsibleId": owner_id, "private": private});
         let answer = world.server.call(&world.owner, Method::POST, "project", body).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
-        projects.push(answer.json()["response"]["id"].as_i64().unwrap());
+        projects.push(answer.id());
     }
     let (private_project, public_project) = (projects[0], projects[1]);
     let hidden = world.person("Hidden", "None", 0).await;
@@ -273,7 +273,7 @@ async fn every_single_contact_route_answers_a_hidden_contact_as_a_missing_one() 
         .server
         .call(&world.owner, Method::POST, "project", json!({"title": "Open", "responsibleId": owner_id}))
         .await;
-    let project = answer.json()["response"]["id"].as_i64().unwrap();
+    let project = answer.id();
     let missing = 999_999;
     let routes = |id: i64| -> Vec<(Method, String, Value)> {
         vec![

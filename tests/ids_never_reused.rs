@@ -32,7 +32,7 @@ impl Client {
 
     /// Creates a record and returns the id the API shows.
     async fn create(&self, path: &str, body: Value) -> i64 {
-        self.api.call(&self.token, Method::POST, path, body).await.json_ok()["response"]["id"].as_i64().unwrap()
+        self.api.call(&self.token, Method::POST, path, body).await.id()
     }
 
     async fn delete(&self, path: &str) {

@@ -3,6 +3,7 @@
 //! `postgres://postgres@127.0.0.1:5432`).
 #![allow(dead_code)]
 
+pub mod attack;
 pub mod shapes;
 
 use std::time::Duration;
@@ -11,6 +12,7 @@ use portald::app::{self, Server};
 use portald::config::{DatabaseArgs, PortalArgs, ServeArgs};
 use portald::domain::people::{self, UserDraft};
 use reqwest::{Method, StatusCode};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -130,6 +132,13 @@ impl Answer {
         self.json()
     }
 
+    /// The id of the record a successful answer shows (`response.id`, a number).
+    pub fn id(&self) -> i64 {
+        self.json_ok()["response"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{}: no numeric id in {}", self.url, self.text))
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -202,12 +211,12 @@ impl Api {
     }
 
     /// Sends `body` as JSON to an API path with `token`.
-    pub async fn call(&self, token: &str, method: Method, path: &str, body: Value) -> Answer {
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: impl Serialize) -> Answer {
         self.call_with(Some(token), method, path, body).await
     }
 
     /// As `call`, with or without a token.
-    pub async fn call_with(&self, token: Option<&str>, method: Method, path: &str, body: Value) -> Answer {
+    pub async fn call_with(&self, token: Option<&str>, method: Method, path: &str, body: impl Serialize) -> Answer {
         self.send(self.request(method, path, token).json(&body)).await
     }
 
@@ -234,6 +243,12 @@ impl Api {
 impl TestServer {
     pub fn store(&self) -> &portald::store::Store {
         &self.server.as_ref().expect("running").app().store
+    }
+
+    /// Adds a user as `add_user` does and logs him in; returns (id, token).
+    pub async fn add_user_and_login(&self, name: &str, role: Role) -> (Uuid, String) {
+        let (id, email, password) = self.add_user(name, role).await;
+        (id, self.login(&email, &password).await)
     }
 
     /// Adds a user straight through the domain layer; returns (id, email, password).
