@@ -534,7 +534,7 @@ async fn main() {
         call(&client, &server, reqwest::Method::GET, "crm/contact/filter?sortBy=id&count=1", Some(&token), json!({}))
             .await;
     let contact_id = page["response"][0]["id"].as_i64().expect("a seeded contact");
-    let rows = vec![
+    let rows = [
         LoadRow {
             name: "GET capabilities (ceiling)".into(),
             method: "GET",

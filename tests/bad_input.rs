@@ -125,10 +125,11 @@ async fn a_request_over_the_time_limit_is_503() {
     let server =
         spawn_with(Options { request_timeout: std::time::Duration::from_millis(1), ..Options::default() }).await;
     let answer = server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .form(&[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)]),
+        .form(
+            None,
+            Method::POST,
+            "authentication",
+            &[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)],
         )
         .await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.text);

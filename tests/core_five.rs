@@ -587,13 +587,8 @@ async fn the_five_answer_the_documented_fields_in_json_and_xml() {
     let token = world.tokens[0].1.clone().unwrap();
     let id = world.contact(State::SharedReadWrite).await;
     let server = &world.server;
-    let xml = server
-        .send(
-            server
-                .request(Method::PUT, &format!("crm/contact/{id}/access.xml"), Some(&token))
-                .form(&[("isShared", "true")]),
-        )
-        .await;
+    let xml =
+        server.form(Some(&token), Method::PUT, &format!("crm/contact/{id}/access.xml"), &[("isShared", "true")]).await;
     assert!(
         xml.text.contains("<isShared>true</isShared>")
             && xml.text.contains(&format!("<id>{id}</id></response></result>")),
@@ -601,10 +596,11 @@ async fn the_five_answer_the_documented_fields_in_json_and_xml() {
         xml.text
     );
     let xml = server
-        .send(
-            server
-                .request(Method::POST, &format!("crm/contact/project/{}.xml", world.project), Some(&token))
-                .form(&[("contactid[]", id.to_string())]),
+        .form(
+            Some(&token),
+            Method::POST,
+            &format!("crm/contact/project/{}.xml", world.project),
+            &[("contactid[]", id.to_string())],
         )
         .await;
     assert!(

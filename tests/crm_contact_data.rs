@@ -173,9 +173,8 @@ async fn addresses_have_their_own_endpoints() {
     );
     let info_id = info["id"].as_i64().unwrap();
     let form = [("address[city]", "Tallinn"), ("address[country]", "Estonia"), ("address[category]", "3")];
-    let changed = server
-        .send(server.request(Method::PUT, &format!("crm/contact/{id}/addressdata/{info_id}"), Some(&owner)).form(&form))
-        .await;
+    let changed =
+        server.form(Some(&owner), Method::PUT, &format!("crm/contact/{id}/addressdata/{info_id}"), &form).await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     let address = server.get(&format!("crm/contact/{id}"), &owner).await.json()["response"]["addresses"][0].clone();
     assert_eq!(address, json!({"city": "Tallinn", "country": "Estonia", "category": 3, "categoryName": "Billing"}));

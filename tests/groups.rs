@@ -35,20 +35,11 @@ async fn admins_create_change_and_delete_groups() {
     let answer = server.call(&owner, Method::PUT, &format!("group/{id}"), json!({"groupName": "Sales & Co"})).await;
     assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 2, "members kept when not sent");
     let answer = server
-        .send(
-            server
-                .request(Method::DELETE, &format!("group/{id}/members"), Some(&owner))
-                .form(&[("members[]", bob.to_string())]),
-        )
+        .form(Some(&owner), Method::DELETE, &format!("group/{id}/members"), &[("members[]", bob.to_string())])
         .await;
     assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 1);
-    let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("group/{id}/members"), Some(&owner))
-                .form(&[("members", bob.to_string())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, &format!("group/{id}/members"), &[("members", bob.to_string())]).await;
     assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 2);
     let profile = server.get("people/bob", &owner).await.json()["response"].clone();
     assert_eq!(profile["department"], "Sales &amp; Co", "names are HTML-encoded in department");
@@ -85,13 +76,8 @@ async fn moving_members_and_setting_the_manager() {
     let answer = server.send(server.request(Method::PUT, &format!("group/{a}/members/{b}"), Some(&owner))).await;
     assert_eq!(answer.json()["response"]["members"][0]["id"], ann.to_string());
     assert_eq!(server.get(&format!("group/{a}"), &owner).await.json()["response"]["members"], json!([]));
-    let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("group/{b}/manager"), Some(&owner))
-                .form(&[("userid", ann.to_string())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, &format!("group/{b}/manager"), &[("userid", ann.to_string())]).await;
     assert_eq!(answer.json()["response"]["manager"]["id"], ann.to_string());
     let answer = server.call(&owner, Method::POST, &format!("group/{b}/members"), json!({"members": []})).await;
     assert_eq!(answer.json()["response"]["members"], json!([]), "POST replaces the members");
@@ -113,7 +99,7 @@ async fn only_admins_change_groups_and_bad_input_is_400() {
         (Method::DELETE, format!("group/{id}")),
         (Method::PUT, format!("group/{id}/manager")),
     ] {
-        let answer = server.send(server.request(method.clone(), &path, Some(&user)).form(&[("groupName", "Y")])).await;
+        let answer = server.form(Some(&user), method.clone(), &path, &[("groupName", "Y")]).await;
         assert!(
             matches!(answer.status, StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST),
             "{method} {path}: {}",

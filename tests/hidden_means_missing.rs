@@ -84,7 +84,7 @@ async fn a_person_whose_company_is_hidden_shows_no_company() {
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let reads = [
         format!("crm/contact/{person}"),
-        format!("crm/contact/filter?filterValue=Pat"),
+        "crm/contact/filter?filterValue=Pat".to_string(),
         "crm/contact/bycontactinfo?infoType=Email&data=pat@example.org".to_string(),
     ];
     for path in &reads {

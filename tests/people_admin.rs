@@ -88,11 +88,12 @@ async fn users_edit_themselves_admins_edit_anyone_and_omitted_fields_stay() {
     let answer = server.call(&user, Method::PUT, "people/owner", json!({"firstname": "Evil"})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     let answer = server
-        .send(server.request(Method::PUT, "people/ursula", Some(&owner)).form(&[
-            ("title", "Boss"),
-            ("sex", "male"),
-            ("worksfrom", "1900-01-01"),
-        ]))
+        .form(
+            Some(&owner),
+            Method::PUT,
+            "people/ursula",
+            &[("title", "Boss"), ("sex", "male"), ("worksfrom", "1900-01-01")],
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     let profile = answer.json()["response"].clone();
@@ -111,23 +112,14 @@ async fn disabled_users_cannot_log_in_and_only_they_can_be_deleted() {
     let user = server.login(&email, &password).await;
     let answer = server.send(server.request(Method::DELETE, "people/ursula", Some(&owner))).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "must be disabled first");
-    let answer = server
-        .send(
-            server
-                .request(Method::PUT, "people/status/Terminated", Some(&owner))
-                .form(&[("userIds[]", id.to_string())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, "people/status/Terminated", &[("userIds[]", id.to_string())]).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.json()["response"][0]["status"], 2);
     assert!(answer.json()["response"][0]["terminated"].is_string());
     assert_eq!(server.get("people/@self", &user).await.status, StatusCode::UNAUTHORIZED, "tokens revoked");
     let login = server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .form(&[("userName", email.as_str()), ("password", password.as_str())]),
-        )
+        .form(None, Method::POST, "authentication", &[("userName", email.as_str()), ("password", password.as_str())])
         .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     assert!(!server.get("people", &owner).await.text.contains("ursula"), "people lists active users");
@@ -155,23 +147,16 @@ async fn the_owner_and_oneself_are_protected() {
     let (_, email, password) = server.add_user("adam", Role::Admin).await;
     let admin = server.login(&email, &password).await;
     let owner_id = server.get("people/@self", &owner).await.json()["response"]["id"].as_str().unwrap().to_string();
-    let answer = server
-        .send(server.request(Method::PUT, "people/status/2", Some(&admin)).form(&[("userIds", owner_id.as_str())]))
-        .await;
+    let answer = server.form(Some(&admin), Method::PUT, "people/status/2", &[("userIds", owner_id.as_str())]).await;
     assert_eq!(answer.json()["response"][0]["status"], 1, "the owner is skipped");
     let answer = server.call(&owner, Method::PUT, "people/@self", json!({"disable": true})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     let answer = server.send(server.request(Method::DELETE, "people/owner", Some(&admin))).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    let answer = server
-        .send(server.request(Method::PUT, "people/owner/password", Some(&admin)).form(&[("password", "taken-over-1")]))
-        .await;
+    let answer = server.form(Some(&admin), Method::PUT, "people/owner/password", &[("password", "taken-over-1")]).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "only the owner changes the owner's password");
-    let answer = server
-        .send(
-            server.request(Method::PUT, "people/status/Pending", Some(&owner)).form(&[("userIds", owner_id.as_str())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, "people/status/Pending", &[("userIds", owner_id.as_str())]).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }
 
@@ -181,14 +166,10 @@ async fn a_password_change_revokes_the_users_tokens() {
     let owner = server.owner_token().await;
     let (_, email, password) = server.add_user("ursula", Role::User).await;
     let user = server.login(&email, &password).await;
-    let answer =
-        server.send(server.request(Method::PUT, "people/@self/password", Some(&user)).form(&[("password", "x")])).await;
+    let answer = server.form(Some(&user), Method::PUT, "people/@self/password", &[("password", "x")]).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    let answer = server
-        .send(
-            server.request(Method::PUT, "people/ursula/password", Some(&owner)).form(&[("password", "fresh-password")]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, "people/ursula/password", &[("password", "fresh-password")]).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(server.get("people/@self", &user).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(server.get("people/@self", &owner).await.status, StatusCode::OK);
@@ -216,7 +197,8 @@ async fn a_full_profile_has_every_documented_key_with_its_type() {
     let string = |v: &serde_json::Value| v.is_string();
     let number = |v: &serde_json::Value| v.is_i64();
     let boolean = |v: &serde_json::Value| v.is_boolean();
-    let checks: [(&str, &dyn Fn(&serde_json::Value) -> bool); 26] = [
+    type HasType<'a> = &'a dyn Fn(&serde_json::Value) -> bool;
+    let checks: [(&str, HasType); 26] = [
         ("id", &string),
         ("userName", &string),
         ("isVisitor", &boolean),

@@ -118,9 +118,7 @@ async fn status_update_and_delete() {
     };
     let a = server.send(create("A")).await.id();
     let b = server.send(create("B")).await.id();
-    let answer = server
-        .send(server.request(Method::PUT, &format!("project/{b}/status"), Some(&owner)).form(&[("status", "Paused")]))
-        .await;
+    let answer = server.form(Some(&owner), Method::PUT, &format!("project/{b}/status"), &[("status", "Paused")]).await;
     assert_eq!(answer.json()["response"]["status"], 2);
     let titles = |v: Value| {
         v["response"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
@@ -155,7 +153,6 @@ async fn bad_project_input_is_400() {
     assert_eq!(server.get("project", &owner).await.json()["response"], json!([]));
     assert_eq!(server.get("project/sideways", &owner).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(server.get("project/999", &owner).await.status, StatusCode::NOT_FOUND);
-    let answer =
-        server.send(server.request(Method::PUT, "project/abc/status", Some(&owner)).form(&[("status", "Open")])).await;
+    let answer = server.form(Some(&owner), Method::PUT, "project/abc/status", &[("status", "Open")]).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }

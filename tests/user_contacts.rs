@@ -103,10 +103,11 @@ async fn every_body_form_binds_including_a_single_object() {
         .await;
     assert_eq!(contacts(&answer), json!([{"type": "skype", "value": "y"}]), "DELETE parameters in the query");
     let xml = server
-        .send(
-            server
-                .request(Method::PUT, "people/@self/contacts.xml", Some(&token))
-                .form(&[("contacts[0][type]", "mail"), ("contacts[0][value]", "z@z")]),
+        .form(
+            Some(&token),
+            Method::PUT,
+            "people/@self/contacts.xml",
+            &[("contacts[0][type]", "mail"), ("contacts[0][value]", "z@z")],
         )
         .await;
     assert!(xml.text.contains("<contacts><type>skype</type><value>y</value></contacts><contacts><type>mail</type><value>z@z</value></contacts>"), "{}", xml.text);

@@ -220,17 +220,19 @@ impl Api {
         self.send(self.request(method, path, token).json(&body)).await
     }
 
+    /// Sends `fields` as an HTML form to an API path, with or without a token.
+    pub async fn form(&self, token: Option<&str>, method: Method, path: &str, fields: impl Serialize) -> Answer {
+        self.send(self.request(method, path, token).form(&fields)).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Answer {
         self.send(self.request(Method::GET, path, Some(token))).await
     }
 
     /// Logs in and returns the token; panics unless the login succeeds.
     pub async fn login(&self, login: &str, password: &str) -> String {
-        let answer = self
-            .send(
-                self.request(Method::POST, "authentication", None).form(&[("userName", login), ("password", password)]),
-            )
-            .await;
+        let answer =
+            self.form(None, Method::POST, "authentication", [("userName", login), ("password", password)]).await;
         assert_eq!(answer.status, StatusCode::CREATED, "login of {login}: {}", answer.text);
         answer.json()["response"]["token"].as_str().expect("token").to_string()
     }
@@ -284,7 +286,11 @@ pub fn start_process(command: &mut std::process::Command) -> (std::process::Chil
     let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut printed = Vec::new();
     loop {
-        let line = lines.next().expect("portald printed its address").expect("line");
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("portald ended before it printed its address: {printed:?}");
+        };
         if let Some(addr) = line.strip_prefix("portald is serving on ") {
             // Keep reading, so the server never blocks on a full pipe.
             std::thread::spawn(move || lines.for_each(drop));
