@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use serde_json::{json, Value};
 
+#[path = "../tests/common/attack.rs"]
+mod attack;
+use attack::send_big_body;
+
 #[derive(Parser)]
 struct Args {
     /// The portald binary to measure.
@@ -166,17 +170,9 @@ fn peak_memory_kib(pid: u32) -> u64 {
     memory_kib(pid, "VmHWM:")
 }
 
-/// A memory figure of `/proc/<pid>/status` (`VmHWM:` peak, `VmRSS:` now), in KiB.
+/// A memory figure of `/proc/<pid>/status` (`VmHWM:` peak, `VmRSS:` now), in KiB; 0 if unknown.
 fn memory_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
+    attack::memory_kib(pid, field).unwrap_or(0)
 }
 
 /// What the attack row measured.
@@ -198,35 +194,6 @@ const ATTACK_BODIES: usize = 20;
 /// Client addresses the logins come from (127.0.2.x): 8 logins, 4 failures each, under every
 /// throttling limit, so each login is a password check.
 const ATTACK_ADDRESSES: usize = 125;
-
-/// An 8 MiB JSON body of small values (what parses into the most memory) sent without a token;
-/// the status line that came back, or nothing if the server closed first.
-fn send_big_body(addr: &str, path: &str) -> String {
-    use std::io::Write;
-    let Ok(stream) = std::net::TcpStream::connect(addr) else { return String::new() };
-    let mut body = String::from("{\"a\":[");
-    while body.len() < 8 * 1024 * 1024 - 4 {
-        body.push_str("0,");
-    }
-    body.push_str("0]}");
-    let head = format!(
-        "POST /api/2.0/{path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    // The server answers without reading the whole body (that is the point): the body is
-    // written on its own thread, and the connection closed once the answer's status is in.
-    let Ok(mut writer) = stream.try_clone() else {
-        return String::new();
-    };
-    let sending = std::thread::spawn(move || {
-        let _ = writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(body.as_bytes()));
-    });
-    let mut status = String::new();
-    let _ = BufReader::new(&stream).read_line(&mut status);
-    let _ = stream.shutdown(std::net::Shutdown::Both);
-    let _ = sending.join();
-    status.trim().to_string()
-}
 
 /// Logs the seeded portal's owner in.
 async fn admin_token(client: &reqwest::Client, server: &Server) -> String {
@@ -567,7 +534,7 @@ async fn main() {
         call(&client, &server, reqwest::Method::GET, "crm/contact/filter?sortBy=id&count=1", Some(&token), json!({}))
             .await;
     let contact_id = page["response"][0]["id"].as_i64().expect("a seeded contact");
-    let rows = vec![
+    let rows = [
         LoadRow {
             name: "GET capabilities (ceiling)".into(),
             method: "GET",

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{HostMap, PortalArgs, ServeArgs};
 use crate::domain::people;
+use crate::error::ApiError;
 use crate::http::metrics::Metrics;
 use crate::store::Store;
 
@@ -103,10 +104,12 @@ pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()>
     for id in portal.hosts.portal_ids() {
         let generated = people::bootstrap_portal(store, id, &portal.owner_email, portal.owner_password.as_deref())
             .await
-            .map_err(|e| anyhow::anyhow!("creating the owner of portal {id}: {e}"))?;
+            .map_err(ApiError::into_cause)
+            .with_context(|| format!("creating the owner of portal {id}"))?;
         crate::domain::contacts::ensure_defaults(store, id)
             .await
-            .map_err(|e| anyhow::anyhow!("creating the CRM defaults of portal {id}: {e}"))?;
+            .map_err(ApiError::into_cause)
+            .with_context(|| format!("creating the CRM defaults of portal {id}"))?;
         if let Some(password) = generated {
             println!(
                 "Portal {id}: created the owner {} with the password {password} (shown only this once)",

@@ -62,6 +62,16 @@ impl ApiError {
     pub fn invalid(param: &str, why: impl std::fmt::Display) -> Self {
         ApiError::BadRequest(format!("Parameter '{param}' is invalid: {why}"))
     }
+
+    /// The error as the operator should read it (the command line, startup): an internal error
+    /// is its cause with the whole chain, which clients never see; any other is its message.
+    /// The HTTP mapping is untouched by this.
+    pub fn into_cause(self) -> anyhow::Error {
+        match self {
+            ApiError::Internal(cause) => cause,
+            other => anyhow::Error::new(other),
+        }
+    }
 }
 
 impl From<sqlx::Error> for ApiError {

@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use portald::config::{DatabaseArgs, ServeArgs};
 use portald::domain::people::{self, UserDraft};
+use portald::error::ApiError;
 use portald::store::Store;
 
 #[derive(Parser)]
@@ -183,8 +184,7 @@ fn main() -> anyhow::Result<()> {
                     password: args.password,
                 };
                 let started = std::time::Instant::now();
-                let report =
-                    portald::seed::seed(&store, args.portal, &plan).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let report = portald::seed::seed(&store, args.portal, &plan).await.map_err(ApiError::into_cause)?;
                 println!(
                     "Seeded portal {} in {:.1?}: {} users, {} departments, {} projects, {} contacts.",
                     args.portal,
@@ -320,8 +320,7 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
                 is_visitor: args.guest,
                 activated: true,
             };
-            let (id, password) =
-                people::create_user(&store, args.portal, draft).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (id, password) = people::create_user(&store, args.portal, draft).await.map_err(ApiError::into_cause)?;
             println!("Added user {} with id {id}.", args.email);
             if generated {
                 println!("Password: {password}");
@@ -333,9 +332,7 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
             store.migrate().await?;
             let generated = args.password.is_none();
             let password = args.password.unwrap_or_else(portald::domain::password::generate);
-            people::set_password(&store, args.portal, &args.login, &password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            people::set_password(&store, args.portal, &args.login, &password).await.map_err(ApiError::into_cause)?;
             println!("Password changed for {}; the user's tokens are revoked.", args.login);
             if generated {
                 println!("Password: {password}");

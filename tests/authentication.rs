@@ -13,17 +13,13 @@ use reqwest::{Method, StatusCode};
 async fn login_answers_201_with_token_expiry_and_cookie() {
     let server = spawn().await;
     let answer = server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .form(&[("username", OWNER_EMAIL), ("password", OWNER_PASSWORD)]),
-        )
+        .form(None, Method::POST, "authentication", &[("username", OWNER_EMAIL), ("password", OWNER_PASSWORD)])
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
     let body = answer.json();
     assert_eq!(body["count"], 1);
     assert_eq!(body["statusCode"], 201);
-    let keys: Vec<&String> = body["response"].as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&body["response"]);
     assert_eq!(keys, ["token", "expires"]);
     let token = body["response"]["token"].as_str().unwrap();
     assert!(token.len() >= 40);
@@ -41,10 +37,11 @@ async fn login_accepts_json_form_query_xml_and_multipart_by_email_or_user_name()
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     };
     ok(server
-        .send(
-            server
-                .request(Method::POST, "authentication.json", None)
-                .json(&serde_json::json!({"userName": "owner", "password": OWNER_PASSWORD})),
+        .call_with(
+            None,
+            Method::POST,
+            "authentication.json",
+            &serde_json::json!({"userName": "owner", "password": OWNER_PASSWORD}),
         )
         .await);
     ok(server
@@ -62,11 +59,7 @@ async fn login_accepts_json_form_query_xml_and_multipart_by_email_or_user_name()
     let form = reqwest::multipart::Form::new().text("userName", "owner").text("password", OWNER_PASSWORD);
     ok(server.send(server.request(Method::POST, "authentication", None).multipart(form)).await);
     let answer = server
-        .send(
-            server
-                .request(Method::POST, "authentication.xml", None)
-                .form(&[("userName", "owner"), ("password", OWNER_PASSWORD)]),
-        )
+        .form(None, Method::POST, "authentication.xml", &[("userName", "owner"), ("password", OWNER_PASSWORD)])
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
     assert!(answer
@@ -121,18 +114,10 @@ async fn basic_authentication_works_and_fails_cleanly() {
 async fn failed_logins_are_401_envelopes_that_do_not_say_why() {
     let server = spawn().await;
     let wrong_password = server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .form(&[("userName", OWNER_EMAIL), ("password", "nope-nope")]),
-        )
+        .form(None, Method::POST, "authentication", &[("userName", OWNER_EMAIL), ("password", "nope-nope")])
         .await;
     let no_account = server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .form(&[("userName", "ghost@example.com"), ("password", "nope-nope")]),
-        )
+        .form(None, Method::POST, "authentication", &[("userName", "ghost@example.com"), ("password", "nope-nope")])
         .await;
     for answer in [&wrong_password, &no_account] {
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
@@ -153,7 +138,7 @@ async fn missing_login_parameters_are_400_naming_them() {
         (vec![("userName", long.as_str()), ("password", "x")], "userName"),
         (vec![("userName", "x"), ("password", huge.as_str())], "password"),
     ] {
-        let answer = server.send(server.request(Method::POST, "authentication", None).form(&form)).await;
+        let answer = server.form(None, Method::POST, "authentication", &form).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST);
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name));
     }
@@ -175,20 +160,12 @@ async fn repeated_failures_are_throttled_per_account_whether_or_not_it_exists() 
     for login in [OWNER_EMAIL, "nobody@example.com"] {
         for _ in 0..portald::domain::auth::ACCOUNT_FAILURE_LIMIT {
             let answer = server
-                .send(
-                    server
-                        .request(Method::POST, "authentication", None)
-                        .form(&[("userName", login), ("password", "wrong-wrong")]),
-                )
+                .form(None, Method::POST, "authentication", &[("userName", login), ("password", "wrong-wrong")])
                 .await;
             assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         }
         let answer = server
-            .send(
-                server
-                    .request(Method::POST, "authentication", None)
-                    .form(&[("userName", login), ("password", OWNER_PASSWORD)]),
-            )
+            .form(None, Method::POST, "authentication", &[("userName", login), ("password", OWNER_PASSWORD)])
             .await;
         assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{login}: even the right password waits");
         let retry: u64 = answer.header("retry-after").expect("Retry-After").parse().unwrap();
@@ -288,10 +265,11 @@ async fn concurrent_wrong_passwords_are_counted_before_any_is_checked_whatever_n
         // The right password waits too, through any name.
         for name in &names {
             let answer = server
-                .send(
-                    server
-                        .request(Method::POST, "authentication", None)
-                        .form(&[("userName", name.as_str()), ("password", password.as_str())]),
+                .form(
+                    None,
+                    Method::POST,
+                    "authentication",
+                    &[("userName", name.as_str()), ("password", password.as_str())],
                 )
                 .await;
             assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "round {round}: {name}");
@@ -305,19 +283,12 @@ async fn the_user_name_is_throttled_while_the_email_is() {
     let (id, email, password) = server.add_user("dora", Role::User).await;
     for _ in 0..portald::domain::auth::ACCOUNT_FAILURE_LIMIT {
         let answer = server
-            .send(
-                server
-                    .request(Method::POST, "authentication", None)
-                    .form(&[("userName", email.as_str()), ("password", "wrong-wrong")]),
-            )
+            .form(None, Method::POST, "authentication", &[("userName", email.as_str()), ("password", "wrong-wrong")])
             .await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
-    let answer = server
-        .send(
-            server.request(Method::POST, "authentication", None).form(&[("userName", "dora"), ("password", &password)]),
-        )
-        .await;
+    let answer =
+        server.form(None, Method::POST, "authentication", &[("userName", "dora"), ("password", &password)]).await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{}", answer.text);
     let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("DORA:{password}")));
     let answer = server.send(server.request(Method::GET, "people/@self", Some(&basic))).await;
@@ -331,11 +302,7 @@ async fn a_successful_login_forgets_the_accounts_failures() {
     let (id, email, password) = server.add_user("erin", Role::User).await;
     for _ in 0..portald::domain::auth::ACCOUNT_FAILURE_LIMIT - 1 {
         let answer = server
-            .send(
-                server
-                    .request(Method::POST, "authentication", None)
-                    .form(&[("userName", "erin"), ("password", "wrong-wrong")]),
-            )
+            .form(None, Method::POST, "authentication", &[("userName", "erin"), ("password", "wrong-wrong")])
             .await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }

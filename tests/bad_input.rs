@@ -125,10 +125,11 @@ async fn a_request_over_the_time_limit_is_503() {
     let server =
         spawn_with(Options { request_timeout: std::time::Duration::from_millis(1), ..Options::default() }).await;
     let answer = server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .form(&[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)]),
+        .form(
+            None,
+            Method::POST,
+            "authentication",
+            &[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)],
         )
         .await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.text);
@@ -143,15 +144,14 @@ async fn wrong_values_in_well_formed_bodies_are_never_server_errors() {
     let server = spawn_with(Options::default()).await;
     let token = server.owner_token().await;
     let contact = server
-        .send(
-            server
-                .request(Method::POST, "crm/contact/company", Some(&token))
-                .json(&serde_json::json!({"companyName": "Target", "shareType": 1})),
+        .call(
+            &token,
+            Method::POST,
+            "crm/contact/company",
+            &serde_json::json!({"companyName": "Target", "shareType": 1}),
         )
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let bodies = [
         serde_json::json!({"contactids": "x", "contactid": {"a": 1}, "managerList": [123, null], "isShared": {"a": 1}}),
         serde_json::json!({"contactids": [1e308, -5, 0], "contactid": [99999999999999999999u128 as f64], "isPrivate": "no"}),
@@ -200,7 +200,7 @@ async fn wrong_values_in_well_formed_bodies_are_never_server_errors() {
     for method in [Method::GET, Method::POST, Method::PUT, Method::DELETE] {
         for path in &paths {
             for body in &bodies {
-                let answer = server.send(server.request(method.clone(), path, Some(&token)).json(body)).await;
+                let answer = server.call(&token, method.clone(), path, body).await;
                 assert!(answer.status.as_u16() < 500, "{method} {path} with {body}: {} {}", answer.status, answer.text);
             }
         }
@@ -222,7 +222,7 @@ async fn over_long_contact_texts_are_refused_by_name() {
         ("crm/contact/company", serde_json::json!({"companyName": "C", "about": long}), "about"),
         ("crm/contact/company", serde_json::json!({"companyName": &long[..256]}), "companyName"),
     ] {
-        let answer = server.send(server.request(Method::POST, path, Some(&token)).json(&body)).await;
+        let answer = server.call(&token, Method::POST, path, &body).await;
         assert_eq!(answer.status, reqwest::StatusCode::BAD_REQUEST, "{path} {name}");
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(&format!("'{name}'")), "{}", answer.text);
     }
@@ -245,7 +245,7 @@ async fn a_nul_character_in_a_text_is_a_400_naming_the_parameter() {
         ("authentication", serde_json::json!({"userName": "owner\u{0}", "password": "x"}), "userName"),
         ("people/@self/contacts", serde_json::json!({"contacts": [{"type": "skype", "value": "a\u{0}"}]}), "value"),
     ] {
-        let answer = server.send(server.request(Method::POST, path, Some(&token)).json(&body)).await;
+        let answer = server.call(&token, Method::POST, path, &body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}: {}", answer.text);
         assert_eq!(answer.header("retry-after"), None);
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(&format!("'{name}'")), "{}", answer.text);
@@ -256,7 +256,7 @@ async fn a_nul_character_in_a_text_is_a_400_naming_the_parameter() {
         .body("firstName=A%00&lastName=B");
     assert_eq!(server.send(form).await.status, StatusCode::BAD_REQUEST);
     let quick = serde_json::json!({"data": [{"key": "A", "value": "B\u{0}"}]});
-    let answer = server.send(server.request(Method::POST, "crm/contact/person/quick", Some(&token)).json(&quick)).await;
+    let answer = server.call(&token, Method::POST, "crm/contact/person/quick", &quick).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
     assert!(answer.text.contains("'value'"), "{}", answer.text);
     assert_eq!(server.get("crm/contact/filter", &token).await.json()["total"], 0, "nothing saved");
@@ -330,10 +330,11 @@ async fn a_body_that_would_expand_in_memory_is_refused() {
         assert_eq!(answer.json()["error"]["message"], "The request body is too large");
     }
     let person = server
-        .send(
-            server
-                .request(Method::POST, "crm/contact/person", Some(&token))
-                .json(&serde_json::json!({"firstName": "Still", "lastName": "Serving"})),
+        .call(
+            &token,
+            Method::POST,
+            "crm/contact/person",
+            &serde_json::json!({"firstName": "Still", "lastName": "Serving"}),
         )
         .await;
     assert_eq!(person.status, StatusCode::CREATED);

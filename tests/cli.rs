@@ -132,3 +132,59 @@ async fn migrate_and_user_commands_manage_accounts() {
         .unwrap();
     assert!(!output.status.success(), "the password policy applies");
 }
+
+/// Runs a command that must fail (killed after a minute otherwise); returns its stderr.
+fn fails(command: &mut Command) -> String {
+    let mut child = command
+        .env("PORTALD_BIND", "127.0.0.1:0")
+        .env("RUST_BACKTRACE", "0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("portald spawns");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("status").is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("portald kept running where it should have failed");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("exit");
+    assert!(!output.status.success(), "a broken setup ends with a failure status");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn a_broken_setup_reports_its_real_cause() {
+    // SQLite on either backend: a database file opened read-only is a failure deep in the store,
+    // which the HTTP layer would answer as a bare "Internal server error".
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new().await;
+    let file = dir.path().join("portald.db");
+    let url = format!("sqlite://{}", file.display());
+    let read_only = format!("{url}?mode=ro");
+    run(portald(dir.path(), &db).args(["migrate", "--database-url", &url]));
+
+    let stderr = fails(portald(dir.path(), &db).args(["serve", "--database-url", &read_only]));
+    assert!(stderr.contains("creating the owner of portal 1"), "what failed: {stderr}");
+    assert!(stderr.contains("readonly database"), "why it failed: {stderr}");
+    assert!(!stderr.contains("Internal server error"), "{stderr}");
+
+    run(portald(dir.path(), &db).args(["user", "add", "--email", "ro@example.com", "--database-url", &url]));
+    let stderr = fails(portald(dir.path(), &db).args([
+        "user",
+        "passwd",
+        "ro@example.com",
+        "--password",
+        "another-pass-1",
+        "--database-url",
+        &read_only,
+    ]));
+    assert!(stderr.contains("readonly database"), "why it failed: {stderr}");
+    assert!(!stderr.contains("Internal server error"), "{stderr}");
+
+    let stderr = fails(portald(dir.path(), &db).args(["migrate", "--database-url", "sqlite://portald.db/sub/x.db"]));
+    assert!(stderr.contains("cannot create folder"), "what failed: {stderr}");
+    assert!(stderr.contains("Caused by"), "the cause follows: {stderr}");
+}

@@ -118,14 +118,8 @@ async fn two_server_processes_survive_conflicting_crm_writes() {
     );
     let token = first.owner_token().await;
     let me = first.get("people/@self", &token).await.json()["response"]["id"].clone();
-    let project = first
-        .send(
-            first.request(Method::POST, "project", Some(&token)).json(&json!({"title": "Shared", "responsibleId": me})),
-        )
-        .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+    let project =
+        first.call(&token, Method::POST, "project", json!({"title": "Shared", "responsibleId": me})).await.id();
     let ids: Vec<i64> = (1..=600).collect();
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
@@ -261,12 +255,12 @@ async fn a_write_locked_out_by_another_process_is_503_and_retryable() {
     let mut other = sqlx::SqliteConnection::connect(&server.db.url).await.expect("second connection");
     other.execute("BEGIN IMMEDIATE").await.expect("write lock taken");
     let body = json!({"firstName": "Locked", "lastName": "Out", "shareType": 1});
-    let answer = server.send(server.request(Method::POST, "crm/contact/person", Some(&token)).json(&body)).await;
+    let answer = server.call(&token, Method::POST, "crm/contact/person", &body).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.text);
     assert_eq!(answer.header("retry-after"), Some("1"));
     assert_eq!(answer.json()["error"]["message"], "The database is busy; try again shortly");
     other.execute("ROLLBACK").await.expect("lock released");
-    let answer = server.send(server.request(Method::POST, "crm/contact/person", Some(&token)).json(&body)).await;
+    let answer = server.call(&token, Method::POST, "crm/contact/person", &body).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
 }
 
@@ -284,7 +278,7 @@ async fn overlapping_batch_deletes_of_companies_and_members_all_succeed() {
         async move {
             let answer = server.send(request).await;
             assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
-            answer.json()["response"]["id"].as_i64().unwrap()
+            answer.id()
         }
     };
     for round in 0..10 {

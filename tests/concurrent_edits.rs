@@ -21,7 +21,7 @@ async fn race(
 }
 
 async fn create(server: &TestServer, token: &str, path: &str, body: Value) -> i64 {
-    let answer = server.send(server.request(Method::POST, path, Some(token)).json(&body)).await;
+    let answer = server.call(token, Method::POST, path, &body).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     answer.json()["response"]["id"].as_i64().expect("id")
 }
@@ -36,8 +36,7 @@ async fn making_a_contact_private_holds_against_a_concurrent_status_change() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     let owner_id = owner_id(&server, &owner).await;
-    let (_, user_email, user_password) = server.add_user("sam", Role::User).await;
-    let user = server.login(&user_email, &user_password).await;
+    let (_, user) = server.add_user_and_login("sam", Role::User).await;
     let statuses = server.get("crm/contact/status", &owner).await.json();
     let status = statuses["response"][0]["id"].as_i64().expect("a default status");
 
@@ -134,8 +133,7 @@ async fn making_a_project_private_and_shrinking_its_team_holds_against_a_rename(
     let server = spawn().await;
     let owner = server.owner_token().await;
     let owner_id = owner_id(&server, &owner).await;
-    let (member, member_email, member_password) = server.add_user("kim", Role::User).await;
-    let member_token = server.login(&member_email, &member_password).await;
+    let (member, member_token) = server.add_user_and_login("kim", Role::User).await;
 
     for round in 0..ROUNDS / 2 {
         let id = create(
@@ -209,11 +207,7 @@ async fn a_status_is_never_deleted_while_a_contact_is_given_it() {
         );
         // Free the status for the next round's contact state.
         let clear = server
-            .send(
-                server
-                    .request(Method::PUT, &format!("crm/contact/{contact}/status"), Some(&owner))
-                    .json(&json!({"contactStatusid": 0})),
-            )
+            .call(&owner, Method::PUT, &format!("crm/contact/{contact}/status"), json!({"contactStatusid": 0}))
             .await;
         assert_eq!(clear.status, StatusCode::OK);
     }

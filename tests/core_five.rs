@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::shapes::{self, CONTACT_BASE_KEYS};
 use common::{spawn, Role, TestServer};
 use portald::domain::access::share;
 use portald::domain::contacts::NewContact;
@@ -65,15 +66,9 @@ impl World {
         }
         tokens.push((Who::Nobody, None));
         let project = server
-            .send(
-                server
-                    .request(Method::POST, "project", Some(&owner))
-                    .json(&json!({"title": "Link target", "responsibleId": ids[1]})),
-            )
+            .call(&owner, Method::POST, "project", json!({"title": "Link target", "responsibleId": ids[1]}))
             .await
-            .json()["response"]["id"]
-            .as_i64()
-            .unwrap();
+            .id();
         World { server, tokens, owner_id, manager_id: ids[1], other_id: ids[2], project }
     }
 
@@ -105,9 +100,10 @@ impl World {
         id
     }
 
+    /// `common::Api::call_with` as `who`.
     async fn call(&self, who: Who, method: Method, path: &str, body: Value) -> common::Answer {
-        let token = self.tokens.iter().find(|(w, _)| *w == who).and_then(|(_, t)| t.clone());
-        self.server.send(self.server.request(method, path, token.as_deref()).json(&body)).await
+        let token = self.tokens.iter().find(|(w, _)| *w == who).and_then(|(_, t)| t.as_deref());
+        self.server.call_with(token, method, path, body).await
     }
 
     async fn stored(&self, id: i64) -> Option<portald::domain::contacts::Contact> {
@@ -266,9 +262,7 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
     let company = world
         .call(owner, Method::POST, "crm/contact/company", json!({"companyName": "Acme", "shareType": 1}))
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let person = world
         .call(
             owner,
@@ -277,9 +271,7 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
             json!({"firstName": "Ann", "lastName": "Lee", "companyId": company, "shareType": 1}),
         )
         .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+        .id();
     let answer = world
         .call(
             owner,
@@ -292,23 +284,7 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
     assert_eq!(world.links().await, vec![company, person]);
     let answer = world.call(owner, Method::PUT, "crm/contact", json!({"contactids": [company]})).await;
     assert_eq!(answer.json()["response"][0]["id"], company);
-    let keys: Vec<String> = answer.json()["response"][0].as_object().unwrap().keys().cloned().collect();
-    assert_eq!(
-        keys,
-        [
-            "smallFotoUrl",
-            "mediumFotoUrl",
-            "displayName",
-            "isCompany",
-            "isPrivate",
-            "isShared",
-            "shareType",
-            "currency",
-            "canEdit",
-            "canDelete",
-            "id"
-        ]
-    );
+    assert_eq!(shapes::keys(&answer.json()["response"][0]), CONTACT_BASE_KEYS);
     assert_eq!(world.links().await, vec![person], "the company's links went with it");
     let person_now = world.stored(person).await.unwrap();
     assert_eq!(person_now.company_id, 0, "its person is unlinked, not deleted");
@@ -569,40 +545,12 @@ async fn batch_and_filter_access_change_only_what_the_caller_may_edit() {
 async fn the_five_answer_the_documented_fields_in_json_and_xml() {
     let world = World::new().await;
     let id = world.contact(State::PrivateManaged).await;
-    let contact_fields = [
-        "firstName",
-        "lastName",
-        "addresses",
-        "createBy",
-        "created",
-        "commonData",
-        "haveLateTasks",
-        "smallFotoUrl",
-        "mediumFotoUrl",
-        "displayName",
-        "isCompany",
-        "accessList",
-        "isPrivate",
-        "isShared",
-        "shareType",
-        "currency",
-        "canEdit",
-        "canDelete",
-        "id",
-    ];
-    let base_fields = [
-        "smallFotoUrl",
-        "mediumFotoUrl",
-        "displayName",
-        "isCompany",
-        "isPrivate",
-        "isShared",
-        "shareType",
-        "currency",
-        "canEdit",
-        "canDelete",
-        "id",
-    ];
+    let contact_fields: Vec<&str> =
+        ["firstName", "lastName", "addresses", "createBy", "created", "commonData", "haveLateTasks", "accessList"]
+            .into_iter()
+            .chain(CONTACT_BASE_KEYS)
+            .collect();
+    let base_fields = CONTACT_BASE_KEYS;
     let has_all = |value: &Value, fields: &[&str]| {
         for field in fields {
             assert!(value.get(*field).is_some(), "{field} missing in {value}");
@@ -639,13 +587,8 @@ async fn the_five_answer_the_documented_fields_in_json_and_xml() {
     let token = world.tokens[0].1.clone().unwrap();
     let id = world.contact(State::SharedReadWrite).await;
     let server = &world.server;
-    let xml = server
-        .send(
-            server
-                .request(Method::PUT, &format!("crm/contact/{id}/access.xml"), Some(&token))
-                .form(&[("isShared", "true")]),
-        )
-        .await;
+    let xml =
+        server.form(Some(&token), Method::PUT, &format!("crm/contact/{id}/access.xml"), &[("isShared", "true")]).await;
     assert!(
         xml.text.contains("<isShared>true</isShared>")
             && xml.text.contains(&format!("<id>{id}</id></response></result>")),
@@ -653,10 +596,11 @@ async fn the_five_answer_the_documented_fields_in_json_and_xml() {
         xml.text
     );
     let xml = server
-        .send(
-            server
-                .request(Method::POST, &format!("crm/contact/project/{}.xml", world.project), Some(&token))
-                .form(&[("contactid[]", id.to_string())]),
+        .form(
+            Some(&token),
+            Method::POST,
+            &format!("crm/contact/project/{}.xml", world.project),
+            &[("contactid[]", id.to_string())],
         )
         .await;
     assert!(

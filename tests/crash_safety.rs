@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::TestDb;
+use common::{Api, TestDb};
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Connection, Row};
 
@@ -35,23 +35,13 @@ fn kill(child: &mut Child) {
 /// A server process on the test database.
 struct Running {
     child: Child,
-    base: String,
+    api: Api,
 }
 
 impl Running {
     fn start(db: &TestDb) -> Running {
         let (child, base, _) = common::start_process(portald(db).args(["serve", "--bind", "127.0.0.1:0"]));
-        Running { child, base }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Value) -> Value {
-        let mut request = reqwest::Client::new().request(method, format!("{}/api/2.0/{path}", self.base)).json(&body);
-        if let Some(token) = token {
-            request = request.header("Authorization", token);
-        }
-        let answer = request.send().await.expect("request");
-        assert!(answer.status().is_success(), "{path}: {}", answer.status());
-        answer.json().await.expect("JSON")
+        Running { child, api: Api::new(&base) }
     }
 }
 
@@ -140,12 +130,8 @@ async fn kill_during(
     body: Value,
     after: Duration,
 ) -> bool {
-    let Running { mut child, base } = server;
-    let request = reqwest::Client::new()
-        .request(method, format!("{base}/api/2.0/{path}"))
-        .header("Authorization", token)
-        .json(&body)
-        .send();
+    let Running { mut child, api } = server;
+    let request = api.request(method, &path, Some(token)).json(&body).send();
     let pending = tokio::spawn(request);
     tokio::time::sleep(after).await;
     kill(&mut child);
@@ -162,23 +148,27 @@ async fn killed_batch_deletes_links_and_imports_happen_wholly_or_not_at_all() {
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let server = Running::start(&db);
     let login = server
-        .call(
+        .api
+        .call_with(
+            None,
             reqwest::Method::POST,
             "authentication",
-            None,
             json!({"userName": "admin@example.com", "password": PASSWORD}),
         )
-        .await;
+        .await
+        .json_ok();
     let token = login["response"]["token"].as_str().expect("token").to_string();
-    let me = server.call(reqwest::Method::GET, "people/@self", Some(&token), json!({})).await;
+    let me = server.api.call_with(Some(&token), reqwest::Method::GET, "people/@self", json!({})).await.json_ok();
     let project = server
-        .call(
+        .api
+        .call_with(
+            Some(&token),
             reqwest::Method::POST,
             "project",
-            Some(&token),
             json!({"title": "Crash", "responsibleId": me["response"]["id"]}),
         )
-        .await["response"]["id"]
+        .await
+        .json_ok()["response"]["id"]
         .as_i64()
         .expect("project id");
     let mut server = Some(server);

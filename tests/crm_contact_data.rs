@@ -5,15 +5,11 @@ mod common;
 
 use common::{spawn, Role, TestServer};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
-
-async fn call(server: &TestServer, token: &str, method: Method, path: &str, body: Value) -> common::Answer {
-    server.send(server.request(method, path, Some(token)).json(&body)).await
-}
+use serde_json::json;
 
 async fn person(server: &TestServer, token: &str, share_type: i64) -> i64 {
     let body = json!({"firstName": "Ann", "lastName": "Lee", "shareType": share_type});
-    call(server, token, Method::POST, "crm/contact/person", body).await.json()["response"]["id"].as_i64().unwrap()
+    server.call(token, Method::POST, "crm/contact/person", body).await.id()
 }
 
 #[tokio::test]
@@ -21,43 +17,43 @@ async fn details_are_added_read_changed_and_deleted() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     let id = person(&server, &owner, 1).await;
-    let answer = call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{id}/data"),
-        json!({"infoType": "Email", "data": "ann@example.com", "isPrimary": true, "category": "Work"}),
-    )
-    .await;
+    let answer = server
+        .call(
+            &owner,
+            Method::POST,
+            &format!("crm/contact/{id}/data"),
+            json!({"infoType": "Email", "data": "ann@example.com", "isPrimary": true, "category": "Work"}),
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let email = answer.json()["response"].clone();
-    let keys: Vec<&String> = email.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&email);
     assert_eq!(keys, ["id", "infoType", "category", "data", "categoryName", "isPrimary"]);
     assert_eq!(
         (email["infoType"].clone(), email["category"].clone(), email["categoryName"].clone()),
         (json!(1), json!(1), json!("Work"))
     );
-    let phone = call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{id}/data"),
-        json!({"infoType": 0, "data": "+1 555 0100", "category": "Mobile"}),
-    )
-    .await
-    .json()["response"]
+    let phone = server
+        .call(
+            &owner,
+            Method::POST,
+            &format!("crm/contact/{id}/data"),
+            json!({"infoType": 0, "data": "+1 555 0100", "category": "Mobile"}),
+        )
+        .await
+        .json()["response"]
         .clone();
     assert_eq!(phone["categoryName"], "Mobile");
     let address =
         json!({"street": "Lubanas st. 125a-25", "city": "Riga", "zip": "LV-1021", "country": "Latvia"}).to_string();
-    let answer = call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{id}/data"),
-        json!({"infoType": "Address", "data": address, "category": "Postal"}),
-    )
-    .await;
+    let answer = server
+        .call(
+            &owner,
+            Method::POST,
+            &format!("crm/contact/{id}/data"),
+            json!({"infoType": "Address", "data": address, "category": "Postal"}),
+        )
+        .await;
     assert_eq!(answer.json()["response"]["categoryName"], "Delivery");
 
     let contact = server.get(&format!("crm/contact/{id}"), &owner).await.json()["response"].clone();
@@ -73,20 +69,20 @@ async fn details_are_added_read_changed_and_deleted() {
     assert_eq!(all["count"], 3);
     assert_eq!(all["response"][0]["infoType"], 7, "newest first");
     let email_id = email["id"].as_i64().unwrap();
-    let changed = call(
-        &server,
-        &owner,
-        Method::PUT,
-        &format!("crm/contact/{id}/data/{email_id}"),
-        json!({"infoType": "Email", "data": "lee@example.com", "category": "Home"}),
-    )
-    .await;
+    let changed = server
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("crm/contact/{id}/data/{email_id}"),
+            json!({"infoType": "Email", "data": "lee@example.com", "category": "Home"}),
+        )
+        .await;
     assert_eq!(changed.json()["response"]["data"], "lee@example.com");
     assert_eq!(
         server.get(&format!("crm/contact/{id}/data/{email_id}"), &owner).await.json()["response"]["categoryName"],
         "Home"
     );
-    let deleted = call(&server, &owner, Method::DELETE, &format!("crm/contact/{id}/data/{email_id}"), json!({})).await;
+    let deleted = server.call(&owner, Method::DELETE, &format!("crm/contact/{id}/data/{email_id}"), json!({})).await;
     assert_eq!(deleted.json()["response"]["id"], email_id);
     assert_eq!(server.get(&format!("crm/contact/{id}/data/{email_id}"), &owner).await.status, StatusCode::NOT_FOUND);
     // The filter finds contacts by their details too.
@@ -100,17 +96,17 @@ async fn batches_add_or_replace_details() {
     let owner = server.owner_token().await;
     let id = person(&server, &owner, 1).await;
     let items = json!({"items": [{"infoType": 2, "category": 1, "data": "https://example.com"}, {"infoType": "Skype", "data": "ann.lee"}]});
-    let added = call(&server, &owner, Method::POST, &format!("crm/contact/{id}/batch"), items).await;
+    let added = server.call(&owner, Method::POST, &format!("crm/contact/{id}/batch"), items).await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
     assert_eq!(added.json()["count"], 2);
-    let replaced = call(
-        &server,
-        &owner,
-        Method::PUT,
-        &format!("crm/contact/{id}/batch"),
-        json!({"items": [{"infoType": 1, "data": "only@example.com"}]}),
-    )
-    .await;
+    let replaced = server
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("crm/contact/{id}/batch"),
+            json!({"items": [{"infoType": 1, "data": "only@example.com"}]}),
+        )
+        .await;
     assert_eq!(replaced.json()["count"], 1);
     assert_eq!(server.get(&format!("crm/contact/{id}/data"), &owner).await.json()["count"], 1);
     let types = server.get("crm/contact/data/infoType", &owner).await.json();
@@ -132,34 +128,33 @@ async fn bad_details_are_400_and_rights_are_checked() {
         (json!({"infoType": "Address", "data": "not json"}), "data"),
         (json!({"infoType": "Email", "data": "x", "isPrimary": "maybe"}), "isPrimary"),
     ] {
-        let answer = call(&server, &owner, Method::POST, &format!("crm/contact/{id}/data"), body.clone()).await;
+        let answer = server.call(&owner, Method::POST, &format!("crm/contact/{id}/data"), body.clone()).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name), "{}", answer.text);
     }
-    let answer = call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{id}/batch"),
-        json!({"items": [{"infoType": 1, "data": "a@b"}, {"infoType": 1}]}),
-    )
-    .await;
+    let answer = server
+        .call(
+            &owner,
+            Method::POST,
+            &format!("crm/contact/{id}/batch"),
+            json!({"items": [{"infoType": 1, "data": "a@b"}, {"infoType": 1}]}),
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         server.get(&format!("crm/contact/{id}/data"), &owner).await.json()["response"],
         json!([]),
         "nothing half-written"
     );
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     assert_eq!(
         server.get(&format!("crm/contact/{id}/data"), &user).await.status,
         StatusCode::OK,
         "read-shared: readable"
     );
-    let answer =
-        call(&server, &user, Method::POST, &format!("crm/contact/{id}/data"), json!({"infoType": 1, "data": "x@y"}))
-            .await;
+    let answer = server
+        .call(&user, Method::POST, &format!("crm/contact/{id}/data"), json!({"infoType": 1, "data": "x@y"}))
+        .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "no edit right: 404, as the original");
 }
 
@@ -169,7 +164,7 @@ async fn addresses_have_their_own_endpoints() {
     let owner = server.owner_token().await;
     let id = person(&server, &owner, 1).await;
     let body = json!({"address": {"street": "Lubanas st. 125a-25", "city": "Riga", "zip": "LV-1021", "country": "Latvia", "category": 2, "isPrimary": true}});
-    let added = call(&server, &owner, Method::POST, &format!("crm/contact/{id}/addressdata"), body).await;
+    let added = server.call(&owner, Method::POST, &format!("crm/contact/{id}/addressdata"), body).await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
     let info = added.json()["response"].clone();
     assert_eq!(
@@ -178,30 +173,22 @@ async fn addresses_have_their_own_endpoints() {
     );
     let info_id = info["id"].as_i64().unwrap();
     let form = [("address[city]", "Tallinn"), ("address[country]", "Estonia"), ("address[category]", "3")];
-    let changed = server
-        .send(server.request(Method::PUT, &format!("crm/contact/{id}/addressdata/{info_id}"), Some(&owner)).form(&form))
-        .await;
+    let changed =
+        server.form(Some(&owner), Method::PUT, &format!("crm/contact/{id}/addressdata/{info_id}"), &form).await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     let address = server.get(&format!("crm/contact/{id}"), &owner).await.json()["response"]["addresses"][0].clone();
     assert_eq!(address, json!({"city": "Tallinn", "country": "Estonia", "category": 3, "categoryName": "Billing"}));
     for body in [json!({}), json!({"address": {"city": "X", "category": 9}})] {
-        let answer = call(&server, &owner, Method::POST, &format!("crm/contact/{id}/addressdata"), body.clone()).await;
+        let answer = server.call(&owner, Method::POST, &format!("crm/contact/{id}/addressdata"), body.clone()).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains("address"));
     }
-    let email =
-        call(&server, &owner, Method::POST, &format!("crm/contact/{id}/data"), json!({"infoType": 1, "data": "a@b"}))
-            .await
-            .json()["response"]["id"]
-            .as_i64()
-            .unwrap();
-    let answer = call(
-        &server,
-        &owner,
-        Method::PUT,
-        &format!("crm/contact/{id}/addressdata/{email}"),
-        json!({"address": {"city": "Y"}}),
-    )
-    .await;
+    let email = server
+        .call(&owner, Method::POST, &format!("crm/contact/{id}/data"), json!({"infoType": 1, "data": "a@b"}))
+        .await
+        .id();
+    let answer = server
+        .call(&owner, Method::PUT, &format!("crm/contact/{id}/addressdata/{email}"), json!({"address": {"city": "Y"}}))
+        .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "an email is not an address");
 }

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn post(server: &TestServer, token: &str, path: &str, body: Value) -> common::Answer {
-    server.send(server.request(Method::POST, path, Some(token)).json(&body)).await
+    server.call(token, Method::POST, path, &body).await
 }
 
 #[tokio::test]
@@ -24,31 +24,7 @@ async fn persons_and_companies_have_the_documented_shapes() {
     .await;
     assert_eq!(company.status, StatusCode::CREATED, "{}", company.text);
     let company = company.json()["response"].clone();
-    let keys: Vec<&String> = company.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "companyName",
-            "addresses",
-            "createBy",
-            "created",
-            "about",
-            "commonData",
-            "customFields",
-            "haveLateTasks",
-            "smallFotoUrl",
-            "mediumFotoUrl",
-            "displayName",
-            "isCompany",
-            "isPrivate",
-            "isShared",
-            "shareType",
-            "currency",
-            "canEdit",
-            "canDelete",
-            "id"
-        ]
-    );
+    assert_eq!(common::shapes::keys(&company), common::shapes::company_keys());
     assert_eq!(company["displayName"], "Food and Culture Project");
     assert_eq!(
         (company["isCompany"].clone(), company["shareType"].clone(), company["currency"].clone()),
@@ -56,7 +32,7 @@ async fn persons_and_companies_have_the_documented_shapes() {
     );
     let company_id = company["id"].as_i64().unwrap();
     let person = post(&server, &owner, "crm/contact/person", json!({"firstName": "Tadjeddine", "lastName": "Bachir", "jobTitle": "Manager", "companyId": company_id, "shareType": 2})).await.json()["response"].clone();
-    let keys: Vec<&String> = person.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&person);
     assert_eq!(keys[..4], ["firstName", "lastName", "company", "title"]);
     assert_eq!(person["company"]["id"], company_id);
     assert_eq!(person["displayName"], "Tadjeddine Bachir");
@@ -96,51 +72,34 @@ async fn creating_and_updating_check_input_and_rights() {
     );
     assert_eq!(server.get("crm/contact/filter", &owner).await.json()["response"], json!([]), "nothing half-created");
 
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     // A private contact created without managers is invisible even to its creator.
-    let id = post(&server, &user, "crm/contact/person", json!({"firstName": "Own", "lastName": "Private"}))
-        .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
+    let id = post(&server, &user, "crm/contact/person", json!({"firstName": "Own", "lastName": "Private"})).await.id();
     assert_eq!(server.get(&format!("crm/contact/{id}"), &user).await.status, StatusCode::NOT_FOUND);
     assert_eq!(server.get(&format!("crm/contact/{id}"), &owner).await.status, StatusCode::OK);
-    let shared = post(&server, &owner, "crm/contact/company", json!({"companyName": "Readers", "shareType": 2}))
-        .await
-        .json()["response"]["id"]
-        .as_i64()
-        .unwrap();
-    let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("crm/contact/company/{shared}"), Some(&user))
-                .json(&json!({"companyName": "Mine"})),
-        )
-        .await;
+    let shared =
+        post(&server, &owner, "crm/contact/company", json!({"companyName": "Readers", "shareType": 2})).await.id();
+    let answer =
+        server.call(&user, Method::PUT, &format!("crm/contact/company/{shared}"), json!({"companyName": "Mine"})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "read-shared: read only");
     let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("crm/contact/company/{shared}"), Some(&owner))
-                .json(&json!({"companyName": "Renamed", "shareType": 1})),
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("crm/contact/company/{shared}"),
+            json!({"companyName": "Renamed", "shareType": 1}),
         )
         .await;
     assert_eq!(answer.json()["response"]["displayName"], "Renamed");
     assert_eq!(
         server
-            .send(
-                server
-                    .request(Method::PUT, &format!("crm/contact/person/{shared}"), Some(&owner))
-                    .json(&json!({"firstName": "A"}))
-            )
+            .call(&owner, Method::PUT, &format!("crm/contact/person/{shared}"), json!({"firstName": "A"}))
             .await
             .status,
         StatusCode::NOT_FOUND,
         "a company is not a person"
     );
-    let (_, guest_email, guest_password) = server.add_user("gus", Role::Guest).await;
-    let guest = server.login(&guest_email, &guest_password).await;
+    let (_, guest) = server.add_user_and_login("gus", Role::Guest).await;
     assert_eq!(
         server.get(&format!("crm/contact/{shared}"), &guest).await.status,
         StatusCode::FORBIDDEN,
@@ -209,8 +168,7 @@ async fn the_filter_searches_sorts_and_pages_in_the_database() {
     let by_id = server.get("crm/contact/filter?sortBy=id&sortOrder=descending&count=1", &owner).await.json();
     assert_eq!(by_id["response"][0]["id"], 300);
     // Users see the shared ones only.
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
     assert_eq!(server.get("crm/contact/filter?count=1", &user).await.json()["total"], 240);
     assert_eq!(server.get("crm/contact/filter?sortBy=nonsense", &owner).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(server.get("crm/contact/filter?contactListView=9", &owner).await.status, StatusCode::BAD_REQUEST);
@@ -229,7 +187,7 @@ async fn statuses_types_and_currencies() {
     assert_eq!(types["count"], 4);
     let currencies = server.get("crm/settings/currency", &owner).await.json();
     let usd = currencies["response"].as_array().unwrap().iter().find(|c| c["abbreviation"] == "USD").unwrap().clone();
-    let keys: Vec<&String> = usd.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&usd);
     assert_eq!(keys, ["title", "symbol", "abbreviation", "cultureName", "isConvertable", "isBasic"]);
 }
 
@@ -257,7 +215,7 @@ async fn the_filter_takes_tags_sharing_managers_dates_and_acts_in_bulk() {
                     json!({"companyName": name, "shareType": share, "managerList": managers}),
                 ))
                 .await;
-            ids.push(answer.json()["response"]["id"].as_i64().unwrap());
+            ids.push(answer.id());
         }
         ids
     };
@@ -276,19 +234,9 @@ async fn the_filter_takes_tags_sharing_managers_dates_and_acts_in_bulk() {
             .collect::<Vec<_>>()
     };
     server
-        .send(
-            server
-                .request(Method::POST, "crm/contact/taglist", Some(&owner))
-                .json(&json!({"entityid": [ids[0], ids[1]], "tagName": "vip"})),
-        )
+        .call(&owner, Method::POST, "crm/contact/taglist", json!({"entityid": [ids[0], ids[1]], "tagName": "vip"}))
         .await;
-    server
-        .send(
-            server
-                .request(Method::POST, &format!("crm/contact/{}/tag", ids[0]), Some(&owner))
-                .json(&json!({"tagName": "gold"})),
-        )
-        .await;
+    server.call(&owner, Method::POST, &format!("crm/contact/{}/tag", ids[0]), json!({"tagName": "gold"})).await;
     assert_eq!(names(get("tags[]=vip&tags[]=GOLD").await.json()), ["Alpha"], "all listed tags");
     assert_eq!(names(get("tags=vip").await.json()), ["Alpha", "Beta"]);
     assert_eq!(names(get("isShared=false").await.json()), ["Beta"]);
@@ -307,13 +255,8 @@ async fn the_filter_takes_tags_sharing_managers_dates_and_acts_in_bulk() {
     );
     assert_eq!(get("toDate=2000-01-01").await.json()["total"], 0);
 
-    let answer = server
-        .send(
-            server
-                .request(Method::POST, "crm/contact/filter/taglist?filterValue=a", Some(&owner))
-                .json(&json!({"tagName": "bulk"})),
-        )
-        .await;
+    let answer =
+        server.call(&owner, Method::POST, "crm/contact/filter/taglist?filterValue=a", json!({"tagName": "bulk"})).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     assert_eq!(names(get("tags=bulk").await.json()), ["Alpha", "Beta", "Gamma"]);
     let user = server.login(&email, &password).await;

@@ -7,15 +7,9 @@ use common::{spawn, Role, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn call(server: &TestServer, token: &str, method: Method, path: &str, body: Value) -> Value {
-    let answer = server.send(server.request(method, path, Some(token)).json(&body)).await;
-    assert!(answer.status.is_success(), "{path}: {}", answer.text);
-    answer.json()
-}
-
 async fn contact(server: &TestServer, token: &str, body: Value) -> i64 {
     let path = if body.get("companyName").is_some() { "crm/contact/company" } else { "crm/contact/person" };
-    call(server, token, Method::POST, path, body).await["response"]["id"].as_i64().unwrap()
+    server.call(token, Method::POST, path, body).await.id()
 }
 
 fn ids(body: &Value, key: Option<&str>) -> Vec<i64> {
@@ -32,65 +26,50 @@ async fn lookups_find_by_name_details_and_email() {
             .await;
     let bob = contact(&server, &owner, json!({"firstName": "Bob", "lastName": "Rocketman", "shareType": 1})).await;
     let hidden = contact(&server, &owner, json!({"firstName": "Hidden", "lastName": "Rocket"})).await;
-    call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{ann}/data"),
-        json!({"infoType": "Email", "data": "ann@acme.example", "isPrimary": true}),
-    )
-    .await;
-    call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{bob}/data"),
-        json!({"infoType": "Phone", "data": "+1 555 0199", "isPrimary": true, "category": "Mobile"}),
-    )
-    .await;
-    call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{hidden}/data"),
-        json!({"infoType": "Email", "data": "hidden@acme.example"}),
-    )
-    .await;
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    for (id, detail) in [
+        (ann, json!({"infoType": "Email", "data": "ann@acme.example", "isPrimary": true})),
+        (bob, json!({"infoType": "Phone", "data": "+1 555 0199", "isPrimary": true, "category": "Mobile"})),
+        (hidden, json!({"infoType": "Email", "data": "hidden@acme.example"})),
+    ] {
+        server.call(&owner, Method::POST, &format!("crm/contact/{id}/data"), detail).await.json_ok();
+    }
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
 
-    let prefix = call(&server, &user, Method::GET, "crm/contact/byprefix?prefix=rock", json!({})).await;
+    let prefix = server.call(&user, Method::GET, "crm/contact/byprefix?prefix=rock", json!({})).await.json_ok();
     assert_eq!(ids(&prefix, None), vec![acme, ann, bob], "by display name, without the hidden one");
-    let lone = call(&server, &user, Method::GET, "crm/contact/byprefix?prefix=rock&searchType=2", json!({})).await;
+    let lone =
+        server.call(&user, Method::GET, "crm/contact/byprefix?prefix=rock&searchType=2", json!({})).await.json_ok();
     assert_eq!(ids(&lone, None), vec![bob], "persons without a company");
     assert_eq!(lone["response"][0]["phone"]["data"], "+1 555 0199");
     let everyone =
-        call(&server, &owner, Method::GET, "crm/contact/byprefix?prefix=rocket&searchType=1", json!({})).await;
+        server.call(&owner, Method::GET, "crm/contact/byprefix?prefix=rocket&searchType=1", json!({})).await.json_ok();
     assert_eq!(ids(&everyone, None), vec![ann, bob, hidden], "admins see all");
 
-    let by_info =
-        call(&server, &user, Method::GET, "crm/contact/bycontactinfo?infoType=Email&data=ACME", json!({})).await;
+    let by_info = server
+        .call(&user, Method::GET, "crm/contact/bycontactinfo?infoType=Email&data=ACME", json!({}))
+        .await
+        .json_ok();
     assert_eq!(ids(&by_info, None), vec![ann]);
     assert!(by_info["response"][0]["addresses"].is_array(), "single mode");
-    let by_phone = call(
-        &server,
-        &user,
-        Method::GET,
-        "crm/contact/bycontactinfo?infoType=0&category=Mobile&isPrimary=true",
-        json!({}),
-    )
-    .await;
+    let by_phone = server
+        .call(&user, Method::GET, "crm/contact/bycontactinfo?infoType=0&category=Mobile&isPrimary=true", json!({}))
+        .await
+        .json_ok();
     assert_eq!(ids(&by_phone, None), vec![bob]);
 
-    let by_email =
-        call(&server, &user, Method::GET, "crm/contact/simple/byEmail?term=ann%20rocket%20ann@&maxCount=10", json!({}))
-            .await;
+    let by_email = server
+        .call(&user, Method::GET, "crm/contact/simple/byEmail?term=ann%20rocket%20ann@&maxCount=10", json!({}))
+        .await
+        .json_ok();
     assert_eq!(ids(&by_email, Some("contact")), vec![ann]);
-    let none = call(&server, &user, Method::GET, "crm/contact/simple/byEmail?term=&maxCount=10", json!({})).await;
+    let none =
+        server.call(&user, Method::GET, "crm/contact/simple/byEmail?term=&maxCount=10", json!({})).await.json_ok();
     assert_eq!(none["response"], json!([]));
 
-    let simple =
-        call(&server, &user, Method::GET, "crm/contact/simple/filter?filterValue=rocket&count=2", json!({})).await;
+    let simple = server
+        .call(&user, Method::GET, "crm/contact/simple/filter?filterValue=rocket&count=2", json!({}))
+        .await
+        .json_ok();
     assert_eq!(simple["total"], 3);
     let first = &simple["response"][0]["contact"];
     assert_eq!(first["id"], acme);

@@ -8,12 +8,6 @@ use common::{spawn, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn call(server: &TestServer, token: &str, method: Method, path: &str, body: Value) -> Value {
-    let answer = server.send(server.request(method, path, Some(token)).json(&body)).await;
-    assert!(answer.status.is_success(), "{path}: {} {}", answer.status, answer.text);
-    answer.json()["response"].clone()
-}
-
 /// The display names the search finds, sorted.
 async fn search(server: &TestServer, token: &str, text: &str) -> Vec<String> {
     let path = format!("crm/contact/filter?filterValue={}", urlencode(text));
@@ -35,27 +29,27 @@ fn urlencode(text: &str) -> String {
 async fn search_finds_substrings_of_names_and_details_and_follows_every_change() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let joanna =
-        call(&server, &owner, Method::POST, "crm/contact/person", json!({"firstName": "Joanna", "lastName": "Smith"}))
-            .await["id"]
-            .as_i64()
-            .unwrap();
-    call(&server, &owner, Method::POST, "crm/contact/person", json!({"firstName": "Bob", "lastName": "ANNABEL"})).await;
-    let company =
-        call(&server, &owner, Method::POST, "crm/contact/company", json!({"companyName": "Annapurna 100% Ltd"})).await
-            ["id"]
-            .as_i64()
-            .unwrap();
-    let email = call(
-        &server,
-        &owner,
-        Method::POST,
-        &format!("crm/contact/{joanna}/data"),
-        json!({"infoType": "Email", "data": "JS@Firm.example"}),
-    )
-    .await["id"]
-        .as_i64()
-        .unwrap();
+    let joanna = server
+        .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Joanna", "lastName": "Smith"}))
+        .await
+        .id();
+    server
+        .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Bob", "lastName": "ANNABEL"}))
+        .await
+        .json_ok();
+    let company = server
+        .call(&owner, Method::POST, "crm/contact/company", json!({"companyName": "Annapurna 100% Ltd"}))
+        .await
+        .id();
+    let email = server
+        .call(
+            &owner,
+            Method::POST,
+            &format!("crm/contact/{joanna}/data"),
+            json!({"infoType": "Email", "data": "JS@Firm.example"}),
+        )
+        .await
+        .id();
 
     assert_eq!(search(&server, &owner, "anna").await, ["Annapurna 100% Ltd", "Bob ANNABEL", "Joanna Smith"]);
     assert_eq!(search(&server, &owner, "firm.EXA").await, ["Joanna Smith"], "details, any case");
@@ -65,32 +59,34 @@ async fn search_finds_substrings_of_names_and_details_and_follows_every_change()
     assert!(search(&server, &owner, "10_%").await.is_empty());
     assert!(search(&server, &owner, "\"anna\" OR x*").await.is_empty(), "no query syntax leaks through");
 
-    call(
-        &server,
-        &owner,
-        Method::PUT,
-        &format!("crm/contact/{joanna}/data/{email}"),
-        json!({"infoType": "Email", "data": "joanna@elsewhere.example"}),
-    )
-    .await;
+    server
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("crm/contact/{joanna}/data/{email}"),
+            json!({"infoType": "Email", "data": "joanna@elsewhere.example"}),
+        )
+        .await
+        .json_ok();
     assert!(search(&server, &owner, "firm").await.is_empty(), "a changed detail is forgotten");
     assert_eq!(search(&server, &owner, "elsewhere").await, ["Joanna Smith"]);
-    call(&server, &owner, Method::DELETE, &format!("crm/contact/{joanna}/data/{email}"), json!({})).await;
+    server.call(&owner, Method::DELETE, &format!("crm/contact/{joanna}/data/{email}"), json!({})).await.json_ok();
     assert!(search(&server, &owner, "elsewhere").await.is_empty(), "a deleted detail is forgotten");
 
-    call(
-        &server,
-        &owner,
-        Method::PUT,
-        &format!("crm/contact/person/{joanna}"),
-        json!({"firstName": "Jo", "lastName": "Smith"}),
-    )
-    .await;
+    server
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("crm/contact/person/{joanna}"),
+            json!({"firstName": "Jo", "lastName": "Smith"}),
+        )
+        .await
+        .json_ok();
     assert_eq!(search(&server, &owner, "anna").await, ["Annapurna 100% Ltd", "Bob ANNABEL"], "a rename is seen");
-    call(&server, &owner, Method::DELETE, &format!("crm/contact/{company}"), json!({})).await;
+    server.call(&owner, Method::DELETE, &format!("crm/contact/{company}"), json!({})).await.json_ok();
     assert_eq!(search(&server, &owner, "anna").await, ["Bob ANNABEL"], "a deleted contact is gone");
     let batch = json!({"items": [{"infoType": "Skype", "data": "annie.s"}]});
-    call(&server, &owner, Method::PUT, &format!("crm/contact/{joanna}/batch"), batch).await;
+    server.call(&owner, Method::PUT, &format!("crm/contact/{joanna}/batch"), batch).await.json_ok();
     assert_eq!(search(&server, &owner, "annie").await, ["Jo Smith"], "batch-replaced details are found");
 }
 
@@ -103,16 +99,18 @@ async fn search_finds_substrings_of_names_and_details_and_follows_every_change()
 async fn ten_thousand_details_in_one_request_are_saved_and_searchable() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let contact =
-        call(&server, &owner, Method::POST, "crm/contact/person", json!({"firstName": "Many", "lastName": "Mails"}))
-            .await["id"]
-            .as_i64()
-            .unwrap();
-    call(&server, &owner, Method::POST, "crm/contact/person", json!({"firstName": "Other", "lastName": "One"})).await;
+    let contact = server
+        .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Many", "lastName": "Mails"}))
+        .await
+        .id();
+    server
+        .call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Other", "lastName": "One"}))
+        .await
+        .json_ok();
     let items: Vec<Value> =
         (0..10_000).map(|i| json!({"infoType": "Email", "data": format!("box{i:05}@bulk.example")})).collect();
     let path = format!("crm/contact/{contact}/batch");
-    let answer = server.send(server.request(Method::POST, &path, Some(&owner)).json(&json!({"items": items}))).await;
+    let answer = server.call(&owner, Method::POST, &path, json!({"items": items})).await;
     assert_eq!(answer.status, 201, "{}", &answer.text[..answer.text.len().min(300)]);
     let body = answer.json();
     assert_eq!(body["total"], 10_000, "all saved; the answer shows the first page");
@@ -129,7 +127,7 @@ async fn ten_thousand_details_in_one_request_are_saved_and_searchable() {
     }
 
     let batch = json!({"items": [{"infoType": "Email", "data": "single@new.example"}]});
-    call(&server, &owner, Method::PUT, &format!("crm/contact/{contact}/batch"), batch).await;
+    server.call(&owner, Method::PUT, &format!("crm/contact/{contact}/batch"), batch).await.json_ok();
     assert!(search(&server, &owner, "bulk.example").await.is_empty(), "replaced details are forgotten");
     assert_eq!(search(&server, &owner, "single@new").await, ["Many Mails"]);
 }

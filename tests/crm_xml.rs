@@ -33,27 +33,39 @@ fn xml_names(text: &str) -> Vec<String> {
 async fn crm_reads_answer_the_same_value_in_xml() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let send =
-        |method: Method, path: &str, body: Value| server.send(server.request(method, path, Some(&owner)).json(&body));
-    let company = send(Method::POST, "crm/contact/company", json!({"companyName": "Acme", "shareType": 1}))
+    let company = server
+        .call(&owner, Method::POST, "crm/contact/company", json!({"companyName": "Acme", "shareType": 1}))
         .await
         .json()["response"]["id"]
         .clone();
-    let person =
-        send(Method::POST, "crm/contact/person", json!({"firstName": "Ann", "lastName": "Lee", "companyId": company}))
-            .await
-            .json()["response"]["id"]
-            .clone();
-    send(
-        Method::POST,
-        &format!("crm/contact/{person}/data"),
-        json!({"infoType": "Address", "data": "{\"city\":\"Riga\"}"}),
-    )
-    .await;
-    send(Method::POST, &format!("crm/contact/{person}/data"), json!({"infoType": "Email", "data": "ann@x.example"}))
+    let person = server
+        .call(
+            &owner,
+            Method::POST,
+            "crm/contact/person",
+            json!({"firstName": "Ann", "lastName": "Lee", "companyId": company}),
+        )
+        .await
+        .json()["response"]["id"]
+        .clone();
+    server
+        .call(
+            &owner,
+            Method::POST,
+            &format!("crm/contact/{person}/data"),
+            json!({"infoType": "Address", "data": "{\"city\":\"Riga\"}"}),
+        )
         .await;
-    send(Method::POST, &format!("crm/contact/{person}/tag"), json!({"tagName": "vip"})).await;
-    send(Method::POST, "crm/contact/customfield", json!({"label": "Note", "fieldType": 4})).await;
+    server
+        .call(
+            &owner,
+            Method::POST,
+            &format!("crm/contact/{person}/data"),
+            json!({"infoType": "Email", "data": "ann@x.example"}),
+        )
+        .await;
+    server.call(&owner, Method::POST, &format!("crm/contact/{person}/tag"), json!({"tagName": "vip"})).await;
+    server.call(&owner, Method::POST, "crm/contact/customfield", json!({"label": "Note", "fieldType": 4})).await;
     for path in [
         format!("crm/contact/{person}"),
         format!("crm/contact/{company}"),

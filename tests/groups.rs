@@ -14,10 +14,10 @@ async fn admins_create_change_and_delete_groups() {
     let (bob, _, _) = server.add_user("bob", Role::User).await;
     let body =
         json!({"groupName": "Sales", "groupManager": ann.to_string(), "members": [ann.to_string(), bob.to_string()]});
-    let answer = server.send(server.request(Method::POST, "group", Some(&owner)).json(&body)).await;
+    let answer = server.call(&owner, Method::POST, "group", &body).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let group = answer.json()["response"].clone();
-    let keys: Vec<&String> = group.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&group);
     assert_eq!(keys, ["id", "name", "category", "parent", "description", "manager", "members"]);
     assert_eq!(group["name"], "Sales");
     assert_eq!(group["category"], "00000000-0000-0000-0000-000000000000");
@@ -32,27 +32,14 @@ async fn admins_create_change_and_delete_groups() {
     assert_eq!(profile["department"], "Sales");
     assert_eq!(profile["groups"], json!([{"id": id, "name": "Sales", "manager": "ann"}]));
 
-    let answer = server
-        .send(
-            server.request(Method::PUT, &format!("group/{id}"), Some(&owner)).json(&json!({"groupName": "Sales & Co"})),
-        )
-        .await;
+    let answer = server.call(&owner, Method::PUT, &format!("group/{id}"), json!({"groupName": "Sales & Co"})).await;
     assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 2, "members kept when not sent");
     let answer = server
-        .send(
-            server
-                .request(Method::DELETE, &format!("group/{id}/members"), Some(&owner))
-                .form(&[("members[]", bob.to_string())]),
-        )
+        .form(Some(&owner), Method::DELETE, &format!("group/{id}/members"), &[("members[]", bob.to_string())])
         .await;
     assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 1);
-    let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("group/{id}/members"), Some(&owner))
-                .form(&[("members", bob.to_string())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, &format!("group/{id}/members"), &[("members", bob.to_string())]).await;
     assert_eq!(answer.json()["response"]["members"].as_array().unwrap().len(), 2);
     let profile = server.get("people/bob", &owner).await.json()["response"].clone();
     assert_eq!(profile["department"], "Sales &amp; Co", "names are HTML-encoded in department");
@@ -89,17 +76,10 @@ async fn moving_members_and_setting_the_manager() {
     let answer = server.send(server.request(Method::PUT, &format!("group/{a}/members/{b}"), Some(&owner))).await;
     assert_eq!(answer.json()["response"]["members"][0]["id"], ann.to_string());
     assert_eq!(server.get(&format!("group/{a}"), &owner).await.json()["response"]["members"], json!([]));
-    let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("group/{b}/manager"), Some(&owner))
-                .form(&[("userid", ann.to_string())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, &format!("group/{b}/manager"), &[("userid", ann.to_string())]).await;
     assert_eq!(answer.json()["response"]["manager"]["id"], ann.to_string());
-    let answer = server
-        .send(server.request(Method::POST, &format!("group/{b}/members"), Some(&owner)).json(&json!({"members": []})))
-        .await;
+    let answer = server.call(&owner, Method::POST, &format!("group/{b}/members"), json!({"members": []})).await;
     assert_eq!(answer.json()["response"]["members"], json!([]), "POST replaces the members");
 }
 
@@ -107,22 +87,19 @@ async fn moving_members_and_setting_the_manager() {
 async fn only_admins_change_groups_and_bad_input_is_400() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let (_, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
-    let answer = server.send(server.request(Method::POST, "group", Some(&user)).json(&json!({"groupName": "X"}))).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
+    let answer = server.call(&user, Method::POST, "group", json!({"groupName": "X"})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    let id =
-        server.send(server.request(Method::POST, "group", Some(&owner)).json(&json!({"groupName": "X"}))).await.json()
-            ["response"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+    let id = server.call(&owner, Method::POST, "group", json!({"groupName": "X"})).await.json()["response"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for (method, path) in [
         (Method::PUT, format!("group/{id}")),
         (Method::DELETE, format!("group/{id}")),
         (Method::PUT, format!("group/{id}/manager")),
     ] {
-        let answer = server.send(server.request(method.clone(), &path, Some(&user)).form(&[("groupName", "Y")])).await;
+        let answer = server.form(Some(&user), method.clone(), &path, &[("groupName", "Y")]).await;
         assert!(
             matches!(answer.status, StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST),
             "{method} {path}: {}",
@@ -137,7 +114,7 @@ async fn only_admins_change_groups_and_bad_input_is_400() {
         (json!({"groupName": "Z", "groupManager": "00000000-0000-0000-0000-000000000009"}), "groupManager"),
         (json!({"groupName": "Z", "members": ["x"]}), "members"),
     ] {
-        let answer = server.send(server.request(Method::POST, "group", Some(&owner)).json(&body)).await;
+        let answer = server.call(&owner, Method::POST, "group", &body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name), "{}", answer.text);
     }

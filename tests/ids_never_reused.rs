@@ -6,59 +6,37 @@ mod common;
 
 use std::path::Path;
 
-use common::{serve_args, Options, TestDb, OWNER_EMAIL, OWNER_PASSWORD};
+use common::{serve_args, Answer, Api, Options, TestDb};
 use portald::app::{self, Server};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::migrate::Migrator;
 use sqlx::Connection;
 
-/// A client of one running server.
+/// The owner's client of one running server.
 struct Client {
-    http: reqwest::Client,
-    base: String,
+    api: Api,
     token: String,
 }
 
 impl Client {
     async fn of(server: &Server) -> Client {
-        let http = reqwest::Client::new();
-        let base = format!("http://{}/api/2.0", server.addr);
-        let login = http
-            .post(format!("{base}/authentication"))
-            .form(&[("userName", OWNER_EMAIL), ("password", OWNER_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(login.status(), StatusCode::CREATED);
-        let token = login.json::<Value>().await.unwrap()["response"]["token"].as_str().unwrap().to_string();
-        Client { http, base, token }
+        let api = Api::new(&format!("http://{}", server.addr));
+        let token = api.owner_token().await;
+        Client { api, token }
     }
 
-    async fn call(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .request(method, format!("{}/{path}", self.base))
-            .header("Authorization", &self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    async fn get(&self, path: &str) -> Answer {
+        self.api.get(path, &self.token).await
     }
 
     /// Creates a record and returns the id the API shows.
     async fn create(&self, path: &str, body: Value) -> i64 {
-        let (status, body) = self.call(Method::POST, path, body).await;
-        assert!(status.is_success(), "{path}: {status} {body}");
-        body["response"]["id"].as_i64().unwrap()
+        self.api.call(&self.token, Method::POST, path, body).await.id()
     }
 
     async fn delete(&self, path: &str) {
-        let (status, body) = self.call(Method::DELETE, path, json!({})).await;
-        assert!(status.is_success(), "{path}: {status} {body}");
+        self.api.call(&self.token, Method::DELETE, path, json!({})).await.json_ok();
     }
 }
 
@@ -94,8 +72,7 @@ async fn ids_of_deleted_records_are_not_handed_out_again_even_after_a_restart() 
     let db = TestDb::new().await;
     let server = start(&db).await;
     let client = Client::of(&server).await;
-    let me =
-        client.call(Method::GET, "people/@self", json!({})).await.1["response"]["id"].as_str().unwrap().to_string();
+    let me = client.get("people/@self").await.json()["response"]["id"].as_str().unwrap().to_string();
     let contact = client.create("crm/contact/person", json!({"firstName": "Keep", "lastName": "Me"})).await;
     let mut deleted = Vec::new();
     for kind in kinds(contact, &me) {
@@ -114,7 +91,7 @@ async fn ids_of_deleted_records_are_not_handed_out_again_even_after_a_restart() 
         let next = client.create(&kind.create, kind.body.clone()).await;
         assert!(next > deleted, "{} after a restart: id {deleted} was deleted and {next} was handed out", kind.create);
         if kind.at == "crm/contact" || kind.at == "project" {
-            let (status, _) = client.call(Method::GET, &format!("{}/{deleted}", kind.at), json!({})).await;
+            let status = client.get(&format!("{}/{deleted}", kind.at)).await.status;
             assert_eq!(status, StatusCode::NOT_FOUND, "{}/{deleted} is gone for good", kind.at);
         }
     }
@@ -164,8 +141,9 @@ async fn upgrading_an_older_database_keeps_every_id_row_and_link() {
 
     let server = start(&db).await;
     let client = Client::of(&server).await;
-    let (status, ann) = client.call(Method::GET, "crm/contact/2", json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{ann}");
+    let answer = client.get("crm/contact/2").await;
+    let ann = answer.json();
+    assert_eq!(answer.status, StatusCode::OK, "{ann}");
     let ann = &ann["response"];
     assert_eq!(ann["displayName"], "Ann Lee");
     assert_eq!(ann["company"]["id"], 1, "the link to the company is kept: {ann}");
@@ -173,13 +151,13 @@ async fn upgrading_an_older_database_keeps_every_id_row_and_link() {
     assert_eq!(ann["commonData"][0]["data"], "ann@acme.example");
     assert_eq!(ann["customFields"][0]["id"], 5, "{ann}");
     assert_eq!(ann["customFields"][0]["fieldValue"], "XL");
-    let (_, tags) = client.call(Method::GET, "crm/contact/tag/2", json!({})).await;
+    let tags = client.get("crm/contact/tag/2").await.json();
     assert_eq!(tags["response"], json!(["vip"]));
-    let (_, projects) = client.call(Method::GET, "project/contact/2", json!({})).await;
+    let projects = client.get("project/contact/2").await.json();
     assert_eq!(projects["response"][0]["id"], 6, "{projects}");
-    let (_, status) = client.call(Method::GET, "crm/contact/status/9", json!({})).await;
+    let status = client.get("crm/contact/status/9").await.json();
     assert_eq!(status["response"]["title"], "Warm");
-    let (_, found) = client.call(Method::GET, "crm/contact/filter?filterValue=acme.example", json!({})).await;
+    let found = client.get("crm/contact/filter?filterValue=acme.example").await.json();
     assert_eq!(found["response"][0]["id"], 2, "the search index still finds the details: {found}");
 
     let next = client.create("crm/contact/person", json!({"firstName": "Bo", "lastName": "Ng"})).await;
@@ -188,9 +166,9 @@ async fn upgrading_an_older_database_keeps_every_id_row_and_link() {
     let after = client.create("crm/contact/person", json!({"firstName": "Cy", "lastName": "Ng"})).await;
     assert_eq!(after, 4, "the upgraded database does not hand out a deleted id again");
     client.delete("crm/contact/1").await;
-    let (_, ann) = client.call(Method::GET, "crm/contact/2", json!({})).await;
+    let ann = client.get("crm/contact/2").await.json();
     assert_eq!(ann["response"]["company"], Value::Null, "foreign keys still act: {ann}");
-    let (_, details) = client.call(Method::GET, "crm/contact/2/data", json!({})).await;
+    let details = client.get("crm/contact/2/data").await.json();
     assert_eq!(details["response"][0]["id"], 7, "the rebuild cascaded into no child table: {details}");
     server.shutdown().await.unwrap();
 }

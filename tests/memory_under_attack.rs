@@ -4,10 +4,10 @@
 
 mod common;
 
-use std::io::{BufRead, Write};
 use std::net::IpAddr;
 use std::process::Command;
 
+use common::attack::{self, send_big_body};
 use common::TestDb;
 
 const PASSWORD: &str = "memory-password-1";
@@ -17,47 +17,8 @@ const BOUND_KIB: u64 = 250 * 1024;
 
 /// `VmHWM` (peak) and `VmRSS` (now) of a process, in KiB.
 fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .expect("memory figure")
-    };
+    let field = |name: &str| attack::memory_kib(pid, name).expect("memory figure");
     (field("VmHWM:"), field("VmRSS:"))
-}
-
-/// Sends an 8 MiB JSON body of small values (what parses into the most memory) without a token
-/// and returns whatever status line came back (none if the server closed first).
-fn send_big_body(addr: &str, path: &str) -> String {
-    let Ok(stream) = std::net::TcpStream::connect(addr) else {
-        return String::new();
-    };
-    let mut body = String::from("{\"a\":[");
-    while body.len() < 8 * 1024 * 1024 - 4 {
-        body.push_str("0,");
-    }
-    body.push_str("0]}");
-    let head = format!(
-        "POST /api/2.0/{path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    // The server answers without reading the whole body (that is the point): the body is
-    // written on its own thread, and the connection closed once the answer's status is in.
-    let Ok(mut writer) = stream.try_clone() else {
-        return String::new();
-    };
-    let sending = std::thread::spawn(move || {
-        let _ = writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(body.as_bytes()));
-    });
-    let mut status = String::new();
-    let _ = std::io::BufReader::new(&stream).read_line(&mut status);
-    let _ = stream.shutdown(std::net::Shutdown::Both);
-    let _ = sending.join();
-    status.trim().to_string()
 }
 
 /// The server process, killed when the test ends however it ends.

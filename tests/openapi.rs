@@ -152,13 +152,12 @@ async fn real_responses_match_their_documented_schemas() {
     let doc = document(&server).await;
     let token = server.owner_token().await;
     let person = json!({"firstName": "Ada", "lastName": "Lovelace", "jobTitle": "Analyst", "isShared": false});
-    let created = server.send(server.request(Method::POST, "crm/contact/person", Some(&token)).json(&person)).await;
+    let created = server.call(&token, Method::POST, "crm/contact/person", &person).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     assert_conforms(&doc, "post", "/api/2.0/crm/contact/person", created.status, &created.json());
     let id = created.json()["response"]["id"].as_i64().expect("contact id");
     let info = json!({"infoType": "Email", "data": "ada@example.com", "category": "Work", "isPrimary": true});
-    let added =
-        server.send(server.request(Method::POST, &format!("crm/contact/{id}/data"), Some(&token)).json(&info)).await;
+    let added = server.call(&token, Method::POST, &format!("crm/contact/{id}/data"), &info).await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
     assert_conforms(&doc, "post", "/api/2.0/crm/contact/{contactid}/data", added.status, &added.json());
 

@@ -16,7 +16,7 @@ async fn admins_add_users_with_a_user_name_from_the_email() {
         "location": "Riga", "sex": "female", "birthday": "1990-05-01", "comment": "hello",
         "contacts": [{"type": "skype", "value": "jane"}], "password": "jane-password"
     });
-    let answer = server.send(server.request(Method::POST, "people", Some(&token)).json(&body)).await;
+    let answer = server.call(&token, Method::POST, "people", &body).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let profile = answer.json()["response"].clone();
     assert_eq!(profile["userName"], "Jane.Doe");
@@ -30,10 +30,10 @@ async fn admins_add_users_with_a_user_name_from_the_email() {
     server.login("jane.doe", "jane-password").await;
 
     let again = json!({"email": "jane.doe@other.com", "firstname": "Jane", "lastname": "Again"});
-    let answer = server.send(server.request(Method::POST, "people", Some(&token)).json(&again)).await;
+    let answer = server.call(&token, Method::POST, "people", &again).await;
     assert_eq!(answer.json()["response"]["userName"], "jane.doe1", "made unique");
     let duplicate = json!({"email": "JANE.DOE@example.com", "firstname": "J", "lastname": "D"});
-    let answer = server.send(server.request(Method::POST, "people", Some(&token)).json(&duplicate)).await;
+    let answer = server.call(&token, Method::POST, "people", &duplicate).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(answer.json()["error"]["message"].as_str().unwrap().contains("email"));
 }
@@ -45,7 +45,7 @@ async fn adding_users_needs_an_admin_and_valid_input() {
     let (_, email, password) = server.add_user("ursula", Role::User).await;
     let user = server.login(&email, &password).await;
     let body = json!({"email": "x@example.com", "firstname": "X", "lastname": "Y"});
-    let answer = server.send(server.request(Method::POST, "people", Some(&user)).json(&body)).await;
+    let answer = server.call(&user, Method::POST, "people", &body).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     for (body, name) in [
         (json!({"firstname": "X", "lastname": "Y"}), "email"),
@@ -58,7 +58,7 @@ async fn adding_users_needs_an_admin_and_valid_input() {
         (json!({"email": "x@example.com", "firstname": "X", "lastname": "Y", "department": ["bad"]}), "department"),
         (json!({"email": "x@example.com", "firstname": "X".repeat(65), "lastname": "Y"}), "firstname"),
     ] {
-        let answer = server.send(server.request(Method::POST, "people", Some(&owner)).json(&body)).await;
+        let answer = server.call(&owner, Method::POST, "people", &body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name), "{body}: {}", answer.text);
     }
@@ -70,21 +70,12 @@ async fn adding_users_needs_an_admin_and_valid_input() {
 async fn users_edit_themselves_admins_edit_anyone_and_omitted_fields_stay() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let (id, email, password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&email, &password).await;
+    let (id, user) = server.add_user_and_login("ursula", Role::User).await;
     server
-        .send(
-            server
-                .request(Method::POST, "people/@self/contacts", Some(&user))
-                .json(&json!({"contacts": [{"type": "skype", "value": "u"}]})),
-        )
+        .call(&user, Method::POST, "people/@self/contacts", json!({"contacts": [{"type": "skype", "value": "u"}]}))
         .await;
     let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("people/{id}"), Some(&user))
-                .json(&json!({"firstname": "Ursa", "location": "Oslo"})),
-        )
+        .call(&user, Method::PUT, &format!("people/{id}"), json!({"firstname": "Ursa", "location": "Oslo"}))
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let profile = answer.json()["response"].clone();
@@ -92,26 +83,24 @@ async fn users_edit_themselves_admins_edit_anyone_and_omitted_fields_stay() {
     assert_eq!(profile["lastName"], "Tester", "omitted: unchanged");
     assert_eq!(profile["location"], "Oslo");
     assert_eq!(profile["contacts"], json!([{"type": "skype", "value": "u"}]), "omitted contacts stay");
-    let answer =
-        server.send(server.request(Method::PUT, "people/@self", Some(&user)).json(&json!({"title": "Boss"}))).await;
+    let answer = server.call(&user, Method::PUT, "people/@self", json!({"title": "Boss"})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "the title is for admins");
-    let answer =
-        server.send(server.request(Method::PUT, "people/owner", Some(&user)).json(&json!({"firstname": "Evil"}))).await;
+    let answer = server.call(&user, Method::PUT, "people/owner", json!({"firstname": "Evil"})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     let answer = server
-        .send(server.request(Method::PUT, "people/ursula", Some(&owner)).form(&[
-            ("title", "Boss"),
-            ("sex", "male"),
-            ("worksfrom", "1900-01-01"),
-        ]))
+        .form(
+            Some(&owner),
+            Method::PUT,
+            "people/ursula",
+            &[("title", "Boss"), ("sex", "male"), ("worksfrom", "1900-01-01")],
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     let profile = answer.json()["response"].clone();
     assert_eq!(profile["title"], "Boss");
     assert_eq!(profile["sex"], "male");
     assert!(profile.get("workFrom").is_none(), "1900-01-01 clears a date");
-    let answer =
-        server.send(server.request(Method::PUT, "people/ursula", Some(&owner)).json(&json!({"firstname": ""}))).await;
+    let answer = server.call(&owner, Method::PUT, "people/ursula", json!({"firstname": ""})).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }
 
@@ -123,35 +112,24 @@ async fn disabled_users_cannot_log_in_and_only_they_can_be_deleted() {
     let user = server.login(&email, &password).await;
     let answer = server.send(server.request(Method::DELETE, "people/ursula", Some(&owner))).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "must be disabled first");
-    let answer = server
-        .send(
-            server
-                .request(Method::PUT, "people/status/Terminated", Some(&owner))
-                .form(&[("userIds[]", id.to_string())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, "people/status/Terminated", &[("userIds[]", id.to_string())]).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.json()["response"][0]["status"], 2);
     assert!(answer.json()["response"][0]["terminated"].is_string());
     assert_eq!(server.get("people/@self", &user).await.status, StatusCode::UNAUTHORIZED, "tokens revoked");
     let login = server
-        .send(
-            server
-                .request(Method::POST, "authentication", None)
-                .form(&[("userName", email.as_str()), ("password", password.as_str())]),
-        )
+        .form(None, Method::POST, "authentication", &[("userName", email.as_str()), ("password", password.as_str())])
         .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     assert!(!server.get("people", &owner).await.text.contains("ursula"), "people lists active users");
     assert!(server.get("people/status/2", &owner).await.text.contains("ursula"));
 
-    let answer =
-        server.send(server.request(Method::PUT, "people/ursula", Some(&owner)).json(&json!({"disable": false}))).await;
+    let answer = server.call(&owner, Method::PUT, "people/ursula", json!({"disable": false})).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["response"]["status"], 1);
     server.login(&email, &password).await;
-    let answer =
-        server.send(server.request(Method::PUT, "people/ursula", Some(&owner)).json(&json!({"disable": true}))).await;
+    let answer = server.call(&owner, Method::PUT, "people/ursula", json!({"disable": true})).await;
     assert_eq!(answer.json()["response"]["status"], 2);
     let answer = server.send(server.request(Method::DELETE, "people/ursula", Some(&owner))).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -159,10 +137,7 @@ async fn disabled_users_cannot_log_in_and_only_they_can_be_deleted() {
     assert_eq!(server.get("people/ursula", &owner).await.status, StatusCode::NOT_FOUND);
     // The email is free again.
     let body = json!({"email": email, "firstname": "New", "lastname": "Ursula"});
-    assert_eq!(
-        server.send(server.request(Method::POST, "people", Some(&owner)).json(&body)).await.status,
-        StatusCode::CREATED
-    );
+    assert_eq!(server.call(&owner, Method::POST, "people", &body).await.status, StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -172,24 +147,16 @@ async fn the_owner_and_oneself_are_protected() {
     let (_, email, password) = server.add_user("adam", Role::Admin).await;
     let admin = server.login(&email, &password).await;
     let owner_id = server.get("people/@self", &owner).await.json()["response"]["id"].as_str().unwrap().to_string();
-    let answer = server
-        .send(server.request(Method::PUT, "people/status/2", Some(&admin)).form(&[("userIds", owner_id.as_str())]))
-        .await;
+    let answer = server.form(Some(&admin), Method::PUT, "people/status/2", &[("userIds", owner_id.as_str())]).await;
     assert_eq!(answer.json()["response"][0]["status"], 1, "the owner is skipped");
-    let answer =
-        server.send(server.request(Method::PUT, "people/@self", Some(&owner)).json(&json!({"disable": true}))).await;
+    let answer = server.call(&owner, Method::PUT, "people/@self", json!({"disable": true})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     let answer = server.send(server.request(Method::DELETE, "people/owner", Some(&admin))).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    let answer = server
-        .send(server.request(Method::PUT, "people/owner/password", Some(&admin)).form(&[("password", "taken-over-1")]))
-        .await;
+    let answer = server.form(Some(&admin), Method::PUT, "people/owner/password", &[("password", "taken-over-1")]).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "only the owner changes the owner's password");
-    let answer = server
-        .send(
-            server.request(Method::PUT, "people/status/Pending", Some(&owner)).form(&[("userIds", owner_id.as_str())]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, "people/status/Pending", &[("userIds", owner_id.as_str())]).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }
 
@@ -199,14 +166,10 @@ async fn a_password_change_revokes_the_users_tokens() {
     let owner = server.owner_token().await;
     let (_, email, password) = server.add_user("ursula", Role::User).await;
     let user = server.login(&email, &password).await;
-    let answer =
-        server.send(server.request(Method::PUT, "people/@self/password", Some(&user)).form(&[("password", "x")])).await;
+    let answer = server.form(Some(&user), Method::PUT, "people/@self/password", &[("password", "x")]).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    let answer = server
-        .send(
-            server.request(Method::PUT, "people/ursula/password", Some(&owner)).form(&[("password", "fresh-password")]),
-        )
-        .await;
+    let answer =
+        server.form(Some(&owner), Method::PUT, "people/ursula/password", &[("password", "fresh-password")]).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(server.get("people/@self", &user).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(server.get("people/@self", &owner).await.status, StatusCode::OK);
@@ -220,23 +183,22 @@ async fn a_full_profile_has_every_documented_key_with_its_type() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     let (lead, _, _) = server.add_user("lead", Role::User).await;
-    let group = server
-        .send(server.request(Method::POST, "group", Some(&owner)).json(&json!({"groupName": "Marketing"})))
-        .await
-        .json()["response"]["id"]
+    let group = server.call(&owner, Method::POST, "group", json!({"groupName": "Marketing"})).await.json()["response"]
+        ["id"]
         .clone();
     let body = json!({
         "email": "mike@example.com", "firstname": "Mike", "lastname": "Zanyatski", "title": "Manager", "location": "Palo Alto",
         "comment": "Notes to worker", "sex": "male", "birthday": "2008-04-10T06-30-00.000Z", "worksfrom": "2008-04-10T06:30:00Z",
         "contacts": [{"type": "GTalk", "value": "my@gmail.com"}], "department": [group], "lead": lead.to_string()
     });
-    let created = server.send(server.request(Method::POST, "people", Some(&owner)).json(&body)).await;
+    let created = server.call(&owner, Method::POST, "people", &body).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let profile = server.get("people/mike", &owner).await.json()["response"].clone();
     let string = |v: &serde_json::Value| v.is_string();
     let number = |v: &serde_json::Value| v.is_i64();
     let boolean = |v: &serde_json::Value| v.is_boolean();
-    let checks: [(&str, &dyn Fn(&serde_json::Value) -> bool); 26] = [
+    type HasType<'a> = &'a dyn Fn(&serde_json::Value) -> bool;
+    let checks: [(&str, HasType); 26] = [
         ("id", &string),
         ("userName", &string),
         ("isVisitor", &boolean),

@@ -95,7 +95,7 @@ async fn the_filter_pages_in_the_method_and_reports_the_total() {
     assert_eq!(names(&body), ["carla"], "every word must match");
     let body = server.get("people/simple/filter?sortBy=lastname&sortOrder=descending&count=1", &token).await.json();
     let first = &body["response"][0];
-    let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(first);
     assert_eq!(keys, ["id", "displayName", "avatarSmall", "profileUrl"], "the short profile");
     for (query, name) in [
         ("employeeStatus=Nope", "employeeStatus"),
@@ -158,10 +158,11 @@ async fn guests_do_not_see_other_users_private_data() {
     crew(&server).await;
     let owner = server.owner_token().await;
     let answer = server
-        .send(
-            server
-                .request(Method::POST, "people/alice/contacts", Some(&owner))
-                .form(&[("contacts[0][type]", "skype"), ("contacts[0][value]", "alice.s")]),
+        .form(
+            Some(&owner),
+            Method::POST,
+            "people/alice/contacts",
+            &[("contacts[0][type]", "skype"), ("contacts[0][value]", "alice.s")],
         )
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);

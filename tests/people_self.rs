@@ -74,10 +74,11 @@ async fn dates_are_shown_in_the_portal_time_zone() {
     let work_from = profile["workFrom"].as_str().unwrap();
     assert!(work_from.ends_with("+03:00"), "{work_from}");
     let login = server
-        .send(
-            server
-                .request(reqwest::Method::POST, "authentication", None)
-                .form(&[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)]),
+        .form(
+            None,
+            reqwest::Method::POST,
+            "authentication",
+            &[("userName", common::OWNER_EMAIL), ("password", common::OWNER_PASSWORD)],
         )
         .await
         .json();

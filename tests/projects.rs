@@ -14,10 +14,10 @@ async fn admins_create_projects_with_the_full_shape() {
     let (ann, _, _) = server.add_user("ann", Role::User).await;
     let (bob, _, _) = server.add_user("bob", Role::User).await;
     let body = json!({"title": "Apollo", "description": "Moon", "responsibleId": ann.to_string(), "participants": [bob.to_string()], "tags": "space; nasa,,space"});
-    let answer = server.send(server.request(Method::POST, "project", Some(&owner)).json(&body)).await;
+    let answer = server.call(&owner, Method::POST, "project", &body).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let project = answer.json()["response"].clone();
-    let keys: Vec<&String> = project.as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&project);
     assert_eq!(
         keys,
         [
@@ -56,7 +56,7 @@ async fn admins_create_projects_with_the_full_shape() {
     assert!(xml.text.contains("<tags>nasa</tags><tags>space</tags>"));
     let list = server.get("project", &owner).await.json();
     assert_eq!(list["response"][0]["title"], "Apollo");
-    let keys: Vec<&String> = list["response"][0].as_object().unwrap().keys().collect();
+    let keys = common::shapes::keys(&list["response"][0]);
     assert_eq!(keys, ["id", "title", "description", "status", "responsible", "canEdit", "isPrivate"]);
     let team = server.get(&format!("project/{id}/team"), &owner).await.json();
     assert_eq!(team["count"], 2);
@@ -73,16 +73,10 @@ async fn who_may_create_read_and_edit() {
     let carl = server.login(&carl_email, &carl_password).await;
     let guest = server.login(&guest_email, &guest_password).await;
     let body = |private: bool| json!({"title": "P", "responsibleId": ann.to_string(), "private": private});
-    let answer = server.send(server.request(Method::POST, "project", Some(&carl)).json(&body(false))).await;
+    let answer = server.call(&carl, Method::POST, "project", &body(false)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "only admins create");
-    let public = server.send(server.request(Method::POST, "project", Some(&owner)).json(&body(false))).await.json()
-        ["response"]["id"]
-        .as_i64()
-        .unwrap();
-    let private = server.send(server.request(Method::POST, "project", Some(&owner)).json(&body(true))).await.json()
-        ["response"]["id"]
-        .as_i64()
-        .unwrap();
+    let public = server.call(&owner, Method::POST, "project", &body(false)).await.id();
+    let private = server.call(&owner, Method::POST, "project", &body(true)).await.id();
 
     assert_eq!(server.get(&format!("project/{public}"), &carl).await.status, StatusCode::OK);
     assert_eq!(
@@ -94,19 +88,18 @@ async fn who_may_create_read_and_edit() {
     assert_eq!(server.get("project", &carl).await.json()["count"], 1);
 
     let rename = json!({"title": "Renamed"});
-    let answer =
-        server.send(server.request(Method::PUT, &format!("project/{public}"), Some(&carl)).json(&rename)).await;
+    let answer = server.call(&carl, Method::PUT, &format!("project/{public}"), &rename).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    let answer =
-        server.send(server.request(Method::PUT, &format!("project/{public}"), Some(&ann_token)).json(&rename)).await;
+    let answer = server.call(&ann_token, Method::PUT, &format!("project/{public}"), &rename).await;
     assert_eq!(answer.status, StatusCode::OK, "the responsible edits");
     assert_eq!(answer.json()["response"]["title"], "Renamed");
     assert!(answer.json()["response"]["updatedBy"].is_object(), "shown when someone else changed it");
     let answer = server
-        .send(
-            server
-                .request(Method::PUT, &format!("project/{public}"), Some(&owner))
-                .json(&json!({"responsibleId": server.get("people/gus", &owner).await.json()["response"]["id"]})),
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("project/{public}"),
+            json!({"responsibleId": server.get("people/gus", &owner).await.json()["response"]["id"]}),
         )
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "a guest cannot be responsible");
@@ -123,11 +116,9 @@ async fn status_update_and_delete() {
     let create = |title: &str| {
         server.request(Method::POST, "project", Some(&owner)).json(&json!({"title": title, "responsibleId": me}))
     };
-    let a = server.send(create("A")).await.json()["response"]["id"].as_i64().unwrap();
-    let b = server.send(create("B")).await.json()["response"]["id"].as_i64().unwrap();
-    let answer = server
-        .send(server.request(Method::PUT, &format!("project/{b}/status"), Some(&owner)).form(&[("status", "Paused")]))
-        .await;
+    let a = server.send(create("A")).await.id();
+    let b = server.send(create("B")).await.id();
+    let answer = server.form(Some(&owner), Method::PUT, &format!("project/{b}/status"), &[("status", "Paused")]).await;
     assert_eq!(answer.json()["response"]["status"], 2);
     let titles = |v: Value| {
         v["response"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
@@ -155,14 +146,13 @@ async fn bad_project_input_is_400() {
         (json!({"title": "T", "responsibleId": me, "participants": ["x"]}), "participants"),
         (json!({"title": "x".repeat(256), "responsibleId": me}), "title"),
     ] {
-        let answer = server.send(server.request(Method::POST, "project", Some(&owner)).json(&body)).await;
+        let answer = server.call(&owner, Method::POST, "project", &body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
         assert!(answer.json()["error"]["message"].as_str().unwrap().contains(name), "{}", answer.text);
     }
     assert_eq!(server.get("project", &owner).await.json()["response"], json!([]));
     assert_eq!(server.get("project/sideways", &owner).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(server.get("project/999", &owner).await.status, StatusCode::NOT_FOUND);
-    let answer =
-        server.send(server.request(Method::PUT, "project/abc/status", Some(&owner)).form(&[("status", "Open")])).await;
+    let answer = server.form(Some(&owner), Method::PUT, "project/abc/status", &[("status", "Open")]).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }

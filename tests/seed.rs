@@ -55,9 +55,11 @@ async fn the_same_seed_gives_the_same_data() {
     let someone: Value = a.get("people?count=2&sortBy=userName", &token).await.json();
     let name = someone["response"][0]["userName"].as_str().unwrap().to_string();
     let answer = a
-        .send(
-            a.request(reqwest::Method::POST, "authentication", None)
-                .form(&[("userName", name.as_str()), ("password", "seed-password-1")]),
+        .form(
+            None,
+            reqwest::Method::POST,
+            "authentication",
+            &[("userName", name.as_str()), ("password", "seed-password-1")],
         )
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);

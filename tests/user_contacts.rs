@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn send_contacts(server: &TestServer, method: Method, user: &str, token: &str, body: Value) -> common::Answer {
-    server.send(server.request(method, &format!("people/{user}/contacts"), Some(token)).json(&body)).await
+    server.call(token, method, &format!("people/{user}/contacts"), &body).await
 }
 
 fn contacts(answer: &common::Answer) -> Value {
@@ -103,10 +103,11 @@ async fn every_body_form_binds_including_a_single_object() {
         .await;
     assert_eq!(contacts(&answer), json!([{"type": "skype", "value": "y"}]), "DELETE parameters in the query");
     let xml = server
-        .send(
-            server
-                .request(Method::PUT, "people/@self/contacts.xml", Some(&token))
-                .form(&[("contacts[0][type]", "mail"), ("contacts[0][value]", "z@z")]),
+        .form(
+            Some(&token),
+            Method::PUT,
+            "people/@self/contacts.xml",
+            &[("contacts[0][type]", "mail"), ("contacts[0][value]", "z@z")],
         )
         .await;
     assert!(xml.text.contains("<contacts><type>skype</type><value>y</value></contacts><contacts><type>mail</type><value>z@z</value></contacts>"), "{}", xml.text);
@@ -116,12 +117,9 @@ async fn every_body_form_binds_including_a_single_object() {
 async fn who_may_change_whose_contacts() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let (_, admin_email, admin_password) = server.add_user("adam", Role::Admin).await;
-    let admin = server.login(&admin_email, &admin_password).await;
-    let (_, user_email, user_password) = server.add_user("ursula", Role::User).await;
-    let user = server.login(&user_email, &user_password).await;
-    let (_, guest_email, guest_password) = server.add_user("gina", Role::Guest).await;
-    let guest = server.login(&guest_email, &guest_password).await;
+    let (_, admin) = server.add_user_and_login("adam", Role::Admin).await;
+    let (_, user) = server.add_user_and_login("ursula", Role::User).await;
+    let (_, guest) = server.add_user_and_login("gina", Role::Guest).await;
     let body = json!({"contacts": [{"type": "skype", "value": "s"}]});
     let cases = [
         (&user, "ursula", StatusCode::CREATED),
@@ -143,7 +141,7 @@ async fn who_may_change_whose_contacts() {
             assert_eq!(server.get(&format!("people/{target}"), &owner).await.text, before.text, "nothing changed");
         }
     }
-    let answer = server.send(server.request(Method::DELETE, "people/ursula/contacts", None).json(&body)).await;
+    let answer = server.call_with(None, Method::DELETE, "people/ursula/contacts", &body).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
 

@@ -3,12 +3,16 @@
 //! `postgres://postgres@127.0.0.1:5432`).
 #![allow(dead_code)]
 
+pub mod attack;
+pub mod shapes;
+
 use std::time::Duration;
 
 use portald::app::{self, Server};
 use portald::config::{DatabaseArgs, PortalArgs, ServeArgs};
 use portald::domain::people::{self, UserDraft};
 use reqwest::{Method, StatusCode};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -87,10 +91,25 @@ impl Default for Options {
 }
 
 pub struct TestServer {
-    pub base: String,
-    pub client: reqwest::Client,
+    /// A client of this server; its methods (`call`, `get`, `request`, ...) are the server's.
+    pub api: Api,
     server: Option<Server>,
     pub db: TestDb,
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// A client of one server at `base` (`http://host:port`), in-process or a spawned `portald`.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub client: reqwest::Client,
 }
 
 /// A response as a client sees it.
@@ -98,11 +117,26 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub text: String,
+    /// The URL asked, for messages.
+    pub url: String,
 }
 
 impl Answer {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// The body as JSON, asserting first that the status is a success.
+    pub fn json_ok(&self) -> Value {
+        assert!(self.status.is_success(), "{}: {} {}", self.url, self.status, self.text);
+        self.json()
+    }
+
+    /// The id of the record a successful answer shows (`response.id`, a number).
+    pub fn id(&self) -> i64 {
+        self.json_ok()["response"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{}: no numeric id in {}", self.url, self.text))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -118,8 +152,8 @@ pub async fn spawn_with(options: Options) -> TestServer {
     let db = TestDb::new().await;
     let args = serve_args(&db.url, &options);
     let server = app::start(&args).await.expect("server starts");
-    let base = format!("http://{}", server.addr);
-    TestServer { base, client: reqwest::Client::new(), server: Some(server), db }
+    let api = Api::new(&format!("http://{}", server.addr));
+    TestServer { api, server: Some(server), db }
 }
 
 pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
@@ -147,24 +181,27 @@ pub enum Role {
     Guest,
 }
 
-impl TestServer {
+impl Api {
+    pub fn new(base: &str) -> Api {
+        Api { base: base.trim_end_matches('/').to_string(), client: reqwest::Client::new() }
+    }
+
+    /// The URL of an API path (below `/api/2.0/`).
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/2.0/{}", self.base, path.trim_start_matches('/'))
     }
 
-    pub fn store(&self) -> &portald::store::Store {
-        &self.server.as_ref().expect("running").app().store
-    }
-
-    /// Sends a request; `token` goes in the Authorization header as is.
+    /// Sends a request and reads the whole answer.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("request sent");
         let status = response.status();
         let headers = response.headers().clone();
+        let url = response.url().to_string();
         let text = response.text().await.expect("body read");
-        Answer { status, headers, text }
+        Answer { status, headers, text, url }
     }
 
+    /// A request to an API path; `token` goes in the Authorization header as is.
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
         let request = self.client.request(method, self.url(path));
         match token {
@@ -173,23 +210,47 @@ impl TestServer {
         }
     }
 
+    /// Sends `body` as JSON to an API path with `token`.
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: impl Serialize) -> Answer {
+        self.call_with(Some(token), method, path, body).await
+    }
+
+    /// As `call`, with or without a token.
+    pub async fn call_with(&self, token: Option<&str>, method: Method, path: &str, body: impl Serialize) -> Answer {
+        self.send(self.request(method, path, token).json(&body)).await
+    }
+
+    /// Sends `fields` as an HTML form to an API path, with or without a token.
+    pub async fn form(&self, token: Option<&str>, method: Method, path: &str, fields: impl Serialize) -> Answer {
+        self.send(self.request(method, path, token).form(&fields)).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Answer {
         self.send(self.request(Method::GET, path, Some(token))).await
     }
 
     /// Logs in and returns the token; panics unless the login succeeds.
     pub async fn login(&self, login: &str, password: &str) -> String {
-        let answer = self
-            .send(
-                self.request(Method::POST, "authentication", None).form(&[("userName", login), ("password", password)]),
-            )
-            .await;
+        let answer =
+            self.form(None, Method::POST, "authentication", [("userName", login), ("password", password)]).await;
         assert_eq!(answer.status, StatusCode::CREATED, "login of {login}: {}", answer.text);
         answer.json()["response"]["token"].as_str().expect("token").to_string()
     }
 
     pub async fn owner_token(&self) -> String {
         self.login(OWNER_EMAIL, OWNER_PASSWORD).await
+    }
+}
+
+impl TestServer {
+    pub fn store(&self) -> &portald::store::Store {
+        &self.server.as_ref().expect("running").app().store
+    }
+
+    /// Adds a user as `add_user` does and logs him in; returns (id, token).
+    pub async fn add_user_and_login(&self, name: &str, role: Role) -> (Uuid, String) {
+        let (id, email, password) = self.add_user(name, role).await;
+        (id, self.login(&email, &password).await)
     }
 
     /// Adds a user straight through the domain layer; returns (id, email, password).
@@ -225,7 +286,11 @@ pub fn start_process(command: &mut std::process::Command) -> (std::process::Chil
     let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut printed = Vec::new();
     loop {
-        let line = lines.next().expect("portald printed its address").expect("line");
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("portald ended before it printed its address: {printed:?}");
+        };
         if let Some(addr) = line.strip_prefix("portald is serving on ") {
             // Keep reading, so the server never blocks on a full pipe.
             std::thread::spawn(move || lines.for_each(drop));
