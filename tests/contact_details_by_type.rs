@@ -11,10 +11,9 @@ use serde_json::{json, Value};
 async fn a_type_name_lists_the_data_of_that_type_and_a_number_the_detail() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let server = &server;
     let post = |path: String, body: Value| {
-        let request = server.request(Method::POST, &path, Some(&owner)).json(&body);
-        async move { server.send(request).await.json()["response"].clone() }
+        let (server, owner) = (&server, &owner);
+        async move { server.call(owner, Method::POST, &path, body).await.json_ok()["response"].clone() }
     };
     let person = post("crm/contact/person".into(), json!({"firstName": "Ann", "lastName": "Lee", "shareType": 0}))
         .await["id"]

@@ -24,9 +24,7 @@ struct Records {
 }
 
 async fn post(server: &TestServer, token: &str, path: &str, body: Value) -> Value {
-    let answer = server.send(server.request(Method::POST, path, Some(token)).json(&body)).await;
-    assert!(answer.status.is_success(), "{path}: {}", answer.text);
-    answer.json()["response"].clone()
+    server.call(token, Method::POST, path, body).await.json_ok()["response"].clone()
 }
 
 async fn records(server: &TestServer, token: &str) -> Records {
@@ -93,7 +91,7 @@ fn required_object(fields: &[Input], user: &str) -> Value {
 }
 
 /// Sends `params` the way the method reads them: GET in the query, the others in a JSON body.
-async fn call(
+async fn send_as_read(
     server: &TestServer,
     token: &str,
     method: &Method,
@@ -165,7 +163,7 @@ async fn required_in_the_document_means_400_without_it_and_nothing_else_is() {
                 .filter(|i| i.required && i.name != left_out.name)
                 .map(|i| (i.name.to_string(), sample(i.ty, &records.user)))
                 .collect();
-            let (status, message) = call(&server, &token, &op.method, &path, &params).await;
+            let (status, message) = send_as_read(&server, &token, &op.method, &path, &params).await;
             if status != StatusCode::BAD_REQUEST || named(&message) != Some(left_out.name) {
                 drift.push(format!("{} {} without {}: {status} {message}", op.method, op.path, left_out.name));
             }
@@ -177,7 +175,7 @@ async fn required_in_the_document_means_400_without_it_and_nothing_else_is() {
             .filter(|i| i.required)
             .map(|i| (i.name.to_string(), sample(i.ty, &records.user)))
             .collect();
-        let (status, message) = call(&server, &token, &op.method, &path, &required).await;
+        let (status, message) = send_as_read(&server, &token, &op.method, &path, &required).await;
         if let Some(name) = named(&message).filter(|_| status == StatusCode::BAD_REQUEST) {
             if body_inputs.iter().any(|i| !i.required && i.name == name) {
                 drift.push(format!("{} {} answers 400 without optional '{name}': {message}", op.method, op.path));
@@ -187,7 +185,7 @@ async fn required_in_the_document_means_400_without_it_and_nothing_else_is() {
         if op.method == Method::DELETE && op.path.contains("/people/") {
             continue; // would delete the user the other routes name
         }
-        let (status, message) = call(&server, &token, &op.method, &path, &Map::new()).await;
+        let (status, message) = send_as_read(&server, &token, &op.method, &path, &Map::new()).await;
         assert!(status.as_u16() < 500, "{} {}: {status} {message}", op.method, op.path);
         if status == StatusCode::BAD_REQUEST {
             if let Some(name) = named(&message) {
