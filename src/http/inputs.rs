@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State};
 use axum::http::Uri;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -262,7 +262,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, app: &Arc<App>) -> Result<Self, Self::Rejection> {
-        let call = C::from_request(req, app).await?;
+        let (mut parts, body) = req.into_parts();
+        if let Ok(route) = RawPathParams::from_request_parts(&mut parts, app).await {
+            // The original's routes take such ids only as digits (`{id:[0-9]+}`): a word there
+            // matches no route.
+            let numeric = T::inputs();
+            let numeric =
+                |name: &str| numeric.iter().any(|i| matches!(i.ty, Ty::Int) && i.name.eq_ignore_ascii_case(name));
+            if route.iter().any(|(name, value)| numeric(name) && !value.bytes().all(|b| b.is_ascii_digit())) {
+                return Err(ApiError::not_found("Method not found"));
+            }
+        }
+        let call = C::from_request(Request::from_parts(parts, body), app).await?;
         let inputs = T::bind(call.params())?;
         Ok(In(call, inputs))
     }

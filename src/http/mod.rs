@@ -138,6 +138,7 @@ async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req:
     let path = req.uri().path().to_string();
     let (stripped, format) = Format::split_suffix(&path, json_body);
     let stripped = if stripped.len() > 1 { stripped.trim_end_matches('/') } else { stripped };
+    let stripped = route_case(stripped);
     if stripped != path {
         let rewritten = match req.uri().query() {
             Some(query) => format!("{stripped}?{query}"),
@@ -186,6 +187,34 @@ async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req:
     response.extensions_mut().insert(UserSlot(user));
     let ctx = RenderContext { format, method: &method, list: &list };
     render(response, &ctx, host.as_deref(), has_authorization)
+}
+
+/// The path with its fixed words spelled as the route table spells them (`crm/Contact/filter`
+/// is `crm/contact/filter`), since ASP.NET routing ignores their case; the values in it keep
+/// theirs. Of the templates a path fits, the one with the most fixed words wins, as a fixed
+/// word beats a variable in routing.
+fn route_case(path: &str) -> String {
+    static TEMPLATES: OnceLock<Vec<Vec<Option<&'static str>>>> = OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        let mut templates: Vec<Vec<Option<&'static str>>> = operations()
+            .iter()
+            .map(|op| op.path.split('/').map(|s| (!s.starts_with('{')).then_some(s)).collect())
+            .collect();
+        templates.dedup();
+        templates
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    let fits = |template: &&Vec<Option<&str>>| {
+        template.len() == segments.len()
+            && template.iter().zip(&segments).all(|(word, s)| word.is_none_or(|w| w.eq_ignore_ascii_case(s)))
+    };
+    let best = templates.iter().filter(fits).max_by_key(|template| template.iter().flatten().count());
+    match best {
+        Some(template) => {
+            template.iter().zip(&segments).map(|(word, s)| word.unwrap_or(s)).collect::<Vec<_>>().join("/")
+        }
+        None => path.to_string(),
+    }
 }
 
 /// Renders the envelope of a handler's reply or error, or of a bare error status from a lower
