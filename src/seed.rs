@@ -11,7 +11,8 @@ use crate::domain::password;
 use crate::domain::people::{activation, UserContact};
 use crate::domain::projects::NewProject;
 use crate::error::ApiResult;
-use crate::store::{NewUser, Store};
+use crate::model::people::NewUser;
+use crate::store::Store;
 
 const FIRST_NAMES: [&str; 24] = [
     "Anna", "Boris", "Chloe", "David", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kira", "Liam", "Maya",

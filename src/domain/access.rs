@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+pub use crate::model::access::Viewer;
 
 /// ShareType: None = 0, ReadWrite = 1, Read = 2.
 pub mod share {
@@ -45,19 +46,6 @@ pub fn can_edit(caller: &Caller, contact: &impl Guarded) -> bool {
 /// Deleting needs the edit right (this server has no invoices that could hold a contact back).
 pub fn can_delete(caller: &Caller, contact: &impl Guarded) -> bool {
     can_edit(caller, contact)
-}
-
-/// The caller, as the SQL filters of the store see him.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    pub user: Uuid,
-    pub is_admin: bool,
-}
-
-impl Viewer {
-    pub fn of(caller: &Caller) -> Self {
-        Viewer { user: caller.user.id, is_admin: caller.user.is_admin }
-    }
 }
 
 #[cfg(test)]

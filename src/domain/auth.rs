@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use super::people::User;
 use super::{password, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{LoginScope, Store};
+use crate::model::login::LoginScope;
+use crate::store::Store;
 
 /// Failed logins counted in this window decide throttling.
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);

@@ -7,15 +7,10 @@ use super::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::store::Store;
 
+pub use crate::model::groups::Group;
+
 /// The most characters a group name may have.
 const MAX_NAME: usize = 128;
-
-#[derive(Debug, Clone)]
-pub struct Group {
-    pub id: Uuid,
-    pub name: String,
-    pub manager: Option<Uuid>,
-}
 
 /// A group with its manager and members loaded.
 pub struct GroupDetails {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::datetime;
 use crate::error::{ApiError, ApiResult};
+pub use crate::model::ids::parse_guid;
 
 /// The most items one list parameter may hold (values or objects); more is a 400 naming it.
 /// Bodies are limited in bytes too (`--max-body-bytes`, 413).
@@ -351,28 +352,6 @@ impl FromParam for DateTime<Utc> {
         };
         datetime::parse(text, tz).map(Some)
     }
-}
-
-/// A GUID in any of .NET's formats (`N`, `D`, `B`, `P`), any case.
-pub fn parse_guid(text: &str) -> Option<Uuid> {
-    let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
-    let shaped =
-        match inner.len() {
-            32 => inner.bytes().all(|b| b.is_ascii_hexdigit()),
-            36 => inner.bytes().enumerate().all(|(i, b)| {
-                if [8, 13, 18, 23].contains(&i) {
-                    b == b'-'
-                } else {
-                    b.is_ascii_hexdigit()
-                }
-            }),
-            38 => inner.starts_with('{') && inner.ends_with('}'),
-            _ => false,
-        };
-    if !shaped {
-        return None;
-    }
-    Uuid::parse_str(inner).ok()
 }
 
 /// An enum that binds by member name (case-insensitive) or number; flag enums also take

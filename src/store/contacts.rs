@@ -1,18 +1,17 @@
 //! CRM contacts: rows, managers, details, tags, list items and project links. Batch statements
 //! take their ids as one JSON value, so 10,000 ids are still one statement.
 
-use std::collections::HashMap;
-
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, RowLock, Store};
-use crate::domain::access::Viewer;
-use crate::domain::contacts::{
-    Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, ListItem, NewContact, LIST_CONTACT_STATUS,
+use crate::model::access::Viewer;
+use crate::model::contacts::{
+    Contact, ContactDetails, ContactFilter, ContactInfo, ContactPatch, ContactSort, ListItem, NewContact,
+    LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
-use crate::domain::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
+use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 
 /// Positional arguments of a statement built piece by piece.
 #[derive(Default)]
@@ -611,8 +610,7 @@ impl Store {
         list_type: i64,
         usage_for: Option<Viewer>,
     ) -> Result<Vec<ListItem>, sqlx::Error> {
-        let column =
-            if list_type == crate::domain::contacts::LIST_CONTACT_TYPE { "contact_type_id" } else { "status_id" };
+        let column = if list_type == LIST_CONTACT_TYPE { "contact_type_id" } else { "status_id" };
         let mut args = Args::default();
         args.push(Arg::Int(portal));
         args.push(Arg::Int(list_type));
@@ -791,20 +789,6 @@ impl Store {
         }
         Ok(())
     }
-}
-
-/// What list wrappers show besides the contact rows.
-#[derive(Default)]
-pub struct ContactDetails {
-    pub infos: HashMap<i64, Vec<ContactInfo>>,
-    pub tags: HashMap<i64, Vec<String>>,
-    pub persons: HashMap<i64, i64>,
-    /// Custom field values by contact.
-    pub values: HashMap<i64, Vec<FieldValue>>,
-    /// The portal's contact statuses, in order.
-    pub statuses: Vec<ListItem>,
-    /// The portal's custom field definitions of contacts, companies and persons, in order.
-    pub fields: Vec<FieldDefinition>,
 }
 
 impl Store {

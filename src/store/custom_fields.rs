@@ -4,8 +4,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::contacts::{readable_contact_of, Arg, Args};
 use super::{json_array, Store};
-use crate::domain::access::Viewer;
-use crate::domain::custom_fields::FieldDefinition;
+use crate::model::access::Viewer;
+use crate::model::custom_fields::FieldDefinition;
 
 fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx::Error> {
     Ok(FieldDefinition {

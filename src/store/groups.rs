@@ -4,7 +4,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{json_array, to_ticks, Store};
-use crate::domain::groups::Group;
+use crate::model::groups::Group;
 
 fn group_from_row(row: &sqlx::any::AnyRow) -> Result<Group, sqlx::Error> {
     let id: String = row.try_get("id")?;

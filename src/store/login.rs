@@ -4,28 +4,17 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
-use uuid::Uuid;
+
+use crate::model::login::LoginScope;
 
 use super::{from_ticks, json_array, to_ticks, Backend, Store};
 
-/// What a login attempt is counted against.
-#[derive(Debug, Clone)]
-pub enum LoginScope {
-    /// An existing account, whichever of its names (user name or email, any case) was typed.
-    User(Uuid),
-    /// A login name that names no account (lower-cased).
-    Account(String),
-    /// The client's address.
-    Address(String),
-}
-
-impl LoginScope {
-    fn key(&self) -> String {
-        match self {
-            LoginScope::User(id) => format!("user:{id}"),
-            LoginScope::Account(name) => format!("account:{}", name.to_lowercase()),
-            LoginScope::Address(addr) => format!("address:{addr}"),
-        }
+/// The key a scope's attempts are stored and locked under.
+fn scope_key(scope: &LoginScope) -> String {
+    match scope {
+        LoginScope::User(id) => format!("user:{id}"),
+        LoginScope::Account(name) => format!("account:{}", name.to_lowercase()),
+        LoginScope::Address(addr) => format!("address:{addr}"),
     }
 }
 
@@ -42,7 +31,7 @@ impl Store {
         if self.backend == Backend::Postgres {
             for scope in scopes {
                 sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, $2))) AS l")
-                    .bind(scope.key())
+                    .bind(scope_key(scope))
                     .bind(portal)
                     .execute(&mut *conn)
                     .await?;
@@ -63,7 +52,7 @@ impl Store {
             "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE portal_id = $1 AND scope = $2 AND at >= $3",
         )
         .bind(portal)
-        .bind(scope.key())
+        .bind(scope_key(scope))
         .bind(to_ticks(since))
         .fetch_one(&mut *conn)
         .await?;
@@ -84,7 +73,7 @@ impl Store {
         for scope in scopes {
             let row = sqlx::query("INSERT INTO login_failures (portal_id, scope, at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(portal)
-                .bind(scope.key())
+                .bind(scope_key(scope))
                 .bind(to_ticks(at))
                 .fetch_one(&mut *conn)
                 .await?;
@@ -104,7 +93,7 @@ impl Store {
     pub async fn clear_login_failures(&self, portal: i64, scope: &LoginScope) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM login_failures WHERE portal_id = $1 AND scope = $2")
             .bind(portal)
-            .bind(scope.key())
+            .bind(scope_key(scope))
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{from_ticks, json_array, to_ticks, RowLock, Store};
-use crate::domain::projects::{NewProject, Project, ProjectChanges};
+use crate::model::projects::{NewProject, Project, ProjectChanges};
 
 const PROJECT_COLUMNS: &str = "id, title, description, status, responsible_id, is_private, created_at, created_by, last_modified, last_modified_by";
 

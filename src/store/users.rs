@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::{from_ticks, json_array, parse_uuid, to_ticks, Store};
-use crate::domain::people::{GroupRef, Profile, User, UserContact};
+use crate::model::people::{GroupRef, NewUser, Profile, User, UserContact};
 
 /// The columns of a user row, as `user_from_row` reads them.
 const USER_COLUMNS: &str = "u.id, u.user_name, u.email, u.first_name, u.last_name, u.sex, \
@@ -20,18 +20,6 @@ const USER_COLUMNS: &str = "u.id, u.user_name, u.email, u.first_name, u.last_nam
 /// What a login checks a password against.
 pub struct StoredCredentials {
     pub user: User,
-    pub password_hash: String,
-}
-
-/// A user to insert.
-pub struct NewUser {
-    pub id: Uuid,
-    pub user_name: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub is_visitor: bool,
-    pub activation_status: i64,
     pub password_hash: String,
 }
 

@@ -17,7 +17,7 @@ use crate::domain::custom_fields::{self, FieldDefinition};
 use crate::domain::people::User;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
-use crate::store::ContactDetails;
+use crate::model::contacts::ContactDetails;
 
 /// An Address keeps its parts as JSON in `data`.
 const ADDRESS: i64 = contacts::INFO_ADDRESS;
