@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::config::{HostMap, PortalArgs, ServeArgs};
 use crate::domain::people;
 use crate::http::metrics::Metrics;
+use crate::model::PortalId;
 use crate::store::Store;
 
 /// Settings the request path reads.
@@ -100,7 +101,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
 
 /// Creates each configured portal and its owner on first start, printing a generated password.
 pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()> {
-    for id in portal.hosts.portal_ids() {
+    for id in portal.hosts.portal_ids().into_iter().map(PortalId) {
         let generated = people::bootstrap_portal(store, id, &portal.owner_email, portal.owner_password.as_deref())
             .await
             .map_err(|e| anyhow::anyhow!("creating the owner of portal {id}: {e}"))?;

@@ -6,6 +6,7 @@ use super::contacts::{self, Contact};
 use super::people::require_admin;
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::ContactId;
 use crate::store::Store;
 
 pub use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
@@ -168,7 +169,7 @@ pub fn check_values(fields: &[FieldDefinition], entity_type: i64, values: &[Fiel
 pub async fn set_value(
     store: &Store,
     caller: &Caller,
-    contact: i64,
+    contact: ContactId,
     field: i64,
     value: &str,
 ) -> ApiResult<(FieldDefinition, String)> {

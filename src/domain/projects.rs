@@ -1,9 +1,8 @@
 //! Projects: who may read, create, edit and delete them, and their teams.
 
-use uuid::Uuid;
-
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::{PortalId, ProjectId, UserId};
 use crate::store::{Store, WriteTx};
 
 pub use crate::model::projects::{NewProject, Project, ProjectChanges};
@@ -64,7 +63,7 @@ pub fn rights(caller: &Caller, project: &Project) -> Rights {
 }
 
 /// A project the caller may read, else 404 as if it did not exist.
-pub async fn get(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> {
+pub async fn get(store: &Store, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
     store
         .project(caller.portal, id)
         .await?
@@ -96,7 +95,7 @@ pub fn parse_tags(text: &str) -> ApiResult<Vec<String>> {
 }
 
 /// The responsible must be an active user who is not a guest.
-async fn check_responsible(store: &Store, portal: i64, id: Uuid) -> ApiResult<()> {
+async fn check_responsible(store: &Store, portal: PortalId, id: UserId) -> ApiResult<()> {
     match store.user_by_id(portal, id).await? {
         None => Err(ApiError::invalid("responsibleId", "no such user")),
         Some(user) if user.is_visitor => Err(ApiError::forbidden("A guest cannot be appointed as responsible.")),
@@ -124,7 +123,7 @@ pub async fn create(store: &Store, caller: &Caller, mut project: NewProject) -> 
 /// `PUT project/{id}` and `PUT project/{id}/status`. The project is read, under its row lock,
 /// inside the transaction that writes it, and only what the request sends is written: a rename
 /// racing a change of privacy or team leaves both changes in place.
-pub async fn update(store: &Store, caller: &Caller, id: i64, mut changes: ProjectChanges) -> ApiResult<Project> {
+pub async fn update(store: &Store, caller: &Caller, id: ProjectId, mut changes: ProjectChanges) -> ApiResult<Project> {
     if let Some(title) = &changes.title {
         changes.title = Some(check_title(title)?);
     }
@@ -145,7 +144,7 @@ pub async fn update(store: &Store, caller: &Caller, id: i64, mut changes: Projec
 }
 
 /// `DELETE project/{id}`: the edit right (as the original checks); returns the project as it was.
-pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> {
+pub async fn delete(store: &Store, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
     let mut tx = store.begin_write().await?;
     let project = editable_locked(store, &mut tx, caller, id).await?;
     store.delete_project(tx.conn(), caller.portal, id).await?;
@@ -155,7 +154,7 @@ pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Projec
 
 /// The project as it is under its row lock, inside the transaction about to change it: 404 when
 /// the caller may not read it, 403 when he may not edit it.
-async fn editable_locked(store: &Store, tx: &mut WriteTx, caller: &Caller, id: i64) -> ApiResult<Project> {
+async fn editable_locked(store: &Store, tx: &mut WriteTx, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
     let project = store
         .lock_project(tx.conn(), caller.portal, id)
         .await?

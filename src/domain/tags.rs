@@ -4,6 +4,7 @@ use super::access::{self, Viewer};
 use super::contacts::{self, MAX_BATCH};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::ContactId;
 use crate::store::Store;
 
 const MAX_TAG: usize = 255;
@@ -14,7 +15,7 @@ pub fn check_name(name: &str) -> ApiResult<String> {
 }
 
 /// `GET crm/contact/{id}/tag`: the tags of a contact the caller may read.
-pub async fn of_contact(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<String>> {
+pub async fn of_contact(store: &Store, caller: &Caller, contact: ContactId) -> ApiResult<Vec<String>> {
     let contact = contacts::get(store, caller, contact).await?;
     Ok(store.contact_tags(caller.portal, contact.id).await?)
 }
@@ -40,7 +41,7 @@ pub async fn create(store: &Store, caller: &Caller, name: &str) -> ApiResult<Str
 
 /// `POST crm/contact/{id}/tag` and `POST crm/contact/taglist`: tags every listed contact the
 /// caller may edit (a single contact he may not edit is a 403), creating the tag if needed.
-pub async fn add(store: &Store, caller: &Caller, ids: &[i64], name: &str, single: bool) -> ApiResult<String> {
+pub async fn add(store: &Store, caller: &Caller, ids: &[ContactId], name: &str, single: bool) -> ApiResult<String> {
     access::require_crm(caller)?;
     let name = check_name(name)?;
     if ids.is_empty() {
@@ -64,7 +65,7 @@ pub async fn add(store: &Store, caller: &Caller, ids: &[i64], name: &str, single
 }
 
 /// `DELETE crm/contact/{id}/tag`: 404 for a tag the portal does not have.
-pub async fn remove(store: &Store, caller: &Caller, contact: i64, name: &str) -> ApiResult<String> {
+pub async fn remove(store: &Store, caller: &Caller, contact: ContactId, name: &str) -> ApiResult<String> {
     let name = check_name(name)?;
     let contact = contacts::get(store, caller, contact).await?;
     if !access::can_edit(caller, &contact) {

@@ -2,18 +2,21 @@
 
 use std::collections::HashMap;
 
+use super::custom_fields::{FieldDefinition, FieldValue};
+use super::ids::{CompanyId, ContactId, ShareType, UserId};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-
-use super::custom_fields::{FieldDefinition, FieldValue};
 
 /// ListType of contact statuses and contact types.
 pub const LIST_CONTACT_STATUS: i64 = 1;
 pub const LIST_CONTACT_TYPE: i64 = 4;
 
+/// A contact as stored. `company_id`, `share_type` and `managers` keep the stored numbers and
+/// GUIDs, as the integration tests build and compare them; [`Contact::company`],
+/// [`Contact::share`] and [`Contact::manager_ids`] give them typed.
 #[derive(Debug, Clone)]
 pub struct Contact {
-    pub id: i64,
+    pub id: ContactId,
     pub is_company: bool,
     pub first_name: String,
     pub last_name: String,
@@ -25,11 +28,12 @@ pub struct Contact {
     pub company_id: i64,
     pub status_id: i64,
     pub contact_type_id: i64,
+    /// A [`ShareType`] number.
     pub share_type: i64,
     pub currency: Option<String>,
-    pub created_by: Uuid,
+    pub created_by: UserId,
     pub created_at: DateTime<Utc>,
-    pub modified_by: Uuid,
+    pub modified_by: UserId,
     pub modified_at: DateTime<Utc>,
     pub managers: Vec<Uuid>,
 }
@@ -44,6 +48,26 @@ pub fn display_name(is_company: bool, first: &str, last: &str, company: &str) ->
 }
 
 impl Contact {
+    /// This contact as a company, if it is one.
+    pub fn as_company(&self) -> Option<CompanyId> {
+        self.is_company.then_some(CompanyId(self.id.0))
+    }
+
+    /// A person's company, if he has one.
+    pub fn company(&self) -> Option<CompanyId> {
+        CompanyId::from_number(self.company_id)
+    }
+
+    /// Who may see and change it besides admins and managers; a number the store did not
+    /// write reads as private, the safe side.
+    pub fn share(&self) -> ShareType {
+        ShareType::from_number(self.share_type).unwrap_or_default()
+    }
+
+    pub fn manager_ids(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.managers.iter().copied().map(UserId)
+    }
+
     /// A person's "First Last" (with the original's trailing space when there is no last
     /// name), or a company's name.
     pub fn display_name(&self) -> String {
@@ -61,7 +85,9 @@ pub struct NewContact {
     pub title: Option<String>,
     pub about: Option<String>,
     pub industry: Option<String>,
+    /// The company of a person (0: none).
     pub company_id: i64,
+    /// A [`ShareType`] number.
     pub share_type: i64,
     pub managers: Vec<Uuid>,
     /// Custom field values (`customFieldList`).
@@ -116,8 +142,8 @@ pub struct ContactFilter {
     pub is_company: Option<bool>,
     pub status: Option<i64>,
     pub contact_type: Option<i64>,
-    pub manager: Option<Uuid>,
-    pub company: Option<i64>,
+    pub manager: Option<UserId>,
+    pub company: Option<CompanyId>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
     pub sort: ContactSort,
@@ -160,19 +186,21 @@ pub struct ContactPatch {
     pub display_name: Option<String>,
     pub title: Option<String>,
     pub about: Option<String>,
-    pub company_id: Option<i64>,
+    /// `Some(None)` takes a person out of his company.
+    pub company_id: Option<Option<CompanyId>>,
     pub status_id: Option<i64>,
-    pub share_type: Option<i64>,
+    pub share_type: Option<ShareType>,
 }
 
 /// What list wrappers show besides the contact rows.
 #[derive(Default)]
 pub struct ContactDetails {
-    pub infos: HashMap<i64, Vec<ContactInfo>>,
-    pub tags: HashMap<i64, Vec<String>>,
-    pub persons: HashMap<i64, i64>,
+    pub infos: HashMap<ContactId, Vec<ContactInfo>>,
+    pub tags: HashMap<ContactId, Vec<String>>,
+    /// How many persons of each listed company the viewer may read.
+    pub persons: HashMap<ContactId, i64>,
     /// Custom field values by contact.
-    pub values: HashMap<i64, Vec<FieldValue>>,
+    pub values: HashMap<ContactId, Vec<FieldValue>>,
     /// The portal's contact statuses, in order.
     pub statuses: Vec<ListItem>,
     /// The portal's custom field definitions of contacts, companies and persons, in order.

@@ -1,10 +1,10 @@
 //! Groups (departments) of users.
 
-use uuid::Uuid;
+use super::ids::{GroupId, UserId};
 
 #[derive(Debug, Clone)]
 pub struct Group {
-    pub id: Uuid,
+    pub id: GroupId,
     pub name: String,
-    pub manager: Option<Uuid>,
+    pub manager: Option<UserId>,
 }

@@ -1,12 +1,12 @@
 //! What login attempts are counted against.
 
-use uuid::Uuid;
+use super::ids::UserId;
 
 /// What a login attempt is counted against.
 #[derive(Debug, Clone)]
 pub enum LoginScope {
     /// An existing account, whichever of its names (user name or email, any case) was typed.
-    User(Uuid),
+    User(UserId),
     /// A login name that names no account (lower-cased).
     Account(String),
     /// The client's address.

@@ -10,4 +10,4 @@ pub mod login;
 pub mod people;
 pub mod projects;
 
-pub use ids::{ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};
+pub use ids::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};

@@ -1,7 +1,7 @@
 //! Portal users and their profiles.
 
+use super::ids::{GroupId, UserId};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 /// EmployeeStatus (flags).
 pub mod status {
@@ -23,7 +23,7 @@ pub struct UserContact {
 /// A department the user belongs to, as profiles show it.
 #[derive(Debug, Clone)]
 pub struct GroupRef {
-    pub id: Uuid,
+    pub id: GroupId,
     pub name: String,
     /// The user name of the group's manager.
     pub manager: Option<String>,
@@ -32,7 +32,7 @@ pub struct GroupRef {
 /// A portal user as stored, with the roles derived from portal and admin membership.
 #[derive(Debug, Clone)]
 pub struct User {
-    pub id: Uuid,
+    pub id: UserId,
     pub user_name: String,
     pub email: String,
     pub first_name: String,
@@ -50,7 +50,7 @@ pub struct User {
     pub culture_name: Option<String>,
     pub mobile_phone: Option<String>,
     pub mobile_phone_activation: i64,
-    pub lead: Option<Uuid>,
+    pub lead: Option<UserId>,
     pub sid: Option<String>,
     pub sso_name_id: Option<String>,
     pub is_visitor: bool,
@@ -94,7 +94,7 @@ impl User {
 
 /// A user to insert.
 pub struct NewUser {
-    pub id: Uuid,
+    pub id: UserId,
     pub user_name: String,
     pub email: String,
     pub first_name: String,

@@ -1,22 +1,22 @@
 //! Projects.
 
+use super::ids::{ProjectId, UserId};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct Project {
-    pub id: i64,
+    pub id: ProjectId,
     pub title: String,
     pub description: Option<String>,
     pub status: i64,
-    pub responsible: Uuid,
+    pub responsible: UserId,
     pub is_private: bool,
     pub created_at: DateTime<Utc>,
-    pub created_by: Uuid,
+    pub created_by: UserId,
     pub last_modified: DateTime<Utc>,
-    pub last_modified_by: Uuid,
+    pub last_modified_by: UserId,
     /// Team members (the responsible among them).
-    pub team: Vec<Uuid>,
+    pub team: Vec<UserId>,
     pub tags: Vec<String>,
 }
 
@@ -24,9 +24,9 @@ pub struct Project {
 pub struct NewProject {
     pub title: String,
     pub description: Option<String>,
-    pub responsible: Uuid,
+    pub responsible: UserId,
     pub is_private: bool,
-    pub team: Vec<Uuid>,
+    pub team: Vec<UserId>,
     pub tags: Vec<String>,
 }
 
@@ -35,9 +35,9 @@ pub struct NewProject {
 pub struct ProjectChanges {
     pub title: Option<String>,
     pub description: Option<String>,
-    pub responsible: Option<Uuid>,
+    pub responsible: Option<UserId>,
     pub status: Option<i64>,
     pub is_private: Option<bool>,
-    pub team: Option<Vec<Uuid>>,
+    pub team: Option<Vec<UserId>>,
     pub tags: Option<Vec<String>>,
 }

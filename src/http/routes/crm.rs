@@ -17,7 +17,7 @@ use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY,
 use crate::domain::list_items::{self, ItemDraft};
 use crate::domain::{access, tags, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::http::binding::{ApiEnum, Enum, Params};
+use crate::http::binding::{ApiEnum, Enum, FromParam, Params};
 use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::crm::{
@@ -25,15 +25,17 @@ use crate::http::wire::crm::{
     ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
 };
 use crate::http::wire::WireCtx;
+pub(super) use crate::model::ShareType;
+use crate::model::{CompanyId, ContactId, UserId};
 
 /// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
 async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
     let store = &app.store;
-    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let ids: Vec<ContactId> = list.iter().map(|c| c.id).collect();
     let details = store.contact_details(caller.portal, Viewer::of(caller), &ids).await?;
     let companies = contacts::readable_companies(store, caller, list).await?;
-    let mut user_ids: Vec<Uuid> =
-        list.iter().chain(&companies).flat_map(|c| c.managers.iter().copied().chain([c.created_by])).collect();
+    let mut user_ids: Vec<UserId> =
+        list.iter().chain(&companies).flat_map(|c| c.manager_ids().chain([c.created_by])).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
     let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
@@ -84,8 +86,9 @@ async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply>
     list_reply(&items, whole)
 }
 
-fn id(params: &Params, name: &str) -> ApiResult<i64> {
-    params.require::<i64>(name)
+/// A required id parameter, as the typed id the domain call takes.
+fn id<Id: FromParam>(params: &Params, name: &str) -> ApiResult<Id> {
+    params.require::<Id>(name)
 }
 
 /// `customFieldList`: `{key: fieldId, value}` pairs.
@@ -101,36 +104,25 @@ fn field_values(p: &Params) -> ApiResult<Vec<FieldValue>> {
         .collect()
 }
 
-fn managers(params: &Params) -> ApiResult<Vec<Uuid>> {
-    let mut list: Vec<Uuid> = params.list("managerList")?;
+fn managers(params: &Params) -> ApiResult<Vec<UserId>> {
+    let mut list: Vec<UserId> = params.list("managerList")?;
     list.sort_unstable();
     list.dedup();
     Ok(list)
 }
 
-/// `shareType` as a name or number; `isShared` (older clients) means ReadWrite.
-fn share_type(params: &Params) -> ApiResult<Option<i64>> {
-    if let Some(Enum(ShareType(share))) = params.get::<Enum<ShareType>>("shareType")? {
+/// `shareType` as a name or number; else `isShared` (older clients).
+fn share_type(params: &Params) -> ApiResult<Option<ShareType>> {
+    if let Some(Enum(share)) = params.get::<Enum<ShareType>>("shareType")? {
         return Ok(Some(share));
     }
-    Ok(params.get::<bool>("isShared")?.map(
-        |shared| {
-            if shared {
-                access::share::READ_WRITE
-            } else {
-                access::share::NONE
-            }
-        },
-    ))
+    Ok(params.get::<bool>("isShared")?.map(ShareType::from_is_shared))
 }
-
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ShareType(i64);
 
 impl ApiEnum for ShareType {
     const NAMES: &'static [(&'static str, i64)] = &[("None", 0), ("ReadWrite", 1), ("Read", 2)];
     fn from_number(n: i64) -> Option<Self> {
-        (0..=2).contains(&n).then_some(ShareType(n))
+        ShareType::from_number(n)
     }
 }
 
@@ -172,8 +164,8 @@ pub async fn create_person(State(app): State<Arc<App>>, call: Call) -> ApiResult
         about: p.get("about")?,
         industry: None,
         company_id: p.get("companyId")?.unwrap_or(0),
-        share_type: share_type(p)?.unwrap_or(access::share::NONE),
-        managers: managers(p)?,
+        share_type: share_type(p)?.unwrap_or_default().number(),
+        managers: managers(p)?.into_iter().map(|id| id.0).collect(),
         fields: field_values(p)?,
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
@@ -192,8 +184,8 @@ pub async fn create_company(State(app): State<Arc<App>>, call: Call) -> ApiResul
         about: p.get("about")?,
         industry: None,
         company_id: 0,
-        share_type: share_type(p)?.unwrap_or(access::share::NONE),
-        managers: managers(p)?,
+        share_type: share_type(p)?.unwrap_or_default().number(),
+        managers: managers(p)?.into_iter().map(|id| id.0).collect(),
         fields: field_values(p)?,
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
@@ -207,7 +199,7 @@ fn changes(p: &Params) -> ApiResult<ContactChanges> {
         company_name: p.get("companyName")?,
         title: p.get("jobTitle")?,
         about: p.get("about")?,
-        company_id: p.get("companyId")?,
+        company_id: p.get::<i64>("companyId")?.map(CompanyId::from_number),
         share_type: share_type(p)?,
         managers: if p.has("managerList") { Some(managers(p)?) } else { None },
         fields: field_values(p)?,
@@ -244,7 +236,7 @@ pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 
 /// `PUT crm/contact` with `contactids`: batch delete.
 pub async fn delete_batch(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let ids: Vec<i64> = call.params.list("contactids")?;
+    let ids: Vec<ContactId> = call.params.list("contactids")?;
     let deleted = contacts::delete_batch(&app.store, &call.caller, &ids).await?;
     base_list(&app, &call, &deleted).await
 }
@@ -260,7 +252,7 @@ pub async fn set_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Re
 /// `PUT crm/contact/access`: `contactid` list, `isShared`, `managerList`.
 pub async fn set_access_batch(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let p = &call.params;
-    let ids: Vec<i64> = p.list("contactid")?;
+    let ids: Vec<ContactId> = p.list("contactid")?;
     let is_shared = p.get::<bool>("isShared")?.unwrap_or(false);
     let changed = contacts::set_access_batch(&app.store, &call.caller, &ids, is_shared, &managers(p)?).await?;
     full_list(&app, &call, &changed).await
@@ -305,7 +297,7 @@ fn contact_filter_sorted(call: &Call, default_order: (ContactSort, bool)) -> Api
         nothing: view == 3,
         status: p.get::<i64>("contactStage")?.filter(|s| *s > 0),
         contact_type: p.get::<i64>("contactType")?.filter(|t| *t > 0),
-        manager: responsible.filter(|id| !id.is_nil()),
+        manager: responsible.filter(|id| !id.is_nil()).map(UserId),
         unmanaged: responsible.is_some_and(|id| id.is_nil()),
         is_shared: p.get::<bool>("isShared")?,
         tags: p.list::<String>("tags")?.into_iter().filter(|t| !t.trim().is_empty()).collect(),
@@ -367,7 +359,7 @@ pub async fn company_persons(State(app): State<Arc<App>>, call: Call) -> ApiResu
     if !company.is_company {
         return Err(ApiError::not_found("Not found"));
     }
-    let query = ContactFilter { company: Some(company.id), is_company: Some(false), ..ContactFilter::default() };
+    let query = ContactFilter { company: company.as_company(), is_company: Some(false), ..ContactFilter::default() };
     let (members, _) = contacts::filter(&app.store, &call.caller, &query, 0, contacts::MAX_BATCH as u64).await?;
     full_list(&app, &call, &members).await
 }
@@ -394,7 +386,7 @@ pub async fn currencies(call: Call) -> ApiResult<Reply> {
 
 /// `POST crm/contact/project/{projectid}` with a `contactid` list.
 pub async fn link_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let ids: Vec<i64> = call.params.list("contactid")?;
+    let ids: Vec<ContactId> = call.params.list("contactid")?;
     let linked = contacts::link_to_project(&app.store, &call.caller, id(&call.params, "projectid")?, &ids).await?;
     full_list(&app, &call, &linked).await
 }
@@ -476,7 +468,7 @@ pub async fn infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> 
 
 /// `GET crm/contact/{contactid}/data/{id}`.
 pub async fn info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let wanted = id(&call.params, "id")?;
+    let wanted: i64 = id(&call.params, "id")?;
     let infos = contacts::infos(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
     let info =
         infos.iter().find(|i| i.id == wanted).ok_or_else(|| ApiError::not_found("Contact information not found"))?;
@@ -566,7 +558,7 @@ pub async fn add_tag(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply
 
 /// `POST crm/contact/taglist`: `entityid` list and `tagName`.
 pub async fn add_tag_to_many(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let ids: Vec<i64> = call.params.list("entityid")?;
+    let ids: Vec<ContactId> = call.params.list("entityid")?;
     Reply::of(&tags::add(&app.store, &call.caller, &ids, &tag_name(&call)?, false).await?)
 }
 
@@ -619,7 +611,7 @@ fn quick(is_company: bool, first_name: String, last_name: String, company_name: 
         about: None,
         industry: None,
         company_id: 0,
-        share_type: access::share::NONE,
+        share_type: ShareType::None.number(),
         managers: Vec::new(),
         fields: Vec::new(),
     }
@@ -775,7 +767,7 @@ pub async fn contact_fields(State(app): State<Arc<App>>, call: Call) -> ApiResul
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
     let shown = custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(&contact));
-    Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id, v)).collect::<Vec<_>>())
+    Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id.0, v)).collect::<Vec<_>>())
 }
 
 /// `POST crm/{entityType}/{contactid}/customfield/{fieldid}` with `fieldValue`.

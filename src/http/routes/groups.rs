@@ -2,9 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
-use uuid::Uuid;
-
 use crate::app::App;
 use crate::domain::groups::{self, Group, GroupChanges, MembersEdit};
 use crate::domain::people;
@@ -13,10 +10,12 @@ use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::groups::{GroupSummary, GroupWrapperFull};
 use crate::http::wire::WireCtx;
+use crate::model::{GroupId, UserId};
+use axum::extract::State;
 
 /// Summaries with their managers' user names, in two statements.
 async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Reply> {
-    let managers: Vec<Uuid> = groups.iter().filter_map(|g| g.manager).collect();
+    let managers: Vec<UserId> = groups.iter().filter_map(|g| g.manager).collect();
     let managers = app.store.users_by_ids(call.caller.portal, &managers).await?;
     let items: Vec<GroupSummary> = groups
         .iter()
@@ -33,7 +32,7 @@ async fn full(app: &App, call: &Call, group: Group, members: bool) -> ApiResult<
     Reply::of(&GroupWrapperFull::new(&details, members, &WireCtx::of(&call.info)))
 }
 
-fn group_id(call: &Call) -> ApiResult<Uuid> {
+fn group_id(call: &Call) -> ApiResult<GroupId> {
     call.params.require("groupid")
 }
 
@@ -95,14 +94,14 @@ pub async fn delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 
 /// `POST group/{groupid}/members`: replaces the members.
 pub async fn set_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let members = call.params.list::<Uuid>("members")?;
+    let members = call.params.list::<UserId>("members")?;
     let changes = GroupChanges { members: Some(members), ..GroupChanges::default() };
     let group = groups::update(&app.store, &call.caller, group_id(&call)?, changes).await?;
     full(&app, &call, group, true).await
 }
 
 async fn edit_members(app: &App, call: &Call, edit: MembersEdit) -> ApiResult<Reply> {
-    let members = call.params.list::<Uuid>("members")?;
+    let members = call.params.list::<UserId>("members")?;
     let group = groups::edit_members(&app.store, &call.caller, group_id(call)?, edit, &members).await?;
     full(app, call, group, true).await
 }
@@ -119,14 +118,14 @@ pub async fn remove_members(State(app): State<Arc<App>>, call: Call) -> ApiResul
 
 /// `PUT group/{groupid}/members/{newgroupid}`: moves every member.
 pub async fn move_members(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let to = call.params.require::<Uuid>("newgroupid")?;
+    let to = call.params.require::<GroupId>("newgroupid")?;
     let group = groups::move_members(&app.store, &call.caller, group_id(&call)?, to).await?;
     full(&app, &call, group, true).await
 }
 
 /// `PUT group/{groupid}/manager`: `userid` becomes the manager.
 pub async fn set_manager(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let manager = call.params.require::<Uuid>("userid")?;
+    let manager = call.params.require::<UserId>("userid")?;
     let changes = GroupChanges { manager: Some(Some(manager)), ..GroupChanges::default() };
     let group = groups::update(&app.store, &call.caller, group_id(&call)?, changes).await?;
     full(&app, &call, group, true).await

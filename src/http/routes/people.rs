@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use chrono::{DateTime, Datelike, Utc};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::people::{
@@ -16,6 +15,7 @@ use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::people::{full_list, EmployeeWraper, EmployeeWraperFull};
 use crate::http::wire::WireCtx;
+use crate::model::{GroupId, UserId};
 
 /// EmployeeStatus by name or number (flags).
 #[derive(Debug, Clone, Copy)]
@@ -60,14 +60,14 @@ fn userid(call: &Call) -> ApiResult<String> {
 }
 
 /// `filterBy=group&filterValue=<guid>`, which several lists read themselves.
-fn group_filter(call: &Call) -> ApiResult<Option<Uuid>> {
+fn group_filter(call: &Call) -> ApiResult<Option<GroupId>> {
     let list = &call.info.list;
     if !(list.filter_by.len() == 1 && list.filter_by[0].eq_ignore_ascii_case("group")) {
         return Ok(None);
     }
     let value = list.filter_value.as_deref().unwrap_or_default();
     crate::http::binding::parse_guid(value.trim())
-        .map(Some)
+        .map(|id| Some(GroupId(id)))
         .ok_or_else(|| ApiError::invalid("filterValue", "not a group id"))
 }
 
@@ -127,7 +127,7 @@ fn filter_query(call: &Call) -> ApiResult<PeopleQuery> {
     };
     Ok(PeopleQuery {
         status: params.get::<Enum<EmployeeStatus>>("employeeStatus")?.map(|Enum(s)| s.0),
-        group: params.get::<Uuid>("groupId")?,
+        group: params.get::<GroupId>("groupId")?,
         activation: params.get::<Enum<ActivationStatus>>("activationStatus")?.map(|Enum(a)| a.0),
         employee_type: params.get::<Enum<EmployeeType>>("employeeType")?.map(|Enum(t)| t),
         is_administrator: params.get::<bool>("isAdministrator")?.filter(|admin| *admin),
@@ -257,7 +257,7 @@ pub async fn set_status(State(app): State<Arc<App>>, call: Call) -> ApiResult<Re
         status::TERMINATED => true,
         _ => return Err(ApiError::invalid("status", "use Active or Terminated")),
     };
-    let ids = call.params.list::<Uuid>("userIds")?;
+    let ids = call.params.list::<UserId>("userIds")?;
     let profiles = people::set_status(&app.store, &call.caller, &ids, disable).await?;
     Reply::list(&full_list(&profiles, &call.caller, &WireCtx::of(&call.info)))
 }

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::projects::{self, status, NewProject, Project, ProjectChanges};
@@ -15,6 +14,7 @@ use crate::http::request::Call;
 use crate::http::wire::people::full_list;
 use crate::http::wire::projects::{ProjectPeople, ProjectWrapper, ProjectWrapperFull};
 use crate::http::wire::WireCtx;
+use crate::model::{ContactId, ProjectId, UserId};
 
 /// ProjectStatus by name or number.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +34,7 @@ async fn people_of(
     caller: &Caller,
     list: &[Project],
 ) -> ApiResult<(Vec<people::User>, Vec<people::Profile>)> {
-    let mut ids: Vec<Uuid> = list.iter().flat_map(|p| [p.responsible, p.created_by, p.last_modified_by]).collect();
+    let mut ids: Vec<UserId> = list.iter().flat_map(|p| [p.responsible, p.created_by, p.last_modified_by]).collect();
     ids.sort_unstable();
     ids.dedup();
     let users = app.store.users_by_ids(caller.portal, &ids).await?;
@@ -75,7 +75,7 @@ pub async fn mine(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let id = call.params.require::<String>("id")?;
     if let Ok(id) = id.parse::<i64>() {
-        let project = projects::get(&app.store, &call.caller, id).await?;
+        let project = projects::get(&app.store, &call.caller, ProjectId(id)).await?;
         return full(&app, &call, project, true).await;
     }
     let status = match id.to_ascii_lowercase().as_str() {
@@ -88,7 +88,7 @@ pub async fn get(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     short_list(&app, &call, found).await
 }
 
-fn project_id(call: &Call) -> ApiResult<i64> {
+fn project_id(call: &Call) -> ApiResult<ProjectId> {
     call.params.require("id")
 }
 
@@ -148,14 +148,14 @@ pub async fn team(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 
 /// `POST project/{id}/contact` with `contactid`: links a CRM contact; the project's full shape.
 pub async fn link_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = call.params.require::<i64>("contactid")?;
+    let contact = call.params.require::<ContactId>("contactid")?;
     let (_, project) = contacts::link_one(&app.store, &call.caller, contact, project_id(&call)?).await?;
     full(&app, &call, project, false).await
 }
 
 /// `DELETE project/{id}/contact` with `contactid`.
 pub async fn unlink_contact(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let contact = call.params.require::<i64>("contactid")?;
+    let contact = call.params.require::<ContactId>("contactid")?;
     let (_, project) = contacts::unlink_from_project(&app.store, &call.caller, contact, project_id(&call)?).await?;
     full(&app, &call, project, false).await
 }
