@@ -1,19 +1,9 @@
-//! Who may see and change a CRM contact (the original's CRMSecurity, in one place).
-//!
-//! Share types: None (private: admins and the contact's managers), ReadWrite (everyone reads
-//! and edits), Read (everyone reads; admins and managers edit). Admins pass every check; the
-//! creator has no right of his own; guests have no CRM at all.
+//! Who may see and change a CRM contact: the rule of [`Right`] for the caller, and guests have
+//! no CRM at all.
 
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
-pub use crate::model::access::{share, Viewer};
-use crate::model::ids::{ShareType, UserId};
-
-/// What a rule needs to know of a contact.
-pub trait Guarded {
-    fn share_type(&self) -> ShareType;
-    fn is_manager(&self, user: UserId) -> bool;
-}
+pub use crate::model::access::{share, Guarded, Right, Viewer};
 
 /// Guests have no CRM module: every CRM call is refused.
 pub fn require_crm(caller: &Caller) -> ApiResult<()> {
@@ -24,13 +14,11 @@ pub fn require_crm(caller: &Caller) -> ApiResult<()> {
 }
 
 pub fn can_read(caller: &Caller, contact: &impl Guarded) -> bool {
-    !caller.user.is_visitor
-        && (contact.share_type() != ShareType::None || caller.user.is_admin || contact.is_manager(caller.user.id))
+    !caller.user.is_visitor && Right::Read.allows(Viewer::of(caller), contact)
 }
 
 pub fn can_edit(caller: &Caller, contact: &impl Guarded) -> bool {
-    !caller.user.is_visitor
-        && (contact.share_type() == ShareType::ReadWrite || caller.user.is_admin || contact.is_manager(caller.user.id))
+    !caller.user.is_visitor && Right::Edit.allows(Viewer::of(caller), contact)
 }
 
 /// Deleting needs the edit right (this server has no invoices that could hold a contact back).
@@ -42,6 +30,7 @@ pub fn can_delete(caller: &Caller, contact: &impl Guarded) -> bool {
 mod tests {
     use super::*;
     use crate::domain::people::User;
+    use crate::model::{ShareType, UserId};
 
     struct C(ShareType, Vec<UserId>);
     impl Guarded for C {

@@ -1,7 +1,7 @@
 //! CRM contacts: creating, changing, reading and deleting persons and companies, their access
 //! rights, and their links to projects. Every rule goes through `access`.
 
-use super::access::{self, Guarded, Viewer};
+use super::access::{self, Right, Viewer};
 use super::custom_fields::{self, FieldValue};
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
@@ -14,15 +14,6 @@ pub use crate::model::contacts::{
     Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch, ListItem, NewContact,
     LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
-
-impl Guarded for Contact {
-    fn share_type(&self) -> ShareType {
-        self.share()
-    }
-    fn is_manager(&self, user: UserId) -> bool {
-        self.managers.contains(&user.0)
-    }
-}
 
 /// The most ids one batch request may name.
 pub const MAX_BATCH: usize = 100_000;
@@ -277,7 +268,7 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[ContactId]) -> 
     let ids = batch_ids(ids, "contactids")?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts_and_members(tx.conn(), caller.portal, &ids).await?;
-    let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
+    let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Edit).await?;
     let contacts = store.contacts_by_ids_in(tx.conn(), caller.portal, &doomed).await?;
     store.delete_contacts(tx.conn(), caller.portal, &doomed).await?;
     tx.commit().await?;
@@ -332,7 +323,7 @@ pub async fn set_access_batch(
     let ids = batch_ids(ids, "contactid")?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
-    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
+    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Edit).await?;
     apply_access(store, tx.conn(), caller, &editable, is_shared, managers).await?;
     tx.commit().await?;
     Ok(store.contacts_by_ids(caller.portal, &editable).await?)
@@ -425,7 +416,7 @@ pub async fn link_to_project(
     let mut tx = store.begin_write().await?;
     // Lock in id order, as batch deletes do: a concurrent delete finishes first or waits.
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
-    let readable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, false).await?;
+    let readable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Read).await?;
     store.link_contacts(tx.conn(), caller.portal, project.id, &readable).await?;
     tx.commit().await?;
     Ok(store.contacts_by_ids(caller.portal, &readable).await?)

@@ -1,6 +1,6 @@
 //! Tags on CRM contacts.
 
-use super::access::{self, Viewer};
+use super::access::{self, Right, Viewer};
 use super::contacts::{self, MAX_BATCH};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -57,7 +57,7 @@ pub async fn add(store: &Store, caller: &Caller, ids: &[ContactId], name: &str, 
         }
     }
     let mut tx = store.begin_write().await?;
-    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), ids, true).await?;
+    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), ids, Right::Edit).await?;
     let (tag, _) = store.ensure_tag(tx.conn(), caller.portal, &name).await?;
     store.tag_contacts(tx.conn(), caller.portal, tag, &editable).await?;
     tx.commit().await?;

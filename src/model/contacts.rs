@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::access::Guarded;
 use super::custom_fields::{FieldDefinition, FieldValue};
 use super::ids::{CompanyId, ContactId, ShareType, UserId};
 use chrono::{DateTime, Utc};
@@ -36,6 +37,15 @@ pub struct Contact {
     pub modified_by: UserId,
     pub modified_at: DateTime<Utc>,
     pub managers: Vec<Uuid>,
+}
+
+impl Guarded for Contact {
+    fn share_type(&self) -> ShareType {
+        self.share()
+    }
+    fn is_manager(&self, user: UserId) -> bool {
+        self.managers.contains(&user.0)
+    }
 }
 
 /// A person's "First Last" or a company's name, as lists show and sort it.
