@@ -14,6 +14,7 @@ use crate::config::{HostMap, PortalArgs, ServeArgs};
 use crate::domain::people;
 use crate::error::ApiError;
 use crate::http::metrics::Metrics;
+use crate::model::PortalId;
 use crate::store::Store;
 
 /// Settings the request path reads.
@@ -101,7 +102,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
 
 /// Creates each configured portal and its owner on first start, printing a generated password.
 pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()> {
-    for id in portal.hosts.portal_ids() {
+    for id in portal.hosts.portal_ids().into_iter().map(PortalId) {
         let generated = people::bootstrap_portal(store, id, &portal.owner_email, portal.owner_password.as_deref())
             .await
             .map_err(ApiError::into_cause)

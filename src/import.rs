@@ -9,13 +9,12 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use uuid::Uuid;
-
 use crate::domain::access::{self, share};
 use crate::domain::contacts::{self, ContactInfo, NewContact, INFO_PHONE};
 use crate::domain::people::{self, normalize_email};
 use crate::domain::{tags, Caller};
 use crate::error::{ApiError, ApiResult};
+use crate::model::{CompanyId, ContactId, PortalId, UserId};
 use crate::store::{Store, WriteTx};
 
 const INFO_EMAIL: i64 = 1;
@@ -62,7 +61,7 @@ fn column_of(header: &str) -> Option<Column> {
 /// How to import.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    pub portal: i64,
+    pub portal: PortalId,
     /// The login (email or user name) of the user the contacts are created by; the portal
     /// owner when none.
     pub acting_user: Option<String>,
@@ -260,7 +259,7 @@ pub async fn import_file(
     Ok(report)
 }
 
-async fn acting_user(store: &Store, tx: &mut WriteTx, options: &ImportOptions) -> anyhow::Result<Uuid> {
+async fn acting_user(store: &Store, tx: &mut WriteTx, options: &ImportOptions) -> anyhow::Result<UserId> {
     let user = match &options.acting_user {
         Some(login) => people::by_login(store, options.portal, login)
             .await?
@@ -287,16 +286,16 @@ async fn acting_user(store: &Store, tx: &mut WriteTx, options: &ImportOptions) -
 struct Importer<'a> {
     store: &'a Store,
     options: &'a ImportOptions,
-    by: Uuid,
+    by: UserId,
     tx: WriteTx,
     report: ImportReport,
     /// Companies by lower-cased name: those of this file, then those looked up or created.
-    companies: HashMap<String, i64>,
+    companies: HashMap<String, CompanyId>,
     tag_ids: HashMap<String, i64>,
 }
 
 impl<'a> Importer<'a> {
-    fn new(store: &'a Store, options: &'a ImportOptions, by: Uuid, tx: WriteTx) -> Self {
+    fn new(store: &'a Store, options: &'a ImportOptions, by: UserId, tx: WriteTx) -> Self {
         Importer {
             store,
             options,
@@ -375,10 +374,10 @@ impl<'a> Importer<'a> {
         let drafts: Vec<NewContact> = rows.iter().map(|r| r.contact.clone()).collect();
         let ids = self.store.insert_contacts_bulk(self.tx.conn(), portal, &drafts, self.by).await?;
         let mut infos = Vec::new();
-        let mut tagged: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut tagged: HashMap<String, Vec<ContactId>> = HashMap::new();
         for (id, row) in ids.iter().zip(rows) {
             if row.contact.is_company {
-                self.companies.entry(row.contact.company_name.to_lowercase()).or_insert(*id);
+                self.companies.entry(row.contact.company_name.to_lowercase()).or_insert(CompanyId(id.0));
                 self.report.companies += 1;
             } else {
                 self.report.persons += 1;
@@ -404,9 +403,9 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    async fn add_managers(&mut self, ids: &[i64]) -> anyhow::Result<()> {
+    async fn add_managers(&mut self, ids: &[ContactId]) -> anyhow::Result<()> {
         if self.options.share_type == share::NONE {
-            let pairs: Vec<(i64, Uuid)> = ids.iter().map(|id| (*id, self.by)).collect();
+            let pairs: Vec<(ContactId, UserId)> = ids.iter().map(|id| (*id, self.by)).collect();
             self.store.insert_managers_bulk(self.tx.conn(), self.options.portal, &pairs).await?;
         }
         Ok(())
@@ -452,11 +451,11 @@ impl<'a> Importer<'a> {
         self.add_managers(&created).await?;
         self.report.companies_created += created.len();
         for (company, id) in missing.iter().zip(created) {
-            self.companies.insert(company.company_name.to_lowercase(), id);
+            self.companies.insert(company.company_name.to_lowercase(), CompanyId(id.0));
         }
         for row in rows.iter_mut() {
             if let Some(name) = &row.company {
-                row.contact.company_id = self.companies.get(&name.to_lowercase()).copied().unwrap_or(0);
+                row.contact.company_id = CompanyId::number(self.companies.get(&name.to_lowercase()).copied());
             }
         }
         Ok(())

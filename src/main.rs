@@ -207,7 +207,7 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
     let store = Store::connect(&args.database).await?;
     store.migrate().await?;
     let options = ImportOptions {
-        portal: args.portal,
+        portal: portald::model::PortalId(args.portal),
         acting_user: args.acting_user,
         share_type: match args.share {
             ShareArg::Public => share::READ_WRITE,
@@ -308,7 +308,7 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
             let store = Store::connect(&args.database).await?;
             store.migrate().await?;
             let mut tx = store.begin_write().await?;
-            store.ensure_portal(tx.conn(), args.portal).await?;
+            store.ensure_portal(tx.conn(), portald::model::PortalId(args.portal)).await?;
             tx.commit().await?;
             let generated = args.password.is_none();
             let draft = UserDraft {

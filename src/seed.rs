@@ -11,7 +11,9 @@ use crate::domain::password;
 use crate::domain::people::{activation, UserContact};
 use crate::domain::projects::NewProject;
 use crate::error::ApiResult;
-use crate::store::{NewUser, Store};
+use crate::model::people::NewUser;
+use crate::model::{ContactId, GroupId, PortalId, ProjectId, UserId};
+use crate::store::Store;
 
 const FIRST_NAMES: [&str; 24] = [
     "Anna", "Boris", "Chloe", "David", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kira", "Liam", "Maya",
@@ -48,7 +50,8 @@ pub struct SeedReport {
 }
 
 /// Generates the plan's data into `portal` in one transaction.
-pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<SeedReport> {
+pub async fn seed(store: &Store, portal: impl Into<PortalId>, plan: &SeedPlan) -> ApiResult<SeedReport> {
+    let portal = portal.into();
     password::check_policy(&plan.password)?;
     let password_hash = password::hash(&plan.password)?;
     let mut rng = StdRng::seed_from_u64(plan.seed);
@@ -60,7 +63,7 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
         let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
         // The seed in the name lets data of several seeds live in one portal.
         let user_name = format!("{}.{}.{}.{n}", first.to_lowercase(), last.to_lowercase(), plan.seed);
-        let id = Uuid::from_u128(rng.gen());
+        let id = UserId(Uuid::from_u128(rng.gen()));
         let user = NewUser {
             id,
             email: format!("{user_name}@seed.example.com"),
@@ -84,13 +87,16 @@ pub async fn seed(store: &Store, portal: i64, plan: &SeedPlan) -> ApiResult<Seed
         }
         ids.push((id, user.is_visitor));
     }
-    let staff: Vec<Uuid> = ids.iter().filter(|(_, guest)| !guest).map(|(id, _)| *id).collect();
+    let staff: Vec<UserId> = ids.iter().filter(|(_, guest)| !guest).map(|(id, _)| *id).collect();
     let groups = if staff.is_empty() { 0 } else { DEPARTMENTS.len() };
     for name in DEPARTMENTS.iter().take(groups) {
-        let group =
-            Group { id: Uuid::from_u128(rng.gen()), name: (*name).into(), manager: staff.choose(&mut rng).copied() };
+        let group = Group {
+            id: GroupId(Uuid::from_u128(rng.gen())),
+            name: (*name).into(),
+            manager: staff.choose(&mut rng).copied(),
+        };
         store.save_group(tx.conn(), portal, &group).await?;
-        let members: Vec<Uuid> = staff.choose_multiple(&mut rng, staff.len().min(8)).copied().collect();
+        let members: Vec<UserId> = staff.choose_multiple(&mut rng, staff.len().min(8)).copied().collect();
         store.add_group_members(tx.conn(), portal, group.id, &members).await?;
     }
     let projects = if staff.is_empty() { 0 } else { plan.projects };
@@ -125,11 +131,11 @@ const CHUNK: usize = 5_000;
 /// links, in a fixed number of statements per chunk.
 async fn seed_contacts(
     store: &Store,
-    portal: i64,
+    portal: PortalId,
     plan: &SeedPlan,
     rng: &mut StdRng,
-    staff: &[Uuid],
-    projects: &[i64],
+    staff: &[UserId],
+    projects: &[ProjectId],
 ) -> ApiResult<usize> {
     use crate::domain::access::share;
     use crate::domain::contacts::{ContactInfo, NewContact, INFO_PHONE};
@@ -208,11 +214,11 @@ async fn seed_contacts(
         store.insert_managers_bulk(tx.conn(), portal, &managers).await?;
         for tag in TAGS.iter().take(3) {
             let (tag_id, _) = store.ensure_tag(tx.conn(), portal, tag).await?;
-            let tagged: Vec<i64> = ids.iter().copied().filter(|_| rng.gen_ratio(1, 5)).collect();
+            let tagged: Vec<ContactId> = ids.iter().copied().filter(|_| rng.gen_ratio(1, 5)).collect();
             store.tag_contacts(tx.conn(), portal, tag_id, &tagged).await?;
         }
         if let Some(project) = projects.choose(rng) {
-            let linked: Vec<i64> = ids.iter().copied().filter(|_| rng.gen_ratio(1, 10)).collect();
+            let linked: Vec<ContactId> = ids.iter().copied().filter(|_| rng.gen_ratio(1, 10)).collect();
             store.link_contacts(tx.conn(), portal, *project, &linked).await?;
         }
         tx.commit().await?;

@@ -108,7 +108,8 @@ async fn creating_and_updating_check_input_and_rights() {
     let deleted = server.send(server.request(Method::DELETE, &format!("crm/contact/{shared}"), Some(&user))).await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(server.get(&format!("crm/contact/{shared}"), &owner).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(server.get("crm/contact/abc", &owner).await.status, StatusCode::BAD_REQUEST);
+    // `{contactid:[0-9]+}` in the original: a word matches no route.
+    assert_eq!(server.get("crm/contact/abc", &owner).await.status, StatusCode::NOT_FOUND);
     assert_eq!(server.get("crm/contact/0", &owner).await.status, StatusCode::BAD_REQUEST);
 }
 

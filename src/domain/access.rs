@@ -1,26 +1,9 @@
-//! Who may see and change a CRM contact (the original's CRMSecurity, in one place).
-//!
-//! Share types: None (private: admins and the contact's managers), ReadWrite (everyone reads
-//! and edits), Read (everyone reads; admins and managers edit). Admins pass every check; the
-//! creator has no right of his own; guests have no CRM at all.
-
-use uuid::Uuid;
+//! Who may see and change a CRM contact: the rule of [`Right`] for the caller, and guests have
+//! no CRM at all.
 
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
-
-/// ShareType: None = 0, ReadWrite = 1, Read = 2.
-pub mod share {
-    pub const NONE: i64 = 0;
-    pub const READ_WRITE: i64 = 1;
-    pub const READ: i64 = 2;
-}
-
-/// What a rule needs to know of a contact.
-pub trait Guarded {
-    fn share_type(&self) -> i64;
-    fn managers(&self) -> &[Uuid];
-}
+pub use crate::model::access::{share, Guarded, Right, Viewer};
 
 /// Guests have no CRM module: every CRM call is refused.
 pub fn require_crm(caller: &Caller) -> ApiResult<()> {
@@ -31,15 +14,11 @@ pub fn require_crm(caller: &Caller) -> ApiResult<()> {
 }
 
 pub fn can_read(caller: &Caller, contact: &impl Guarded) -> bool {
-    !caller.user.is_visitor
-        && (contact.share_type() != share::NONE || caller.user.is_admin || contact.managers().contains(&caller.user.id))
+    !caller.user.is_visitor && Right::Read.allows(Viewer::of(caller), contact)
 }
 
 pub fn can_edit(caller: &Caller, contact: &impl Guarded) -> bool {
-    !caller.user.is_visitor
-        && (contact.share_type() == share::READ_WRITE
-            || caller.user.is_admin
-            || contact.managers().contains(&caller.user.id))
+    !caller.user.is_visitor && Right::Edit.allows(Viewer::of(caller), contact)
 }
 
 /// Deleting needs the edit right (this server has no invoices that could hold a contact back).
@@ -47,38 +26,26 @@ pub fn can_delete(caller: &Caller, contact: &impl Guarded) -> bool {
     can_edit(caller, contact)
 }
 
-/// The caller, as the SQL filters of the store see him.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    pub user: Uuid,
-    pub is_admin: bool,
-}
-
-impl Viewer {
-    pub fn of(caller: &Caller) -> Self {
-        Viewer { user: caller.user.id, is_admin: caller.user.is_admin }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::people::User;
+    use crate::model::{ShareType, UserId};
 
-    struct C(i64, Vec<Uuid>);
+    struct C(ShareType, Vec<UserId>);
     impl Guarded for C {
-        fn share_type(&self) -> i64 {
+        fn share_type(&self) -> ShareType {
             self.0
         }
-        fn managers(&self) -> &[Uuid] {
-            &self.1
+        fn is_manager(&self, user: UserId) -> bool {
+            self.1.contains(&user)
         }
     }
 
     fn caller(admin: bool, guest: bool) -> Caller {
         let now = chrono::Utc::now();
         let user = User {
-            id: Uuid::new_v4(),
+            id: UserId(uuid::Uuid::new_v4()),
             user_name: "u".into(),
             email: "u@x".into(),
             first_name: String::new(),
@@ -104,7 +71,7 @@ mod tests {
             created_at: now,
             last_modified: now,
         };
-        Caller { portal: 1, user, token_hash: None }
+        Caller { portal: crate::model::PortalId(1), user, token_hash: None }
     }
 
     #[test]
@@ -114,10 +81,10 @@ mod tests {
         let guest = caller(false, true);
         let manager_of = |c: &Caller| vec![c.user.id];
         let cases = [
-            (C(share::NONE, vec![]), [false, false], [true, true]),
-            (C(share::NONE, manager_of(&user)), [true, true], [true, true]),
-            (C(share::READ_WRITE, vec![]), [true, true], [true, true]),
-            (C(share::READ, vec![]), [true, false], [true, true]),
+            (C(ShareType::None, vec![]), [false, false], [true, true]),
+            (C(ShareType::None, manager_of(&user)), [true, true], [true, true]),
+            (C(ShareType::ReadWrite, vec![]), [true, true], [true, true]),
+            (C(ShareType::Read, vec![]), [true, false], [true, true]),
         ];
         for (contact, [user_reads, user_edits], [admin_reads, admin_edits]) in cases {
             assert_eq!(can_read(&user, &contact), user_reads);

@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 use super::people::User;
 use super::{password, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{LoginScope, Store};
+use crate::model::ids::PortalId;
+use crate::model::login::LoginScope;
+use crate::store::Store;
 
 /// Failed logins counted in this window decide throttling.
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -53,12 +55,13 @@ fn required<'a>(value: Option<&'a str>, name: &str, max: usize) -> ApiResult<&'a
 /// `POST authentication`: checks the credentials and issues a token.
 pub async fn login(
     store: &Store,
-    portal: i64,
+    portal: impl Into<PortalId>,
     login_name: Option<&str>,
     password: Option<&str>,
     address: &str,
     lifetime: Duration,
 ) -> ApiResult<IssuedToken> {
+    let portal = portal.into();
     let login_name = required(login_name, "userName", MAX_LOGIN)?;
     let password = required(password, "password", MAX_PASSWORD)?;
     let user = checked_credentials(store, portal, login_name, password, address).await?;
@@ -69,7 +72,7 @@ pub async fn login(
 }
 
 /// The user a token belongs to, if the token is live and the user active.
-pub async fn authenticate_token(store: &Store, portal: i64, token: &str) -> ApiResult<Option<Caller>> {
+pub async fn authenticate_token(store: &Store, portal: PortalId, token: &str) -> ApiResult<Option<Caller>> {
     let hash = token_hash(token);
     let user = store.user_by_token(portal, &hash, Utc::now()).await?;
     Ok(user.filter(User::is_active).map(|user| Caller { portal, user, token_hash: Some(hash) }))
@@ -78,7 +81,7 @@ pub async fn authenticate_token(store: &Store, portal: i64, token: &str) -> ApiR
 /// HTTP Basic `user:password`, throttled like a login.
 pub async fn authenticate_basic(
     store: &Store,
-    portal: i64,
+    portal: PortalId,
     login_name: &str,
     password: &str,
     address: &str,
@@ -102,7 +105,7 @@ pub async fn logout(store: &Store, caller: &Caller) -> ApiResult<()> {
 /// disabled user) gives the same answer after the same work, so a caller cannot tell which.
 async fn checked_credentials(
     store: &Store,
-    portal: i64,
+    portal: PortalId,
     login_name: &str,
     password: &str,
     address: &str,
@@ -138,7 +141,7 @@ async fn checked_credentials(
 /// one step with the check of their limits, so concurrent attempts cannot all pass a count
 /// taken before any of them was recorded. Returns the ids of the counted attempt, or 429 when a
 /// limit is reached.
-async fn count_attempt(store: &Store, portal: i64, scopes: &[LoginScope; 2]) -> ApiResult<Vec<i64>> {
+async fn count_attempt(store: &Store, portal: PortalId, scopes: &[LoginScope; 2]) -> ApiResult<Vec<i64>> {
     let now = Utc::now();
     let window = chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
     let mut tx = store.begin_write().await?;

@@ -1,176 +1,30 @@
 //! CRM contacts: creating, changing, reading and deleting persons and companies, their access
 //! rights, and their links to projects. Every rule goes through `access`.
 
-use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
-use uuid::Uuid;
-
-use super::access::{self, share, Guarded, Viewer};
+use super::access::{self, Right, Viewer};
 use super::custom_fields::{self, FieldValue};
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
+use crate::model::contacts::display_name;
+use crate::model::ids::{CompanyId, ContactId, PortalId, ProjectId, ShareType, UserId};
 use crate::store::{RowLock, Store, WriteTx};
+use sqlx::AnyConnection;
 
-/// ListType of contact statuses and contact types.
-pub const LIST_CONTACT_STATUS: i64 = 1;
-pub const LIST_CONTACT_TYPE: i64 = 4;
+pub use crate::model::contacts::{
+    Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch, ListItem, NewContact,
+    LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
+};
 
 /// The most ids one batch request may name.
 pub const MAX_BATCH: usize = 100_000;
 const MAX_NAME: usize = 255;
-
-#[derive(Debug, Clone)]
-pub struct Contact {
-    pub id: i64,
-    pub is_company: bool,
-    pub first_name: String,
-    pub last_name: String,
-    pub company_name: String,
-    pub title: Option<String>,
-    pub about: Option<String>,
-    pub industry: Option<String>,
-    /// A person's company (0: none).
-    pub company_id: i64,
-    pub status_id: i64,
-    pub contact_type_id: i64,
-    pub share_type: i64,
-    pub currency: Option<String>,
-    pub created_by: Uuid,
-    pub created_at: DateTime<Utc>,
-    pub modified_by: Uuid,
-    pub modified_at: DateTime<Utc>,
-    pub managers: Vec<Uuid>,
-}
-
-impl Guarded for Contact {
-    fn share_type(&self) -> i64 {
-        self.share_type
-    }
-    fn managers(&self) -> &[Uuid] {
-        &self.managers
-    }
-}
-
-fn display_name(is_company: bool, first: &str, last: &str, company: &str) -> String {
-    if is_company {
-        company.to_string()
-    } else {
-        format!("{first} {last}")
-    }
-}
-
-impl Contact {
-    /// A person's "First Last" (with the original's trailing space when there is no last
-    /// name), or a company's name.
-    pub fn display_name(&self) -> String {
-        display_name(self.is_company, &self.first_name, &self.last_name, &self.company_name)
-    }
-}
-
-/// A contact to create.
-#[derive(Debug, Clone)]
-pub struct NewContact {
-    pub is_company: bool,
-    pub first_name: String,
-    pub last_name: String,
-    pub company_name: String,
-    pub title: Option<String>,
-    pub about: Option<String>,
-    pub industry: Option<String>,
-    pub company_id: i64,
-    pub share_type: i64,
-    pub managers: Vec<Uuid>,
-    /// Custom field values (`customFieldList`).
-    pub fields: Vec<FieldValue>,
-}
-
-impl NewContact {
-    pub fn display_name(&self) -> String {
-        display_name(self.is_company, &self.first_name, &self.last_name, &self.company_name)
-    }
-}
-
-/// One row of contact details (phone, email, address, ...).
-#[derive(Debug, Clone)]
-pub struct ContactInfo {
-    pub id: i64,
-    pub info_type: i64,
-    pub category: i64,
-    pub data: String,
-    pub is_primary: bool,
-}
-
-/// A contact status or contact type.
-#[derive(Debug, Clone)]
-pub struct ListItem {
-    pub id: i64,
-    pub title: String,
-    pub description: Option<String>,
-    pub color: Option<String>,
-    pub sort_order: i64,
-    /// How many contacts use it.
-    pub used_by: i64,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ContactSort {
-    DisplayName,
-    /// The original's default: newest first unless `sortOrder` says otherwise.
-    #[default]
-    Created,
-    FirstName,
-    LastName,
-    /// ContactType sorts by status, as the original does.
-    Status,
-    Id,
-}
-
-/// What `contact/filter` asks for.
-#[derive(Debug, Clone, Default)]
-pub struct ContactFilter {
-    pub search: String,
-    pub is_company: Option<bool>,
-    pub status: Option<i64>,
-    pub contact_type: Option<i64>,
-    pub manager: Option<Uuid>,
-    pub company: Option<i64>,
-    pub created_from: Option<DateTime<Utc>>,
-    pub created_to: Option<DateTime<Utc>>,
-    pub sort: ContactSort,
-    pub descending: bool,
-    /// The search words match the display name only (not the details too).
-    pub name_only: bool,
-    /// Persons must have no company (companies pass).
-    pub lone_persons: bool,
-    /// A detail the contact must have.
-    pub info: Option<InfoMatch>,
-    /// Tags the contact must all carry.
-    pub tags: Vec<String>,
-    /// Shared (Read or ReadWrite) or private contacts only.
-    pub is_shared: Option<bool>,
-    /// Only contacts without managers (`responsibleid` of the empty GUID).
-    pub unmanaged: bool,
-    /// Nothing matches (contacts with deals: this server keeps no deals).
-    pub nothing: bool,
-    /// Text found in "display name + ' ' + an email".
-    pub email_term: Option<String>,
-}
-
-/// A detail a contact must have (`bycontactinfo`).
-#[derive(Debug, Clone)]
-pub struct InfoMatch {
-    pub info_type: i64,
-    pub data: String,
-    pub category: Option<i64>,
-    pub is_primary: Option<bool>,
-}
 
 /// The default contact statuses ("temperature") and types of a new portal, as the original's.
 const DEFAULT_STATUSES: [(&str, &str); 3] = [("Cold", "#8a98d8"), ("Warm", "#ffd267"), ("Hot", "#df7895")];
 const DEFAULT_TYPES: [&str; 4] = ["Client", "Supplier", "Partner", "Competitor"];
 
 /// Creates the default statuses and types of a portal that has none.
-pub async fn ensure_defaults(store: &Store, portal: i64) -> ApiResult<()> {
+pub async fn ensure_defaults(store: &Store, portal: PortalId) -> ApiResult<()> {
     let mut tx = store.begin_write().await?;
     if !store.has_list_items(tx.conn(), portal).await? {
         for (order, (title, color)) in DEFAULT_STATUSES.iter().enumerate() {
@@ -201,9 +55,9 @@ pub async fn ensure_defaults(store: &Store, portal: i64) -> ApiResult<()> {
 }
 
 /// A contact the caller may read; otherwise 404, as if it did not exist.
-pub async fn get(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
+pub async fn get(store: &Store, caller: &Caller, id: ContactId) -> ApiResult<Contact> {
     access::require_crm(caller)?;
-    positive(id, "contactid")?;
+    positive(id.0, "contactid")?;
     store
         .contact(caller.portal, id)
         .await?
@@ -244,31 +98,23 @@ pub fn check_new(contact: &mut NewContact) -> ApiResult<()> {
     contact.title = optional_text(contact.title.take(), "jobTitle", MAX_NAME)?;
     contact.industry = optional_text(contact.industry.take(), "industry", MAX_NAME)?;
     contact.about = optional_text(contact.about.take(), "about", MAX_INFO_DATA)?;
-    check_share_type(contact.share_type)?;
     Ok(())
-}
-
-/// The share type a create or update asks for.
-pub fn check_share_type(share_type: i64) -> ApiResult<i64> {
-    if !(share::NONE..=share::READ).contains(&share_type) {
-        return Err(ApiError::invalid("shareType", "use 0 (None), 1 (ReadWrite) or 2 (Read)"));
-    }
-    Ok(share_type)
 }
 
 /// `POST crm/contact/person` and `POST crm/contact/company`.
 pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> ApiResult<Contact> {
     access::require_crm(caller)?;
     check_new(&mut contact)?;
-    if contact.company_id != 0 {
-        let company = get(store, caller, positive(contact.company_id, "companyId")?).await?;
+    if let Some(company) = CompanyId::from_number(contact.company_id) {
+        positive(company.0, "companyId")?;
+        let company = get(store, caller, company.contact()).await?;
         if !company.is_company {
             return Err(ApiError::invalid("companyId", "not a company"));
         }
     }
     check_fields(store, caller, contact.is_company, &contact.fields).await?;
     let mut tx = store.begin_write().await?;
-    let id = store.insert_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?;
+    let id = ContactId(store.insert_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?);
     set_fields(store, tx.conn(), caller, id, &contact.fields).await?;
     tx.commit().await?;
     store
@@ -285,38 +131,23 @@ pub struct ContactChanges {
     pub company_name: Option<String>,
     pub title: Option<String>,
     pub about: Option<String>,
-    pub company_id: Option<i64>,
-    pub share_type: Option<i64>,
-    pub managers: Option<Vec<Uuid>>,
+    /// `Some(None)` takes a person out of his company.
+    pub company_id: Option<Option<CompanyId>>,
+    pub share_type: Option<ShareType>,
+    pub managers: Option<Vec<UserId>>,
     pub fields: Vec<FieldValue>,
-}
-
-/// What one edit writes to a contact's row; `None` leaves a column as it is, so that two
-/// clients editing different fields of one contact at once both keep their change.
-#[derive(Debug, Default)]
-pub struct ContactPatch {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub company_name: Option<String>,
-    /// The name lists show, derived from the names after the edit; set whenever a name is.
-    pub display_name: Option<String>,
-    pub title: Option<String>,
-    pub about: Option<String>,
-    pub company_id: Option<i64>,
-    pub status_id: Option<i64>,
-    pub share_type: Option<i64>,
 }
 
 /// Updates a person (`is_company` false) or a company; 403 without the edit right.
 pub async fn update(
     store: &Store,
     caller: &Caller,
-    id: i64,
+    id: ContactId,
     is_company: bool,
     changes: ContactChanges,
 ) -> ApiResult<Contact> {
     access::require_crm(caller)?;
-    positive(id, "contactid")?;
+    positive(id.0, "contactid")?;
     let checked = |value: &Option<String>, name: &str| value.as_deref().map(|v| check_name(v, name)).transpose();
     let mut patch = ContactPatch {
         first_name: checked(&changes.first_name, "firstName")?,
@@ -324,12 +155,15 @@ pub async fn update(
         company_name: checked(&changes.company_name, "companyName")?,
         title: optional_text(changes.title, "jobTitle", MAX_NAME)?,
         about: optional_text(changes.about, "about", MAX_INFO_DATA)?,
-        share_type: changes.share_type.map(check_share_type).transpose()?,
-        company_id: changes.company_id.map(|c| if c == 0 { Ok(0) } else { positive(c, "companyId") }).transpose()?,
+        share_type: changes.share_type,
+        company_id: changes.company_id,
         ..ContactPatch::default()
     };
+    if let Some(Some(company)) = patch.company_id {
+        positive(company.0, "companyId")?;
+    }
     check_fields(store, caller, is_company, &changes.fields).await?;
-    let new_company = patch.company_id.filter(|c| *c != 0);
+    let new_company = patch.company_id.flatten().map(CompanyId::contact);
     let mut tx = store.begin_write().await?;
     let locked =
         lock_readable(store, tx.conn(), caller, &[Some(id), new_company].into_iter().flatten().collect::<Vec<_>>())
@@ -368,7 +202,7 @@ async fn lock_readable(
     store: &Store,
     conn: &mut AnyConnection,
     caller: &Caller,
-    ids: &[i64],
+    ids: &[ContactId],
 ) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     store.lock_contacts(conn, caller.portal, ids).await?;
@@ -376,14 +210,19 @@ async fn lock_readable(
 }
 
 /// The contacts among `ids` the caller may read, as the caller's transaction sees them.
-async fn readable_in(store: &Store, conn: &mut AnyConnection, caller: &Caller, ids: &[i64]) -> ApiResult<Vec<Contact>> {
+async fn readable_in(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    ids: &[ContactId],
+) -> ApiResult<Vec<Contact>> {
     let mut contacts = store.contacts_by_ids_in(conn, caller.portal, ids).await?;
     contacts.retain(|c| access::can_read(caller, c));
     Ok(contacts)
 }
 
 /// The contact `id` among those read: 404 when it is missing or hidden.
-fn find(contacts: &[Contact], id: i64) -> ApiResult<&Contact> {
+fn find(contacts: &[Contact], id: ContactId) -> ApiResult<&Contact> {
     contacts.iter().find(|c| c.id == id).ok_or_else(|| ApiError::not_found("Not found"))
 }
 
@@ -397,7 +236,7 @@ fn editable<'a>(contact: &'a Contact, caller: &Caller) -> ApiResult<&'a Contact>
 
 /// Reads the edited contact as this transaction leaves it, then commits: the answer shows this
 /// edit's result, not a later client's.
-async fn finish_edit(store: &Store, mut tx: WriteTx, caller: &Caller, id: i64) -> ApiResult<Contact> {
+async fn finish_edit(store: &Store, mut tx: WriteTx, caller: &Caller, id: ContactId) -> ApiResult<Contact> {
     let contact = store.contacts_by_ids_in(tx.conn(), caller.portal, &[id]).await?.pop();
     tx.commit().await?;
     contact.ok_or_else(|| ApiError::not_found("Not found"))
@@ -406,9 +245,9 @@ async fn finish_edit(store: &Store, mut tx: WriteTx, caller: &Caller, id: i64) -
 /// `DELETE crm/contact/{id}`: 404 if missing or hidden from the caller (alike, so a hidden id
 /// cannot be told from a free one), 403 when he may read but not delete it; returns the contact
 /// as it was.
-pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contact> {
+pub async fn delete(store: &Store, caller: &Caller, id: ContactId) -> ApiResult<Contact> {
     access::require_crm(caller)?;
-    positive(id, "contactid")?;
+    positive(id.0, "contactid")?;
     let mut tx = store.begin_write().await?;
     // A company's delete unlinks its persons: their rows are locked with it, in id order.
     store.lock_contacts_and_members(tx.conn(), caller.portal, &[id]).await?;
@@ -424,12 +263,12 @@ pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Contac
 
 /// `PUT crm/contact`: deletes, in one transaction, every listed contact the caller may delete;
 /// the others (missing, hidden, read-only) are skipped. Returns the deleted contacts.
-pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[i64]) -> ApiResult<Vec<Contact>> {
+pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[ContactId]) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactids")?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts_and_members(tx.conn(), caller.portal, &ids).await?;
-    let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
+    let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Edit).await?;
     let contacts = store.contacts_by_ids_in(tx.conn(), caller.portal, &doomed).await?;
     store.delete_contacts(tx.conn(), caller.portal, &doomed).await?;
     tx.commit().await?;
@@ -437,14 +276,14 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[i64]) -> ApiRes
 }
 
 /// De-duplicates a batch of ids; an empty batch, or one of non-positive or too many ids, is a 400.
-fn batch_ids(ids: &[i64], name: &str) -> ApiResult<Vec<i64>> {
+fn batch_ids(ids: &[ContactId], name: &str) -> ApiResult<Vec<ContactId>> {
     if ids.is_empty() {
         return Err(ApiError::missing(name));
     }
     if ids.len() > MAX_BATCH {
         return Err(ApiError::invalid(name, format!("at most {MAX_BATCH} ids")));
     }
-    if let Some(bad) = ids.iter().find(|id| **id <= 0) {
+    if let Some(bad) = ids.iter().find(|id| id.0 <= 0) {
         return Err(ApiError::invalid(name, format!("{bad} is not a contact id")));
     }
     let mut ids = ids.to_vec();
@@ -459,11 +298,11 @@ fn batch_ids(ids: &[i64], name: &str) -> ApiResult<Vec<i64>> {
 pub async fn set_access(
     store: &Store,
     caller: &Caller,
-    id: i64,
+    id: ContactId,
     is_shared: bool,
-    managers: &[Uuid],
+    managers: &[UserId],
 ) -> ApiResult<Contact> {
-    positive(id, "contactid")?;
+    positive(id.0, "contactid")?;
     let mut tx = store.begin_write().await?;
     let locked = lock_readable(store, tx.conn(), caller, &[id]).await?;
     editable(find(&locked, id)?, caller)?;
@@ -476,15 +315,15 @@ pub async fn set_access(
 pub async fn set_access_batch(
     store: &Store,
     caller: &Caller,
-    ids: &[i64],
+    ids: &[ContactId],
     is_shared: bool,
-    managers: &[Uuid],
+    managers: &[UserId],
 ) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactid")?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
-    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, true).await?;
+    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Edit).await?;
     apply_access(store, tx.conn(), caller, &editable, is_shared, managers).await?;
     tx.commit().await?;
     Ok(store.contacts_by_ids(caller.portal, &editable).await?)
@@ -496,15 +335,14 @@ async fn apply_access(
     store: &Store,
     conn: &mut AnyConnection,
     caller: &Caller,
-    ids: &[i64],
+    ids: &[ContactId],
     is_shared: bool,
-    managers: &[Uuid],
+    managers: &[UserId],
 ) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let share_type = if is_shared { share::READ_WRITE } else { share::NONE };
-    store.set_share_type(conn, caller.portal, ids, share_type, caller.user.id).await?;
+    store.set_share_type(conn, caller.portal, ids, ShareType::from_is_shared(is_shared), caller.user.id).await?;
     store.set_managers(conn, caller.portal, ids, managers).await?;
     Ok(())
 }
@@ -515,7 +353,7 @@ pub async fn set_access_by_filter(
     caller: &Caller,
     filter: &ContactFilter,
     is_shared: bool,
-    managers: &[Uuid],
+    managers: &[UserId],
 ) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     let (ids, _) = store.filter_contacts(caller.portal, Viewer::of(caller), filter, 0, MAX_BATCH as u64).await?;
@@ -539,15 +377,16 @@ pub async fn filter(
 }
 
 /// Contacts back in the order of `ids`.
-fn in_order(mut contacts: Vec<Contact>, ids: &[i64]) -> Vec<Contact> {
+fn in_order(mut contacts: Vec<Contact>, ids: &[ContactId]) -> Vec<Contact> {
     contacts.sort_by_key(|c| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
     contacts
 }
 
 /// The project, if the caller may link contacts to it: 404 when missing or unreadable, 403
 /// without CanLinkContact.
-async fn linkable_project(store: &Store, caller: &Caller, project: i64) -> ApiResult<projects::Project> {
-    let project = projects::get(store, caller, positive(project, "projectid")?).await?;
+async fn linkable_project(store: &Store, caller: &Caller, project: ProjectId) -> ApiResult<projects::Project> {
+    positive(project.0, "projectid")?;
+    let project = projects::get(store, caller, project).await?;
     if !projects::can_link_contact(caller, &project) {
         return Err(ApiError::forbidden("Access denied."));
     }
@@ -556,7 +395,7 @@ async fn linkable_project(store: &Store, caller: &Caller, project: i64) -> ApiRe
 
 /// Unlinking answers 404, not 403, when the caller may not link to the project, as the
 /// original does.
-async fn unlinkable_project(store: &Store, caller: &Caller, project: i64) -> ApiResult<projects::Project> {
+async fn unlinkable_project(store: &Store, caller: &Caller, project: ProjectId) -> ApiResult<projects::Project> {
     match linkable_project(store, caller, project).await {
         Err(ApiError::Forbidden(_)) => Err(ApiError::not_found("Not found")),
         other => other,
@@ -565,14 +404,19 @@ async fn unlinkable_project(store: &Store, caller: &Caller, project: i64) -> Api
 
 /// `POST crm/contact/project/{projectid}`: links every listed contact the caller may read
 /// (others are skipped); linking twice does nothing. Returns the linked contacts.
-pub async fn link_to_project(store: &Store, caller: &Caller, project: i64, ids: &[i64]) -> ApiResult<Vec<Contact>> {
+pub async fn link_to_project(
+    store: &Store,
+    caller: &Caller,
+    project: ProjectId,
+    ids: &[ContactId],
+) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactid")?;
     let project = linkable_project(store, caller, project).await?;
     let mut tx = store.begin_write().await?;
     // Lock in id order, as batch deletes do: a concurrent delete finishes first or waits.
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
-    let readable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, false).await?;
+    let readable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Read).await?;
     store.link_contacts(tx.conn(), caller.portal, project.id, &readable).await?;
     tx.commit().await?;
     Ok(store.contacts_by_ids(caller.portal, &readable).await?)
@@ -582,8 +426,8 @@ pub async fn link_to_project(store: &Store, caller: &Caller, project: i64, ids: 
 pub async fn link_one(
     store: &Store,
     caller: &Caller,
-    contact: i64,
-    project: i64,
+    contact: ContactId,
+    project: ProjectId,
 ) -> ApiResult<(Contact, projects::Project)> {
     let contact = get(store, caller, contact).await?;
     let project = linkable_project(store, caller, project).await?;
@@ -599,8 +443,8 @@ pub async fn link_one(
 pub async fn unlink_one(
     store: &Store,
     caller: &Caller,
-    contact: i64,
-    project: i64,
+    contact: ContactId,
+    project: ProjectId,
 ) -> ApiResult<(Contact, projects::Project)> {
     let contact = get(store, caller, contact).await?;
     let project = unlinkable_project(store, caller, project).await?;
@@ -611,8 +455,8 @@ pub async fn unlink_one(
 pub async fn unlink_from_project(
     store: &Store,
     caller: &Caller,
-    contact: i64,
-    project: i64,
+    contact: ContactId,
+    project: ProjectId,
 ) -> ApiResult<(Contact, projects::Project)> {
     let contact = get(store, caller, contact).await?;
     let project = linkable_project(store, caller, project).await?;
@@ -633,9 +477,10 @@ async fn unlink(
 
 /// `GET crm/contact/project/{projectid}`: the linked contacts the caller may read, of a
 /// project he may read (404 otherwise, as for a missing one).
-pub async fn of_project(store: &Store, caller: &Caller, project: i64) -> ApiResult<Vec<Contact>> {
+pub async fn of_project(store: &Store, caller: &Caller, project: ProjectId) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
-    let project = projects::get(store, caller, positive(project, "projectid")?).await?;
+    positive(project.0, "projectid")?;
+    let project = projects::get(store, caller, project).await?;
     let ids = store.project_contact_ids(caller.portal, project.id).await?;
     let mut contacts = store.contacts_by_ids(caller.portal, &ids).await?;
     contacts.retain(|c| access::can_read(caller, c));
@@ -644,7 +489,7 @@ pub async fn of_project(store: &Store, caller: &Caller, project: i64) -> ApiResu
 
 /// `GET project/contact/{contactid}`: the readable projects of a contact the caller may read
 /// (404 otherwise, as for a missing one; guests have no CRM).
-pub async fn projects_of(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<projects::Project>> {
+pub async fn projects_of(store: &Store, caller: &Caller, contact: ContactId) -> ApiResult<Vec<projects::Project>> {
     let contact = get(store, caller, contact).await?;
     let ids = store.contact_project_ids(caller.portal, contact.id).await?;
     let mut found = store.projects(caller.portal).await?;
@@ -655,7 +500,8 @@ pub async fn projects_of(store: &Store, caller: &Caller, contact: i64) -> ApiRes
 /// The companies of the persons in `list` that the caller may read: a person whose company
 /// he may not read shows none, as if he had no company.
 pub async fn readable_companies(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<Vec<Contact>> {
-    let mut ids: Vec<i64> = list.iter().filter(|c| !c.is_company && c.company_id > 0).map(|c| c.company_id).collect();
+    let mut ids: Vec<ContactId> =
+        list.iter().filter(|c| !c.is_company).filter_map(Contact::company).map(CompanyId::contact).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut companies = store.contacts_by_ids(caller.portal, &ids).await?;
@@ -669,10 +515,10 @@ mod tests {
 
     #[test]
     fn batches_are_checked_and_deduplicated() {
-        assert_eq!(batch_ids(&[3, 1, 3], "ids").unwrap(), vec![1, 3]);
+        let ids = |numbers: &[i64]| numbers.iter().copied().map(ContactId).collect::<Vec<_>>();
+        assert_eq!(batch_ids(&ids(&[3, 1, 3]), "ids").unwrap(), ids(&[1, 3]));
         assert!(batch_ids(&[], "ids").unwrap_err().to_string().contains("'ids'"));
-        assert!(batch_ids(&[1, 0], "ids").is_err());
-        assert!(check_share_type(3).is_err());
+        assert!(batch_ids(&ids(&[1, 0]), "ids").is_err());
     }
 }
 
@@ -750,8 +596,8 @@ pub fn check_info(info: &ContactInfo) -> ApiResult<()> {
 
 /// Locks a contact whose details the caller may change, inside the transaction that changes
 /// them: 404 otherwise, as the original answers.
-async fn lock_for_details(store: &Store, tx: &mut WriteTx, caller: &Caller, contact: i64) -> ApiResult<Contact> {
-    positive(contact, "contactid")?;
+async fn lock_for_details(store: &Store, tx: &mut WriteTx, caller: &Caller, contact: ContactId) -> ApiResult<Contact> {
+    positive(contact.0, "contactid")?;
     lock_readable(store, tx.conn(), caller, &[contact])
         .await?
         .pop()
@@ -760,14 +606,19 @@ async fn lock_for_details(store: &Store, tx: &mut WriteTx, caller: &Caller, cont
 }
 
 /// `GET crm/contact/{contactid}/data`.
-pub async fn infos(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<ContactInfo>> {
+pub async fn infos(store: &Store, caller: &Caller, contact: ContactId) -> ApiResult<Vec<ContactInfo>> {
     let contact = get(store, caller, contact).await?;
     Ok(store.contact_infos(caller.portal, contact.id).await?)
 }
 
 /// `GET crm/contact/{contactid}/data/{infoType}`: the data of the contact's details of one
 /// type, oldest first.
-pub async fn info_data_of_type(store: &Store, caller: &Caller, contact: i64, info_type: i64) -> ApiResult<Vec<String>> {
+pub async fn info_data_of_type(
+    store: &Store,
+    caller: &Caller,
+    contact: ContactId,
+    info_type: i64,
+) -> ApiResult<Vec<String>> {
     let mut of_type: Vec<ContactInfo> =
         infos(store, caller, contact).await?.into_iter().filter(|info| info.info_type == info_type).collect();
     of_type.sort_by_key(|info| info.id);
@@ -786,7 +637,7 @@ pub enum InfoEdit {
 pub async fn add_infos(
     store: &Store,
     caller: &Caller,
-    contact: i64,
+    contact: ContactId,
     mut items: Vec<ContactInfo>,
     edit: InfoEdit,
 ) -> ApiResult<Vec<ContactInfo>> {
@@ -807,7 +658,12 @@ pub async fn add_infos(
 }
 
 /// `PUT crm/contact/{contactid}/data/{id}`.
-pub async fn update_info(store: &Store, caller: &Caller, contact: i64, info: ContactInfo) -> ApiResult<ContactInfo> {
+pub async fn update_info(
+    store: &Store,
+    caller: &Caller,
+    contact: ContactId,
+    info: ContactInfo,
+) -> ApiResult<ContactInfo> {
     check_info(&info)?;
     let mut tx = store.begin_write().await?;
     let contact = lock_for_details(store, &mut tx, caller, contact).await?;
@@ -819,7 +675,7 @@ pub async fn update_info(store: &Store, caller: &Caller, contact: i64, info: Con
 }
 
 /// `DELETE crm/contact/{contactid}/data/{id}`: the deleted detail.
-pub async fn delete_info(store: &Store, caller: &Caller, contact: i64, id: i64) -> ApiResult<ContactInfo> {
+pub async fn delete_info(store: &Store, caller: &Caller, contact: ContactId, id: i64) -> ApiResult<ContactInfo> {
     let mut tx = store.begin_write().await?;
     let contact = lock_for_details(store, &mut tx, caller, contact).await?;
     let info = store
@@ -835,20 +691,26 @@ pub async fn delete_info(store: &Store, caller: &Caller, contact: i64, id: i64) 
 
 /// `POST` (join) and `DELETE` (leave) `crm/contact/company/{companyid}/person`: changes which
 /// company a person belongs to; needs the edit right on the person. Returns the person.
-pub async fn set_company(store: &Store, caller: &Caller, company: i64, person: i64, join: bool) -> ApiResult<Contact> {
-    positive(company, "companyid")?;
-    positive(person, "personid")?;
+pub async fn set_company(
+    store: &Store,
+    caller: &Caller,
+    company: CompanyId,
+    person: ContactId,
+    join: bool,
+) -> ApiResult<Contact> {
+    positive(company.0, "companyid")?;
+    positive(person.0, "personid")?;
     let mut tx = store.begin_write().await?;
-    let locked = lock_readable(store, tx.conn(), caller, &[company, person]).await?;
-    let (company, person) = (find(&locked, company)?, find(&locked, person)?);
+    let locked = lock_readable(store, tx.conn(), caller, &[company.contact(), person]).await?;
+    let (company, person) = (find(&locked, company.contact())?, find(&locked, person)?);
     if !company.is_company || person.is_company {
         return Err(ApiError::not_found("Not found"));
     }
     let person = editable(person, caller)?;
-    let company_id = match (join, person.company_id == company.id) {
-        (true, _) => company.id,
-        (false, true) => 0,
-        (false, false) => person.company_id,
+    let company_id = match (join, person.company() == company.as_company()) {
+        (true, _) => company.as_company(),
+        (false, true) => None,
+        (false, false) => person.company(),
     };
     let patch = ContactPatch { company_id: Some(company_id), ..ContactPatch::default() };
     store.update_contact(tx.conn(), caller.portal, person.id, &patch, caller.user.id).await?;
@@ -856,8 +718,8 @@ pub async fn set_company(store: &Store, caller: &Caller, company: i64, person: i
 }
 
 /// `PUT crm/contact/{contactid}/status`: `contactStatusid` (0 clears it).
-pub async fn set_status(store: &Store, caller: &Caller, contact: i64, status: i64) -> ApiResult<Contact> {
-    positive(contact, "contactid")?;
+pub async fn set_status(store: &Store, caller: &Caller, contact: ContactId, status: i64) -> ApiResult<Contact> {
+    positive(contact.0, "contactid")?;
     if status < 0 {
         return Err(ApiError::invalid("contactStatusid", "must not be negative"));
     }
@@ -884,9 +746,9 @@ pub async fn quick_create(store: &Store, caller: &Caller, drafts: Vec<NewContact
     let mut tx = store.begin_write().await?;
     let mut ids = Vec::with_capacity(drafts.len());
     for mut draft in drafts {
-        draft.managers = vec![caller.user.id];
-        draft.share_type = share::NONE;
-        ids.push(store.insert_contact(tx.conn(), caller.portal, &draft, caller.user.id).await?);
+        draft.managers = vec![caller.user.id.0];
+        draft.share_type = ShareType::None.number();
+        ids.push(ContactId(store.insert_contact(tx.conn(), caller.portal, &draft, caller.user.id).await?));
     }
     tx.commit().await?;
     Ok(in_order(store.contacts_by_ids(caller.portal, &ids).await?, &ids))
@@ -906,7 +768,7 @@ async fn set_fields(
     store: &Store,
     conn: &mut AnyConnection,
     caller: &Caller,
-    contact: i64,
+    contact: ContactId,
     values: &[FieldValue],
 ) -> ApiResult<()> {
     for value in values {
@@ -926,7 +788,7 @@ pub async fn delete_by_filter(store: &Store, caller: &Caller, filter: &ContactFi
 }
 
 /// The ids of every contact a filter selects, for the tag-by-filter call.
-pub async fn filtered_ids(store: &Store, caller: &Caller, filter: &ContactFilter) -> ApiResult<Vec<i64>> {
+pub async fn filtered_ids(store: &Store, caller: &Caller, filter: &ContactFilter) -> ApiResult<Vec<ContactId>> {
     access::require_crm(caller)?;
     Ok(store.filter_contacts(caller.portal, Viewer::of(caller), filter, 0, MAX_BATCH as u64).await?.0)
 }

@@ -6,35 +6,16 @@ use super::contacts::{self, Contact};
 use super::people::require_admin;
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::ContactId;
 use crate::store::Store;
 
-/// EntityType of the definitions: contact (any), company, person.
-pub const ENTITY_CONTACT: i64 = 0;
-pub const ENTITY_COMPANY: i64 = 4;
-pub const ENTITY_PERSON: i64 = 5;
+pub use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
+
 /// CustomFieldType: TextField, TextArea, SelectBox, CheckBox, Heading, Date.
 pub const HEADING: i64 = 4;
 const SELECT_BOX: i64 = 2;
 const MAX_LABEL: usize = 255;
 const MAX_VALUE: usize = 4000;
-
-#[derive(Debug, Clone)]
-pub struct FieldDefinition {
-    pub id: i64,
-    pub entity_type: i64,
-    pub label: String,
-    pub field_type: i64,
-    pub position: i64,
-    pub mask: String,
-    /// How many values are stored for it.
-    pub used_by: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct FieldValue {
-    pub field_id: i64,
-    pub value: String,
-}
 
 /// The definition types that apply to an entity: a person's or a company's own and those of
 /// every contact.
@@ -188,7 +169,7 @@ pub fn check_values(fields: &[FieldDefinition], entity_type: i64, values: &[Fiel
 pub async fn set_value(
     store: &Store,
     caller: &Caller,
-    contact: i64,
+    contact: ContactId,
     field: i64,
     value: &str,
 ) -> ApiResult<(FieldDefinition, String)> {

@@ -1,21 +1,15 @@
 //! Groups (departments): any user reads them, admins change them.
 
-use uuid::Uuid;
-
 use super::people::{require_admin, User};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::{GroupId, PortalId, UserId};
 use crate::store::Store;
+
+pub use crate::model::groups::Group;
 
 /// The most characters a group name may have.
 const MAX_NAME: usize = 128;
-
-#[derive(Debug, Clone)]
-pub struct Group {
-    pub id: Uuid,
-    pub name: String,
-    pub manager: Option<Uuid>,
-}
 
 /// A group with its manager and members loaded.
 pub struct GroupDetails {
@@ -24,20 +18,20 @@ pub struct GroupDetails {
     pub members: Vec<User>,
 }
 
-pub async fn get(store: &Store, portal: i64, id: Uuid) -> ApiResult<Group> {
+pub async fn get(store: &Store, portal: PortalId, id: GroupId) -> ApiResult<Group> {
     store.group(portal, id).await?.ok_or_else(|| ApiError::not_found("Group not found"))
 }
 
 /// `group/search`: groups whose name contains `text`, compared case-sensitively as the
 /// original does; an empty text finds nothing.
-pub async fn search(store: &Store, portal: i64, text: &str) -> ApiResult<Vec<Group>> {
+pub async fn search(store: &Store, portal: PortalId, text: &str) -> ApiResult<Vec<Group>> {
     let mut found = store.groups(portal).await?;
     found.retain(|g| !text.is_empty() && g.name.contains(text));
     Ok(found)
 }
 
 /// A group with its manager and members, in three statements.
-pub async fn details(store: &Store, portal: i64, group: Group) -> ApiResult<GroupDetails> {
+pub async fn details(store: &Store, portal: PortalId, group: Group) -> ApiResult<GroupDetails> {
     let members = store.group_member_ids(portal, group.id).await?;
     let mut ids = members.clone();
     ids.extend(group.manager);
@@ -52,7 +46,7 @@ fn check_name(name: &str) -> ApiResult<String> {
     super::required_text(name, "groupName", MAX_NAME)
 }
 
-async fn check_manager(store: &Store, portal: i64, manager: Option<Uuid>) -> ApiResult<()> {
+async fn check_manager(store: &Store, portal: PortalId, manager: Option<UserId>) -> ApiResult<()> {
     if let Some(manager) = manager {
         match store.user_by_id(portal, manager).await? {
             Some(user) if user.is_active() => {}
@@ -67,8 +61,8 @@ async fn check_manager(store: &Store, portal: i64, manager: Option<Uuid>) -> Api
 #[derive(Default)]
 pub struct GroupChanges {
     pub name: Option<String>,
-    pub manager: Option<Option<Uuid>>,
-    pub members: Option<Vec<Uuid>>,
+    pub manager: Option<Option<UserId>>,
+    pub members: Option<Vec<UserId>>,
 }
 
 /// `POST group`.
@@ -77,12 +71,12 @@ pub async fn create(store: &Store, caller: &Caller, changes: GroupChanges) -> Ap
     if changes.name.is_none() {
         return Err(ApiError::missing("groupName"));
     }
-    let group = Group { id: Uuid::new_v4(), name: String::new(), manager: None };
+    let group = Group { id: GroupId(uuid::Uuid::new_v4()), name: String::new(), manager: None };
     save(store, caller, group, changes).await
 }
 
 /// `PUT group/{groupid}` and the manager and member endpoints.
-pub async fn update(store: &Store, caller: &Caller, id: Uuid, changes: GroupChanges) -> ApiResult<Group> {
+pub async fn update(store: &Store, caller: &Caller, id: GroupId, changes: GroupChanges) -> ApiResult<Group> {
     require_admin(caller)?;
     let group = get(store, caller.portal, id).await?;
     save(store, caller, group, changes).await
@@ -116,9 +110,9 @@ pub enum MembersEdit {
 pub async fn edit_members(
     store: &Store,
     caller: &Caller,
-    id: Uuid,
+    id: GroupId,
     edit: MembersEdit,
-    users: &[Uuid],
+    users: &[UserId],
 ) -> ApiResult<Group> {
     require_admin(caller)?;
     let group = get(store, caller.portal, id).await?;
@@ -132,7 +126,7 @@ pub async fn edit_members(
 }
 
 /// `PUT group/{groupid}/members/{newgroupid}`: moves every member to another group.
-pub async fn move_members(store: &Store, caller: &Caller, from: Uuid, to: Uuid) -> ApiResult<Group> {
+pub async fn move_members(store: &Store, caller: &Caller, from: GroupId, to: GroupId) -> ApiResult<Group> {
     require_admin(caller)?;
     get(store, caller.portal, from).await?;
     let target = get(store, caller.portal, to).await?;
@@ -145,7 +139,7 @@ pub async fn move_members(store: &Store, caller: &Caller, from: Uuid, to: Uuid) 
 }
 
 /// `DELETE group/{groupid}`: returns the group as it was.
-pub async fn delete(store: &Store, caller: &Caller, id: Uuid) -> ApiResult<Group> {
+pub async fn delete(store: &Store, caller: &Caller, id: GroupId) -> ApiResult<Group> {
     require_admin(caller)?;
     let group = get(store, caller.portal, id).await?;
     let mut tx = store.begin_write().await?;

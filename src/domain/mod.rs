@@ -12,16 +12,7 @@ pub mod people;
 pub mod projects;
 pub mod tags;
 
-use people::User;
-
-/// The authenticated user a request acts for.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub portal: i64,
-    pub user: User,
-    /// Hash of the token the request came with, if it came with one (for logout).
-    pub token_hash: Option<String>,
-}
+pub use crate::model::access::Caller;
 
 /// A required text parameter: trimmed, not empty (400 naming it), at most `max` characters.
 pub fn required_text(value: &str, name: &str, max: usize) -> crate::error::ApiResult<String> {

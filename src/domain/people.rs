@@ -2,21 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
-use uuid::Uuid;
 
 use super::{password, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{NewUser, Store};
+use crate::model::ids::{parse_guid, GroupId, PortalId, UserId};
+use crate::store::Store;
+use uuid::Uuid;
 
-/// EmployeeStatus (flags).
-pub mod status {
-    pub const ACTIVE: i64 = 1;
-    pub const TERMINATED: i64 = 2;
-    pub const LEAVE_OF_ABSENCE: i64 = 4;
-    pub const ALL: i64 = 7;
-    /// Active or on leave: what non-admins may list.
-    pub const DEFAULT: i64 = 5;
-}
+pub use crate::model::people::{status, GroupRef, NewUser, Profile, User, UserContact};
 
 /// EmployeeActivationStatus (flags).
 pub mod activation {
@@ -40,85 +33,6 @@ const MAX_CONTACT_TYPE: usize = 64;
 const MAX_CONTACT_VALUE: usize = 255;
 /// The most characters a name, title or location may have (the original's columns).
 const MAX_NAME: usize = 64;
-
-/// One `{type, value}` entry of a user's contact list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserContact {
-    pub kind: String,
-    pub value: String,
-}
-
-/// A department the user belongs to, as profiles show it.
-#[derive(Debug, Clone)]
-pub struct GroupRef {
-    pub id: Uuid,
-    pub name: String,
-    /// The user name of the group's manager.
-    pub manager: Option<String>,
-}
-
-/// A portal user as stored, with the roles derived from portal and admin membership.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub id: Uuid,
-    pub user_name: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    /// true = male, false = female.
-    pub sex: Option<bool>,
-    pub birthday: Option<DateTime<Utc>>,
-    pub work_from: Option<DateTime<Utc>>,
-    pub terminated_at: Option<DateTime<Utc>>,
-    pub title: String,
-    pub location: String,
-    pub notes: String,
-    pub status: i64,
-    pub activation_status: i64,
-    pub culture_name: Option<String>,
-    pub mobile_phone: Option<String>,
-    pub mobile_phone_activation: i64,
-    pub lead: Option<Uuid>,
-    pub sid: Option<String>,
-    pub sso_name_id: Option<String>,
-    pub is_visitor: bool,
-    pub is_admin: bool,
-    pub is_owner: bool,
-    pub created_at: DateTime<Utc>,
-    pub last_modified: DateTime<Utc>,
-}
-
-/// A user with what a full profile shows besides the user row.
-#[derive(Debug, Clone)]
-pub struct Profile {
-    pub user: User,
-    pub contacts: Vec<UserContact>,
-    pub groups: Vec<GroupRef>,
-}
-
-impl User {
-    pub fn is_active(&self) -> bool {
-        self.status & status::TERMINATED == 0
-    }
-
-    /// "First Last", the display format of every culture the server speaks but Russian.
-    pub fn display_name(&self) -> String {
-        match (self.first_name.trim(), self.last_name.trim()) {
-            ("", "") => self.user_name.clone(),
-            (first, "") => first.to_string(),
-            ("", last) => last.to_string(),
-            (first, last) => format!("{first} {last}"),
-        }
-    }
-
-    pub fn is_ldap(&self) -> bool {
-        self.sid.as_deref().is_some_and(|s| !s.is_empty())
-    }
-
-    pub fn is_sso(&self) -> bool {
-        self.sso_name_id.as_deref().is_some_and(|s| !s.is_empty())
-    }
-}
 
 /// Whether `caller` may see `user`'s email, mobile phone and contacts: himself, or anyone the
 /// People module is open to (everyone but guests).
@@ -151,8 +65,8 @@ pub async fn resolve(store: &Store, caller: &Caller, userid: &str) -> ApiResult<
     let userid = userid.trim();
     let found = if userid.eq_ignore_ascii_case("@self") {
         return Ok(caller.user.clone());
-    } else if let Some(id) = crate::http::binding::parse_guid(userid) {
-        store.user_by_id(caller.portal, id).await?
+    } else if let Some(id) = parse_guid(userid) {
+        store.user_by_id(caller.portal, UserId(id)).await?
     } else {
         match store.user_by_user_name(caller.portal, userid).await? {
             Some(user) => Some(user),
@@ -170,11 +84,11 @@ pub async fn by_email(store: &Store, caller: &Caller, email: &str) -> ApiResult<
 }
 
 /// The full profiles of `users`, in their order.
-pub async fn profiles(store: &Store, portal: i64, users: Vec<User>) -> ApiResult<Vec<Profile>> {
+pub async fn profiles(store: &Store, portal: PortalId, users: Vec<User>) -> ApiResult<Vec<Profile>> {
     Ok(store.profiles(portal, users).await?)
 }
 
-pub async fn profile(store: &Store, portal: i64, user: User) -> ApiResult<Profile> {
+pub async fn profile(store: &Store, portal: PortalId, user: User) -> ApiResult<Profile> {
     profiles(store, portal, vec![user])
         .await?
         .pop()
@@ -186,7 +100,7 @@ pub async fn profile(store: &Store, portal: i64, user: User) -> ApiResult<Profil
 pub struct PeopleQuery {
     /// EmployeeStatus mask; a user matches when his status is within it.
     pub status: Option<i64>,
-    pub group: Option<Uuid>,
+    pub group: Option<GroupId>,
     pub activation: Option<i64>,
     pub employee_type: Option<EmployeeType>,
     pub is_administrator: Option<bool>,
@@ -301,20 +215,21 @@ pub struct ProfileChanges {
     pub birthday: Option<Option<DateTime<Utc>>>,
     pub work_from: Option<Option<DateTime<Utc>>>,
     pub contacts: Option<Vec<UserContact>>,
-    pub departments: Option<Vec<Uuid>>,
-    pub lead: Option<Option<Uuid>>,
+    pub departments: Option<Vec<GroupId>>,
+    pub lead: Option<Option<UserId>>,
     pub is_visitor: Option<bool>,
     pub disable: Option<bool>,
 }
 
 /// Creates a user; the user name is the email's local part, made unique with 1, 2, ...
-/// Returns the new id and the password actually set (generated when none was given).
-pub async fn create_user(store: &Store, portal: i64, draft: UserDraft) -> ApiResult<(Uuid, String)> {
+/// Returns the new id and the password actually set (generated when none was given). The CLI
+/// and the integration tests call it with the plain portal number, and read a plain GUID.
+pub async fn create_user(store: &Store, portal: impl Into<PortalId>, draft: UserDraft) -> ApiResult<(Uuid, String)> {
     let prepared = prepare(draft)?;
     let mut tx = store.begin_write().await?;
-    let id = insert_prepared(store, tx.conn(), portal, &prepared).await?;
+    let id = insert_prepared(store, tx.conn(), portal.into(), &prepared).await?;
     tx.commit().await?;
-    Ok((id, prepared.password))
+    Ok((id.0, prepared.password))
 }
 
 /// `POST people`: an admin adds a user with profile fields; returns his profile.
@@ -376,7 +291,7 @@ pub async fn update_member(
 
 /// `PUT people/status/{status}`: an admin enables or disables users; the owner and the caller
 /// himself are skipped. Returns the profiles of the listed users that exist.
-pub async fn set_status(store: &Store, caller: &Caller, ids: &[Uuid], disable: bool) -> ApiResult<Vec<Profile>> {
+pub async fn set_status(store: &Store, caller: &Caller, ids: &[UserId], disable: bool) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
     let users = store.users_by_ids(caller.portal, ids).await?;
     let mut tx = store.begin_write().await?;
@@ -618,7 +533,12 @@ fn prepare(draft: UserDraft) -> ApiResult<PreparedUser> {
     Ok(PreparedUser { draft, email, password, password_hash })
 }
 
-async fn insert_prepared(store: &Store, conn: &mut AnyConnection, portal: i64, user: &PreparedUser) -> ApiResult<Uuid> {
+async fn insert_prepared(
+    store: &Store,
+    conn: &mut AnyConnection,
+    portal: PortalId,
+    user: &PreparedUser,
+) -> ApiResult<UserId> {
     if store.email_taken(conn, portal, &user.email, None).await? {
         return Err(ApiError::invalid("email", "a user with this email already exists"));
     }
@@ -630,7 +550,7 @@ async fn insert_prepared(store: &Store, conn: &mut AnyConnection, portal: i64, u
         user_name = format!("{local}{suffix}");
     }
     let draft = &user.draft;
-    let id = Uuid::new_v4();
+    let id = UserId(uuid::Uuid::new_v4());
     let new_user = NewUser {
         id,
         user_name,
@@ -649,13 +569,20 @@ async fn insert_prepared(store: &Store, conn: &mut AnyConnection, portal: i64, u
 }
 
 /// Sets a new password for the user with this login (user name or email) and revokes his tokens.
-pub async fn set_password(store: &Store, portal: i64, login: &str, new_password: &str) -> ApiResult<Uuid> {
+/// Sets a password by login (the CLI and the tests name the portal by its number).
+pub async fn set_password(
+    store: &Store,
+    portal: impl Into<PortalId>,
+    login: &str,
+    new_password: &str,
+) -> ApiResult<UserId> {
+    let portal = portal.into();
     let id = by_login(store, portal, login).await?.ok_or_else(|| ApiError::not_found("User not found"))?.id;
     set_password_of(store, portal, id, new_password).await?;
     Ok(id)
 }
 
-async fn set_password_of(store: &Store, portal: i64, user: Uuid, new_password: &str) -> ApiResult<()> {
+async fn set_password_of(store: &Store, portal: PortalId, user: UserId, new_password: &str) -> ApiResult<()> {
     password::check_policy(new_password)?;
     let hash = password::hash(new_password)?;
     let mut tx = store.begin_write().await?;
@@ -672,7 +599,7 @@ async fn set_password_of(store: &Store, portal: i64, user: Uuid, new_password: &
 /// already had an owner or the password was given.
 pub async fn bootstrap_portal(
     store: &Store,
-    portal: i64,
+    portal: PortalId,
     owner_email: &str,
     owner_password: Option<&str>,
 ) -> ApiResult<Option<String>> {
@@ -704,7 +631,7 @@ pub async fn bootstrap_portal(
 
 /// The live user whose email or user name is `login` (the email first, as logins take it); for
 /// the command line, which names users as people type them.
-pub async fn by_login(store: &Store, portal: i64, login: &str) -> ApiResult<Option<User>> {
+pub async fn by_login(store: &Store, portal: PortalId, login: &str) -> ApiResult<Option<User>> {
     Ok(store.credentials_by_login(portal, login).await?.map(|stored| stored.user))
 }
 

@@ -1,11 +1,11 @@
 //! Projects: who may read, create, edit and delete them, and their teams.
 
-use chrono::{DateTime, Utc};
-use uuid::Uuid;
-
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::{PortalId, ProjectId, UserId};
 use crate::store::{Store, WriteTx};
+
+pub use crate::model::projects::{NewProject, Project, ProjectChanges};
 
 /// ProjectStatus: Open = 0, Closed = 1, Paused = 2.
 pub mod status {
@@ -16,45 +16,6 @@ pub mod status {
 
 const MAX_TITLE: usize = 255;
 const MAX_TAGS: usize = 50;
-
-#[derive(Debug, Clone)]
-pub struct Project {
-    pub id: i64,
-    pub title: String,
-    pub description: Option<String>,
-    pub status: i64,
-    pub responsible: Uuid,
-    pub is_private: bool,
-    pub created_at: DateTime<Utc>,
-    pub created_by: Uuid,
-    pub last_modified: DateTime<Utc>,
-    pub last_modified_by: Uuid,
-    /// Team members (the responsible among them).
-    pub team: Vec<Uuid>,
-    pub tags: Vec<String>,
-}
-
-/// A project to create.
-pub struct NewProject {
-    pub title: String,
-    pub description: Option<String>,
-    pub responsible: Uuid,
-    pub is_private: bool,
-    pub team: Vec<Uuid>,
-    pub tags: Vec<String>,
-}
-
-/// What an update sets; `None` leaves a field as it is.
-#[derive(Default)]
-pub struct ProjectChanges {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub responsible: Option<Uuid>,
-    pub status: Option<i64>,
-    pub is_private: Option<bool>,
-    pub team: Option<Vec<Uuid>>,
-    pub tags: Option<Vec<String>>,
-}
 
 /// The caller's rights on one project (the `security` object of the wire shape).
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +63,7 @@ pub fn rights(caller: &Caller, project: &Project) -> Rights {
 }
 
 /// A project the caller may read, else 404 as if it did not exist.
-pub async fn get(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> {
+pub async fn get(store: &Store, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
     store
         .project(caller.portal, id)
         .await?
@@ -134,7 +95,7 @@ pub fn parse_tags(text: &str) -> ApiResult<Vec<String>> {
 }
 
 /// The responsible must be an active user who is not a guest.
-async fn check_responsible(store: &Store, portal: i64, id: Uuid) -> ApiResult<()> {
+async fn check_responsible(store: &Store, portal: PortalId, id: UserId) -> ApiResult<()> {
     match store.user_by_id(portal, id).await? {
         None => Err(ApiError::invalid("responsibleId", "no such user")),
         Some(user) if user.is_visitor => Err(ApiError::forbidden("A guest cannot be appointed as responsible.")),
@@ -162,7 +123,7 @@ pub async fn create(store: &Store, caller: &Caller, mut project: NewProject) -> 
 /// `PUT project/{id}` and `PUT project/{id}/status`. The project is read, under its row lock,
 /// inside the transaction that writes it, and only what the request sends is written: a rename
 /// racing a change of privacy or team leaves both changes in place.
-pub async fn update(store: &Store, caller: &Caller, id: i64, mut changes: ProjectChanges) -> ApiResult<Project> {
+pub async fn update(store: &Store, caller: &Caller, id: ProjectId, mut changes: ProjectChanges) -> ApiResult<Project> {
     if let Some(title) = &changes.title {
         changes.title = Some(check_title(title)?);
     }
@@ -183,7 +144,7 @@ pub async fn update(store: &Store, caller: &Caller, id: i64, mut changes: Projec
 }
 
 /// `DELETE project/{id}`: the edit right (as the original checks); returns the project as it was.
-pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Project> {
+pub async fn delete(store: &Store, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
     let mut tx = store.begin_write().await?;
     let project = editable_locked(store, &mut tx, caller, id).await?;
     store.delete_project(tx.conn(), caller.portal, id).await?;
@@ -193,7 +154,7 @@ pub async fn delete(store: &Store, caller: &Caller, id: i64) -> ApiResult<Projec
 
 /// The project as it is under its row lock, inside the transaction about to change it: 404 when
 /// the caller may not read it, 403 when he may not edit it.
-async fn editable_locked(store: &Store, tx: &mut WriteTx, caller: &Caller, id: i64) -> ApiResult<Project> {
+async fn editable_locked(store: &Store, tx: &mut WriteTx, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
     let project = store
         .lock_project(tx.conn(), caller.portal, id)
         .await?

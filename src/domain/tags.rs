@@ -1,9 +1,10 @@
 //! Tags on CRM contacts.
 
-use super::access::{self, Viewer};
+use super::access::{self, Right, Viewer};
 use super::contacts::{self, MAX_BATCH};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::ContactId;
 use crate::store::Store;
 
 const MAX_TAG: usize = 255;
@@ -14,7 +15,7 @@ pub fn check_name(name: &str) -> ApiResult<String> {
 }
 
 /// `GET crm/contact/{id}/tag`: the tags of a contact the caller may read.
-pub async fn of_contact(store: &Store, caller: &Caller, contact: i64) -> ApiResult<Vec<String>> {
+pub async fn of_contact(store: &Store, caller: &Caller, contact: ContactId) -> ApiResult<Vec<String>> {
     let contact = contacts::get(store, caller, contact).await?;
     Ok(store.contact_tags(caller.portal, contact.id).await?)
 }
@@ -40,7 +41,7 @@ pub async fn create(store: &Store, caller: &Caller, name: &str) -> ApiResult<Str
 
 /// `POST crm/contact/{id}/tag` and `POST crm/contact/taglist`: tags every listed contact the
 /// caller may edit (a single contact he may not edit is a 403), creating the tag if needed.
-pub async fn add(store: &Store, caller: &Caller, ids: &[i64], name: &str, single: bool) -> ApiResult<String> {
+pub async fn add(store: &Store, caller: &Caller, ids: &[ContactId], name: &str, single: bool) -> ApiResult<String> {
     access::require_crm(caller)?;
     let name = check_name(name)?;
     if ids.is_empty() {
@@ -56,7 +57,7 @@ pub async fn add(store: &Store, caller: &Caller, ids: &[i64], name: &str, single
         }
     }
     let mut tx = store.begin_write().await?;
-    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), ids, true).await?;
+    let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), ids, Right::Edit).await?;
     let (tag, _) = store.ensure_tag(tx.conn(), caller.portal, &name).await?;
     store.tag_contacts(tx.conn(), caller.portal, tag, &editable).await?;
     tx.commit().await?;
@@ -64,7 +65,7 @@ pub async fn add(store: &Store, caller: &Caller, ids: &[i64], name: &str, single
 }
 
 /// `DELETE crm/contact/{id}/tag`: 404 for a tag the portal does not have.
-pub async fn remove(store: &Store, caller: &Caller, contact: i64, name: &str) -> ApiResult<String> {
+pub async fn remove(store: &Store, caller: &Caller, contact: ContactId, name: &str) -> ApiResult<String> {
     let name = check_name(name)?;
     let contact = contacts::get(store, caller, contact).await?;
     if !access::can_edit(caller, &contact) {

@@ -14,7 +14,6 @@ use uuid::Uuid;
 use super::datetime;
 use crate::error::{ApiError, ApiResult};
 pub use crate::model::ids::parse_guid;
-use crate::model::{ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, UserId};
 
 /// The most items one list parameter may hold (values or objects); more is a 400 naming it.
 /// Bodies are limited in bytes too (`--max-body-bytes`, 413).
@@ -178,32 +177,15 @@ impl Params {
 
     /// A collection of objects: `name[0][prop]=v` (or `name[0].prop`, or JSON), each object's
     /// properties as a `Params` of its own. A single object sent without an index
-    /// (`name[prop]=v`, or a JSON array of one object) is a list of one. Objects sent with an
-    /// empty index (`name[][prop]=v`, as Rails, PHP and `qs` write them) follow in order, a new
-    /// one starting whenever a property repeats.
+    /// (`name[prop]=v`, or a JSON array of one object) is a list of one.
     pub fn objects(&self, name: &str) -> ApiResult<Vec<Params>> {
         // Keyed by index: finding an object by a scan of the list made binding quadratic (48 s
         // for 200,000 objects).
         let mut indexed: BTreeMap<usize, Params> = BTreeMap::new();
         let mut single = Params::new(self.tz);
-        let mut unindexed: Vec<Params> = Vec::new();
         for entry in self.entries.iter().filter(|e| e.path[0].eq_ignore_ascii_case(name)) {
             match entry.path.as_slice() {
                 [_] => return Err(ApiError::invalid(name, "expected a list of objects")),
-                [_, index, prop, rest @ ..] if index.is_empty() && !prop.is_empty() => {
-                    let repeats = unindexed.last().is_none_or(|object| object.has(prop));
-                    if repeats {
-                        if unindexed.len() == MAX_LIST_ITEMS {
-                            return Err(too_many(name));
-                        }
-                        unindexed.push(Params::new(self.tz));
-                    }
-                    let mut path = vec![prop.clone()];
-                    path.extend(rest.iter().cloned());
-                    if let Some(object) = unindexed.last_mut() {
-                        object.entries.push(Entry { path, value: entry.value.clone() });
-                    }
-                }
                 [_, index, rest @ ..]
                     if !rest.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) && !index.is_empty() =>
                 {
@@ -219,14 +201,13 @@ impl Params {
                 _ => return Err(ApiError::invalid(name, "expected a list of objects")),
             }
         }
-        if indexed.len() + unindexed.len() > MAX_LIST_ITEMS {
+        if indexed.len() > MAX_LIST_ITEMS {
             return Err(too_many(name));
         }
         let mut objects: Vec<Params> = indexed.into_values().collect();
         if !single.entries.is_empty() {
             objects.insert(0, single);
         }
-        objects.extend(unindexed);
         Ok(objects)
     }
 }
@@ -373,17 +354,6 @@ impl FromParam for DateTime<Utc> {
     }
 }
 
-macro_rules! id_param {
-    ($($id:ty: $inner:ty),*) => {$(
-        impl FromParam for $id {
-            fn from_param(text: &str, tz: Tz) -> Result<Option<Self>, String> {
-                <$inner>::from_param(text, tz).map(|value| value.map(<$id>::from))
-            }
-        }
-    )*};
-}
-id_param!(ContactId: i64, ProjectId: i64, InfoId: i64, ListItemId: i64, FieldId: i64, UserId: Uuid, GroupId: Uuid);
-
 /// An enum that binds by member name (case-insensitive) or number; flag enums also take
 /// comma-separated names, OR-ed together.
 pub trait ApiEnum: Sized + Copy {
@@ -486,18 +456,6 @@ mod tests {
         let objects = json(r#"{"contacts":[{"type":"skype","value":"a"}]}"#).objects("contacts").unwrap();
         assert_eq!(objects.len(), 1, "a one-object array is a list of one");
         assert_eq!(objects[0].raw("value"), Some("a"));
-        let unindexed = form(
-            "contacts[][type]=skype&contacts[][value]=a&contacts[][Type]=mail&contacts[][value]=b&contacts[][value]=c",
-        )
-        .objects("contacts")
-        .unwrap();
-        let pairs: Vec<(Option<&str>, Option<&str>)> =
-            unindexed.iter().map(|o| (o.raw("type"), o.raw("value"))).collect();
-        assert_eq!(
-            pairs,
-            [(Some("skype"), Some("a")), (Some("mail"), Some("b")), (None, Some("c"))],
-            "a repeated property starts the next object"
-        );
         let single = form("contacts[type]=skype&contacts[value]=a").objects("contacts").unwrap();
         assert_eq!(single.len(), 1);
         assert!(form("contacts=x").objects("contacts").is_err());

@@ -20,7 +20,7 @@ use super::openapi::Ty;
 use super::request::{Anon, Call};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
-use crate::model::{ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, UserId};
+use crate::model::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, UserId};
 
 /// A set of inputs: an endpoint's, or a group several endpoints share, or one object of a list.
 pub trait Inputs: Sized {
@@ -164,6 +164,7 @@ scalars! {
     Uuid => Ty::Guid,
     DateTime<Utc> => Ty::Date,
     ContactId => Ty::Int,
+    CompanyId => Ty::Int,
     ProjectId => Ty::Int,
     InfoId => Ty::Int,
     ListItemId => Ty::Int,

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod request;
 mod routes;
+mod typed_ids;
 pub mod wire;
 pub mod xml;
 
@@ -29,6 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::app::App;
 use crate::error::ApiError;
+use crate::model::PortalId;
 use envelope::{ErrorReply, Format, RenderContext, Reply};
 use list::ListOptions;
 use request::RequestInfo;
@@ -174,7 +176,7 @@ async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req:
     let user = Arc::new(OnceLock::new());
     let list = Arc::new(list);
     let info = RequestInfo {
-        portal,
+        portal: PortalId(portal),
         format,
         list: list.clone(),
         base_url: base_url.into(),

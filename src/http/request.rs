@@ -15,11 +15,12 @@ use super::list::ListOptions;
 use crate::app::App;
 use crate::domain::{auth, Caller};
 use crate::error::{ApiError, ApiResult};
+use crate::model::PortalId;
 
 /// Per-request facts the envelope middleware works out before routing.
 #[derive(Clone)]
 pub struct RequestInfo {
-    pub portal: i64,
+    pub portal: PortalId,
     pub format: Format,
     pub list: Arc<ListOptions>,
     /// `scheme://host[:port]` of the request, for absolute links.
@@ -97,7 +98,7 @@ impl FromRequest<Arc<App>> for Call {
             }
             Err(err) => return Err(err),
         };
-        let _ = info.user.set(caller.user.id);
+        let _ = info.user.set(caller.user.id.0);
         Ok(Call { caller, info, params: params? })
     }
 }

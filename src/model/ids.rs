@@ -32,6 +32,8 @@ typed_id! {
     PortalId(i64);
     /// A CRM contact, person or company.
     ContactId(i64);
+    /// A contact that is a company, where a person's company is meant.
+    CompanyId(i64);
     /// A project.
     ProjectId(i64);
     /// One row of a contact's details (phone, email, address, ...).
@@ -55,6 +57,23 @@ impl UserId {
     }
 }
 
+impl CompanyId {
+    /// A person's company as the wire and the table number it, where 0 means none.
+    pub fn from_number(number: i64) -> Option<CompanyId> {
+        (number != 0).then_some(CompanyId(number))
+    }
+
+    /// The number of a person's company, 0 for none.
+    pub fn number(company: Option<CompanyId>) -> i64 {
+        company.map_or(0, |id| id.0)
+    }
+
+    /// The company as the contact it is.
+    pub fn contact(self) -> ContactId {
+        ContactId(self.0)
+    }
+}
+
 /// A GUID in any of .NET's formats (`N`, `D`, `B`, `P`), any case.
 pub fn parse_guid(text: &str) -> Option<Uuid> {
     let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).unwrap_or(text);
@@ -75,28 +94,28 @@ pub fn parse_guid(text: &str) -> Option<Uuid> {
     Uuid::parse_str(inner).ok()
 }
 
-/// Who besides admins and managers may see and change a contact (the original's ShareType).
+/// Who besides admins and managers may see and change a contact (the original's ShareType),
+/// numbered as stored and on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ShareType {
     /// Private: admins and the contact's managers only.
     #[default]
-    None,
+    None = 0,
     /// Everyone reads and edits.
-    ReadWrite,
+    ReadWrite = 1,
     /// Everyone reads; admins and managers edit.
-    Read,
+    Read = 2,
 }
 
 impl ShareType {
-    /// The stored and wire number, as the original numbers them.
-    pub const NUMBERS: [(ShareType, i64); 3] = [(ShareType::None, 0), (ShareType::ReadWrite, 1), (ShareType::Read, 2)];
+    pub const ALL: [ShareType; 3] = [ShareType::None, ShareType::ReadWrite, ShareType::Read];
 
-    pub fn number(self) -> i64 {
-        Self::NUMBERS.iter().find(|(share, _)| *share == self).map_or(0, |(_, n)| *n)
+    pub const fn number(self) -> i64 {
+        self as i64
     }
 
     pub fn from_number(n: i64) -> Option<Self> {
-        Self::NUMBERS.iter().find(|(_, number)| *number == n).map(|(share, _)| *share)
+        Self::ALL.into_iter().find(|share| share.number() == n)
     }
 
     /// Input: older clients send `isShared`, which means ReadWrite when true, private otherwise.

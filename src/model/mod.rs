@@ -1,6 +1,13 @@
 //! The floor below `domain` and `store`: the entities both speak of, and their typed ids. It
 //! imports neither.
 
+pub mod access;
+pub mod contacts;
+pub mod custom_fields;
+pub mod groups;
 pub mod ids;
+pub mod login;
+pub mod people;
+pub mod projects;
 
-pub use ids::{ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};
+pub use ids::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};

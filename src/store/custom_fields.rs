@@ -4,8 +4,9 @@ use sqlx::{AnyConnection, Row};
 
 use super::contacts::{readable_contact_of, Arg, Args};
 use super::{json_array, Store};
-use crate::domain::access::Viewer;
-use crate::domain::custom_fields::FieldDefinition;
+use crate::model::access::Viewer;
+use crate::model::custom_fields::FieldDefinition;
+use crate::model::ids::{ContactId, PortalId};
 
 fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx::Error> {
     Ok(FieldDefinition {
@@ -24,12 +25,12 @@ impl Store {
     /// values each has on the contacts he may read.
     pub async fn field_definitions(
         &self,
-        portal: i64,
+        portal: PortalId,
         entity_types: &[i64],
         usage_for: Option<Viewer>,
     ) -> Result<Vec<FieldDefinition>, sqlx::Error> {
         let mut args = Args::default();
-        args.push(Arg::Int(portal));
+        args.push(Arg::Int(portal.0));
         args.push(Arg::Text(json_array(entity_types)));
         let used = match usage_for {
             Some(viewer) => format!(
@@ -50,14 +51,14 @@ impl Store {
     pub async fn insert_field_definition(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         field: &FieldDefinition,
     ) -> Result<i64, sqlx::Error> {
         let row = sqlx::query(
             "INSERT INTO crm_custom_fields (portal_id, entity_type, label, field_type, sort_order, mask) \
              VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM crm_custom_fields WHERE portal_id = $1), $5) RETURNING id",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(field.entity_type)
         .bind(&field.label)
         .bind(field.field_type)
@@ -70,13 +71,13 @@ impl Store {
     pub async fn update_field_definition(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         field: &FieldDefinition,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE crm_custom_fields SET label = $3, field_type = $4, mask = $5 WHERE portal_id = $1 AND id = $2",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(field.id)
         .bind(&field.label)
         .bind(field.field_type)
@@ -89,11 +90,11 @@ impl Store {
     pub async fn delete_field_definition(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         id: i64,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM crm_custom_fields WHERE portal_id = $1 AND id = $2")
-            .bind(portal)
+            .bind(portal.0)
             .bind(id)
             .execute(conn)
             .await?;
@@ -104,24 +105,24 @@ impl Store {
     pub async fn set_field_value(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        contact: i64,
+        portal: PortalId,
+        contact: ContactId,
         field: i64,
         value: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM crm_custom_field_values WHERE portal_id = $1 AND field_id = $2 AND contact_id = $3")
-            .bind(portal)
+            .bind(portal.0)
             .bind(field)
-            .bind(contact)
+            .bind(contact.0)
             .execute(&mut *conn)
             .await?;
         if !value.trim().is_empty() {
             sqlx::query(
                 "INSERT INTO crm_custom_field_values (portal_id, field_id, contact_id, value) VALUES ($1, $2, $3, $4)",
             )
-            .bind(portal)
+            .bind(portal.0)
             .bind(field)
-            .bind(contact)
+            .bind(contact.0)
             .bind(value)
             .execute(conn)
             .await?;

@@ -1,34 +1,34 @@
 //! Groups (departments) and their members.
 
+use crate::model::ids::{GroupId, PortalId, UserId};
 use sqlx::{AnyConnection, Row};
-use uuid::Uuid;
 
-use super::{json_array, to_ticks, Store};
-use crate::domain::groups::Group;
+use super::{json_array, parse_uuid, to_ticks, Store};
+use crate::model::groups::Group;
 
 fn group_from_row(row: &sqlx::any::AnyRow) -> Result<Group, sqlx::Error> {
     let id: String = row.try_get("id")?;
     let manager: Option<String> = row.try_get("manager_id")?;
     Ok(Group {
-        id: Uuid::parse_str(&id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        id: GroupId(parse_uuid(&id)?),
         name: row.try_get("name")?,
-        manager: manager.and_then(|m| Uuid::parse_str(&m).ok()),
+        manager: manager.and_then(|m| uuid::Uuid::parse_str(&m).ok()).map(UserId),
     })
 }
 
 impl Store {
     /// Every group of the portal, by name.
-    pub async fn groups(&self, portal: i64) -> Result<Vec<Group>, sqlx::Error> {
+    pub async fn groups(&self, portal: PortalId) -> Result<Vec<Group>, sqlx::Error> {
         let rows = sqlx::query("SELECT id, name, manager_id FROM groups WHERE portal_id = $1 ORDER BY name, id")
-            .bind(portal)
+            .bind(portal.0)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(group_from_row).collect()
     }
 
-    pub async fn group(&self, portal: i64, id: Uuid) -> Result<Option<Group>, sqlx::Error> {
+    pub async fn group(&self, portal: PortalId, id: GroupId) -> Result<Option<Group>, sqlx::Error> {
         let row = sqlx::query("SELECT id, name, manager_id FROM groups WHERE portal_id = $1 AND id = $2")
-            .bind(portal)
+            .bind(portal.0)
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
@@ -36,12 +36,12 @@ impl Store {
     }
 
     /// The groups `user` is a member of.
-    pub async fn groups_of(&self, portal: i64, user: Uuid) -> Result<Vec<Group>, sqlx::Error> {
+    pub async fn groups_of(&self, portal: PortalId, user: UserId) -> Result<Vec<Group>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT g.id, g.name, g.manager_id FROM groups g JOIN group_members m ON m.portal_id = g.portal_id AND m.group_id = g.id \
              WHERE g.portal_id = $1 AND m.user_id = $2 ORDER BY g.name, g.id",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(user.to_string())
         .fetch_all(&self.pool)
         .await?;
@@ -49,26 +49,27 @@ impl Store {
     }
 
     /// The ids of a group's members.
-    pub async fn group_member_ids(&self, portal: i64, group: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    pub async fn group_member_ids(&self, portal: PortalId, group: GroupId) -> Result<Vec<UserId>, sqlx::Error> {
         let rows = sqlx::query("SELECT user_id FROM group_members WHERE portal_id = $1 AND group_id = $2")
-            .bind(portal)
+            .bind(portal.0)
             .bind(group.to_string())
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                Uuid::parse_str(&row.try_get::<String, _>("user_id")?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-            })
-            .collect()
+        rows.iter().map(|row| Ok(UserId(parse_uuid(&row.try_get::<String, _>("user_id")?)?))).collect()
     }
 
     /// Creates or renames a group and sets its manager.
-    pub async fn save_group(&self, conn: &mut AnyConnection, portal: i64, group: &Group) -> Result<(), sqlx::Error> {
+    pub async fn save_group(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        group: &Group,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO groups (portal_id, id, name, manager_id, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (portal_id, id) DO UPDATE SET name = excluded.name, manager_id = excluded.manager_id",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(group.id.to_string())
         .bind(&group.name)
         .bind(group.manager.map(|m| m.to_string()))
@@ -78,12 +79,17 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_group(&self, conn: &mut AnyConnection, portal: i64, group: Uuid) -> Result<(), sqlx::Error> {
+    pub async fn delete_group(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        group: GroupId,
+    ) -> Result<(), sqlx::Error> {
         for sql in [
             "DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2",
             "DELETE FROM groups WHERE portal_id = $1 AND id = $2",
         ] {
-            sqlx::query(sql).bind(portal).bind(group.to_string()).execute(&mut *conn).await?;
+            sqlx::query(sql).bind(portal.0).bind(group.to_string()).execute(&mut *conn).await?;
         }
         Ok(())
     }
@@ -92,18 +98,18 @@ impl Store {
     pub async fn add_group_members(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        group: Uuid,
-        users: &[Uuid],
+        portal: PortalId,
+        group: GroupId,
+        users: &[UserId],
     ) -> Result<(), sqlx::Error> {
-        let ids = json_array(&users.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        let ids = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
         let sql = format!(
             "INSERT INTO group_members (portal_id, group_id, user_id) \
              SELECT $1, $2, u.id FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {} \
              ON CONFLICT DO NOTHING",
             self.json_texts(3)
         );
-        sqlx::query(&sql).bind(portal).bind(group.to_string()).bind(ids).execute(conn).await?;
+        sqlx::query(&sql).bind(portal.0).bind(group.to_string()).bind(ids).execute(conn).await?;
         Ok(())
     }
 
@@ -111,25 +117,25 @@ impl Store {
     pub async fn remove_group_members(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        group: Uuid,
-        users: Option<&[Uuid]>,
+        portal: PortalId,
+        group: GroupId,
+        users: Option<&[UserId]>,
     ) -> Result<(), sqlx::Error> {
         match users {
             None => {
                 sqlx::query("DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2")
-                    .bind(portal)
+                    .bind(portal.0)
                     .bind(group.to_string())
                     .execute(conn)
                     .await?;
             }
             Some(users) => {
-                let ids = json_array(&users.iter().map(Uuid::to_string).collect::<Vec<_>>());
+                let ids = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
                 let sql = format!(
                     "DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2 AND user_id IN {}",
                     self.json_texts(3)
                 );
-                sqlx::query(&sql).bind(portal).bind(group.to_string()).bind(ids).execute(conn).await?;
+                sqlx::query(&sql).bind(portal.0).bind(group.to_string()).bind(ids).execute(conn).await?;
             }
         }
         Ok(())
@@ -139,22 +145,22 @@ impl Store {
     pub async fn set_user_groups(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        user: Uuid,
-        groups: &[Uuid],
+        portal: PortalId,
+        user: UserId,
+        groups: &[GroupId],
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM group_members WHERE portal_id = $1 AND user_id = $2")
-            .bind(portal)
+            .bind(portal.0)
             .bind(user.to_string())
             .execute(&mut *conn)
             .await?;
-        let ids = json_array(&groups.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        let ids = json_array(&groups.iter().map(GroupId::to_string).collect::<Vec<_>>());
         let sql = format!(
             "INSERT INTO group_members (portal_id, group_id, user_id) \
              SELECT $1, g.id, $2 FROM groups g WHERE g.portal_id = $1 AND g.id IN {}",
             self.json_texts(3)
         );
-        sqlx::query(&sql).bind(portal).bind(user.to_string()).bind(ids).execute(conn).await?;
+        sqlx::query(&sql).bind(portal.0).bind(user.to_string()).bind(ids).execute(conn).await?;
         Ok(())
     }
 }

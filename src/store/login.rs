@@ -4,28 +4,18 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
-use uuid::Uuid;
+
+use crate::model::ids::PortalId;
+use crate::model::login::LoginScope;
 
 use super::{from_ticks, json_array, to_ticks, Backend, Store};
 
-/// What a login attempt is counted against.
-#[derive(Debug, Clone)]
-pub enum LoginScope {
-    /// An existing account, whichever of its names (user name or email, any case) was typed.
-    User(Uuid),
-    /// A login name that names no account (lower-cased).
-    Account(String),
-    /// The client's address.
-    Address(String),
-}
-
-impl LoginScope {
-    fn key(&self) -> String {
-        match self {
-            LoginScope::User(id) => format!("user:{id}"),
-            LoginScope::Account(name) => format!("account:{}", name.to_lowercase()),
-            LoginScope::Address(addr) => format!("address:{addr}"),
-        }
+/// The key a scope's attempts are stored and locked under.
+fn scope_key(scope: &LoginScope) -> String {
+    match scope {
+        LoginScope::User(id) => format!("user:{id}"),
+        LoginScope::Account(name) => format!("account:{}", name.to_lowercase()),
+        LoginScope::Address(addr) => format!("address:{addr}"),
     }
 }
 
@@ -36,14 +26,14 @@ impl Store {
     pub async fn lock_login_scopes(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         scopes: &[LoginScope],
     ) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Postgres {
             for scope in scopes {
                 sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, $2))) AS l")
-                    .bind(scope.key())
-                    .bind(portal)
+                    .bind(scope_key(scope))
+                    .bind(portal.0)
                     .execute(&mut *conn)
                     .await?;
             }
@@ -55,15 +45,15 @@ impl Store {
     pub async fn login_attempts_since(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         scope: &LoginScope,
         since: DateTime<Utc>,
     ) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE portal_id = $1 AND scope = $2 AND at >= $3",
         )
-        .bind(portal)
-        .bind(scope.key())
+        .bind(portal.0)
+        .bind(scope_key(scope))
         .bind(to_ticks(since))
         .fetch_one(&mut *conn)
         .await?;
@@ -76,15 +66,15 @@ impl Store {
     pub async fn record_login_attempt(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         scopes: &[LoginScope],
         at: DateTime<Utc>,
     ) -> Result<Vec<i64>, sqlx::Error> {
         let mut ids = Vec::with_capacity(scopes.len());
         for scope in scopes {
             let row = sqlx::query("INSERT INTO login_failures (portal_id, scope, at) VALUES ($1, $2, $3) RETURNING id")
-                .bind(portal)
-                .bind(scope.key())
+                .bind(portal.0)
+                .bind(scope_key(scope))
                 .bind(to_ticks(at))
                 .fetch_one(&mut *conn)
                 .await?;
@@ -94,17 +84,17 @@ impl Store {
     }
 
     /// Forgets the attempts with these ids.
-    pub async fn forget_login_attempts(&self, portal: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
+    pub async fn forget_login_attempts(&self, portal: PortalId, ids: &[i64]) -> Result<(), sqlx::Error> {
         let sql = format!("DELETE FROM login_failures WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
-        sqlx::query(&sql).bind(portal).bind(json_array(ids)).execute(&self.pool).await?;
+        sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).execute(&self.pool).await?;
         Ok(())
     }
 
     /// Forgets every attempt counted against a scope, after a successful login.
-    pub async fn clear_login_failures(&self, portal: i64, scope: &LoginScope) -> Result<(), sqlx::Error> {
+    pub async fn clear_login_failures(&self, portal: PortalId, scope: &LoginScope) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM login_failures WHERE portal_id = $1 AND scope = $2")
-            .bind(portal)
-            .bind(scope.key())
+            .bind(portal.0)
+            .bind(scope_key(scope))
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -2,31 +2,31 @@
 
 use std::collections::HashMap;
 
+use crate::model::ids::{PortalId, ProjectId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use uuid::Uuid;
 
-use super::{from_ticks, json_array, to_ticks, RowLock, Store};
-use crate::domain::projects::{NewProject, Project, ProjectChanges};
+use super::{from_ticks, json_array, parse_uuid, to_ticks, RowLock, Store};
+use crate::model::projects::{NewProject, Project, ProjectChanges};
 
 const PROJECT_COLUMNS: &str = "id, title, description, status, responsible_id, is_private, created_at, created_by, last_modified, last_modified_by";
 
-fn uuid(row: &AnyRow, column: &str) -> Result<Uuid, sqlx::Error> {
-    Uuid::parse_str(&row.try_get::<String, _>(column)?).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+fn user_id(row: &AnyRow, column: &str) -> Result<UserId, sqlx::Error> {
+    Ok(UserId(parse_uuid(&row.try_get::<String, _>(column)?)?))
 }
 
 fn project_from_row(row: &AnyRow) -> Result<Project, sqlx::Error> {
     Ok(Project {
-        id: row.try_get("id")?,
+        id: ProjectId(row.try_get("id")?),
         title: row.try_get("title")?,
         description: row.try_get("description")?,
         status: row.try_get("status")?,
-        responsible: uuid(row, "responsible_id")?,
+        responsible: user_id(row, "responsible_id")?,
         is_private: row.try_get::<i64, _>("is_private")? != 0,
         created_at: from_ticks(row.try_get("created_at")?),
-        created_by: uuid(row, "created_by")?,
+        created_by: user_id(row, "created_by")?,
         last_modified: from_ticks(row.try_get("last_modified")?),
-        last_modified_by: uuid(row, "last_modified_by")?,
+        last_modified_by: user_id(row, "last_modified_by")?,
         team: Vec::new(),
         tags: Vec::new(),
     })
@@ -34,18 +34,23 @@ fn project_from_row(row: &AnyRow) -> Result<Project, sqlx::Error> {
 
 impl Store {
     /// Every project of the portal by title, with teams and tags, in three statements.
-    pub async fn projects(&self, portal: i64) -> Result<Vec<Project>, sqlx::Error> {
+    pub async fn projects(&self, portal: PortalId) -> Result<Vec<Project>, sqlx::Error> {
         let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 ORDER BY title, id");
-        let rows = sqlx::query(&sql).bind(portal).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(&self.pool).await?;
         let mut projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.pool.acquire().await?;
         self.attach_team_and_tags(&mut conn, portal, &mut projects, None).await?;
         Ok(projects)
     }
 
-    pub async fn project(&self, portal: i64, id: i64) -> Result<Option<Project>, sqlx::Error> {
+    /// A project by id (the integration tests call it with plain numbers).
+    pub async fn project(
+        &self,
+        portal: impl Into<PortalId>,
+        id: impl Into<ProjectId>,
+    ) -> Result<Option<Project>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        self.project_in(&mut conn, portal, id, None).await
+        self.project_in(&mut conn, portal.into(), id.into(), None).await
     }
 
     /// A project read inside a write transaction after taking its row lock (PostgreSQL; SQLite
@@ -53,8 +58,8 @@ impl Store {
     pub async fn lock_project(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        id: i64,
+        portal: PortalId,
+        id: ProjectId,
     ) -> Result<Option<Project>, sqlx::Error> {
         self.project_in(conn, portal, id, Some(RowLock::Update)).await
     }
@@ -62,15 +67,15 @@ impl Store {
     async fn project_in(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        id: i64,
+        portal: PortalId,
+        id: ProjectId,
         lock: Option<RowLock>,
     ) -> Result<Option<Project>, sqlx::Error> {
         let sql = format!(
             "SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2{}",
             self.lock_clause(lock)
         );
-        let Some(row) = sqlx::query(&sql).bind(portal).bind(id).fetch_optional(&mut *conn).await? else {
+        let Some(row) = sqlx::query(&sql).bind(portal.0).bind(id.0).fetch_optional(&mut *conn).await? else {
             return Ok(None);
         };
         let mut projects = vec![project_from_row(&row)?];
@@ -81,29 +86,29 @@ impl Store {
     async fn attach_team_and_tags(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         projects: &mut [Project],
-        only: Option<i64>,
+        only: Option<ProjectId>,
     ) -> Result<(), sqlx::Error> {
         let filter = if only.is_some() { " AND project_id = $2" } else { "" };
-        let mut teams: HashMap<i64, Vec<Uuid>> = HashMap::new();
+        let mut teams: HashMap<ProjectId, Vec<UserId>> = HashMap::new();
         let sql =
             format!("SELECT project_id, user_id FROM project_members WHERE portal_id = $1{filter} ORDER BY user_id");
-        let mut query = sqlx::query(&sql).bind(portal);
+        let mut query = sqlx::query(&sql).bind(portal.0);
         if let Some(id) = only {
-            query = query.bind(id);
+            query = query.bind(id.0);
         }
         for row in query.fetch_all(&mut *conn).await? {
-            teams.entry(row.try_get("project_id")?).or_default().push(uuid(&row, "user_id")?);
+            teams.entry(ProjectId(row.try_get("project_id")?)).or_default().push(user_id(&row, "user_id")?);
         }
-        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut tags: HashMap<ProjectId, Vec<String>> = HashMap::new();
         let sql = format!("SELECT project_id, tag FROM project_tags WHERE portal_id = $1{filter} ORDER BY tag");
-        let mut query = sqlx::query(&sql).bind(portal);
+        let mut query = sqlx::query(&sql).bind(portal.0);
         if let Some(id) = only {
-            query = query.bind(id);
+            query = query.bind(id.0);
         }
         for row in query.fetch_all(&mut *conn).await? {
-            tags.entry(row.try_get("project_id")?).or_default().push(row.try_get("tag")?);
+            tags.entry(ProjectId(row.try_get("project_id")?)).or_default().push(row.try_get("tag")?);
         }
         for project in projects {
             project.team = teams.remove(&project.id).unwrap_or_default();
@@ -116,16 +121,16 @@ impl Store {
     pub async fn insert_project(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         project: &NewProject,
-        by: Uuid,
-    ) -> Result<i64, sqlx::Error> {
+        by: UserId,
+    ) -> Result<ProjectId, sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
         let row = sqlx::query(
             "INSERT INTO projects (portal_id, title, description, status, status_changed, responsible_id, is_private, \
              created_at, created_by, last_modified, last_modified_by) VALUES ($1, $2, $3, 0, $4, $5, $6, $4, $7, $4, $7) RETURNING id",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(&project.title)
         .bind(project.description.clone())
         .bind(now)
@@ -134,7 +139,7 @@ impl Store {
         .bind(by.to_string())
         .fetch_one(&mut *conn)
         .await?;
-        let id: i64 = row.try_get("id")?;
+        let id = ProjectId(row.try_get("id")?);
         self.replace_team(conn, portal, id, &project.team).await?;
         self.replace_tags(conn, portal, id, &project.tags).await?;
         Ok(id)
@@ -145,10 +150,10 @@ impl Store {
     pub async fn update_project(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        id: i64,
+        portal: PortalId,
+        id: ProjectId,
         changes: &ProjectChanges,
-        by: Uuid,
+        by: UserId,
     ) -> Result<(), sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
         sqlx::query(
@@ -157,8 +162,8 @@ impl Store {
              responsible_id = COALESCE($7, responsible_id), is_private = COALESCE($8, is_private), \
              last_modified = $6, last_modified_by = $9 WHERE portal_id = $1 AND id = $2",
         )
-        .bind(portal)
-        .bind(id)
+        .bind(portal.0)
+        .bind(id.0)
         .bind(changes.title.clone())
         .bind(changes.description.clone())
         .bind(changes.status)
@@ -182,13 +187,13 @@ impl Store {
     async fn replace_team(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        id: i64,
-        team: &[Uuid],
+        portal: PortalId,
+        id: ProjectId,
+        team: &[UserId],
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2")
-            .bind(portal)
-            .bind(id)
+            .bind(portal.0)
+            .bind(id.0)
             .execute(&mut *conn)
             .await?;
         self.add_members(conn, portal, id, team).await
@@ -198,38 +203,38 @@ impl Store {
     async fn add_members(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        id: i64,
-        users: &[Uuid],
+        portal: PortalId,
+        id: ProjectId,
+        users: &[UserId],
     ) -> Result<(), sqlx::Error> {
-        let members = json_array(&users.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        let members = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
         let sql = format!(
             "INSERT INTO project_members (portal_id, project_id, user_id) SELECT DISTINCT $1, $2, u.id FROM users u \
              WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {} ON CONFLICT DO NOTHING",
             self.json_texts(3)
         );
-        sqlx::query(&sql).bind(portal).bind(id).bind(members).execute(&mut *conn).await?;
+        sqlx::query(&sql).bind(portal.0).bind(id.0).bind(members).execute(&mut *conn).await?;
         Ok(())
     }
 
     async fn replace_tags(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        id: i64,
+        portal: PortalId,
+        id: ProjectId,
         tags: &[String],
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2")
-            .bind(portal)
-            .bind(id)
+            .bind(portal.0)
+            .bind(id.0)
             .execute(&mut *conn)
             .await?;
         for tag in tags {
             sqlx::query(
                 "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
-            .bind(portal)
-            .bind(id)
+            .bind(portal.0)
+            .bind(id.0)
             .bind(tag)
             .execute(&mut *conn)
             .await?;
@@ -237,13 +242,18 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_project(&self, conn: &mut AnyConnection, portal: i64, id: i64) -> Result<(), sqlx::Error> {
+    pub async fn delete_project(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ProjectId,
+    ) -> Result<(), sqlx::Error> {
         for sql in [
             "DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM projects WHERE portal_id = $1 AND id = $2",
         ] {
-            sqlx::query(sql).bind(portal).bind(id).execute(&mut *conn).await?;
+            sqlx::query(sql).bind(portal.0).bind(id.0).execute(&mut *conn).await?;
         }
         Ok(())
     }

@@ -1,15 +1,15 @@
 //! Authentication tokens, stored as hashes.
 
+use crate::model::ids::{PortalId, UserId};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::{to_ticks, Store};
 
 impl Store {
     pub async fn insert_token(
         &self,
-        portal: i64,
-        user: Uuid,
+        portal: PortalId,
+        user: UserId,
         token_hash: &str,
         expires: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
@@ -17,7 +17,7 @@ impl Store {
             "INSERT INTO tokens (token_hash, portal_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
-        .bind(portal)
+        .bind(portal.0)
         .bind(user.to_string())
         .bind(to_ticks(Utc::now()))
         .bind(to_ticks(expires))
@@ -27,11 +27,11 @@ impl Store {
     }
 
     /// Revokes one token; false when it was unknown or already revoked.
-    pub async fn revoke_token(&self, portal: i64, token_hash: &str) -> Result<bool, sqlx::Error> {
+    pub async fn revoke_token(&self, portal: PortalId, token_hash: &str) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_hash = $2 AND revoked_at IS NULL",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(token_hash)
         .bind(to_ticks(Utc::now()))
         .execute(&self.pool)
@@ -43,13 +43,13 @@ impl Store {
     pub async fn revoke_user_tokens(
         &self,
         conn: &mut sqlx::AnyConnection,
-        portal: i64,
-        user: Uuid,
+        portal: PortalId,
+        user: UserId,
     ) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND user_id = $2 AND revoked_at IS NULL",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(user.to_string())
         .bind(to_ticks(Utc::now()))
         .execute(conn)

@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
+use crate::model::ids::{GroupId, PortalId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use uuid::Uuid;
 
 use super::{from_ticks, json_array, parse_uuid, to_ticks, Store};
-use crate::domain::people::{GroupRef, Profile, User, UserContact};
+use crate::model::people::{GroupRef, NewUser, Profile, User, UserContact};
 
 /// The columns of a user row, as `user_from_row` reads them.
 const USER_COLUMNS: &str = "u.id, u.user_name, u.email, u.first_name, u.last_name, u.sex, \
@@ -23,22 +23,10 @@ pub struct StoredCredentials {
     pub password_hash: String,
 }
 
-/// A user to insert.
-pub struct NewUser {
-    pub id: Uuid,
-    pub user_name: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub is_visitor: bool,
-    pub activation_status: i64,
-    pub password_hash: String,
-}
-
 fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let lead: Option<String> = row.try_get("lead_id")?;
     Ok(User {
-        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        id: UserId(parse_uuid(&row.try_get::<String, _>("id")?)?),
         user_name: row.try_get("user_name")?,
         email: row.try_get("email")?,
         first_name: row.try_get("first_name")?,
@@ -55,7 +43,7 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         culture_name: row.try_get("culture_name")?,
         mobile_phone: row.try_get("mobile_phone")?,
         mobile_phone_activation: row.try_get("mobile_phone_activation")?,
-        lead: lead.and_then(|t| Uuid::parse_str(&t).ok()),
+        lead: lead.and_then(|t| uuid::Uuid::parse_str(&t).ok()).map(UserId),
         sid: row.try_get("sid")?,
         sso_name_id: row.try_get("sso_name_id")?,
         is_visitor: row.try_get::<i64, _>("is_visitor")? != 0,
@@ -75,15 +63,15 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
 }
 
 impl Store {
-    async fn one_user(&self, sql_filter: &str, portal: i64, value: String) -> Result<Option<User>, sqlx::Error> {
+    async fn one_user(&self, sql_filter: &str, portal: PortalId, value: String) -> Result<Option<User>, sqlx::Error> {
         let sql =
             format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND {sql_filter}");
-        let row = sqlx::query(&sql).bind(portal).bind(value).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(portal.0).bind(value).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// A live (not removed) user by id.
-    pub async fn user_by_id(&self, portal: i64, id: Uuid) -> Result<Option<User>, sqlx::Error> {
+    pub async fn user_by_id(&self, portal: PortalId, id: UserId) -> Result<Option<User>, sqlx::Error> {
         self.one_user("u.id = $2", portal, id.to_string()).await
     }
 
@@ -91,28 +79,28 @@ impl Store {
     pub async fn user_by_id_in(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        id: Uuid,
+        portal: PortalId,
+        id: UserId,
     ) -> Result<Option<User>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id = $2");
-        let row = sqlx::query(&sql).bind(portal).bind(id.to_string()).fetch_optional(conn).await?;
+        let row = sqlx::query(&sql).bind(portal.0).bind(id.to_string()).fetch_optional(conn).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// A live user by user name (case-insensitive).
-    pub async fn user_by_user_name(&self, portal: i64, user_name: &str) -> Result<Option<User>, sqlx::Error> {
+    pub async fn user_by_user_name(&self, portal: PortalId, user_name: &str) -> Result<Option<User>, sqlx::Error> {
         self.one_user("u.user_name_key = $2", portal, user_name.to_lowercase()).await
     }
 
     /// A live user by email (case-insensitive).
-    pub async fn user_by_email(&self, portal: i64, email: &str) -> Result<Option<User>, sqlx::Error> {
+    pub async fn user_by_email(&self, portal: PortalId, email: &str) -> Result<Option<User>, sqlx::Error> {
         self.one_user("u.email_key = $2", portal, email.to_lowercase()).await
     }
 
     /// A live user by user name or email (case-insensitive), with the password hash.
     pub async fn credentials_by_login(
         &self,
-        portal: i64,
+        portal: PortalId,
         login: &str,
     ) -> Result<Option<StoredCredentials>, sqlx::Error> {
         let sql = format!(
@@ -120,7 +108,7 @@ impl Store {
              WHERE u.portal_id = $1 AND u.removed = 0 AND (u.email_key = $2 OR u.user_name_key = $2) \
              ORDER BY CASE WHEN u.email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
         );
-        let row = sqlx::query(&sql).bind(portal).bind(login.to_lowercase()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(portal.0).bind(login.to_lowercase()).fetch_optional(&self.pool).await?;
         row.map(|row| {
             Ok(StoredCredentials { user: user_from_row(&row)?, password_hash: row.try_get("password_hash")? })
         })
@@ -130,7 +118,7 @@ impl Store {
     /// A live user by the hash of one of his tokens that is neither expired nor revoked.
     pub async fn user_by_token(
         &self,
-        portal: i64,
+        portal: PortalId,
         token_hash: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<User>, sqlx::Error> {
@@ -140,33 +128,33 @@ impl Store {
              AND u.removed = 0"
         );
         let row =
-            sqlx::query(&sql).bind(portal).bind(token_hash).bind(to_ticks(now)).fetch_optional(&self.pool).await?;
+            sqlx::query(&sql).bind(portal.0).bind(token_hash).bind(to_ticks(now)).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     /// Every live user of the portal.
-    pub async fn all_users(&self, portal: i64) -> Result<Vec<User>, sqlx::Error> {
+    pub async fn all_users(&self, portal: PortalId) -> Result<Vec<User>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0");
-        let rows = sqlx::query(&sql).bind(portal).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(&self.pool).await?;
         rows.iter().map(user_from_row).collect()
     }
 
     /// Live users by id; ids without a live user are left out. One statement for any number.
-    pub async fn users_by_ids(&self, portal: i64, ids: &[Uuid]) -> Result<Vec<User>, sqlx::Error> {
+    pub async fn users_by_ids(&self, portal: PortalId, ids: &[UserId]) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = json_array(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        let ids = json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>());
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
             self.json_texts(2)
         );
-        let rows = sqlx::query(&sql).bind(portal).bind(&ids).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(portal.0).bind(&ids).fetch_all(&self.pool).await?;
         rows.iter().map(user_from_row).collect()
     }
 
     /// The full profiles of `users`: their contacts and departments, in one statement.
-    pub async fn profiles(&self, portal: i64, users: Vec<User>) -> Result<Vec<Profile>, sqlx::Error> {
+    pub async fn profiles(&self, portal: PortalId, users: Vec<User>) -> Result<Vec<Profile>, sqlx::Error> {
         if users.is_empty() {
             return Ok(Vec::new());
         }
@@ -186,14 +174,14 @@ impl Store {
         );
         let mut contacts: HashMap<String, Vec<UserContact>> = HashMap::new();
         let mut groups: HashMap<String, Vec<GroupRef>> = HashMap::new();
-        for row in sqlx::query(&sql).bind(portal).bind(&ids).fetch_all(&self.pool).await? {
+        for row in sqlx::query(&sql).bind(portal.0).bind(&ids).fetch_all(&self.pool).await? {
             let user: String = row.try_get("user_id")?;
             if row.try_get::<i64, _>("kind")? == 0 {
                 let contact = UserContact { kind: row.try_get("a")?, value: row.try_get("b")? };
                 contacts.entry(user).or_default().push(contact);
             } else {
                 let group = GroupRef {
-                    id: parse_uuid(&row.try_get::<String, _>("a")?)?,
+                    id: GroupId(parse_uuid(&row.try_get::<String, _>("a")?)?),
                     name: row.try_get("b")?,
                     manager: row.try_get("manager")?,
                 };
@@ -217,12 +205,12 @@ impl Store {
     pub async fn user_name_taken(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         user_name: &str,
     ) -> Result<bool, sqlx::Error> {
         let row =
             sqlx::query("SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND user_name_key = $2 AND removed = 0")
-                .bind(portal)
+                .bind(portal.0)
                 .bind(user_name.to_lowercase())
                 .fetch_one(conn)
                 .await?;
@@ -238,20 +226,20 @@ impl Store {
     pub async fn email_taken(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
+        portal: PortalId,
         email: &str,
-        except: Option<Uuid>,
+        except: Option<UserId>,
     ) -> Result<bool, sqlx::Error> {
         if self.backend == super::Backend::Postgres {
             sqlx::query("SELECT id FROM portals WHERE id = $1 FOR NO KEY UPDATE")
-                .bind(portal)
+                .bind(portal.0)
                 .fetch_all(&mut *conn)
                 .await?;
         }
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND email_key = $2 AND removed = 0 AND id <> $3",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(email.to_lowercase())
         .bind(except.map(|id| id.to_string()).unwrap_or_default())
         .fetch_one(conn)
@@ -259,14 +247,19 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
-    pub async fn insert_user(&self, conn: &mut AnyConnection, portal: i64, user: &NewUser) -> Result<(), sqlx::Error> {
+    pub async fn insert_user(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        user: &NewUser,
+    ) -> Result<(), sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
         sqlx::query(
             "INSERT INTO users (portal_id, id, user_name, user_name_key, email, email_key, first_name, \
              last_name, status, activation_status, is_visitor, password_hash, work_from, created_at, last_modified) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $12)",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(user.id.to_string())
         .bind(&user.user_name)
         .bind(user.user_name.to_lowercase())
@@ -284,14 +277,19 @@ impl Store {
     }
 
     /// Writes the editable fields of a user's profile.
-    pub async fn update_user(&self, conn: &mut AnyConnection, portal: i64, user: &User) -> Result<(), sqlx::Error> {
+    pub async fn update_user(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        user: &User,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE users SET first_name = $3, last_name = $4, email = $5, email_key = $6, sex = $7, birthday = $8, \
              work_from = $9, terminated_at = $10, title = $11, location = $12, notes = $13, status = $14, \
              lead_id = $15, is_visitor = $16, mobile_phone = $17, culture_name = $18, last_modified = $19 \
              WHERE portal_id = $1 AND id = $2 AND removed = 0",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(user.id.to_string())
         .bind(&user.first_name)
         .bind(&user.last_name)
@@ -316,23 +314,28 @@ impl Store {
     }
 
     /// Marks a user removed: invisible to every lookup, his email and user name free again.
-    pub async fn remove_user(&self, conn: &mut AnyConnection, portal: i64, user: Uuid) -> Result<(), sqlx::Error> {
+    pub async fn remove_user(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        user: UserId,
+    ) -> Result<(), sqlx::Error> {
         let id = user.to_string();
         sqlx::query("UPDATE users SET removed = 1, last_modified = $3 WHERE portal_id = $1 AND id = $2")
-            .bind(portal)
+            .bind(portal.0)
             .bind(&id)
             .bind(to_ticks(chrono::Utc::now()))
             .execute(&mut *conn)
             .await?;
         for table in ["group_members", "admins"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE portal_id = $1 AND user_id = $2"))
-                .bind(portal)
+                .bind(portal.0)
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;
         }
         sqlx::query("UPDATE groups SET manager_id = NULL WHERE portal_id = $1 AND manager_id = $2")
-            .bind(portal)
+            .bind(portal.0)
             .bind(&id)
             .execute(&mut *conn)
             .await?;
@@ -343,10 +346,10 @@ impl Store {
     /// Locks a user's row until the transaction ends, so read-modify-write changes of one user
     /// (his contacts, say) from concurrent requests or servers apply one after the other.
     /// SQLite needs nothing: its write transactions already run one at a time.
-    pub async fn lock_user(&self, conn: &mut AnyConnection, portal: i64, user: Uuid) -> Result<(), sqlx::Error> {
+    pub async fn lock_user(&self, conn: &mut AnyConnection, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
         if self.backend == super::Backend::Postgres {
             sqlx::query("SELECT id FROM users WHERE portal_id = $1 AND id = $2 FOR UPDATE")
-                .bind(portal)
+                .bind(portal.0)
                 .bind(user.to_string())
                 .fetch_optional(conn)
                 .await?;
@@ -358,13 +361,13 @@ impl Store {
     pub async fn user_contacts(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        user: Uuid,
+        portal: PortalId,
+        user: UserId,
     ) -> Result<Vec<UserContact>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT type, value FROM user_contacts WHERE portal_id = $1 AND user_id = $2 ORDER BY position",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(user.to_string())
         .fetch_all(conn)
         .await?;
@@ -375,12 +378,12 @@ impl Store {
     pub async fn replace_contacts(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        user: Uuid,
+        portal: PortalId,
+        user: UserId,
         contacts: &[UserContact],
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM user_contacts WHERE portal_id = $1 AND user_id = $2")
-            .bind(portal)
+            .bind(portal.0)
             .bind(user.to_string())
             .execute(&mut *conn)
             .await?;
@@ -388,7 +391,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO user_contacts (portal_id, user_id, position, type, value) VALUES ($1, $2, $3, $4, $5)",
             )
-            .bind(portal)
+            .bind(portal.0)
             .bind(user.to_string())
             .bind(position as i64)
             .bind(&contact.kind)
@@ -399,9 +402,9 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_admin(&self, conn: &mut AnyConnection, portal: i64, user: Uuid) -> Result<(), sqlx::Error> {
+    pub async fn set_admin(&self, conn: &mut AnyConnection, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO admins (portal_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(portal)
+            .bind(portal.0)
             .bind(user.to_string())
             .execute(conn)
             .await?;
@@ -412,14 +415,14 @@ impl Store {
     pub async fn set_password_hash(
         &self,
         conn: &mut AnyConnection,
-        portal: i64,
-        user: Uuid,
+        portal: PortalId,
+        user: UserId,
         hash: &str,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE users SET password_hash = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 AND removed = 0",
         )
-        .bind(portal)
+        .bind(portal.0)
         .bind(user.to_string())
         .bind(hash)
         .bind(to_ticks(chrono::Utc::now()))

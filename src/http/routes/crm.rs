@@ -6,7 +6,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::Uri;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::access::Viewer;
@@ -28,16 +27,16 @@ use crate::http::wire::crm::{
     ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
 };
 use crate::http::wire::WireCtx;
-use crate::model::{ContactId, FieldId, InfoId, ListItemId, ProjectId, ShareType, UserId};
+use crate::model::{CompanyId, ContactId, FieldId, InfoId, ListItemId, ProjectId, ShareType, UserId};
 
 /// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
 async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
     let store = &app.store;
-    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let ids: Vec<ContactId> = list.iter().map(|c| c.id).collect();
     let details = store.contact_details(caller.portal, Viewer::of(caller), &ids).await?;
     let companies = contacts::readable_companies(store, caller, list).await?;
-    let mut user_ids: Vec<Uuid> =
-        list.iter().chain(&companies).flat_map(|c| c.managers.iter().copied().chain([c.created_by])).collect();
+    let mut user_ids: Vec<UserId> =
+        list.iter().chain(&companies).flat_map(|c| c.manager_ids().chain([c.created_by])).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
     let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
@@ -302,7 +301,7 @@ inputs! {
     }
 
     pub struct Membership {
-        company: ContactId = "companyid",
+        company: CompanyId = "companyid",
         person: ContactId = "personid",
     }
 
@@ -397,15 +396,10 @@ fn field_values(items: Objects<FieldValueItem>) -> Vec<FieldValue> {
 }
 
 /// The managers sent, each once.
-fn managers(list: Vec<UserId>) -> Vec<Uuid> {
-    let mut list: Vec<Uuid> = list.into_iter().map(|u| u.0).collect();
+fn managers(mut list: Vec<UserId>) -> Vec<UserId> {
     list.sort_unstable();
     list.dedup();
     list
-}
-
-fn ids(list: NonEmpty<ContactId>) -> Vec<i64> {
-    list.0.into_iter().map(|id| id.0).collect()
 }
 
 impl Access {
@@ -459,7 +453,7 @@ pub async fn create_person(State(app): State<Arc<App>>, In(call, input): In<NewP
         industry: None,
         company_id: input.company_id.map_or(0, |c| c.0),
         share_type: input.access.share_type().unwrap_or_default().number(),
-        managers: managers(input.access.manager_list.unwrap_or_default()),
+        managers: managers(input.access.manager_list.unwrap_or_default()).into_iter().map(|u| u.0).collect(),
         fields: field_values(input.custom_fields),
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
@@ -478,7 +472,7 @@ pub async fn create_company(State(app): State<Arc<App>>, In(call, input): In<New
         industry: None,
         company_id: 0,
         share_type: input.access.share_type().unwrap_or_default().number(),
-        managers: managers(input.access.manager_list.unwrap_or_default()),
+        managers: managers(input.access.manager_list.unwrap_or_default()).into_iter().map(|u| u.0).collect(),
         fields: field_values(input.custom_fields),
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
@@ -488,7 +482,7 @@ pub async fn create_company(State(app): State<Arc<App>>, In(call, input): In<New
 impl Access {
     fn changes(self, custom_fields: Objects<FieldValueItem>) -> ContactChanges {
         ContactChanges {
-            share_type: self.share_type().map(ShareType::number),
+            share_type: self.share_type(),
             managers: self.manager_list.map(managers),
             fields: field_values(custom_fields),
             ..ContactChanges::default()
@@ -504,10 +498,10 @@ pub async fn update_person(State(app): State<Arc<App>>, In(call, input): In<Pers
         last_name: person.last_name,
         title: person.job_title,
         about: person.about,
-        company_id: person.company_id.map(|c| c.0),
+        company_id: person.company_id.map(|c| CompanyId::from_number(c.0)),
         ..access.changes(custom_fields)
     };
-    let contact = contacts::update(&app.store, &call.caller, id.0, false, changes).await?;
+    let contact = contacts::update(&app.store, &call.caller, id, false, changes).await?;
     one(&app, &call, contact).await
 }
 
@@ -515,25 +509,25 @@ pub async fn update_person(State(app): State<Arc<App>>, In(call, input): In<Pers
 pub async fn update_company(State(app): State<Arc<App>>, In(call, input): In<CompanyEdit>) -> ApiResult<Reply> {
     let CompanyEdit { id, company_name, about, access, custom_fields } = input;
     let changes = ContactChanges { company_name, about, ..access.changes(custom_fields) };
-    let contact = contacts::update(&app.store, &call.caller, id.0, true, changes).await?;
+    let contact = contacts::update(&app.store, &call.caller, id, true, changes).await?;
     one(&app, &call, contact).await
 }
 
 /// `GET crm/contact/{contactid}`.
 pub async fn get(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    let contact = contacts::get(&app.store, &call.caller, input.contact.0).await?;
+    let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
     one(&app, &call, contact).await
 }
 
 /// `DELETE crm/contact/{contactid}`: the contact as it was.
 pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    let contact = contacts::delete(&app.store, &call.caller, input.contact.0).await?;
+    let contact = contacts::delete(&app.store, &call.caller, input.contact).await?;
     one(&app, &call, contact).await
 }
 
 /// `PUT crm/contact` with `contactids`: batch delete.
 pub async fn delete_batch(State(app): State<Arc<App>>, In(call, input): In<DeleteBatch>) -> ApiResult<Reply> {
-    let deleted = contacts::delete_batch(&app.store, &call.caller, &ids(input.contactids)).await?;
+    let deleted = contacts::delete_batch(&app.store, &call.caller, &input.contactids.0).await?;
     base_list(&app, &call, &deleted).await
 }
 
@@ -541,7 +535,7 @@ pub async fn delete_batch(State(app): State<Arc<App>>, In(call, input): In<Delet
 pub async fn set_access(State(app): State<Arc<App>>, In(call, input): In<AccessChange>) -> ApiResult<Reply> {
     let is_shared = input.is_shared.unwrap_or(false);
     let managers = managers(input.manager_list);
-    let contact = contacts::set_access(&app.store, &call.caller, input.contact.0, is_shared, &managers).await?;
+    let contact = contacts::set_access(&app.store, &call.caller, input.contact, is_shared, &managers).await?;
     one(&app, &call, contact).await
 }
 
@@ -550,7 +544,7 @@ pub async fn set_access_batch(State(app): State<Arc<App>>, In(call, input): In<A
     let is_shared = input.is_shared.unwrap_or(false);
     let managers = managers(input.manager_list);
     let changed =
-        contacts::set_access_batch(&app.store, &call.caller, &ids(input.contactid), is_shared, &managers).await?;
+        contacts::set_access_batch(&app.store, &call.caller, &input.contactid.0, is_shared, &managers).await?;
     full_list(&app, &call, &changed).await
 }
 
@@ -589,7 +583,7 @@ fn contact_filter(
         nothing: view == 3,
         status: fields.contact_stage.filter(|s| *s > 0),
         contact_type: fields.contact_type.filter(|t| *t > 0),
-        manager: responsible.filter(|id| !id.is_nil()).map(|id| id.0),
+        manager: responsible.filter(|id| !id.is_nil()),
         unmanaged: responsible.is_some_and(|id| id.is_nil()),
         is_shared: fields.is_shared,
         tags: fields.tags.into_iter().filter(|t| !t.trim().is_empty()).collect(),
@@ -650,11 +644,11 @@ impl ApiEnum for ListView {
 
 /// `GET crm/contact/company/{companyid}/person`: the members the caller may read.
 pub async fn company_persons(State(app): State<Arc<App>>, In(call, input): In<CompanyRef>) -> ApiResult<Reply> {
-    let company = contacts::get(&app.store, &call.caller, input.company.0).await?;
+    let company = contacts::get(&app.store, &call.caller, input.company).await?;
     if !company.is_company {
         return Err(ApiError::not_found("Not found"));
     }
-    let query = ContactFilter { company: Some(company.id), is_company: Some(false), ..ContactFilter::default() };
+    let query = ContactFilter { company: company.as_company(), is_company: Some(false), ..ContactFilter::default() };
     let (members, _) = contacts::filter(&app.store, &call.caller, &query, 0, contacts::MAX_BATCH as u64).await?;
     full_list(&app, &call, &members).await
 }
@@ -681,26 +675,26 @@ pub async fn currencies(call: Call) -> ApiResult<Reply> {
 
 /// `POST crm/contact/project/{projectid}` with a `contactid` list.
 pub async fn link_many(State(app): State<Arc<App>>, In(call, input): In<ProjectLinks>) -> ApiResult<Reply> {
-    let linked = contacts::link_to_project(&app.store, &call.caller, input.project.0, &ids(input.contactid)).await?;
+    let linked = contacts::link_to_project(&app.store, &call.caller, input.project, &input.contactid.0).await?;
     full_list(&app, &call, &linked).await
 }
 
 /// `POST crm/contact/{contactid}/project/{projectid}`.
 pub async fn link_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
-    let (contact, _) = contacts::link_one(&app.store, &call.caller, input.contact.0, input.project.0).await?;
+    let (contact, _) = contacts::link_one(&app.store, &call.caller, input.contact, input.project).await?;
     one(&app, &call, contact).await
 }
 
 /// `DELETE crm/contact/{contactid}/project/{projectid}`: the contact's base wrapper.
 pub async fn unlink_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
-    let (contact, _) = contacts::unlink_one(&app.store, &call.caller, input.contact.0, input.project.0).await?;
+    let (contact, _) = contacts::unlink_one(&app.store, &call.caller, input.contact, input.project).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     Reply::of(&ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
 }
 
 /// `GET crm/contact/project/{projectid}`.
 pub async fn of_project(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
-    let linked = contacts::of_project(&app.store, &call.caller, input.project.0).await?;
+    let linked = contacts::of_project(&app.store, &call.caller, input.project).await?;
     full_list(&app, &call, &linked).await
 }
 
@@ -752,7 +746,7 @@ fn info_reply(info: &ContactInfo) -> ApiResult<Reply> {
 
 /// `GET crm/contact/{contactid}/data`: every detail, addresses included, newest first.
 pub async fn infos(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    let infos = contacts::infos(&app.store, &call.caller, input.contact.0).await?;
+    let infos = contacts::infos(&app.store, &call.caller, input.contact).await?;
     Reply::list(&infos.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
 }
 
@@ -761,9 +755,9 @@ pub async fn infos(State(app): State<Arc<App>>, In(call, input): In<ContactRef>)
 pub async fn info(State(app): State<Arc<App>>, In(call, input): In<InfoOrType>) -> ApiResult<Reply> {
     let Ok(id) = input.id.trim().parse::<i64>() else {
         let InfoType(info_type) = Enum::<InfoType>::from_param_named(&input.id, "infoType")?;
-        return Reply::list(&contacts::info_data_of_type(&app.store, &call.caller, input.contact.0, info_type).await?);
+        return Reply::list(&contacts::info_data_of_type(&app.store, &call.caller, input.contact, info_type).await?);
     };
-    let infos = contacts::infos(&app.store, &call.caller, input.contact.0).await?;
+    let infos = contacts::infos(&app.store, &call.caller, input.contact).await?;
     let info = infos.iter().find(|i| i.id == id).ok_or_else(|| ApiError::not_found("Contact information not found"))?;
     info_reply(info)
 }
@@ -771,26 +765,26 @@ pub async fn info(State(app): State<Arc<App>>, In(call, input): In<InfoOrType>) 
 /// `POST crm/contact/{contactid}/data`.
 pub async fn add_info(State(app): State<Arc<App>>, In(call, input): In<NewInfo>) -> ApiResult<Reply> {
     let item = info_from(input.info, 0)?;
-    let added = contacts::add_infos(&app.store, &call.caller, input.contact.0, vec![item], InfoEdit::Add).await?;
+    let added = contacts::add_infos(&app.store, &call.caller, input.contact, vec![item], InfoEdit::Add).await?;
     info_reply(&added[0])
 }
 
 /// `PUT crm/contact/{contactid}/data/{id}`.
 pub async fn update_info(State(app): State<Arc<App>>, In(call, input): In<InfoEditFields>) -> ApiResult<Reply> {
     let item = info_from(input.info, input.id.0)?;
-    let updated = contacts::update_info(&app.store, &call.caller, input.contact.0, item).await?;
+    let updated = contacts::update_info(&app.store, &call.caller, input.contact, item).await?;
     info_reply(&updated)
 }
 
 /// `DELETE crm/contact/{contactid}/data/{id}`.
 pub async fn delete_info(State(app): State<Arc<App>>, In(call, input): In<InfoRef>) -> ApiResult<Reply> {
-    let deleted = contacts::delete_info(&app.store, &call.caller, input.contact.0, input.id.0).await?;
+    let deleted = contacts::delete_info(&app.store, &call.caller, input.contact, input.id.0).await?;
     info_reply(&deleted)
 }
 
 async fn batch_infos(app: &App, call: &Call, input: InfoBatch, edit: InfoEdit) -> ApiResult<Reply> {
     let items = input.items.0.into_iter().map(|item| info_from(item, 0)).collect::<ApiResult<Vec<_>>>()?;
-    let saved = contacts::add_infos(&app.store, &call.caller, input.contact.0, items, edit).await?;
+    let saved = contacts::add_infos(&app.store, &call.caller, input.contact, items, edit).await?;
     Reply::list(&saved.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
 }
 
@@ -819,7 +813,7 @@ pub async fn info_categories(In(call, input): In<InfoTypeRef>) -> ApiResult<Repl
 
 /// `GET crm/contact/{contactid}/tag` (also `crm/contact/tag/{contactid}`).
 pub async fn contact_tags(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    Reply::list(&tags::of_contact(&app.store, &call.caller, input.contact.0).await?)
+    Reply::list(&tags::of_contact(&app.store, &call.caller, input.contact).await?)
 }
 
 /// `GET crm/contact/tag`.
@@ -837,17 +831,17 @@ pub async fn create_tag(State(app): State<Arc<App>>, In(call, input): In<TagName
 
 /// `POST crm/contact/{contactid}/tag`.
 pub async fn add_tag(State(app): State<Arc<App>>, In(call, input): In<ContactTag>) -> ApiResult<Reply> {
-    Reply::of(&tags::add(&app.store, &call.caller, &[input.contact.0], &input.tag_name, true).await?)
+    Reply::of(&tags::add(&app.store, &call.caller, &[input.contact], &input.tag_name, true).await?)
 }
 
 /// `POST crm/contact/taglist`: `entityid` list and `tagName`.
 pub async fn add_tag_to_many(State(app): State<Arc<App>>, In(call, input): In<TagMany>) -> ApiResult<Reply> {
-    Reply::of(&tags::add(&app.store, &call.caller, &ids(input.entityid), &input.tag_name, false).await?)
+    Reply::of(&tags::add(&app.store, &call.caller, &input.entityid.0, &input.tag_name, false).await?)
 }
 
 /// `DELETE crm/contact/{contactid}/tag`.
 pub async fn remove_tag(State(app): State<Arc<App>>, In(call, input): In<ContactTag>) -> ApiResult<Reply> {
-    Reply::of(&tags::remove(&app.store, &call.caller, input.contact.0, &input.tag_name).await?)
+    Reply::of(&tags::remove(&app.store, &call.caller, input.contact, &input.tag_name).await?)
 }
 
 /// `DELETE crm/contact/tag`.
@@ -862,20 +856,20 @@ pub async fn delete_unused_tags(State(app): State<Arc<App>>, call: Call) -> ApiR
 
 /// `POST crm/contact/company/{companyid}/person` with `personid`.
 pub async fn join_company(State(app): State<Arc<App>>, In(call, input): In<Membership>) -> ApiResult<Reply> {
-    let person = contacts::set_company(&app.store, &call.caller, input.company.0, input.person.0, true).await?;
+    let person = contacts::set_company(&app.store, &call.caller, input.company, input.person, true).await?;
     one(&app, &call, person).await
 }
 
 /// `DELETE crm/contact/company/{companyid}/person` with `personid`.
 pub async fn leave_company(State(app): State<Arc<App>>, In(call, input): In<Membership>) -> ApiResult<Reply> {
-    let person = contacts::set_company(&app.store, &call.caller, input.company.0, input.person.0, false).await?;
+    let person = contacts::set_company(&app.store, &call.caller, input.company, input.person, false).await?;
     one(&app, &call, person).await
 }
 
 /// `PUT crm/contact/{contactid}/status` with `contactStatusid`.
 pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<StatusChange>) -> ApiResult<Reply> {
     let status = input.contact_statusid.unwrap_or(0);
-    let contact = contacts::set_status(&app.store, &call.caller, input.contact.0, status).await?;
+    let contact = contacts::set_status(&app.store, &call.caller, input.contact, status).await?;
     one(&app, &call, contact).await
 }
 
@@ -1041,19 +1035,19 @@ pub async fn delete_field(State(app): State<Arc<App>>, uri: Uri, In(call, input)
 
 /// `GET crm/{entityType}/{contactid}/customfield`: the fields with a value, and the headings.
 pub async fn contact_fields(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    let contact = contacts::get(&app.store, &call.caller, input.contact.0).await?;
+    let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
     let shown = custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(&contact));
-    Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id, v)).collect::<Vec<_>>())
+    Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id.0, v)).collect::<Vec<_>>())
 }
 
 /// `POST crm/{entityType}/{contactid}/customfield/{fieldid}` with `fieldValue`.
 pub async fn set_field(State(app): State<Arc<App>>, In(call, input): In<FieldValueChange>) -> ApiResult<Reply> {
     let value = input.field_value.unwrap_or_default();
-    let (contact, field) = (input.contact.0, input.field.0);
+    let (contact, field) = (input.contact, input.field.0);
     let (field, value) = custom_fields::set_value(&app.store, &call.caller, contact, field, &value).await?;
-    Reply::of(&CustomFieldBaseWrapper::new(&field, contact, &value))
+    Reply::of(&CustomFieldBaseWrapper::new(&field, contact.0, &value))
 }
 
 fn with_tasks(list: Vec<ContactWrapper>) -> Vec<ContactWithTaskWrapper> {
@@ -1147,13 +1141,13 @@ fn address_from(One(address): One<AddressFields>, id: i64) -> ApiResult<ContactI
 /// `POST crm/contact/{contactid}/addressdata`.
 pub async fn add_address(State(app): State<Arc<App>>, In(call, input): In<NewAddress>) -> ApiResult<Reply> {
     let item = address_from(input.address, 0)?;
-    let added = contacts::add_infos(&app.store, &call.caller, input.contact.0, vec![item], InfoEdit::Add).await?;
+    let added = contacts::add_infos(&app.store, &call.caller, input.contact, vec![item], InfoEdit::Add).await?;
     info_reply(&added[0])
 }
 
 /// `PUT crm/contact/{contactid}/addressdata/{id}`: only an address of that contact.
 pub async fn update_address(State(app): State<Arc<App>>, In(call, input): In<AddressEdit>) -> ApiResult<Reply> {
-    let (contact, info_id) = (input.contact.0, input.id.0);
+    let (contact, info_id) = (input.contact, input.id.0);
     let existing = contacts::infos(&app.store, &call.caller, contact).await?;
     if !existing.iter().any(|i| i.id == info_id && i.info_type == contacts::INFO_ADDRESS) {
         return Err(ApiError::not_found("Address not found"));
@@ -1166,7 +1160,7 @@ pub async fn update_address(State(app): State<Arc<App>>, In(call, input): In<Add
 /// `GET crm/contact/{contactid}/access`: the managers of a private contact (none for a shared
 /// one); a contact the caller may not read is a 404, as a missing one.
 pub async fn get_access(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    let contact = contacts::get(&app.store, &call.caller, input.contact.0).await?;
+    let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
     let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
     let base = ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info));
     Reply::list(&base.access_list.unwrap_or_default())

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::groups::{self, Group, GroupChanges, MembersEdit};
@@ -18,7 +17,7 @@ use crate::model::{GroupId, UserId};
 
 /// Summaries with their managers' user names, in two statements.
 async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Reply> {
-    let managers: Vec<Uuid> = groups.iter().filter_map(|g| g.manager).collect();
+    let managers: Vec<UserId> = groups.iter().filter_map(|g| g.manager).collect();
     let managers = app.store.users_by_ids(call.caller.portal, &managers).await?;
     let items: Vec<GroupSummary> = groups
         .iter()
@@ -78,12 +77,8 @@ inputs! {
     }
 }
 
-fn guids(users: Vec<UserId>) -> Vec<Uuid> {
-    users.into_iter().map(|u| u.0).collect()
-}
-
 fn changes(name: Option<String>, manager: Option<Option<UserId>>, members: Option<Vec<UserId>>) -> GroupChanges {
-    GroupChanges { name, manager: manager.map(|m| m.map(|u| u.0)), members: members.map(guids) }
+    GroupChanges { name, manager, members }
 }
 
 /// `GET group`.
@@ -108,7 +103,7 @@ pub async fn of_user(State(app): State<Arc<App>>, In(call, input): In<UserRef>) 
 
 /// `GET group/{groupid}`: with members.
 pub async fn get(State(app): State<Arc<App>>, In(call, input): In<GroupRef>) -> ApiResult<Reply> {
-    let group = groups::get(&app.store, call.caller.portal, input.group.0).await?;
+    let group = groups::get(&app.store, call.caller.portal, input.group).await?;
     full(&app, &call, group, true).await
 }
 
@@ -122,13 +117,13 @@ pub async fn create(State(app): State<Arc<App>>, In(call, input): In<NewGroup>) 
 /// `PUT group/{groupid}`: what is sent changes; members, when sent, replace the list.
 pub async fn update(State(app): State<Arc<App>>, In(call, input): In<GroupEdit>) -> ApiResult<Reply> {
     let changes = changes(input.group_name, input.group_manager, input.members);
-    let group = groups::update(&app.store, &call.caller, input.group.0, changes).await?;
+    let group = groups::update(&app.store, &call.caller, input.group, changes).await?;
     full(&app, &call, group, true).await
 }
 
 /// `DELETE group/{groupid}`: the deleted group, without members.
 pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<GroupRef>) -> ApiResult<Reply> {
-    let id = input.group.0;
+    let id = input.group;
     let group = groups::get(&app.store, call.caller.portal, id).await?;
     let details = groups::details(&app.store, call.caller.portal, group).await?;
     groups::delete(&app.store, &call.caller, id).await?;
@@ -137,14 +132,14 @@ pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<GroupRef>) 
 
 /// `POST group/{groupid}/members`: replaces the members.
 pub async fn set_members(State(app): State<Arc<App>>, In(call, input): In<MembersChange>) -> ApiResult<Reply> {
-    let changes = GroupChanges { members: Some(guids(input.members)), ..GroupChanges::default() };
-    let group = groups::update(&app.store, &call.caller, input.group.0, changes).await?;
+    let changes = GroupChanges { members: Some(input.members), ..GroupChanges::default() };
+    let group = groups::update(&app.store, &call.caller, input.group, changes).await?;
     full(&app, &call, group, true).await
 }
 
 async fn edit_members(app: &App, call: &Call, input: MembersChange, edit: MembersEdit) -> ApiResult<Reply> {
-    let members = guids(input.members);
-    let group = groups::edit_members(&app.store, &call.caller, input.group.0, edit, &members).await?;
+    let members = input.members;
+    let group = groups::edit_members(&app.store, &call.caller, input.group, edit, &members).await?;
     full(app, call, group, true).await
 }
 
@@ -160,13 +155,13 @@ pub async fn remove_members(State(app): State<Arc<App>>, In(call, input): In<Mem
 
 /// `PUT group/{groupid}/members/{newgroupid}`: moves every member.
 pub async fn move_members(State(app): State<Arc<App>>, In(call, input): In<MoveMembers>) -> ApiResult<Reply> {
-    let group = groups::move_members(&app.store, &call.caller, input.group.0, input.to.0).await?;
+    let group = groups::move_members(&app.store, &call.caller, input.group, input.to).await?;
     full(&app, &call, group, true).await
 }
 
 /// `PUT group/{groupid}/manager`: `userid` becomes the manager.
 pub async fn set_manager(State(app): State<Arc<App>>, In(call, input): In<ManagerChange>) -> ApiResult<Reply> {
-    let changes = GroupChanges { manager: Some(Some(input.manager.0)), ..GroupChanges::default() };
-    let group = groups::update(&app.store, &call.caller, input.group.0, changes).await?;
+    let changes = GroupChanges { manager: Some(Some(input.manager)), ..GroupChanges::default() };
+    let group = groups::update(&app.store, &call.caller, input.group, changes).await?;
     full(&app, &call, group, true).await
 }

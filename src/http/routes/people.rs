@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::people::{
@@ -163,13 +162,15 @@ inputs! {
 }
 
 /// `filterBy=group&filterValue=<guid>`, which several lists read from the list options.
-fn group_filter(call: &Call) -> ApiResult<Option<Uuid>> {
+fn group_filter(call: &Call) -> ApiResult<Option<GroupId>> {
     let list = &call.info.list;
     if !(list.filter_by.len() == 1 && list.filter_by[0].eq_ignore_ascii_case("group")) {
         return Ok(None);
     }
     let value = list.filter_value.as_deref().unwrap_or_default();
-    parse_guid(value.trim()).map(Some).ok_or_else(|| ApiError::invalid("filterValue", "not a group id"))
+    parse_guid(value.trim())
+        .map(|id| Some(GroupId(id)))
+        .ok_or_else(|| ApiError::invalid("filterValue", "not a group id"))
 }
 
 /// Runs a query and answers the whole list of full profiles (sorted and paged generically).
@@ -225,7 +226,7 @@ async fn filter_page(app: &App, call: &Call, input: PeopleFilter) -> ApiResult<(
     };
     let query = PeopleQuery {
         status: input.employee_status.map(|Enum(s)| s.0),
-        group: input.group_id.map(|g| g.0),
+        group: input.group_id,
         activation: input.activation_status.map(|Enum(a)| a.0),
         employee_type: input.employee_type.map(|Enum(t)| t),
         is_administrator: input.is_administrator.filter(|admin| *admin),
@@ -303,8 +304,8 @@ impl Profile {
             birthday: date_change(p.birthday),
             work_from: date_change(p.worksfrom),
             contacts: p.contacts.map(contact_items),
-            departments: p.department.map(|groups| groups.into_iter().map(|g| g.0).collect()),
-            lead: p.lead.map(|lead| lead.map(|u| u.0)),
+            departments: p.department,
+            lead: p.lead,
             is_visitor: p.is_visitor,
             disable: p.disable,
         }
@@ -343,8 +344,7 @@ pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<SetStat
         status::TERMINATED => true,
         _ => return Err(ApiError::invalid("status", "use Active or Terminated")),
     };
-    let ids: Vec<Uuid> = input.user_ids.into_iter().map(|u| u.0).collect();
-    let profiles = people::set_status(&app.store, &call.caller, &ids, disable).await?;
+    let profiles = people::set_status(&app.store, &call.caller, &input.user_ids, disable).await?;
     Reply::list(&full_list(&profiles, &call.caller, &WireCtx::of(&call.info)))
 }
 

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::domain::projects::{self, status, NewProject, Project, ProjectChanges};
@@ -36,7 +35,7 @@ async fn people_of(
     caller: &Caller,
     list: &[Project],
 ) -> ApiResult<(Vec<people::User>, Vec<people::Profile>)> {
-    let mut ids: Vec<Uuid> = list.iter().flat_map(|p| [p.responsible, p.created_by, p.last_modified_by]).collect();
+    let mut ids: Vec<UserId> = list.iter().flat_map(|p| [p.responsible, p.created_by, p.last_modified_by]).collect();
     ids.sort_unstable();
     ids.dedup();
     let users = app.store.users_by_ids(caller.portal, &ids).await?;
@@ -77,7 +76,7 @@ pub async fn mine(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 pub async fn get(State(app): State<Arc<App>>, In(call, input): In<ProjectOrStatus>) -> ApiResult<Reply> {
     let id = input.id;
     if let Ok(id) = id.parse::<i64>() {
-        let project = projects::get(&app.store, &call.caller, id).await?;
+        let project = projects::get(&app.store, &call.caller, ProjectId(id)).await?;
         return full(&app, &call, project, true).await;
     }
     let status = match id.to_ascii_lowercase().as_str() {
@@ -136,18 +135,14 @@ inputs! {
     }
 }
 
-fn guids(users: Vec<UserId>) -> Vec<Uuid> {
-    users.into_iter().map(|u| u.0).collect()
-}
-
 /// `POST project`: `title`, `responsibleId`, `description`, `tags`, `private`, `participants`.
 pub async fn create(State(app): State<Arc<App>>, In(call, input): In<NewProjectFields>) -> ApiResult<Reply> {
     let new = NewProject {
         title: input.title,
         description: input.description,
-        responsible: input.responsible_id.0,
+        responsible: input.responsible_id,
         is_private: input.private.unwrap_or(false),
-        team: guids(input.participants),
+        team: input.participants,
         tags: projects::parse_tags(&input.tags.unwrap_or_default())?,
     };
     let project = projects::create(&app.store, &call.caller, new).await?;
@@ -159,13 +154,13 @@ pub async fn update(State(app): State<Arc<App>>, In(call, input): In<ProjectEdit
     let changes = ProjectChanges {
         title: input.title,
         description: input.description,
-        responsible: input.responsible_id.map(|u| u.0),
+        responsible: input.responsible_id,
         status: input.status.map(|Enum(s)| s.0),
         is_private: input.private,
-        team: input.participants.map(guids),
+        team: input.participants,
         tags: input.tags.map(|t| projects::parse_tags(&t)).transpose()?,
     };
-    let project = projects::update(&app.store, &call.caller, input.project.0, changes).await?;
+    let project = projects::update(&app.store, &call.caller, input.project, changes).await?;
     full(&app, &call, project, false).await
 }
 
@@ -173,19 +168,19 @@ pub async fn update(State(app): State<Arc<App>>, In(call, input): In<ProjectEdit
 pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<StatusChange>) -> ApiResult<Reply> {
     let Enum(ProjectStatus(status)) = input.status;
     let changes = ProjectChanges { status: Some(status), ..ProjectChanges::default() };
-    let project = projects::update(&app.store, &call.caller, input.project.0, changes).await?;
+    let project = projects::update(&app.store, &call.caller, input.project, changes).await?;
     full(&app, &call, project, false).await
 }
 
 /// `DELETE project/{id}`: returns the project as it was.
 pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
-    let project = projects::delete(&app.store, &call.caller, input.project.0).await?;
+    let project = projects::delete(&app.store, &call.caller, input.project).await?;
     full(&app, &call, project, false).await
 }
 
 /// `GET project/{id}/team`: the members' full profiles, by display name.
 pub async fn team(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
-    let project = projects::get(&app.store, &call.caller, input.project.0).await?;
+    let project = projects::get(&app.store, &call.caller, input.project).await?;
     let mut users = app.store.users_by_ids(call.caller.portal, &project.team).await?;
     users.sort_by_cached_key(|u| u.display_name().to_lowercase());
     let profiles = people::profiles(&app.store, call.caller.portal, users).await?;
@@ -194,20 +189,19 @@ pub async fn team(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) 
 
 /// `POST project/{id}/contact` with `contactid`: links a CRM contact; the project's full shape.
 pub async fn link_contact(State(app): State<Arc<App>>, In(call, input): In<ContactLink>) -> ApiResult<Reply> {
-    let (_, project) = contacts::link_one(&app.store, &call.caller, input.contact.0, input.project.0).await?;
+    let (_, project) = contacts::link_one(&app.store, &call.caller, input.contact, input.project).await?;
     full(&app, &call, project, false).await
 }
 
 /// `DELETE project/{id}/contact` with `contactid`.
 pub async fn unlink_contact(State(app): State<Arc<App>>, In(call, input): In<ContactLink>) -> ApiResult<Reply> {
-    let (_, project) =
-        contacts::unlink_from_project(&app.store, &call.caller, input.contact.0, input.project.0).await?;
+    let (_, project) = contacts::unlink_from_project(&app.store, &call.caller, input.contact, input.project).await?;
     full(&app, &call, project, false).await
 }
 
 /// `GET project/contact/{contactid}`: the readable projects linked to a contact.
 pub async fn of_contact(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    let found = contacts::projects_of(&app.store, &call.caller, input.contact.0).await?;
+    let found = contacts::projects_of(&app.store, &call.caller, input.contact).await?;
     let (users, responsibles) = people_of(&app, &call.caller, &found).await?;
     let people = ProjectPeople { users: &users, responsibles: &responsibles };
     let ctx = WireCtx::of(&call.info);

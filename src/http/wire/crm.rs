@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::people::EmployeeWraper;
 use super::WireCtx;
@@ -17,7 +16,8 @@ use crate::domain::custom_fields::{self, FieldDefinition};
 use crate::domain::people::User;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
-use crate::store::ContactDetails;
+use crate::model::contacts::ContactDetails;
+use crate::model::{ContactId, UserId};
 
 /// An Address keeps its parts as JSON in `data`.
 const ADDRESS: i64 = contacts::INFO_ADDRESS;
@@ -44,9 +44,9 @@ fn photo_url(contact: &Contact, size: u8) -> String {
 pub struct ContactView {
     /// Details, tags, custom field values, statuses and field definitions.
     pub details: ContactDetails,
-    pub users: HashMap<Uuid, User>,
+    pub users: HashMap<UserId, User>,
     /// The companies of the listed persons that the caller may read.
-    pub companies: HashMap<i64, Contact>,
+    pub companies: HashMap<ContactId, Contact>,
 }
 
 /// Single mode (one contact), list mode (filters, project lists), or the quick variant of the
@@ -78,27 +78,26 @@ pub struct ContactBaseWrapper {
 
 impl ContactBaseWrapper {
     pub fn new(contact: &Contact, caller: &Caller, view: &ContactView, ctx: &WireCtx) -> Self {
-        let is_private = contact.share_type == access::share::NONE;
+        let is_shared = contact.share().is_shared();
         ContactBaseWrapper {
             small_foto_url: photo_url(contact, 1),
             medium_foto_url: photo_url(contact, 2),
             display_name: contact.display_name(),
             is_company: contact.is_company,
-            access_list: is_private.then(|| {
+            access_list: (!is_shared).then(|| {
                 contact
-                    .managers
-                    .iter()
-                    .filter_map(|id| view.users.get(id))
+                    .manager_ids()
+                    .filter_map(|id| view.users.get(&id))
                     .map(|u| EmployeeWraper::new(u, ctx))
                     .collect()
             }),
-            is_private,
-            is_shared: !is_private,
+            is_private: !is_shared,
+            is_shared,
             share_type: contact.share_type,
             currency: contact.currency.as_deref().and_then(CurrencyInfoWrapper::of),
             can_edit: access::can_edit(caller, contact),
             can_delete: access::can_delete(caller, contact),
-            id: contact.id,
+            id: contact.id.0,
         }
     }
 }
@@ -143,8 +142,8 @@ impl ContactWrapper {
     pub fn new(contact: &Contact, caller: &Caller, view: &ContactView, ctx: &WireCtx, mode: Mode) -> Self {
         let infos: &[ContactInfo] = view.details.infos.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
         let addresses: Vec<Address> = infos.iter().filter(|i| i.info_type == ADDRESS).map(Address::new).collect();
-        let company = (!contact.is_company && contact.company_id > 0)
-            .then(|| view.companies.get(&contact.company_id))
+        let company = (!contact.is_company)
+            .then(|| contact.company().and_then(|company| view.companies.get(&company.contact())))
             .flatten()
             .map(|company| ContactBaseWrapper::new(company, caller, view, ctx));
         let person = !contact.is_company;
@@ -172,7 +171,7 @@ impl ContactWrapper {
                 let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
                 custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(contact))
                     .into_iter()
-                    .map(|(field, value)| CustomFieldBaseWrapper::new(field, contact.id, value))
+                    .map(|(field, value)| CustomFieldBaseWrapper::new(field, contact.id.0, value))
                     .collect()
             }),
             tags: (mode == Mode::List && !tags.is_empty()).then_some(tags),

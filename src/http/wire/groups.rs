@@ -21,7 +21,7 @@ pub struct GroupSummary {
 impl GroupSummary {
     /// `manager_name` is the manager's user name, when there is one.
     pub fn new(group: &Group, manager_name: Option<String>) -> Self {
-        GroupSummary { id: group.id, name: group.name.clone(), manager: manager_name }
+        GroupSummary { id: group.id.0, name: group.name.clone(), manager: manager_name }
     }
 }
 
@@ -51,7 +51,7 @@ impl GroupWrapperFull {
             },
         };
         GroupWrapperFull {
-            id: details.group.id,
+            id: details.group.id.0,
             name: details.group.name.clone(),
             category: Uuid::nil(),
             parent: Uuid::nil(),

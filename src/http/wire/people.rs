@@ -49,7 +49,7 @@ pub struct GroupWrapperSummary {
 
 impl GroupWrapperSummary {
     pub fn new(group: &GroupRef) -> Self {
-        GroupWrapperSummary { id: group.id, name: group.name.clone(), manager: group.manager.clone() }
+        GroupWrapperSummary { id: group.id.0, name: group.name.clone(), manager: group.manager.clone() }
     }
 }
 
@@ -68,7 +68,7 @@ pub struct EmployeeWraper {
 impl EmployeeWraper {
     pub fn new(user: &User, ctx: &WireCtx) -> Self {
         EmployeeWraper {
-            id: user.id,
+            id: user.id.0,
             display_name: html_encode(&user.display_name()),
             title: non_empty(&user.title),
             avatar_small: avatar(32),
@@ -148,7 +148,7 @@ impl EmployeeWraperFull {
         let user = &profile.user;
         let private = people::can_view_private_data(caller, user);
         EmployeeWraperFull {
-            id: user.id,
+            id: user.id.0,
             user_name: user.user_name.clone(),
             is_visitor: user.is_visitor,
             first_name: user.first_name.clone(),
@@ -163,7 +163,7 @@ impl EmployeeWraperFull {
             work_from: user.work_from.map(|d| ctx.date(d)),
             location: non_empty(&user.location),
             notes: non_empty(&user.notes),
-            lead: user.lead,
+            lead: user.lead.map(|lead| lead.0),
             display_name: html_encode(&user.display_name()),
             mobile_phone: user.mobile_phone.clone().filter(|p| private && !p.is_empty()),
             mobile_phone_activation_status: (user.mobile_phone_activation == 1).then_some(1),

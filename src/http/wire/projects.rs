@@ -9,6 +9,7 @@ use crate::domain::people::{Profile, User};
 use crate::domain::projects::{rights, Project};
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
+use crate::model::UserId;
 
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -58,7 +59,7 @@ pub struct ProjectPeople<'a> {
 }
 
 impl ProjectPeople<'_> {
-    fn short(&self, id: uuid::Uuid, ctx: &WireCtx) -> Option<EmployeeWraper> {
+    fn short(&self, id: UserId, ctx: &WireCtx) -> Option<EmployeeWraper> {
         self.users.iter().find(|u| u.id == id).map(|u| EmployeeWraper::new(u, ctx))
     }
 }
@@ -79,7 +80,7 @@ pub struct ProjectWrapper {
 impl ProjectWrapper {
     pub fn new(project: &Project, caller: &Caller, people: &ProjectPeople, ctx: &WireCtx) -> Self {
         ProjectWrapper {
-            id: project.id,
+            id: project.id.0,
             title: project.title.clone(),
             description: project.description.clone(),
             status: project.status,
@@ -131,7 +132,7 @@ impl ProjectWrapperFull {
             can_edit: security.can_edit,
             can_delete: security.can_delete,
             security,
-            id: project.id,
+            id: project.id.0,
             title: project.title.clone(),
             description: project.description.clone(),
             status: project.status,

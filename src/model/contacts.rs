@@ -1,0 +1,218 @@
+//! CRM contacts as domain and store both speak of them.
+
+use std::collections::HashMap;
+
+use super::access::Guarded;
+use super::custom_fields::{FieldDefinition, FieldValue};
+use super::ids::{CompanyId, ContactId, ShareType, UserId};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// ListType of contact statuses and contact types.
+pub const LIST_CONTACT_STATUS: i64 = 1;
+pub const LIST_CONTACT_TYPE: i64 = 4;
+
+/// A contact as stored. `company_id`, `share_type` and `managers` keep the stored numbers and
+/// GUIDs, as the integration tests build and compare them; [`Contact::company`],
+/// [`Contact::share`] and [`Contact::manager_ids`] give them typed.
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub id: ContactId,
+    pub is_company: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: String,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub industry: Option<String>,
+    /// A person's company (0: none).
+    pub company_id: i64,
+    pub status_id: i64,
+    pub contact_type_id: i64,
+    /// A [`ShareType`] number.
+    pub share_type: i64,
+    pub currency: Option<String>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub modified_by: UserId,
+    pub modified_at: DateTime<Utc>,
+    pub managers: Vec<Uuid>,
+}
+
+impl Guarded for Contact {
+    fn share_type(&self) -> ShareType {
+        self.share()
+    }
+    fn is_manager(&self, user: UserId) -> bool {
+        self.managers.contains(&user.0)
+    }
+}
+
+/// A person's "First Last" or a company's name, as lists show and sort it.
+pub fn display_name(is_company: bool, first: &str, last: &str, company: &str) -> String {
+    if is_company {
+        company.to_string()
+    } else {
+        format!("{first} {last}")
+    }
+}
+
+impl Contact {
+    /// This contact as a company, if it is one.
+    pub fn as_company(&self) -> Option<CompanyId> {
+        self.is_company.then_some(CompanyId(self.id.0))
+    }
+
+    /// A person's company, if he has one.
+    pub fn company(&self) -> Option<CompanyId> {
+        CompanyId::from_number(self.company_id)
+    }
+
+    /// Who may see and change it besides admins and managers; a number the store did not
+    /// write reads as private, the safe side.
+    pub fn share(&self) -> ShareType {
+        ShareType::from_number(self.share_type).unwrap_or_default()
+    }
+
+    pub fn manager_ids(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.managers.iter().copied().map(UserId)
+    }
+
+    /// A person's "First Last" (with the original's trailing space when there is no last
+    /// name), or a company's name.
+    pub fn display_name(&self) -> String {
+        display_name(self.is_company, &self.first_name, &self.last_name, &self.company_name)
+    }
+}
+
+/// A contact to create.
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub is_company: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: String,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub industry: Option<String>,
+    /// The company of a person (0: none).
+    pub company_id: i64,
+    /// A [`ShareType`] number.
+    pub share_type: i64,
+    pub managers: Vec<Uuid>,
+    /// Custom field values (`customFieldList`).
+    pub fields: Vec<FieldValue>,
+}
+
+impl NewContact {
+    pub fn display_name(&self) -> String {
+        display_name(self.is_company, &self.first_name, &self.last_name, &self.company_name)
+    }
+}
+
+/// One row of contact details (phone, email, address, ...).
+#[derive(Debug, Clone)]
+pub struct ContactInfo {
+    pub id: i64,
+    pub info_type: i64,
+    pub category: i64,
+    pub data: String,
+    pub is_primary: bool,
+}
+
+/// A contact status or contact type.
+#[derive(Debug, Clone)]
+pub struct ListItem {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub color: Option<String>,
+    pub sort_order: i64,
+    /// How many contacts use it.
+    pub used_by: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ContactSort {
+    DisplayName,
+    /// The original's default: newest first unless `sortOrder` says otherwise.
+    #[default]
+    Created,
+    FirstName,
+    LastName,
+    /// ContactType sorts by status, as the original does.
+    Status,
+    Id,
+}
+
+/// What `contact/filter` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    pub search: String,
+    pub is_company: Option<bool>,
+    pub status: Option<i64>,
+    pub contact_type: Option<i64>,
+    pub manager: Option<UserId>,
+    pub company: Option<CompanyId>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub sort: ContactSort,
+    pub descending: bool,
+    /// The search words match the display name only (not the details too).
+    pub name_only: bool,
+    /// Persons must have no company (companies pass).
+    pub lone_persons: bool,
+    /// A detail the contact must have.
+    pub info: Option<InfoMatch>,
+    /// Tags the contact must all carry.
+    pub tags: Vec<String>,
+    /// Shared (Read or ReadWrite) or private contacts only.
+    pub is_shared: Option<bool>,
+    /// Only contacts without managers (`responsibleid` of the empty GUID).
+    pub unmanaged: bool,
+    /// Nothing matches (contacts with deals: this server keeps no deals).
+    pub nothing: bool,
+    /// Text found in "display name + ' ' + an email".
+    pub email_term: Option<String>,
+}
+
+/// A detail a contact must have (`bycontactinfo`).
+#[derive(Debug, Clone)]
+pub struct InfoMatch {
+    pub info_type: i64,
+    pub data: String,
+    pub category: Option<i64>,
+    pub is_primary: Option<bool>,
+}
+
+/// What one edit writes to a contact's row; `None` leaves a column as it is, so that two
+/// clients editing different fields of one contact at once both keep their change.
+#[derive(Debug, Default)]
+pub struct ContactPatch {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    /// The name lists show, derived from the names after the edit; set whenever a name is.
+    pub display_name: Option<String>,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    /// `Some(None)` takes a person out of his company.
+    pub company_id: Option<Option<CompanyId>>,
+    pub status_id: Option<i64>,
+    pub share_type: Option<ShareType>,
+}
+
+/// What list wrappers show besides the contact rows.
+#[derive(Default)]
+pub struct ContactDetails {
+    pub infos: HashMap<ContactId, Vec<ContactInfo>>,
+    pub tags: HashMap<ContactId, Vec<String>>,
+    /// How many persons of each listed company the viewer may read.
+    pub persons: HashMap<ContactId, i64>,
+    /// Custom field values by contact.
+    pub values: HashMap<ContactId, Vec<FieldValue>>,
+    /// The portal's contact statuses, in order.
+    pub statuses: Vec<ListItem>,
+    /// The portal's custom field definitions of contacts, companies and persons, in order.
+    pub fields: Vec<FieldDefinition>,
+}
