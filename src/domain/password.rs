@@ -119,27 +119,40 @@ pub fn verify_against_nothing(password: &str) {
     let _ = verify(password, dummy);
 }
 
-/// Checks a login's password against its account's hash (or, for no account, against nothing,
-/// with the same work) when a turn comes free: 503 if none does within [`CHECK_QUEUE_WAIT`].
-pub async fn check_login(password: &str, stored: Option<String>) -> ApiResult<bool> {
+/// Runs a password's hashing work off the async runtime when a turn comes free: 503 if none
+/// does within [`CHECK_QUEUE_WAIT`]. Logins and new passwords share the turns, one per core.
+async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
     let turn = tokio::time::timeout(CHECK_QUEUE_WAIT, checks().turns.clone().acquire_owned())
         .await
         .map_err(|_| ApiError::Overloaded)?
         .map_err(|e| ApiError::Internal(e.into()))?;
-    let password = password.to_string();
     // The turn moves into the task, so a client that goes away does not free it early.
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
-        match stored {
-            Some(stored) => verify(&password, &stored),
-            None => {
-                verify_against_nothing(&password);
-                false
-            }
-        }
+        work()
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Checks a login's password against its account's hash (or, for no account, against nothing,
+/// with the same work).
+pub async fn check_login(password: &str, stored: Option<String>) -> ApiResult<bool> {
+    let password = password.to_string();
+    in_turn(move || match stored {
+        Some(stored) => verify(&password, &stored),
+        None => {
+            verify_against_nothing(&password);
+            false
+        }
+    })
+    .await
+}
+
+/// Hashes a new password, as [`hash`] does, in a turn off the async runtime.
+pub async fn hash_in_turn(password: &str) -> ApiResult<String> {
+    let password = password.to_string();
+    Ok(in_turn(move || hash(&password)).await??)
 }
 
 /// A random password for accounts created without one.

@@ -225,7 +225,7 @@ pub struct ProfileChanges {
 /// Returns the new id and the password actually set (generated when none was given). The CLI
 /// and the integration tests call it with the plain portal number, and read a plain GUID.
 pub async fn create_user(store: &Store, portal: impl Into<PortalId>, draft: UserDraft) -> ApiResult<(Uuid, String)> {
-    let prepared = prepare(draft)?;
+    let prepared = prepare(draft).await?;
     let mut tx = store.begin_write().await?;
     let id = insert_prepared(store, tx.conn(), portal.into(), &prepared).await?;
     tx.commit().await?;
@@ -243,7 +243,7 @@ pub async fn add_member(
     require_name(&draft.first_name, "firstname")?;
     require_name(&draft.last_name, "lastname")?;
     check_changes(&changes)?;
-    let prepared = prepare(draft)?;
+    let prepared = prepare(draft).await?;
     let mut tx = store.begin_write().await?;
     let id = insert_prepared(store, tx.conn(), caller.portal, &prepared).await?;
     let mut user = store
@@ -520,7 +520,7 @@ struct PreparedUser {
     password_hash: String,
 }
 
-fn prepare(draft: UserDraft) -> ApiResult<PreparedUser> {
+async fn prepare(draft: UserDraft) -> ApiResult<PreparedUser> {
     let email = normalize_email(&draft.email)?;
     let password = match &draft.password {
         Some(password) => {
@@ -529,7 +529,7 @@ fn prepare(draft: UserDraft) -> ApiResult<PreparedUser> {
         }
         None => password::generate(),
     };
-    let password_hash = password::hash(&password)?;
+    let password_hash = password::hash_in_turn(&password).await?;
     Ok(PreparedUser { draft, email, password, password_hash })
 }
 
@@ -584,7 +584,7 @@ pub async fn set_password(
 
 async fn set_password_of(store: &Store, portal: PortalId, user: UserId, new_password: &str) -> ApiResult<()> {
     password::check_policy(new_password)?;
-    let hash = password::hash(new_password)?;
+    let hash = password::hash_in_turn(new_password).await?;
     let mut tx = store.begin_write().await?;
     if !store.set_password_hash(tx.conn(), portal, user, &hash).await? {
         return Err(ApiError::not_found("User not found"));
@@ -618,7 +618,8 @@ pub async fn bootstrap_portal(
         is_admin: true,
         is_visitor: false,
         activated: true,
-    })?;
+    })
+    .await?;
     let mut tx = store.begin_write().await?;
     if store.portal_owner(tx.conn(), portal).await?.is_some() {
         return Ok(None); // another server process bootstrapped it meanwhile
