@@ -1,14 +1,18 @@
 //! CRM contacts: creating, changing, reading and deleting persons and companies, their access
 //! rights, and their links to projects. Every rule goes through `access`.
 
+use std::collections::HashMap;
+
+use sqlx::AnyConnection;
+
 use super::access::{self, Right, Viewer};
 use super::custom_fields::{self, FieldValue};
+use super::people::User;
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::model::contacts::display_name;
+use crate::model::contacts::{display_name, ContactDetails};
 use crate::model::ids::{CompanyId, ContactId, PortalId, ProjectId, ShareType, UserId};
 use crate::store::{RowLock, Store, WriteTx};
-use sqlx::AnyConnection;
 
 pub use crate::model::contacts::{
     Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch, ListItem, NewContact,
@@ -497,9 +501,31 @@ pub async fn projects_of(store: &Store, caller: &Caller, contact: ContactId) -> 
     Ok(found)
 }
 
+/// Everything the wrappers of a set of contacts show besides the contact rows.
+pub struct ContactView {
+    /// Details, tags, custom field values, statuses and field definitions.
+    pub details: ContactDetails,
+    pub users: HashMap<UserId, User>,
+    /// The companies of the listed persons that the caller may read.
+    pub companies: HashMap<ContactId, Contact>,
+}
+
+/// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
+pub async fn view(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
+    let ids: Vec<ContactId> = list.iter().map(|c| c.id).collect();
+    let details = store.contact_details(caller.portal, Viewer::of(caller), &ids).await?;
+    let companies = readable_companies(store, caller, list).await?;
+    let mut user_ids: Vec<UserId> =
+        list.iter().chain(&companies).flat_map(|c| c.manager_ids().chain([c.created_by])).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    Ok(ContactView { details, users, companies: companies.into_iter().map(|c| (c.id, c)).collect() })
+}
+
 /// The companies of the persons in `list` that the caller may read: a person whose company
 /// he may not read shows none, as if he had no company.
-pub async fn readable_companies(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<Vec<Contact>> {
+async fn readable_companies(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<Vec<Contact>> {
     let mut ids: Vec<ContactId> =
         list.iter().filter(|c| !c.is_company).filter_map(Contact::company).map(CompanyId::contact).collect();
     ids.sort_unstable();

@@ -1,6 +1,5 @@
 //! `api/2.0/crm/contact...` and the contact side of project links.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -8,42 +7,27 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::app::App;
-use crate::domain::access::Viewer;
 use crate::domain::contacts::{
     self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch, NewContact,
     LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::list_items::{self, ItemDraft};
-use crate::domain::{access, tags, Caller};
+use crate::domain::{access, tags};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum, FromParam, Params};
 use crate::http::envelope::Reply;
 use crate::http::request::Call;
 use crate::http::wire::crm::{
-    ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWithTaskWrapper,
-    ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
+    ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactWithTaskWrapper, ContactWrapper,
+    CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
 };
 use crate::http::wire::WireCtx;
 pub(super) use crate::model::ShareType;
 use crate::model::{CompanyId, ContactId, UserId};
 
-/// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
-async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
-    let store = &app.store;
-    let ids: Vec<ContactId> = list.iter().map(|c| c.id).collect();
-    let details = store.contact_details(caller.portal, Viewer::of(caller), &ids).await?;
-    let companies = contacts::readable_companies(store, caller, list).await?;
-    let mut user_ids: Vec<UserId> =
-        list.iter().chain(&companies).flat_map(|c| c.manager_ids().chain([c.created_by])).collect();
-    user_ids.sort_unstable();
-    user_ids.dedup();
-    let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
-    Ok(ContactView { details, users, companies: companies.into_iter().map(|c| (c.id, c)).collect::<HashMap<_, _>>() })
-}
-
 async fn full(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Vec<ContactWrapper>> {
-    let view = view_of(app, &call.caller, list).await?;
+    let view = contacts::view(&app.store, &call.caller, list).await?;
     let ctx = WireCtx::of(&call.info);
     Ok(list.iter().map(|c| ContactWrapper::new(c, &call.caller, &view, &ctx, mode)).collect())
 }
@@ -79,7 +63,7 @@ async fn full_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply>
 /// A list of contacts as ContactBaseWrapper.
 async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
     let (shown, whole) = shown(call, list);
-    let view = view_of(app, &call.caller, shown).await?;
+    let view = contacts::view(&app.store, &call.caller, shown).await?;
     let ctx = WireCtx::of(&call.info);
     let items: Vec<ContactBaseWrapper> =
         shown.iter().map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx)).collect();
@@ -404,7 +388,7 @@ pub async fn unlink_one(State(app): State<Arc<App>>, call: Call) -> ApiResult<Re
     let (contact, _) =
         contacts::unlink_one(&app.store, &call.caller, id(&call.params, "contactid")?, id(&call.params, "projectid")?)
             .await?;
-    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
     Reply::of(&ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
 }
 
@@ -764,7 +748,7 @@ pub async fn delete_field(State(app): State<Arc<App>>, uri: axum::http::Uri, cal
 /// `GET crm/{entityType}/{contactid}/customfield`: the fields with a value, and the headings.
 pub async fn contact_fields(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
-    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
     let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
     let shown = custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(&contact));
     Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id.0, v)).collect::<Vec<_>>())
@@ -824,7 +808,7 @@ pub async fn by_prefix(State(app): State<Arc<App>>, call: Call) -> ApiResult<Rep
     }
     let query = ContactFilter { search: prefix, name_only: true, is_company, lone_persons, ..ContactFilter::default() };
     let (found, _) = contacts::filter(&app.store, &call.caller, &query, 0, 30).await?;
-    let view = view_of(&app, &call.caller, &found).await?;
+    let view = contacts::view(&app.store, &call.caller, &found).await?;
     let ctx = WireCtx::of(&call.info);
     Reply::list(
         &found.iter().map(|c| ContactBaseWithPhoneWrapper::new(c, &call.caller, &view, &ctx)).collect::<Vec<_>>(),
@@ -895,7 +879,7 @@ pub async fn update_address(State(app): State<Arc<App>>, call: Call) -> ApiResul
 /// one); a contact the caller may not read is a 404, as a missing one.
 pub async fn get_access(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let contact = contacts::get(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
-    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
     let base = ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info));
     Reply::list(&base.access_list.unwrap_or_default())
 }

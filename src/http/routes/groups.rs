@@ -15,15 +15,8 @@ use axum::extract::State;
 
 /// Summaries with their managers' user names, in two statements.
 async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Reply> {
-    let managers: Vec<UserId> = groups.iter().filter_map(|g| g.manager).collect();
-    let managers = app.store.users_by_ids(call.caller.portal, &managers).await?;
-    let items: Vec<GroupSummary> = groups
-        .iter()
-        .map(|g| {
-            let manager = g.manager.and_then(|m| managers.iter().find(|u| u.id == m)).map(|u| u.user_name.clone());
-            GroupSummary::new(g, manager)
-        })
-        .collect();
+    let named = groups::with_manager_names(&app.store, call.caller.portal, groups).await?;
+    let items: Vec<GroupSummary> = named.into_iter().map(|(g, manager)| GroupSummary::new(&g, manager)).collect();
     Reply::list(&items)
 }
 
@@ -38,7 +31,7 @@ fn group_id(call: &Call) -> ApiResult<GroupId> {
 
 /// `GET group`.
 pub async fn list(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let all = app.store.groups(call.caller.portal).await?;
+    let all = groups::all(&app.store, call.caller.portal).await?;
     summaries(&app, &call, all).await
 }
 
@@ -52,7 +45,7 @@ pub async fn search(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply>
 /// `GET group/user/{userid}`: the user's groups.
 pub async fn of_user(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
     let user = people::resolve(&app.store, &call.caller, &call.params.require::<String>("userid")?).await?;
-    let found = app.store.groups_of(call.caller.portal, user.id).await?;
+    let found = groups::of_user(&app.store, call.caller.portal, user.id).await?;
     summaries(&app, &call, found).await
 }
 

@@ -3,21 +3,16 @@
 //! ContactInfoWrapper and the list items. Key order as the original writes it: the derived
 //! class's members first, then the base's, `id` last.
 
-use std::collections::HashMap;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::people::EmployeeWraper;
 use super::WireCtx;
 use crate::domain::access;
-use crate::domain::contacts::{self, Contact, ContactInfo, ListItem};
+use crate::domain::contacts::{self, Contact, ContactInfo, ContactView, ListItem};
 use crate::domain::custom_fields::{self, FieldDefinition};
-use crate::domain::people::User;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
-use crate::model::contacts::ContactDetails;
-use crate::model::{ContactId, UserId};
 
 /// An Address keeps its parts as JSON in `data`.
 const ADDRESS: i64 = contacts::INFO_ADDRESS;
@@ -37,16 +32,6 @@ fn photo_url(contact: &Contact, size: u8) -> String {
         "/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={}&isc={is_company}&ps={size}",
         contact.id
     )
-}
-
-/// Everything the wrappers of a set of contacts show besides the contact rows, loaded in a
-/// fixed number of statements (see `view_of` in the CRM routes).
-pub struct ContactView {
-    /// Details, tags, custom field values, statuses and field definitions.
-    pub details: ContactDetails,
-    pub users: HashMap<UserId, User>,
-    /// The companies of the listed persons that the caller may read.
-    pub companies: HashMap<ContactId, Contact>,
 }
 
 /// Single mode (one contact), list mode (filters, project lists), or the quick variant of the
