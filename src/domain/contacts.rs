@@ -15,8 +15,8 @@ use crate::model::ids::{CompanyId, ContactId, PortalId, ProjectId, ShareType, Us
 use crate::store::{RowLock, Store, WriteTx};
 
 pub use crate::model::contacts::{
-    Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch, ListItem, NewContact,
-    LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
+    info_type_name, info_type_names, Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch,
+    ListItem, NewContact, INFO_ADDRESS, INFO_PHONE, INFO_TYPES, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 
 /// The most ids one batch request may name.
@@ -548,29 +548,6 @@ mod tests {
     }
 }
 
-/// ContactInfoType names, by number.
-pub const INFO_TYPES: [&str; 18] = [
-    "Phone",
-    "Email",
-    "Website",
-    "Skype",
-    "Twitter",
-    "LinkedIn",
-    "Facebook",
-    "Address",
-    "LiveJournal",
-    "MySpace",
-    "GMail",
-    "Blogger",
-    "Yahoo",
-    "MSN",
-    "ICQ",
-    "Jabber",
-    "AIM",
-    "VK",
-];
-pub const INFO_ADDRESS: i64 = 7;
-pub const INFO_PHONE: i64 = 0;
 const MAX_INFO_DATA: usize = 4000;
 
 /// The category names of an info type (PhoneCategory, AddressCategory or ContactInfoBaseCategory).
@@ -603,7 +580,7 @@ pub fn parse_category(info_type: i64, category: Option<&str>) -> ApiResult<i64> 
 
 /// Checks a detail's data: not empty, not huge, and for an address a JSON object.
 pub fn check_info(info: &ContactInfo) -> ApiResult<()> {
-    if !(0..INFO_TYPES.len() as i64).contains(&info.info_type) {
+    if info_type_name(info.info_type).is_none() {
         return Err(ApiError::invalid("infoType", "unknown contact information type"));
     }
     if info.data.trim().is_empty() {

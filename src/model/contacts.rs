@@ -8,6 +8,40 @@ use super::ids::{CompanyId, ContactId, ShareType, UserId};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+/// ContactInfoType: each type's name and number, as the original names and numbers them.
+pub const INFO_TYPES: &[(&str, i64)] = &[
+    ("Phone", 0),
+    ("Email", 1),
+    ("Website", 2),
+    ("Skype", 3),
+    ("Twitter", 4),
+    ("LinkedIn", 5),
+    ("Facebook", 6),
+    ("Address", 7),
+    ("LiveJournal", 8),
+    ("MySpace", 9),
+    ("GMail", 10),
+    ("Blogger", 11),
+    ("Yahoo", 12),
+    ("MSN", 13),
+    ("ICQ", 14),
+    ("Jabber", 15),
+    ("AIM", 16),
+    ("VK", 17),
+];
+pub const INFO_PHONE: i64 = 0;
+pub const INFO_ADDRESS: i64 = 7;
+
+/// The name of an info type number, if it names one.
+pub fn info_type_name(number: i64) -> Option<&'static str> {
+    INFO_TYPES.iter().find(|(_, n)| *n == number).map(|(name, _)| *name)
+}
+
+/// Every info type name, in number order.
+pub fn info_type_names() -> Vec<&'static str> {
+    INFO_TYPES.iter().map(|(name, _)| *name).collect()
+}
+
 /// ListType of contact statuses and contact types.
 pub const LIST_CONTACT_STATUS: i64 = 1;
 pub const LIST_CONTACT_TYPE: i64 = 4;

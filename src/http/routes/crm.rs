@@ -403,28 +403,9 @@ pub async fn of_project(State(app): State<Arc<App>>, call: Call) -> ApiResult<Re
 pub(super) struct InfoType(i64);
 
 impl ApiEnum for InfoType {
-    const NAMES: &'static [(&'static str, i64)] = &[
-        ("Phone", 0),
-        ("Email", 1),
-        ("Website", 2),
-        ("Skype", 3),
-        ("Twitter", 4),
-        ("LinkedIn", 5),
-        ("Facebook", 6),
-        ("Address", 7),
-        ("LiveJournal", 8),
-        ("MySpace", 9),
-        ("GMail", 10),
-        ("Blogger", 11),
-        ("Yahoo", 12),
-        ("MSN", 13),
-        ("ICQ", 14),
-        ("Jabber", 15),
-        ("AIM", 16),
-        ("VK", 17),
-    ];
+    const NAMES: &'static [(&'static str, i64)] = contacts::INFO_TYPES;
     fn from_number(n: i64) -> Option<Self> {
-        (0..contacts::INFO_TYPES.len() as i64).contains(&n).then_some(InfoType(n))
+        contacts::info_type_name(n).map(|_| InfoType(n))
     }
 }
 
@@ -502,7 +483,7 @@ pub async fn replace_infos(State(app): State<Arc<App>>, call: Call) -> ApiResult
 /// `GET crm/contact/data/infoType`: the names of the detail types.
 pub async fn info_types(call: Call) -> ApiResult<Reply> {
     access::require_crm(&call.caller)?;
-    Reply::list(&contacts::INFO_TYPES)
+    Reply::list(&contacts::info_type_names())
 }
 
 /// `GET crm/contact/data/{infoType}/category`: the category names of a type.
