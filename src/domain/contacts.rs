@@ -11,7 +11,7 @@ use super::people::User;
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::contacts::{display_name, ContactDetails};
-use crate::model::ids::{CompanyId, ContactId, PortalId, ProjectId, ShareType, UserId};
+use crate::model::ids::{CompanyId, ContactId, ListItemId, PortalId, ProjectId, ShareType, UserId};
 use crate::store::{RowLock, Store, WriteTx};
 
 pub use crate::model::contacts::{
@@ -33,7 +33,7 @@ pub async fn ensure_defaults(store: &Store, portal: PortalId) -> ApiResult<()> {
     if !store.has_list_items(tx.conn(), portal).await? {
         for (order, (title, color)) in DEFAULT_STATUSES.iter().enumerate() {
             let item = ListItem {
-                id: 0,
+                id: ListItemId::default(),
                 title: (*title).into(),
                 description: None,
                 color: Some((*color).into()),
@@ -44,7 +44,7 @@ pub async fn ensure_defaults(store: &Store, portal: PortalId) -> ApiResult<()> {
         }
         for (order, title) in DEFAULT_TYPES.iter().enumerate() {
             let item = ListItem {
-                id: 0,
+                id: ListItemId::default(),
                 title: (*title).into(),
                 description: None,
                 color: None,
@@ -716,7 +716,9 @@ pub async fn set_status(store: &Store, caller: &Caller, contact: ContactId, stat
     let locked = lock_readable(store, tx.conn(), caller, &[contact]).await?;
     editable(find(&locked, contact)?, caller)?;
     if status > 0
-        && !store.lock_list_item(tx.conn(), caller.portal, LIST_CONTACT_STATUS, status, RowLock::Share).await?
+        && !store
+            .lock_list_item(tx.conn(), caller.portal, LIST_CONTACT_STATUS, ListItemId(status), RowLock::Share)
+            .await?
     {
         return Err(ApiError::not_found("Contact status not found"));
     }

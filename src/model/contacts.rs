@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::access::Guarded;
 use super::custom_fields::{FieldDefinition, FieldValue};
-use super::ids::{CompanyId, ContactId, ShareType, UserId};
+use super::ids::{CompanyId, ContactId, ListItemId, ShareType, UserId};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -157,7 +157,7 @@ pub struct ContactInfo {
 /// A contact status or contact type.
 #[derive(Debug, Clone)]
 pub struct ListItem {
-    pub id: i64,
+    pub id: ListItemId,
     pub title: String,
     pub description: Option<String>,
     pub color: Option<String>,

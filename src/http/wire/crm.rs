@@ -149,7 +149,7 @@ impl ContactWrapper {
                 .details
                 .statuses
                 .iter()
-                .find(|s| s.id == contact.status_id && mode != Mode::Quick)
+                .find(|s| s.id.0 == contact.status_id && mode != Mode::Quick)
                 .map(ListItemWrapper::base),
             common_data: infos.iter().filter(|i| i.info_type != ADDRESS).map(ContactInfoWrapper::new).collect(),
             custom_fields: (mode != Mode::Quick).then(|| {
@@ -264,7 +264,7 @@ impl ListItemWrapper {
             description: item.description.clone().filter(|d| !d.is_empty()),
             color: item.color.clone().filter(|c| !c.is_empty()),
             sort_order: item.sort_order,
-            id: item.id,
+            id: item.id.0,
         }
     }
 

@@ -6,7 +6,7 @@ use super::access::readable_count;
 use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ListItem, LIST_CONTACT_TYPE};
-use crate::model::ids::PortalId;
+use crate::model::ids::{ListItemId, PortalId};
 use crate::store::{RowLock, Store};
 
 impl Store {
@@ -47,7 +47,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(ListItem {
-                    id: row.try_get("id")?,
+                    id: ListItemId(row.try_get("id")?),
                     title: row.try_get("title")?,
                     description: row.try_get("description")?,
                     color: row.try_get("color")?,
@@ -64,7 +64,7 @@ impl Store {
         portal: PortalId,
         list_type: i64,
         item: &ListItem,
-    ) -> Result<i64, sqlx::Error> {
+    ) -> Result<ListItemId, sqlx::Error> {
         let row = sqlx::query(
             "INSERT INTO crm_list_items (portal_id, list_type, title, description, color, sort_order) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -76,7 +76,7 @@ impl Store {
         .bind(item.sort_order)
         .fetch_one(conn)
         .await?;
-        row.try_get("id")
+        Ok(ListItemId(row.try_get("id")?))
     }
 
     /// Whether the portal has any list item yet (the defaults are created once).
@@ -102,7 +102,7 @@ impl Store {
         )
         .bind(portal.0)
         .bind(list_type)
-        .bind(item.id)
+        .bind(item.id.0)
         .bind(&item.title)
         .bind(item.description.clone())
         .bind(item.color.clone())
@@ -117,12 +117,12 @@ impl Store {
         conn: &mut AnyConnection,
         portal: PortalId,
         list_type: i64,
-        id: i64,
+        id: ListItemId,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3")
             .bind(portal.0)
             .bind(list_type)
-            .bind(id)
+            .bind(id.0)
             .execute(conn)
             .await?;
         Ok(())
@@ -137,14 +137,14 @@ impl Store {
         conn: &mut AnyConnection,
         portal: PortalId,
         list_type: i64,
-        id: i64,
+        id: ListItemId,
         lock: RowLock,
     ) -> Result<bool, sqlx::Error> {
         let sql = format!(
             "SELECT 1 AS found FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3{}",
             self.lock_clause(Some(lock))
         );
-        let found = sqlx::query(&sql).bind(portal.0).bind(list_type).bind(id).fetch_optional(conn).await?;
+        let found = sqlx::query(&sql).bind(portal.0).bind(list_type).bind(id.0).fetch_optional(conn).await?;
         Ok(found.is_some())
     }
 }

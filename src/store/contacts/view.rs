@@ -7,7 +7,7 @@ use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ContactDetails, ContactInfo, ListItem, LIST_CONTACT_STATUS};
 use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
-use crate::model::ids::{ContactId, PortalId};
+use crate::model::ids::{ContactId, ListItemId, PortalId};
 use crate::store::{from_json_rows, json_array, Store};
 
 impl Store {
@@ -71,7 +71,7 @@ impl Store {
                 }
                 "v" => details.values.entry(contact).or_default().push(FieldValue { field_id: b, value: text }),
                 "s" => details.statuses.push(ListItem {
-                    id: b,
+                    id: ListItemId(b),
                     title: text,
                     description: t,
                     color: u,
