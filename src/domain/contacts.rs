@@ -11,7 +11,7 @@ use super::people::User;
 use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::contacts::{display_name, ContactDetails};
-use crate::model::ids::{CompanyId, ContactId, ListItemId, PortalId, ProjectId, ShareType, UserId};
+use crate::model::ids::{CompanyId, ContactId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};
 use crate::store::{RowLock, Store, WriteTx};
 
 pub use crate::model::contacts::{
@@ -33,7 +33,7 @@ pub async fn ensure_defaults(store: &Store, portal: PortalId) -> ApiResult<()> {
     if !store.has_list_items(tx.conn(), portal).await? {
         for (order, (title, color)) in DEFAULT_STATUSES.iter().enumerate() {
             let item = ListItem {
-                id: ListItemId::default(),
+                id: ListItemId::UNSAVED,
                 title: (*title).into(),
                 description: None,
                 color: Some((*color).into()),
@@ -44,7 +44,7 @@ pub async fn ensure_defaults(store: &Store, portal: PortalId) -> ApiResult<()> {
         }
         for (order, title) in DEFAULT_TYPES.iter().enumerate() {
             let item = ListItem {
-                id: ListItemId::default(),
+                id: ListItemId::UNSAVED,
                 title: (*title).into(),
                 description: None,
                 color: None,
@@ -664,7 +664,7 @@ pub async fn update_info(
 }
 
 /// `DELETE crm/contact/{contactid}/data/{id}`: the deleted detail.
-pub async fn delete_info(store: &Store, caller: &Caller, contact: ContactId, id: i64) -> ApiResult<ContactInfo> {
+pub async fn delete_info(store: &Store, caller: &Caller, contact: ContactId, id: InfoId) -> ApiResult<ContactInfo> {
     let mut tx = store.begin_write().await?;
     let contact = lock_for_details(store, &mut tx, caller, contact).await?;
     let info = store

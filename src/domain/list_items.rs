@@ -52,7 +52,7 @@ pub async fn create(
     let existing = store.list_items(caller.portal, list_type, None).await?;
     let last = existing.iter().map(|i| i.sort_order).max().unwrap_or(-1);
     let mut item = ListItem {
-        id: ListItemId::default(),
+        id: ListItemId::UNSAVED,
         title,
         description: draft.description,
         color: draft.color,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::access::Guarded;
 use super::custom_fields::{FieldDefinition, FieldValue};
-use super::ids::{CompanyId, ContactId, ListItemId, ShareType, UserId};
+use super::ids::{CompanyId, ContactId, InfoId, ListItemId, ShareType, UserId};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -147,7 +147,7 @@ impl NewContact {
 /// One row of contact details (phone, email, address, ...).
 #[derive(Debug, Clone)]
 pub struct ContactInfo {
-    pub id: i64,
+    pub id: InfoId,
     pub info_type: i64,
     pub category: i64,
     pub data: String,

@@ -24,7 +24,7 @@ use crate::http::wire::crm::{
 };
 use crate::http::wire::WireCtx;
 pub(super) use crate::model::ShareType;
-use crate::model::{CompanyId, ContactId, UserId};
+use crate::model::{CompanyId, ContactId, InfoId, UserId};
 
 async fn full(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Vec<ContactWrapper>> {
     let view = contacts::view(&app.store, &call.caller, list).await?;
@@ -410,7 +410,7 @@ impl ApiEnum for InfoType {
 }
 
 /// One detail from `infoType`, `category`, `data`, `isPrimary` (top level or inside `items`).
-fn info_from(p: &Params, id: i64) -> ApiResult<ContactInfo> {
+fn info_from(p: &Params, id: InfoId) -> ApiResult<ContactInfo> {
     let Enum(InfoType(info_type)) = p.require("infoType")?;
     Ok(ContactInfo {
         id,
@@ -433,7 +433,7 @@ pub async fn infos(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> 
 
 /// `GET crm/contact/{contactid}/data/{id}`.
 pub async fn info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let wanted: i64 = id(&call.params, "id")?;
+    let wanted: InfoId = id(&call.params, "id")?;
     let infos = contacts::infos(&app.store, &call.caller, id(&call.params, "contactid")?).await?;
     let info =
         infos.iter().find(|i| i.id == wanted).ok_or_else(|| ApiError::not_found("Contact information not found"))?;
@@ -442,7 +442,7 @@ pub async fn info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
 
 /// `POST crm/contact/{contactid}/data`.
 pub async fn add_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let item = info_from(&call.params, 0)?;
+    let item = info_from(&call.params, InfoId::UNSAVED)?;
     let added =
         contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, vec![item], InfoEdit::Add)
             .await?;
@@ -465,7 +465,12 @@ pub async fn delete_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<R
 }
 
 async fn batch_infos(app: &App, call: &Call, edit: InfoEdit) -> ApiResult<Reply> {
-    let items = call.params.objects("items")?.iter().map(|item| info_from(item, 0)).collect::<ApiResult<Vec<_>>>()?;
+    let items = call
+        .params
+        .objects("items")?
+        .iter()
+        .map(|item| info_from(item, InfoId::UNSAVED))
+        .collect::<ApiResult<Vec<_>>>()?;
     let saved = contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, items, edit).await?;
     Reply::list(&saved.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
 }
@@ -816,7 +821,7 @@ pub async fn by_contact_info(State(app): State<Arc<App>>, call: Call) -> ApiResu
 }
 
 /// An Address detail from `address: {street, city, state, zip, country, category, isPrimary}`.
-fn address_from(p: &Params, id: i64) -> ApiResult<ContactInfo> {
+fn address_from(p: &Params, id: InfoId) -> ApiResult<ContactInfo> {
     let address = p.objects("address")?.into_iter().next().ok_or_else(|| ApiError::missing("address"))?;
     let category = address.get::<i64>("category")?.unwrap_or(0);
     if !(0..contacts::categories(contacts::INFO_ADDRESS).len() as i64).contains(&category) {
@@ -837,7 +842,7 @@ fn address_from(p: &Params, id: i64) -> ApiResult<ContactInfo> {
 
 /// `POST crm/contact/{contactid}/addressdata`.
 pub async fn add_address(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let item = address_from(&call.params, 0)?;
+    let item = address_from(&call.params, InfoId::UNSAVED)?;
     let added =
         contacts::add_infos(&app.store, &call.caller, id(&call.params, "contactid")?, vec![item], InfoEdit::Add)
             .await?;

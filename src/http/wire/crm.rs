@@ -227,7 +227,7 @@ pub struct ContactInfoWrapper {
 impl ContactInfoWrapper {
     pub fn new(info: &ContactInfo) -> Self {
         ContactInfoWrapper {
-            id: info.id,
+            id: info.id.0,
             info_type: info.info_type,
             category: info.category,
             data: info.data.clone(),

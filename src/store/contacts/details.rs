@@ -4,7 +4,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::ids_of;
 use crate::model::contacts::ContactInfo;
-use crate::model::ids::{ContactId, PortalId};
+use crate::model::ids::{ContactId, InfoId, PortalId};
 use crate::store::{json_array, Backend, Store};
 
 impl Store {
@@ -31,7 +31,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(ContactInfo {
-                    id: row.try_get("id")?,
+                    id: InfoId(row.try_get("id")?),
                     info_type: row.try_get("info_type")?,
                     category: row.try_get("category")?,
                     data: row.try_get("data")?,
@@ -48,7 +48,7 @@ impl Store {
         portal: PortalId,
         contact: ContactId,
         infos: &[ContactInfo],
-    ) -> Result<Vec<i64>, sqlx::Error> {
+    ) -> Result<Vec<InfoId>, sqlx::Error> {
         if infos.is_empty() {
             return Ok(Vec::new());
         }
@@ -79,7 +79,7 @@ impl Store {
         )
         .bind(portal.0)
         .bind(contact.0)
-        .bind(info.id)
+        .bind(info.id.0)
         .bind(info.info_type)
         .bind(info.category)
         .bind(&info.data)
@@ -95,14 +95,14 @@ impl Store {
         conn: &mut AnyConnection,
         portal: PortalId,
         contact: ContactId,
-        only: Option<i64>,
+        only: Option<InfoId>,
     ) -> Result<u64, sqlx::Error> {
         let done = match only {
             Some(id) => {
                 sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 AND id = $3")
                     .bind(portal.0)
                     .bind(contact.0)
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *conn)
                     .await?
             }

@@ -7,7 +7,7 @@ use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ContactDetails, ContactInfo, ListItem, LIST_CONTACT_STATUS};
 use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
-use crate::model::ids::{ContactId, ListItemId, PortalId};
+use crate::model::ids::{ContactId, InfoId, ListItemId, PortalId};
 use crate::store::{from_json_rows, json_array, Store};
 
 impl Store {
@@ -59,7 +59,7 @@ impl Store {
             let contact = ContactId(a);
             match kind.as_str() {
                 "i" => details.infos.entry(contact).or_default().push(ContactInfo {
-                    id: c,
+                    id: InfoId(c),
                     info_type: b,
                     category: e,
                     data: text,
