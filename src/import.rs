@@ -14,7 +14,7 @@ use crate::domain::contacts::{self, ContactInfo, NewContact, INFO_PHONE};
 use crate::domain::people::{self, normalize_email};
 use crate::domain::{tags, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::model::{CompanyId, ContactId, PortalId, UserId};
+use crate::model::{CompanyId, ContactId, InfoId, PortalId, UserId};
 use crate::store::{Store, WriteTx};
 
 const INFO_EMAIL: i64 = 1;
@@ -228,7 +228,7 @@ fn split<'a>(cell: &'a str, separators: &'a [char]) -> impl Iterator<Item = &'a 
 
 fn detail(info_type: i64, data: String, is_primary: bool) -> ContactInfo {
     let category = contacts::parse_category(info_type, None).unwrap_or(1);
-    ContactInfo { id: 0, info_type, category, data, is_primary }
+    ContactInfo { id: InfoId::UNSAVED, info_type, category, data, is_primary }
 }
 
 /// Imports a CSV file. `progress` hears each pass's position in bytes and the file's size.

@@ -12,7 +12,7 @@ use crate::domain::people::{activation, UserContact};
 use crate::domain::projects::NewProject;
 use crate::error::ApiResult;
 use crate::model::people::NewUser;
-use crate::model::{ContactId, GroupId, PortalId, ProjectId, UserId};
+use crate::model::{ContactId, GroupId, InfoId, PortalId, ProjectId, UserId};
 use crate::store::Store;
 
 const FIRST_NAMES: [&str; 24] = [
@@ -192,7 +192,7 @@ async fn seed_contacts(
             infos.push((
                 *id,
                 ContactInfo {
-                    id: 0,
+                    id: InfoId::UNSAVED,
                     info_type: 1,
                     category: 1,
                     data: format!("{slug}@seed.example.com"),
@@ -203,7 +203,13 @@ async fn seed_contacts(
                 let phone = format!("+1 555 {:04}", rng.gen_range(0..10_000));
                 infos.push((
                     *id,
-                    ContactInfo { id: 0, info_type: INFO_PHONE, category: 1, data: phone, is_primary: true },
+                    ContactInfo {
+                        id: InfoId::UNSAVED,
+                        info_type: INFO_PHONE,
+                        category: 1,
+                        data: phone,
+                        is_primary: true,
+                    },
                 ));
             }
             if draft.share_type != share::READ_WRITE {

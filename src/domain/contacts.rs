@@ -3,18 +3,20 @@
 
 use std::collections::HashMap;
 
-use super::access::{self, Right, Viewer};
-use super::custom_fields::{self, FieldValue};
-use super::{projects, Caller};
-use crate::error::{ApiError, ApiResult};
-use crate::model::contacts::display_name;
-use crate::model::ids::{CompanyId, ContactId, PortalId, ProjectId, ShareType, UserId};
-use crate::store::{RowLock, Store, WriteTx};
 use sqlx::AnyConnection;
 
+use super::access::{self, Right, Viewer};
+use super::custom_fields::{self, FieldValue};
+use super::people::User;
+use super::{projects, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::model::contacts::{display_name, ContactDetails};
+use crate::model::ids::{CompanyId, ContactId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};
+use crate::store::{RowLock, Store, WriteTx};
+
 pub use crate::model::contacts::{
-    Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch, ListItem, NewContact,
-    LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
+    info_type_name, info_type_names, Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch,
+    ListItem, NewContact, INFO_ADDRESS, INFO_PHONE, INFO_TYPES, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 
 /// The most ids one batch request may name.
@@ -31,7 +33,7 @@ pub async fn ensure_defaults(store: &Store, portal: PortalId) -> ApiResult<()> {
     if !store.has_list_items(tx.conn(), portal).await? {
         for (order, (title, color)) in DEFAULT_STATUSES.iter().enumerate() {
             let item = ListItem {
-                id: 0,
+                id: ListItemId::UNSAVED,
                 title: (*title).into(),
                 description: None,
                 color: Some((*color).into()),
@@ -42,7 +44,7 @@ pub async fn ensure_defaults(store: &Store, portal: PortalId) -> ApiResult<()> {
         }
         for (order, title) in DEFAULT_TYPES.iter().enumerate() {
             let item = ListItem {
-                id: 0,
+                id: ListItemId::UNSAVED,
                 title: (*title).into(),
                 description: None,
                 color: None,
@@ -499,9 +501,31 @@ pub async fn projects_of(store: &Store, caller: &Caller, contact: ContactId) -> 
     Ok(found)
 }
 
+/// Everything the wrappers of a set of contacts show besides the contact rows.
+pub struct ContactView {
+    /// Details, tags, custom field values, statuses and field definitions.
+    pub details: ContactDetails,
+    pub users: HashMap<UserId, User>,
+    /// The companies of the listed persons that the caller may read.
+    pub companies: HashMap<ContactId, Contact>,
+}
+
+/// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
+pub async fn view(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
+    let ids: Vec<ContactId> = list.iter().map(|c| c.id).collect();
+    let details = store.contact_details(caller.portal, Viewer::of(caller), &ids).await?;
+    let companies = readable_companies(store, caller, list).await?;
+    let mut user_ids: Vec<UserId> =
+        list.iter().chain(&companies).flat_map(|c| c.manager_ids().chain([c.created_by])).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    Ok(ContactView { details, users, companies: companies.into_iter().map(|c| (c.id, c)).collect() })
+}
+
 /// The companies of the persons in `list` that the caller may read: a person whose company
 /// he may not read shows none, as if he had no company.
-pub async fn readable_companies(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<Vec<Contact>> {
+async fn readable_companies(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<Vec<Contact>> {
     let mut ids: Vec<ContactId> =
         list.iter().filter(|c| !c.is_company).filter_map(Contact::company).map(CompanyId::contact).collect();
     ids.sort_unstable();
@@ -524,29 +548,6 @@ mod tests {
     }
 }
 
-/// ContactInfoType names, by number.
-pub const INFO_TYPES: [&str; 18] = [
-    "Phone",
-    "Email",
-    "Website",
-    "Skype",
-    "Twitter",
-    "LinkedIn",
-    "Facebook",
-    "Address",
-    "LiveJournal",
-    "MySpace",
-    "GMail",
-    "Blogger",
-    "Yahoo",
-    "MSN",
-    "ICQ",
-    "Jabber",
-    "AIM",
-    "VK",
-];
-pub const INFO_ADDRESS: i64 = 7;
-pub const INFO_PHONE: i64 = 0;
 const MAX_INFO_DATA: usize = 4000;
 
 /// The category names of an info type (PhoneCategory, AddressCategory or ContactInfoBaseCategory).
@@ -579,7 +580,7 @@ pub fn parse_category(info_type: i64, category: Option<&str>) -> ApiResult<i64> 
 
 /// Checks a detail's data: not empty, not huge, and for an address a JSON object.
 pub fn check_info(info: &ContactInfo) -> ApiResult<()> {
-    if !(0..INFO_TYPES.len() as i64).contains(&info.info_type) {
+    if info_type_name(info.info_type).is_none() {
         return Err(ApiError::invalid("infoType", "unknown contact information type"));
     }
     if info.data.trim().is_empty() {
@@ -677,7 +678,7 @@ pub async fn update_info(
 }
 
 /// `DELETE crm/contact/{contactid}/data/{id}`: the deleted detail.
-pub async fn delete_info(store: &Store, caller: &Caller, contact: ContactId, id: i64) -> ApiResult<ContactInfo> {
+pub async fn delete_info(store: &Store, caller: &Caller, contact: ContactId, id: InfoId) -> ApiResult<ContactInfo> {
     let mut tx = store.begin_write().await?;
     let contact = lock_for_details(store, &mut tx, caller, contact).await?;
     let info = store
@@ -729,7 +730,9 @@ pub async fn set_status(store: &Store, caller: &Caller, contact: ContactId, stat
     let locked = lock_readable(store, tx.conn(), caller, &[contact]).await?;
     editable(find(&locked, contact)?, caller)?;
     if status > 0
-        && !store.lock_list_item(tx.conn(), caller.portal, LIST_CONTACT_STATUS, status, RowLock::Share).await?
+        && !store
+            .lock_list_item(tx.conn(), caller.portal, LIST_CONTACT_STATUS, ListItemId(status), RowLock::Share)
+            .await?
     {
         return Err(ApiError::not_found("Contact status not found"));
     }

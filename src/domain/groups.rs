@@ -22,6 +22,33 @@ pub async fn get(store: &Store, portal: PortalId, id: GroupId) -> ApiResult<Grou
     store.group(portal, id).await?.ok_or_else(|| ApiError::not_found("Group not found"))
 }
 
+/// `GET group`: every group of the portal, by name.
+pub async fn all(store: &Store, portal: PortalId) -> ApiResult<Vec<Group>> {
+    Ok(store.groups(portal).await?)
+}
+
+/// The groups a user belongs to.
+pub async fn of_user(store: &Store, portal: PortalId, user: UserId) -> ApiResult<Vec<Group>> {
+    Ok(store.groups_of(portal, user).await?)
+}
+
+/// The groups with their managers' user names, as summaries show them, in one statement.
+pub async fn with_manager_names(
+    store: &Store,
+    portal: PortalId,
+    groups: Vec<Group>,
+) -> ApiResult<Vec<(Group, Option<String>)>> {
+    let managers: Vec<UserId> = groups.iter().filter_map(|g| g.manager).collect();
+    let managers = store.users_by_ids(portal, &managers).await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| {
+            let manager = g.manager.and_then(|m| managers.iter().find(|u| u.id == m)).map(|u| u.user_name.clone());
+            (g, manager)
+        })
+        .collect())
+}
+
 /// `group/search`: groups whose name contains `text`, compared case-sensitively as the
 /// original does; an empty text finds nothing.
 pub async fn search(store: &Store, portal: PortalId, text: &str) -> ApiResult<Vec<Group>> {

@@ -5,6 +5,7 @@ use super::contacts::ListItem;
 use super::people::require_admin;
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::model::ids::ListItemId;
 use crate::store::{RowLock, Store};
 
 const MAX_TITLE: usize = 255;
@@ -15,7 +16,7 @@ pub async fn all(store: &Store, caller: &Caller, list_type: i64) -> ApiResult<Ve
     Ok(store.list_items(caller.portal, list_type, Some(Viewer::of(caller))).await?)
 }
 
-pub async fn get(store: &Store, caller: &Caller, list_type: i64, id: i64) -> ApiResult<ListItem> {
+pub async fn get(store: &Store, caller: &Caller, list_type: i64, id: ListItemId) -> ApiResult<ListItem> {
     all(store, caller, list_type)
         .await?
         .into_iter()
@@ -51,7 +52,7 @@ pub async fn create(
     let existing = store.list_items(caller.portal, list_type, None).await?;
     let last = existing.iter().map(|i| i.sort_order).max().unwrap_or(-1);
     let mut item = ListItem {
-        id: 0,
+        id: ListItemId::UNSAVED,
         title,
         description: draft.description,
         color: draft.color,
@@ -64,7 +65,13 @@ pub async fn create(
     Ok(item)
 }
 
-pub async fn update(store: &Store, caller: &Caller, list_type: i64, id: i64, draft: ItemDraft) -> ApiResult<ListItem> {
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    list_type: i64,
+    id: ListItemId,
+    draft: ItemDraft,
+) -> ApiResult<ListItem> {
     require_admin(caller)?;
     let mut item = get(store, caller, list_type, id).await?;
     if let Some(title) = &draft.title {
@@ -88,7 +95,7 @@ pub async fn update(store: &Store, caller: &Caller, list_type: i64, id: i64, dra
 /// Deletes an item no contact uses, unless it is the last of its list. Its use is counted under
 /// its row lock inside the deleting transaction: a contact given the item meanwhile either
 /// commits first (and the delete is refused) or finds the item gone.
-pub async fn delete(store: &Store, caller: &Caller, list_type: i64, id: i64) -> ApiResult<ListItem> {
+pub async fn delete(store: &Store, caller: &Caller, list_type: i64, id: ListItemId) -> ApiResult<ListItem> {
     require_admin(caller)?;
     let mut tx = store.begin_write().await?;
     if !store.lock_list_item(tx.conn(), caller.portal, list_type, id, RowLock::Update).await? {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod contacts;
 pub mod custom_fields;
 pub mod groups;
+pub mod health;
 pub mod list_items;
 pub mod password;
 pub mod people;

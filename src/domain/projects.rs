@@ -1,5 +1,6 @@
 //! Projects: who may read, create, edit and delete them, and their teams.
 
+use super::people::{self, Profile, User};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{PortalId, ProjectId, UserId};
@@ -164,4 +165,24 @@ async fn editable_locked(store: &Store, tx: &mut WriteTx, caller: &Caller, id: P
         return Err(ApiError::forbidden("Access denied."));
     }
     Ok(project)
+}
+
+/// The users the wrappers of `list` show: everyone they name in one statement, and the
+/// responsibles' full profiles in two more.
+pub async fn people_of(store: &Store, caller: &Caller, list: &[Project]) -> ApiResult<(Vec<User>, Vec<Profile>)> {
+    let mut ids: Vec<UserId> = list.iter().flat_map(|p| [p.responsible, p.created_by, p.last_modified_by]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let users = store.users_by_ids(caller.portal, &ids).await?;
+    let responsibles: Vec<User> =
+        users.iter().filter(|u| list.iter().any(|p| p.responsible == u.id)).cloned().collect();
+    let profiles = people::profiles(store, caller.portal, responsibles).await?;
+    Ok((users, profiles))
+}
+
+/// `GET project/{id}/team`: the members' full profiles, by display name.
+pub async fn team(store: &Store, caller: &Caller, project: &Project) -> ApiResult<Vec<Profile>> {
+    let mut users = store.users_by_ids(caller.portal, &project.team).await?;
+    users.sort_by_cached_key(|u| u.display_name().to_lowercase());
+    people::profiles(store, caller.portal, users).await
 }

@@ -177,15 +177,32 @@ impl Params {
 
     /// A collection of objects: `name[0][prop]=v` (or `name[0].prop`, or JSON), each object's
     /// properties as a `Params` of its own. A single object sent without an index
-    /// (`name[prop]=v`, or a JSON array of one object) is a list of one.
+    /// (`name[prop]=v`, or a JSON array of one object) is a list of one. Objects sent with an
+    /// empty index (`name[][prop]=v`, as Rails, PHP and `qs` write them) follow in order, a new
+    /// one starting whenever a property repeats.
     pub fn objects(&self, name: &str) -> ApiResult<Vec<Params>> {
         // Keyed by index: finding an object by a scan of the list made binding quadratic (48 s
         // for 200,000 objects).
         let mut indexed: BTreeMap<usize, Params> = BTreeMap::new();
         let mut single = Params::new(self.tz);
+        let mut unindexed: Vec<Params> = Vec::new();
         for entry in self.entries.iter().filter(|e| e.path[0].eq_ignore_ascii_case(name)) {
             match entry.path.as_slice() {
                 [_] => return Err(ApiError::invalid(name, "expected a list of objects")),
+                [_, index, prop, rest @ ..] if index.is_empty() && !prop.is_empty() => {
+                    let repeats = unindexed.last().is_none_or(|object| object.has(prop));
+                    if repeats {
+                        if unindexed.len() == MAX_LIST_ITEMS {
+                            return Err(too_many(name));
+                        }
+                        unindexed.push(Params::new(self.tz));
+                    }
+                    let mut path = vec![prop.clone()];
+                    path.extend(rest.iter().cloned());
+                    if let Some(object) = unindexed.last_mut() {
+                        object.entries.push(Entry { path, value: entry.value.clone() });
+                    }
+                }
                 [_, index, rest @ ..]
                     if !rest.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) && !index.is_empty() =>
                 {
@@ -201,13 +218,14 @@ impl Params {
                 _ => return Err(ApiError::invalid(name, "expected a list of objects")),
             }
         }
-        if indexed.len() > MAX_LIST_ITEMS {
+        if indexed.len() + unindexed.len() > MAX_LIST_ITEMS {
             return Err(too_many(name));
         }
         let mut objects: Vec<Params> = indexed.into_values().collect();
         if !single.entries.is_empty() {
             objects.insert(0, single);
         }
+        objects.extend(unindexed);
         Ok(objects)
     }
 }
@@ -456,6 +474,18 @@ mod tests {
         let objects = json(r#"{"contacts":[{"type":"skype","value":"a"}]}"#).objects("contacts").unwrap();
         assert_eq!(objects.len(), 1, "a one-object array is a list of one");
         assert_eq!(objects[0].raw("value"), Some("a"));
+        let unindexed = form(
+            "contacts[][type]=skype&contacts[][value]=a&contacts[][Type]=mail&contacts[][value]=b&contacts[][value]=c",
+        )
+        .objects("contacts")
+        .unwrap();
+        let pairs: Vec<(Option<&str>, Option<&str>)> =
+            unindexed.iter().map(|o| (o.raw("type"), o.raw("value"))).collect();
+        assert_eq!(
+            pairs,
+            [(Some("skype"), Some("a")), (Some("mail"), Some("b")), (None, Some("c"))],
+            "a repeated property starts the next object"
+        );
         let single = form("contacts[type]=skype&contacts[value]=a").objects("contacts").unwrap();
         assert_eq!(single.len(), 1);
         assert!(form("contacts=x").objects("contacts").is_err());

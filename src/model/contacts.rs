@@ -4,9 +4,43 @@ use std::collections::HashMap;
 
 use super::access::Guarded;
 use super::custom_fields::{FieldDefinition, FieldValue};
-use super::ids::{CompanyId, ContactId, ShareType, UserId};
+use super::ids::{CompanyId, ContactId, InfoId, ListItemId, ShareType, UserId};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
+
+/// ContactInfoType: each type's name and number, as the original names and numbers them.
+pub const INFO_TYPES: &[(&str, i64)] = &[
+    ("Phone", 0),
+    ("Email", 1),
+    ("Website", 2),
+    ("Skype", 3),
+    ("Twitter", 4),
+    ("LinkedIn", 5),
+    ("Facebook", 6),
+    ("Address", 7),
+    ("LiveJournal", 8),
+    ("MySpace", 9),
+    ("GMail", 10),
+    ("Blogger", 11),
+    ("Yahoo", 12),
+    ("MSN", 13),
+    ("ICQ", 14),
+    ("Jabber", 15),
+    ("AIM", 16),
+    ("VK", 17),
+];
+pub const INFO_PHONE: i64 = 0;
+pub const INFO_ADDRESS: i64 = 7;
+
+/// The name of an info type number, if it names one.
+pub fn info_type_name(number: i64) -> Option<&'static str> {
+    INFO_TYPES.iter().find(|(_, n)| *n == number).map(|(name, _)| *name)
+}
+
+/// Every info type name, in number order.
+pub fn info_type_names() -> Vec<&'static str> {
+    INFO_TYPES.iter().map(|(name, _)| *name).collect()
+}
 
 /// ListType of contact statuses and contact types.
 pub const LIST_CONTACT_STATUS: i64 = 1;
@@ -113,7 +147,7 @@ impl NewContact {
 /// One row of contact details (phone, email, address, ...).
 #[derive(Debug, Clone)]
 pub struct ContactInfo {
-    pub id: i64,
+    pub id: InfoId,
     pub info_type: i64,
     pub category: i64,
     pub data: String,
@@ -123,7 +157,7 @@ pub struct ContactInfo {
 /// A contact status or contact type.
 #[derive(Debug, Clone)]
 pub struct ListItem {
-    pub id: i64,
+    pub id: ListItemId,
     pub title: String,
     pub description: Option<String>,
     pub color: Option<String>,

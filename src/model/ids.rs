@@ -57,6 +57,16 @@ impl UserId {
     }
 }
 
+impl InfoId {
+    /// A detail not stored yet: the store gives it its id.
+    pub const UNSAVED: InfoId = InfoId(0);
+}
+
+impl ListItemId {
+    /// An item not stored yet: the store gives it its id.
+    pub const UNSAVED: ListItemId = ListItemId(0);
+}
+
 impl CompanyId {
     /// A person's company as the wire and the table number it, where 0 means none.
     pub fn from_number(number: i64) -> Option<CompanyId> {

@@ -1,6 +1,5 @@
 //! `api/2.0/crm/contact...` and the contact side of project links.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -8,14 +7,13 @@ use axum::http::Uri;
 use chrono::{DateTime, Utc};
 
 use crate::app::App;
-use crate::domain::access::Viewer;
 use crate::domain::contacts::{
     self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch, NewContact,
     LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::list_items::{self, ItemDraft};
-use crate::domain::{access, tags, Caller};
+use crate::domain::{access, tags};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum, Params};
 use crate::http::envelope::Reply;
@@ -23,28 +21,14 @@ use crate::http::inputs::{inputs, In, Inputs, NonEmpty, Objects, One};
 use crate::http::openapi::{Input, Ty};
 use crate::http::request::Call;
 use crate::http::wire::crm::{
-    ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactView, ContactWithTaskWrapper,
-    ContactWrapper, CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
+    ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactWithTaskWrapper, ContactWrapper,
+    CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, Mode, TagWrapper,
 };
 use crate::http::wire::WireCtx;
 use crate::model::{CompanyId, ContactId, FieldId, InfoId, ListItemId, ProjectId, ShareType, UserId};
 
-/// Loads what the wrappers of `list` show, in a fixed number of statements whatever its size.
-async fn view_of(app: &App, caller: &Caller, list: &[Contact]) -> ApiResult<ContactView> {
-    let store = &app.store;
-    let ids: Vec<ContactId> = list.iter().map(|c| c.id).collect();
-    let details = store.contact_details(caller.portal, Viewer::of(caller), &ids).await?;
-    let companies = contacts::readable_companies(store, caller, list).await?;
-    let mut user_ids: Vec<UserId> =
-        list.iter().chain(&companies).flat_map(|c| c.manager_ids().chain([c.created_by])).collect();
-    user_ids.sort_unstable();
-    user_ids.dedup();
-    let users = store.users_by_ids(caller.portal, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
-    Ok(ContactView { details, users, companies: companies.into_iter().map(|c| (c.id, c)).collect::<HashMap<_, _>>() })
-}
-
 async fn full(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Vec<ContactWrapper>> {
-    let view = view_of(app, &call.caller, list).await?;
+    let view = contacts::view(&app.store, &call.caller, list).await?;
     let ctx = WireCtx::of(&call.info);
     Ok(list.iter().map(|c| ContactWrapper::new(c, &call.caller, &view, &ctx, mode)).collect())
 }
@@ -80,7 +64,7 @@ async fn full_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply>
 /// A list of contacts as ContactBaseWrapper.
 async fn base_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
     let (shown, whole) = shown(call, list);
-    let view = view_of(app, &call.caller, shown).await?;
+    let view = contacts::view(&app.store, &call.caller, shown).await?;
     let ctx = WireCtx::of(&call.info);
     let items: Vec<ContactBaseWrapper> =
         shown.iter().map(|c| ContactBaseWrapper::new(c, &call.caller, &view, &ctx)).collect();
@@ -688,7 +672,7 @@ pub async fn link_one(State(app): State<Arc<App>>, In(call, input): In<ContactPr
 /// `DELETE crm/contact/{contactid}/project/{projectid}`: the contact's base wrapper.
 pub async fn unlink_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
     let (contact, _) = contacts::unlink_one(&app.store, &call.caller, input.contact, input.project).await?;
-    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
     Reply::of(&ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
 }
 
@@ -703,33 +687,14 @@ pub async fn of_project(State(app): State<Arc<App>>, In(call, input): In<Project
 pub(super) struct InfoType(i64);
 
 impl ApiEnum for InfoType {
-    const NAMES: &'static [(&'static str, i64)] = &[
-        ("Phone", 0),
-        ("Email", 1),
-        ("Website", 2),
-        ("Skype", 3),
-        ("Twitter", 4),
-        ("LinkedIn", 5),
-        ("Facebook", 6),
-        ("Address", 7),
-        ("LiveJournal", 8),
-        ("MySpace", 9),
-        ("GMail", 10),
-        ("Blogger", 11),
-        ("Yahoo", 12),
-        ("MSN", 13),
-        ("ICQ", 14),
-        ("Jabber", 15),
-        ("AIM", 16),
-        ("VK", 17),
-    ];
+    const NAMES: &'static [(&'static str, i64)] = contacts::INFO_TYPES;
     fn from_number(n: i64) -> Option<Self> {
-        (0..contacts::INFO_TYPES.len() as i64).contains(&n).then_some(InfoType(n))
+        contacts::info_type_name(n).map(|_| InfoType(n))
     }
 }
 
 /// One detail from `infoType`, `category`, `data`, `isPrimary` (top level or inside `items`).
-fn info_from(fields: InfoFields, id: i64) -> ApiResult<ContactInfo> {
+fn info_from(fields: InfoFields, id: InfoId) -> ApiResult<ContactInfo> {
     let Enum(InfoType(info_type)) = fields.info_type;
     Ok(ContactInfo {
         id,
@@ -758,32 +723,36 @@ pub async fn info(State(app): State<Arc<App>>, In(call, input): In<InfoOrType>) 
         return Reply::list(&contacts::info_data_of_type(&app.store, &call.caller, input.contact, info_type).await?);
     };
     let infos = contacts::infos(&app.store, &call.caller, input.contact).await?;
-    let info = infos.iter().find(|i| i.id == id).ok_or_else(|| ApiError::not_found("Contact information not found"))?;
+    let info = infos
+        .iter()
+        .find(|i| i.id == InfoId(id))
+        .ok_or_else(|| ApiError::not_found("Contact information not found"))?;
     info_reply(info)
 }
 
 /// `POST crm/contact/{contactid}/data`.
 pub async fn add_info(State(app): State<Arc<App>>, In(call, input): In<NewInfo>) -> ApiResult<Reply> {
-    let item = info_from(input.info, 0)?;
+    let item = info_from(input.info, InfoId::UNSAVED)?;
     let added = contacts::add_infos(&app.store, &call.caller, input.contact, vec![item], InfoEdit::Add).await?;
     info_reply(&added[0])
 }
 
 /// `PUT crm/contact/{contactid}/data/{id}`.
 pub async fn update_info(State(app): State<Arc<App>>, In(call, input): In<InfoEditFields>) -> ApiResult<Reply> {
-    let item = info_from(input.info, input.id.0)?;
+    let item = info_from(input.info, input.id)?;
     let updated = contacts::update_info(&app.store, &call.caller, input.contact, item).await?;
     info_reply(&updated)
 }
 
 /// `DELETE crm/contact/{contactid}/data/{id}`.
 pub async fn delete_info(State(app): State<Arc<App>>, In(call, input): In<InfoRef>) -> ApiResult<Reply> {
-    let deleted = contacts::delete_info(&app.store, &call.caller, input.contact, input.id.0).await?;
+    let deleted = contacts::delete_info(&app.store, &call.caller, input.contact, input.id).await?;
     info_reply(&deleted)
 }
 
 async fn batch_infos(app: &App, call: &Call, input: InfoBatch, edit: InfoEdit) -> ApiResult<Reply> {
-    let items = input.items.0.into_iter().map(|item| info_from(item, 0)).collect::<ApiResult<Vec<_>>>()?;
+    let items =
+        input.items.0.into_iter().map(|item| info_from(item, InfoId::UNSAVED)).collect::<ApiResult<Vec<_>>>()?;
     let saved = contacts::add_infos(&app.store, &call.caller, input.contact, items, edit).await?;
     Reply::list(&saved.iter().map(ContactInfoWrapper::new).collect::<Vec<_>>())
 }
@@ -801,7 +770,7 @@ pub async fn replace_infos(State(app): State<Arc<App>>, In(call, input): In<Info
 /// `GET crm/contact/data/infoType`: the names of the detail types.
 pub async fn info_types(call: Call) -> ApiResult<Reply> {
     access::require_crm(&call.caller)?;
-    Reply::list(&contacts::INFO_TYPES)
+    Reply::list(&contacts::info_type_names())
 }
 
 /// `GET crm/contact/data/{infoType}/category`: the category names of a type.
@@ -941,7 +910,7 @@ fn item_reply(item: &contacts::ListItem) -> ApiResult<Reply> {
 
 /// `GET crm/contact/status/{id}` and `GET crm/contact/type/{id}`.
 async fn get_item(app: &App, call: &Call, list_type: i64, input: ItemRef) -> ApiResult<Reply> {
-    item_reply(&list_items::get(&app.store, &call.caller, list_type, input.id.0).await?)
+    item_reply(&list_items::get(&app.store, &call.caller, list_type, input.id).await?)
 }
 
 pub async fn get_status(State(app): State<Arc<App>>, In(call, input): In<ItemRef>) -> ApiResult<Reply> {
@@ -967,7 +936,7 @@ pub async fn create_type(State(app): State<Arc<App>>, In(call, input): In<NewTyp
 }
 
 async fn update_item(app: &App, call: &Call, list_type: i64, input: ItemEdit) -> ApiResult<Reply> {
-    item_reply(&list_items::update(&app.store, &call.caller, list_type, input.id.0, input.fields.into()).await?)
+    item_reply(&list_items::update(&app.store, &call.caller, list_type, input.id, input.fields.into()).await?)
 }
 
 pub async fn update_status(State(app): State<Arc<App>>, In(call, input): In<ItemEdit>) -> ApiResult<Reply> {
@@ -979,7 +948,7 @@ pub async fn update_type(State(app): State<Arc<App>>, In(call, input): In<ItemEd
 }
 
 async fn delete_item(app: &App, call: &Call, list_type: i64, input: ItemRef) -> ApiResult<Reply> {
-    item_reply(&list_items::delete(&app.store, &call.caller, list_type, input.id.0).await?)
+    item_reply(&list_items::delete(&app.store, &call.caller, list_type, input.id).await?)
 }
 
 pub async fn delete_status(State(app): State<Arc<App>>, In(call, input): In<ItemRef>) -> ApiResult<Reply> {
@@ -1036,7 +1005,7 @@ pub async fn delete_field(State(app): State<Arc<App>>, uri: Uri, In(call, input)
 /// `GET crm/{entityType}/{contactid}/customfield`: the fields with a value, and the headings.
 pub async fn contact_fields(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
     let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
-    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
     let values = view.details.values.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
     let shown = custom_fields::shown(&view.details.fields, values, custom_fields::entity_of(&contact));
     Reply::list(&shown.into_iter().map(|(f, v)| CustomFieldBaseWrapper::new(f, contact.id.0, v)).collect::<Vec<_>>())
@@ -1094,7 +1063,7 @@ pub async fn by_prefix(State(app): State<Arc<App>>, In(call, input): In<ByPrefix
     }
     let query = ContactFilter { search: prefix, name_only: true, is_company, lone_persons, ..ContactFilter::default() };
     let (found, _) = contacts::filter(&app.store, &call.caller, &query, 0, 30).await?;
-    let view = view_of(&app, &call.caller, &found).await?;
+    let view = contacts::view(&app.store, &call.caller, &found).await?;
     let ctx = WireCtx::of(&call.info);
     Reply::list(
         &found.iter().map(|c| ContactBaseWithPhoneWrapper::new(c, &call.caller, &view, &ctx)).collect::<Vec<_>>(),
@@ -1115,7 +1084,7 @@ pub async fn by_contact_info(State(app): State<Arc<App>>, In(call, input): In<In
 }
 
 /// An Address detail from `address: {street, city, state, zip, country, category, isPrimary}`.
-fn address_from(One(address): One<AddressFields>, id: i64) -> ApiResult<ContactInfo> {
+fn address_from(One(address): One<AddressFields>, id: InfoId) -> ApiResult<ContactInfo> {
     let category = address.category.unwrap_or(0);
     if !(0..contacts::categories(contacts::INFO_ADDRESS).len() as i64).contains(&category) {
         return Err(ApiError::invalid("address", "category must be an AddressCategory (0 to 5)"));
@@ -1140,14 +1109,14 @@ fn address_from(One(address): One<AddressFields>, id: i64) -> ApiResult<ContactI
 
 /// `POST crm/contact/{contactid}/addressdata`.
 pub async fn add_address(State(app): State<Arc<App>>, In(call, input): In<NewAddress>) -> ApiResult<Reply> {
-    let item = address_from(input.address, 0)?;
+    let item = address_from(input.address, InfoId::UNSAVED)?;
     let added = contacts::add_infos(&app.store, &call.caller, input.contact, vec![item], InfoEdit::Add).await?;
     info_reply(&added[0])
 }
 
 /// `PUT crm/contact/{contactid}/addressdata/{id}`: only an address of that contact.
 pub async fn update_address(State(app): State<Arc<App>>, In(call, input): In<AddressEdit>) -> ApiResult<Reply> {
-    let (contact, info_id) = (input.contact, input.id.0);
+    let (contact, info_id) = (input.contact, input.id);
     let existing = contacts::infos(&app.store, &call.caller, contact).await?;
     if !existing.iter().any(|i| i.id == info_id && i.info_type == contacts::INFO_ADDRESS) {
         return Err(ApiError::not_found("Address not found"));
@@ -1161,7 +1130,7 @@ pub async fn update_address(State(app): State<Arc<App>>, In(call, input): In<Add
 /// one); a contact the caller may not read is a 404, as a missing one.
 pub async fn get_access(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
     let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
-    let view = view_of(&app, &call.caller, std::slice::from_ref(&contact)).await?;
+    let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
     let base = ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info));
     Reply::list(&base.access_list.unwrap_or_default())
 }

@@ -17,15 +17,8 @@ use crate::model::{GroupId, UserId};
 
 /// Summaries with their managers' user names, in two statements.
 async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Reply> {
-    let managers: Vec<UserId> = groups.iter().filter_map(|g| g.manager).collect();
-    let managers = app.store.users_by_ids(call.caller.portal, &managers).await?;
-    let items: Vec<GroupSummary> = groups
-        .iter()
-        .map(|g| {
-            let manager = g.manager.and_then(|m| managers.iter().find(|u| u.id == m)).map(|u| u.user_name.clone());
-            GroupSummary::new(g, manager)
-        })
-        .collect();
+    let named = groups::with_manager_names(&app.store, call.caller.portal, groups).await?;
+    let items: Vec<GroupSummary> = named.into_iter().map(|(g, manager)| GroupSummary::new(&g, manager)).collect();
     Reply::list(&items)
 }
 
@@ -83,7 +76,7 @@ fn changes(name: Option<String>, manager: Option<Option<UserId>>, members: Optio
 
 /// `GET group`.
 pub async fn list(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let all = app.store.groups(call.caller.portal).await?;
+    let all = groups::all(&app.store, call.caller.portal).await?;
     summaries(&app, &call, all).await
 }
 
@@ -97,7 +90,7 @@ pub async fn search(State(app): State<Arc<App>>, In(call, input): In<GroupSearch
 /// `GET group/user/{userid}`: the user's groups.
 pub async fn of_user(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -> ApiResult<Reply> {
     let user = people::resolve(&app.store, &call.caller, &input.userid).await?;
-    let found = app.store.groups_of(call.caller.portal, user.id).await?;
+    let found = groups::of_user(&app.store, call.caller.portal, user.id).await?;
     summaries(&app, &call, found).await
 }
 

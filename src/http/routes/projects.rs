@@ -5,8 +5,8 @@ use std::sync::Arc;
 use axum::extract::State;
 
 use crate::app::App;
+use crate::domain::contacts;
 use crate::domain::projects::{self, status, NewProject, Project, ProjectChanges};
-use crate::domain::{contacts, people, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum};
 use crate::http::envelope::Reply;
@@ -28,25 +28,8 @@ impl ApiEnum for ProjectStatus {
     }
 }
 
-/// The users the wrappers of `list` show: everyone they name in one statement, and the
-/// responsibles' full profiles in two more.
-async fn people_of(
-    app: &App,
-    caller: &Caller,
-    list: &[Project],
-) -> ApiResult<(Vec<people::User>, Vec<people::Profile>)> {
-    let mut ids: Vec<UserId> = list.iter().flat_map(|p| [p.responsible, p.created_by, p.last_modified_by]).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let users = app.store.users_by_ids(caller.portal, &ids).await?;
-    let responsibles: Vec<people::User> =
-        users.iter().filter(|u| list.iter().any(|p| p.responsible == u.id)).cloned().collect();
-    let profiles = people::profiles(&app.store, caller.portal, responsibles).await?;
-    Ok((users, profiles))
-}
-
 async fn short_list(app: &App, call: &Call, list: Vec<Project>) -> ApiResult<Reply> {
-    let (users, responsibles) = people_of(app, &call.caller, &list).await?;
+    let (users, responsibles) = projects::people_of(&app.store, &call.caller, &list).await?;
     let people = ProjectPeople { users: &users, responsibles: &responsibles };
     let ctx = WireCtx::of(&call.info);
     let items: Vec<ProjectWrapper> = list.iter().map(|p| ProjectWrapper::new(p, &call.caller, &people, &ctx)).collect();
@@ -55,7 +38,7 @@ async fn short_list(app: &App, call: &Call, list: Vec<Project>) -> ApiResult<Rep
 
 async fn full(app: &App, call: &Call, project: Project, with_tags: bool) -> ApiResult<Reply> {
     let list = [project];
-    let (users, responsibles) = people_of(app, &call.caller, &list).await?;
+    let (users, responsibles) = projects::people_of(&app.store, &call.caller, &list).await?;
     let people = ProjectPeople { users: &users, responsibles: &responsibles };
     Reply::of(&ProjectWrapperFull::new(&list[0], &call.caller, &people, &WireCtx::of(&call.info), with_tags))
 }
@@ -181,9 +164,7 @@ pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>
 /// `GET project/{id}/team`: the members' full profiles, by display name.
 pub async fn team(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
     let project = projects::get(&app.store, &call.caller, input.project).await?;
-    let mut users = app.store.users_by_ids(call.caller.portal, &project.team).await?;
-    users.sort_by_cached_key(|u| u.display_name().to_lowercase());
-    let profiles = people::profiles(&app.store, call.caller.portal, users).await?;
+    let profiles = projects::team(&app.store, &call.caller, &project).await?;
     Reply::list(&full_list(&profiles, &call.caller, &WireCtx::of(&call.info)))
 }
 
@@ -202,7 +183,7 @@ pub async fn unlink_contact(State(app): State<Arc<App>>, In(call, input): In<Con
 /// `GET project/contact/{contactid}`: the readable projects linked to a contact.
 pub async fn of_contact(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
     let found = contacts::projects_of(&app.store, &call.caller, input.contact).await?;
-    let (users, responsibles) = people_of(&app, &call.caller, &found).await?;
+    let (users, responsibles) = projects::people_of(&app.store, &call.caller, &found).await?;
     let people = ProjectPeople { users: &users, responsibles: &responsibles };
     let ctx = WireCtx::of(&call.info);
     let items: Vec<ProjectWrapperFull> =

@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::App;
+use crate::domain::health;
 use crate::error::ApiResult;
 use crate::http::envelope::Reply;
 use crate::http::openapi;
@@ -26,7 +27,7 @@ pub async fn openapi() -> Response {
 
 /// `GET /health`: 200 when the database answers, 503 otherwise.
 pub async fn health(State(app): State<Arc<App>>) -> Response {
-    match app.store.ping().await {
+    match health::database_answers(&app.store).await {
         Ok(()) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response(),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unreachable");

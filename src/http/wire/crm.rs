@@ -3,21 +3,16 @@
 //! ContactInfoWrapper and the list items. Key order as the original writes it: the derived
 //! class's members first, then the base's, `id` last.
 
-use std::collections::HashMap;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::people::EmployeeWraper;
 use super::WireCtx;
 use crate::domain::access;
-use crate::domain::contacts::{self, Contact, ContactInfo, ListItem};
+use crate::domain::contacts::{self, Contact, ContactInfo, ContactView, ListItem};
 use crate::domain::custom_fields::{self, FieldDefinition};
-use crate::domain::people::User;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
-use crate::model::contacts::ContactDetails;
-use crate::model::{ContactId, UserId};
 
 /// An Address keeps its parts as JSON in `data`.
 const ADDRESS: i64 = contacts::INFO_ADDRESS;
@@ -37,16 +32,6 @@ fn photo_url(contact: &Contact, size: u8) -> String {
         "/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={}&isc={is_company}&ps={size}",
         contact.id
     )
-}
-
-/// Everything the wrappers of a set of contacts show besides the contact rows, loaded in a
-/// fixed number of statements (see `view_of` in the CRM routes).
-pub struct ContactView {
-    /// Details, tags, custom field values, statuses and field definitions.
-    pub details: ContactDetails,
-    pub users: HashMap<UserId, User>,
-    /// The companies of the listed persons that the caller may read.
-    pub companies: HashMap<ContactId, Contact>,
 }
 
 /// Single mode (one contact), list mode (filters, project lists), or the quick variant of the
@@ -164,7 +149,7 @@ impl ContactWrapper {
                 .details
                 .statuses
                 .iter()
-                .find(|s| s.id == contact.status_id && mode != Mode::Quick)
+                .find(|s| s.id.0 == contact.status_id && mode != Mode::Quick)
                 .map(ListItemWrapper::base),
             common_data: infos.iter().filter(|i| i.info_type != ADDRESS).map(ContactInfoWrapper::new).collect(),
             custom_fields: (mode != Mode::Quick).then(|| {
@@ -242,7 +227,7 @@ pub struct ContactInfoWrapper {
 impl ContactInfoWrapper {
     pub fn new(info: &ContactInfo) -> Self {
         ContactInfoWrapper {
-            id: info.id,
+            id: info.id.0,
             info_type: info.info_type,
             category: info.category,
             data: info.data.clone(),
@@ -279,7 +264,7 @@ impl ListItemWrapper {
             description: item.description.clone().filter(|d| !d.is_empty()),
             color: item.color.clone().filter(|c| !c.is_empty()),
             sort_order: item.sort_order,
-            id: item.id,
+            id: item.id.0,
         }
     }
 

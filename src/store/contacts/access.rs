@@ -1,0 +1,155 @@
+//! Who may read and change which contacts, as SQL: the conditions come from the one rule of
+//! [`Right`]; and the writes of managers and share types.
+
+use sqlx::AnyConnection;
+
+use super::{ids_of, Arg, Args};
+use crate::model::access::{Right, Viewer};
+use crate::model::ids::{ContactId, PortalId, ShareType, UserId};
+use crate::store::{json_array, to_ticks, Backend, Store};
+
+/// The condition "the viewer has `right` on contact `c`", with its arguments; `None` when the
+/// rule makes it no condition (an admin), so counts stay answered from an index alone (the
+/// three status counts at 100,000 contacts on SQLite: 8 ms, against 69 ms through the rows).
+fn permitted(args: &mut Args, viewer: Viewer, right: Right) -> Option<String> {
+    right.sql(viewer, "c.share_type", |user| {
+        let user = args.push(Arg::Text(user.to_string()));
+        format!(
+            "EXISTS (SELECT 1 FROM crm_contact_managers m \
+             WHERE m.portal_id = c.portal_id AND m.contact_id = c.id AND m.user_id = {user})"
+        )
+    })
+}
+
+/// The condition "the viewer may read contact `c`", as a condition always.
+pub(super) fn readable(args: &mut Args, viewer: Viewer) -> String {
+    permitted(args, viewer, Right::Read).unwrap_or_else(|| "1 = 1".to_string())
+}
+
+/// How many contacts of portal `portal` matching `condition` (on `c`) the viewer may read, as
+/// one expression. For a user who is no admin it adds the shared ones to the private ones he
+/// manages, each counted from an index, instead of testing the manager list of every contact
+/// (the three status counts at 100,000 contacts: 77 ms so, 18 ms this way).
+pub(super) fn readable_count(args: &mut Args, viewer: Viewer, portal: &str, condition: &str) -> String {
+    let all = format!("SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = {portal} AND {condition}");
+    if viewer.has_every_right() {
+        return format!("({all})");
+    }
+    let user = args.push(Arg::Text(viewer.user.to_string()));
+    let (open, closed) = (Right::Read.sql_open("c.share_type"), Right::Read.sql_closed("c.share_type"));
+    format!(
+        "(({all} AND {open}) + \
+         (SELECT COUNT(*) FROM crm_contact_managers m JOIN crm_contacts c ON c.id = m.contact_id \
+         WHERE m.portal_id = {portal} AND m.user_id = {user} AND +c.portal_id = {portal} AND {closed} AND {condition}))"
+    )
+}
+
+/// The condition "the viewer may read the contact whose id is `column`", for rows that hang on
+/// a contact (they go with it, so for an admin it is no condition and costs no look-up).
+pub(in crate::store) fn readable_contact_of(args: &mut Args, viewer: Viewer, column: &str) -> String {
+    match permitted(args, viewer, Right::Read) {
+        Some(rule) => format!("EXISTS (SELECT 1 FROM crm_contacts c WHERE c.id = {column} AND {rule})"),
+        None => "1 = 1".to_string(),
+    }
+}
+
+impl Store {
+    /// Makes `users` (the live ones) the exact manager list of each contact, in two statements.
+    pub async fn set_managers(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contacts: &[ContactId],
+        users: &[UserId],
+    ) -> Result<(), sqlx::Error> {
+        let contacts = json_array(contacts);
+        let sql =
+            format!("DELETE FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}", self.json_ints(2));
+        sqlx::query(&sql).bind(portal.0).bind(&contacts).execute(&mut *conn).await?;
+        if users.is_empty() {
+            return Ok(());
+        }
+        let users = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
+        let sql = format!(
+            "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) \
+             SELECT DISTINCT $1, c.id, u.id FROM crm_contacts c JOIN users u ON u.portal_id = c.portal_id \
+             WHERE +c.portal_id = $1 AND c.id IN {} AND u.removed = 0 AND u.id IN {}",
+            self.json_ints(2),
+            self.json_texts(3)
+        );
+        sqlx::query(&sql).bind(portal.0).bind(&contacts).bind(users).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Sets the share type of contacts.
+    pub async fn set_share_type(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contacts: &[ContactId],
+        share_type: ShareType,
+        by: UserId,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "UPDATE crm_contacts SET share_type = $3, modified_by = $4, modified_at = $5 WHERE +portal_id = $1 AND id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(json_array(contacts))
+            .bind(share_type.number())
+            .bind(by.to_string())
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Of `ids`, those that exist and on which the viewer has `right`, in one statement.
+    pub async fn permitted_contact_ids(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        viewer: Viewer,
+        ids: &[ContactId],
+        right: Right,
+    ) -> Result<Vec<ContactId>, sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        args.push(Arg::Text(json_array(ids)));
+        let right = permitted(&mut args, viewer, right).unwrap_or_else(|| "1 = 1".to_string());
+        let sql = format!(
+            "SELECT c.id FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} AND {right} ORDER BY c.id",
+            self.json_ints(2)
+        );
+        ids_of(args.bind(sqlx::query(&sql)).fetch_all(conn).await?)
+    }
+
+    /// Adds `(contact, user)` manager pairs in one statement.
+    pub async fn insert_managers_bulk(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        pairs: &[(ContactId, UserId)],
+    ) -> Result<(), sqlx::Error> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<serde_json::Value> = pairs
+            .iter()
+            .map(|(contact, user)| serde_json::json!({"contact_id": contact, "user_id": user.to_string()}))
+            .collect();
+        let source = match self.backend {
+            Backend::Sqlite => "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.user_id') FROM json_each($2) WHERE true",
+            Backend::Postgres => "SELECT $1, x.contact_id, x.user_id FROM jsonb_to_recordset($2::jsonb) AS x(contact_id bigint, user_id text) WHERE true",
+        };
+        let sql = format!(
+            "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) {source} ON CONFLICT DO NOTHING"
+        );
+        sqlx::query(&sql).bind(portal.0).bind(serde_json::Value::Array(rows).to_string()).execute(conn).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,187 @@
+//! Contact details (phones, emails, addresses, ...), and the search index entries they feed.
+
+use sqlx::{AnyConnection, Row};
+
+use super::ids_of;
+use crate::model::contacts::ContactInfo;
+use crate::model::ids::{ContactId, InfoId, PortalId};
+use crate::store::{json_array, Backend, Store};
+
+impl Store {
+    /// A contact's detail rows, newest first.
+    pub async fn contact_infos(&self, portal: PortalId, contact: ContactId) -> Result<Vec<ContactInfo>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.contact_infos_in(&mut conn, portal, contact).await
+    }
+
+    /// The same inside a transaction, to read what it is about to change.
+    pub async fn contact_infos_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contact: ContactId,
+    ) -> Result<Vec<ContactInfo>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, info_type, category, data, is_primary FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 ORDER BY id DESC",
+        )
+        .bind(portal.0)
+        .bind(contact.0)
+        .fetch_all(conn)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ContactInfo {
+                    id: InfoId(row.try_get("id")?),
+                    info_type: row.try_get("info_type")?,
+                    category: row.try_get("category")?,
+                    data: row.try_get("data")?,
+                    is_primary: row.try_get::<i64, _>("is_primary")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds detail rows to a contact in one statement; returns their new ids in order.
+    pub async fn insert_contact_infos(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contact: ContactId,
+        infos: &[ContactInfo],
+    ) -> Result<Vec<InfoId>, sqlx::Error> {
+        if infos.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("{} RETURNING id", self.insert_infos_sql());
+        let rows = sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(infos_json(infos.iter().map(|info| (contact, info))))
+            .fetch_all(&mut *conn)
+            .await?;
+        // Rows are inserted in list order, so ascending ids are the list's ids in order.
+        let mut ids = ids_of(rows)?;
+        ids.sort_unstable();
+        self.refresh_contact_search(conn, &[contact]).await?;
+        Ok(ids)
+    }
+
+    /// Rewrites one detail row of a contact; false when the contact has no such row.
+    pub async fn update_contact_info(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contact: ContactId,
+        info: &ContactInfo,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE crm_contact_info SET info_type = $4, category = $5, data = $6, is_primary = $7 \
+             WHERE portal_id = $1 AND contact_id = $2 AND id = $3",
+        )
+        .bind(portal.0)
+        .bind(contact.0)
+        .bind(info.id.0)
+        .bind(info.info_type)
+        .bind(info.category)
+        .bind(&info.data)
+        .bind(i64::from(info.is_primary))
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Deletes detail rows of a contact: one, or all of them.
+    pub async fn delete_contact_infos(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contact: ContactId,
+        only: Option<InfoId>,
+    ) -> Result<u64, sqlx::Error> {
+        let done = match only {
+            Some(id) => {
+                sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 AND id = $3")
+                    .bind(portal.0)
+                    .bind(contact.0)
+                    .bind(id.0)
+                    .execute(&mut *conn)
+                    .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2")
+                    .bind(portal.0)
+                    .bind(contact.0)
+                    .execute(&mut *conn)
+                    .await?
+            }
+        };
+        self.refresh_contact_search(conn, &[contact]).await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Rewrites the search index entries of contacts whose details were inserted or deleted:
+    /// once per statement, not once per detail row (a per-row trigger rebuilt the whole text for
+    /// every row, quadratic for a batch). PostgreSQL's statement-level triggers do this itself.
+    async fn refresh_contact_search(
+        &self,
+        conn: &mut AnyConnection,
+        contacts: &[ContactId],
+    ) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query(
+                "UPDATE crm_contact_search SET details = COALESCE((SELECT group_concat(lower(i.data), ' ') \
+                 FROM crm_contact_info i WHERE i.contact_id = crm_contact_search.rowid), '') \
+                 WHERE rowid IN (SELECT value FROM json_each($1))",
+            )
+            .bind(json_array(contacts))
+            .execute(conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Adds detail rows for many contacts in one statement: `(contact, info)` pairs.
+    pub async fn insert_infos_bulk(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        infos: &[(ContactId, ContactInfo)],
+    ) -> Result<(), sqlx::Error> {
+        if infos.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(&self.insert_infos_sql())
+            .bind(portal.0)
+            .bind(infos_json(infos.iter().map(|(contact, info)| (*contact, info))))
+            .execute(&mut *conn)
+            .await?;
+        let mut contacts: Vec<ContactId> = infos.iter().map(|(contact, _)| *contact).collect();
+        contacts.sort_unstable();
+        contacts.dedup();
+        self.refresh_contact_search(conn, &contacts).await
+    }
+
+    /// The INSERT of detail rows from `$2`, a JSON array of [`infos_json`], in its order.
+    fn insert_infos_sql(&self) -> String {
+        let source = match self.backend {
+            Backend::Sqlite => {
+                "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.info_type'), \
+                json_extract(value, '$.category'), json_extract(value, '$.data'), json_extract(value, '$.is_primary') \
+                FROM json_each($2) ORDER BY key"
+            }
+            Backend::Postgres => {
+                "SELECT $1, (e.v->>'contact_id')::bigint, (e.v->>'info_type')::bigint, \
+                (e.v->>'category')::bigint, e.v->>'data', (e.v->>'is_primary')::bigint \
+                FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n"
+            }
+        };
+        format!("INSERT INTO crm_contact_info (portal_id, contact_id, info_type, category, data, is_primary) {source}")
+    }
+}
+
+/// Detail rows as one JSON array to bind: `(contact, info)` pairs.
+fn infos_json<'a>(infos: impl Iterator<Item = (ContactId, &'a ContactInfo)>) -> String {
+    let rows: Vec<serde_json::Value> = infos
+        .map(|(contact, i)| serde_json::json!({"contact_id": contact, "info_type": i.info_type, "category": i.category, "data": i.data, "is_primary": i64::from(i.is_primary)}))
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}

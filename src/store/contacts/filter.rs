@@ -1,0 +1,169 @@
+//! `contact/filter` and the searches: one page of the matching contacts the viewer may read,
+//! and how many there are, in two statements.
+
+use sqlx::Row;
+
+use super::access::readable;
+use super::{ids_of, Arg, Args};
+use crate::model::access::Viewer;
+use crate::model::contacts::{ContactFilter, ContactSort};
+use crate::model::ids::{ContactId, PortalId, ShareType};
+use crate::store::{to_ticks, Backend, Store};
+
+/// `%text%` for LIKE, lower-cased, with the wildcards of the text escaped.
+fn like_pattern(text: &str) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl Store {
+    /// One page of the contacts a filter selects among those the viewer may read, and how
+    /// many there are in all: two statements.
+    pub async fn filter_contacts(
+        &self,
+        portal: PortalId,
+        viewer: Viewer,
+        filter: &ContactFilter,
+        start: u64,
+        count: u64,
+    ) -> Result<(Vec<ContactId>, u64), sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        // With search words the text index picks the rows; the unary plus keeps SQLite from
+        // walking the whole portal through a portal index instead (34 ms against 7 ms for a
+        // word in 3,000 of 100,000 contacts).
+        let portal_condition = if filter.search.trim().is_empty() { "c.portal_id = $1" } else { "+c.portal_id = $1" };
+        let mut conditions = vec![portal_condition.to_string(), readable(&mut args, viewer)];
+        if let Some(is_company) = filter.is_company {
+            conditions.push(format!("c.is_company = {}", args.push(Arg::Int(i64::from(is_company)))));
+        }
+        if let Some(status) = filter.status {
+            conditions.push(format!("c.status_id = {}", args.push(Arg::Int(status))));
+        }
+        if let Some(kind) = filter.contact_type {
+            conditions.push(format!("c.contact_type_id = {}", args.push(Arg::Int(kind))));
+        }
+        if let Some(manager) = filter.manager {
+            let user = args.push(Arg::Text(manager.to_string()));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM crm_contact_managers r WHERE r.portal_id = c.portal_id AND r.contact_id = c.id AND r.user_id = {user})"
+            ));
+        }
+        if let Some(company) = filter.company {
+            conditions.push(format!("c.company_id = {}", args.push(Arg::Int(company.0))));
+        }
+        for word in filter.search.split_whitespace() {
+            conditions.push(self.search_condition(&mut args, word, filter.name_only));
+        }
+        for tag in &filter.tags {
+            let key = args.push(Arg::Text(tag.trim().to_lowercase()));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
+                 WHERE l.portal_id = c.portal_id AND l.contact_id = c.id AND t.title_key = {key})"
+            ));
+        }
+        if let Some(shared) = filter.is_shared {
+            // Shared means any share type but private, as `ShareType::is_shared` says.
+            let private = ShareType::None.number();
+            conditions.push(if shared {
+                format!("c.share_type <> {private}")
+            } else {
+                format!("c.share_type = {private}")
+            });
+        }
+        if filter.unmanaged {
+            conditions.push(
+                "NOT EXISTS (SELECT 1 FROM crm_contact_managers u WHERE u.portal_id = c.portal_id AND u.contact_id = c.id)".to_string(),
+            );
+        }
+        if filter.nothing {
+            conditions.push("1 = 0".to_string());
+        }
+        if filter.lone_persons {
+            conditions.push("(c.is_company = 1 OR c.company_id = 0)".to_string());
+        }
+        if let Some(info) = &filter.info {
+            let mut detail = vec![format!("i.info_type = {}", args.push(Arg::Int(info.info_type)))];
+            if !info.data.trim().is_empty() {
+                detail.push(format!(
+                    "lower(i.data) LIKE {} ESCAPE '\\'",
+                    args.push(Arg::Text(like_pattern(info.data.trim())))
+                ));
+            }
+            if let Some(category) = info.category {
+                detail.push(format!("i.category = {}", args.push(Arg::Int(category))));
+            }
+            if let Some(primary) = info.is_primary {
+                detail.push(format!("i.is_primary = {}", args.push(Arg::Int(i64::from(primary)))));
+            }
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id AND i.contact_id = c.id AND {})",
+                detail.join(" AND ")
+            ));
+        }
+        if let Some(term) = &filter.email_term {
+            let pattern = args.push(Arg::Text(like_pattern(term)));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id AND i.contact_id = c.id \
+                 AND i.info_type = 1 AND (c.search_name || ' ' || lower(i.data)) LIKE {pattern} ESCAPE '\\')"
+            ));
+        }
+        if let Some(from) = filter.created_from {
+            conditions.push(format!("c.created_at >= {}", args.push(Arg::Int(to_ticks(from)))));
+        }
+        if let Some(to) = filter.created_to {
+            conditions.push(format!("c.created_at <= {}", args.push(Arg::Int(to_ticks(to)))));
+        }
+        let condition = conditions.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
+        let total: i64 = args.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?;
+        let order = match filter.sort {
+            ContactSort::DisplayName => "c.search_name",
+            ContactSort::Created => "c.created_at",
+            ContactSort::FirstName => "lower(c.first_name), lower(c.last_name)",
+            ContactSort::LastName => "lower(c.last_name), lower(c.first_name)",
+            ContactSort::Status => "c.status_id",
+            ContactSort::Id => "c.id",
+        };
+        let direction = if filter.descending { "DESC" } else { "ASC" };
+        let limit = args.push(Arg::Int(count as i64));
+        let offset = args.push(Arg::Int(start as i64));
+        let order: Vec<String> =
+            order.split(", ").chain(["c.id"]).map(|column| format!("{column} {direction}")).collect();
+        let order = order.join(", ");
+        let page_sql =
+            format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+        let ids = ids_of(args.bind(sqlx::query(&page_sql)).fetch_all(&self.pool).await?)?;
+        Ok((ids, total as u64))
+    }
+
+    /// Contacts whose name (or, unless `name_only`, name or details) contains `word`, ignoring
+    /// case: through the trigram index of migration 0008 (three characters or more on SQLite,
+    /// whose trigram index cannot answer shorter words).
+    fn search_condition(&self, args: &mut Args, word: &str, name_only: bool) -> String {
+        match self.backend {
+            Backend::Sqlite if word.chars().count() >= 3 => {
+                let columns = if name_only { "name" } else { "{name details}" };
+                let query = args.push(Arg::Text(format!("{columns} : \"{}\"", word.replace('"', "\"\""))));
+                format!("c.id IN (SELECT rowid FROM crm_contact_search WHERE crm_contact_search MATCH {query})")
+            }
+            Backend::Sqlite => {
+                let pattern = args.push(Arg::Text(like_pattern(word)));
+                let in_details = if name_only {
+                    String::new()
+                } else {
+                    format!(
+                        " OR EXISTS (SELECT 1 FROM crm_contact_info i WHERE i.portal_id = c.portal_id \
+                         AND i.contact_id = c.id AND lower(i.data) LIKE {pattern} ESCAPE '\\')"
+                    )
+                };
+                format!("(c.search_name LIKE {pattern} ESCAPE '\\'{in_details})")
+            }
+            Backend::Postgres => {
+                let pattern = args.push(Arg::Text(like_pattern(word)));
+                let text = if name_only { "c.search_name" } else { "(c.search_name || ' ' || c.search_details)" };
+                format!("{text} LIKE {pattern} ESCAPE '\\'")
+            }
+        }
+    }
+}

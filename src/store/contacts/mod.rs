@@ -1,0 +1,394 @@
+//! CRM contacts: rows, managers, details, tags, list items and project links. Batch statements
+//! take their ids as one JSON value, so 10,000 ids are still one statement.
+//!
+//! Id-list statements write `+c.portal_id`: the unary plus keeps SQLite from scanning the
+//! portal's contacts through a portal index instead of looking the ids up (the tenant check
+//! stays).
+
+mod access;
+mod details;
+mod filter;
+mod links;
+mod list_items;
+mod tags;
+mod view;
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, Store};
+use crate::model::contacts::{Contact, ContactPatch, NewContact};
+use crate::model::ids::{CompanyId, ContactId, PortalId, ShareType, UserId};
+
+pub(in crate::store) use access::readable_contact_of;
+
+/// Positional arguments of a statement built piece by piece.
+#[derive(Default)]
+pub(super) struct Args {
+    values: Vec<Arg>,
+}
+
+pub(super) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Args {
+    /// Adds a value and returns its placeholder.
+    pub(super) fn push(&mut self, value: Arg) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    pub(super) fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for value in &self.values {
+            query = match value {
+                Arg::Int(n) => query.bind(*n),
+                Arg::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query
+    }
+}
+
+/// A contact as [`Store::contacts_by_ids_in`] reads it: one JSON array per contact, in the
+/// order of `CONTACT_ITEMS`, its managers' ids last (serde reads a struct from an array in
+/// field order).
+#[derive(serde::Deserialize)]
+struct ContactRow {
+    id: i64,
+    is_company: i64,
+    first_name: String,
+    last_name: String,
+    company_name: String,
+    title: Option<String>,
+    about: Option<String>,
+    industry: Option<String>,
+    company_id: i64,
+    status_id: i64,
+    contact_type_id: i64,
+    share_type: i64,
+    currency: Option<String>,
+    created_by: String,
+    created_at: i64,
+    modified_by: String,
+    modified_at: i64,
+    managers: Vec<String>,
+}
+
+const CONTACT_ITEMS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.company_name, c.title, c.about, \
+    c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
+    c.modified_by, c.modified_at";
+
+impl ContactRow {
+    fn into_contact(self) -> Result<Contact, sqlx::Error> {
+        Ok(Contact {
+            is_company: self.is_company != 0,
+            created_by: UserId(parse_uuid(&self.created_by)?),
+            created_at: from_ticks(self.created_at),
+            modified_by: UserId(parse_uuid(&self.modified_by)?),
+            modified_at: from_ticks(self.modified_at),
+            managers: self.managers.iter().map(|id| parse_uuid(id)).collect::<Result<_, _>>()?,
+            id: ContactId(self.id),
+            first_name: self.first_name,
+            last_name: self.last_name,
+            company_name: self.company_name,
+            title: self.title,
+            about: self.about,
+            industry: self.industry,
+            company_id: self.company_id,
+            status_id: self.status_id,
+            contact_type_id: self.contact_type_id,
+            share_type: self.share_type,
+            currency: self.currency,
+        })
+    }
+}
+
+/// The `id` column of each row, as the typed id it is.
+fn ids_of<Id: From<i64>>(rows: Vec<AnyRow>) -> Result<Vec<Id>, sqlx::Error> {
+    rows.iter().map(|row| Ok(Id::from(row.try_get::<i64, _>("id")?))).collect()
+}
+
+impl Store {
+    /// Contacts by id with their managers, in one statement; missing ids are left out. (The
+    /// reads and the insert the integration tests call take plain numbers too.)
+    pub async fn contacts_by_ids(
+        &self,
+        portal: impl Into<PortalId>,
+        ids: &[impl Into<ContactId> + Copy],
+    ) -> Result<Vec<Contact>, sqlx::Error> {
+        let ids: Vec<ContactId> = ids.iter().map(|id| (*id).into()).collect();
+        let mut conn = self.pool.acquire().await?;
+        self.contacts_by_ids_in(&mut conn, portal.into(), &ids).await
+    }
+
+    /// The same inside a transaction: a request holding one connection never waits for a
+    /// second one (under load that would deadlock the pool).
+    pub async fn contacts_by_ids_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[ContactId],
+    ) -> Result<Vec<Contact>, sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let managers = self.json_list(
+            "m.user_id",
+            "FROM crm_contact_managers m WHERE m.portal_id = c.portal_id AND m.contact_id = c.id",
+        );
+        let sql = format!(
+            "SELECT {} AS rows FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {}",
+            self.json_rows(&format!("{CONTACT_ITEMS}, {managers}"), "c.id"),
+            self.json_ints(2)
+        );
+        let rows: String =
+            sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).fetch_one(&mut *conn).await?.try_get("rows")?;
+        from_json_rows::<ContactRow>(&rows)?.into_iter().map(ContactRow::into_contact).collect()
+    }
+
+    pub async fn contact(
+        &self,
+        portal: impl Into<PortalId>,
+        id: impl Into<ContactId>,
+    ) -> Result<Option<Contact>, sqlx::Error> {
+        Ok(self.contacts_by_ids(portal, &[id.into()]).await?.pop())
+    }
+
+    pub async fn insert_contact(
+        &self,
+        conn: &mut AnyConnection,
+        portal: impl Into<PortalId>,
+        contact: &NewContact,
+        by: impl Into<UserId>,
+    ) -> Result<i64, sqlx::Error> {
+        let (portal, by) = (portal.into(), by.into());
+        let now = to_ticks(chrono::Utc::now());
+        let row = sqlx::query(
+            "INSERT INTO crm_contacts (portal_id, is_company, first_name, last_name, company_name, display_name, search_name, \
+             title, about, industry, company_id, share_type, created_by, created_at, modified_by, modified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14) RETURNING id",
+        )
+        .bind(portal.0)
+        .bind(i64::from(contact.is_company))
+        .bind(&contact.first_name)
+        .bind(&contact.last_name)
+        .bind(&contact.company_name)
+        .bind(contact.display_name())
+        .bind(contact.display_name().to_lowercase())
+        .bind(contact.title.clone())
+        .bind(contact.about.clone())
+        .bind(contact.industry.clone())
+        .bind(contact.company_id)
+        .bind(contact.share_type)
+        .bind(by.to_string())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        let id = row.try_get("id")?;
+        let managers: Vec<UserId> = contact.managers.iter().copied().map(UserId).collect();
+        self.set_managers(conn, portal, &[ContactId(id)], &managers).await?;
+        Ok(id)
+    }
+
+    /// Writes a contact's fields (not its managers).
+    /// Writes the columns an edit sets, and who changed the contact when.
+    pub async fn update_contact(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ContactId,
+        patch: &ContactPatch,
+        by: UserId,
+    ) -> Result<(), sqlx::Error> {
+        let mut args = Args::default();
+        let mut sets = Vec::new();
+        let mut set = |column: &str, value: Arg| sets.push(format!("{column} = {}", args.push(value)));
+        let texts = [
+            ("first_name", &patch.first_name),
+            ("last_name", &patch.last_name),
+            ("company_name", &patch.company_name),
+            ("display_name", &patch.display_name),
+            ("search_name", &patch.display_name.as_ref().map(|name| name.to_lowercase())),
+            ("title", &patch.title),
+            ("about", &patch.about),
+        ];
+        for (column, value) in texts {
+            if let Some(value) = value {
+                set(column, Arg::Text(value.clone()));
+            }
+        }
+        let ints = [
+            ("company_id", patch.company_id.map(CompanyId::number)),
+            ("status_id", patch.status_id),
+            ("share_type", patch.share_type.map(ShareType::number)),
+        ];
+        for (column, value) in ints {
+            if let Some(value) = value {
+                set(column, Arg::Int(value));
+            }
+        }
+        set("modified_by", Arg::Text(by.to_string()));
+        set("modified_at", Arg::Int(to_ticks(chrono::Utc::now())));
+        let sql = format!(
+            "UPDATE crm_contacts SET {} WHERE portal_id = {} AND id = {}",
+            sets.join(", "),
+            args.push(Arg::Int(portal.0)),
+            args.push(Arg::Int(id.0))
+        );
+        args.bind(sqlx::query(&sql)).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Deletes contacts; what hangs on them goes by cascade, and persons of deleted companies
+    /// are unlinked. Two statements for any number of ids.
+    pub async fn delete_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[ContactId],
+    ) -> Result<(), sqlx::Error> {
+        let list = json_array(ids);
+        let sql = format!(
+            "UPDATE crm_contacts SET company_id = 0 WHERE portal_id = $1 AND company_id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql).bind(portal.0).bind(&list).execute(&mut *conn).await?;
+        let sql = format!("DELETE FROM crm_contacts WHERE +portal_id = $1 AND id IN {}", self.json_ints(2));
+        sqlx::query(&sql).bind(portal.0).bind(&list).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Locks contact rows until the transaction ends (PostgreSQL; SQLite writers already run
+    /// one at a time), so concurrent batch writes apply one after the other.
+    pub async fn lock_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[ContactId],
+    ) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres && !ids.is_empty() {
+            let sql = format!(
+                "SELECT id FROM crm_contacts WHERE portal_id = $1 AND id IN {} ORDER BY id FOR UPDATE",
+                self.json_ints(2)
+            );
+            sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).fetch_all(conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Locks the contacts a delete changes, the listed ones and the members of the listed
+    /// companies (unlinked from them), in one id order (PostgreSQL). Locking the listed rows
+    /// first and the members in the UPDATE later took locks out of order: overlapping deletes of
+    /// companies and their members deadlocked.
+    pub async fn lock_contacts_and_members(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[ContactId],
+    ) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres && !ids.is_empty() {
+            let sql = format!(
+                "SELECT id FROM crm_contacts WHERE portal_id = $1 AND (id IN {list} OR company_id IN {list}) \
+                 ORDER BY id FOR UPDATE",
+                list = self.json_ints(2)
+            );
+            sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).fetch_all(conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts many contacts in one statement (the seed and the importer); returns their ids
+    /// in order. Managers, details and tags are added separately.
+    pub async fn insert_contacts_bulk(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contacts: &[NewContact],
+        by: UserId,
+    ) -> Result<Vec<ContactId>, sqlx::Error> {
+        if contacts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = to_ticks(chrono::Utc::now());
+        let rows: Vec<serde_json::Value> = contacts
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "is_company": i64::from(c.is_company), "first_name": c.first_name, "last_name": c.last_name,
+                    "company_name": c.company_name, "display_name": c.display_name(), "search_name": c.display_name().to_lowercase(),
+                    "title": c.title, "about": c.about, "industry": c.industry, "company_id": c.company_id,
+                    "share_type": c.share_type,
+                })
+            })
+            .collect();
+        let columns = "portal_id, is_company, first_name, last_name, company_name, display_name, search_name, title, about, industry, \
+                       company_id, share_type, created_by, created_at, modified_by, modified_at";
+        let source = match self.backend {
+            Backend::Sqlite => "SELECT $1, json_extract(value, '$.is_company'), json_extract(value, '$.first_name'), \
+                json_extract(value, '$.last_name'), json_extract(value, '$.company_name'), json_extract(value, '$.display_name'), \
+                json_extract(value, '$.search_name'), json_extract(value, '$.title'), json_extract(value, '$.about'), \
+                json_extract(value, '$.industry'), json_extract(value, '$.company_id'), \
+                json_extract(value, '$.share_type'), $3, $4, $3, $4 FROM json_each($2) ORDER BY key",
+            Backend::Postgres => "SELECT $1, (e.v->>'is_company')::bigint, e.v->>'first_name', e.v->>'last_name', \
+                e.v->>'company_name', e.v->>'display_name', e.v->>'search_name', e.v->>'title', e.v->>'about', e.v->>'industry', \
+                (e.v->>'company_id')::bigint, \
+                (e.v->>'share_type')::bigint, $3, $4, $3, $4 FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n",
+        };
+        let sql = format!("INSERT INTO crm_contacts ({columns}) {source} RETURNING id");
+        let rows = sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(serde_json::Value::Array(rows).to_string())
+            .bind(by.to_string())
+            .bind(now)
+            .fetch_all(conn)
+            .await?;
+        let mut ids = ids_of(rows)?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// The first company (lowest id) of each of the given names, matched case-insensitively:
+    /// `(lower-cased name, id)` pairs, in one statement.
+    pub async fn companies_by_names(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        names: &[String],
+    ) -> Result<Vec<(String, CompanyId)>, sqlx::Error> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT search_name, MIN(id) AS id FROM crm_contacts \
+             WHERE portal_id = $1 AND search_name IN {} AND is_company = 1 GROUP BY search_name",
+            self.json_texts(2)
+        );
+        let rows = sqlx::query(&sql).bind(portal.0).bind(json_array(names)).fetch_all(conn).await?;
+        rows.iter().map(|row| Ok((row.try_get("search_name")?, CompanyId(row.try_get("id")?)))).collect()
+    }
+
+    /// Adds `(contact, column = value)` rows to `table` for the listed contacts that exist;
+    /// rows already there stay once. One statement for any number of contacts.
+    async fn attach_to_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        table: &str,
+        column: &str,
+        value: i64,
+        contacts: &[ContactId],
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "INSERT INTO {table} (portal_id, contact_id, {column}) \
+             SELECT $1, c.id, $3 FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).bind(value).execute(conn).await?;
+        Ok(())
+    }
+}

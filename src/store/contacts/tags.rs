@@ -1,0 +1,124 @@
+//! Contact tags.
+
+use sqlx::{AnyConnection, Row};
+
+use super::access::readable_contact_of;
+use super::{Arg, Args};
+use crate::model::access::Viewer;
+use crate::model::ids::{ContactId, PortalId};
+use crate::store::Store;
+
+impl Store {
+    /// The tag names of a contact, sorted.
+    pub async fn contact_tags(
+        &self,
+        portal: impl Into<PortalId>,
+        contact: impl Into<ContactId>,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT t.title FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
+             WHERE l.portal_id = $1 AND l.contact_id = $2 ORDER BY t.title_key",
+        )
+        .bind(portal.into().0)
+        .bind(contact.into().0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| row.try_get("title")).collect()
+    }
+
+    /// Every tag of the portal with how many of the contacts the viewer may read carry it, by name.
+    pub async fn tags(&self, portal: PortalId, viewer: Viewer) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        let sql = format!(
+            "SELECT t.title, (SELECT COUNT(*) FROM crm_contact_tags l WHERE l.tag_id = t.id AND {}) AS used \
+             FROM crm_tags t WHERE t.portal_id = $1 ORDER BY t.title_key",
+            readable_contact_of(&mut args, viewer, "l.contact_id")
+        );
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("title")?, row.try_get("used")?))).collect()
+    }
+
+    /// The id of a tag by name (case-insensitive).
+    pub async fn tag_id(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        title: &str,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let row = sqlx::query("SELECT id FROM crm_tags WHERE portal_id = $1 AND title_key = $2")
+            .bind(portal.0)
+            .bind(title.to_lowercase())
+            .fetch_optional(conn)
+            .await?;
+        row.map(|row| row.try_get("id")).transpose()
+    }
+
+    /// Creates a tag unless one of that name exists; returns its id and whether it was created.
+    pub async fn ensure_tag(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        title: &str,
+    ) -> Result<(i64, bool), sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO crm_tags (portal_id, title, title_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(portal.0)
+        .bind(title)
+        .bind(title.to_lowercase())
+        .execute(&mut *conn)
+        .await?;
+        let id = self.tag_id(conn, portal, title).await?.ok_or(sqlx::Error::RowNotFound)?;
+        Ok((id, done.rows_affected() > 0))
+    }
+
+    /// Tags contacts; pairs already tagged stay once. One statement.
+    pub async fn tag_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        tag: i64,
+        contacts: &[ContactId],
+    ) -> Result<(), sqlx::Error> {
+        self.attach_to_contacts(conn, portal, "crm_contact_tags", "tag_id", tag, contacts).await
+    }
+
+    /// Removes a tag from a contact; false when it did not carry it.
+    pub async fn untag_contact(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        tag: i64,
+        contact: ContactId,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM crm_contact_tags WHERE portal_id = $1 AND contact_id = $2 AND tag_id = $3")
+            .bind(portal.0)
+            .bind(contact.0)
+            .bind(tag)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Deletes tags (their links go by cascade): the one given, or every tag no contact carries.
+    /// Returns the names deleted.
+    pub async fn delete_tags(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        only: Option<i64>,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let condition = match only {
+            Some(_) => "id = $2",
+            None => "NOT EXISTS (SELECT 1 FROM crm_contact_tags l WHERE l.tag_id = crm_tags.id)",
+        };
+        let sql = format!("DELETE FROM crm_tags WHERE portal_id = $1 AND {condition} RETURNING title");
+        let mut query = sqlx::query(&sql).bind(portal.0);
+        if let Some(id) = only {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(conn).await?;
+        rows.iter().map(|row| row.try_get("title")).collect()
+    }
+}

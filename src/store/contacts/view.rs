@@ -1,0 +1,94 @@
+//! What a list of contacts shows besides the contact rows, in one statement.
+
+use sqlx::Row;
+
+use super::access::readable;
+use super::{Arg, Args};
+use crate::model::access::Viewer;
+use crate::model::contacts::{ContactDetails, ContactInfo, ListItem, LIST_CONTACT_STATUS};
+use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
+use crate::model::ids::{ContactId, InfoId, ListItemId, PortalId};
+use crate::store::{from_json_rows, json_array, Store};
+
+impl Store {
+    /// Everything a list of contacts shows besides the contact rows, in one statement: their
+    /// details (info rows), tag names, member counts of companies and custom field values, and
+    /// the portal's contact statuses and custom field definitions. Each branch of the union
+    /// fills the columns its kind needs; the order gives each kind its own order. Member counts
+    /// are looked up per listed id: as `company_id IN (...)`, PostgreSQL, knowing most contacts
+    /// have company 0, scanned every contact (24 ms per contact read at 100,000); they count the
+    /// members the viewer may read. The rows come back as one JSON value ([`Store::json_rows`]):
+    /// for 10,000 contacts 20 ms instead of 170.
+    pub async fn contact_details(
+        &self,
+        portal: PortalId,
+        viewer: Viewer,
+        ids: &[ContactId],
+    ) -> Result<ContactDetails, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        args.push(Arg::Text(json_array(ids)));
+        let readable = readable(&mut args, viewer);
+        let ids = self.json_ints(2);
+        let union = format!(
+            "SELECT 'i' AS k, contact_id AS a, info_type AS b, id AS c, is_primary AS d, category AS e, data AS s, \
+                    CAST(NULL AS TEXT) AS t, CAST(NULL AS TEXT) AS u \
+             FROM crm_contact_info WHERE portal_id = $1 AND contact_id IN {ids} \
+             UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL \
+             FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id WHERE l.portal_id = $1 AND l.contact_id IN {ids} \
+             UNION ALL SELECT 'p', p.id, p.n, 0, 0, 0, NULL, NULL, NULL FROM (SELECT x.id, \
+                    (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND {readable}) AS n \
+                FROM {ids} AS x) AS p WHERE p.n > 0 \
+             UNION ALL SELECT 'v', contact_id, field_id, 0, 0, 0, value, NULL, NULL \
+             FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {ids} \
+             UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
+             FROM crm_list_items WHERE portal_id = $1 AND list_type = {LIST_CONTACT_STATUS} \
+             UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
+             FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON})"
+        );
+        let sql = format!(
+            "SELECT {} AS rows FROM ({union}) AS v",
+            self.json_rows("k, a, b, c, d, e, s, t, u", "k, a, b, c, s")
+        );
+        let text: String = args.bind(sqlx::query(&sql)).fetch_one(&self.pool).await?.try_get("rows")?;
+        type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = from_json_rows(&text)?;
+        let mut details = ContactDetails::default();
+        for (kind, a, b, c, d, e, s, t, u) in rows {
+            let text = s.unwrap_or_default();
+            let contact = ContactId(a);
+            match kind.as_str() {
+                "i" => details.infos.entry(contact).or_default().push(ContactInfo {
+                    id: InfoId(c),
+                    info_type: b,
+                    category: e,
+                    data: text,
+                    is_primary: d != 0,
+                }),
+                "t" => details.tags.entry(contact).or_default().push(text),
+                "p" => {
+                    details.persons.insert(contact, b);
+                }
+                "v" => details.values.entry(contact).or_default().push(FieldValue { field_id: b, value: text }),
+                "s" => details.statuses.push(ListItem {
+                    id: ListItemId(b),
+                    title: text,
+                    description: t,
+                    color: u,
+                    sort_order: a,
+                    used_by: 0,
+                }),
+                _ => details.fields.push(FieldDefinition {
+                    id: b,
+                    entity_type: c,
+                    label: text,
+                    field_type: d,
+                    position: a,
+                    mask: t.unwrap_or_default(),
+                    used_by: 0,
+                }),
+            }
+        }
+        Ok(details)
+    }
+}
