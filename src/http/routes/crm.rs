@@ -24,7 +24,7 @@ use crate::http::wire::crm::{
 };
 use crate::http::wire::WireCtx;
 pub(super) use crate::model::ShareType;
-use crate::model::{CompanyId, ContactId, InfoId, UserId};
+use crate::model::{CompanyId, ContactId, FieldId, InfoId, UserId};
 
 async fn full(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Vec<ContactWrapper>> {
     let view = contacts::view(&app.store, &call.caller, list).await?;
@@ -81,7 +81,7 @@ fn field_values(p: &Params) -> ApiResult<Vec<FieldValue>> {
         .iter()
         .map(|item| {
             let field_id = item
-                .require::<i64>("key")
+                .require::<FieldId>("key")
                 .map_err(|_| ApiError::invalid("customFieldList", "each item needs a numeric key"))?;
             Ok(FieldValue { field_id, value: item.get::<String>("value")?.unwrap_or_default() })
         })
