@@ -6,7 +6,7 @@ use super::contacts::{self, Contact};
 use super::people::require_admin;
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::model::ids::ContactId;
+use crate::model::ids::{ContactId, FieldId};
 use crate::store::Store;
 
 pub use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
@@ -78,14 +78,15 @@ pub async fn create(store: &Store, caller: &Caller, entity_type: i64, draft: Fie
     let label = check_label(draft.label.as_deref().unwrap_or_default())?;
     let field_type = draft.field_type.unwrap_or(0);
     let mask = check_mask(field_type, draft.mask.as_deref().unwrap_or_default())?;
-    let mut field = FieldDefinition { id: 0, entity_type, label, field_type, position: 0, mask, used_by: 0 };
+    let mut field =
+        FieldDefinition { id: FieldId::UNSAVED, entity_type, label, field_type, position: 0, mask, used_by: 0 };
     let mut tx = store.begin_write().await?;
     field.id = store.insert_field_definition(tx.conn(), caller.portal, &field).await?;
     tx.commit().await?;
     get(store, caller, entity_type, field.id).await
 }
 
-pub async fn get(store: &Store, caller: &Caller, entity_type: i64, id: i64) -> ApiResult<FieldDefinition> {
+pub async fn get(store: &Store, caller: &Caller, entity_type: i64, id: FieldId) -> ApiResult<FieldDefinition> {
     definitions(store, caller, entity_type)
         .await?
         .into_iter()
@@ -98,7 +99,7 @@ pub async fn update(
     store: &Store,
     caller: &Caller,
     entity_type: i64,
-    id: i64,
+    id: FieldId,
     draft: FieldDraft,
 ) -> ApiResult<FieldDefinition> {
     require_admin(caller)?;
@@ -120,7 +121,7 @@ pub async fn update(
 }
 
 /// `DELETE crm/{entityType}/customfield/{id}`: the definition and its values.
-pub async fn delete(store: &Store, caller: &Caller, entity_type: i64, id: i64) -> ApiResult<FieldDefinition> {
+pub async fn delete(store: &Store, caller: &Caller, entity_type: i64, id: FieldId) -> ApiResult<FieldDefinition> {
     require_admin(caller)?;
     let field = get(store, caller, entity_type, id).await?;
     let mut tx = store.begin_write().await?;
@@ -170,7 +171,7 @@ pub async fn set_value(
     store: &Store,
     caller: &Caller,
     contact: ContactId,
-    field: i64,
+    field: FieldId,
     value: &str,
 ) -> ApiResult<(FieldDefinition, String)> {
     let contact = contacts::get(store, caller, contact).await?;

@@ -108,6 +108,7 @@ impl Contact {
         ShareType::from_number(self.share_type).unwrap_or_default()
     }
 
+    /// The managers, as typed ids.
     pub fn manager_ids(&self) -> impl Iterator<Item = UserId> + '_ {
         self.managers.iter().copied().map(UserId)
     }

@@ -67,6 +67,11 @@ impl ListItemId {
     pub const UNSAVED: ListItemId = ListItemId(0);
 }
 
+impl FieldId {
+    /// A definition not stored yet: the store gives it its id.
+    pub const UNSAVED: FieldId = FieldId(0);
+}
+
 impl CompanyId {
     /// A person's company as the wire and the table number it, where 0 means none.
     pub fn from_number(number: i64) -> Option<CompanyId> {

@@ -6,11 +6,11 @@ use super::contacts::{readable_contact_of, Arg, Args};
 use super::{json_array, Store};
 use crate::model::access::Viewer;
 use crate::model::custom_fields::FieldDefinition;
-use crate::model::ids::{ContactId, PortalId};
+use crate::model::ids::{ContactId, FieldId, PortalId};
 
 fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx::Error> {
     Ok(FieldDefinition {
-        id: row.try_get("id")?,
+        id: FieldId(row.try_get("id")?),
         entity_type: row.try_get("entity_type")?,
         label: row.try_get("label")?,
         field_type: row.try_get("field_type")?,
@@ -53,7 +53,7 @@ impl Store {
         conn: &mut AnyConnection,
         portal: PortalId,
         field: &FieldDefinition,
-    ) -> Result<i64, sqlx::Error> {
+    ) -> Result<FieldId, sqlx::Error> {
         let row = sqlx::query(
             "INSERT INTO crm_custom_fields (portal_id, entity_type, label, field_type, sort_order, mask) \
              VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM crm_custom_fields WHERE portal_id = $1), $5) RETURNING id",
@@ -65,7 +65,7 @@ impl Store {
         .bind(&field.mask)
         .fetch_one(conn)
         .await?;
-        row.try_get("id")
+        Ok(FieldId(row.try_get("id")?))
     }
 
     pub async fn update_field_definition(
@@ -78,7 +78,7 @@ impl Store {
             "UPDATE crm_custom_fields SET label = $3, field_type = $4, mask = $5 WHERE portal_id = $1 AND id = $2",
         )
         .bind(portal.0)
-        .bind(field.id)
+        .bind(field.id.0)
         .bind(&field.label)
         .bind(field.field_type)
         .bind(&field.mask)
@@ -91,11 +91,11 @@ impl Store {
         &self,
         conn: &mut AnyConnection,
         portal: PortalId,
-        id: i64,
+        id: FieldId,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM crm_custom_fields WHERE portal_id = $1 AND id = $2")
             .bind(portal.0)
-            .bind(id)
+            .bind(id.0)
             .execute(conn)
             .await?;
         Ok(())
@@ -107,12 +107,12 @@ impl Store {
         conn: &mut AnyConnection,
         portal: PortalId,
         contact: ContactId,
-        field: i64,
+        field: FieldId,
         value: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM crm_custom_field_values WHERE portal_id = $1 AND field_id = $2 AND contact_id = $3")
             .bind(portal.0)
-            .bind(field)
+            .bind(field.0)
             .bind(contact.0)
             .execute(&mut *conn)
             .await?;
@@ -121,7 +121,7 @@ impl Store {
                 "INSERT INTO crm_custom_field_values (portal_id, field_id, contact_id, value) VALUES ($1, $2, $3, $4)",
             )
             .bind(portal.0)
-            .bind(field)
+            .bind(field.0)
             .bind(contact.0)
             .bind(value)
             .execute(conn)

@@ -369,7 +369,7 @@ impl Inputs for FieldValueItem {
 
     fn bind(item: &Params) -> ApiResult<Self> {
         let field_id = item
-            .require::<i64>("key")
+            .require::<FieldId>("key")
             .map_err(|_| ApiError::invalid("customFieldList", "each item needs a numeric key"))?;
         Ok(FieldValueItem(FieldValue { field_id, value: item.get::<String>("value")?.unwrap_or_default() }))
     }
@@ -992,13 +992,13 @@ pub async fn create_field(State(app): State<Arc<App>>, uri: Uri, In(call, input)
 /// `PUT crm/{entityType}/customfield/{id}`.
 pub async fn update_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<FieldEdit>) -> ApiResult<Reply> {
     let entity = entity_type(uri.path());
-    let field = custom_fields::update(&app.store, &call.caller, entity, input.id.0, input.fields.into()).await?;
+    let field = custom_fields::update(&app.store, &call.caller, entity, input.id, input.fields.into()).await?;
     Reply::of(&CustomFieldWrapper::new(&field))
 }
 
 /// `DELETE crm/{entityType}/customfield/{id}`.
 pub async fn delete_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<FieldRef>) -> ApiResult<Reply> {
-    let field = custom_fields::delete(&app.store, &call.caller, entity_type(uri.path()), input.id.0).await?;
+    let field = custom_fields::delete(&app.store, &call.caller, entity_type(uri.path()), input.id).await?;
     Reply::of(&CustomFieldWrapper::new(&field))
 }
 
@@ -1014,7 +1014,7 @@ pub async fn contact_fields(State(app): State<Arc<App>>, In(call, input): In<Con
 /// `POST crm/{entityType}/{contactid}/customfield/{fieldid}` with `fieldValue`.
 pub async fn set_field(State(app): State<Arc<App>>, In(call, input): In<FieldValueChange>) -> ApiResult<Reply> {
     let value = input.field_value.unwrap_or_default();
-    let (contact, field) = (input.contact, input.field.0);
+    let (contact, field) = (input.contact, input.field);
     let (field, value) = custom_fields::set_value(&app.store, &call.caller, contact, field, &value).await?;
     Reply::of(&CustomFieldBaseWrapper::new(&field, contact.0, &value))
 }

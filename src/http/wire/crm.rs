@@ -360,7 +360,7 @@ impl CustomFieldBaseWrapper {
             field_type: field.field_type,
             position: field.position,
             mask: field.mask.clone(),
-            id: field.id,
+            id: field.id.0,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ContactDetails, ContactInfo, ListItem, LIST_CONTACT_STATUS};
 use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
-use crate::model::ids::{ContactId, InfoId, ListItemId, PortalId};
+use crate::model::ids::{ContactId, FieldId, InfoId, ListItemId, PortalId};
 use crate::store::{from_json_rows, json_array, Store};
 
 impl Store {
@@ -69,7 +69,9 @@ impl Store {
                 "p" => {
                     details.persons.insert(contact, b);
                 }
-                "v" => details.values.entry(contact).or_default().push(FieldValue { field_id: b, value: text }),
+                "v" => {
+                    details.values.entry(contact).or_default().push(FieldValue { field_id: FieldId(b), value: text })
+                }
                 "s" => details.statuses.push(ListItem {
                     id: ListItemId(b),
                     title: text,
@@ -79,7 +81,7 @@ impl Store {
                     used_by: 0,
                 }),
                 _ => details.fields.push(FieldDefinition {
-                    id: b,
+                    id: FieldId(b),
                     entity_type: c,
                     label: text,
                     field_type: d,
