@@ -9,12 +9,12 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::domain::access::{self, share};
+use crate::domain::access;
 use crate::domain::contacts::{self, ContactInfo, NewContact, INFO_PHONE};
 use crate::domain::people::{self, normalize_email};
 use crate::domain::{tags, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::model::{CompanyId, ContactId, InfoId, PortalId, UserId};
+use crate::model::{CompanyId, ContactId, InfoId, PortalId, ShareType, UserId};
 use crate::store::{Store, WriteTx};
 
 const INFO_EMAIL: i64 = 1;
@@ -65,9 +65,9 @@ pub struct ImportOptions {
     /// The login (email or user name) of the user the contacts are created by; the portal
     /// owner when none.
     pub acting_user: Option<String>,
-    /// The share type of every imported contact; a private one (`share::NONE`) gets the acting
-    /// user as its manager.
-    pub share_type: i64,
+    /// The share type of every imported contact; a private one gets the acting user as its
+    /// manager.
+    pub share_type: ShareType,
     /// Import nothing when any row is rejected.
     pub strict: bool,
 }
@@ -169,21 +169,20 @@ impl Layout {
     }
 
     /// Checks a record with the rules the API applies to a new contact and its details.
-    fn row(&self, record: &[String], is_company: bool, share_type: i64) -> Result<Row, String> {
+    fn row(&self, record: &[String], is_company: bool, share_type: ShareType) -> Result<Row, String> {
         let text = |column| Some(self.cell(record, column).to_string()).filter(|v| !v.is_empty());
         let company = self.cell(record, Column::Company);
+        let named = if is_company {
+            NewContact::company(company)
+        } else {
+            NewContact::person(self.cell(record, Column::FirstName), self.cell(record, Column::LastName))
+        };
         let mut contact = NewContact {
-            is_company,
-            first_name: self.cell(record, Column::FirstName).into(),
-            last_name: self.cell(record, Column::LastName).into(),
-            company_name: if is_company { company.into() } else { String::new() },
             title: text(Column::Title),
             about: text(Column::About),
             industry: text(Column::Industry),
-            company_id: 0,
             share_type,
-            managers: Vec::new(),
-            fields: Vec::new(),
+            ..named
         };
         contacts::check_new(&mut contact).map_err(|e| e.to_string())?;
         let company = match (is_company, company) {
@@ -404,7 +403,7 @@ impl<'a> Importer<'a> {
     }
 
     async fn add_managers(&mut self, ids: &[ContactId]) -> anyhow::Result<()> {
-        if self.options.share_type == share::NONE {
+        if self.options.share_type == ShareType::None {
             let pairs: Vec<(ContactId, UserId)> = ids.iter().map(|id| (*id, self.by)).collect();
             self.store.insert_managers_bulk(self.tx.conn(), self.options.portal, &pairs).await?;
         }
@@ -432,19 +431,7 @@ impl<'a> Importer<'a> {
             let Some(name) = &row.company else { continue };
             let key = name.to_lowercase();
             if !self.companies.contains_key(&key) && missing_keys.insert(key) {
-                missing.push(NewContact {
-                    is_company: true,
-                    first_name: String::new(),
-                    last_name: String::new(),
-                    company_name: name.clone(),
-                    title: None,
-                    about: None,
-                    industry: None,
-                    company_id: 0,
-                    share_type: self.options.share_type,
-                    managers: Vec::new(),
-                    fields: Vec::new(),
-                });
+                missing.push(NewContact { share_type: self.options.share_type, ..NewContact::company(name.clone()) });
             }
         }
         let created = self.store.insert_contacts_bulk(self.tx.conn(), portal, &missing, self.by).await?;
@@ -455,7 +442,7 @@ impl<'a> Importer<'a> {
         }
         for row in rows.iter_mut() {
             if let Some(name) = &row.company {
-                row.contact.company_id = CompanyId::number(self.companies.get(&name.to_lowercase()).copied());
+                row.contact.company_id = self.companies.get(&name.to_lowercase()).copied();
             }
         }
         Ok(())

@@ -201,8 +201,8 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
-    use portald::domain::access::share;
     use portald::import::{ImportOptions, Pass};
+    use portald::model::ShareType;
     init_logging(false);
     let store = Store::connect(&args.database).await?;
     store.migrate().await?;
@@ -210,9 +210,9 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
         portal: portald::model::PortalId(args.portal),
         acting_user: args.acting_user,
         share_type: match args.share {
-            ShareArg::Public => share::READ_WRITE,
-            ShareArg::Read => share::READ,
-            ShareArg::Private => share::NONE,
+            ShareArg::Public => ShareType::ReadWrite,
+            ShareArg::Read => ShareType::Read,
+            ShareArg::Private => ShareType::None,
         },
         strict: args.strict,
     };

@@ -12,7 +12,7 @@ use crate::domain::people::{activation, UserContact};
 use crate::domain::projects::NewProject;
 use crate::error::ApiResult;
 use crate::model::people::NewUser;
-use crate::model::{ContactId, GroupId, InfoId, PortalId, ProjectId, UserId};
+use crate::model::{ContactId, GroupId, InfoId, PortalId, ProjectId, ShareType, UserId};
 use crate::store::Store;
 
 const FIRST_NAMES: [&str; 24] = [
@@ -137,7 +137,6 @@ async fn seed_contacts(
     staff: &[UserId],
     projects: &[ProjectId],
 ) -> ApiResult<usize> {
-    use crate::domain::access::share;
     use crate::domain::contacts::{ContactInfo, NewContact, INFO_PHONE};
     let owner = staff[0];
     let mut done = 0;
@@ -148,39 +147,23 @@ async fn seed_contacts(
                 let number = done + i;
                 let is_company = rng.gen_ratio(1, 4);
                 let share_type = match rng.gen_range(0..10) {
-                    0 | 1 => share::NONE,
-                    2 | 3 => share::READ,
-                    _ => share::READ_WRITE,
+                    0 | 1 => ShareType::None,
+                    2 | 3 => ShareType::Read,
+                    _ => ShareType::ReadWrite,
                 };
-                NewContact {
-                    is_company,
-                    first_name: if is_company {
-                        String::new()
-                    } else {
-                        FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())].to_string()
-                    },
-                    last_name: if is_company {
-                        String::new()
-                    } else {
-                        format!("{}{number}", LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())])
-                    },
-                    company_name: if is_company {
-                        format!(
-                            "{} {} {number}",
-                            COMPANY_WORDS[rng.gen_range(0..COMPANY_WORDS.len())],
-                            COMPANY_KINDS[rng.gen_range(0..COMPANY_KINDS.len())]
-                        )
-                    } else {
-                        String::new()
-                    },
-                    title: None,
-                    about: None,
-                    industry: None,
-                    company_id: 0,
-                    share_type,
-                    managers: Vec::new(),
-                    fields: Vec::new(),
-                }
+                let contact = if is_company {
+                    NewContact::company(format!(
+                        "{} {} {number}",
+                        COMPANY_WORDS[rng.gen_range(0..COMPANY_WORDS.len())],
+                        COMPANY_KINDS[rng.gen_range(0..COMPANY_KINDS.len())]
+                    ))
+                } else {
+                    NewContact::person(
+                        FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())],
+                        format!("{}{number}", LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())]),
+                    )
+                };
+                NewContact { share_type, ..contact }
             })
             .collect();
         let mut tx = store.begin_write().await?;
@@ -212,7 +195,7 @@ async fn seed_contacts(
                     },
                 ));
             }
-            if draft.share_type != share::READ_WRITE {
+            if draft.share_type != ShareType::ReadWrite {
                 managers.push((*id, staff[rng.gen_range(0..staff.len())]));
             }
         }

@@ -9,6 +9,7 @@ use common::shapes::{self, CONTACT_BASE_KEYS};
 use common::{spawn, Role, TestServer};
 use portald::domain::access::share;
 use portald::domain::contacts::NewContact;
+use portald::model::{ShareType, UserId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -75,24 +76,12 @@ impl World {
     /// A person in the given share state, created straight in the store.
     async fn contact(&self, state: State) -> i64 {
         let (share_type, managers) = match state {
-            State::PrivateAlone => (share::NONE, vec![]),
-            State::PrivateManaged => (share::NONE, vec![self.manager_id]),
-            State::SharedReadWrite => (share::READ_WRITE, vec![]),
-            State::SharedRead => (share::READ, vec![self.manager_id]),
+            State::PrivateAlone => (ShareType::None, vec![]),
+            State::PrivateManaged => (ShareType::None, vec![UserId(self.manager_id)]),
+            State::SharedReadWrite => (ShareType::ReadWrite, vec![]),
+            State::SharedRead => (ShareType::Read, vec![UserId(self.manager_id)]),
         };
-        let new = NewContact {
-            is_company: false,
-            first_name: "Tadjeddine".into(),
-            last_name: format!("{state:?}"),
-            company_name: String::new(),
-            title: None,
-            about: None,
-            industry: None,
-            company_id: 0,
-            share_type,
-            managers,
-            fields: vec![],
-        };
+        let new = NewContact { share_type, managers, ..NewContact::person("Tadjeddine", format!("{state:?}")) };
         let store = self.server.store();
         let mut tx = store.begin_write().await.unwrap();
         let id = store.insert_contact(tx.conn(), 1, &new, self.owner_id).await.unwrap();
@@ -424,19 +413,12 @@ async fn ten_thousand_contacts_link_and_delete_in_one_request() {
     let mut tx = store.begin_write().await.unwrap();
     let mut ids = Vec::new();
     for n in 0..10_000 {
-        let new = NewContact {
-            is_company: n % 10 == 0,
-            first_name: "Bulk".into(),
-            last_name: n.to_string(),
-            company_name: format!("Bulk {n}"),
-            title: None,
-            about: None,
-            industry: None,
-            company_id: 0,
-            share_type: share::READ_WRITE,
-            managers: vec![],
-            fields: vec![],
+        let named = if n % 10 == 0 {
+            NewContact::company(format!("Bulk {n}"))
+        } else {
+            NewContact::person("Bulk", n.to_string())
         };
+        let new = NewContact { share_type: ShareType::ReadWrite, ..named };
         ids.push(store.insert_contact(tx.conn(), 1, &new, world.owner_id).await.unwrap());
     }
     tx.commit().await.unwrap();

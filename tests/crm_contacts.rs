@@ -4,6 +4,8 @@
 mod common;
 
 use common::{spawn, Role, TestServer};
+use portald::domain::contacts::NewContact;
+use portald::model::ShareType;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -123,19 +125,13 @@ async fn the_filter_searches_sorts_and_pages_in_the_database() {
             .unwrap();
     let mut tx = store.begin_write().await.unwrap();
     for n in 0..300 {
-        let new = portald::domain::contacts::NewContact {
-            is_company: n % 3 == 0,
-            first_name: format!("First{:03}", 299 - n),
-            last_name: format!("Last{n:03}"),
-            company_name: format!("Company{n:03}"),
-            title: None,
-            about: None,
-            industry: None,
-            company_id: 0,
-            share_type: if n % 5 == 0 { 0 } else { 1 },
-            managers: vec![],
-            fields: vec![],
+        let named = if n % 3 == 0 {
+            NewContact::company(format!("Company{n:03}"))
+        } else {
+            NewContact::person(format!("First{:03}", 299 - n), format!("Last{n:03}"))
         };
+        let share_type = if n % 5 == 0 { ShareType::None } else { ShareType::ReadWrite };
+        let new = NewContact { share_type, ..named };
         store.insert_contact(tx.conn(), 1, &new, owner_id).await.unwrap();
     }
     tx.commit().await.unwrap();

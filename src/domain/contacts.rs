@@ -109,7 +109,7 @@ pub fn check_new(contact: &mut NewContact) -> ApiResult<()> {
 pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> ApiResult<Contact> {
     access::require_crm(caller)?;
     check_new(&mut contact)?;
-    if let Some(company) = CompanyId::from_number(contact.company_id) {
+    if let Some(company) = contact.company_id {
         positive(company.0, "companyId")?;
         let company = get(store, caller, company.contact()).await?;
         if !company.is_company {
@@ -748,13 +748,18 @@ pub async fn quick_create(store: &Store, caller: &Caller, drafts: Vec<NewContact
     if drafts.len() > MAX_BATCH {
         return Err(ApiError::invalid("data", format!("at most {MAX_BATCH} contacts")));
     }
+    // Private, managed by their creator; two statements for any number.
+    let drafts = drafts
+        .into_iter()
+        .map(|draft| {
+            let mut draft = NewContact { share_type: ShareType::None, ..draft };
+            check_new(&mut draft).map(|()| draft)
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
     let mut tx = store.begin_write().await?;
-    let mut ids = Vec::with_capacity(drafts.len());
-    for mut draft in drafts {
-        draft.managers = vec![caller.user.id.0];
-        draft.share_type = ShareType::None.number();
-        ids.push(ContactId(store.insert_contact(tx.conn(), caller.portal, &draft, caller.user.id).await?));
-    }
+    let ids = store.insert_contacts_bulk(tx.conn(), caller.portal, &drafts, caller.user.id).await?;
+    let managed: Vec<(ContactId, UserId)> = ids.iter().map(|id| (*id, caller.user.id)).collect();
+    store.insert_managers_bulk(tx.conn(), caller.portal, &managed).await?;
     tx.commit().await?;
     Ok(in_order(store.contacts_by_ids(caller.portal, &ids).await?, &ids))
 }

@@ -120,8 +120,9 @@ impl Contact {
     }
 }
 
-/// A contact to create.
-#[derive(Debug, Clone)]
+/// A contact to create: a person or a company with its name, the rest left empty (private,
+/// no managers) unless set.
+#[derive(Debug, Clone, Default)]
 pub struct NewContact {
     pub is_company: bool,
     pub first_name: String,
@@ -130,16 +131,23 @@ pub struct NewContact {
     pub title: Option<String>,
     pub about: Option<String>,
     pub industry: Option<String>,
-    /// The company of a person (0: none).
-    pub company_id: i64,
-    /// A [`ShareType`] number.
-    pub share_type: i64,
-    pub managers: Vec<Uuid>,
+    /// A person's company.
+    pub company_id: Option<CompanyId>,
+    pub share_type: ShareType,
+    pub managers: Vec<UserId>,
     /// Custom field values (`customFieldList`).
     pub fields: Vec<FieldValue>,
 }
 
 impl NewContact {
+    pub fn person(first_name: impl Into<String>, last_name: impl Into<String>) -> Self {
+        NewContact { first_name: first_name.into(), last_name: last_name.into(), ..NewContact::default() }
+    }
+
+    pub fn company(name: impl Into<String>) -> Self {
+        NewContact { is_company: true, company_name: name.into(), ..NewContact::default() }
+    }
+
     pub fn display_name(&self) -> String {
         display_name(self.is_company, &self.first_name, &self.last_name, &self.company_name)
     }

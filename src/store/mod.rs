@@ -183,6 +183,30 @@ impl Store {
         }
     }
 
+    /// `SELECT $1, <fields> FROM` the objects of the JSON array bound at `$2`, in their order:
+    /// the source of a bulk INSERT (one statement, two bound values, any number of rows). The
+    /// first bound value is the portal, which every row takes; `fields` name the objects' keys.
+    pub(crate) fn json_objects(&self, fields: &[JsonField]) -> String {
+        let columns: Vec<String> = fields
+            .iter()
+            .map(|field| match (self.backend, field) {
+                (Backend::Sqlite, JsonField::Int(key) | JsonField::Text(key)) => {
+                    format!("json_extract(value, '$.{key}')")
+                }
+                (Backend::Postgres, JsonField::Int(key)) => format!("(e.v->>'{key}')::bigint"),
+                (Backend::Postgres, JsonField::Text(key)) => format!("e.v->>'{key}'"),
+            })
+            .collect();
+        // `WHERE true` lets SQLite parse an `ON CONFLICT` after the SELECT.
+        match self.backend {
+            Backend::Sqlite => format!("SELECT $1, {} FROM json_each($2) WHERE true ORDER BY key", columns.join(", ")),
+            Backend::Postgres => format!(
+                "SELECT $1, {} FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) WHERE true ORDER BY e.n",
+                columns.join(", ")
+            ),
+        }
+    }
+
     /// Like [`Store::json_texts`], for integer ids.
     /// Also a table of one column, `id`, to select from.
     pub(crate) fn json_ints(&self, n: usize) -> String {
@@ -326,4 +350,11 @@ mod tests {
         assert!(dir.join("x").is_dir());
         std::fs::remove_dir_all(dir).unwrap();
     }
+}
+
+/// A key of the objects [`Store::json_objects`] reads, and how its value is typed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum JsonField {
+    Int(&'static str),
+    Text(&'static str),
 }

@@ -428,17 +428,10 @@ impl ApiEnum for ContactSort {
 /// `POST crm/contact/person`.
 pub async fn create_person(State(app): State<Arc<App>>, In(call, input): In<NewPerson>) -> ApiResult<Reply> {
     let new = NewContact {
-        is_company: false,
-        first_name: input.first_name,
-        last_name: input.last_name,
-        company_name: String::new(),
         title: input.job_title,
         about: input.about,
-        industry: None,
-        company_id: input.company_id.map_or(0, |c| c.0),
-        share_type: input.access.share_type().unwrap_or_default().number(),
-        managers: managers(input.access.manager_list.unwrap_or_default()).into_iter().map(|u| u.0).collect(),
-        fields: field_values(input.custom_fields),
+        company_id: input.company_id.and_then(|c| CompanyId::from_number(c.0)),
+        ..input.access.new_contact(input.custom_fields, NewContact::person(input.first_name, input.last_name))
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
     one(&app, &call, contact).await
@@ -447,23 +440,25 @@ pub async fn create_person(State(app): State<Arc<App>>, In(call, input): In<NewP
 /// `POST crm/contact/company`.
 pub async fn create_company(State(app): State<Arc<App>>, In(call, input): In<NewCompany>) -> ApiResult<Reply> {
     let new = NewContact {
-        is_company: true,
-        first_name: String::new(),
-        last_name: String::new(),
-        company_name: input.company_name,
-        title: None,
         about: input.about,
-        industry: None,
-        company_id: 0,
-        share_type: input.access.share_type().unwrap_or_default().number(),
-        managers: managers(input.access.manager_list.unwrap_or_default()).into_iter().map(|u| u.0).collect(),
-        fields: field_values(input.custom_fields),
+        ..input.access.new_contact(input.custom_fields, NewContact::company(input.company_name))
     };
     let contact = contacts::create(&app.store, &call.caller, new).await?;
     one(&app, &call, contact).await
 }
 
 impl Access {
+    /// `contact` with the access and custom fields sent (private, with no managers, unless
+    /// sent).
+    fn new_contact(self, custom_fields: Objects<FieldValueItem>, contact: NewContact) -> NewContact {
+        NewContact {
+            share_type: self.share_type().unwrap_or_default(),
+            managers: managers(self.manager_list.unwrap_or_default()),
+            fields: field_values(custom_fields),
+            ..contact
+        }
+    }
+
     fn changes(self, custom_fields: Objects<FieldValueItem>) -> ContactChanges {
         ContactChanges {
             share_type: self.share_type(),
@@ -842,23 +837,6 @@ pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<StatusC
     one(&app, &call, contact).await
 }
 
-/// A quick-created contact: nothing but its name.
-fn quick(is_company: bool, first_name: String, last_name: String, company_name: String) -> NewContact {
-    NewContact {
-        is_company,
-        first_name,
-        last_name,
-        company_name,
-        title: None,
-        about: None,
-        industry: None,
-        company_id: 0,
-        share_type: access::share::NONE,
-        managers: Vec::new(),
-        fields: Vec::new(),
-    }
-}
-
 async fn quick_reply(app: &App, call: &Call, drafts: Vec<NewContact>) -> ApiResult<Reply> {
     if drafts.is_empty() {
         return Ok(Reply::void());
@@ -874,7 +852,7 @@ pub async fn quick_companies(State(app): State<Arc<App>>, In(call, input): In<Qu
         .into_iter()
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
-        .map(|n| quick(true, String::new(), String::new(), n))
+        .map(NewContact::company)
         .collect();
     quick_reply(&app, &call, drafts).await
 }
@@ -887,7 +865,7 @@ pub async fn quick_persons(State(app): State<Arc<App>>, In(call, input): In<Quic
         let (first, last) = (pair.key.unwrap_or_default(), pair.value.unwrap_or_default());
         let (first, last) = (first.trim(), last.trim());
         if !first.is_empty() && !last.is_empty() {
-            drafts.push(quick(false, first.to_string(), last.to_string(), String::new()));
+            drafts.push(NewContact::person(first, last));
         }
     }
     quick_reply(&app, &call, drafts).await

@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use super::{ids_of, Arg, Args};
 use crate::model::access::{Right, Viewer};
 use crate::model::ids::{ContactId, PortalId, ShareType, UserId};
-use crate::store::{json_array, to_ticks, Backend, Store};
+use crate::store::{json_array, to_ticks, JsonField, Store};
 
 /// The condition "the viewer has `right` on contact `c`", with its arguments; `None` when the
 /// rule makes it no condition (an admin), so counts stay answered from an index alone (the
@@ -142,10 +142,7 @@ impl Store {
             .iter()
             .map(|(contact, user)| serde_json::json!({"contact_id": contact, "user_id": user.to_string()}))
             .collect();
-        let source = match self.backend {
-            Backend::Sqlite => "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.user_id') FROM json_each($2) WHERE true",
-            Backend::Postgres => "SELECT $1, x.contact_id, x.user_id FROM jsonb_to_recordset($2::jsonb) AS x(contact_id bigint, user_id text) WHERE true",
-        };
+        let source = self.json_objects(&[JsonField::Int("contact_id"), JsonField::Text("user_id")]);
         let sql = format!(
             "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) {source} ON CONFLICT DO NOTHING"
         );

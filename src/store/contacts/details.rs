@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, Row};
 use super::ids_of;
 use crate::model::contacts::ContactInfo;
 use crate::model::ids::{ContactId, InfoId, PortalId};
-use crate::store::{json_array, Backend, Store};
+use crate::store::{json_array, Backend, JsonField, Store};
 
 impl Store {
     /// A contact's detail rows, newest first.
@@ -162,18 +162,13 @@ impl Store {
 
     /// The INSERT of detail rows from `$2`, a JSON array of [`infos_json`], in its order.
     fn insert_infos_sql(&self) -> String {
-        let source = match self.backend {
-            Backend::Sqlite => {
-                "SELECT $1, json_extract(value, '$.contact_id'), json_extract(value, '$.info_type'), \
-                json_extract(value, '$.category'), json_extract(value, '$.data'), json_extract(value, '$.is_primary') \
-                FROM json_each($2) ORDER BY key"
-            }
-            Backend::Postgres => {
-                "SELECT $1, (e.v->>'contact_id')::bigint, (e.v->>'info_type')::bigint, \
-                (e.v->>'category')::bigint, e.v->>'data', (e.v->>'is_primary')::bigint \
-                FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n"
-            }
-        };
+        let source = self.json_objects(&[
+            JsonField::Int("contact_id"),
+            JsonField::Int("info_type"),
+            JsonField::Int("category"),
+            JsonField::Text("data"),
+            JsonField::Int("is_primary"),
+        ]);
         format!("INSERT INTO crm_contact_info (portal_id, contact_id, info_type, category, data, is_primary) {source}")
     }
 }

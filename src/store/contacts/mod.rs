@@ -16,7 +16,7 @@ mod view;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, Store};
+use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, JsonField, Store};
 use crate::model::contacts::{Contact, ContactPatch, NewContact};
 use crate::model::ids::{CompanyId, ContactId, PortalId, ShareType, UserId};
 
@@ -183,15 +183,14 @@ impl Store {
         .bind(contact.title.clone())
         .bind(contact.about.clone())
         .bind(contact.industry.clone())
-        .bind(contact.company_id)
-        .bind(contact.share_type)
+        .bind(CompanyId::number(contact.company_id))
+        .bind(contact.share_type.number())
         .bind(by.to_string())
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
         let id = row.try_get("id")?;
-        let managers: Vec<UserId> = contact.managers.iter().copied().map(UserId).collect();
-        self.set_managers(conn, portal, &[ContactId(id)], &managers).await?;
+        self.set_managers(conn, portal, &[ContactId(id)], &contact.managers).await?;
         Ok(id)
     }
 
@@ -321,32 +320,34 @@ impl Store {
                 serde_json::json!({
                     "is_company": i64::from(c.is_company), "first_name": c.first_name, "last_name": c.last_name,
                     "company_name": c.company_name, "display_name": c.display_name(), "search_name": c.display_name().to_lowercase(),
-                    "title": c.title, "about": c.about, "industry": c.industry, "company_id": c.company_id,
-                    "share_type": c.share_type,
+                    "title": c.title, "about": c.about, "industry": c.industry,
+                    "company_id": CompanyId::number(c.company_id), "share_type": c.share_type.number(),
+                    "created_by": by, "created_at": now,
                 })
             })
             .collect();
         let columns = "portal_id, is_company, first_name, last_name, company_name, display_name, search_name, title, about, industry, \
                        company_id, share_type, created_by, created_at, modified_by, modified_at";
-        let source = match self.backend {
-            Backend::Sqlite => "SELECT $1, json_extract(value, '$.is_company'), json_extract(value, '$.first_name'), \
-                json_extract(value, '$.last_name'), json_extract(value, '$.company_name'), json_extract(value, '$.display_name'), \
-                json_extract(value, '$.search_name'), json_extract(value, '$.title'), json_extract(value, '$.about'), \
-                json_extract(value, '$.industry'), json_extract(value, '$.company_id'), \
-                json_extract(value, '$.share_type'), $3, $4, $3, $4 FROM json_each($2) ORDER BY key",
-            Backend::Postgres => "SELECT $1, (e.v->>'is_company')::bigint, e.v->>'first_name', e.v->>'last_name', \
-                e.v->>'company_name', e.v->>'display_name', e.v->>'search_name', e.v->>'title', e.v->>'about', e.v->>'industry', \
-                (e.v->>'company_id')::bigint, \
-                (e.v->>'share_type')::bigint, $3, $4, $3, $4 FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n",
-        };
+        let source = self.json_objects(&[
+            JsonField::Int("is_company"),
+            JsonField::Text("first_name"),
+            JsonField::Text("last_name"),
+            JsonField::Text("company_name"),
+            JsonField::Text("display_name"),
+            JsonField::Text("search_name"),
+            JsonField::Text("title"),
+            JsonField::Text("about"),
+            JsonField::Text("industry"),
+            JsonField::Int("company_id"),
+            JsonField::Int("share_type"),
+            JsonField::Text("created_by"),
+            JsonField::Int("created_at"),
+            JsonField::Text("created_by"),
+            JsonField::Int("created_at"),
+        ]);
         let sql = format!("INSERT INTO crm_contacts ({columns}) {source} RETURNING id");
-        let rows = sqlx::query(&sql)
-            .bind(portal.0)
-            .bind(serde_json::Value::Array(rows).to_string())
-            .bind(by.to_string())
-            .bind(now)
-            .fetch_all(conn)
-            .await?;
+        let rows =
+            sqlx::query(&sql).bind(portal.0).bind(serde_json::Value::Array(rows).to_string()).fetch_all(conn).await?;
         let mut ids = ids_of(rows)?;
         ids.sort_unstable();
         Ok(ids)
