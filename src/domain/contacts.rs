@@ -442,37 +442,28 @@ pub async fn link_one(
     Ok((contact, project))
 }
 
-/// `DELETE crm/contact/{contactid}/project/{projectid}`: unlinking a pair that was not linked
-/// is fine; without the right to link, 404 (as the original).
-pub async fn unlink_one(
+/// How an unlink by a caller without the right to link the project is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnlinkRefusal {
+    /// `DELETE crm/contact/{contactid}/project/{projectid}`: 404, as the original.
+    NotFound,
+    /// `DELETE project/{projectid}/contact`: 403.
+    Forbidden,
+}
+
+/// Unlinks a contact from a project; unlinking a pair that was not linked is fine.
+pub async fn unlink(
     store: &Store,
     caller: &Caller,
     contact: ContactId,
     project: ProjectId,
+    refusal: UnlinkRefusal,
 ) -> ApiResult<(Contact, projects::Project)> {
     let contact = get(store, caller, contact).await?;
-    let project = unlinkable_project(store, caller, project).await?;
-    unlink(store, caller, contact, project).await
-}
-
-/// `DELETE project/{projectid}/contact`: the same from the project's side, where a refusal is 403.
-pub async fn unlink_from_project(
-    store: &Store,
-    caller: &Caller,
-    contact: ContactId,
-    project: ProjectId,
-) -> ApiResult<(Contact, projects::Project)> {
-    let contact = get(store, caller, contact).await?;
-    let project = linkable_project(store, caller, project).await?;
-    unlink(store, caller, contact, project).await
-}
-
-async fn unlink(
-    store: &Store,
-    caller: &Caller,
-    contact: Contact,
-    project: projects::Project,
-) -> ApiResult<(Contact, projects::Project)> {
+    let project = match refusal {
+        UnlinkRefusal::NotFound => unlinkable_project(store, caller, project).await?,
+        UnlinkRefusal::Forbidden => linkable_project(store, caller, project).await?,
+    };
     let mut tx = store.begin_write().await?;
     store.unlink_contact(tx.conn(), caller.portal, project.id, contact.id).await?;
     tx.commit().await?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::State;
 
 use crate::app::App;
-use crate::domain::contacts;
+use crate::domain::contacts::{self, UnlinkRefusal};
 use crate::domain::projects::{self, status, NewProject, Project, ProjectChanges};
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{ApiEnum, Enum};
@@ -176,7 +176,8 @@ pub async fn link_contact(State(app): State<Arc<App>>, In(call, input): In<Conta
 
 /// `DELETE project/{id}/contact` with `contactid`.
 pub async fn unlink_contact(State(app): State<Arc<App>>, In(call, input): In<ContactLink>) -> ApiResult<Reply> {
-    let (_, project) = contacts::unlink_from_project(&app.store, &call.caller, input.contact, input.project).await?;
+    let (_, project) =
+        contacts::unlink(&app.store, &call.caller, input.contact, input.project, UnlinkRefusal::Forbidden).await?;
     full(&app, &call, project, false).await
 }
 

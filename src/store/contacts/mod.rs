@@ -270,14 +270,7 @@ impl Store {
         portal: PortalId,
         ids: &[ContactId],
     ) -> Result<(), sqlx::Error> {
-        if self.backend == Backend::Postgres && !ids.is_empty() {
-            let sql = format!(
-                "SELECT id FROM crm_contacts WHERE portal_id = $1 AND id IN {} ORDER BY id FOR UPDATE",
-                self.json_ints(2)
-            );
-            sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).fetch_all(conn).await?;
-        }
-        Ok(())
+        self.lock_contacts_where(conn, portal, ids, "id IN {list}").await
     }
 
     /// Locks the contacts a delete changes, the listed ones and the members of the listed
@@ -290,12 +283,21 @@ impl Store {
         portal: PortalId,
         ids: &[ContactId],
     ) -> Result<(), sqlx::Error> {
+        self.lock_contacts_where(conn, portal, ids, "(id IN {list} OR company_id IN {list})").await
+    }
+
+    /// Locks, in id order, the rows `condition` selects, `{list}` standing for `ids`.
+    async fn lock_contacts_where(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[ContactId],
+        condition: &str,
+    ) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Postgres && !ids.is_empty() {
-            let sql = format!(
-                "SELECT id FROM crm_contacts WHERE portal_id = $1 AND (id IN {list} OR company_id IN {list}) \
-                 ORDER BY id FOR UPDATE",
-                list = self.json_ints(2)
-            );
+            let condition = condition.replace("{list}", &self.json_ints(2));
+            let sql =
+                format!("SELECT id FROM crm_contacts WHERE portal_id = $1 AND {condition} ORDER BY id FOR UPDATE");
             sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).fetch_all(conn).await?;
         }
         Ok(())
