@@ -5,6 +5,7 @@
 mod common;
 
 use common::{spawn, Role, TestServer};
+use portald::model::{CompanyId, ShareType};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -62,7 +63,7 @@ async fn making_a_contact_private_holds_against_a_concurrent_status_change() {
         assert_eq!(private.json()["response"]["isPrivate"], true);
 
         let stored = server.store().contact(1, id).await.unwrap().expect("contact kept");
-        assert_eq!(stored.share_type, 0, "round {round}: the contact went public again");
+        assert_eq!(stored.share_type, ShareType::None, "round {round}: the contact went public again");
         assert_eq!(stored.managers.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec![owner_id.clone()]);
         match status_change.status {
             // The status change came first: it holds, and so does the privacy after it.
@@ -122,7 +123,7 @@ async fn two_edits_of_different_fields_of_a_contact_both_hold() {
         let stored = server.store().contact(1, id).await.unwrap().expect("contact kept");
         assert_eq!(stored.last_name, format!("After{round}"), "round {round}: the rename was lost");
         assert_eq!(stored.title.as_deref(), Some(title.as_str()), "round {round}: the title was lost");
-        assert_eq!(stored.company_id, company, "round {round}: joining the company was lost");
+        assert_eq!(stored.company_id, Some(CompanyId(company)), "round {round}: joining the company was lost");
         let read = server.get(&format!("crm/contact/{id}"), &owner).await.json();
         assert_eq!(read["response"]["displayName"], format!("Lee After{round}"));
     }

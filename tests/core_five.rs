@@ -7,7 +7,6 @@ mod common;
 
 use common::shapes::{self, CONTACT_BASE_KEYS};
 use common::{spawn, Role, TestServer};
-use portald::domain::access::share;
 use portald::domain::contacts::NewContact;
 use portald::model::{ShareType, UserId};
 use reqwest::{Method, StatusCode};
@@ -41,8 +40,8 @@ struct World {
     server: TestServer,
     tokens: Vec<(Who, Option<String>)>,
     owner_id: Uuid,
-    manager_id: Uuid,
-    other_id: Uuid,
+    manager_id: UserId,
+    other_id: UserId,
     project: i64,
 }
 
@@ -70,16 +69,16 @@ impl World {
             .call(&owner, Method::POST, "project", json!({"title": "Link target", "responsibleId": ids[1]}))
             .await
             .id();
-        World { server, tokens, owner_id, manager_id: ids[1], other_id: ids[2], project }
+        World { server, tokens, owner_id, manager_id: UserId(ids[1]), other_id: UserId(ids[2]), project }
     }
 
     /// A person in the given share state, created straight in the store.
     async fn contact(&self, state: State) -> i64 {
         let (share_type, managers) = match state {
             State::PrivateAlone => (ShareType::None, vec![]),
-            State::PrivateManaged => (ShareType::None, vec![UserId(self.manager_id)]),
+            State::PrivateManaged => (ShareType::None, vec![self.manager_id]),
             State::SharedReadWrite => (ShareType::ReadWrite, vec![]),
-            State::SharedRead => (ShareType::Read, vec![UserId(self.manager_id)]),
+            State::SharedRead => (ShareType::Read, vec![self.manager_id]),
         };
         let new = NewContact { share_type, managers, ..NewContact::person("Tadjeddine", format!("{state:?}")) };
         let store = self.server.store();
@@ -151,7 +150,7 @@ async fn set_access_matrix() {
             if expected == StatusCode::OK {
                 assert_eq!(
                     (stored.share_type, stored.managers.clone()),
-                    (share::NONE, vec![world.other_id]),
+                    (ShareType::None, vec![world.other_id]),
                     "{who:?} {state:?}"
                 );
                 let body = answer.json()["response"].clone();
@@ -170,10 +169,10 @@ async fn set_access_outcomes() {
     let world = World::new().await;
     let id = world.contact(State::PrivateManaged).await;
     for (shared, managers, share_type, expected_managers) in [
-        (true, vec![], share::READ_WRITE, vec![]),
-        (true, vec![world.other_id], share::READ_WRITE, vec![world.other_id]),
-        (false, vec![], share::NONE, vec![]),
-        (false, vec![world.manager_id, world.manager_id], share::NONE, vec![world.manager_id]),
+        (true, vec![], ShareType::ReadWrite, vec![]),
+        (true, vec![world.other_id], ShareType::ReadWrite, vec![world.other_id]),
+        (false, vec![], ShareType::None, vec![]),
+        (false, vec![world.manager_id, world.manager_id], ShareType::None, vec![world.manager_id]),
     ] {
         let answer = world
             .call(
@@ -276,7 +275,7 @@ async fn batch_delete_cascades_and_rejects_an_empty_list() {
     assert_eq!(shapes::keys(&answer.json()["response"][0]), CONTACT_BASE_KEYS);
     assert_eq!(world.links().await, vec![person], "the company's links went with it");
     let person_now = world.stored(person).await.unwrap();
-    assert_eq!(person_now.company_id, 0, "its person is unlinked, not deleted");
+    assert_eq!(person_now.company_id, None, "its person is unlinked, not deleted");
     for body in [json!({"contactids": []}), json!({}), json!({"contactids": ["x"]}), json!({"contactids": [0]})] {
         let answer = world.call(owner, Method::PUT, "crm/contact", body.clone()).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
@@ -489,8 +488,8 @@ async fn batch_and_filter_access_change_only_what_the_caller_may_edit() {
         answer.json()["response"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert_eq!(changed, vec![editable]);
     assert_eq!(world.stored(editable).await.unwrap().managers, vec![world.other_id]);
-    assert_eq!(world.stored(read_only).await.unwrap().share_type, share::READ);
-    assert_eq!(world.stored(hidden).await.unwrap().managers, Vec::<Uuid>::new());
+    assert_eq!(world.stored(read_only).await.unwrap().share_type, ShareType::Read);
+    assert_eq!(world.stored(hidden).await.unwrap().managers, Vec::<UserId>::new());
     assert_eq!(
         world.call(Who::Other, Method::PUT, "crm/contact/access", json!({"contactid": []})).await.status,
         StatusCode::BAD_REQUEST
@@ -517,11 +516,11 @@ async fn batch_and_filter_access_change_only_what_the_caller_may_edit() {
         let stored = world.stored(id).await.unwrap();
         assert_eq!(
             (stored.share_type, stored.managers),
-            (share::NONE, vec![world.manager_id]),
+            (ShareType::None, vec![world.manager_id]),
             "isPrivate=true makes it private"
         );
     }
-    assert_eq!(world.stored(hidden).await.unwrap().managers, Vec::<Uuid>::new());
+    assert_eq!(world.stored(hidden).await.unwrap().managers, Vec::<UserId>::new());
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{spawn, Answer, Role, TestServer};
+use portald::model::{CompanyId, ShareType, UserId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -106,7 +107,7 @@ async fn a_person_whose_company_is_hidden_shows_no_company() {
         assert!(!xml.text.contains("<company>") && !xml.text.contains("Secret Corp"), "{path}: {}", xml.text);
     }
     let stored = world.server.store().contact(1, person).await.unwrap().unwrap();
-    assert_eq!(stored.company_id, company, "the person still belongs to the company");
+    assert_eq!(stored.company_id, Some(CompanyId(company)), "the person still belongs to the company");
 }
 
 #[tokio::test]
@@ -155,7 +156,10 @@ async fn counts_include_only_the_contacts_the_caller_may_read() {
         assert_eq!(members["response"].as_array().unwrap().len(), expected as usize);
     }
     let stored = world.server.store().contacts_by_ids(1, &[hidden, shared]).await.unwrap();
-    assert!(stored.iter().all(|c| c.company_id == company && c.status_id == status), "nothing changed");
+    assert!(
+        stored.iter().all(|c| c.company_id == Some(CompanyId(company)) && c.status_id == status),
+        "nothing changed"
+    );
     assert_eq!(world.server.store().contact_tags(1, hidden).await.unwrap(), ["vip"]);
 }
 
@@ -310,7 +314,10 @@ async fn every_single_contact_route_answers_a_hidden_contact_as_a_missing_one() 
     }
     let stored = world.server.store().contacts_by_ids(1, &[hidden, hidden_company]).await.unwrap();
     assert_eq!(stored.len(), 2, "neither was deleted");
-    assert!(stored.iter().all(|c| c.share_type == 0 && c.managers == [world.mona_id]), "nor changed");
+    assert!(
+        stored.iter().all(|c| c.share_type == ShareType::None && c.managers == [UserId(world.mona_id)]),
+        "nor changed"
+    );
 
     // Readable but not deletable: still 403, and still there.
     let answer = world.server.call(&world.otto, Method::DELETE, &format!("crm/contact/{read_only}"), json!({})).await;

@@ -518,7 +518,7 @@ pub async fn view(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult
 /// he may not read shows none, as if he had no company.
 async fn readable_companies(store: &Store, caller: &Caller, list: &[Contact]) -> ApiResult<Vec<Contact>> {
     let mut ids: Vec<ContactId> =
-        list.iter().filter(|c| !c.is_company).filter_map(Contact::company).map(CompanyId::contact).collect();
+        list.iter().filter(|c| !c.is_company).filter_map(|c| c.company_id).map(CompanyId::contact).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut companies = store.contacts_by_ids(caller.portal, &ids).await?;
@@ -701,10 +701,10 @@ pub async fn set_company(
         return Err(ApiError::not_found("Not found"));
     }
     let person = editable(person, caller)?;
-    let company_id = match (join, person.company() == company.as_company()) {
+    let company_id = match (join, person.company_id == company.as_company()) {
         (true, _) => company.as_company(),
         (false, true) => None,
-        (false, false) => person.company(),
+        (false, false) => person.company_id,
     };
     let patch = ContactPatch { company_id: Some(company_id), ..ContactPatch::default() };
     store.update_contact(tx.conn(), caller.portal, person.id, &patch, caller.user.id).await?;

@@ -6,7 +6,6 @@ use super::access::Guarded;
 use super::custom_fields::{FieldDefinition, FieldValue};
 use super::ids::{CompanyId, ContactId, InfoId, ListItemId, ShareType, UserId};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 /// ContactInfoType: each type's name and number, as the original names and numbers them.
 pub const INFO_TYPES: &[(&str, i64)] = &[
@@ -46,9 +45,7 @@ pub fn info_type_names() -> Vec<&'static str> {
 pub const LIST_CONTACT_STATUS: i64 = 1;
 pub const LIST_CONTACT_TYPE: i64 = 4;
 
-/// A contact as stored. `company_id`, `share_type` and `managers` keep the stored numbers and
-/// GUIDs, as the integration tests build and compare them; [`Contact::company`],
-/// [`Contact::share`] and [`Contact::manager_ids`] give them typed.
+/// A contact as stored.
 #[derive(Debug, Clone)]
 pub struct Contact {
     pub id: ContactId,
@@ -59,26 +56,25 @@ pub struct Contact {
     pub title: Option<String>,
     pub about: Option<String>,
     pub industry: Option<String>,
-    /// A person's company (0: none).
-    pub company_id: i64,
+    /// A person's company.
+    pub company_id: Option<CompanyId>,
     pub status_id: i64,
     pub contact_type_id: i64,
-    /// A [`ShareType`] number.
-    pub share_type: i64,
+    pub share_type: ShareType,
     pub currency: Option<String>,
     pub created_by: UserId,
     pub created_at: DateTime<Utc>,
     pub modified_by: UserId,
     pub modified_at: DateTime<Utc>,
-    pub managers: Vec<Uuid>,
+    pub managers: Vec<UserId>,
 }
 
 impl Guarded for Contact {
     fn share_type(&self) -> ShareType {
-        self.share()
+        self.share_type
     }
     fn is_manager(&self, user: UserId) -> bool {
-        self.managers.contains(&user.0)
+        self.managers.contains(&user)
     }
 }
 
@@ -97,20 +93,9 @@ impl Contact {
         self.is_company.then_some(CompanyId(self.id.0))
     }
 
-    /// A person's company, if he has one.
-    pub fn company(&self) -> Option<CompanyId> {
-        CompanyId::from_number(self.company_id)
-    }
-
-    /// Who may see and change it besides admins and managers; a number the store did not
-    /// write reads as private, the safe side.
-    pub fn share(&self) -> ShareType {
-        ShareType::from_number(self.share_type).unwrap_or_default()
-    }
-
-    /// The managers, as typed ids.
+    /// The managers, one by one.
     pub fn manager_ids(&self) -> impl Iterator<Item = UserId> + '_ {
-        self.managers.iter().copied().map(UserId)
+        self.managers.iter().copied()
     }
 
     /// A person's "First Last" (with the original's trailing space when there is no last

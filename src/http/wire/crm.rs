@@ -63,7 +63,7 @@ pub struct ContactBaseWrapper {
 
 impl ContactBaseWrapper {
     pub fn new(contact: &Contact, caller: &Caller, view: &ContactView, ctx: &WireCtx) -> Self {
-        let is_shared = contact.share().is_shared();
+        let is_shared = contact.share_type.is_shared();
         ContactBaseWrapper {
             small_foto_url: photo_url(contact, 1),
             medium_foto_url: photo_url(contact, 2),
@@ -78,7 +78,7 @@ impl ContactBaseWrapper {
             }),
             is_private: !is_shared,
             is_shared,
-            share_type: contact.share_type,
+            share_type: contact.share_type.number(),
             currency: contact.currency.as_deref().and_then(CurrencyInfoWrapper::of),
             can_edit: access::can_edit(caller, contact),
             can_delete: access::can_delete(caller, contact),
@@ -128,7 +128,7 @@ impl ContactWrapper {
         let infos: &[ContactInfo] = view.details.infos.get(&contact.id).map(Vec::as_slice).unwrap_or_default();
         let addresses: Vec<Address> = infos.iter().filter(|i| i.info_type == ADDRESS).map(Address::new).collect();
         let company = (!contact.is_company)
-            .then(|| contact.company().and_then(|company| view.companies.get(&company.contact())))
+            .then(|| contact.company_id.and_then(|company| view.companies.get(&company.contact())))
             .flatten()
             .map(|company| ContactBaseWrapper::new(company, caller, view, ctx));
         let person = !contact.is_company;

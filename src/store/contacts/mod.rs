@@ -91,7 +91,7 @@ impl ContactRow {
             created_at: from_ticks(self.created_at),
             modified_by: UserId(parse_uuid(&self.modified_by)?),
             modified_at: from_ticks(self.modified_at),
-            managers: self.managers.iter().map(|id| parse_uuid(id)).collect::<Result<_, _>>()?,
+            managers: self.managers.iter().map(|id| parse_uuid(id).map(UserId)).collect::<Result<_, _>>()?,
             id: ContactId(self.id),
             first_name: self.first_name,
             last_name: self.last_name,
@@ -99,10 +99,11 @@ impl ContactRow {
             title: self.title,
             about: self.about,
             industry: self.industry,
-            company_id: self.company_id,
+            company_id: CompanyId::from_number(self.company_id),
             status_id: self.status_id,
             contact_type_id: self.contact_type_id,
-            share_type: self.share_type,
+            // A number the store did not write reads as private, the safe side.
+            share_type: ShareType::from_number(self.share_type).unwrap_or_default(),
             currency: self.currency,
         })
     }
