@@ -91,13 +91,18 @@ fn optional_text(value: Option<String>, name: &str, max: usize) -> ApiResult<Opt
 }
 
 /// The checks a new contact passes, from the API and from the importer alike: a person has a
-/// first and a last name, a company a name; texts are bounded.
+/// first name (the last name may be empty: the original's "lastname is not required field
+/// now"), a company a name; texts are trimmed and bounded.
 pub fn check_new(contact: &mut NewContact) -> ApiResult<()> {
     if contact.is_company {
         contact.company_name = check_name(&contact.company_name, "companyName")?;
     } else {
         contact.first_name = check_name(&contact.first_name, "firstName")?;
-        contact.last_name = check_name(&contact.last_name, "lastName")?;
+        let last_name = contact.last_name.trim();
+        if last_name.chars().count() > MAX_NAME {
+            return Err(ApiError::invalid("lastName", format!("at most {MAX_NAME} characters")));
+        }
+        contact.last_name = last_name.to_string();
     }
     contact.title = optional_text(contact.title.take(), "jobTitle", MAX_NAME)?;
     contact.industry = optional_text(contact.industry.take(), "industry", MAX_NAME)?;
@@ -279,7 +284,8 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[ContactId]) -> 
     Ok(contacts)
 }
 
-/// De-duplicates a batch of ids; an empty batch, or one of non-positive or too many ids, is a 400.
+/// De-duplicates a batch of ids, skipping zero and negative ones as the original does (no
+/// contact has them); an empty batch, or one of too many ids, is a 400.
 fn batch_ids(ids: &[ContactId], name: &str) -> ApiResult<Vec<ContactId>> {
     if ids.is_empty() {
         return Err(ApiError::missing(name));
@@ -287,10 +293,7 @@ fn batch_ids(ids: &[ContactId], name: &str) -> ApiResult<Vec<ContactId>> {
     if ids.len() > MAX_BATCH {
         return Err(ApiError::invalid(name, format!("at most {MAX_BATCH} ids")));
     }
-    if let Some(bad) = ids.iter().find(|id| id.0 <= 0) {
-        return Err(ApiError::invalid(name, format!("{bad} is not a contact id")));
-    }
-    let mut ids = ids.to_vec();
+    let mut ids: Vec<ContactId> = ids.iter().copied().filter(|id| id.0 > 0).collect();
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
@@ -544,7 +547,8 @@ mod tests {
         let ids = |numbers: &[i64]| numbers.iter().copied().map(ContactId).collect::<Vec<_>>();
         assert_eq!(batch_ids(&ids(&[3, 1, 3]), "ids").unwrap(), ids(&[1, 3]));
         assert!(batch_ids(&[], "ids").unwrap_err().to_string().contains("'ids'"));
-        assert!(batch_ids(&ids(&[1, 0]), "ids").is_err());
+        assert_eq!(batch_ids(&ids(&[1, 0, -4]), "ids").unwrap(), ids(&[1]), "non-positive ids are skipped");
+        assert_eq!(batch_ids(&ids(&[0]), "ids").unwrap(), ids(&[]));
     }
 }
 

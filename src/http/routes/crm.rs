@@ -57,8 +57,13 @@ fn list_reply<T: serde::Serialize>(items: &[T], whole: Option<usize>) -> ApiResu
 
 /// A list of contacts in full.
 async fn full_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+    full_list_as(app, call, list, Mode::List).await
+}
+
+/// A list of contacts, each in the given shape.
+async fn full_list_as(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Reply> {
     let (shown, whole) = shown(call, list);
-    list_reply(&full(app, call, shown, Mode::List).await?, whole)
+    list_reply(&full(app, call, shown, mode).await?, whole)
 }
 
 /// A list of contacts as ContactBaseWrapper.
@@ -512,7 +517,25 @@ pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<ContactRef>
 /// `PUT crm/contact` with `contactids`: batch delete.
 pub async fn delete_batch(State(app): State<Arc<App>>, In(call, input): In<DeleteBatch>) -> ApiResult<Reply> {
     let deleted = contacts::delete_batch(&app.store, &call.caller, &input.contactids.0).await?;
-    base_list(&app, &call, &deleted).await
+    deleted_list(&app, &call, &deleted).await
+}
+
+/// The answer of the batch deletes: the original builds each base wrapper only after the delete
+/// removed the contacts' access entries, so none shows managers or reads as private (its
+/// `isPrivate` is "has access entries").
+async fn deleted_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+    let (shown, whole) = shown(call, list);
+    let view = contacts::view(&app.store, &call.caller, shown).await?;
+    let ctx = WireCtx::of(&call.info);
+    let items: Vec<ContactBaseWrapper> = shown
+        .iter()
+        .map(|c| ContactBaseWrapper {
+            access_list: None,
+            is_private: false,
+            ..ContactBaseWrapper::new(c, &call.caller, &view, &ctx)
+        })
+        .collect();
+    list_reply(&items, whole)
 }
 
 /// `PUT crm/contact/{contactid}/access`: `isShared` and `managerList`.
@@ -588,7 +611,7 @@ fn bulk_filter(call: &Call, input: BulkFilter) -> ApiResult<ContactFilter> {
 /// `DELETE crm/contact/filter`: deletes every contact the filter selects that the caller may delete.
 pub async fn delete_by_filter(State(app): State<Arc<App>>, In(call, input): In<BulkFilter>) -> ApiResult<Reply> {
     let deleted = contacts::delete_by_filter(&app.store, &call.caller, &bulk_filter(&call, input)?).await?;
-    base_list(&app, &call, &deleted).await
+    deleted_list(&app, &call, &deleted).await
 }
 
 /// `POST crm/contact/filter/taglist`: tags every contact the filter selects that the caller may edit.
@@ -660,7 +683,8 @@ pub async fn currencies(call: Call) -> ApiResult<Reply> {
 /// `POST crm/contact/project/{projectid}` with a `contactid` list.
 pub async fn link_many(State(app): State<Arc<App>>, In(call, input): In<ProjectLinks>) -> ApiResult<Reply> {
     let linked = contacts::link_to_project(&app.store, &call.caller, input.project, &input.contactid.0).await?;
-    full_list(&app, &call, &linked).await
+    // The original builds each with its single-contact wrapper: addresses always, no tags.
+    full_list_as(&app, &call, &linked, Mode::Single).await
 }
 
 /// `POST crm/contact/{contactid}/project/{projectid}`.
