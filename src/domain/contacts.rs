@@ -110,8 +110,15 @@ pub fn check_new(contact: &mut NewContact) -> ApiResult<()> {
     Ok(())
 }
 
-/// `POST crm/contact/person` and `POST crm/contact/company`.
-pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> ApiResult<Contact> {
+/// `POST crm/contact/person` and `POST crm/contact/company`; a new company's `persons`
+/// (`personList`) join it in the same transaction, each one the caller may edit (others,
+/// companies and ids of nothing are skipped, as the original skips what it may not read).
+pub async fn create(
+    store: &Store,
+    caller: &Caller,
+    mut contact: NewContact,
+    persons: &[ContactId],
+) -> ApiResult<Contact> {
     access::require_crm(caller)?;
     check_new(&mut contact)?;
     if let Some(company) = CompanyId::from_number(contact.company_id) {
@@ -125,6 +132,21 @@ pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> 
     let mut tx = store.begin_write().await?;
     let id = ContactId(store.insert_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?);
     set_fields(store, tx.conn(), caller, id, &contact.fields).await?;
+    if contact.is_company && !persons.is_empty() {
+        if persons.len() > MAX_BATCH {
+            return Err(ApiError::invalid("personList", format!("at most {MAX_BATCH} ids")));
+        }
+        let mut ids: Vec<ContactId> = persons.iter().copied().filter(|p| p.0 > 0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let members: Vec<ContactId> = lock_readable(store, tx.conn(), caller, &ids)
+            .await?
+            .into_iter()
+            .filter(|p| !p.is_company && access::can_edit(caller, p))
+            .map(|p| p.id)
+            .collect();
+        store.set_persons_company(tx.conn(), caller.portal, &members, Some(CompanyId(id.0)), caller.user.id).await?;
+    }
     tx.commit().await?;
     store
         .contact(caller.portal, id)

@@ -129,6 +129,7 @@ inputs! {
     pub struct NewCompany {
         company_name: String = "companyName",
         about: Option<String> = "about",
+        person_list: Vec<ContactId> = "personList",
         access: Access,
         custom_fields: Objects<FieldValueItem> = "customFieldList",
     }
@@ -445,7 +446,7 @@ pub async fn create_person(State(app): State<Arc<App>>, In(call, input): In<NewP
         managers: managers(input.access.manager_list.unwrap_or_default()).into_iter().map(|u| u.0).collect(),
         fields: field_values(input.custom_fields),
     };
-    let contact = contacts::create(&app.store, &call.caller, new).await?;
+    let contact = contacts::create(&app.store, &call.caller, new, &[]).await?;
     one(&app, &call, contact).await
 }
 
@@ -464,7 +465,7 @@ pub async fn create_company(State(app): State<Arc<App>>, In(call, input): In<New
         managers: managers(input.access.manager_list.unwrap_or_default()).into_iter().map(|u| u.0).collect(),
         fields: field_values(input.custom_fields),
     };
-    let contact = contacts::create(&app.store, &call.caller, new).await?;
+    let contact = contacts::create(&app.store, &call.caller, new, &input.person_list).await?;
     one(&app, &call, contact).await
 }
 

@@ -244,6 +244,35 @@ impl Store {
         Ok(())
     }
 
+    /// Puts persons into a company (`None`: out of any), in one statement; companies among
+    /// `persons` are left alone.
+    pub async fn set_persons_company(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        persons: &[ContactId],
+        company: Option<CompanyId>,
+        by: UserId,
+    ) -> Result<(), sqlx::Error> {
+        if persons.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE crm_contacts SET company_id = $3, modified_by = $4, modified_at = $5 \
+             WHERE +portal_id = $1 AND is_company = 0 AND id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(json_array(persons))
+            .bind(company.map_or(0, |c| c.0))
+            .bind(by.to_string())
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     /// Deletes contacts; what hangs on them goes by cascade, and persons of deleted companies
     /// are unlinked. Two statements for any number of ids.
     pub async fn delete_contacts(
