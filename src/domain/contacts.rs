@@ -767,6 +767,116 @@ pub async fn set_status(store: &Store, caller: &Caller, contact: ContactId, stat
     finish_edit(store, tx, caller, contact).await
 }
 
+/// The checks of every status change: ids positive, a status not negative.
+fn check_status_change(contact: ContactId, name: &str, status: i64) -> ApiResult<()> {
+    positive(contact.0, name)?;
+    if status < 0 {
+        return Err(ApiError::invalid("contactStatusid", "must not be negative"));
+    }
+    Ok(())
+}
+
+/// A status other than 0 (none) must be a contact status: 404 otherwise. It is share-locked
+/// so that it cannot be deleted before the change commits.
+async fn lock_status(store: &Store, conn: &mut AnyConnection, caller: &Caller, status: i64) -> ApiResult<()> {
+    if status > 0
+        && !store.lock_list_item(conn, caller.portal, LIST_CONTACT_STATUS, ListItemId(status), RowLock::Share).await?
+    {
+        return Err(ApiError::not_found("Contact status not found"));
+    }
+    Ok(())
+}
+
+/// Sets the status of a company and of those of its persons the caller may edit, inside the
+/// caller's transaction, which holds their locks.
+async fn cascade_status(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    company: ContactId,
+    status: i64,
+) -> ApiResult<()> {
+    let members = store.company_member_ids_in(conn, caller.portal, company).await?;
+    let mut ids = store.permitted_contact_ids(conn, caller.portal, Viewer::of(caller), &members, Right::Edit).await?;
+    ids.push(company);
+    store.set_contacts_status(conn, caller.portal, &ids, status, caller.user.id).await?;
+    Ok(())
+}
+
+/// `PUT crm/contact/company/{companyid}/status`: the company's status, and its persons' (those
+/// the caller may edit), in one transaction. 404 for a person or a company hidden from the
+/// caller, 403 without the edit right on the company. Returns the company after the change.
+pub async fn set_company_status(store: &Store, caller: &Caller, company: ContactId, status: i64) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    check_status_change(company, "companyid", status)?;
+    let mut tx = store.begin_write().await?;
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &[company]).await?;
+    let found = readable_in(store, tx.conn(), caller, &[company]).await?;
+    let found = find(&found, company)?;
+    if !found.is_company {
+        return Err(ApiError::not_found("Not found"));
+    }
+    editable(found, caller)?;
+    lock_status(store, tx.conn(), caller, status).await?;
+    cascade_status(store, tx.conn(), caller, company, status).await?;
+    finish_edit(store, tx, caller, company).await
+}
+
+/// `PUT crm/contact/person/{personid}/status`: when the caller may edit the person's company,
+/// the company and its persons he may edit take the status (the person among them); otherwise
+/// the person alone. 404 for a company or a person hidden from the caller, 403 without the edit
+/// right on the person. Returns the person after the change.
+pub async fn set_person_status(store: &Store, caller: &Caller, person: ContactId, status: i64) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    check_status_change(person, "personid", status)?;
+    let before = get(store, caller, person).await?;
+    let mut tx = store.begin_write().await?;
+    // The person, his company and its persons, locked in one id order.
+    let company = before.company().map(CompanyId::contact);
+    let locked: Vec<ContactId> = [Some(person), company].into_iter().flatten().collect();
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &locked).await?;
+    let found = readable_in(store, tx.conn(), caller, &locked).await?;
+    let now = find(&found, person)?;
+    if now.is_company {
+        return Err(ApiError::not_found("Not found"));
+    }
+    editable(now, caller)?;
+    lock_status(store, tx.conn(), caller, status).await?;
+    let company = now.company().map(CompanyId::contact).filter(|c| Some(*c) == company);
+    match company.and_then(|c| found.iter().find(|f| f.id == c)).filter(|c| access::can_edit(caller, *c)) {
+        Some(company) => cascade_status(store, tx.conn(), caller, company.id, status).await?,
+        None => store.set_contacts_status(tx.conn(), caller.portal, &[person], status, caller.user.id).await?,
+    }
+    finish_edit(store, tx, caller, person).await
+}
+
+/// Which date of a contact `PUT crm/contact/{contactid}/creationdate` or `.../lastmodifeddate`
+/// sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactDate {
+    Created,
+    Modified,
+}
+
+/// `PUT crm/contact/{contactid}/creationdate` and `.../lastmodifeddate` (the original's test
+/// methods, which data migrations call): sets the date as given. 404 when the caller may not
+/// read the contact, 403 when he may not edit it.
+pub async fn set_date(
+    store: &Store,
+    caller: &Caller,
+    contact: ContactId,
+    which: ContactDate,
+    date: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    positive(contact.0, "contactid")?;
+    let mut tx = store.begin_write().await?;
+    let locked = lock_readable(store, tx.conn(), caller, &[contact]).await?;
+    editable(find(&locked, contact)?, caller)?;
+    store.set_contact_date(tx.conn(), caller.portal, contact, which == ContactDate::Created, date).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// `POST crm/contact/company/quick` and `crm/contact/person/quick`: private contacts whose
 /// manager is their creator, all in one transaction.
 pub async fn quick_create(store: &Store, caller: &Caller, drafts: Vec<NewContact>) -> ApiResult<Vec<Contact>> {

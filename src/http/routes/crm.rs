@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::app::App;
 use crate::domain::contacts::{
-    self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch, NewContact,
-    LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
+    self, Contact, ContactChanges, ContactDate, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch,
+    NewContact, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::list_items::{self, ItemDraft};
@@ -288,6 +288,27 @@ inputs! {
     pub struct StatusChange {
         contact: ContactId = "contactid",
         contact_statusid: Option<i64> = "contactStatusid",
+    }
+
+    pub struct CompanyStatusChange {
+        company: ContactId = "companyid",
+        contact_statusid: Option<i64> = "contactStatusid",
+    }
+
+    pub struct PersonStatusChange {
+        person: ContactId = "personid",
+        contact_statusid: Option<i64> = "contactStatusid",
+    }
+
+    pub struct CreationDate {
+        contact: ContactId = "contactid",
+        creation_date: DateTime<Utc> = "creationDate",
+    }
+
+    /// The original's spelling, `lastModifedDate`.
+    pub struct LastModifiedDate {
+        contact: ContactId = "contactid",
+        last_modifed_date: DateTime<Utc> = "lastModifedDate",
     }
 
     pub struct Membership {
@@ -865,6 +886,40 @@ pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<StatusC
     let status = input.contact_statusid.unwrap_or(0);
     let contact = contacts::set_status(&app.store, &call.caller, input.contact, status).await?;
     one(&app, &call, contact).await
+}
+
+/// `PUT crm/contact/company/{companyid}/status` with `contactStatusid`: the company and its
+/// persons.
+pub async fn set_company_status(
+    State(app): State<Arc<App>>,
+    In(call, input): In<CompanyStatusChange>,
+) -> ApiResult<Reply> {
+    let status = input.contact_statusid.unwrap_or(0);
+    let company = contacts::set_company_status(&app.store, &call.caller, input.company, status).await?;
+    one(&app, &call, company).await
+}
+
+/// `PUT crm/contact/person/{personid}/status` with `contactStatusid`: the person, and his
+/// company with its persons.
+pub async fn set_person_status(
+    State(app): State<Arc<App>>,
+    In(call, input): In<PersonStatusChange>,
+) -> ApiResult<Reply> {
+    let status = input.contact_statusid.unwrap_or(0);
+    let person = contacts::set_person_status(&app.store, &call.caller, input.person, status).await?;
+    one(&app, &call, person).await
+}
+
+/// `PUT crm/contact/{contactid}/creationdate` with `creationDate`: an empty answer.
+pub async fn set_creation_date(State(app): State<Arc<App>>, In(call, input): In<CreationDate>) -> ApiResult<Reply> {
+    contacts::set_date(&app.store, &call.caller, input.contact, ContactDate::Created, input.creation_date).await?;
+    Ok(Reply::void())
+}
+
+/// `PUT crm/contact/{contactid}/lastmodifeddate` with `lastModifedDate`: an empty answer.
+pub async fn set_modified_date(State(app): State<Arc<App>>, In(call, input): In<LastModifiedDate>) -> ApiResult<Reply> {
+    contacts::set_date(&app.store, &call.caller, input.contact, ContactDate::Modified, input.last_modifed_date).await?;
+    Ok(Reply::void())
 }
 
 /// A quick-created contact: nothing but its name.

@@ -273,6 +273,67 @@ impl Store {
         Ok(())
     }
 
+    /// The persons of a company, as the caller's transaction sees them.
+    pub async fn company_member_ids_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        company: ContactId,
+    ) -> Result<Vec<ContactId>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id FROM crm_contacts WHERE portal_id = $1 AND company_id = $2 AND is_company = 0 ORDER BY id",
+        )
+        .bind(portal.0)
+        .bind(company.0)
+        .fetch_all(conn)
+        .await?;
+        ids_of(rows)
+    }
+
+    /// Sets the status of contacts, and who changed them when, in one statement.
+    pub async fn set_contacts_status(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[ContactId],
+        status: i64,
+        by: UserId,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "UPDATE crm_contacts SET status_id = $3, modified_by = $4, modified_at = $5 \
+             WHERE +portal_id = $1 AND id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(json_array(ids))
+            .bind(status)
+            .bind(by.to_string())
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a contact's creation time (`created`) or last change time, as given.
+    pub async fn set_contact_date(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ContactId,
+        created: bool,
+        date: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let column = if created { "created_at" } else { "modified_at" };
+        sqlx::query(&format!("UPDATE crm_contacts SET {column} = $3 WHERE portal_id = $1 AND id = $2"))
+            .bind(portal.0)
+            .bind(id.0)
+            .bind(to_ticks(date))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     /// Deletes contacts; what hangs on them goes by cascade, and persons of deleted companies
     /// are unlinked. Two statements for any number of ids.
     pub async fn delete_contacts(
