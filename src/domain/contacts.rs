@@ -850,6 +850,52 @@ pub async fn set_person_status(store: &Store, caller: &Caller, person: ContactId
     finish_edit(store, tx, caller, person).await
 }
 
+/// `PUT crm/contact/merge`: merges the contact `from` into `to`, as the original's
+/// MergeDublicate, in one transaction: project links, tags, custom field values and details
+/// move to the target (what it has already stays its own); its empty job title, industry,
+/// about, status, type and (a person's) company take the source's; a source company's persons
+/// join the target; then the source is deleted, its managers with it (the target keeps its own
+/// access). Both need the edit right (403; 404 when hidden) and must be the same kind (400).
+/// Merging a contact into itself changes nothing. Returns the target.
+pub async fn merge(store: &Store, caller: &Caller, from: ContactId, to: ContactId) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    positive(from.0, "fromcontactid")?;
+    positive(to.0, "tocontactid")?;
+    let mut tx = store.begin_write().await?;
+    // Both rows and the persons of both (a company's move to the target), in one id order.
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &[from, to]).await?;
+    let found = readable_in(store, tx.conn(), caller, &[from, to]).await?;
+    let (source, target) = (editable(find(&found, from)?, caller)?, editable(find(&found, to)?, caller)?);
+    if from == to {
+        return finish_edit(store, tx, caller, to).await;
+    }
+    if source.is_company != target.is_company {
+        return Err(ApiError::invalid("tocontactid", "a person merges into a person, a company into a company"));
+    }
+    if !access::can_delete(caller, source) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    let empty = |text: &Option<String>| text.as_deref().unwrap_or_default().is_empty();
+    let patch = ContactPatch {
+        title: (!target.is_company && empty(&target.title)).then(|| source.title.clone()).flatten(),
+        industry: empty(&target.industry).then(|| source.industry.clone()).flatten(),
+        about: empty(&target.about).then(|| source.about.clone()).flatten(),
+        status_id: (target.status_id == 0).then_some(source.status_id),
+        contact_type_id: (target.contact_type_id == 0).then_some(source.contact_type_id),
+        company_id: (!target.is_company && target.company().is_none() && source.company().is_some())
+            .then(|| source.company()),
+        ..ContactPatch::default()
+    };
+    store.merge_contact_data(tx.conn(), caller.portal, from, to).await?;
+    if source.is_company {
+        let members = store.company_member_ids_in(tx.conn(), caller.portal, from).await?;
+        store.set_persons_company(tx.conn(), caller.portal, &members, Some(CompanyId(to.0)), caller.user.id).await?;
+    }
+    store.update_contact(tx.conn(), caller.portal, to, &patch, caller.user.id).await?;
+    store.delete_contacts(tx.conn(), caller.portal, &[from]).await?;
+    finish_edit(store, tx, caller, to).await
+}
+
 /// Which date of a contact `PUT crm/contact/{contactid}/creationdate` or `.../lastmodifeddate`
 /// sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

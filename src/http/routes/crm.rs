@@ -311,6 +311,11 @@ inputs! {
         last_modifed_date: DateTime<Utc> = "lastModifedDate",
     }
 
+    pub struct Merge {
+        from: ContactId = "fromcontactid",
+        to: ContactId = "tocontactid",
+    }
+
     pub struct Membership {
         company: CompanyId = "companyid",
         person: ContactId = "personid",
@@ -920,6 +925,12 @@ pub async fn set_creation_date(State(app): State<Arc<App>>, In(call, input): In<
 pub async fn set_modified_date(State(app): State<Arc<App>>, In(call, input): In<LastModifiedDate>) -> ApiResult<Reply> {
     contacts::set_date(&app.store, &call.caller, input.contact, ContactDate::Modified, input.last_modifed_date).await?;
     Ok(Reply::void())
+}
+
+/// `PUT crm/contact/merge` with `fromcontactid` and `tocontactid`: the target after the merge.
+pub async fn merge(State(app): State<Arc<App>>, In(call, input): In<Merge>) -> ApiResult<Reply> {
+    let contact = contacts::merge(&app.store, &call.caller, input.from, input.to).await?;
+    one(&app, &call, contact).await
 }
 
 /// A quick-created contact: nothing but its name.

@@ -93,6 +93,7 @@ fn api() -> Api {
         .get("/api/2.0/crm/contact/simple/byEmail", crm::by_email, doc("Contacts by email").list::<ContactWithTaskWrapper>())
         .get("/api/2.0/crm/contact/byprefix", crm::by_prefix, doc("Contacts by name prefix").list::<ContactBaseWithPhoneWrapper>())
         .get("/api/2.0/crm/contact/bycontactinfo", crm::by_contact_info, doc("Contacts by a detail").list::<ContactWrapper>())
+        .put("/api/2.0/crm/contact/merge", crm::merge, doc("Merges a contact into another").returns::<ContactWrapper>())
         .put("/api/2.0/crm/contact/access", crm::set_access_batch, doc("Sets access to contacts").list::<ContactWrapper>())
         .put("/api/2.0/crm/contact/filter/access", crm::set_access_by_filter, doc("Sets access to the contacts a filter selects").list::<ContactWrapper>())
         .get("/api/2.0/crm/contact/status", crm::statuses, doc("Contact statuses").list::<ListItemWrapper>())

@@ -10,6 +10,7 @@ mod details;
 mod filter;
 mod links;
 mod list_items;
+mod merge;
 mod tags;
 mod view;
 
@@ -216,6 +217,7 @@ impl Store {
             ("search_name", &patch.display_name.as_ref().map(|name| name.to_lowercase())),
             ("title", &patch.title),
             ("about", &patch.about),
+            ("industry", &patch.industry),
         ];
         for (column, value) in texts {
             if let Some(value) = value {
@@ -225,6 +227,7 @@ impl Store {
         let ints = [
             ("company_id", patch.company_id.map(CompanyId::number)),
             ("status_id", patch.status_id),
+            ("contact_type_id", patch.contact_type_id),
             ("share_type", patch.share_type.map(ShareType::number)),
         ];
         for (column, value) in ints {
