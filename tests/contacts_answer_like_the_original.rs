@@ -69,11 +69,12 @@ async fn an_unknown_manager_is_listed_as_the_removed_profile() {
             &owner,
             Method::POST,
             "crm/contact/person",
-            json!({"firstName": "Ann", "lastName": "Lee", "shareType": 0, "managerList": [me, gone]}),
+            json!({"firstName": "Ann", "lastName": "Lee", "shareType": 0,
+                   "managerList": [me, gone, "00000000-0000-0000-0000-000000000000"]}),
         )
         .await;
     let list = person.json_ok()["response"]["accessList"].clone();
-    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 2, "the empty GUID is no manager: {list}");
     let lost = list.as_array().unwrap().iter().find(|u| u["id"] != json!(me)).expect("the unknown manager").clone();
     assert_eq!(lost["id"], "4a515a15-d4d6-4b8e-828e-e0586f18f3a3", "Constants.LostUser");
     assert_eq!(lost["displayName"], "Profile has been removed");

@@ -411,8 +411,10 @@ fn field_values(items: Objects<FieldValueItem>) -> Vec<FieldValue> {
     items.0.into_iter().map(|FieldValueItem(value)| value).collect()
 }
 
-/// The managers sent, each once.
+/// The managers sent, each once; the empty GUID (no user, the filters' "no manager") is left
+/// out.
 fn managers(mut list: Vec<UserId>) -> Vec<UserId> {
+    list.retain(|id| !id.is_nil());
     list.sort_unstable();
     list.dedup();
     list
