@@ -185,6 +185,11 @@ impl Layout {
             ..named
         };
         contacts::check_new(&mut contact).map_err(|e| e.to_string())?;
+        // The API takes a person without a last name, as the original does; an import row
+        // without one is more likely a broken line, and is still rejected.
+        if !is_company && contact.last_name.is_empty() {
+            return Err(crate::error::ApiError::missing("lastName").to_string());
+        }
         let company = match (is_company, company) {
             (false, name) if !name.is_empty() => {
                 let mut named = NewContact { is_company: true, company_name: name.into(), ..contact.clone() };

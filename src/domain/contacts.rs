@@ -91,13 +91,18 @@ fn optional_text(value: Option<String>, name: &str, max: usize) -> ApiResult<Opt
 }
 
 /// The checks a new contact passes, from the API and from the importer alike: a person has a
-/// first and a last name, a company a name; texts are bounded.
+/// first name (the last name may be empty: the original's "lastname is not required field
+/// now"), a company a name; texts are trimmed and bounded.
 pub fn check_new(contact: &mut NewContact) -> ApiResult<()> {
     if contact.is_company {
         contact.company_name = check_name(&contact.company_name, "companyName")?;
     } else {
         contact.first_name = check_name(&contact.first_name, "firstName")?;
-        contact.last_name = check_name(&contact.last_name, "lastName")?;
+        let last_name = contact.last_name.trim();
+        if last_name.chars().count() > MAX_NAME {
+            return Err(ApiError::invalid("lastName", format!("at most {MAX_NAME} characters")));
+        }
+        contact.last_name = last_name.to_string();
     }
     contact.title = optional_text(contact.title.take(), "jobTitle", MAX_NAME)?;
     contact.industry = optional_text(contact.industry.take(), "industry", MAX_NAME)?;
@@ -105,8 +110,15 @@ pub fn check_new(contact: &mut NewContact) -> ApiResult<()> {
     Ok(())
 }
 
-/// `POST crm/contact/person` and `POST crm/contact/company`.
-pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> ApiResult<Contact> {
+/// `POST crm/contact/person` and `POST crm/contact/company`; a new company's `persons`
+/// (`personList`) join it in the same transaction, each one the caller may edit (others,
+/// companies and ids of nothing are skipped, as the original skips what it may not read).
+pub async fn create(
+    store: &Store,
+    caller: &Caller,
+    mut contact: NewContact,
+    persons: &[ContactId],
+) -> ApiResult<Contact> {
     access::require_crm(caller)?;
     check_new(&mut contact)?;
     if let Some(company) = contact.company_id {
@@ -120,6 +132,21 @@ pub async fn create(store: &Store, caller: &Caller, mut contact: NewContact) -> 
     let mut tx = store.begin_write().await?;
     let id = ContactId(store.insert_contact(tx.conn(), caller.portal, &contact, caller.user.id).await?);
     set_fields(store, tx.conn(), caller, id, &contact.fields).await?;
+    if contact.is_company && !persons.is_empty() {
+        if persons.len() > MAX_BATCH {
+            return Err(ApiError::invalid("personList", format!("at most {MAX_BATCH} ids")));
+        }
+        let mut ids: Vec<ContactId> = persons.iter().copied().filter(|p| p.0 > 0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let members: Vec<ContactId> = lock_readable(store, tx.conn(), caller, &ids)
+            .await?
+            .into_iter()
+            .filter(|p| !p.is_company && access::can_edit(caller, p))
+            .map(|p| p.id)
+            .collect();
+        store.set_persons_company(tx.conn(), caller.portal, &members, Some(CompanyId(id.0)), caller.user.id).await?;
+    }
     tx.commit().await?;
     store
         .contact(caller.portal, id)
@@ -279,7 +306,8 @@ pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[ContactId]) -> 
     Ok(contacts)
 }
 
-/// De-duplicates a batch of ids; an empty batch, or one of non-positive or too many ids, is a 400.
+/// De-duplicates a batch of ids, skipping zero and negative ones as the original does (no
+/// contact has them); an empty batch, or one of too many ids, is a 400.
 fn batch_ids(ids: &[ContactId], name: &str) -> ApiResult<Vec<ContactId>> {
     if ids.is_empty() {
         return Err(ApiError::missing(name));
@@ -287,10 +315,7 @@ fn batch_ids(ids: &[ContactId], name: &str) -> ApiResult<Vec<ContactId>> {
     if ids.len() > MAX_BATCH {
         return Err(ApiError::invalid(name, format!("at most {MAX_BATCH} ids")));
     }
-    if let Some(bad) = ids.iter().find(|id| id.0 <= 0) {
-        return Err(ApiError::invalid(name, format!("{bad} is not a contact id")));
-    }
-    let mut ids = ids.to_vec();
+    let mut ids: Vec<ContactId> = ids.iter().copied().filter(|id| id.0 > 0).collect();
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
@@ -535,7 +560,8 @@ mod tests {
         let ids = |numbers: &[i64]| numbers.iter().copied().map(ContactId).collect::<Vec<_>>();
         assert_eq!(batch_ids(&ids(&[3, 1, 3]), "ids").unwrap(), ids(&[1, 3]));
         assert!(batch_ids(&[], "ids").unwrap_err().to_string().contains("'ids'"));
-        assert!(batch_ids(&ids(&[1, 0]), "ids").is_err());
+        assert_eq!(batch_ids(&ids(&[1, 0, -4]), "ids").unwrap(), ids(&[1]), "non-positive ids are skipped");
+        assert_eq!(batch_ids(&ids(&[0]), "ids").unwrap(), ids(&[]));
     }
 }
 
@@ -730,6 +756,162 @@ pub async fn set_status(store: &Store, caller: &Caller, contact: ContactId, stat
     let patch = ContactPatch { status_id: Some(status), ..ContactPatch::default() };
     store.update_contact(tx.conn(), caller.portal, contact, &patch, caller.user.id).await?;
     finish_edit(store, tx, caller, contact).await
+}
+
+/// The checks of every status change: ids positive, a status not negative.
+fn check_status_change(contact: ContactId, name: &str, status: i64) -> ApiResult<()> {
+    positive(contact.0, name)?;
+    if status < 0 {
+        return Err(ApiError::invalid("contactStatusid", "must not be negative"));
+    }
+    Ok(())
+}
+
+/// A status other than 0 (none) must be a contact status: 404 otherwise. It is share-locked
+/// so that it cannot be deleted before the change commits.
+async fn lock_status(store: &Store, conn: &mut AnyConnection, caller: &Caller, status: i64) -> ApiResult<()> {
+    if status > 0
+        && !store.lock_list_item(conn, caller.portal, LIST_CONTACT_STATUS, ListItemId(status), RowLock::Share).await?
+    {
+        return Err(ApiError::not_found("Contact status not found"));
+    }
+    Ok(())
+}
+
+/// Sets the status of a company and of those of its persons the caller may edit, inside the
+/// caller's transaction, which holds their locks.
+async fn cascade_status(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    company: ContactId,
+    status: i64,
+) -> ApiResult<()> {
+    let members = store.company_member_ids_in(conn, caller.portal, company).await?;
+    let mut ids = store.permitted_contact_ids(conn, caller.portal, Viewer::of(caller), &members, Right::Edit).await?;
+    ids.push(company);
+    store.set_contacts_status(conn, caller.portal, &ids, status, caller.user.id).await?;
+    Ok(())
+}
+
+/// `PUT crm/contact/company/{companyid}/status`: the company's status, and its persons' (those
+/// the caller may edit), in one transaction. 404 for a person or a company hidden from the
+/// caller, 403 without the edit right on the company. Returns the company after the change.
+pub async fn set_company_status(store: &Store, caller: &Caller, company: ContactId, status: i64) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    check_status_change(company, "companyid", status)?;
+    let mut tx = store.begin_write().await?;
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &[company]).await?;
+    let found = readable_in(store, tx.conn(), caller, &[company]).await?;
+    let found = find(&found, company)?;
+    if !found.is_company {
+        return Err(ApiError::not_found("Not found"));
+    }
+    editable(found, caller)?;
+    lock_status(store, tx.conn(), caller, status).await?;
+    cascade_status(store, tx.conn(), caller, company, status).await?;
+    finish_edit(store, tx, caller, company).await
+}
+
+/// `PUT crm/contact/person/{personid}/status`: when the caller may edit the person's company,
+/// the company and its persons he may edit take the status (the person among them); otherwise
+/// the person alone. 404 for a company or a person hidden from the caller, 403 without the edit
+/// right on the person. Returns the person after the change.
+pub async fn set_person_status(store: &Store, caller: &Caller, person: ContactId, status: i64) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    check_status_change(person, "personid", status)?;
+    let before = get(store, caller, person).await?;
+    let mut tx = store.begin_write().await?;
+    // The person, his company and its persons, locked in one id order.
+    let company = before.company_id.map(CompanyId::contact);
+    let locked: Vec<ContactId> = [Some(person), company].into_iter().flatten().collect();
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &locked).await?;
+    let found = readable_in(store, tx.conn(), caller, &locked).await?;
+    let now = find(&found, person)?;
+    if now.is_company {
+        return Err(ApiError::not_found("Not found"));
+    }
+    editable(now, caller)?;
+    lock_status(store, tx.conn(), caller, status).await?;
+    let company = now.company_id.map(CompanyId::contact).filter(|c| Some(*c) == company);
+    match company.and_then(|c| found.iter().find(|f| f.id == c)).filter(|c| access::can_edit(caller, *c)) {
+        Some(company) => cascade_status(store, tx.conn(), caller, company.id, status).await?,
+        None => store.set_contacts_status(tx.conn(), caller.portal, &[person], status, caller.user.id).await?,
+    }
+    finish_edit(store, tx, caller, person).await
+}
+
+/// `PUT crm/contact/merge`: merges the contact `from` into `to`, as the original's
+/// MergeDublicate, in one transaction: project links, tags, custom field values and details
+/// move to the target (what it has already stays its own); its empty job title, industry,
+/// about, status, type and (a person's) company take the source's; a source company's persons
+/// join the target; then the source is deleted, its managers with it (the target keeps its own
+/// access). Both need the edit right (403; 404 when hidden) and must be the same kind (400).
+/// Merging a contact into itself changes nothing. Returns the target.
+pub async fn merge(store: &Store, caller: &Caller, from: ContactId, to: ContactId) -> ApiResult<Contact> {
+    access::require_crm(caller)?;
+    positive(from.0, "fromcontactid")?;
+    positive(to.0, "tocontactid")?;
+    let mut tx = store.begin_write().await?;
+    // Both rows and the persons of both (a company's move to the target), in one id order.
+    store.lock_contacts_and_members(tx.conn(), caller.portal, &[from, to]).await?;
+    let found = readable_in(store, tx.conn(), caller, &[from, to]).await?;
+    let (source, target) = (editable(find(&found, from)?, caller)?, editable(find(&found, to)?, caller)?);
+    if from == to {
+        return finish_edit(store, tx, caller, to).await;
+    }
+    if source.is_company != target.is_company {
+        return Err(ApiError::invalid("tocontactid", "a person merges into a person, a company into a company"));
+    }
+    if !access::can_delete(caller, source) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    let empty = |text: &Option<String>| text.as_deref().unwrap_or_default().is_empty();
+    let patch = ContactPatch {
+        title: (!target.is_company && empty(&target.title)).then(|| source.title.clone()).flatten(),
+        industry: empty(&target.industry).then(|| source.industry.clone()).flatten(),
+        about: empty(&target.about).then(|| source.about.clone()).flatten(),
+        status_id: (target.status_id == 0).then_some(source.status_id),
+        contact_type_id: (target.contact_type_id == 0).then_some(source.contact_type_id),
+        company_id: (!target.is_company && target.company_id.is_none() && source.company_id.is_some())
+            .then(|| source.company_id),
+        ..ContactPatch::default()
+    };
+    store.merge_contact_data(tx.conn(), caller.portal, from, to).await?;
+    if source.is_company {
+        let members = store.company_member_ids_in(tx.conn(), caller.portal, from).await?;
+        store.set_persons_company(tx.conn(), caller.portal, &members, Some(CompanyId(to.0)), caller.user.id).await?;
+    }
+    store.update_contact(tx.conn(), caller.portal, to, &patch, caller.user.id).await?;
+    store.delete_contacts(tx.conn(), caller.portal, &[from]).await?;
+    finish_edit(store, tx, caller, to).await
+}
+
+/// Which date of a contact `PUT crm/contact/{contactid}/creationdate` or `.../lastmodifeddate`
+/// sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactDate {
+    Created,
+    Modified,
+}
+
+/// `PUT crm/contact/{contactid}/creationdate` and `.../lastmodifeddate` (the original's test
+/// methods, which data migrations call): sets the date as given. 404 when the caller may not
+/// read the contact, 403 when he may not edit it.
+pub async fn set_date(
+    store: &Store,
+    caller: &Caller,
+    contact: ContactId,
+    which: ContactDate,
+    date: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    positive(contact.0, "contactid")?;
+    let mut tx = store.begin_write().await?;
+    let locked = lock_readable(store, tx.conn(), caller, &[contact]).await?;
+    editable(find(&locked, contact)?, caller)?;
+    store.set_contact_date(tx.conn(), caller.portal, contact, which == ContactDate::Created, date).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// `POST crm/contact/company/quick` and `crm/contact/person/quick`: private contacts whose

@@ -224,9 +224,11 @@ pub struct ContactPatch {
     pub display_name: Option<String>,
     pub title: Option<String>,
     pub about: Option<String>,
+    pub industry: Option<String>,
     /// `Some(None)` takes a person out of his company.
     pub company_id: Option<Option<CompanyId>>,
     pub status_id: Option<i64>,
+    pub contact_type_id: Option<i64>,
     pub share_type: Option<ShareType>,
 }
 

@@ -25,8 +25,17 @@ pub const CONTACT_BASE_KEYS: [&str; 11] = [
 ];
 
 /// The keys a CompanyWrapper writes before the ContactBaseWrapper's.
-pub const COMPANY_OWN_KEYS: [&str; 8] =
-    ["companyName", "addresses", "createBy", "created", "about", "commonData", "customFields", "haveLateTasks"];
+pub const COMPANY_OWN_KEYS: [&str; 9] = [
+    "companyName",
+    "addresses",
+    "createBy",
+    "created",
+    "about",
+    "industry",
+    "commonData",
+    "customFields",
+    "haveLateTasks",
+];
 
 /// A whole CompanyWrapper (with no private access list).
 pub fn company_keys() -> Vec<&'static str> {

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::app::App;
 use crate::domain::contacts::{
-    self, Contact, ContactChanges, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch, NewContact,
-    UnlinkRefusal, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
+    self, Contact, ContactChanges, ContactDate, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch,
+    NewContact, UnlinkRefusal, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::list_items::{self, ItemDraft};
@@ -57,8 +57,13 @@ fn list_reply<T: serde::Serialize>(items: &[T], whole: Option<usize>) -> ApiResu
 
 /// A list of contacts in full.
 async fn full_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+    full_list_as(app, call, list, Mode::List).await
+}
+
+/// A list of contacts, each in the given shape.
+async fn full_list_as(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult<Reply> {
     let (shown, whole) = shown(call, list);
-    list_reply(&full(app, call, shown, Mode::List).await?, whole)
+    list_reply(&full(app, call, shown, mode).await?, whole)
 }
 
 /// A list of contacts as ContactBaseWrapper.
@@ -124,6 +129,7 @@ inputs! {
     pub struct NewCompany {
         company_name: String = "companyName",
         about: Option<String> = "about",
+        person_list: Vec<ContactId> = "personList",
         access: Access,
         custom_fields: Objects<FieldValueItem> = "customFieldList",
     }
@@ -284,6 +290,32 @@ inputs! {
         contact_statusid: Option<i64> = "contactStatusid",
     }
 
+    pub struct CompanyStatusChange {
+        company: ContactId = "companyid",
+        contact_statusid: Option<i64> = "contactStatusid",
+    }
+
+    pub struct PersonStatusChange {
+        person: ContactId = "personid",
+        contact_statusid: Option<i64> = "contactStatusid",
+    }
+
+    pub struct CreationDate {
+        contact: ContactId = "contactid",
+        creation_date: DateTime<Utc> = "creationDate",
+    }
+
+    /// The original's spelling, `lastModifedDate`.
+    pub struct LastModifiedDate {
+        contact: ContactId = "contactid",
+        last_modifed_date: DateTime<Utc> = "lastModifedDate",
+    }
+
+    pub struct Merge {
+        from: ContactId = "fromcontactid",
+        to: ContactId = "tocontactid",
+    }
+
     pub struct Membership {
         company: CompanyId = "companyid",
         person: ContactId = "personid",
@@ -379,8 +411,10 @@ fn field_values(items: Objects<FieldValueItem>) -> Vec<FieldValue> {
     items.0.into_iter().map(|FieldValueItem(value)| value).collect()
 }
 
-/// The managers sent, each once.
+/// The managers sent, each once; the empty GUID (no user, the filters' "no manager") is left
+/// out.
 fn managers(mut list: Vec<UserId>) -> Vec<UserId> {
+    list.retain(|id| !id.is_nil());
     list.sort_unstable();
     list.dedup();
     list
@@ -433,7 +467,7 @@ pub async fn create_person(State(app): State<Arc<App>>, In(call, input): In<NewP
         company_id: input.company_id.and_then(|c| CompanyId::from_number(c.0)),
         ..input.access.new_contact(input.custom_fields, NewContact::person(input.first_name, input.last_name))
     };
-    let contact = contacts::create(&app.store, &call.caller, new).await?;
+    let contact = contacts::create(&app.store, &call.caller, new, &[]).await?;
     one(&app, &call, contact).await
 }
 
@@ -443,7 +477,7 @@ pub async fn create_company(State(app): State<Arc<App>>, In(call, input): In<New
         about: input.about,
         ..input.access.new_contact(input.custom_fields, NewContact::company(input.company_name))
     };
-    let contact = contacts::create(&app.store, &call.caller, new).await?;
+    let contact = contacts::create(&app.store, &call.caller, new, &input.person_list).await?;
     one(&app, &call, contact).await
 }
 
@@ -507,7 +541,25 @@ pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<ContactRef>
 /// `PUT crm/contact` with `contactids`: batch delete.
 pub async fn delete_batch(State(app): State<Arc<App>>, In(call, input): In<DeleteBatch>) -> ApiResult<Reply> {
     let deleted = contacts::delete_batch(&app.store, &call.caller, &input.contactids.0).await?;
-    base_list(&app, &call, &deleted).await
+    deleted_list(&app, &call, &deleted).await
+}
+
+/// The answer of the batch deletes: the original builds each base wrapper only after the delete
+/// removed the contacts' access entries, so none shows managers or reads as private (its
+/// `isPrivate` is "has access entries").
+async fn deleted_list(app: &App, call: &Call, list: &[Contact]) -> ApiResult<Reply> {
+    let (shown, whole) = shown(call, list);
+    let view = contacts::view(&app.store, &call.caller, shown).await?;
+    let ctx = WireCtx::of(&call.info);
+    let items: Vec<ContactBaseWrapper> = shown
+        .iter()
+        .map(|c| ContactBaseWrapper {
+            access_list: None,
+            is_private: false,
+            ..ContactBaseWrapper::new(c, &call.caller, &view, &ctx)
+        })
+        .collect();
+    list_reply(&items, whole)
 }
 
 /// `PUT crm/contact/{contactid}/access`: `isShared` and `managerList`.
@@ -583,7 +635,7 @@ fn bulk_filter(call: &Call, input: BulkFilter) -> ApiResult<ContactFilter> {
 /// `DELETE crm/contact/filter`: deletes every contact the filter selects that the caller may delete.
 pub async fn delete_by_filter(State(app): State<Arc<App>>, In(call, input): In<BulkFilter>) -> ApiResult<Reply> {
     let deleted = contacts::delete_by_filter(&app.store, &call.caller, &bulk_filter(&call, input)?).await?;
-    base_list(&app, &call, &deleted).await
+    deleted_list(&app, &call, &deleted).await
 }
 
 /// `POST crm/contact/filter/taglist`: tags every contact the filter selects that the caller may edit.
@@ -655,7 +707,8 @@ pub async fn currencies(call: Call) -> ApiResult<Reply> {
 /// `POST crm/contact/project/{projectid}` with a `contactid` list.
 pub async fn link_many(State(app): State<Arc<App>>, In(call, input): In<ProjectLinks>) -> ApiResult<Reply> {
     let linked = contacts::link_to_project(&app.store, &call.caller, input.project, &input.contactid.0).await?;
-    full_list(&app, &call, &linked).await
+    // The original builds each with its single-contact wrapper: addresses always, no tags.
+    full_list_as(&app, &call, &linked, Mode::Single).await
 }
 
 /// `POST crm/contact/{contactid}/project/{projectid}`.
@@ -835,6 +888,46 @@ pub async fn leave_company(State(app): State<Arc<App>>, In(call, input): In<Memb
 pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<StatusChange>) -> ApiResult<Reply> {
     let status = input.contact_statusid.unwrap_or(0);
     let contact = contacts::set_status(&app.store, &call.caller, input.contact, status).await?;
+    one(&app, &call, contact).await
+}
+
+/// `PUT crm/contact/company/{companyid}/status` with `contactStatusid`: the company and its
+/// persons.
+pub async fn set_company_status(
+    State(app): State<Arc<App>>,
+    In(call, input): In<CompanyStatusChange>,
+) -> ApiResult<Reply> {
+    let status = input.contact_statusid.unwrap_or(0);
+    let company = contacts::set_company_status(&app.store, &call.caller, input.company, status).await?;
+    one(&app, &call, company).await
+}
+
+/// `PUT crm/contact/person/{personid}/status` with `contactStatusid`: the person, and his
+/// company with its persons.
+pub async fn set_person_status(
+    State(app): State<Arc<App>>,
+    In(call, input): In<PersonStatusChange>,
+) -> ApiResult<Reply> {
+    let status = input.contact_statusid.unwrap_or(0);
+    let person = contacts::set_person_status(&app.store, &call.caller, input.person, status).await?;
+    one(&app, &call, person).await
+}
+
+/// `PUT crm/contact/{contactid}/creationdate` with `creationDate`: an empty answer.
+pub async fn set_creation_date(State(app): State<Arc<App>>, In(call, input): In<CreationDate>) -> ApiResult<Reply> {
+    contacts::set_date(&app.store, &call.caller, input.contact, ContactDate::Created, input.creation_date).await?;
+    Ok(Reply::void())
+}
+
+/// `PUT crm/contact/{contactid}/lastmodifeddate` with `lastModifedDate`: an empty answer.
+pub async fn set_modified_date(State(app): State<Arc<App>>, In(call, input): In<LastModifiedDate>) -> ApiResult<Reply> {
+    contacts::set_date(&app.store, &call.caller, input.contact, ContactDate::Modified, input.last_modifed_date).await?;
+    Ok(Reply::void())
+}
+
+/// `PUT crm/contact/merge` with `fromcontactid` and `tocontactid`: the target after the merge.
+pub async fn merge(State(app): State<Arc<App>>, In(call, input): In<Merge>) -> ApiResult<Reply> {
+    let contact = contacts::merge(&app.store, &call.caller, input.from, input.to).await?;
     one(&app, &call, contact).await
 }
 

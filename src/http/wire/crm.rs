@@ -43,6 +43,21 @@ pub enum Mode {
     Quick,
 }
 
+/// The id the original gives a user it cannot find (Constants.LostUser).
+pub const LOST_USER: uuid::Uuid = uuid::Uuid::from_u128(0x4a515a15_d4d6_4b8e_828e_e0586f18f3a3);
+
+/// The original's EmployeeWraper of a missing user: LostUser, named by the "ProfileRemoved"
+/// resource, with the default photo and a profile link without a user.
+fn lost_user(ctx: &WireCtx) -> EmployeeWraper {
+    EmployeeWraper {
+        id: LOST_USER,
+        display_name: "Profile has been removed".into(),
+        title: None,
+        avatar_small: super::people::avatar(32),
+        profile_url: format!("{}/Products/People/Profile.aspx?", ctx.base_url),
+    }
+}
+
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactBaseWrapper {
@@ -69,11 +84,11 @@ impl ContactBaseWrapper {
             medium_foto_url: photo_url(contact, 2),
             display_name: contact.display_name(),
             is_company: contact.is_company,
+            // A manager who is no user (any more) shows as the original's removed profile.
             access_list: (!is_shared).then(|| {
                 contact
                     .manager_ids()
-                    .filter_map(|id| view.users.get(&id))
-                    .map(|u| EmployeeWraper::new(u, ctx))
+                    .map(|id| view.users.get(&id).map_or_else(|| lost_user(ctx), |u| EmployeeWraper::new(u, ctx)))
                     .collect()
             }),
             is_private: !is_shared,
@@ -107,10 +122,9 @@ pub struct ContactWrapper {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_by: Option<EmployeeWraper>,
     pub created: ApiDateTime,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub about: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub industry: Option<String>,
+    /// Always sent, `""` when empty, as the original reads a missing text.
+    pub about: String,
+    pub industry: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_status: Option<ListItemWrapper>,
     pub common_data: Vec<ContactInfoWrapper>,
@@ -137,14 +151,15 @@ impl ContactWrapper {
             first_name: person.then(|| contact.first_name.clone()),
             last_name: person.then(|| contact.last_name.clone()),
             company,
-            title: contact.title.clone().filter(|_| person),
+            // Sent even when empty, as the original reads a missing text as "".
+            title: person.then(|| contact.title.clone().unwrap_or_default()),
             company_name: contact.is_company.then(|| contact.company_name.clone()),
             persons_count: view.details.persons.get(&contact.id).copied().filter(|n| *n > 0 && contact.is_company),
             addresses: (mode == Mode::Single || (mode == Mode::List && !addresses.is_empty())).then_some(addresses),
             create_by: view.users.get(&contact.created_by).map(|u| EmployeeWraper::new(u, ctx)),
             created: ctx.date(contact.created_at),
-            about: contact.about.clone(),
-            industry: contact.industry.clone(),
+            about: contact.about.clone().unwrap_or_default(),
+            industry: contact.industry.clone().unwrap_or_default(),
             contact_status: view
                 .details
                 .statuses

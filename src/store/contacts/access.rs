@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use super::{ids_of, Arg, Args};
 use crate::model::access::{Right, Viewer};
 use crate::model::ids::{ContactId, PortalId, ShareType, UserId};
-use crate::store::{json_array, to_ticks, JsonField, Store};
+use crate::store::{json_array, to_ticks, Backend, JsonField, Store};
 
 /// The condition "the viewer has `right` on contact `c`", with its arguments; `None` when the
 /// rule makes it no condition (an admin), so counts stay answered from an index alone (the
@@ -69,13 +69,18 @@ impl Store {
         if users.is_empty() {
             return Ok(());
         }
+        // Every id is kept, a user's who is not (or no longer) there too, as the original keeps
+        // its access entries: the answers list him as the removed profile.
         let users = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
+        let user_ids = match self.backend {
+            Backend::Sqlite => "(SELECT value AS user_id FROM json_each($3))",
+            Backend::Postgres => "(SELECT jsonb_array_elements_text($3::jsonb) AS user_id)",
+        };
         let sql = format!(
             "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) \
-             SELECT DISTINCT $1, c.id, u.id FROM crm_contacts c JOIN users u ON u.portal_id = c.portal_id \
-             WHERE +c.portal_id = $1 AND c.id IN {} AND u.removed = 0 AND u.id IN {}",
+             SELECT DISTINCT $1, c.id, u.user_id FROM crm_contacts c CROSS JOIN {user_ids} u \
+             WHERE +c.portal_id = $1 AND c.id IN {}",
             self.json_ints(2),
-            self.json_texts(3)
         );
         sqlx::query(&sql).bind(portal.0).bind(&contacts).bind(users).execute(conn).await?;
         Ok(())

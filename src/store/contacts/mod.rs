@@ -10,6 +10,7 @@ mod details;
 mod filter;
 mod links;
 mod list_items;
+mod merge;
 mod tags;
 mod view;
 
@@ -216,6 +217,7 @@ impl Store {
             ("search_name", &patch.display_name.as_ref().map(|name| name.to_lowercase())),
             ("title", &patch.title),
             ("about", &patch.about),
+            ("industry", &patch.industry),
         ];
         for (column, value) in texts {
             if let Some(value) = value {
@@ -225,6 +227,7 @@ impl Store {
         let ints = [
             ("company_id", patch.company_id.map(CompanyId::number)),
             ("status_id", patch.status_id),
+            ("contact_type_id", patch.contact_type_id),
             ("share_type", patch.share_type.map(ShareType::number)),
         ];
         for (column, value) in ints {
@@ -241,6 +244,96 @@ impl Store {
             args.push(Arg::Int(id.0))
         );
         args.bind(sqlx::query(&sql)).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Puts persons into a company (`None`: out of any), in one statement; companies among
+    /// `persons` are left alone.
+    pub async fn set_persons_company(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        persons: &[ContactId],
+        company: Option<CompanyId>,
+        by: UserId,
+    ) -> Result<(), sqlx::Error> {
+        if persons.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE crm_contacts SET company_id = $3, modified_by = $4, modified_at = $5 \
+             WHERE +portal_id = $1 AND is_company = 0 AND id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(json_array(persons))
+            .bind(company.map_or(0, |c| c.0))
+            .bind(by.to_string())
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The persons of a company, as the caller's transaction sees them.
+    pub async fn company_member_ids_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        company: ContactId,
+    ) -> Result<Vec<ContactId>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id FROM crm_contacts WHERE portal_id = $1 AND company_id = $2 AND is_company = 0 ORDER BY id",
+        )
+        .bind(portal.0)
+        .bind(company.0)
+        .fetch_all(conn)
+        .await?;
+        ids_of(rows)
+    }
+
+    /// Sets the status of contacts, and who changed them when, in one statement.
+    pub async fn set_contacts_status(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[ContactId],
+        status: i64,
+        by: UserId,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "UPDATE crm_contacts SET status_id = $3, modified_by = $4, modified_at = $5 \
+             WHERE +portal_id = $1 AND id IN {}",
+            self.json_ints(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(json_array(ids))
+            .bind(status)
+            .bind(by.to_string())
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a contact's creation time (`created`) or last change time, as given.
+    pub async fn set_contact_date(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ContactId,
+        created: bool,
+        date: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let column = if created { "created_at" } else { "modified_at" };
+        sqlx::query(&format!("UPDATE crm_contacts SET {column} = $3 WHERE portal_id = $1 AND id = $2"))
+            .bind(portal.0)
+            .bind(id.0)
+            .bind(to_ticks(date))
+            .execute(conn)
+            .await?;
         Ok(())
     }
 
