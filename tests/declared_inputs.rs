@@ -76,6 +76,7 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
 fn sample(ty: Ty, user: &str) -> Value {
     match ty {
         Ty::Int => json!(1),
+        Ty::Number => json!(1.5),
         Ty::Bool => json!(true),
         Ty::Text => json!("x"),
         Ty::Guid => json!(user),

@@ -1,0 +1,176 @@
+//! A portal's CRM settings and its currency exchange rates.
+
+use sqlx::{AnyConnection, Row};
+
+use super::Store;
+use crate::model::crm_settings::{CrmSettings, CurrencyRate, GroupSetting};
+use crate::model::ids::{PortalId, RateId};
+
+fn rate_from_row(row: &sqlx::any::AnyRow) -> Result<CurrencyRate, sqlx::Error> {
+    Ok(CurrencyRate {
+        id: RateId(row.try_get("id")?),
+        from: row.try_get("from_currency")?,
+        to: row.try_get("to_currency")?,
+        rate: row.try_get("rate")?,
+    })
+}
+
+fn flag(value: Option<i64>) -> Option<bool> {
+    value.map(|v| v != 0)
+}
+
+const RATE_COLUMNS: &str = "id, from_currency, to_currency, rate";
+
+impl Store {
+    /// The portal's settings; the defaults when none was ever changed.
+    pub async fn crm_settings(&self, portal: PortalId) -> Result<CrmSettings, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT change_contact_status_group_auto, add_tag_to_contact_group_auto, default_currency \
+             FROM crm_settings WHERE portal_id = $1",
+        )
+        .bind(portal.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(CrmSettings::default());
+        };
+        Ok(CrmSettings {
+            change_contact_status_group_auto: flag(row.try_get("change_contact_status_group_auto")?),
+            add_tag_to_contact_group_auto: flag(row.try_get("add_tag_to_contact_group_auto")?),
+            default_currency: row.try_get("default_currency")?,
+        })
+    }
+
+    /// The portal's row of settings, created with the defaults if missing.
+    async fn ensure_crm_settings(&self, conn: &mut AnyConnection, portal: PortalId) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO crm_settings (portal_id) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind(portal.0)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets one of the company-to-persons settings (`None`: ask each time).
+    pub async fn set_group_setting(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        setting: GroupSetting,
+        value: Option<bool>,
+    ) -> Result<(), sqlx::Error> {
+        self.ensure_crm_settings(conn, portal).await?;
+        let column = match setting {
+            GroupSetting::ChangeStatus => "change_contact_status_group_auto",
+            GroupSetting::AddTag => "add_tag_to_contact_group_auto",
+        };
+        sqlx::query(&format!("UPDATE crm_settings SET {column} = $2 WHERE portal_id = $1"))
+            .bind(portal.0)
+            .bind(value.map(i64::from))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the portal's default currency (a code the domain checked).
+    pub async fn set_default_currency(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        code: &str,
+    ) -> Result<(), sqlx::Error> {
+        self.ensure_crm_settings(conn, portal).await?;
+        sqlx::query("UPDATE crm_settings SET default_currency = $2 WHERE portal_id = $1")
+            .bind(portal.0)
+            .bind(code)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Every rate of the portal, by id.
+    pub async fn currency_rates(&self, portal: PortalId) -> Result<Vec<CurrencyRate>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.currency_rates_in(&mut conn, portal).await
+    }
+
+    /// The same inside a transaction.
+    pub async fn currency_rates_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+    ) -> Result<Vec<CurrencyRate>, sqlx::Error> {
+        let sql = format!("SELECT {RATE_COLUMNS} FROM crm_currency_rates WHERE portal_id = $1 ORDER BY id");
+        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(conn).await?;
+        rows.iter().map(rate_from_row).collect()
+    }
+
+    /// One rate by id, read inside the caller's transaction (with a row lock on PostgreSQL).
+    pub async fn currency_rate_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: RateId,
+    ) -> Result<Option<CurrencyRate>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {RATE_COLUMNS} FROM crm_currency_rates WHERE portal_id = $1 AND id = $2{}",
+            self.lock_clause(Some(super::RowLock::Update))
+        );
+        let row = sqlx::query(&sql).bind(portal.0).bind(id.0).fetch_optional(conn).await?;
+        row.as_ref().map(rate_from_row).transpose()
+    }
+
+    /// Adds a rate, or changes the rate of its pair if the portal has one; returns its id.
+    pub async fn upsert_currency_rate(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        rate: &CurrencyRate,
+    ) -> Result<RateId, sqlx::Error> {
+        let row = sqlx::query(
+            "INSERT INTO crm_currency_rates (portal_id, from_currency, to_currency, rate) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (portal_id, from_currency, to_currency) DO UPDATE SET rate = excluded.rate RETURNING id",
+        )
+        .bind(portal.0)
+        .bind(&rate.from)
+        .bind(&rate.to)
+        .bind(rate.rate)
+        .fetch_one(conn)
+        .await?;
+        Ok(RateId(row.try_get("id")?))
+    }
+
+    /// Changes a rate by id.
+    pub async fn update_currency_rate(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        rate: &CurrencyRate,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE crm_currency_rates SET from_currency = $3, to_currency = $4, rate = $5 \
+             WHERE portal_id = $1 AND id = $2",
+        )
+        .bind(portal.0)
+        .bind(rate.id.0)
+        .bind(&rate.from)
+        .bind(&rate.to)
+        .bind(rate.rate)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_currency_rate(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: RateId,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM crm_currency_rates WHERE portal_id = $1 AND id = $2")
+            .bind(portal.0)
+            .bind(id.0)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+}
