@@ -168,8 +168,17 @@ async fn settings_row(server: &TestServer) -> Option<(Option<i64>, Option<i64>, 
     .map(|r| (r.get("s"), r.get("t"), r.get("c")))
 }
 
+async fn mail_setting(server: &TestServer) -> Option<i64> {
+    let mut conn = db(server).await;
+    sqlx::query("SELECT write_mail_to_history_auto AS m FROM crm_settings WHERE portal_id = 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("m")
+}
+
 #[tokio::test]
-async fn group_settings_are_kept_per_portal_and_answered_as_sent() {
+async fn crm_settings_are_kept_per_portal_and_answered_as_sent() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     assert_eq!(settings_row(&server).await, None);
@@ -192,6 +201,17 @@ async fn group_settings_are_kept_per_portal_and_answered_as_sent() {
         .call(&owner, Method::PUT, "crm/contact/tag/settings", json!({"addTagToContactGroupAuto": "maybe"}))
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let mail = server
+        .call(&owner, Method::PUT, "crm/contact/mailtohistory/settings", json!({"writeMailToHistoryAuto": true}))
+        .await;
+    assert_eq!(mail.json_ok()["response"], true);
+    assert_eq!(mail_setting(&server).await, Some(1));
+    let left_out = server.call(&owner, Method::PUT, "crm/contact/mailtohistory/settings", json!({})).await;
+    assert_eq!(left_out.json_ok()["response"], false, "left out is no, as the original binds a bool");
+    assert_eq!(mail_setting(&server).await, Some(0));
+    assert_eq!(settings_row(&server).await, Some((None, Some(0), None)), "the other settings stay");
+
     let (_, guest) = server.add_user_and_login("gus", Role::Guest).await;
     let refused =
         server.call(&guest, Method::PUT, "crm/contact/tag/settings", json!({"addTagToContactGroupAuto": true})).await;

@@ -4,10 +4,12 @@
 --
 -- The two "group" settings say what the web client does when a company's status or tags
 -- change: NULL asks the user each time, 1 applies the change to its persons too, 0 does not.
+-- write_mail_to_history_auto: whether mail sent to a contact is written to its history.
 CREATE TABLE crm_settings (
     portal_id                         INTEGER PRIMARY KEY REFERENCES portals(id),
     change_contact_status_group_auto  INTEGER,
     add_tag_to_contact_group_auto     INTEGER,
+    write_mail_to_history_auto        INTEGER,
     default_currency                  TEXT
 );
 

@@ -62,14 +62,16 @@ pub struct CurrencyRate {
     pub rate: f64,
 }
 
-/// The two settings that say whether a change to a company also changes its persons (`None`:
-/// the web client asks each time).
+/// The yes/no settings of a portal's CRM: the two that say whether a change to a company also
+/// changes its persons (`None`: the web client asks each time), and one for mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupSetting {
+pub enum CrmFlag {
     /// `changeContactStatusGroupAuto`: a company's new status goes to its persons.
     ChangeStatus,
     /// `addTagToContactGroupAuto`: a tag put on a company goes to its persons.
     AddTag,
+    /// `writeMailToHistoryAuto`: mail sent to a contact is written to its history.
+    WriteMailToHistory,
 }
 
 /// A portal's CRM settings as stored.
@@ -77,5 +79,6 @@ pub enum GroupSetting {
 pub struct CrmSettings {
     pub change_contact_status_group_auto: Option<bool>,
     pub add_tag_to_contact_group_auto: Option<bool>,
+    pub write_mail_to_history_auto: Option<bool>,
     pub default_currency: Option<String>,
 }

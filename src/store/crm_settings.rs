@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::Store;
-use crate::model::crm_settings::{CrmSettings, CurrencyRate, GroupSetting};
+use crate::model::crm_settings::{CrmFlag, CrmSettings, CurrencyRate};
 use crate::model::ids::{PortalId, RateId};
 
 fn rate_from_row(row: &sqlx::any::AnyRow) -> Result<CurrencyRate, sqlx::Error> {
@@ -25,7 +25,8 @@ impl Store {
     /// The portal's settings; the defaults when none was ever changed.
     pub async fn crm_settings(&self, portal: PortalId) -> Result<CrmSettings, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT change_contact_status_group_auto, add_tag_to_contact_group_auto, default_currency \
+            "SELECT change_contact_status_group_auto, add_tag_to_contact_group_auto, write_mail_to_history_auto, \
+             default_currency \
              FROM crm_settings WHERE portal_id = $1",
         )
         .bind(portal.0)
@@ -37,6 +38,7 @@ impl Store {
         Ok(CrmSettings {
             change_contact_status_group_auto: flag(row.try_get("change_contact_status_group_auto")?),
             add_tag_to_contact_group_auto: flag(row.try_get("add_tag_to_contact_group_auto")?),
+            write_mail_to_history_auto: flag(row.try_get("write_mail_to_history_auto")?),
             default_currency: row.try_get("default_currency")?,
         })
     }
@@ -50,18 +52,19 @@ impl Store {
         Ok(())
     }
 
-    /// Sets one of the company-to-persons settings (`None`: ask each time).
-    pub async fn set_group_setting(
+    /// Sets one of the yes/no settings (`None`: ask each time).
+    pub async fn set_flag(
         &self,
         conn: &mut AnyConnection,
         portal: PortalId,
-        setting: GroupSetting,
+        setting: CrmFlag,
         value: Option<bool>,
     ) -> Result<(), sqlx::Error> {
         self.ensure_crm_settings(conn, portal).await?;
         let column = match setting {
-            GroupSetting::ChangeStatus => "change_contact_status_group_auto",
-            GroupSetting::AddTag => "add_tag_to_contact_group_auto",
+            CrmFlag::ChangeStatus => "change_contact_status_group_auto",
+            CrmFlag::AddTag => "add_tag_to_contact_group_auto",
+            CrmFlag::WriteMailToHistory => "write_mail_to_history_auto",
         };
         sqlx::query(&format!("UPDATE crm_settings SET {column} = $2 WHERE portal_id = $1"))
             .bind(portal.0)

@@ -7,7 +7,7 @@ use axum::http::Uri;
 
 use crate::app::App;
 use crate::domain::contacts::{self, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE};
-use crate::domain::crm_settings::{self, GroupSetting};
+use crate::domain::crm_settings::{self, CrmFlag};
 use crate::domain::custom_fields::{self, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::{contact_mail, currencies, list_items, tags};
 use crate::error::ApiResult;
@@ -39,6 +39,10 @@ inputs! {
 
     pub struct TagSetting {
         value: Option<bool> = "addTagToContactGroupAuto",
+    }
+
+    pub struct MailSetting {
+        value: Option<bool> = "writeMailToHistoryAuto",
     }
 
     pub struct GroupTag {
@@ -130,14 +134,19 @@ fn setting_reply(value: Option<bool>) -> ApiResult<Reply> {
 
 /// `PUT crm/contact/status/settings`: the value stored, `{}` for none (ask each time).
 pub async fn status_settings(State(app): State<Arc<App>>, In(call, input): In<StatusSetting>) -> ApiResult<Reply> {
-    setting_reply(
-        crm_settings::set_group_setting(&app.store, &call.caller, GroupSetting::ChangeStatus, input.value).await?,
-    )
+    setting_reply(crm_settings::set_flag(&app.store, &call.caller, CrmFlag::ChangeStatus, input.value).await?)
 }
 
 /// `PUT crm/contact/tag/settings`.
 pub async fn tag_settings(State(app): State<Arc<App>>, In(call, input): In<TagSetting>) -> ApiResult<Reply> {
-    setting_reply(crm_settings::set_group_setting(&app.store, &call.caller, GroupSetting::AddTag, input.value).await?)
+    setting_reply(crm_settings::set_flag(&app.store, &call.caller, CrmFlag::AddTag, input.value).await?)
+}
+
+/// `PUT crm/contact/mailtohistory/settings`: a yes or no; left out is no, as the original binds
+/// it.
+pub async fn mail_settings(State(app): State<Arc<App>>, In(call, input): In<MailSetting>) -> ApiResult<Reply> {
+    let value = Some(input.value.unwrap_or(false));
+    setting_reply(crm_settings::set_flag(&app.store, &call.caller, CrmFlag::WriteMailToHistory, value).await?)
 }
 
 /// `POST crm/{company|person}/{contactid}/tag/group`.

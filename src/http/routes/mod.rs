@@ -172,6 +172,7 @@ fn api() -> Api {
         .put("/api/2.0/crm/company/customfield/reorder", crm_settings::reorder_fields, doc("Orders custom fields of companies").list::<CustomFieldBaseWrapper>())
         .put("/api/2.0/crm/contact/status/settings", crm_settings::status_settings, doc("Whether a company's status goes to its persons (none: ask)").returns::<OrVoid<bool>>())
         .put("/api/2.0/crm/contact/tag/settings", crm_settings::tag_settings, doc("Whether a company's tags go to its persons (none: ask)").returns::<OrVoid<bool>>())
+        .put("/api/2.0/crm/contact/mailtohistory/settings", crm_settings::mail_settings, doc("Whether mail to a contact is written to its history").returns::<bool>())
         .post("/api/2.0/crm/company/{contactid}/tag/group", crm_settings::add_group_tag, doc("Tags a company and its persons").returns::<String>())
         .delete("/api/2.0/crm/company/{contactid}/tag/group", crm_settings::remove_group_tag, doc("Untags a company and its persons").returns::<String>())
         .post("/api/2.0/crm/person/{contactid}/tag/group", crm_settings::add_group_tag, doc("Tags a person, his company and its persons").returns::<String>())
