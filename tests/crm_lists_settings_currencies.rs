@@ -508,3 +508,88 @@ async fn mail_contacts_are_the_readable_listed_ones_with_their_primary_email() {
     assert_eq!(none.json_ok()["response"], json!([]));
     assert_eq!(server.get("crm/contact/mail?contactids=abc", &user).await.status, StatusCode::BAD_REQUEST);
 }
+
+async fn kept_rates(server: &TestServer) -> Vec<(String, String, f64)> {
+    let mut conn = db(server).await;
+    sqlx::query("SELECT from_currency, to_currency, rate FROM crm_currency_rates ORDER BY from_currency, to_currency")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("from_currency"), r.get("to_currency"), r.get("rate")))
+        .collect()
+}
+
+fn rate(from: &str, to: &str, rate: f64) -> (String, String, f64) {
+    (from.to_string(), to.to_string(), rate)
+}
+
+#[tokio::test]
+async fn rates_are_replaced_or_added_in_bulk_by_admins() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    server
+        .call(
+            &owner,
+            Method::POST,
+            "crm/currency/rates",
+            json!({"fromCurrency": "JPY", "toCurrency": "USD", "rate": 0.007}),
+        )
+        .await
+        .json_ok();
+    let answer = server
+        .call(
+            &owner,
+            Method::POST,
+            "crm/currency/setrates",
+            json!({"currency": "eur", "rates": [
+                {"fromCurrency": "EUR", "toCurrency": "USD", "rate": 1.1},
+                {"fromCurrency": "eur", "toCurrency": "GBP", "rate": 0.8},
+                {"fromCurrency": "EUR", "toCurrency": "USD", "rate": 1.15},
+            ]}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    assert_eq!(answer.json()["count"], 2, "each pair once, the last value wins");
+    assert_eq!(kept_rates(&server).await, [rate("EUR", "GBP", 0.8), rate("EUR", "USD", 1.15)], "JPY's rate is gone");
+    assert_eq!(settings_row(&server).await.unwrap().2.as_deref(), Some("EUR"));
+
+    let form = server
+        .form(
+            Some(&owner),
+            Method::POST,
+            "crm/currency/addrates",
+            [
+                ("rates[0][fromCurrency]", "EUR"),
+                ("rates[0][toCurrency]", "GBP"),
+                ("rates[0][rate]", "0"),
+                ("rates[1][fromCurrency]", "CHF"),
+                ("rates[1][toCurrency]", "EUR"),
+                ("rates[1][rate]", "1.05"),
+                ("rates[2][fromCurrency]", "EUR"),
+                ("rates[2][toCurrency]", "USD"),
+                ("rates[2][rate]", "1.2"),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::CREATED, "{}", form.text);
+    assert_eq!(form.json()["count"], 2, "every rate kept");
+    assert_eq!(
+        kept_rates(&server).await,
+        [rate("CHF", "EUR", 1.05), rate("EUR", "USD", 1.2)],
+        "a rate of 0 deletes a kept pair"
+    );
+
+    let bad = server.call(&owner, Method::POST, "crm/currency/addrates", json!({"rates": [
+        {"fromCurrency": "CHF", "toCurrency": "USD", "rate": 1}, {"fromCurrency": "XYZ", "toCurrency": "USD", "rate": 1}]})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(kept_rates(&server).await.len(), 2, "nothing added");
+    let (_, user) = server.add_user_and_login("ulla", Role::User).await;
+    let refused =
+        server.call(&user, Method::POST, "crm/currency/setrates", json!({"currency": "USD", "rates": []})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(kept_rates(&server).await.len(), 2);
+    let emptied = server.call(&owner, Method::POST, "crm/currency/setrates", json!({"currency": "USD"})).await;
+    assert_eq!(emptied.json_ok()["response"], json!([]));
+    assert_eq!(kept_rates(&server).await, []);
+}

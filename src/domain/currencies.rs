@@ -166,3 +166,64 @@ pub async fn delete(store: &Store, caller: &Caller, id: RateId) -> ApiResult<Cur
     tx.commit().await?;
     Ok(rate)
 }
+
+/// What a bulk rate change sends: `(fromCurrency, toCurrency, rate)` for each pair.
+pub struct RateDraft {
+    pub from: String,
+    pub to: String,
+    pub rate: f64,
+}
+
+/// Checked drafts, each pair once (the last value sent wins).
+fn drafts(rates: &[RateDraft]) -> ApiResult<Vec<CurrencyRate>> {
+    let mut checked: Vec<CurrencyRate> = Vec::with_capacity(rates.len());
+    for r in rates {
+        let rate = draft(&r.from, &r.to, r.rate, RateId::UNSAVED)?;
+        match checked.iter_mut().find(|c| c.from == rate.from && c.to == rate.to) {
+            Some(same) => same.rate = rate.rate,
+            None => checked.push(rate),
+        }
+    }
+    Ok(checked)
+}
+
+/// `POST crm/currency/setrates` (admins): the portal's rates become exactly `rates`, and its
+/// default currency `currency`. Returns the rates kept.
+pub async fn set_rates(
+    store: &Store,
+    caller: &Caller,
+    currency: &str,
+    rates: &[RateDraft],
+) -> ApiResult<Vec<CurrencyRate>> {
+    access::require_crm(caller)?;
+    require_admin(caller)?;
+    let currency = known(currency, "currency")?;
+    let rates = drafts(rates)?;
+    let mut tx = store.begin_write().await?;
+    store.set_default_currency(tx.conn(), caller.portal, currency.abbreviation).await?;
+    store.delete_currency_rates(tx.conn(), caller.portal, None).await?;
+    store.upsert_currency_rates(tx.conn(), caller.portal, &rates).await?;
+    let kept = store.currency_rates_in(tx.conn(), caller.portal).await?;
+    tx.commit().await?;
+    Ok(kept)
+}
+
+/// `POST crm/currency/addrates` (admins): adds or changes the rate of each pair sent (a rate
+/// of 0 for a kept pair deletes it, as one at a time). Returns every rate kept.
+pub async fn add_rates(store: &Store, caller: &Caller, rates: &[RateDraft]) -> ApiResult<Vec<CurrencyRate>> {
+    access::require_crm(caller)?;
+    require_admin(caller)?;
+    let rates = drafts(rates)?;
+    let mut tx = store.begin_write().await?;
+    let kept = store.currency_rates_in(tx.conn(), caller.portal).await?;
+    let (zero, set): (Vec<CurrencyRate>, Vec<CurrencyRate>) = rates.into_iter().partition(|r| r.rate == 0.0);
+    let gone: Vec<RateId> =
+        kept.iter().filter(|k| zero.iter().any(|z| z.from == k.from && z.to == k.to)).map(|k| k.id).collect();
+    let new_zero: Vec<CurrencyRate> =
+        zero.into_iter().filter(|z| !kept.iter().any(|k| z.from == k.from && z.to == k.to)).collect();
+    store.delete_currency_rates(tx.conn(), caller.portal, Some(&gone)).await?;
+    store.upsert_currency_rates(tx.conn(), caller.portal, &[set, new_zero].concat()).await?;
+    let kept = store.currency_rates_in(tx.conn(), caller.portal).await?;
+    tx.commit().await?;
+    Ok(kept)
+}

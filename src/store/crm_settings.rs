@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::Store;
+use super::{Backend, Store};
 use crate::model::crm_settings::{CrmFlag, CrmSettings, CurrencyRate};
 use crate::model::ids::{PortalId, RateId};
 
@@ -174,6 +174,55 @@ impl Store {
             .bind(id.0)
             .execute(conn)
             .await?;
+        Ok(())
+    }
+
+    /// Adds or changes the rates of many pairs in one statement (each pair once in `rates`).
+    pub async fn upsert_currency_rates(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        rates: &[CurrencyRate],
+    ) -> Result<(), sqlx::Error> {
+        if rates.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<serde_json::Value> = rates.iter().map(|r| serde_json::json!([r.from, r.to, r.rate])).collect();
+        let select = match self.backend {
+            Backend::Sqlite => {
+                "SELECT $1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), \
+                 CAST(json_extract(value, '$[2]') AS REAL) FROM json_each($2) WHERE true"
+            }
+            Backend::Postgres => {
+                "SELECT $1, e->>0, e->>1, (e->>2)::double precision FROM jsonb_array_elements($2::jsonb) AS e"
+            }
+        };
+        let sql = format!(
+            "INSERT INTO crm_currency_rates (portal_id, from_currency, to_currency, rate) {select} \
+             ON CONFLICT (portal_id, from_currency, to_currency) DO UPDATE SET rate = excluded.rate"
+        );
+        sqlx::query(&sql).bind(portal.0).bind(serde_json::Value::Array(rows).to_string()).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Deletes rates by id in one statement; every rate of the portal with `None`.
+    pub async fn delete_currency_rates(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: Option<&[RateId]>,
+    ) -> Result<(), sqlx::Error> {
+        match ids {
+            None => {
+                sqlx::query("DELETE FROM crm_currency_rates WHERE portal_id = $1").bind(portal.0).execute(conn).await?;
+            }
+            Some([]) => {}
+            Some(ids) => {
+                let sql =
+                    format!("DELETE FROM crm_currency_rates WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
+                sqlx::query(&sql).bind(portal.0).bind(super::json_array(ids)).execute(conn).await?;
+            }
+        }
         Ok(())
     }
 }

@@ -8,11 +8,12 @@ use axum::http::Uri;
 use crate::app::App;
 use crate::domain::contacts::{self, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE};
 use crate::domain::crm_settings::{self, CrmFlag};
+use crate::domain::currencies::RateDraft;
 use crate::domain::custom_fields::{self, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::{contact_mail, currencies, list_items, tags};
 use crate::error::ApiResult;
 use crate::http::envelope::Reply;
-use crate::http::inputs::{inputs, In};
+use crate::http::inputs::{inputs, In, Objects};
 use crate::http::request::Call;
 use crate::http::wire::crm::{CurrencyInfoWrapper, CustomFieldBaseWrapper, ListItemWrapper};
 use crate::http::wire::crm_settings::{ContactBaseWithEmailWrapper, CurrencyRateInfoWrapper, CurrencyRateWrapper};
@@ -73,6 +74,15 @@ inputs! {
     pub struct RateEdit {
         id: RateId = "id",
         fields: RateFields,
+    }
+
+    pub struct SetRates {
+        currency: String = "currency",
+        rates: Objects<RateFields> = "rates",
+    }
+
+    pub struct AddRates {
+        rates: Objects<RateFields> = "rates",
     }
 
     pub struct MailContacts {
@@ -209,6 +219,26 @@ pub async fn update_rate(State(app): State<Arc<App>>, In(call, input): In<RateEd
 /// `DELETE crm/currency/rates/{id}`.
 pub async fn delete_rate(State(app): State<Arc<App>>, In(call, input): In<RateRef>) -> ApiResult<Reply> {
     Reply::of(&CurrencyRateWrapper::new(&currencies::delete(&app.store, &call.caller, input.id).await?))
+}
+
+fn rate_drafts(rates: Objects<RateFields>) -> Vec<RateDraft> {
+    rates.0.into_iter().map(|r| RateDraft { from: r.from, to: r.to, rate: r.rate }).collect()
+}
+
+fn rates_reply(rates: &[currencies::CurrencyRate]) -> ApiResult<Reply> {
+    Reply::list(&rates.iter().map(CurrencyRateWrapper::new).collect::<Vec<_>>())
+}
+
+/// `POST crm/currency/setrates` with `currency` and `rates` (objects of `fromCurrency`,
+/// `toCurrency`, `rate`): the portal's rates become exactly these.
+pub async fn set_rates(State(app): State<Arc<App>>, In(call, input): In<SetRates>) -> ApiResult<Reply> {
+    let drafts = rate_drafts(input.rates);
+    rates_reply(&currencies::set_rates(&app.store, &call.caller, &input.currency, &drafts).await?)
+}
+
+/// `POST crm/currency/addrates` with `rates`: every rate kept afterwards.
+pub async fn add_rates(State(app): State<Arc<App>>, In(call, input): In<AddRates>) -> ApiResult<Reply> {
+    rates_reply(&currencies::add_rates(&app.store, &call.caller, &rate_drafts(input.rates)).await?)
 }
 
 /// `GET crm/contact/mail?contactids=`: the readable contacts listed, each with its first primary

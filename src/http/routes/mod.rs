@@ -182,6 +182,8 @@ fn api() -> Api {
         .put("/api/2.0/crm/settings/currency", crm_settings::set_default_currency, doc("Sets the portal's default currency").returns::<CurrencyInfoWrapper>())
         .get("/api/2.0/crm/currency/rates", crm_settings::rates, doc("The portal's exchange rates").list::<CurrencyRateWrapper>())
         .post("/api/2.0/crm/currency/rates", crm_settings::create_rate, doc("Adds or changes the rate of a pair").returns::<CurrencyRateWrapper>())
+        .post("/api/2.0/crm/currency/setrates", crm_settings::set_rates, doc("Replaces the rates and sets the default currency").list::<CurrencyRateWrapper>())
+        .post("/api/2.0/crm/currency/addrates", crm_settings::add_rates, doc("Adds or changes the rates of pairs").list::<CurrencyRateWrapper>())
         .get("/api/2.0/crm/currency/rates/{id}", crm_settings::rate, doc("An exchange rate").returns::<CurrencyRateWrapper>())
         .put("/api/2.0/crm/currency/rates/{id}", crm_settings::update_rate, doc("Changes an exchange rate").returns::<CurrencyRateWrapper>())
         .delete("/api/2.0/crm/currency/rates/{id}", crm_settings::delete_rate, doc("Deletes an exchange rate").returns::<CurrencyRateWrapper>())
