@@ -363,6 +363,14 @@ async fn rates_are_kept_per_pair_and_drive_conversion_and_the_summary_table() {
     let read = server.get(&format!("crm/currency/rates/{gbp}"), &owner).await.json_ok();
     assert_eq!(read["response"]["fromCurrency"], "GBP");
     assert_eq!(server.get("crm/currency/rates/999999", &owner).await.status, StatusCode::NOT_FOUND);
+    let pair = server.get("crm/currency/rates/gbp/Eur", &owner).await.json_ok();
+    assert_eq!(pair["response"]["id"], gbp);
+    assert_eq!(
+        server.get("crm/currency/rates/EUR/GBP", &owner).await.status,
+        StatusCode::NOT_FOUND,
+        "the reverse is not kept"
+    );
+    assert_eq!(server.get("crm/currency/rates/EUR/XYZ", &owner).await.status, StatusCode::BAD_REQUEST);
 
     let updated = server
         .call(

@@ -63,6 +63,8 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
         "infoType" => "Email".into(),
         "status" => "Active".into(),
         "query" => "uma".into(),
+        "fromCurrency" => "EUR".into(),
+        "toCurrency" => "USD".into(),
         "id" if path.contains("/crm/contact/status/") => records.status.to_string(),
         "id" if path.contains("/crm/contact/type/") => records.contact_type.to_string(),
         "id" if path.contains("customfield") => records.field.to_string(),

@@ -102,6 +102,18 @@ pub async fn rate(store: &Store, caller: &Caller, id: RateId) -> ApiResult<Curre
         .ok_or_else(|| ApiError::not_found("Currency rate not found"))
 }
 
+/// `GET crm/currency/rates/{fromCurrency}/{toCurrency}`: the pair's rate as kept (not the
+/// reverse one inverted); 404 when the portal keeps none (the original fails with a 500).
+pub async fn rate_of_pair(store: &Store, caller: &Caller, from: &str, to: &str) -> ApiResult<CurrencyRate> {
+    access::require_crm(caller)?;
+    let (from, to) = (known(from, "fromCurrency")?, known(to, "toCurrency")?);
+    rates(store, caller)
+        .await?
+        .into_iter()
+        .find(|r| r.from == from.abbreviation && r.to == to.abbreviation)
+        .ok_or_else(|| ApiError::not_found("Currency rate not found"))
+}
+
 /// A rate from its inputs, checked: known currencies (stored upper-case), a rate in range.
 fn draft(from: &str, to: &str, rate: f64, id: RateId) -> ApiResult<CurrencyRate> {
     let rate = check_rate(rate)?;

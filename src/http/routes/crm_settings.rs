@@ -65,6 +65,11 @@ inputs! {
         id: RateId = "id",
     }
 
+    pub struct Pair {
+        from: String = "fromCurrency",
+        to: String = "toCurrency",
+    }
+
     pub struct RateFields {
         from: String = "fromCurrency",
         to: String = "toCurrency",
@@ -201,6 +206,13 @@ pub async fn rates(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> 
 /// `GET crm/currency/rates/{id}`.
 pub async fn rate(State(app): State<Arc<App>>, In(call, input): In<RateRef>) -> ApiResult<Reply> {
     Reply::of(&CurrencyRateWrapper::new(&currencies::rate(&app.store, &call.caller, input.id).await?))
+}
+
+/// `GET crm/currency/rates/{fromCurrency}/{toCurrency}`.
+pub async fn rate_of_pair(State(app): State<Arc<App>>, In(call, input): In<Pair>) -> ApiResult<Reply> {
+    Reply::of(&CurrencyRateWrapper::new(
+        &currencies::rate_of_pair(&app.store, &call.caller, &input.from, &input.to).await?,
+    ))
 }
 
 /// `POST crm/currency/rates` with `fromCurrency`, `toCurrency`, `rate`.

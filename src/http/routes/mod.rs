@@ -185,6 +185,7 @@ fn api() -> Api {
         .post("/api/2.0/crm/currency/setrates", crm_settings::set_rates, doc("Replaces the rates and sets the default currency").list::<CurrencyRateWrapper>())
         .post("/api/2.0/crm/currency/addrates", crm_settings::add_rates, doc("Adds or changes the rates of pairs").list::<CurrencyRateWrapper>())
         .get("/api/2.0/crm/currency/rates/{id}", crm_settings::rate, doc("An exchange rate").returns::<CurrencyRateWrapper>())
+        .get("/api/2.0/crm/currency/rates/{fromCurrency}/{toCurrency}", crm_settings::rate_of_pair, doc("The rate of a pair").returns::<CurrencyRateWrapper>())
         .put("/api/2.0/crm/currency/rates/{id}", crm_settings::update_rate, doc("Changes an exchange rate").returns::<CurrencyRateWrapper>())
         .delete("/api/2.0/crm/currency/rates/{id}", crm_settings::delete_rate, doc("Deletes an exchange rate").returns::<CurrencyRateWrapper>())
         .get("/api/2.0/crm/contact/mail", crm_settings::mail_contacts, doc("Contacts with their primary email, for mail merge").list::<ContactBaseWithEmailWrapper>())
