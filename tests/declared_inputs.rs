@@ -63,6 +63,8 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
         "infoType" => "Email".into(),
         "status" => "Active".into(),
         "query" => "uma".into(),
+        "fromCurrency" => "EUR".into(),
+        "toCurrency" => "USD".into(),
         "id" if path.contains("/crm/contact/status/") => records.status.to_string(),
         "id" if path.contains("/crm/contact/type/") => records.contact_type.to_string(),
         "id" if path.contains("customfield") => records.field.to_string(),
@@ -76,6 +78,7 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
 fn sample(ty: Ty, user: &str) -> Value {
     match ty {
         Ty::Int => json!(1),
+        Ty::Number => json!(1.5),
         Ty::Bool => json!(true),
         Ty::Text => json!("x"),
         Ty::Guid => json!(user),

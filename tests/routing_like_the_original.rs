@@ -34,8 +34,8 @@ async fn a_word_where_a_route_takes_a_numeric_id_matches_no_route() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     for (method, path) in [
-        (Method::GET, "crm/contact/mail"),
-        (Method::PUT, "crm/contact/status/reorder"),
+        (Method::GET, "crm/contact/email"),
+        (Method::PUT, "crm/contact/status/resort"),
         (Method::GET, "crm/contact/-1"),
         (Method::DELETE, "crm/contact/1x/project/2"),
     ] {

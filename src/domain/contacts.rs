@@ -874,7 +874,7 @@ pub async fn merge(store: &Store, caller: &Caller, from: ContactId, to: ContactI
         status_id: (target.status_id == 0).then_some(source.status_id),
         contact_type_id: (target.contact_type_id == 0).then_some(source.contact_type_id),
         company_id: (!target.is_company && target.company_id.is_none() && source.company_id.is_some())
-            .then(|| source.company_id),
+            .then_some(source.company_id),
         ..ContactPatch::default()
     };
     store.merge_contact_data(tx.conn(), caller.portal, from, to).await?;

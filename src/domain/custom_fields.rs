@@ -191,3 +191,31 @@ pub async fn set_value(
     tx.commit().await?;
     Ok((definition, value.trim().to_string()))
 }
+
+/// `PUT crm/{entityType}/customfield/reorder`: the listed fields take their position in the
+/// list as sort order. Each must be a field of the route's kind of contact (404 otherwise, as
+/// the original answers an unknown id); nothing changes unless all are. Returns them in order.
+pub async fn reorder(
+    store: &Store,
+    caller: &Caller,
+    entity_type: i64,
+    ids: &[FieldId],
+) -> ApiResult<Vec<FieldDefinition>> {
+    require_admin(caller)?;
+    let mut tx = store.begin_write().await?;
+    let fields = store.field_definitions_in(tx.conn(), caller.portal, &applicable(entity_type), None).await?;
+    let mut ordered: Vec<FieldDefinition> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let field = fields.iter().find(|f| f.id == *id).ok_or_else(|| ApiError::not_found("Custom field not found"))?;
+        if !ordered.iter().any(|o| o.id == field.id) {
+            ordered.push(field.clone());
+        }
+    }
+    let ids: Vec<FieldId> = ordered.iter().map(|f| f.id).collect();
+    store.reorder_field_definitions(tx.conn(), caller.portal, &ids).await?;
+    tx.commit().await?;
+    for (position, field) in ordered.iter_mut().enumerate() {
+        field.position = position as i64;
+    }
+    Ok(ordered)
+}

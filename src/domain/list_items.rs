@@ -113,3 +113,53 @@ pub async fn delete(store: &Store, caller: &Caller, list_type: i64, id: ListItem
     tx.commit().await?;
     Ok(item)
 }
+
+/// `PUT crm/contact/status/{id}/color`: only the color changes.
+pub async fn set_color(
+    store: &Store,
+    caller: &Caller,
+    list_type: i64,
+    id: ListItemId,
+    color: &str,
+) -> ApiResult<ListItem> {
+    require_admin(caller)?;
+    let color = super::required_text(color, "color", MAX_TITLE)?;
+    let mut tx = store.begin_write().await?;
+    if !store.lock_list_item(tx.conn(), caller.portal, list_type, id, RowLock::Update).await? {
+        return Err(ApiError::not_found("Not found"));
+    }
+    let items = store.list_items_in(tx.conn(), caller.portal, list_type, Some(Viewer::of(caller))).await?;
+    let mut item = items.into_iter().find(|i| i.id == id).ok_or_else(|| ApiError::not_found("Not found"))?;
+    item.color = Some(color);
+    store.update_list_item(tx.conn(), caller.portal, list_type, &item).await?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+/// `PUT crm/contact/{status|type}/reorder`: the items named in `titles` (any case) take their
+/// position in it as sort order; the others keep theirs. A title the list does not have is a
+/// 400 naming `titles` (the original fails with a 500), and nothing changes. Returns the named
+/// items in the new order.
+pub async fn reorder(store: &Store, caller: &Caller, list_type: i64, titles: &[String]) -> ApiResult<Vec<ListItem>> {
+    require_admin(caller)?;
+    let mut tx = store.begin_write().await?;
+    let items = store.list_items_in(tx.conn(), caller.portal, list_type, Some(Viewer::of(caller))).await?;
+    let mut ordered: Vec<ListItem> = Vec::with_capacity(titles.len());
+    for title in titles {
+        let wanted = title.trim().to_lowercase();
+        let item = items
+            .iter()
+            .find(|i| i.title.to_lowercase() == wanted)
+            .ok_or_else(|| ApiError::invalid("titles", format!("no item is titled '{}'", title.trim())))?;
+        if !ordered.iter().any(|o| o.id == item.id) {
+            ordered.push(item.clone());
+        }
+    }
+    let ids: Vec<ListItemId> = ordered.iter().map(|i| i.id).collect();
+    store.reorder_list_items(tx.conn(), caller.portal, list_type, &ids).await?;
+    tx.commit().await?;
+    for (position, item) in ordered.iter_mut().enumerate() {
+        item.sort_order = position as i64;
+    }
+    Ok(ordered)
+}

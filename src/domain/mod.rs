@@ -3,7 +3,10 @@
 
 pub mod access;
 pub mod auth;
+pub mod contact_mail;
 pub mod contacts;
+pub mod crm_settings;
+pub mod currencies;
 pub mod custom_fields;
 pub mod groups;
 pub mod health;

@@ -1,7 +1,7 @@
 //! Tags on CRM contacts.
 
 use super::access::{self, Right, Viewer};
-use super::contacts::{self, MAX_BATCH};
+use super::contacts::{self, Contact, MAX_BATCH};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::ContactId;
@@ -99,4 +99,95 @@ pub async fn delete_unused(store: &Store, caller: &Caller) -> ApiResult<Vec<Stri
     tx.commit().await?;
     deleted.sort_by_key(|name| name.to_lowercase());
     Ok(deleted)
+}
+
+/// The contact a `crm/{company|person}/{id}/tag/group` route names: one the caller may read and
+/// of the route's kind (a person under `company`, or the reverse, is not found).
+async fn group_head(store: &Store, caller: &Caller, contact: ContactId, is_company: bool) -> ApiResult<Contact> {
+    let found = contacts::get(store, caller, contact).await?;
+    if found.is_company != is_company {
+        return Err(ApiError::not_found(if is_company { "Not a company" } else { "Not a person" }));
+    }
+    Ok(found)
+}
+
+/// The contacts a group tag change reaches: a company and its persons; for a person, his
+/// company and its persons, or himself alone when he has none (or one the caller cannot
+/// read). Of those, the ones the caller may edit, read inside the transaction.
+async fn group_of(
+    store: &Store,
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    head: &Contact,
+) -> ApiResult<Vec<ContactId>> {
+    let company = match head.as_company() {
+        Some(company) => Some(company),
+        None => match head.company_id {
+            Some(company) => store
+                .contacts_by_ids_in(conn, caller.portal, &[company.contact()])
+                .await?
+                .into_iter()
+                .find(|c| c.is_company && access::can_read(caller, c))
+                .and_then(|c| c.as_company()),
+            None => None,
+        },
+    };
+    let mut ids = match company {
+        Some(company) => {
+            let mut ids = vec![company.contact()];
+            ids.extend(store.company_member_ids(conn, caller.portal, company).await?);
+            ids
+        }
+        None => vec![head.id],
+    };
+    ids.sort();
+    ids.dedup();
+    Ok(store.permitted_contact_ids(conn, caller.portal, Viewer::of(caller), &ids, Right::Edit).await?)
+}
+
+/// `POST crm/{company|person}/{id}/tag/group`: tags the contact's group (see `group_of`),
+/// creating the tag if needed. The named contact must be one the caller may edit.
+pub async fn add_to_group(
+    store: &Store,
+    caller: &Caller,
+    contact: ContactId,
+    is_company: bool,
+    name: &str,
+) -> ApiResult<String> {
+    let name = check_name(name)?;
+    let head = group_head(store, caller, contact, is_company).await?;
+    if !access::can_edit(caller, &head) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    let mut tx = store.begin_write().await?;
+    let group = group_of(store, tx.conn(), caller, &head).await?;
+    let (tag, _) = store.ensure_tag(tx.conn(), caller.portal, &name).await?;
+    store.tag_contacts(tx.conn(), caller.portal, tag, &group).await?;
+    tx.commit().await?;
+    Ok(name)
+}
+
+/// `DELETE crm/{company|person}/{id}/tag/group`: removes the tag from the same group; a tag the
+/// portal does not have is a 400 naming `tagName`, as in the original.
+pub async fn remove_from_group(
+    store: &Store,
+    caller: &Caller,
+    contact: ContactId,
+    is_company: bool,
+    name: &str,
+) -> ApiResult<String> {
+    let name = check_name(name)?;
+    let head = group_head(store, caller, contact, is_company).await?;
+    if !access::can_edit(caller, &head) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    let mut tx = store.begin_write().await?;
+    let tag = store
+        .tag_id(tx.conn(), caller.portal, &name)
+        .await?
+        .ok_or_else(|| ApiError::invalid("tagName", "the portal has no such tag"))?;
+    let group = group_of(store, tx.conn(), caller, &head).await?;
+    store.untag_contacts(tx.conn(), caller.portal, tag, &group).await?;
+    tx.commit().await?;
+    Ok(name)
 }

@@ -20,7 +20,7 @@ use super::openapi::Ty;
 use super::request::{Anon, Call};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
-use crate::model::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, UserId};
+use crate::model::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, RateId, UserId};
 
 /// A set of inputs: an endpoint's, or a group several endpoints share, or one object of a list.
 pub trait Inputs: Sized {
@@ -159,6 +159,7 @@ macro_rules! scalars {
 
 scalars! {
     i64 => Ty::Int,
+    f64 => Ty::Number,
     bool => Ty::Bool,
     String => Ty::Text,
     Uuid => Ty::Guid,
@@ -169,6 +170,7 @@ scalars! {
     InfoId => Ty::Int,
     ListItemId => Ty::Int,
     FieldId => Ty::Int,
+    RateId => Ty::Int,
     UserId => Ty::Guid,
     GroupId => Ty::Guid,
 }

@@ -23,6 +23,8 @@ use crate::app::App;
 #[derive(Debug, Clone, Copy)]
 pub enum Ty {
     Int,
+    /// A decimal number (invariant culture: a point, no thousands separators).
+    Number,
     Bool,
     Text,
     Guid,
@@ -245,6 +247,7 @@ fn path_variables(path: &'static str) -> Vec<&'static str> {
 fn type_schema(ty: Ty) -> Value {
     match ty {
         Ty::Int => json!({"type": "integer", "format": "int64"}),
+        Ty::Number => json!({"type": "number", "format": "double"}),
         Ty::Bool => json!({"type": "boolean"}),
         Ty::Text => json!({"type": "string"}),
         Ty::Guid => json!({"type": "string", "format": "uuid"}),

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::binding::FromParam;
-use crate::model::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, UserId};
+use crate::model::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, ProjectId, RateId, UserId};
 
 macro_rules! id_param {
     ($($name:ident($inner:ty)),*) => {$(
@@ -24,6 +24,7 @@ id_param!(
     InfoId(i64),
     ListItemId(i64),
     FieldId(i64),
+    RateId(i64),
     UserId(Uuid),
     GroupId(Uuid)
 );

@@ -29,6 +29,7 @@ pub const INFO_TYPES: &[(&str, i64)] = &[
     ("VK", 17),
 ];
 pub const INFO_PHONE: i64 = 0;
+pub const INFO_EMAIL: i64 = 1;
 pub const INFO_ADDRESS: i64 = 7;
 
 /// The name of an info type number, if it names one.

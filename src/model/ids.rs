@@ -42,6 +42,8 @@ typed_id! {
     ListItemId(i64);
     /// A custom field definition.
     FieldId(i64);
+    /// A currency exchange rate.
+    RateId(i64);
     /// A portal user.
     UserId(Uuid);
     /// A group (department) of users.
@@ -60,6 +62,11 @@ impl UserId {
 impl InfoId {
     /// A detail not stored yet: the store gives it its id.
     pub const UNSAVED: InfoId = InfoId(0);
+}
+
+impl RateId {
+    /// A rate not stored yet: the store gives it its id.
+    pub const UNSAVED: RateId = RateId(0);
 }
 
 impl ListItemId {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod contacts;
+pub mod crm_settings;
 pub mod custom_fields;
 pub mod groups;
 pub mod ids;
@@ -10,4 +11,6 @@ pub mod login;
 pub mod people;
 pub mod projects;
 
-pub use ids::{CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};
+pub use ids::{
+    CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, RateId, ShareType, UserId,
+};

@@ -29,6 +29,18 @@ impl Store {
         entity_types: &[i64],
         usage_for: Option<Viewer>,
     ) -> Result<Vec<FieldDefinition>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.field_definitions_in(&mut conn, portal, entity_types, usage_for).await
+    }
+
+    /// The same inside a transaction, to decide a change on the definitions as they are.
+    pub async fn field_definitions_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        entity_types: &[i64],
+        usage_for: Option<Viewer>,
+    ) -> Result<Vec<FieldDefinition>, sqlx::Error> {
         let mut args = Args::default();
         args.push(Arg::Int(portal.0));
         args.push(Arg::Text(json_array(entity_types)));
@@ -44,7 +56,7 @@ impl Store {
              FROM crm_custom_fields f WHERE f.portal_id = $1 AND f.entity_type IN {} ORDER BY f.sort_order, f.id",
             self.json_ints(2)
         );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(conn).await?;
         rows.iter().map(definition_from_row).collect()
     }
 
@@ -127,6 +139,22 @@ impl Store {
             .execute(conn)
             .await?;
         }
+        Ok(())
+    }
+
+    /// Gives the listed fields their position in the list as sort order, in one statement.
+    pub async fn reorder_field_definitions(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[FieldId],
+    ) -> Result<(), sqlx::Error> {
+        let positions = self.json_positions(2);
+        let sql = format!(
+            "UPDATE crm_custom_fields SET sort_order = (SELECT p.pos FROM {positions} p WHERE p.id = crm_custom_fields.id) \
+             WHERE portal_id = $1 AND id IN (SELECT p.id FROM {positions} p)"
+        );
+        sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).execute(conn).await?;
         Ok(())
     }
 }

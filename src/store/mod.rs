@@ -4,6 +4,7 @@
 //! its own migrations, embedded in the binary.
 
 mod contacts;
+mod crm_settings;
 mod custom_fields;
 mod groups;
 mod login;
@@ -209,6 +210,20 @@ impl Store {
 
     /// Like [`Store::json_texts`], for integer ids.
     /// Also a table of one column, `id`, to select from.
+    /// The ids of the JSON array bound as `$n` with their positions in it (0 first), as a
+    /// subquery of rows `(id, pos)`: one statement reorders a whole list.
+    pub(crate) fn json_positions(&self, n: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                format!("(SELECT CAST(value AS INTEGER) AS id, CAST(key AS INTEGER) AS pos FROM json_each(${n}))")
+            }
+            Backend::Postgres => format!(
+                "(SELECT e.value::bigint AS id, e.ord - 1 AS pos FROM jsonb_array_elements_text(${n}::jsonb) \
+                 WITH ORDINALITY AS e(value, ord))"
+            ),
+        }
+    }
+
     pub(crate) fn json_ints(&self, n: usize) -> String {
         match self.backend {
             Backend::Sqlite => format!("(SELECT value AS id FROM json_each(${n}))"),

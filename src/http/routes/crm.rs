@@ -1031,8 +1031,8 @@ pub async fn delete_type(State(app): State<Arc<App>>, In(call, input): In<ItemRe
     delete_item(&app, &call, LIST_CONTACT_TYPE, input).await
 }
 
-/// The entity type of a `crm/{entityType}/...` route.
-fn entity_type(path: &str) -> i64 {
+/// The entity type of a `crm/{entityType}/...` route (its fixed words are lower case by then).
+pub(super) fn entity_type(path: &str) -> i64 {
     if path.contains("/crm/company/") {
         ENTITY_COMPANY
     } else if path.contains("/crm/person/") {

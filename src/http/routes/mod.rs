@@ -4,6 +4,7 @@
 
 mod auth;
 mod crm;
+mod crm_settings;
 mod groups;
 mod people;
 mod projects;
@@ -19,6 +20,7 @@ use super::wire::crm::{
     ContactBaseWithPhoneWrapper, ContactBaseWrapper, ContactInfoWrapper, ContactWithTaskWrapper, ContactWrapper,
     CurrencyInfoWrapper, CustomFieldBaseWrapper, CustomFieldWrapper, ListItemWrapper, TagWrapper,
 };
+use super::wire::crm_settings::{ContactBaseWithEmailWrapper, CurrencyRateInfoWrapper, CurrencyRateWrapper};
 use super::wire::groups::{GroupSummary, GroupWrapperFull};
 use super::wire::people::{EmployeeWraper, EmployeeWraperFull};
 use super::wire::projects::{ProjectWrapper, ProjectWrapperFull};
@@ -167,4 +169,29 @@ fn api() -> Api {
         .put("/api/2.0/crm/contact/{contactid}/addressdata/{id}", crm::update_address, doc("Changes an address").returns::<ContactInfoWrapper>())
         .post("/api/2.0/crm/contact/{contactid}/project/{projectid}", crm::link_one, doc("Links a contact to a project").returns::<ContactWrapper>())
         .delete("/api/2.0/crm/contact/{contactid}/project/{projectid}", crm::unlink_one, doc("Unlinks a contact from a project").returns::<ContactBaseWrapper>())
+        .put("/api/2.0/crm/contact/status/{id}/color", crm_settings::status_color, doc("Sets a contact status's color").returns::<ListItemWrapper>())
+        .put("/api/2.0/crm/contact/status/reorder", crm_settings::reorder_statuses, doc("Orders contact statuses by title").list::<ListItemWrapper>())
+        .put("/api/2.0/crm/contact/type/reorder", crm_settings::reorder_types, doc("Orders contact types by title").list::<ListItemWrapper>())
+        .put("/api/2.0/crm/contact/customfield/reorder", crm_settings::reorder_fields, doc("Orders custom fields of contacts").list::<CustomFieldBaseWrapper>())
+        .put("/api/2.0/crm/person/customfield/reorder", crm_settings::reorder_fields, doc("Orders custom fields of persons").list::<CustomFieldBaseWrapper>())
+        .put("/api/2.0/crm/company/customfield/reorder", crm_settings::reorder_fields, doc("Orders custom fields of companies").list::<CustomFieldBaseWrapper>())
+        .put("/api/2.0/crm/contact/status/settings", crm_settings::status_settings, doc("Whether a company's status goes to its persons (none: ask)").returns::<OrVoid<bool>>())
+        .put("/api/2.0/crm/contact/tag/settings", crm_settings::tag_settings, doc("Whether a company's tags go to its persons (none: ask)").returns::<OrVoid<bool>>())
+        .put("/api/2.0/crm/contact/mailtohistory/settings", crm_settings::mail_settings, doc("Whether mail to a contact is written to its history").returns::<bool>())
+        .post("/api/2.0/crm/company/{contactid}/tag/group", crm_settings::add_group_tag, doc("Tags a company and its persons").returns::<String>())
+        .delete("/api/2.0/crm/company/{contactid}/tag/group", crm_settings::remove_group_tag, doc("Untags a company and its persons").returns::<String>())
+        .post("/api/2.0/crm/person/{contactid}/tag/group", crm_settings::add_group_tag, doc("Tags a person, his company and its persons").returns::<String>())
+        .delete("/api/2.0/crm/person/{contactid}/tag/group", crm_settings::remove_group_tag, doc("Untags a person, his company and its persons").returns::<String>())
+        .get("/api/2.0/crm/settings/currency/convert", crm_settings::convert, doc("An amount converted by the portal's rates").returns::<f64>())
+        .get("/api/2.0/crm/settings/currency/summarytable", crm_settings::summary_table, doc("What one of a currency is worth in the others").list::<CurrencyRateInfoWrapper>())
+        .put("/api/2.0/crm/settings/currency", crm_settings::set_default_currency, doc("Sets the portal's default currency").returns::<CurrencyInfoWrapper>())
+        .get("/api/2.0/crm/currency/rates", crm_settings::rates, doc("The portal's exchange rates").list::<CurrencyRateWrapper>())
+        .post("/api/2.0/crm/currency/rates", crm_settings::create_rate, doc("Adds or changes the rate of a pair").returns::<CurrencyRateWrapper>())
+        .post("/api/2.0/crm/currency/setrates", crm_settings::set_rates, doc("Replaces the rates and sets the default currency").list::<CurrencyRateWrapper>())
+        .post("/api/2.0/crm/currency/addrates", crm_settings::add_rates, doc("Adds or changes the rates of pairs").list::<CurrencyRateWrapper>())
+        .get("/api/2.0/crm/currency/rates/{id}", crm_settings::rate, doc("An exchange rate").returns::<CurrencyRateWrapper>())
+        .get("/api/2.0/crm/currency/rates/{fromCurrency}/{toCurrency}", crm_settings::rate_of_pair, doc("The rate of a pair").returns::<CurrencyRateWrapper>())
+        .put("/api/2.0/crm/currency/rates/{id}", crm_settings::update_rate, doc("Changes an exchange rate").returns::<CurrencyRateWrapper>())
+        .delete("/api/2.0/crm/currency/rates/{id}", crm_settings::delete_rate, doc("Deletes an exchange rate").returns::<CurrencyRateWrapper>())
+        .get("/api/2.0/crm/contact/mail", crm_settings::mail_contacts, doc("Contacts with their primary email, for mail merge").list::<ContactBaseWithEmailWrapper>())
 }

@@ -10,6 +10,7 @@ use super::people::EmployeeWraper;
 use super::WireCtx;
 use crate::domain::access;
 use crate::domain::contacts::{self, Contact, ContactInfo, ContactView, ListItem};
+use crate::domain::currencies::{self, CurrencyInfo};
 use crate::domain::custom_fields::{self, FieldDefinition};
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
@@ -301,44 +302,25 @@ pub struct CurrencyInfoWrapper {
     pub is_basic: bool,
 }
 
-/// The currencies this server knows: (title, symbol, code, culture, basic).
-const CURRENCIES: [(&str, &str, &str, &str, bool); 12] = [
-    ("United States Dollar", "$", "USD", "US", true),
-    ("Euro", "€", "EUR", "EU", true),
-    ("Pound Sterling", "£", "GBP", "GB", true),
-    ("Japanese Yen", "¥", "JPY", "JP", true),
-    ("Chinese Yuan", "¥", "CNY", "CN", false),
-    ("Russian Ruble", "₽", "RUB", "RU", true),
-    ("Swiss Franc", "Fr", "CHF", "CH", true),
-    ("Canadian Dollar", "$", "CAD", "CA", true),
-    ("Australian Dollar", "$", "AUD", "AU", true),
-    ("Indian Rupee", "₹", "INR", "IN", false),
-    ("Brazilian Real", "R$", "BRL", "BR", false),
-    ("Swedish Krona", "kr", "SEK", "SE", true),
-];
-
 impl CurrencyInfoWrapper {
     /// Every currency, by abbreviation.
     pub fn all() -> Vec<Self> {
-        let mut all: Vec<Self> = CURRENCIES.iter().map(|c| Self::from_row(*c)).collect();
-        all.sort_by_key(|c| c.abbreviation);
-        all
+        currencies::all_currencies().into_iter().map(Self::new).collect()
     }
 
     pub fn of(code: &str) -> Option<Self> {
-        CURRENCIES.iter().find(|c| c.2.eq_ignore_ascii_case(code)).map(|c| Self::from_row(*c))
+        currencies::currency_of(code).map(Self::new)
     }
 
-    fn from_row(
-        (title, symbol, abbreviation, culture_name, is_basic): (
-            &'static str,
-            &'static str,
-            &'static str,
-            &'static str,
-            bool,
-        ),
-    ) -> Self {
-        CurrencyInfoWrapper { title, symbol, abbreviation, culture_name, is_convertable: true, is_basic }
+    pub fn new(currency: &'static CurrencyInfo) -> Self {
+        CurrencyInfoWrapper {
+            title: currency.title,
+            symbol: currency.symbol,
+            abbreviation: currency.abbreviation,
+            culture_name: currency.culture_name,
+            is_convertable: true,
+            is_basic: currency.is_basic,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod crm;
+pub mod crm_settings;
 pub mod groups;
 pub mod people;
 pub mod projects;

@@ -148,3 +148,23 @@ impl Store {
         Ok(found.is_some())
     }
 }
+
+impl Store {
+    /// Gives the listed items their position in the list as sort order, in one statement;
+    /// items not listed keep theirs.
+    pub async fn reorder_list_items(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        list_type: i64,
+        ids: &[ListItemId],
+    ) -> Result<(), sqlx::Error> {
+        let positions = self.json_positions(3);
+        let sql = format!(
+            "UPDATE crm_list_items SET sort_order = (SELECT p.pos FROM {positions} p WHERE p.id = crm_list_items.id) \
+             WHERE portal_id = $1 AND list_type = $2 AND id IN (SELECT p.id FROM {positions} p)"
+        );
+        sqlx::query(&sql).bind(portal.0).bind(list_type).bind(super::json_array(ids)).execute(conn).await?;
+        Ok(())
+    }
+}

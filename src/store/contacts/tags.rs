@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, Row};
 use super::access::readable_contact_of;
 use super::{Arg, Args};
 use crate::model::access::Viewer;
-use crate::model::ids::{ContactId, PortalId};
+use crate::model::ids::{CompanyId, ContactId, PortalId};
 use crate::store::Store;
 
 impl Store {
@@ -120,5 +120,41 @@ impl Store {
         }
         let rows = query.fetch_all(conn).await?;
         rows.iter().map(|row| row.try_get("title")).collect()
+    }
+
+    /// Removes a tag from contacts; returns how many carried it. One statement.
+    pub async fn untag_contacts(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        tag: i64,
+        contacts: &[ContactId],
+    ) -> Result<u64, sqlx::Error> {
+        if contacts.is_empty() {
+            return Ok(0);
+        }
+        let sql = format!(
+            "DELETE FROM crm_contact_tags WHERE portal_id = $1 AND tag_id = $2 AND contact_id IN {}",
+            self.json_ints(3)
+        );
+        let done = sqlx::query(&sql).bind(portal.0).bind(tag).bind(super::json_array(contacts)).execute(conn).await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The persons of a company, read inside the caller's transaction.
+    pub async fn company_member_ids(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        company: CompanyId,
+    ) -> Result<Vec<ContactId>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id FROM crm_contacts WHERE portal_id = $1 AND company_id = $2 AND is_company = 0 ORDER BY id",
+        )
+        .bind(portal.0)
+        .bind(company.0)
+        .fetch_all(conn)
+        .await?;
+        rows.iter().map(|row| Ok(ContactId(row.try_get("id")?))).collect()
     }
 }
