@@ -16,6 +16,7 @@ mod typed_ids;
 pub mod wire;
 pub mod xml;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -191,26 +192,43 @@ async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req:
     render(response, &ctx, host.as_deref(), has_authorization)
 }
 
-/// The path with its fixed words spelled as the route table spells them (`crm/Contact/filter`
-/// is `crm/contact/filter`), since ASP.NET routing ignores their case; the values in it keep
-/// theirs. Of the templates a path fits, the one with the most fixed words wins, as a fixed
-/// word beats a variable in routing.
-fn route_case(path: &str) -> String {
-    static TEMPLATES: OnceLock<Vec<Vec<Option<&'static str>>>> = OnceLock::new();
-    let templates = TEMPLATES.get_or_init(|| {
+/// The route table's fixed words: the templates, and each word's spelling by its lower case.
+struct RouteWords {
+    templates: Vec<Vec<Option<&'static str>>>,
+    spelling: HashMap<String, &'static str>,
+}
+
+fn route_words() -> &'static RouteWords {
+    static WORDS: OnceLock<RouteWords> = OnceLock::new();
+    WORDS.get_or_init(|| {
         let mut templates: Vec<Vec<Option<&'static str>>> = operations()
             .iter()
             .map(|op| op.path.split('/').map(|s| (!s.starts_with('{')).then_some(s)).collect())
             .collect();
         templates.dedup();
-        templates
-    });
+        let spelling = templates.iter().flatten().flatten().map(|word| (word.to_ascii_lowercase(), *word)).collect();
+        RouteWords { templates, spelling }
+    })
+}
+
+/// The path with its fixed words spelled as the route table spells them (`crm/Contact/filter`
+/// is `crm/contact/filter`), since ASP.NET routing ignores their case; the values in it keep
+/// theirs. Of the templates a path fits, the one with the most fixed words wins, as a fixed
+/// word beats a variable in routing. Most paths are spelled right, and pass after one look-up
+/// a segment.
+fn route_case(path: &str) -> String {
+    let words = route_words();
     let segments: Vec<&str> = path.split('/').collect();
+    let misspelled =
+        segments.iter().any(|s| words.spelling.get(&s.to_ascii_lowercase()).is_some_and(|spelled| spelled != s));
+    if !misspelled {
+        return path.to_string();
+    }
     let fits = |template: &&Vec<Option<&str>>| {
         template.len() == segments.len()
             && template.iter().zip(&segments).all(|(word, s)| word.is_none_or(|w| w.eq_ignore_ascii_case(s)))
     };
-    let best = templates.iter().filter(fits).max_by_key(|template| template.iter().flatten().count());
+    let best = words.templates.iter().filter(fits).max_by_key(|template| template.iter().flatten().count());
     match best {
         Some(template) => {
             template.iter().zip(&segments).map(|(word, s)| word.unwrap_or(s)).collect::<Vec<_>>().join("/")
