@@ -14,21 +14,11 @@ async fn the_persons_listed_that_the_caller_may_edit_join_the_new_company() {
     let server = spawn().await;
     let owner = server.owner_token().await;
     let (_, user) = server.add_user_and_login("uma", Role::User).await;
-    let person = |name: &'static str, share: i64| {
-        let (server, owner) = (&server, &owner);
-        async move {
-            server
-                .call(
-                    owner,
-                    Method::POST,
-                    "crm/contact/person",
-                    json!({"firstName": name, "lastName": "X", "shareType": share}),
-                )
-                .await
-                .id()
-        }
-    };
-    let (writable, read_only, hidden) = (person("Wri", 1).await, person("Rea", 2).await, person("Hid", 0).await);
+    let (writable, read_only, hidden) = (
+        server.add_person(&owner, "Wri", 1).await,
+        server.add_person(&owner, "Rea", 2).await,
+        server.add_person(&owner, "Hid", 0).await,
+    );
     let other = server
         .call(&owner, Method::POST, "crm/contact/company", json!({"companyName": "Old", "shareType": 1}))
         .await

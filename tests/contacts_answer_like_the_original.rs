@@ -111,21 +111,7 @@ async fn zero_and_negative_ids_in_id_lists_are_skipped() {
     let owner = server.owner_token().await;
     let me = server.get("people/@self", &owner).await.json_ok()["response"]["id"].clone();
     let project = server.call(&owner, Method::POST, "project", json!({"title": "P", "responsibleId": me})).await.id();
-    let person = |name: &'static str| {
-        let (server, owner) = (&server, &owner);
-        async move {
-            server
-                .call(
-                    owner,
-                    Method::POST,
-                    "crm/contact/person",
-                    json!({"firstName": name, "lastName": "X", "shareType": 1}),
-                )
-                .await
-                .id()
-        }
-    };
-    let (a, b) = (person("A").await, person("B").await);
+    let (a, b) = (server.add_person(&owner, "A", 1).await, server.add_person(&owner, "B", 1).await);
 
     let linked = server
         .call(&owner, Method::POST, &format!("crm/contact/project/{project}"), json!({"contactid": [0, a, -3]}))

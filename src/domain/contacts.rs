@@ -787,7 +787,7 @@ async fn cascade_status(
     company: ContactId,
     status: i64,
 ) -> ApiResult<()> {
-    let members = store.company_member_ids_in(conn, caller.portal, company).await?;
+    let members = store.company_member_ids(conn, caller.portal, CompanyId(company.0)).await?;
     let mut ids = store.permitted_contact_ids(conn, caller.portal, Viewer::of(caller), &members, Right::Edit).await?;
     ids.push(company);
     store.set_contacts_status(conn, caller.portal, &ids, status, caller.user.id).await?;
@@ -879,7 +879,7 @@ pub async fn merge(store: &Store, caller: &Caller, from: ContactId, to: ContactI
     };
     store.merge_contact_data(tx.conn(), caller.portal, from, to).await?;
     if source.is_company {
-        let members = store.company_member_ids_in(tx.conn(), caller.portal, from).await?;
+        let members = store.company_member_ids(tx.conn(), caller.portal, CompanyId(from.0)).await?;
         store.set_persons_company(tx.conn(), caller.portal, &members, Some(CompanyId(to.0)), caller.user.id).await?;
     }
     store.update_contact(tx.conn(), caller.portal, to, &patch, caller.user.id).await?;

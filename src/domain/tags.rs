@@ -145,6 +145,23 @@ async fn group_of(
     Ok(store.permitted_contact_ids(conn, caller.portal, Viewer::of(caller), &ids, Right::Edit).await?)
 }
 
+/// The checked tag name and the contact a group tag is asked for, which the caller must be
+/// allowed to edit.
+async fn editable_group_head(
+    store: &Store,
+    caller: &Caller,
+    contact: ContactId,
+    is_company: bool,
+    name: &str,
+) -> ApiResult<(String, Contact)> {
+    let name = check_name(name)?;
+    let head = group_head(store, caller, contact, is_company).await?;
+    if !access::can_edit(caller, &head) {
+        return Err(ApiError::forbidden("Access denied"));
+    }
+    Ok((name, head))
+}
+
 /// `POST crm/{company|person}/{id}/tag/group`: tags the contact's group (see `group_of`),
 /// creating the tag if needed. The named contact must be one the caller may edit.
 pub async fn add_to_group(
@@ -154,11 +171,7 @@ pub async fn add_to_group(
     is_company: bool,
     name: &str,
 ) -> ApiResult<String> {
-    let name = check_name(name)?;
-    let head = group_head(store, caller, contact, is_company).await?;
-    if !access::can_edit(caller, &head) {
-        return Err(ApiError::forbidden("Access denied"));
-    }
+    let (name, head) = editable_group_head(store, caller, contact, is_company, name).await?;
     let mut tx = store.begin_write().await?;
     let group = group_of(store, tx.conn(), caller, &head).await?;
     let (tag, _) = store.ensure_tag(tx.conn(), caller.portal, &name).await?;
@@ -176,11 +189,7 @@ pub async fn remove_from_group(
     is_company: bool,
     name: &str,
 ) -> ApiResult<String> {
-    let name = check_name(name)?;
-    let head = group_head(store, caller, contact, is_company).await?;
-    if !access::can_edit(caller, &head) {
-        return Err(ApiError::forbidden("Access denied"));
-    }
+    let (name, head) = editable_group_head(store, caller, contact, is_company, name).await?;
     let mut tx = store.begin_write().await?;
     let tag = store
         .tag_id(tx.conn(), caller.portal, &name)

@@ -247,6 +247,12 @@ impl TestServer {
         &self.server.as_ref().expect("running").app().store
     }
 
+    /// Adds a person through the API (last name "X", the given share type); returns his id.
+    pub async fn add_person(&self, token: &str, first_name: &str, share_type: i64) -> i64 {
+        let body = serde_json::json!({"firstName": first_name, "lastName": "X", "shareType": share_type});
+        self.call(token, Method::POST, "crm/contact/person", body).await.id()
+    }
+
     /// Adds a user as `add_user` does and logs him in; returns (id, token).
     pub async fn add_user_and_login(&self, name: &str, role: Role) -> (Uuid, String) {
         let (id, email, password) = self.add_user(name, role).await;

@@ -276,23 +276,6 @@ impl Store {
         Ok(())
     }
 
-    /// The persons of a company, as the caller's transaction sees them.
-    pub async fn company_member_ids_in(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        company: ContactId,
-    ) -> Result<Vec<ContactId>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT id FROM crm_contacts WHERE portal_id = $1 AND company_id = $2 AND is_company = 0 ORDER BY id",
-        )
-        .bind(portal.0)
-        .bind(company.0)
-        .fetch_all(conn)
-        .await?;
-        ids_of(rows)
-    }
-
     /// Sets the status of contacts, and who changed them when, in one statement.
     pub async fn set_contacts_status(
         &self,
