@@ -141,6 +141,7 @@ async fn bad_list_parameters_are_400_naming_them() {
     for (query, name) in [
         ("count=abc", "count"),
         ("startIndex=1.5", "startIndex"),
+        ("startIndex=NaN", "startIndex"),
         ("updatedSince=never", "updatedSince"),
         ("count=-3", "count"),
     ] {
