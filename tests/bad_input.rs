@@ -221,6 +221,8 @@ async fn over_long_contact_texts_are_refused_by_name() {
         ),
         ("crm/contact/company", serde_json::json!({"companyName": "C", "about": long}), "about"),
         ("crm/contact/company", serde_json::json!({"companyName": &long[..256]}), "companyName"),
+        ("crm/contact/company/quick", serde_json::json!({"companyName": ["Fine", &long[..256]]}), "companyName"),
+        ("crm/contact/person/quick", serde_json::json!({"data": [{"key": &long[..256], "value": "B"}]}), "firstName"),
     ] {
         let answer = server.call(&token, Method::POST, path, &body).await;
         assert_eq!(answer.status, reqwest::StatusCode::BAD_REQUEST, "{path} {name}");
