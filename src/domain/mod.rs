@@ -13,7 +13,9 @@ pub mod health;
 pub mod list_items;
 pub mod password;
 pub mod people;
+pub mod photos;
 pub mod projects;
+mod remote_image;
 pub mod tags;
 
 pub use crate::model::access::Caller;

@@ -8,10 +8,13 @@ mod crm_settings;
 mod custom_fields;
 mod groups;
 mod login;
+mod photos;
 mod portals;
 mod projects;
 mod tokens;
 mod users;
+
+pub use photos::StoredImage;
 
 use std::path::Path;
 use std::str::FromStr;
