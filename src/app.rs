@@ -88,13 +88,13 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             photo_fetch: FetchPolicy {
                 hosts: args
                     .photo_fetch
-                    .hosts
+                    .photo_url_hosts
                     .iter()
                     .map(|h| h.trim().to_ascii_lowercase())
                     .filter(|h| !h.is_empty())
                     .collect(),
-                allow_private: args.photo_fetch.allow_private,
-                timeout: args.photo_fetch.timeout,
+                allow_private: args.photo_fetch.photo_url_private,
+                timeout: args.photo_fetch.photo_url_timeout,
                 max_bytes: photos::MAX_PHOTO_BYTES,
             },
         },

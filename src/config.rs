@@ -61,16 +61,16 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, Args, Default)]
 pub struct PhotoFetchArgs {
     /// Hosts photos may be fetched from, separated by commas (`example.com`, `*.example.com`).
-    #[arg(long = "photo-url-hosts", env = "PORTALD_PHOTO_URL_HOSTS", value_delimiter = ',', default_value = "")]
-    pub hosts: Vec<String>,
+    #[arg(long, env = "PORTALD_PHOTO_URL_HOSTS", value_delimiter = ',', default_value = "")]
+    pub photo_url_hosts: Vec<String>,
 
     /// Also fetch from private, loopback and link-local addresses (an intranet's image server).
-    #[arg(long = "photo-url-private", env = "PORTALD_PHOTO_URL_PRIVATE")]
-    pub allow_private: bool,
+    #[arg(long, env = "PORTALD_PHOTO_URL_PRIVATE")]
+    pub photo_url_private: bool,
 
     /// Longest a photo fetch may take.
-    #[arg(long = "photo-url-timeout", env = "PORTALD_PHOTO_URL_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
+    #[arg(long, env = "PORTALD_PHOTO_URL_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub photo_url_timeout: Duration,
 }
 
 /// Options that describe the portals (tenants) this server hosts.

@@ -289,9 +289,9 @@ fn http_answer(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
 fn fetching(hosts: &[&str], allow_private: bool) -> Options {
     Options {
         photo_fetch: PhotoFetchArgs {
-            hosts: hosts.iter().map(|h| h.to_string()).collect(),
-            allow_private,
-            timeout: Duration::from_secs(1),
+            photo_url_hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            photo_url_private: allow_private,
+            photo_url_timeout: Duration::from_secs(1),
         },
         ..Options::default()
     }
