@@ -21,8 +21,9 @@ use crate::http::wire::photos::{
     contact_photo_url, contact_size_of_ps, parse_contact_file, parse_default_contact_file, parse_default_user_file,
     parse_user_file, ThumbnailsDataWrapper,
 };
-use crate::model::photos::CONTACT_SIZES;
+use crate::model::photos::{PhotoFormat, CONTACT_SIZES};
 use crate::model::{ContactId, UserId};
+use crate::store::StoredImage;
 
 /// Where a user's new photo comes from: the original takes a URL in `files`; a file uploaded
 /// under that name in a multipart form is taken as well.
@@ -204,10 +205,7 @@ pub async fn contact_image(
 ) -> ApiResult<Response> {
     let (id, size, format) = parse_contact_file(&input.file).ok_or_else(|| ApiError::not_found("No such photo"))?;
     let image = photos::contact_image(&app.store, &call.caller, id, size).await?;
-    if image.stamp.format != format {
-        return Err(ApiError::not_found("No such photo"));
-    }
-    Ok(image_response(&headers, format.media_type(), image.stamp.version, PRIVATE, image.data))
+    stored_image_response(&headers, image, format)
 }
 
 /// A user's photo, for any user of the portal.
@@ -219,10 +217,15 @@ pub async fn user_image(
     let (id, size, format) = parse_user_file(&input.file).ok_or_else(|| ApiError::not_found("No such photo"))?;
     let user = people::resolve(&app.store, &call.caller, &id.to_string()).await?;
     let image = photos::user_image(&app.store, &call.caller, &user, size).await?;
+    stored_image_response(&headers, image, format)
+}
+
+/// An uploaded image, if it is in the format its URL names: an earlier upload's URL finds nothing.
+fn stored_image_response(headers: &HeaderMap, image: StoredImage, format: PhotoFormat) -> ApiResult<Response> {
     if image.stamp.format != format {
         return Err(ApiError::not_found("No such photo"));
     }
-    Ok(image_response(&headers, format.media_type(), image.stamp.version, PRIVATE, image.data))
+    Ok(image_response(headers, format.media_type(), image.stamp.version, PRIVATE, image.data))
 }
 
 /// A default contact image: the same for everyone, so public.
