@@ -12,11 +12,12 @@ use super::{contacts, people, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::contacts::Contact;
 use crate::model::people::User;
+use crate::model::photos::StoredImage;
 use crate::model::photos::{
     Photo, PhotoFormat, PhotoImage, PhotoOwner, PhotoStamp, CONTACT_SIZES, USER_ORIGINAL_BOUND, USER_SIZES,
 };
 use crate::model::ContactId;
-use crate::store::{Store, StoredImage};
+use crate::store::Store;
 
 pub use super::remote_image::FetchPolicy;
 

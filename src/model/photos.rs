@@ -77,3 +77,10 @@ pub struct PhotoStamp {
     pub format: PhotoFormat,
     pub version: i64,
 }
+
+/// One stored size of a photo, as it is served.
+#[derive(Debug, Clone)]
+pub struct StoredImage {
+    pub stamp: PhotoStamp,
+    pub data: Vec<u8>,
+}

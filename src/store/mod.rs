@@ -14,8 +14,6 @@ mod projects;
 mod tokens;
 mod users;
 
-pub use photos::StoredImage;
-
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;

@@ -6,13 +6,7 @@ use sqlx::{Any, AnyConnection, Row};
 
 use super::{to_ticks, Store};
 use crate::model::ids::PortalId;
-use crate::model::photos::{Photo, PhotoFormat, PhotoImage, PhotoOwner, PhotoStamp};
-
-/// One stored size of a photo, as it is served.
-pub struct StoredImage {
-    pub stamp: PhotoStamp,
-    pub data: Vec<u8>,
-}
+use crate::model::photos::{Photo, PhotoFormat, PhotoImage, PhotoOwner, PhotoStamp, StoredImage};
 
 /// The table of an owner's photos and the condition naming the owner (`$1` portal, `$2` owner).
 fn table(owner: PhotoOwner) -> (&'static str, &'static str) {

@@ -21,9 +21,8 @@ use crate::http::wire::photos::{
     contact_photo_url, contact_size_of_ps, parse_contact_file, parse_default_contact_file, parse_default_user_file,
     parse_user_file, ThumbnailsDataWrapper,
 };
-use crate::model::photos::{PhotoFormat, CONTACT_SIZES};
+use crate::model::photos::{PhotoFormat, StoredImage, CONTACT_SIZES};
 use crate::model::{ContactId, UserId};
-use crate::store::StoredImage;
 
 /// Where a user's new photo comes from: the original takes a URL in `files`; a file uploaded
 /// under that name in a multipart form is taken as well.
