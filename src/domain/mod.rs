@@ -10,6 +10,7 @@ pub mod currencies;
 pub mod custom_fields;
 pub mod groups;
 pub mod health;
+pub mod integrity;
 pub mod list_items;
 pub mod password;
 pub mod people;

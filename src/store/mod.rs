@@ -7,12 +7,15 @@ mod contacts;
 mod crm_settings;
 mod custom_fields;
 mod groups;
+mod integrity;
 mod login;
 mod photos;
 mod portals;
 mod projects;
 mod tokens;
 mod users;
+
+pub use integrity::SequenceLag;
 
 use std::path::Path;
 use std::str::FromStr;
