@@ -262,7 +262,7 @@ impl Store {
         let ids = json_array(&projects.iter().map(|p| p.0).collect::<Vec<_>>());
         let sql = format!(
             "SELECT project_id, user_id, security, removed FROM project_members WHERE portal_id = $1 \
-             AND project_id IN (SELECT id FROM {}){} ORDER BY project_id, user_id",
+             AND project_id IN {}{} ORDER BY project_id, user_id",
             self.json_ints(2),
             if with_removed { "" } else { " AND removed = 0" }
         );
