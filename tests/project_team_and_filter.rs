@@ -559,6 +559,7 @@ async fn tags_are_set_by_editors_and_listed_with_ids() {
     let answer = w.call(&w.ann_token, Method::PUT, &path, json!({"tags": "beta; alpha,,beta"})).await;
     let body = answer.json_ok();
     assert!(!keys(&body["response"]).contains(&"tags"), "the original answers without them");
+    assert!(body["response"]["updatedBy"].is_null(), "the project's last change stays the owner's");
     assert_eq!(
         w.server.get(&format!("project/{id}"), &w.bob_token).await.json()["response"]["tags"],
         json!(["alpha", "beta"])

@@ -572,6 +572,17 @@ pub async fn common_security(store: &Store, caller: &Caller) -> ApiResult<Common
     })
 }
 
+/// `PUT project/{id}/tag`: replaces the tags (the edit right; the project's last change stays,
+/// as in the original); returns the project after.
+pub async fn set_tags(store: &Store, caller: &Caller, id: ProjectId, tags: Vec<String>) -> ApiResult<Project> {
+    let mut tx = store.begin_write().await?;
+    locked(store, &mut tx, caller, id, can_edit).await?;
+    store.replace_tags(tx.conn(), caller.portal, id, &tags).await?;
+    let updated = store.lock_project(tx.conn(), caller.portal, id).await?;
+    tx.commit().await?;
+    updated.ok_or_else(|| ApiError::not_found("Item not found"))
+}
+
 /// `GET project/tag`: every project tag of the portal with its id, by title.
 pub async fn tag_names(store: &Store, caller: &Caller) -> ApiResult<Vec<(i64, String)>> {
     Ok(store.project_tag_names(caller.portal).await?)

@@ -444,8 +444,7 @@ pub async fn follow(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>
 /// `PUT project/{id}/tag` with `tags` (separated by `,` or `;`): replaces the tags.
 pub async fn set_tags(State(app): State<Arc<App>>, In(call, input): In<ProjectTags>) -> ApiResult<Reply> {
     let tags = projects::parse_tags(&input.tags.unwrap_or_default())?;
-    let changes = ProjectChanges { tags: Some(tags), ..ProjectChanges::default() };
-    let project = projects::update(&app.store, &call.caller, input.project, changes).await?;
+    let project = projects::set_tags(&app.store, &call.caller, input.project, tags).await?;
     full(&app, &call, project, None).await
 }
 
