@@ -419,9 +419,12 @@ pub async fn change(store: &Store, caller: &Caller, id: ProjectId, change: TeamC
     participants(store, caller, &[id], false).await
 }
 
-/// A user of the portal who is not removed, else 400 naming `param`.
-async fn live_user(store: &Store, portal: PortalId, id: UserId, param: &str) -> ApiResult<User> {
-    store.user_by_id(portal, id).await?.ok_or_else(|| ApiError::invalid(param, "no such user"))
+/// 400 naming `param` unless `id` is a user of the portal who is not removed.
+async fn live_user(store: &Store, portal: PortalId, id: UserId, param: &str) -> ApiResult<()> {
+    match store.user_by_id(portal, id).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::invalid(param, "no such user")),
+    }
 }
 
 /// `PUT project/{id}/follow`: starts or stops following a readable project; returns it.
@@ -586,4 +589,63 @@ pub async fn set_tags(store: &Store, caller: &Caller, id: ProjectId, tags: Vec<S
 /// `GET project/tag`: every project tag of the portal with its id, by title.
 pub async fn tag_names(store: &Store, caller: &Caller) -> ApiResult<Vec<(i64, String)>> {
     Ok(store.project_tag_names(caller.portal).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::access::tests::caller;
+
+    fn project(responsible: UserId, team: &[UserId], restrictions: &[(UserId, i64)], private: bool) -> Project {
+        let now = chrono::Utc::now();
+        Project {
+            id: ProjectId(1),
+            title: "P".into(),
+            description: None,
+            status: status::OPEN,
+            responsible,
+            is_private: private,
+            created_at: now,
+            created_by: UserId::NIL,
+            last_modified: now,
+            last_modified_by: UserId::NIL,
+            team: team.to_vec(),
+            restrictions: restrictions.to_vec(),
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn restrictions_hide_parts_of_private_projects_from_members_only() {
+        let (lead, member, outsider, admin, guest) = (
+            caller(false, false),
+            caller(false, false),
+            caller(false, false),
+            caller(true, false),
+            caller(false, true),
+        );
+        let team = [lead.user.id, member.user.id, guest.user.id];
+        let private = project(lead.user.id, &team, &[(member.user.id, team_security::FILES)], true);
+
+        let s = security(&member, &private);
+        assert!(can_read(&member, &private) && s.is_in_team && s.can_create_task && s.can_read_tasks);
+        assert!(!s.can_read_files && !s.can_edit && !s.can_link_contact && !s.can_edit_team && !s.can_create_milestone);
+        let s = security(&lead, &private);
+        assert!(s.can_read_files && s.can_edit && s.can_link_contact && s.can_edit_team && s.can_create_milestone);
+        let s = security(&admin, &private);
+        assert!(can_read(&admin, &private) && s.can_read_files && s.can_link_contact && !s.is_in_team);
+        assert!(!can_read(&outsider, &private));
+        let s = security(&guest, &private);
+        assert!(s.can_read_files && !s.can_read_contacts && !s.can_create_task && !s.can_edit_team);
+
+        let public = project(lead.user.id, &team, &[(member.user.id, team_security::ALL)], false);
+        let s = security(&outsider, &public);
+        assert!(s.can_read_files && s.can_read_contacts && !s.can_create_task && !s.can_create_time_spend);
+        assert!(security(&member, &public).can_read_files, "restrictions apply to private projects only");
+
+        // Out of the team, the responsible of a private project can no longer read it, nor so
+        // link contacts to it, though the rule itself still lets him.
+        let without_lead = project(lead.user.id, &[member.user.id], &[], true);
+        assert!(!can_read(&lead, &without_lead) && can_link_contact(&lead, &without_lead));
+    }
 }
