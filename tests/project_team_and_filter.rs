@@ -553,6 +553,7 @@ async fn with_security_routes_set_what_each_member_may_read() {
 async fn tags_are_set_by_editors_and_listed_with_ids() {
     let w = World::new().await;
     let id = w.project("Tagged", w.ann, &[w.bob], false).await;
+    let other = w.project("Other", w.ann, &[], true).await;
     let path = format!("project/{id}/tag");
     let answer = w.call(&w.bob_token, Method::PUT, &path, json!({"tags": "x"})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "members do not edit");
@@ -560,19 +561,67 @@ async fn tags_are_set_by_editors_and_listed_with_ids() {
     let body = answer.json_ok();
     assert!(!keys(&body["response"]).contains(&"tags"), "the original answers without them");
     assert!(body["response"]["updatedBy"].is_null(), "the project's last change stays the owner's");
-    assert_eq!(
-        w.server.get(&format!("project/{id}"), &w.bob_token).await.json()["response"]["tags"],
-        json!(["alpha", "beta"])
-    );
+    let read = |token: String| {
+        let server = &w.server;
+        async move { server.get(&format!("project/{id}"), &token).await.json()["response"]["tags"].clone() }
+    };
+    assert_eq!(read(w.bob_token.clone()).await, json!(["alpha", "beta"]));
     let tags = w.server.get("project/tag", &w.bob_token).await.json_ok();
     let titles: Vec<&str> = tags["response"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["alpha", "beta"]);
+    assert_eq!(keys(&tags["response"][0]), ["id", "title", "description", "status"]);
     assert!(tags["response"][0]["id"].is_i64() && tags["response"][0]["description"].is_null());
-    let answer = w.call(&w.ann_token, Method::PUT, &path, json!({})).await;
-    answer.json_ok();
-    assert_eq!(w.server.get(&format!("project/{id}"), &w.bob_token).await.json()["response"]["tags"], json!([]));
-    let after = w.server.get("project/tag", &w.bob_token).await.json_ok();
-    assert_eq!(after["response"], tags["response"], "a tag keeps its id");
+    w.call(&w.owner, Method::PUT, &format!("project/{other}/tag"), json!({"tags": "beta"})).await.json_ok();
+
+    // Projects by tag name (any case), the readable ones only.
+    let tagged = w.server.get("project/tag/BETA", &w.bob_token).await;
+    assert_eq!(World::ids(&tagged), [json!(id)], "the private one is hidden");
+    assert_eq!(
+        keys(&tagged.json()["response"][0]),
+        ["id", "title", "description", "status", "responsible", "canEdit", "isPrivate"]
+    );
+    assert_eq!(World::ids(&w.server.get("project/tag/beta", &w.owner).await), [json!(other), json!(id)]);
+    assert_eq!(w.server.get("project/tag/none", &w.owner).await.json_ok()["response"], json!([]));
+
+    // A tag without a project: those who may create projects add it; search by its start.
+    let answer = w.call(&w.ann_token, Method::POST, "project/tag", json!({"data": "gamma"})).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let answer = w.call(&w.owner, Method::POST, "project/tag", json!({"data": " "})).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.json()["error"]["message"].as_str().unwrap().contains("data"));
+    let answer = w.call(&w.owner, Method::POST, "project/tag", json!({"data": "gamma"})).await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let gamma = answer.json()["response"].clone();
+    assert_eq!((keys(&gamma), &gamma["title"]), (vec!["id", "title", "description", "status"], &json!("gamma")));
+    let again = w.call(&w.owner, Method::POST, "project/tag", json!({"data": "gamma"})).await.json_ok();
+    assert_eq!(again["response"]["id"], gamma["id"], "an existing tag answers as it is");
+    let found = w.server.get("project/tag/search?tagName=GA", &w.bob_token).await.json_ok();
+    assert_eq!(found["response"], json!([gamma]));
+    assert_eq!(w.server.get("project/tag/search", &w.bob_token).await.json_ok()["response"], json!([]));
+
+    // Tags by id; unknown ids are skipped.
+    let by_id = format!("project/{id}/tags");
+    let answer = w.call(&w.bob_token, Method::PUT, &by_id, json!({"tags": [gamma["id"]]})).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let answer = w.call(&w.ann_token, Method::PUT, &by_id, json!({"tags": [gamma["id"], 999999]})).await;
+    assert!(!keys(&answer.json_ok()["response"]).contains(&"tags"));
+    assert_eq!(read(w.bob_token.clone()).await, json!(["gamma"]));
+    let titles = |body: Value| -> Vec<String> {
+        body["response"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(
+        titles(w.server.get("project/tag", &w.owner).await.json_ok()),
+        ["beta", "gamma"],
+        "alpha, no longer on any project, is forgotten (as the original); beta stays on the other"
+    );
+
+    // Clearing the tags; deleting the last project with a tag forgets it too.
+    w.call(&w.ann_token, Method::PUT, &path, json!({})).await.json_ok();
+    assert_eq!(read(w.bob_token.clone()).await, json!([]));
+    w.call(&w.owner, Method::DELETE, &format!("project/{other}"), json!({})).await.json_ok();
+    assert_eq!(w.server.get("project/tag", &w.owner).await.json_ok()["response"], json!([]));
     let answer = w.call(&w.ann_token, Method::PUT, "project/999999/tag", json!({"tags": "x"})).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    let answer = w.call(&w.ann_token, Method::PUT, &path, json!({"tags": "y".repeat(256)})).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }

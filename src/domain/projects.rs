@@ -30,6 +30,7 @@ pub mod team_security {
 
 const MAX_TITLE: usize = 255;
 const MAX_TAGS: usize = 50;
+const MAX_TAG: usize = 255;
 
 /// The caller's rights on one project: the original's ProjectSecurityInfo.
 #[derive(Debug, Clone, Copy)]
@@ -153,6 +154,9 @@ pub fn parse_tags(text: &str) -> ApiResult<Vec<String>> {
     tags.dedup();
     if tags.len() > MAX_TAGS {
         return Err(ApiError::invalid("tags", format!("at most {MAX_TAGS} tags")));
+    }
+    if tags.iter().any(|t| t.chars().count() > MAX_TAG) {
+        return Err(ApiError::invalid("tags", format!("a tag has at most {MAX_TAG} characters")));
     }
     Ok(tags)
 }
@@ -586,9 +590,43 @@ pub async fn set_tags(store: &Store, caller: &Caller, id: ProjectId, tags: Vec<S
     updated.ok_or_else(|| ApiError::not_found("Item not found"))
 }
 
-/// `GET project/tag`: every project tag of the portal with its id, by title.
-pub async fn tag_names(store: &Store, caller: &Caller) -> ApiResult<Vec<(i64, String)>> {
-    Ok(store.project_tag_names(caller.portal).await?)
+/// `GET project/tag`: every project tag with its id, by title; with `prefix`
+/// (`project/tag/search`), those starting with it (any case).
+pub async fn tag_names(store: &Store, caller: &Caller, prefix: Option<&str>) -> ApiResult<Vec<(i64, String)>> {
+    let mut names = store.project_tag_names(caller.portal).await?;
+    if let Some(prefix) = prefix.map(str::to_lowercase) {
+        names.retain(|(_, title)| title.to_lowercase().starts_with(&prefix));
+    }
+    Ok(names)
+}
+
+/// `POST project/tag` with `data`: a tag no project has yet (those who may create projects);
+/// a tag that exists answers as it is.
+pub async fn create_tag(store: &Store, caller: &Caller, title: &str) -> ApiResult<(i64, String)> {
+    let title = super::required_text(title, "data", MAX_TAG)?;
+    if !can_create(caller) {
+        return Err(ApiError::forbidden("Access denied."));
+    }
+    let mut tx = store.begin_write().await?;
+    let id = store.insert_tag_name(tx.conn(), caller.portal, &title).await?;
+    tx.commit().await?;
+    Ok((id, title))
+}
+
+/// `GET project/tag/{tag}`: the readable projects with that tag (any case), by title.
+pub async fn tagged(store: &Store, caller: &Caller, tag: &str) -> ApiResult<Vec<Project>> {
+    let tag = tag.to_lowercase();
+    let mut found = list(store, caller, None, false).await?;
+    found.retain(|p| p.tags.iter().any(|t| t.to_lowercase() == tag));
+    Ok(found)
+}
+
+/// `PUT project/{id}/tags` with tag ids: the project's tags become those (unknown ids are
+/// skipped).
+pub async fn set_tags_by_id(store: &Store, caller: &Caller, id: ProjectId, ids: &[i64]) -> ApiResult<Project> {
+    let names = store.project_tag_names(caller.portal).await?;
+    let tags = names.into_iter().filter(|(tag, _)| ids.contains(tag)).map(|(_, title)| title).collect();
+    set_tags(store, caller, id, tags).await
 }
 
 #[cfg(test)]

@@ -352,11 +352,7 @@ impl Store {
         id: ProjectId,
         tags: &[String],
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2")
-            .bind(portal.0)
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await?;
+        let former = self.drop_tags(conn, portal, id).await?;
         for tag in tags {
             sqlx::query(
                 "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -366,13 +362,63 @@ impl Store {
             .bind(tag)
             .execute(&mut *conn)
             .await?;
-            // A tag keeps its id (the `tag` of `project/filter`) once it has one.
-            sqlx::query("INSERT INTO project_tag_names (portal_id, title) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(portal.0)
-                .bind(tag)
-                .execute(&mut *conn)
-                .await?;
+            self.insert_tag_name(conn, portal, tag).await?;
         }
+        self.purge_tag_names(conn, portal, &former).await
+    }
+
+    /// Removes a project's tags; returns them.
+    async fn drop_tags(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ProjectId,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2 RETURNING tag")
+            .bind(portal.0)
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(|row| row.try_get("tag")).collect()
+    }
+
+    /// Gives a tag its id (the `tag` of `project/filter`) if it has none; returns the id.
+    pub async fn insert_tag_name(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        title: &str,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query("INSERT INTO project_tag_names (portal_id, title) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(portal.0)
+            .bind(title)
+            .execute(&mut *conn)
+            .await?;
+        let row = sqlx::query("SELECT id FROM project_tag_names WHERE portal_id = $1 AND title = $2")
+            .bind(portal.0)
+            .bind(title)
+            .fetch_one(&mut *conn)
+            .await?;
+        row.try_get("id")
+    }
+
+    /// Forgets those of `tags` no project has any more, as the original does after a change of
+    /// a project's tags or its deletion (a tag named again later gets a new id).
+    async fn purge_tag_names(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        tags: &[String],
+    ) -> Result<(), sqlx::Error> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "DELETE FROM project_tag_names WHERE portal_id = $1 AND title IN {} AND NOT EXISTS \
+             (SELECT 1 FROM project_tags t WHERE t.portal_id = $1 AND t.tag = project_tag_names.title)",
+            self.json_texts(2)
+        );
+        sqlx::query(&sql).bind(portal.0).bind(json_array(tags)).execute(&mut *conn).await?;
         Ok(())
     }
 
@@ -382,14 +428,14 @@ impl Store {
         portal: PortalId,
         id: ProjectId,
     ) -> Result<(), sqlx::Error> {
+        let tags = self.drop_tags(conn, portal, id).await?;
         for sql in [
             "DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2",
-            "DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM projects WHERE portal_id = $1 AND id = $2",
         ] {
             sqlx::query(sql).bind(portal.0).bind(id.0).execute(&mut *conn).await?;
         }
-        Ok(())
+        self.purge_tag_names(conn, portal, &tags).await
     }
 }

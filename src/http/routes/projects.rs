@@ -219,6 +219,23 @@ inputs! {
         tags: Option<String> = "tags",
     }
 
+    pub struct ProjectTagIds {
+        project: ProjectId = "id",
+        tags: Vec<i64> = "tags",
+    }
+
+    pub struct TagRef {
+        tag: String = "tag",
+    }
+
+    pub struct TagSearch {
+        tag_name: Option<String> = "tagName",
+    }
+
+    pub struct NewTag {
+        data: String = "data",
+    }
+
     pub struct StatusChange {
         project: ProjectId = "id",
         status: Enum<ProjectStatus> = "status",
@@ -448,10 +465,38 @@ pub async fn set_tags(State(app): State<Arc<App>>, In(call, input): In<ProjectTa
     full(&app, &call, project, None).await
 }
 
+fn tag_list(names: &[(i64, String)]) -> ApiResult<Reply> {
+    Reply::list(&names.iter().map(ProjectTagWrapper::new).collect::<Vec<_>>())
+}
+
 /// `GET project/tag`: every project tag with its id (the `tag` of `project/filter`).
 pub async fn tags(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let names = projects::tag_names(&app.store, &call.caller).await?;
-    Reply::list(&names.iter().map(ProjectTagWrapper::new).collect::<Vec<_>>())
+    tag_list(&projects::tag_names(&app.store, &call.caller, None).await?)
+}
+
+/// `GET project/tag/search` with `tagName`: the tags starting with it (none for an empty name).
+pub async fn search_tags(State(app): State<Arc<App>>, In(call, input): In<TagSearch>) -> ApiResult<Reply> {
+    match input.tag_name.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
+        Some(prefix) => tag_list(&projects::tag_names(&app.store, &call.caller, Some(prefix)).await?),
+        None => tag_list(&[]),
+    }
+}
+
+/// `POST project/tag` with `data`: adds a tag.
+pub async fn create_tag(State(app): State<Arc<App>>, In(call, input): In<NewTag>) -> ApiResult<Reply> {
+    Reply::of(&ProjectTagWrapper::new(&projects::create_tag(&app.store, &call.caller, &input.data).await?))
+}
+
+/// `GET project/tag/{tag}`: the readable projects with a tag.
+pub async fn tagged(State(app): State<Arc<App>>, In(call, input): In<TagRef>) -> ApiResult<Reply> {
+    let found = projects::tagged(&app.store, &call.caller, &input.tag).await?;
+    short_list(&app, &call, found).await
+}
+
+/// `PUT project/{id}/tags` with tag ids: replaces the tags.
+pub async fn set_tag_ids(State(app): State<Arc<App>>, In(call, input): In<ProjectTagIds>) -> ApiResult<Reply> {
+    let project = projects::set_tags_by_id(&app.store, &call.caller, input.project, &input.tags).await?;
+    full(&app, &call, project, None).await
 }
 
 /// `POST project/{id}/contact` with `contactid`: links a CRM contact; the project's full shape.
