@@ -176,6 +176,14 @@ async fn team_routes_answer_participants_and_need_the_right_to_edit_the_team() {
     assert_eq!(w.server.get(&format!("project/{id}"), &w.owner).await.json()["response"]["participantCount"], 2);
     let answer = w.call(&w.bob_token, Method::PUT, &team_path, json!({"participants": []})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
+
+    // The responsible may leave too, and replacing the team does not bring him back (as the
+    // original's UpdateTeam); a change of the project itself does (as its UpdateProject).
+    w.call(&w.owner, Method::DELETE, &team_path, json!({"userId": w.ann})).await.json_ok();
+    let answer = w.call(&w.owner, Method::PUT, &team_path, json!({"participants": [w.bob]})).await;
+    assert_eq!(users(&answer), [w.bob.to_string()]);
+    w.call(&w.owner, Method::PUT, &format!("project/{id}"), json!({"title": "Apollo 2"})).await.json_ok();
+    assert_eq!(w.server.get(&team_path, &w.owner).await.json()["count"], 2);
 }
 
 #[tokio::test]

@@ -208,9 +208,14 @@ pub async fn update(store: &Store, caller: &Caller, id: ProjectId, mut changes: 
     let mut tx = store.begin_write().await?;
     let project = locked(store, &mut tx, caller, id, can_edit).await?;
     store.update_project(tx.conn(), caller.portal, id, &changes, caller.user.id).await?;
-    // The responsible is always in the team: the one named now, or the one the project has.
+    // The responsible joins the team if absent: the one named now, or the one the project has.
     let responsible = changes.responsible.unwrap_or(project.responsible);
-    change_team(store, &mut tx, caller.portal, &project, responsible, changes.team.as_deref()).await?;
+    if !project.team.contains(&responsible) {
+        store.add_members(tx.conn(), caller.portal, id, &[responsible]).await?;
+    }
+    if let Some(team) = &changes.team {
+        change_team(store, &mut tx, caller.portal, &project, responsible, team).await?;
+    }
     store.set_member_security(tx.conn(), caller.portal, id, &restrictions).await?;
     let updated = store.lock_project(tx.conn(), caller.portal, id).await?;
     tx.commit().await?;
@@ -231,21 +236,16 @@ fn stored_restrictions(members: &[User], wanted: &[(UserId, i64)], with_admins: 
         .collect()
 }
 
-/// Puts the team in place inside a write: the responsible joins it if absent; with `team`,
-/// its newcomers join (and stop following the project, as the original's UpdateTeam does)
-/// and the members it leaves out, except the responsible, leave.
+/// Puts `team` in place inside a write, as the original's UpdateTeam: its newcomers join (and
+/// stop following the project) and the members it leaves out, except the responsible, leave.
 async fn change_team(
     store: &Store,
     tx: &mut WriteTx,
     portal: PortalId,
     project: &Project,
     responsible: UserId,
-    team: Option<&[UserId]>,
+    team: &[UserId],
 ) -> ApiResult<()> {
-    if !project.team.contains(&responsible) {
-        store.add_members(tx.conn(), portal, project.id, &[responsible]).await?;
-    }
-    let Some(team) = team else { return Ok(()) };
     let mut newcomers: Vec<UserId> =
         team.iter().filter(|u| !project.team.contains(u) && **u != responsible).copied().collect();
     newcomers.sort_unstable();
@@ -407,9 +407,7 @@ pub async fn change(store: &Store, caller: &Caller, id: ProjectId, change: TeamC
     match change {
         TeamChange::Add(user) => store.add_members(tx.conn(), portal, id, &[user]).await?,
         TeamChange::Remove(user) => store.remove_members(tx.conn(), portal, id, &[user]).await?,
-        TeamChange::Replace(team) => {
-            change_team(store, &mut tx, portal, &project, project.responsible, Some(&team)).await?
-        }
+        TeamChange::Replace(team) => change_team(store, &mut tx, portal, &project, project.responsible, &team).await?,
         TeamChange::Security { user, parts, visible } => {
             if !project.team.contains(&user) {
                 return Err(ApiError::invalid("userId", "not a member of the project's team"));
