@@ -75,7 +75,7 @@ impl World {
     }
 }
 
-fn member<'a>(team: &'a Value, user: Uuid) -> &'a Value {
+fn member(team: &Value, user: Uuid) -> &Value {
     team["response"]
         .as_array()
         .and_then(|list| list.iter().find(|p| p["id"] == user.to_string()))
