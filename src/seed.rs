@@ -110,6 +110,7 @@ pub async fn seed(store: &Store, portal: impl Into<PortalId>, plan: &SeedPlan) -
             responsible,
             is_private: rng.gen_ratio(1, 5),
             team: staff.choose_multiple(&mut rng, staff.len().min(5)).copied().chain([responsible]).collect(),
+            restrictions: Vec::new(),
             tags: TAGS.choose_multiple(&mut rng, 2).map(|t| t.to_string()).collect(),
         };
         project_ids.push(store.insert_project(tx.conn(), portal, &project, responsible).await?);

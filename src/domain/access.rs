@@ -27,7 +27,7 @@ pub fn can_delete(caller: &Caller, contact: &impl Guarded) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::people::User;
     use crate::model::{ShareType, UserId};
@@ -42,7 +42,7 @@ mod tests {
         }
     }
 
-    fn caller(admin: bool, guest: bool) -> Caller {
+    pub(crate) fn caller(admin: bool, guest: bool) -> Caller {
         let now = chrono::Utc::now();
         let user = User {
             id: UserId(uuid::Uuid::new_v4()),

@@ -470,14 +470,36 @@ pub async fn link_to_project(
     Ok(store.contacts_by_ids(caller.portal, &readable).await?)
 }
 
+/// Which module's route links or unlinks one contact: it decides how a missing (or hidden)
+/// contact and an unlink without the right answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSide {
+    /// `crm/contact/{contactid}/project/{projectid}`: an unknown contact is 404, an unlink
+    /// without the right 404, as the original.
+    Crm,
+    /// `project/{projectid}/contact`: an unknown contact is 400 naming `contactid` (the
+    /// original's AddProjectContact and DeleteProjectContact throw ArgumentException), an unlink
+    /// without the right 403.
+    Project,
+}
+
+/// The contact a link names, refused as its side refuses a missing one.
+async fn linked_contact(store: &Store, caller: &Caller, contact: ContactId, side: LinkSide) -> ApiResult<Contact> {
+    match (get(store, caller, contact).await, side) {
+        (Err(ApiError::NotFound(_)), LinkSide::Project) => Err(ApiError::invalid("contactid", "no such contact")),
+        (found, _) => found,
+    }
+}
+
 /// `POST crm/contact/{contactid}/project/{projectid}` and `POST project/{projectid}/contact`.
 pub async fn link_one(
     store: &Store,
     caller: &Caller,
     contact: ContactId,
     project: ProjectId,
+    side: LinkSide,
 ) -> ApiResult<(Contact, projects::Project)> {
-    let contact = get(store, caller, contact).await?;
+    let contact = linked_contact(store, caller, contact, side).await?;
     let project = linkable_project(store, caller, project).await?;
     let mut tx = store.begin_write().await?;
     store.lock_contacts(tx.conn(), caller.portal, &[contact.id]).await?;
@@ -486,27 +508,18 @@ pub async fn link_one(
     Ok((contact, project))
 }
 
-/// How an unlink by a caller without the right to link the project is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnlinkRefusal {
-    /// `DELETE crm/contact/{contactid}/project/{projectid}`: 404, as the original.
-    NotFound,
-    /// `DELETE project/{projectid}/contact`: 403.
-    Forbidden,
-}
-
 /// Unlinks a contact from a project; unlinking a pair that was not linked is fine.
 pub async fn unlink(
     store: &Store,
     caller: &Caller,
     contact: ContactId,
     project: ProjectId,
-    refusal: UnlinkRefusal,
+    side: LinkSide,
 ) -> ApiResult<(Contact, projects::Project)> {
-    let contact = get(store, caller, contact).await?;
-    let project = match refusal {
-        UnlinkRefusal::NotFound => unlinkable_project(store, caller, project).await?,
-        UnlinkRefusal::Forbidden => linkable_project(store, caller, project).await?,
+    let contact = linked_contact(store, caller, contact, side).await?;
+    let project = match side {
+        LinkSide::Crm => unlinkable_project(store, caller, project).await?,
+        LinkSide::Project => linkable_project(store, caller, project).await?,
     };
     let mut tx = store.begin_write().await?;
     store.unlink_contact(tx.conn(), caller.portal, project.id, contact.id).await?;

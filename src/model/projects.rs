@@ -15,9 +15,22 @@ pub struct Project {
     pub created_by: UserId,
     pub last_modified: DateTime<Utc>,
     pub last_modified_by: UserId,
-    /// Team members (the responsible among them).
+    /// Team members (the responsible among them), those who left excluded.
     pub team: Vec<UserId>,
+    /// The members with restrictions: ProjectTeamSecurity flags, a set bit hiding that part of
+    /// a private project from him.
+    pub restrictions: Vec<(UserId, i64)>,
     pub tags: Vec<String>,
+}
+
+/// A team row: a member of a project, or one who left it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub project: ProjectId,
+    pub user: UserId,
+    /// ProjectTeamSecurity restriction flags.
+    pub security: i64,
+    pub removed: bool,
 }
 
 /// A project to create.
@@ -27,6 +40,8 @@ pub struct NewProject {
     pub responsible: UserId,
     pub is_private: bool,
     pub team: Vec<UserId>,
+    /// Restrictions of team members (`withSecurity`).
+    pub restrictions: Vec<(UserId, i64)>,
     pub tags: Vec<String>,
 }
 
@@ -39,5 +54,7 @@ pub struct ProjectChanges {
     pub status: Option<i64>,
     pub is_private: Option<bool>,
     pub team: Option<Vec<UserId>>,
+    /// Restrictions to set for members of the (new) team (`withSecurityInfo`).
+    pub restrictions: Vec<(UserId, i64)>,
     pub tags: Option<Vec<String>>,
 }

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::{from_ticks, json_array, parse_uuid, to_ticks, RowLock, Store};
-use crate::model::projects::{NewProject, Project, ProjectChanges};
+use crate::model::projects::{Member, NewProject, Project, ProjectChanges};
 
 const PROJECT_COLUMNS: &str = "id, title, description, status, responsible_id, is_private, created_at, created_by, last_modified, last_modified_by";
 
@@ -28,6 +28,7 @@ fn project_from_row(row: &AnyRow) -> Result<Project, sqlx::Error> {
         last_modified: from_ticks(row.try_get("last_modified")?),
         last_modified_by: user_id(row, "last_modified_by")?,
         team: Vec::new(),
+        restrictions: Vec::new(),
         tags: Vec::new(),
     })
 }
@@ -91,15 +92,18 @@ impl Store {
         only: Option<ProjectId>,
     ) -> Result<(), sqlx::Error> {
         let filter = if only.is_some() { " AND project_id = $2" } else { "" };
-        let mut teams: HashMap<ProjectId, Vec<UserId>> = HashMap::new();
-        let sql =
-            format!("SELECT project_id, user_id FROM project_members WHERE portal_id = $1{filter} ORDER BY user_id");
+        let mut teams: HashMap<ProjectId, Vec<(UserId, i64)>> = HashMap::new();
+        let sql = format!(
+            "SELECT project_id, user_id, security FROM project_members WHERE portal_id = $1{filter} AND removed = 0 \
+             ORDER BY user_id"
+        );
         let mut query = sqlx::query(&sql).bind(portal.0);
         if let Some(id) = only {
             query = query.bind(id.0);
         }
         for row in query.fetch_all(&mut *conn).await? {
-            teams.entry(ProjectId(row.try_get("project_id")?)).or_default().push(user_id(&row, "user_id")?);
+            let member = (user_id(&row, "user_id")?, row.try_get("security")?);
+            teams.entry(ProjectId(row.try_get("project_id")?)).or_default().push(member);
         }
         let mut tags: HashMap<ProjectId, Vec<String>> = HashMap::new();
         let sql = format!("SELECT project_id, tag FROM project_tags WHERE portal_id = $1{filter} ORDER BY tag");
@@ -111,7 +115,9 @@ impl Store {
             tags.entry(ProjectId(row.try_get("project_id")?)).or_default().push(row.try_get("tag")?);
         }
         for project in projects {
-            project.team = teams.remove(&project.id).unwrap_or_default();
+            let team = teams.remove(&project.id).unwrap_or_default();
+            project.restrictions = team.iter().filter(|(_, security)| *security != 0).copied().collect();
+            project.team = team.into_iter().map(|(user, _)| user).collect();
             project.tags = tags.remove(&project.id).unwrap_or_default();
         }
         Ok(())
@@ -140,13 +146,14 @@ impl Store {
         .fetch_one(&mut *conn)
         .await?;
         let id = ProjectId(row.try_get("id")?);
-        self.replace_team(conn, portal, id, &project.team).await?;
+        self.add_members(conn, portal, id, &project.team).await?;
+        self.set_member_security(conn, portal, id, &project.restrictions).await?;
         self.replace_tags(conn, portal, id, &project.tags).await?;
         Ok(id)
     }
 
-    /// Writes what an update sends: the columns it names, its team and its tags when given. A
-    /// new responsible joins the team when the team is not replaced.
+    /// Writes what an update sends: the columns it names and its tags when given (the domain
+    /// changes the team).
     pub async fn update_project(
         &self,
         conn: &mut AnyConnection,
@@ -173,62 +180,179 @@ impl Store {
         .bind(by.to_string())
         .execute(&mut *conn)
         .await?;
-        match (&changes.team, changes.responsible) {
-            (Some(team), _) => self.replace_team(conn, portal, id, team).await?,
-            (None, Some(responsible)) => self.add_members(conn, portal, id, &[responsible]).await?,
-            (None, None) => {}
-        }
         if let Some(tags) = &changes.tags {
             self.replace_tags(conn, portal, id, tags).await?;
         }
         Ok(())
     }
 
-    async fn replace_team(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        id: ProjectId,
-        team: &[UserId],
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2")
-            .bind(portal.0)
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await?;
-        self.add_members(conn, portal, id, team).await
-    }
-
-    /// Adds the live users among `users` to the team (those already in it stay once).
-    async fn add_members(
+    /// Adds the live users among `users` to the team, as the original's AddToTeam: a member
+    /// who had left comes back, and whoever is added starts with no restrictions.
+    pub async fn add_members(
         &self,
         conn: &mut AnyConnection,
         portal: PortalId,
         id: ProjectId,
         users: &[UserId],
     ) -> Result<(), sqlx::Error> {
+        if users.is_empty() {
+            return Ok(());
+        }
         let members = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
         let sql = format!(
-            "INSERT INTO project_members (portal_id, project_id, user_id) SELECT DISTINCT $1, $2, u.id FROM users u \
-             WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {} ON CONFLICT DO NOTHING",
+            "INSERT INTO project_members (portal_id, project_id, user_id, security, removed) \
+             SELECT DISTINCT $1, $2, u.id, 0, 0 FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {} \
+             ON CONFLICT (portal_id, project_id, user_id) DO UPDATE SET security = 0, removed = 0",
             self.json_texts(3)
         );
         sqlx::query(&sql).bind(portal.0).bind(id.0).bind(members).execute(&mut *conn).await?;
         Ok(())
     }
 
-    async fn replace_tags(
+    /// Marks members as having left the team (`teamExcluded` still lists them).
+    pub async fn remove_members(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ProjectId,
+        users: &[UserId],
+    ) -> Result<(), sqlx::Error> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let members = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
+        let sql = format!(
+            "UPDATE project_members SET removed = 1 WHERE portal_id = $1 AND project_id = $2 AND user_id IN {}",
+            self.json_texts(3)
+        );
+        sqlx::query(&sql).bind(portal.0).bind(id.0).bind(members).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// Sets the restrictions (ProjectTeamSecurity flags) of each listed active member.
+    pub async fn set_member_security(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ProjectId,
+        members: &[(UserId, i64)],
+    ) -> Result<(), sqlx::Error> {
+        for (user, security) in members {
+            sqlx::query(
+                "UPDATE project_members SET security = $4 WHERE portal_id = $1 AND project_id = $2 AND user_id = $3 \
+                 AND removed = 0",
+            )
+            .bind(portal.0)
+            .bind(id.0)
+            .bind(user.to_string())
+            .bind(*security)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The team rows of some projects, by project, members who left included when asked.
+    pub async fn team_rows(
+        &self,
+        portal: PortalId,
+        projects: &[ProjectId],
+        with_removed: bool,
+    ) -> Result<Vec<Member>, sqlx::Error> {
+        let ids = json_array(&projects.iter().map(|p| p.0).collect::<Vec<_>>());
+        let sql = format!(
+            "SELECT project_id, user_id, security, removed FROM project_members WHERE portal_id = $1 \
+             AND project_id IN {}{} ORDER BY project_id, user_id",
+            self.json_ints(2),
+            if with_removed { "" } else { " AND removed = 0" }
+        );
+        let rows = sqlx::query(&sql).bind(portal.0).bind(ids).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Member {
+                    project: ProjectId(row.try_get("project_id")?),
+                    user: user_id(row, "user_id")?,
+                    security: row.try_get("security")?,
+                    removed: row.try_get::<i64, _>("removed")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// The projects a user follows.
+    pub async fn followed_projects(&self, portal: PortalId, user: UserId) -> Result<Vec<ProjectId>, sqlx::Error> {
+        let rows = sqlx::query("SELECT project_id FROM project_follows WHERE portal_id = $1 AND user_id = $2")
+            .bind(portal.0)
+            .bind(user.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok(ProjectId(row.try_get("project_id")?))).collect()
+    }
+
+    /// Starts or stops following a project; returns whether the user now follows it.
+    pub async fn toggle_follow(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ProjectId,
+        user: UserId,
+    ) -> Result<bool, sqlx::Error> {
+        let stopped =
+            sqlx::query("DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2 AND user_id = $3")
+                .bind(portal.0)
+                .bind(id.0)
+                .bind(user.to_string())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        if stopped == 0 {
+            sqlx::query("INSERT INTO project_follows (portal_id, project_id, user_id) VALUES ($1, $2, $3)")
+                .bind(portal.0)
+                .bind(id.0)
+                .bind(user.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(stopped == 0)
+    }
+
+    /// Stops users following a project (they joined its team, as the original's UpdateTeam does).
+    pub async fn unfollow(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ProjectId,
+        users: &[UserId],
+    ) -> Result<(), sqlx::Error> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let users = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
+        let sql = format!(
+            "DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2 AND user_id IN {}",
+            self.json_texts(3)
+        );
+        sqlx::query(&sql).bind(portal.0).bind(id.0).bind(users).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// Every project tag of the portal with its id, by title.
+    pub async fn project_tag_names(&self, portal: PortalId) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT id, title FROM project_tag_names WHERE portal_id = $1 ORDER BY title")
+            .bind(portal.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("title")?))).collect()
+    }
+
+    pub async fn replace_tags(
         &self,
         conn: &mut AnyConnection,
         portal: PortalId,
         id: ProjectId,
         tags: &[String],
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2")
-            .bind(portal.0)
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await?;
+        let former = self.drop_tags(conn, portal, id).await?;
         for tag in tags {
             sqlx::query(
                 "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -238,7 +362,63 @@ impl Store {
             .bind(tag)
             .execute(&mut *conn)
             .await?;
+            self.insert_tag_name(conn, portal, tag).await?;
         }
+        self.purge_tag_names(conn, portal, &former).await
+    }
+
+    /// Removes a project's tags; returns them.
+    async fn drop_tags(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        id: ProjectId,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2 RETURNING tag")
+            .bind(portal.0)
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(|row| row.try_get("tag")).collect()
+    }
+
+    /// Gives a tag its id (the `tag` of `project/filter`) if it has none; returns the id.
+    pub async fn insert_tag_name(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        title: &str,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query("INSERT INTO project_tag_names (portal_id, title) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(portal.0)
+            .bind(title)
+            .execute(&mut *conn)
+            .await?;
+        let row = sqlx::query("SELECT id FROM project_tag_names WHERE portal_id = $1 AND title = $2")
+            .bind(portal.0)
+            .bind(title)
+            .fetch_one(&mut *conn)
+            .await?;
+        row.try_get("id")
+    }
+
+    /// Forgets those of `tags` no project has any more, as the original does after a change of
+    /// a project's tags or its deletion (a tag named again later gets a new id).
+    async fn purge_tag_names(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        tags: &[String],
+    ) -> Result<(), sqlx::Error> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "DELETE FROM project_tag_names WHERE portal_id = $1 AND title IN {} AND NOT EXISTS \
+             (SELECT 1 FROM project_tags t WHERE t.portal_id = $1 AND t.tag = project_tag_names.title)",
+            self.json_texts(2)
+        );
+        sqlx::query(&sql).bind(portal.0).bind(json_array(tags)).execute(&mut *conn).await?;
         Ok(())
     }
 
@@ -248,13 +428,14 @@ impl Store {
         portal: PortalId,
         id: ProjectId,
     ) -> Result<(), sqlx::Error> {
+        let tags = self.drop_tags(conn, portal, id).await?;
         for sql in [
             "DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2",
-            "DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2",
+            "DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM projects WHERE portal_id = $1 AND id = $2",
         ] {
             sqlx::query(sql).bind(portal.0).bind(id.0).execute(&mut *conn).await?;
         }
-        Ok(())
+        self.purge_tag_names(conn, portal, &tags).await
     }
 }

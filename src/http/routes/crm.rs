@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::app::App;
 use crate::domain::contacts::{
-    self, Contact, ContactChanges, ContactDate, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch,
-    NewContact, UnlinkRefusal, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
+    self, Contact, ContactChanges, ContactDate, ContactFilter, ContactInfo, ContactSort, InfoEdit, InfoMatch, LinkSide,
+    NewContact, LIST_CONTACT_STATUS, LIST_CONTACT_TYPE,
 };
 use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::domain::list_items::{self, ItemDraft};
@@ -713,14 +713,14 @@ pub async fn link_many(State(app): State<Arc<App>>, In(call, input): In<ProjectL
 
 /// `POST crm/contact/{contactid}/project/{projectid}`.
 pub async fn link_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
-    let (contact, _) = contacts::link_one(&app.store, &call.caller, input.contact, input.project).await?;
+    let (contact, _) =
+        contacts::link_one(&app.store, &call.caller, input.contact, input.project, LinkSide::Crm).await?;
     one(&app, &call, contact).await
 }
 
 /// `DELETE crm/contact/{contactid}/project/{projectid}`: the contact's base wrapper.
 pub async fn unlink_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
-    let (contact, _) =
-        contacts::unlink(&app.store, &call.caller, input.contact, input.project, UnlinkRefusal::NotFound).await?;
+    let (contact, _) = contacts::unlink(&app.store, &call.caller, input.contact, input.project, LinkSide::Crm).await?;
     let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
     Reply::of(&ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
 }

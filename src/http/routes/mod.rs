@@ -25,7 +25,9 @@ use super::wire::crm_settings::{ContactBaseWithEmailWrapper, CurrencyRateInfoWra
 use super::wire::groups::{GroupSummary, GroupWrapperFull};
 use super::wire::people::{EmployeeWraper, EmployeeWraperFull};
 use super::wire::photos::ThumbnailsDataWrapper;
-use super::wire::projects::{ProjectWrapper, ProjectWrapperFull};
+use super::wire::projects::{
+    CommonSecurityInfo, ParticipantWrapper, ProjectTagWrapper, ProjectWrapper, ProjectWrapperFull, SearchWrapper,
+};
 use super::wire::system::Capabilities;
 use crate::app::App;
 
@@ -95,7 +97,27 @@ fn api() -> Api {
         .put("/api/2.0/project/{id}", projects::update, doc("Changes a project").returns::<ProjectWrapperFull>())
         .delete("/api/2.0/project/{id}", projects::delete, doc("Deletes a project").returns::<ProjectWrapperFull>())
         .put("/api/2.0/project/{id}/status", projects::set_status, doc("Sets a project's status").returns::<ProjectWrapperFull>())
-        .get("/api/2.0/project/{id}/team", projects::team, doc("A project's team").list::<EmployeeWraperFull>())
+        .get("/api/2.0/project/{id}/team", projects::team, doc("A project's team").list::<ParticipantWrapper>())
+        .post("/api/2.0/project/{id}/team", projects::add_member, doc("Adds a user to a team").list::<ParticipantWrapper>())
+        .put("/api/2.0/project/{id}/team", projects::replace_team, doc("Replaces a team (the responsible stays)").list::<ParticipantWrapper>())
+        .delete("/api/2.0/project/{id}/team", projects::remove_member, doc("Removes a user from a team").list::<ParticipantWrapper>())
+        .put("/api/2.0/project/{id}/team/security", projects::set_member_security, doc("Hides or shows parts of a project to a member").list::<ParticipantWrapper>())
+        .get("/api/2.0/project/{id}/teamExcluded", projects::team_excluded, doc("A project's team and those who left it").list::<ParticipantWrapper>())
+        .post("/api/2.0/project/team", projects::teams, doc("The teams of projects").list::<ParticipantWrapper>())
+        .get("/api/2.0/project/filter", projects::filter, doc("Projects by status, team, manager, tag, follow; paged").list::<ProjectWrapperFull>())
+        .get("/api/2.0/project/@search/{query}", projects::search, doc("Projects holding every word").list::<SearchWrapper>())
+        .get("/api/2.0/project/securityinfo", projects::security_info, doc("What the caller may create").returns::<CommonSecurityInfo>())
+        .delete("/api/2.0/project", projects::delete_many, doc("Deletes projects by id").list::<ProjectWrapperFull>())
+        .post("/api/2.0/project/withSecurity", projects::create_with_security, doc("Adds a project, with what each member may read").returns::<ProjectWrapperFull>())
+        .put("/api/2.0/project/{id}/withSecurityInfo", projects::update_with_security, doc("Changes a project, with what each member may read").returns::<ProjectWrapperFull>())
+        .get("/api/2.0/project/@follow", projects::followed, doc("Open projects the caller follows").list::<ProjectWrapper>())
+        .put("/api/2.0/project/{id}/follow", projects::follow, doc("Starts or stops following a project").returns::<ProjectWrapper>())
+        .put("/api/2.0/project/{id}/tag", projects::set_tags, doc("Replaces a project's tags").returns::<ProjectWrapperFull>())
+        .get("/api/2.0/project/tag", projects::tags, doc("Project tags with their ids").list::<ProjectTagWrapper>())
+        .post("/api/2.0/project/tag", projects::create_tag, doc("Adds a project tag").returns::<ProjectTagWrapper>())
+        .get("/api/2.0/project/tag/search", projects::search_tags, doc("Project tags starting with a text").list::<ProjectTagWrapper>())
+        .get("/api/2.0/project/tag/{tag}", projects::tagged, doc("Projects with a tag").list::<ProjectWrapper>())
+        .put("/api/2.0/project/{id}/tags", projects::set_tag_ids, doc("Replaces a project's tags by id").returns::<ProjectWrapperFull>())
         .post("/api/2.0/project/{id}/contact", projects::link_contact, doc("Links a contact").returns::<ProjectWrapperFull>())
         .delete("/api/2.0/project/{id}/contact", projects::unlink_contact, doc("Unlinks a contact").returns::<ProjectWrapperFull>())
         .get("/api/2.0/project/contact/{contactid}", projects::of_contact, doc("Projects a contact is linked to").list::<ProjectWrapperFull>())

@@ -1,4 +1,5 @@
-//! ProjectWrapper (short), ProjectWrapperFull and its `security` object.
+//! ProjectWrapper (short), ProjectWrapperFull and its `security` object, ParticipantWrapper,
+//! CommonSecurityInfo, SearchWrapper and the tags' ObjectWrapperBase.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -6,7 +7,7 @@ use serde::Serialize;
 use super::people::{EmployeeWraper, EmployeeWraperFull};
 use super::WireCtx;
 use crate::domain::people::{Profile, User};
-use crate::domain::projects::{rights, Project};
+use crate::domain::projects::{self, security, team_security, CommonSecurity, Participant, Project};
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
 use crate::model::UserId;
@@ -32,22 +33,22 @@ pub struct ProjectSecurity {
 
 impl ProjectSecurity {
     pub fn new(caller: &Caller, project: &Project) -> Self {
-        let r = rights(caller, project);
+        let s = security(caller, project);
         ProjectSecurity {
-            can_create_milestone: r.can_create_in && r.can_edit,
-            can_create_message: r.can_create_in,
-            can_create_task: r.can_create_in,
-            can_create_time_spend: r.can_track_time,
-            can_edit_team: r.can_edit_team,
-            can_read_files: true,
-            can_read_milestones: true,
-            can_read_messages: true,
-            can_read_tasks: true,
-            can_link_contact: r.can_edit,
-            can_read_contacts: !caller.user.is_visitor,
-            can_edit: r.can_edit,
-            can_delete: r.can_delete,
-            is_in_team: r.in_team,
+            can_create_milestone: s.can_create_milestone,
+            can_create_message: s.can_create_message,
+            can_create_task: s.can_create_task,
+            can_create_time_spend: s.can_create_time_spend,
+            can_edit_team: s.can_edit_team,
+            can_read_files: s.can_read_files,
+            can_read_milestones: s.can_read_milestones,
+            can_read_messages: s.can_read_messages,
+            can_read_tasks: s.can_read_tasks,
+            can_link_contact: s.can_link_contact,
+            can_read_contacts: s.can_read_contacts,
+            can_edit: s.can_edit,
+            can_delete: s.can_delete,
+            is_in_team: s.is_in_team,
         }
     }
 }
@@ -85,7 +86,7 @@ impl ProjectWrapper {
             description: project.description.clone(),
             status: project.status,
             responsible: people.short(project.responsible, ctx),
-            can_edit: rights(caller, project).can_edit,
+            can_edit: projects::can_edit(caller, project),
             is_private: project.is_private,
         }
     }
@@ -123,8 +124,15 @@ pub struct ProjectWrapperFull {
 }
 
 impl ProjectWrapperFull {
-    /// `with_tags`: only the single-project read shows tags, as the original.
-    pub fn new(project: &Project, caller: &Caller, people: &ProjectPeople, ctx: &WireCtx, with_tags: bool) -> Self {
+    /// `follow`: whether the caller follows it, with its tags: only the single-project read shows
+    /// them, as the original (elsewhere `isFollow` is false and `tags` absent).
+    pub fn new(
+        project: &Project,
+        caller: &Caller,
+        people: &ProjectPeople,
+        ctx: &WireCtx,
+        follow: Option<bool>,
+    ) -> Self {
         let security = ProjectSecurity::new(caller, project);
         let updated =
             if project.last_modified > project.created_at { project.last_modified } else { project.created_at };
@@ -149,8 +157,8 @@ impl ProjectWrapperFull {
             participant_count: project.team.len() as i64,
             time_tracking_total: String::new(),
             documents_count: 0,
-            is_follow: false,
-            tags: with_tags.then(|| project.tags.clone()),
+            is_follow: follow.unwrap_or(false),
+            tags: follow.map(|_| project.tags.clone()),
             updated_by: (project.last_modified_by != project.created_by)
                 .then(|| people.short(project.last_modified_by, ctx))
                 .flatten(),
@@ -158,5 +166,111 @@ impl ProjectWrapperFull {
             created_by: people.short(project.created_by, ctx),
             updated: ctx.date(updated),
         }
+    }
+}
+
+/// ParticipantWrapper: a team member's full profile after what he may read of the project. Its
+/// own members have no DataMember Order, so they come first (conventions.md §1.1).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantWrapper {
+    pub can_read_files: bool,
+    pub can_read_milestones: bool,
+    pub can_read_messages: bool,
+    pub can_read_tasks: bool,
+    pub can_read_contacts: bool,
+    pub is_administrator: bool,
+    pub is_removed_from_team: bool,
+    #[serde(flatten)]
+    pub profile: EmployeeWraperFull,
+}
+
+impl ParticipantWrapper {
+    pub fn new(participant: &Participant, caller: &Caller, ctx: &WireCtx) -> Self {
+        ParticipantWrapper {
+            can_read_files: participant.can_read(team_security::FILES),
+            can_read_milestones: participant.can_read(team_security::MILESTONE),
+            can_read_messages: participant.can_read(team_security::MESSAGES),
+            can_read_tasks: participant.can_read(team_security::TASKS),
+            can_read_contacts: participant.can_read(team_security::CONTACTS),
+            is_administrator: participant.profile.user.is_admin,
+            is_removed_from_team: participant.removed,
+            profile: EmployeeWraperFull::new(&participant.profile, caller, ctx),
+        }
+    }
+
+    pub fn list(participants: &[Participant], caller: &Caller, ctx: &WireCtx) -> Vec<Self> {
+        participants.iter().map(|p| ParticipantWrapper::new(p, caller, ctx)).collect()
+    }
+}
+
+/// CommonSecurityInfo (`GET project/securityinfo`).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommonSecurityInfo {
+    pub can_create_project: bool,
+    pub can_create_task: bool,
+    pub can_create_milestone: bool,
+    pub can_create_message: bool,
+    pub can_create_time_spend: bool,
+}
+
+impl CommonSecurityInfo {
+    pub fn new(s: &CommonSecurity) -> Self {
+        CommonSecurityInfo {
+            can_create_project: s.can_create_project,
+            can_create_task: s.can_create_task,
+            can_create_milestone: s.can_create_milestone,
+            can_create_message: s.can_create_message,
+            can_create_time_spend: s.can_create_time_spend,
+        }
+    }
+}
+
+/// SearchItemWrapper: a found item (here always a project: `entityType` 0).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchItemWrapper {
+    /// The item's id, as text.
+    pub id: String,
+    pub entity_type: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub created: ApiDateTime,
+}
+
+/// SearchWrapper: `item`, and `owner` for items inside a project (never, for projects).
+#[derive(Serialize, JsonSchema)]
+pub struct SearchWrapper {
+    pub item: SearchItemWrapper,
+}
+
+impl SearchWrapper {
+    pub fn new(project: &Project, ctx: &WireCtx) -> Self {
+        SearchWrapper {
+            item: SearchItemWrapper {
+                id: project.id.0.to_string(),
+                entity_type: 0,
+                title: project.title.clone(),
+                description: project.description.clone(),
+                created: ctx.date(project.created_at),
+            },
+        }
+    }
+}
+
+/// ObjectWrapperBase, as `GET project/tag` fills it: a tag's id and title.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectTagWrapper {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: i64,
+}
+
+impl ProjectTagWrapper {
+    pub fn new((id, title): &(i64, String)) -> Self {
+        ProjectTagWrapper { id: *id, title: title.clone(), description: None, status: 0 }
     }
 }
