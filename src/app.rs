@@ -25,6 +25,8 @@ pub struct Settings {
     pub token_lifetime: Duration,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// `scheme://host[:port]` that links in mail point to.
+    pub public_url: String,
 }
 
 /// What every request shares.
@@ -75,6 +77,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
     bootstrap(&store, &args.portal).await?;
     let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
+    let mailer = crate::mailer::Mailer::new(&args.mail)?;
     let app = Arc::new(App {
         store,
         settings: Settings {
@@ -83,6 +86,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             token_lifetime: args.token_lifetime,
             max_body_bytes: args.max_body_bytes,
             request_timeout: args.request_timeout,
+            public_url: args.mail.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
         },
         metrics: Metrics::default(),
     });
@@ -96,6 +100,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             .await
     });
     spawn_housekeeping(app.clone(), shutdown.subscribe());
+    mailer.spawn(app.store.clone(), shutdown.subscribe());
     tracing::info!(%addr, "portald is listening");
     Ok(Server { addr, shutdown, task, app })
 }
@@ -137,6 +142,9 @@ fn spawn_housekeeping(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             let window = chrono::Duration::from_std(crate::domain::auth::FAILURE_WINDOW).unwrap_or_default();
             if let Err(err) = app.store.purge_login_failures(now - window).await {
                 tracing::warn!(error = %err, "purging old login failures");
+            }
+            if let Err(err) = app.store.purge_user_links(now - chrono::Duration::days(7)).await {
+                tracing::warn!(error = %err, "purging expired mail links");
             }
         }
     });

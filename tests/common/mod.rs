@@ -5,6 +5,7 @@
 
 pub mod attack;
 pub mod shapes;
+pub mod smtp;
 
 use std::time::Duration;
 
@@ -76,6 +77,8 @@ pub struct Options {
     pub token_lifetime: Duration,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// `--smtp-url`: none keeps mail in the outbox.
+    pub smtp_url: Option<String>,
 }
 
 impl Default for Options {
@@ -86,6 +89,7 @@ impl Default for Options {
             token_lifetime: Duration::from_secs(3600),
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            smtp_url: None,
         }
     }
 }
@@ -170,6 +174,7 @@ pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
         max_body_bytes: options.max_body_bytes,
         request_timeout: options.request_timeout,
         log_json: false,
+        mail: portald::config::MailArgs { smtp_url: options.smtp_url.clone(), ..Default::default() },
     }
 }
 
