@@ -134,3 +134,22 @@ async fn admins_set_activation_status_of_one_or_many_users() {
     let invite = server.call(&uma, Method::PUT, "people/invite", json!({"userIds": [vic_id]})).await;
     assert_eq!(invite.status, StatusCode::FORBIDDEN, "{}", invite.text);
 }
+
+#[tokio::test]
+async fn a_password_set_otherwise_voids_the_mailed_password_links() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let (uma_id, uma_email, _) = server.add_user("uma", Role::User).await;
+    let reminder = server.form(None, Method::POST, "people/password", [("email", uma_email.as_str())]).await;
+    assert_eq!(reminder.status, StatusCode::CREATED, "{}", reminder.text);
+    let mail = queued_to(&server, &uma_email).await;
+    let token = common::smtp::token(&mail[0]);
+    let path = format!("people/{uma_id}/password");
+    let set = server.call(&owner, Method::PUT, &path, json!({"password": "by-admin-1"})).await;
+    assert_eq!(set.status, StatusCode::OK);
+    let fields = [("token", token.as_str()), ("password", "by-link-123")];
+    let void = server.form(None, Method::POST, "people/confirm", fields).await;
+    assert_eq!(void.status, StatusCode::BAD_REQUEST);
+    assert!(void.text.contains("already used"), "{}", void.text);
+    server.login(&uma_email, "by-admin-1").await;
+}

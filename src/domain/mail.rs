@@ -30,8 +30,11 @@ pub enum LinkPurpose {
     Email,
 }
 
+/// The kinds of link that set a password: a password set any other way voids them.
+pub const PASSWORD_LINKS: [&str; 2] = [LinkPurpose::Invite.name(), LinkPurpose::Password.name()];
+
 impl LinkPurpose {
-    fn name(self) -> &'static str {
+    const fn name(self) -> &'static str {
         match self {
             LinkPurpose::Invite => "invite",
             LinkPurpose::Password => "password",
@@ -214,13 +217,13 @@ pub async fn confirm(store: &Store, portal: PortalId, token: &str, new_password:
         Some(hash) => {
             store.set_password_hash(tx.conn(), portal, user.id, &hash).await?;
             store.revoke_user_tokens(tx.conn(), portal, user.id).await?;
-            store.use_user_links(tx.conn(), portal, user.id, &["invite", "password"]).await?;
+            store.use_user_links(tx.conn(), portal, user.id, &PASSWORD_LINKS).await?;
         }
         None => {
             if !user.email.eq_ignore_ascii_case(&link.email) {
                 return Err(ApiError::invalid("token", "the account's email changed after this link was sent"));
             }
-            store.use_user_links(tx.conn(), portal, user.id, &["email"]).await?;
+            store.use_user_links(tx.conn(), portal, user.id, &[LinkPurpose::Email.name()]).await?;
         }
     }
     let activated = (user.activation_status & activation::AUTO_GENERATED) | activation::ACTIVATED;

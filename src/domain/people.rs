@@ -598,6 +598,8 @@ async fn set_password_of(store: &Store, portal: PortalId, user: UserId, new_pass
         return Err(ApiError::not_found("User not found"));
     }
     store.revoke_user_tokens(tx.conn(), portal, user).await?;
+    // Mailed links that would set another password stop working.
+    store.use_user_links(tx.conn(), portal, user, &super::mail::PASSWORD_LINKS).await?;
     tx.commit().await?;
     Ok(())
 }

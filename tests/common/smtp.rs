@@ -7,6 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn python() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(install).clone()
+}
+
+fn install() -> PathBuf {
     if let Ok(python) = std::env::var("PORTALD_SMTP_PYTHON") {
         return PathBuf::from(python);
     }
@@ -17,9 +22,11 @@ fn python() -> PathBuf {
     if !has(&python) {
         let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status().expect("python3 runs");
         assert!(made.success(), "python3 -m venv failed");
-        let installed =
-            Command::new(venv.join("bin/pip")).args(["install", "--quiet", "aiosmtpd"]).status().expect("pip runs");
-        assert!(installed.success(), "pip install aiosmtpd failed");
+        let installed = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "aiosmtpd==1.4.6"])
+            .status()
+            .expect("pip runs");
+        assert!(installed.success(), "pip install aiosmtpd==1.4.6 failed");
     }
     python
 }
