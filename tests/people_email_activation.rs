@@ -100,6 +100,13 @@ async fn admins_set_activation_status_of_one_or_many_users() {
     let disabled = server.call(&owner, Method::PUT, "people/status/Terminated", json!({"userIds": [off_id]})).await;
     assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
 
+    // A disabled account gets no password reminder, and the answer does not tell.
+    let reminder = server.form(None, Method::POST, "people/password", [("email", "off@example.com")]).await;
+    let unknown = server.form(None, Method::POST, "people/password", [("email", "ofx@example.com")]).await;
+    assert_eq!(reminder.status, StatusCode::CREATED);
+    assert_eq!((reminder.status, reminder.text.replace("off@", "ofx@")), (unknown.status, unknown.text));
+    assert!(queued_to(&server, "off@example.com").await.is_empty());
+
     let one = format!("people/{uma_id}/activationstatus");
     let pending = server.call(&owner, Method::PUT, &one, json!({"activationstatus": "Pending"})).await;
     assert_eq!(pending.status, StatusCode::OK, "{}", pending.text);
