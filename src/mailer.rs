@@ -97,7 +97,7 @@ enum Outcome {
 impl Sender {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         loop {
-            let claimed = match self.store.claim_mail(&self.id, Utc::now(), Utc::now() + LEASE, BATCH).await {
+            let claimed = match self.claim().await {
                 Ok(claimed) => claimed,
                 Err(err) => {
                     tracing::warn!(error = %err, "reading the mail outbox");
@@ -117,6 +117,14 @@ impl Sender {
                 _ = stop.wait_for(|stop| *stop) => return,
             }
         }
+    }
+
+    async fn claim(&self) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+        let now = Utc::now();
+        if !self.store.mail_due(now).await? {
+            return Ok(Vec::new());
+        }
+        self.store.claim_mail(&self.id, now, now + LEASE, BATCH).await
     }
 
     async fn deliver(&self, message: OutboxMessage) {

@@ -41,6 +41,9 @@ pub struct UserLink {
 }
 
 const CLAIMED: &str = "id, message_id, recipient, subject, body, attempts";
+/// A message that a sender may claim at the time bound as `$1`.
+const DUE: &str = "sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
+                   AND (claimed_until IS NULL OR claimed_until < $1)";
 
 impl Store {
     /// Queues a message in the caller's transaction; `message_id` is its Message-ID header.
@@ -77,6 +80,13 @@ impl Store {
         self.outbox.notified().await;
     }
 
+    /// Whether a message is due (a read, so an idle sender takes no write lock).
+    pub async fn mail_due(&self, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+        let sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM mail_outbox WHERE {DUE} LIMIT 1) AS d");
+        let row = sqlx::query(&sql).bind(to_ticks(now)).fetch_one(&self.pool).await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     /// Claims up to `limit` due messages for `sender` until `lease_until`: unsent, not given up,
     /// due, and not claimed by a sender whose lease still runs.
     pub async fn claim_mail(
@@ -90,10 +100,10 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        let due = DUE.replace("$1", "$3");
         let sql = format!(
             "UPDATE mail_outbox SET claimed_by = $1, claimed_until = $2 WHERE id IN (\
-             SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $3 \
-             AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4{skip_locked}) \
+             SELECT id FROM mail_outbox WHERE {due} ORDER BY id LIMIT $4{skip_locked}) \
              RETURNING {CLAIMED}"
         );
         let mut tx = self.begin_write().await?;
