@@ -72,12 +72,12 @@ impl Server {
 
 /// Opens and migrates the database, bootstraps the configured portals, and serves.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
+    let mailer = crate::mailer::Mailer::new(&args.mail)?;
     let store = Store::connect(&args.database).await?;
     store.migrate().await?;
     bootstrap(&store, &args.portal).await?;
     let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
-    let mailer = crate::mailer::Mailer::new(&args.mail)?;
     let app = Arc::new(App {
         store,
         settings: Settings {
@@ -86,7 +86,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             token_lifetime: args.token_lifetime,
             max_body_bytes: args.max_body_bytes,
             request_timeout: args.request_timeout,
-            public_url: args.mail.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            public_url: crate::mailer::public_url(&args.mail, addr)?,
         },
         metrics: Metrics::default(),
     });

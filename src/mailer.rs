@@ -62,6 +62,18 @@ impl Mailer {
     }
 }
 
+/// The address links in mail point to: `--public-url` (checked), or the address served.
+pub fn public_url(args: &MailArgs, served: std::net::SocketAddr) -> anyhow::Result<String> {
+    let Some(text) = args.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(format!("http://{served}"));
+    };
+    let url = url::Url::parse(text).with_context(|| format!("--public-url {text:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        bail!("--public-url {text:?}: use http(s)://HOST[:PORT]");
+    }
+    Ok(text.trim_end_matches('/').to_string())
+}
+
 /// `smtp://HOST[:PORT]`.
 fn parse_smtp_url(text: &str) -> anyhow::Result<(String, u16)> {
     let url = url::Url::parse(text).with_context(|| format!("--smtp-url {text:?} is not a URL"))?;
@@ -194,6 +206,16 @@ mod tests {
         assert!(parse_smtp_url("smtps://mail.example.com").is_err());
         assert!(parse_smtp_url("smtp://user:secret@mail.example.com").is_err());
         assert!(parse_smtp_url("not a url").is_err());
+    }
+
+    #[test]
+    fn links_point_to_the_public_url_or_the_address_served() {
+        let served: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        assert_eq!(public_url(&MailArgs::default(), served).unwrap(), "http://127.0.0.1:8080");
+        let args = |url: &str| MailArgs { public_url: Some(url.into()), ..MailArgs::default() };
+        assert_eq!(public_url(&args("https://portal.example.com/"), served).unwrap(), "https://portal.example.com");
+        assert!(public_url(&args("ftp://portal.example.com"), served).is_err());
+        assert!(public_url(&args("portal.example.com"), served).is_err());
     }
 
     #[test]

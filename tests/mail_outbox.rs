@@ -64,7 +64,8 @@ async fn a_reminder_for_an_unknown_address_sends_nothing_and_answers_the_same() 
     let unknown = "kip@example.com"; // as long as the known one
     assert_eq!(known.len(), unknown.len());
 
-    let to_known = server.send(remind(&server, &known)).await;
+    // A forged Host does not change where the link points (`--public-url`, else the server).
+    let to_known = server.send(remind(&server, &known).header("Host", "evil.example.net")).await;
     let to_unknown = server.send(remind(&server, unknown)).await;
     assert_eq!(to_known.status, StatusCode::CREATED, "{}", to_known.text);
     assert_eq!(to_unknown.status, to_known.status);
@@ -81,6 +82,7 @@ async fn a_reminder_for_an_unknown_address_sends_nothing_and_answers_the_same() 
     assert_eq!(messages.len(), 1, "one reminder, to the known address only");
     assert_eq!(smtp::header(&messages[0], "X-RcptTo"), Some(known.as_str()));
     assert_eq!(smtp::header(&messages[0], "Subject"), Some("Password change instructions"));
+    assert!(messages[0].contains(&server.base) && !messages[0].contains("evil"), "{}", messages[0]);
 
     // The reminder's link sets a new password, once.
     let token = smtp::token(&messages[0]);
