@@ -186,6 +186,28 @@ async fn an_smtp_outage_delays_mail_and_recovery_delivers_it_once() {
     assert_eq!(smtp::header(&messages[0], "Message-ID"), Some(message_id.as_str()));
 }
 
+#[tokio::test]
+async fn a_message_that_cannot_be_written_is_given_up_and_the_rest_still_go() {
+    let smtp = SmtpServer::start();
+    let server = server_sending_to(smtp.url()).await;
+    let owner = server.owner_token().await;
+    invite(&server, &owner, "dot..dot@example.com").await; // stored, but no mail address
+    invite(&server, &owner, "fine@example.com").await;
+    let messages = smtp.wait_for(1, WAIT).await;
+    assert_eq!(smtp::header(&messages[0], "X-RcptTo"), Some("fine@example.com"));
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(&server.db.url).await.expect("database");
+    let row = sqlx::query("SELECT attempts, failed_at, sent_at, last_error FROM mail_outbox ORDER BY id LIMIT 1")
+        .fetch_one(&mut conn)
+        .await
+        .expect("outbox");
+    assert_eq!(row.get::<i64, _>("attempts"), 1, "given up at once, not retried");
+    assert!(row.get::<Option<i64>, _>("failed_at").is_some() && row.get::<Option<i64>, _>("sent_at").is_none());
+    assert!(row.get::<Option<String>, _>("last_error").is_some_and(|e| e.contains("dot..dot")));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(smtp.messages().len(), 1);
+}
+
 fn portald(db: &TestDb, smtp_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_portald"));
     command
