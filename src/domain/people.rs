@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
-use super::mail::LinkPurpose;
+use super::mail::{self, LinkPurpose};
 use super::{password, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{parse_guid, GroupId, PortalId, UserId};
@@ -256,7 +256,7 @@ pub async fn add_member(
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("inserted user {id} is missing")))?;
     apply_changes(store, tx.conn(), caller, &mut user, changes).await?;
     if !prepared.draft.activated {
-        super::mail::queue_link(store, tx.conn(), caller.portal, &user, LinkPurpose::Invite, &user.email, base).await?;
+        mail::queue_link(store, tx.conn(), caller.portal, &user, LinkPurpose::Invite, &user.email, base).await?;
     }
     tx.commit().await?;
     store.mail_queued();
@@ -599,7 +599,7 @@ async fn set_password_of(store: &Store, portal: PortalId, user: UserId, new_pass
     }
     store.revoke_user_tokens(tx.conn(), portal, user).await?;
     // Mailed links that would set another password stop working.
-    store.use_user_links(tx.conn(), portal, user, &super::mail::PASSWORD_LINKS).await?;
+    store.use_user_links(tx.conn(), portal, user, &mail::PASSWORD_LINKS).await?;
     tx.commit().await?;
     Ok(())
 }
