@@ -27,6 +27,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub photo_fetch: FetchPolicy,
+    /// `scheme://host[:port]` that links in mail point to.
+    pub public_url: String,
 }
 
 /// What every request shares.
@@ -72,6 +74,7 @@ impl Server {
 
 /// Opens and migrates the database, bootstraps the configured portals, and serves.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
+    let mailer = crate::mailer::Mailer::new(&args.mail)?;
     let store = Store::connect(&args.database).await?;
     store.migrate().await?;
     bootstrap(&store, &args.portal).await?;
@@ -97,6 +100,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
                 timeout: args.photo_fetch.photo_url_timeout,
                 max_bytes: photos::MAX_PHOTO_BYTES,
             },
+            public_url: crate::mailer::public_url(&args.mail, addr)?,
         },
         metrics: Metrics::default(),
     });
@@ -110,6 +114,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             .await
     });
     spawn_housekeeping(app.clone(), shutdown.subscribe());
+    mailer.spawn(app.store.clone(), shutdown.subscribe());
     tracing::info!(%addr, "portald is listening");
     Ok(Server { addr, shutdown, task, app })
 }
@@ -151,6 +156,9 @@ fn spawn_housekeeping(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             let window = chrono::Duration::from_std(crate::domain::auth::FAILURE_WINDOW).unwrap_or_default();
             if let Err(err) = app.store.purge_login_failures(now - window).await {
                 tracing::warn!(error = %err, "purging old login failures");
+            }
+            if let Err(err) = app.store.purge_user_links(now - chrono::Duration::days(7)).await {
+                tracing::warn!(error = %err, "purging expired mail links");
             }
         }
     });

@@ -54,6 +54,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub photo_fetch: PhotoFetchArgs,
+
+    #[command(flatten)]
+    pub mail: MailArgs,
 }
 
 /// Where the server may fetch photos from when a client gives a URL (`changephotobyurl`, a
@@ -71,6 +74,32 @@ pub struct PhotoFetchArgs {
     /// Longest a photo fetch may take.
     #[arg(long, env = "PORTALD_PHOTO_URL_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub photo_url_timeout: Duration,
+}
+
+/// The sender of invitations, password reminders and email confirmations.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// SMTP server to send mail through, `smtp://HOST[:PORT]` (plain SMTP, port 25 by default:
+    /// a relay on this host or a trusted network). Unset: mail waits in the outbox.
+    #[arg(long, env = "PORTALD_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of the mail, `Name <address>` or an address.
+    #[arg(long, env = "PORTALD_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+
+    /// The address links in mail point to, `scheme://host[:port]` (default: the address served).
+    #[arg(long, env = "PORTALD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// The sender when none is configured.
+pub const DEFAULT_MAIL_FROM: &str = "portald <noreply@localhost>";
+
+impl Default for MailArgs {
+    fn default() -> Self {
+        MailArgs { smtp_url: None, mail_from: DEFAULT_MAIL_FROM.into(), public_url: None }
+    }
 }
 
 /// Options that describe the portals (tenants) this server hosts.

@@ -64,8 +64,8 @@ async fn the_document_is_public_and_well_formed() {
         let name = &reference[..reference.find('"').expect("closing quote")];
         assert!(schemas.contains_key(name), "dangling $ref {name}");
     }
-    // Only the document, health, metrics, capabilities, login, the default images and the
-    // profile links (a redirect into the API) need no token.
+    // Only the document, health, metrics, capabilities, login, the password reminder, the use of a
+    // mailed link, the default images and the profile links (a redirect into the API) need no token.
     let mut public: Vec<String> = operations_of(&doc)
         .into_iter()
         .filter(|(method, path)| doc["paths"][path][method]["security"] == json!([]))
@@ -81,6 +81,8 @@ async fn the_document_is_public_and_well_formed() {
         "get /metrics",
         "get /skins/default/images/{file}",
         "post /api/2.0/authentication",
+        "post /api/2.0/people/confirm",
+        "post /api/2.0/people/password",
     ];
     assert_eq!(public, expected);
 }

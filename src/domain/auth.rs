@@ -34,7 +34,7 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -101,6 +101,19 @@ pub async fn logout(store: &Store, caller: &Caller) -> ApiResult<()> {
     Ok(())
 }
 
+/// Checks a signed-in user's own password before a change that needs it (his email), counted
+/// and throttled like a login: 403 when it is wrong, 429 past the limit.
+pub async fn confirm_own_password(store: &Store, caller: &Caller, password: &str, address: &str) -> ApiResult<()> {
+    let password = required(Some(password), "password", MAX_PASSWORD)?;
+    match checked_credentials(store, caller.portal, &caller.user.email, password, address).await {
+        Ok(user) if user.id == caller.user.id => Ok(()),
+        Ok(_) | Err(ApiError::LoginFailed) => {
+            Err(ApiError::forbidden("Access denied: the password is not the current password of the user"))
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// Checks credentials under throttling. Whatever fails (unknown account, wrong password,
 /// disabled user) gives the same answer after the same work, so a caller cannot tell which.
 async fn checked_credentials(
@@ -141,7 +154,7 @@ async fn checked_credentials(
 /// one step with the check of their limits, so concurrent attempts cannot all pass a count
 /// taken before any of them was recorded. Returns the ids of the counted attempt, or 429 when a
 /// limit is reached.
-async fn count_attempt(store: &Store, portal: PortalId, scopes: &[LoginScope; 2]) -> ApiResult<Vec<i64>> {
+pub(crate) async fn count_attempt(store: &Store, portal: PortalId, scopes: &[LoginScope; 2]) -> ApiResult<Vec<i64>> {
     let now = Utc::now();
     let window = chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
     let mut tx = store.begin_write().await?;

@@ -2,6 +2,7 @@
 //! HTTP handlers and the CLI alike.
 
 pub mod access;
+pub mod account;
 pub mod auth;
 pub mod contact_mail;
 pub mod contacts;
@@ -12,6 +13,7 @@ pub mod groups;
 pub mod health;
 pub mod integrity;
 pub mod list_items;
+pub mod mail;
 pub mod password;
 pub mod people;
 pub mod photos;

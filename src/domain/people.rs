@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
+use super::mail::{self, LinkPurpose};
 use super::{password, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{parse_guid, GroupId, PortalId, UserId};
@@ -232,12 +233,15 @@ pub async fn create_user(store: &Store, portal: impl Into<PortalId>, draft: User
     Ok((id.0, prepared.password))
 }
 
-/// `POST people`: an admin adds a user with profile fields; returns his profile.
+/// `POST people`: an admin adds a user with profile fields; returns his profile. A user added
+/// not activated gets an invitation with a link to `base` (the server's public address),
+/// queued in the same transaction.
 pub async fn add_member(
     store: &Store,
     caller: &Caller,
     draft: UserDraft,
     changes: ProfileChanges,
+    base: &str,
 ) -> ApiResult<Profile> {
     require_admin(caller)?;
     require_name(&draft.first_name, "firstname")?;
@@ -251,7 +255,11 @@ pub async fn add_member(
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("inserted user {id} is missing")))?;
     apply_changes(store, tx.conn(), caller, &mut user, changes).await?;
+    if !prepared.draft.activated {
+        mail::queue_link(store, tx.conn(), caller.portal, &user, LinkPurpose::Invite, &user.email, base).await?;
+    }
     tx.commit().await?;
+    store.mail_queued();
     profile(store, caller.portal, user).await
 }
 
@@ -590,6 +598,8 @@ async fn set_password_of(store: &Store, portal: PortalId, user: UserId, new_pass
         return Err(ApiError::not_found("User not found"));
     }
     store.revoke_user_tokens(tx.conn(), portal, user).await?;
+    // Mailed links that would set another password stop working.
+    store.use_user_links(tx.conn(), portal, user, &mail::PASSWORD_LINKS).await?;
     tx.commit().await?;
     Ok(())
 }

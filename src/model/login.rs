@@ -11,4 +11,8 @@ pub enum LoginScope {
     Account(String),
     /// The client's address.
     Address(String),
+    /// An email typed into a password reminder (lower-cased), whether or not it has an account.
+    Reminder(String),
+    /// The address of a client asking for password reminders.
+    ReminderAddress(String),
 }

@@ -16,6 +16,8 @@ fn scope_key(scope: &LoginScope) -> String {
         LoginScope::User(id) => format!("user:{id}"),
         LoginScope::Account(name) => format!("account:{}", name.to_lowercase()),
         LoginScope::Address(addr) => format!("address:{addr}"),
+        LoginScope::Reminder(email) => format!("reminder:{}", email.to_lowercase()),
+        LoginScope::ReminderAddress(addr) => format!("reminder-address:{addr}"),
     }
 }
 

@@ -9,6 +9,7 @@ mod custom_fields;
 mod groups;
 mod integrity;
 mod login;
+mod mail;
 mod photos;
 mod portals;
 mod projects;
@@ -31,6 +32,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config::DatabaseArgs;
 
+pub use mail::{OutboxMessage, OutgoingMail, UserLink};
 pub use users::StoredCredentials;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -51,6 +53,8 @@ pub struct Store {
     /// SQLite allows one writer at a time; writers of this process queue here rather than
     /// spinning in SQLite's busy handler.
     sqlite_writer: Arc<Mutex<()>>,
+    /// Wakes this process's mail sender after a transaction that queued mail commits.
+    outbox: Arc<tokio::sync::Notify>,
 }
 
 /// The row lock a write takes on what it reads.
@@ -113,7 +117,7 @@ impl Store {
             // so it is set once here rather than by every new connection.
             pool.execute("PRAGMA journal_mode = WAL").await.context("switching SQLite to WAL")?;
         }
-        Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
+        Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), outbox: Arc::default() })
     }
 
     /// Brings the schema up to date.

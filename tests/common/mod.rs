@@ -5,6 +5,7 @@
 
 pub mod attack;
 pub mod shapes;
+pub mod smtp;
 
 use std::time::Duration;
 
@@ -77,6 +78,8 @@ pub struct Options {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub photo_fetch: portald::config::PhotoFetchArgs,
+    /// `--smtp-url`: none keeps mail in the outbox.
+    pub smtp_url: Option<String>,
 }
 
 impl Default for Options {
@@ -88,6 +91,7 @@ impl Default for Options {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             photo_fetch: Default::default(),
+            smtp_url: None,
         }
     }
 }
@@ -173,6 +177,7 @@ pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
         request_timeout: options.request_timeout,
         log_json: false,
         photo_fetch: options.photo_fetch.clone(),
+        mail: portald::config::MailArgs { smtp_url: options.smtp_url.clone(), ..Default::default() },
     }
 }
 

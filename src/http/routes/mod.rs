@@ -2,6 +2,7 @@
 //! `GET api/2.0/openapi.json`: its summary and result's wire type here, its parameters from the
 //! inputs the handler's type declares (see `http::inputs`).
 
+mod account;
 mod auth;
 mod crm;
 mod crm_settings;
@@ -67,10 +68,16 @@ fn api() -> Api {
         .get("/api/2.0/people/status/{status}", people::by_status, doc("Users with a status").list::<EmployeeWraperFull>())
         .put("/api/2.0/people/status/{status}", people::set_status, doc("Sets users' status").list::<EmployeeWraperFull>())
         .get("/api/2.0/people/status/{status}/search", people::search_by_status, doc("Users with a status matching a text").list::<EmployeeWraperFull>())
+        .put("/api/2.0/people/invite", account::resend_invites, doc("Resends invitations to users not activated").list::<EmployeeWraperFull>())
+        .post("/api/2.0/people/password", account::remind_password, doc("Mails a password link to an address, if it has an account").returns::<String>().public())
+        .post("/api/2.0/people/confirm", account::confirm, doc("Uses a mailed link's token: sets the password or confirms the email (portald addition)").returns::<EmployeeWraper>().public())
+        .put("/api/2.0/people/activationstatus/{activationstatus}", account::set_activation_of_many, doc("Sets users' activation status").list::<EmployeeWraperFull>())
         .get("/api/2.0/people/{userid}", people::get, doc("A user by id, user name or @self").returns::<EmployeeWraperFull>())
         .put("/api/2.0/people/{userid}", people::update, doc("Changes a profile").returns::<EmployeeWraperFull>())
         .delete("/api/2.0/people/{userid}", people::delete, doc("Deletes a terminated user").returns::<EmployeeWraperFull>())
         .put("/api/2.0/people/{userid}/password", people::change_password, doc("Sets a password").returns::<EmployeeWraperFull>())
+        .put("/api/2.0/people/{userid}/email", account::change_email, doc("Sets a user's email and mails a confirmation link").returns::<EmployeeWraperFull>())
+        .put("/api/2.0/people/{userid}/activationstatus", account::set_activation, doc("Sets a user's activation status").returns::<EmployeeWraperFull>())
         .post("/api/2.0/people/{userid}/contacts", people::set_contacts, doc("Replaces a user's contacts").returns::<EmployeeWraperFull>())
         .put("/api/2.0/people/{userid}/contacts", people::merge_contacts, doc("Adds contacts to a user").returns::<EmployeeWraperFull>())
         .delete("/api/2.0/people/{userid}/contacts", people::remove_contacts, doc("Removes contacts of a user").returns::<EmployeeWraperFull>())

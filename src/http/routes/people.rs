@@ -37,7 +37,7 @@ impl ApiEnum for EmployeeStatus {
 
 /// EmployeeActivationStatus by name or number.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct ActivationStatus(i64);
+pub(super) struct ActivationStatus(pub(super) i64);
 
 impl ApiEnum for ActivationStatus {
     const NAMES: &'static [(&'static str, i64)] =
@@ -331,7 +331,7 @@ pub async fn add(State(app): State<Arc<App>>, In(call, input): In<NewMember>) ->
         is_visitor: changes.is_visitor.take().unwrap_or(false),
         activated: false,
     };
-    let profile = people::add_member(&app.store, &call.caller, draft, changes).await?;
+    let profile = people::add_member(&app.store, &call.caller, draft, changes, &app.settings.public_url).await?;
     Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
