@@ -73,6 +73,8 @@ enum Output {
     Enveloped { schema: SchemaFn, list: bool },
     /// A body of its own, outside the envelope (health, metrics, this document).
     Raw { content_type: &'static str },
+    /// A 303 to another URL, without a body.
+    Redirect,
 }
 
 /// The documentation of one operation.
@@ -144,6 +146,12 @@ impl Doc {
     /// A body outside the envelope.
     pub fn raw(mut self, content_type: &'static str) -> Self {
         self.output = Output::Raw { content_type };
+        self
+    }
+
+    /// The answer is a redirect (303 with `Location`).
+    pub fn redirect(mut self) -> Self {
+        self.output = Output::Redirect;
         self
     }
 
@@ -323,6 +331,10 @@ fn operation_object(op: &Operation, gen: &mut SchemaGenerator) -> Value {
         Output::Enveloped { schema, .. } => {
             let content = json_content(schema_value(schema(gen)));
             responses.insert(success.into(), json!({"description": "The result in the envelope", "content": content}));
+        }
+        Output::Redirect => {
+            let location = json!({"Location": {"description": "Where the resource is", "schema": {"type": "string"}}});
+            responses.insert("303".into(), json!({"description": "See the resource there", "headers": location}));
         }
         Output::Raw { content_type } => {
             let content = json!({content_type: {"schema": {}}});

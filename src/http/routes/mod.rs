@@ -49,7 +49,7 @@ fn api() -> Api {
         .get("/health", system::health, doc("200 when the database answers, 503 otherwise").raw("application/json").public())
         .get("/metrics", system::metrics, doc("Prometheus metrics").raw("text/plain").public())
         .get("/Products/CRM/HttpHandlers/filehandler.ashx", photos::contact_photo_handler, doc("The URL of a contact's photo, as text").raw("text/plain"))
-        .get("/Products/People/Profile.aspx", people::profile_page, doc("Where profile links lead: redirects to the profile in the API").raw("text/plain").public())
+        .get("/Products/People/Profile.aspx", people::profile_page, doc("Where profile links lead: redirects to the profile in the API").redirect().public())
         .get("/storage/crm/photos/{file}", photos::contact_image, doc("A contact's photo").raw("image/*"))
         .get("/storage/userPhotos/root/{file}", photos::user_image, doc("A user's photo").raw("image/*"))
         .get("/Products/CRM/App_Themes/default/images/{file}", photos::default_contact_image, doc("A default contact image").raw("image/png").public())
