@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{HostMap, PortalArgs, ServeArgs};
 use crate::domain::people;
+use crate::domain::tasks::{self, TaskWaker};
 use crate::error::ApiError;
 use crate::http::metrics::Metrics;
 use crate::model::PortalId;
@@ -32,6 +33,8 @@ pub struct App {
     pub store: Store,
     pub settings: Settings,
     pub metrics: Metrics,
+    /// Wakes this process's background task runner.
+    pub tasks: TaskWaker,
 }
 
 /// A server listening in the background.
@@ -85,6 +88,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             request_timeout: args.request_timeout,
         },
         metrics: Metrics::default(),
+        tasks: TaskWaker::default(),
     });
     let router = crate::http::router(app.clone());
     let (shutdown, mut stop) = watch::channel(false);
@@ -96,6 +100,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             .await
     });
     spawn_housekeeping(app.clone(), shutdown.subscribe());
+    tasks::spawn_runner(app.store.clone(), app.tasks.clone(), shutdown.subscribe());
     tracing::info!(%addr, "portald is listening");
     Ok(Server { addr, shutdown, task, app })
 }

@@ -10,11 +10,13 @@ pub mod currencies;
 pub mod custom_fields;
 pub mod groups;
 pub mod health;
+pub mod leaving;
 pub mod list_items;
 pub mod password;
 pub mod people;
 pub mod projects;
 pub mod tags;
+pub mod tasks;
 
 pub use crate::model::access::Caller;
 

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod login;
 pub mod people;
 pub mod projects;
+pub mod tasks;
 
 pub use ids::{
     CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, RateId, ShareType, UserId,

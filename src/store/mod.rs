@@ -7,9 +7,11 @@ mod contacts;
 mod crm_settings;
 mod custom_fields;
 mod groups;
+mod leaving;
 mod login;
 mod portals;
 mod projects;
+mod tasks;
 mod tokens;
 mod users;
 
@@ -27,6 +29,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config::DatabaseArgs;
 
+pub use tasks::NewTask;
 pub use users::StoredCredentials;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
