@@ -62,6 +62,7 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
         "userid" => records.user.clone(),
         "infoType" => "Email".into(),
         "status" => "Active".into(),
+        "type" => "User".into(),
         "query" => "uma".into(),
         "fromCurrency" => "EUR".into(),
         "toCurrency" => "USD".into(),
