@@ -362,15 +362,11 @@ pub async fn delete_members(store: &Store, caller: &Caller, ids: &[UserId]) -> A
     let listed = profiles(store, caller.portal, store.users_by_ids(caller.portal, ids).await?).await?;
     let mut tx = store.begin_write().await?;
     leaving::check_not_reassigning(store, tx.conn(), caller.portal, ids, "userIds").await?;
-    for profile in &listed {
-        let user = &profile.user;
+    // Read again inside the transaction: one enabled or deleted meanwhile is skipped.
+    let deletable = store.users_by_ids_in(&mut *tx.conn(), caller.portal, ids).await?;
+    for user in deletable {
         if user.is_active() || user.is_owner || user.id == caller.user.id || user.is_ldap() {
             continue;
-        }
-        // Read again inside the transaction: enabled or deleted meanwhile, he is skipped.
-        match store.user_by_id_in(tx.conn(), caller.portal, user.id).await? {
-            Some(now) if !now.is_active() => {}
-            _ => continue,
         }
         remove_profile(store, tx.conn(), caller.portal, user.id, caller.user.id).await?;
     }
@@ -389,17 +385,14 @@ pub async fn set_type(store: &Store, caller: &Caller, ids: &[UserId], kind: Empl
     };
     if let Some(visitor) = visitor {
         let mut tx = store.begin_write().await?;
-        for id in ids {
-            store.lock_user(tx.conn(), caller.portal, *id).await?;
-            let Some(mut user) = store.user_by_id_in(tx.conn(), caller.portal, *id).await? else {
-                continue;
-            };
-            if user.is_owner || user.is_admin || user.id == caller.user.id || user.is_visitor == visitor {
-                continue;
-            }
-            user.is_visitor = visitor;
-            store.update_user(tx.conn(), caller.portal, &user).await?;
-        }
+        let changed: Vec<UserId> = store
+            .users_by_ids_in(&mut *tx.conn(), caller.portal, ids)
+            .await?
+            .into_iter()
+            .filter(|u| !(u.is_owner || u.is_admin || u.id == caller.user.id || u.is_visitor == visitor))
+            .map(|u| u.id)
+            .collect();
+        store.set_visitor(tx.conn(), caller.portal, &changed, visitor).await?;
         tx.commit().await?;
     }
     profiles(store, caller.portal, store.users_by_ids(caller.portal, ids).await?).await

@@ -152,6 +152,9 @@ fn lease_end() -> chrono::DateTime<Utc> {
 
 /// Claims one task and runs its remaining steps; false when none was due.
 async fn run_next(store: &Store, runner: &str) -> ApiResult<bool> {
+    if !store.task_due(Utc::now()).await? {
+        return Ok(false);
+    }
     let Some(task) = store.claim_task(runner, Utc::now(), lease_end()).await? else {
         return Ok(false);
     };
@@ -175,20 +178,42 @@ async fn run_next(store: &Store, runner: &str) -> ApiResult<bool> {
     };
     tracing::info!(task = task.id, kind = %task.kind, step = task.step, steps = task.steps, "running a background task");
     for step in task.step..task.steps {
-        let mut tx = store.begin_write().await?;
-        if !store.advance_task(tx.conn(), task.id, runner, step, lease_end()).await? {
-            // Terminated, or taken over by another runner after our lease ran out.
-            return Ok(true);
+        let mut busy = 0;
+        loop {
+            match run_step(store, runner, kind, &task, step).await {
+                Ok(true) => break,
+                // Terminated, or taken over by another runner after our lease ran out.
+                Ok(false) => return Ok(true),
+                // Another writer held the database: the step rolled back; it runs again.
+                Err(ApiError::Busy) if busy < BUSY_RETRIES => {
+                    busy += 1;
+                    tokio::time::sleep(BUSY_PAUSE).await;
+                }
+                Err(err) => {
+                    tracing::warn!(task = task.id, step, error = %err, "a background task failed");
+                    let message = format!("Failed at step {} of {} ({step} done): {err}", step + 1, task.steps);
+                    fail(store, &task, runner, &message).await?;
+                    return Ok(true);
+                }
+            }
         }
-        if let Err(err) = kind.run_step(store, tx.conn(), &task, step).await {
-            drop(tx);
-            tracing::warn!(task = task.id, step, error = %err, "a background task failed");
-            let message = format!("Failed at step {} of {} ({step} done): {}", step + 1, task.steps, err);
-            fail(store, &task, runner, &message).await?;
-            return Ok(true);
-        }
-        tx.commit().await?;
     }
+    Ok(true)
+}
+
+/// How often a step that found the database busy runs again, and after what pause.
+const BUSY_RETRIES: u32 = 10;
+const BUSY_PAUSE: Duration = Duration::from_millis(500);
+
+/// One step in one transaction, fenced on the runner; false when the fence says the task is
+/// no longer this runner's at this step.
+async fn run_step(store: &Store, runner: &str, kind: TaskKind, task: &Task, step: i64) -> ApiResult<bool> {
+    let mut tx = store.begin_write().await?;
+    if !store.advance_task(tx.conn(), task.id, runner, step, lease_end()).await? {
+        return Ok(false);
+    }
+    kind.run_step(store, tx.conn(), task, step).await?;
+    tx.commit().await?;
     Ok(true)
 }
 

@@ -102,6 +102,18 @@ impl Store {
         row.as_ref().map(task_from_row).transpose()
     }
 
+    /// Whether some unfinished task is free to claim (a read, before taking the write lock).
+    pub async fn task_due(&self, now: chrono::DateTime<chrono::Utc>) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM background_tasks WHERE status < 2 \
+             AND (lease_until IS NULL OR lease_until < $1) LIMIT 1) AS due",
+        )
+        .bind(to_ticks(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     /// Claims the oldest unfinished task nobody holds (never claimed, or its lease ran out) for
     /// `runner` until `lease_until`, counting the attempt. On PostgreSQL, runners of other
     /// processes skip a task being claimed; SQLite's writers run one at a time.

@@ -49,7 +49,6 @@ fn api() -> Api {
         .post("/api/2.0/authentication/logout", auth::logout, doc("Revokes the request's token"))
         .get("/api/2.0/people", people::list, doc("Active users").list::<EmployeeWraperFull>())
         .post("/api/2.0/people", people::add, doc("Adds a user").returns::<EmployeeWraperFull>())
-        .get("/api/2.0/people/@self", people::me, doc("The caller's profile").returns::<EmployeeWraperFull>())
         .get("/api/2.0/people/email", people::by_email, doc("The user with an email").returns::<EmployeeWraperFull>())
         .get("/api/2.0/people/filter", people::filter, doc("Users by status, group, type; paged").list::<EmployeeWraperFull>())
         .get("/api/2.0/people/simple/filter", people::simple_filter, doc("Short profiles by the same filter").list::<EmployeeWraper>())

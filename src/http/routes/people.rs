@@ -298,13 +298,6 @@ pub async fn get(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -> A
     reply_profile(&app, &call, user).await
 }
 
-/// `GET people/@self`: the caller's profile (the original's literal route; `@self` also works
-/// wherever `{userid}` does).
-pub async fn me(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    let user = call.caller.user.clone();
-    reply_profile(&app, &call, user).await
-}
-
 /// `GET people/email?email=`: a guest finds only himself (others' addresses answer as unknown).
 pub async fn by_email(State(app): State<Arc<App>>, In(call, input): In<ByEmail>) -> ApiResult<Reply> {
     let user = people::by_email(&app.store, &call.caller, &input.email)
