@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{HostMap, PortalArgs, ServeArgs};
 use crate::domain::people;
+use crate::domain::photos::{self, FetchPolicy};
 use crate::domain::tasks::{self, TaskWaker};
 use crate::error::ApiError;
 use crate::http::metrics::Metrics;
@@ -26,6 +27,7 @@ pub struct Settings {
     pub token_lifetime: Duration,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    pub photo_fetch: FetchPolicy,
 }
 
 /// What every request shares.
@@ -86,6 +88,18 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             token_lifetime: args.token_lifetime,
             max_body_bytes: args.max_body_bytes,
             request_timeout: args.request_timeout,
+            photo_fetch: FetchPolicy {
+                hosts: args
+                    .photo_fetch
+                    .photo_url_hosts
+                    .iter()
+                    .map(|h| h.trim().to_ascii_lowercase())
+                    .filter(|h| !h.is_empty())
+                    .collect(),
+                allow_private: args.photo_fetch.photo_url_private,
+                timeout: args.photo_fetch.photo_url_timeout,
+                max_bytes: photos::MAX_PHOTO_BYTES,
+            },
         },
         metrics: Metrics::default(),
         tasks: TaskWaker::default(),

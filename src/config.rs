@@ -51,6 +51,26 @@ pub struct ServeArgs {
     /// Log lines as JSON instead of text.
     #[arg(long, env = "PORTALD_LOG_JSON")]
     pub log_json: bool,
+
+    #[command(flatten)]
+    pub photo_fetch: PhotoFetchArgs,
+}
+
+/// Where the server may fetch photos from when a client gives a URL (`changephotobyurl`, a
+/// profile photo by URL): the server makes that request, so by default it makes none.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PhotoFetchArgs {
+    /// Hosts photos may be fetched from, separated by commas (`example.com`, `*.example.com`).
+    #[arg(long, env = "PORTALD_PHOTO_URL_HOSTS", value_delimiter = ',', default_value = "")]
+    pub photo_url_hosts: Vec<String>,
+
+    /// Also fetch from private, loopback and link-local addresses (an intranet's image server).
+    #[arg(long, env = "PORTALD_PHOTO_URL_PRIVATE")]
+    pub photo_url_private: bool,
+
+    /// Longest a photo fetch may take.
+    #[arg(long, env = "PORTALD_PHOTO_URL_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub photo_url_timeout: Duration,
 }
 
 /// Options that describe the portals (tenants) this server hosts.

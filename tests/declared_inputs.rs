@@ -66,6 +66,7 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
         "query" => "uma".into(),
         "fromCurrency" => "EUR".into(),
         "toCurrency" => "USD".into(),
+        "file" => "photo.png".into(),
         "id" if path.contains("/crm/contact/status/") => records.status.to_string(),
         "id" if path.contains("/crm/contact/type/") => records.contact_type.to_string(),
         "id" if path.contains("customfield") => records.field.to_string(),
@@ -87,6 +88,8 @@ fn sample(ty: Ty, user: &str) -> Value {
         Ty::Enum(names) => json!(names[0].0),
         Ty::List(item) => json!([sample(item(), user)]),
         Ty::Objects(fields) => json!([required_object(&fields(), user)]),
+        // Not a file: JSON cannot carry one, so the server asks for it.
+        Ty::File => json!("x"),
     }
 }
 

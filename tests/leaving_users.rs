@@ -248,6 +248,16 @@ async fn a_reassignment_hands_projects_and_contacts_over_and_reports_its_progres
 #[tokio::test]
 async fn delete_profile_deletes_the_user_after_the_handover_and_removes_his_data() {
     let w = Leaving::new().await;
+    let blob = if common::use_postgres() { "'\\x00'::bytea" } else { "X'00'" };
+    exec(
+        w.url(),
+        &format!(
+            "INSERT INTO user_photos (portal_id, user_id, size, width, height, format, version, data) \
+             VALUES (1, '{}', 0, 1, 1, 'png', 1, {blob})",
+            w.leaver
+        ),
+    )
+    .await;
     let start = json!({"fromUserId": w.leaver, "toUserId": w.heir, "deleteProfile": true});
     w.server.call(&w.owner, Method::POST, "people/reassign/start", &start).await.json_ok();
     let done = wait_done(&w.server, &w.owner, "reassign", w.leaver).await;
@@ -258,6 +268,8 @@ async fn delete_profile_deletes_the_user_after_the_handover_and_removes_his_data
     assert_eq!(removal["status"], json!(2), "a removal of his data follows the deletion: {removal}");
     let leftovers = "SELECT COUNT(*) FROM crm_contact_managers WHERE user_id = $1";
     assert_eq!(count(w.url(), leftovers, &[&w.leaver.to_string()]).await, 0);
+    let photos = "SELECT COUNT(*) FROM user_photos WHERE user_id = $1";
+    assert_eq!(count(w.url(), photos, &[&w.leaver.to_string()]).await, 0, "the deleted profile's photo goes");
 }
 
 /// Inserts a task row as a server would have left it.

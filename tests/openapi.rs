@@ -46,7 +46,15 @@ async fn the_document_is_public_and_well_formed() {
             }
             if let Some(body) = op.get("requestBody") {
                 assert_ne!(method, "get", "{path}: GET reads the query");
-                assert_eq!(body["content"]["application/json"]["schema"]["type"], "object", "{method} {path}");
+                // A body in JSON, or a multipart form when it carries a file.
+                let content = body["content"].as_object().expect("content");
+                let (media_type, schema) = content.iter().next().expect("one media type");
+                assert_eq!(schema["schema"]["type"], "object", "{method} {path}");
+                let has_file = schema["schema"]["properties"]
+                    .as_object()
+                    .is_some_and(|props| props.values().any(|p| p["format"] == "binary"));
+                let expected = if has_file { "multipart/form-data" } else { "application/json" };
+                assert_eq!(media_type, expected, "{method} {path}");
             }
         }
     }
@@ -56,12 +64,25 @@ async fn the_document_is_public_and_well_formed() {
         let name = &reference[..reference.find('"').expect("closing quote")];
         assert!(schemas.contains_key(name), "dangling $ref {name}");
     }
-    // Only the document, health, metrics, capabilities and login need no token.
-    let public: Vec<(String, String)> = operations_of(&doc)
+    // Only the document, health, metrics, capabilities, login, the default images and the
+    // profile links (a redirect into the API) need no token.
+    let mut public: Vec<String> = operations_of(&doc)
         .into_iter()
         .filter(|(method, path)| doc["paths"][path][method]["security"] == json!([]))
+        .map(|(method, path)| format!("{method} {path}"))
         .collect();
-    assert_eq!(public.len(), 5, "{public:?}");
+    public.sort();
+    let expected = [
+        "get /Products/CRM/App_Themes/default/images/{file}",
+        "get /Products/People/Profile.aspx",
+        "get /api/2.0/capabilities",
+        "get /api/2.0/openapi",
+        "get /health",
+        "get /metrics",
+        "get /skins/default/images/{file}",
+        "post /api/2.0/authentication",
+    ];
+    assert_eq!(public, expected);
 }
 
 #[tokio::test]

@@ -70,6 +70,7 @@ mod tests {
             is_owner: false,
             created_at: now,
             last_modified: now,
+            photo: None,
         };
         Caller { portal: crate::model::PortalId(1), user, token_hash: None }
     }

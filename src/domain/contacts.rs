@@ -69,6 +69,25 @@ pub async fn get(store: &Store, caller: &Caller, id: ContactId) -> ApiResult<Con
         .ok_or_else(|| ApiError::not_found("Not found"))
 }
 
+/// A contact the caller may edit: 404 if he may not read it, 403 if only that.
+pub async fn get_editable(store: &Store, caller: &Caller, id: ContactId) -> ApiResult<Contact> {
+    let contact = get(store, caller, id).await?;
+    editable(&contact, caller)?;
+    Ok(contact)
+}
+
+/// The same, locked for the caller's transaction, which then changes it.
+pub async fn lock_editable(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: ContactId,
+) -> ApiResult<Contact> {
+    positive(id.0, "contactid")?;
+    let locked = lock_readable(store, conn, caller, &[id]).await?;
+    editable(find(&locked, id)?, caller).cloned()
+}
+
 /// Ids the API takes are positive; anything else is a 400 naming the parameter.
 pub fn positive(id: i64, name: &str) -> ApiResult<i64> {
     if id <= 0 {

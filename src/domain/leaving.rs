@@ -5,7 +5,7 @@
 //! projects, his places on CRM contacts' manager lists, the contacts he created; then, when
 //! asked, his profile is deleted and a removal of his data queued. A removal's steps: his places
 //! on contacts' manager lists, his project team places (but in projects he still leads), and a
-//! deleted profile's contact list and tokens.
+//! deleted profile's contact list, tokens and photo.
 
 use serde_json::json;
 use sqlx::AnyConnection;

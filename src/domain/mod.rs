@@ -14,7 +14,9 @@ pub mod leaving;
 pub mod list_items;
 pub mod password;
 pub mod people;
+pub mod photos;
 pub mod projects;
+mod remote_image;
 pub mod tags;
 pub mod tasks;
 

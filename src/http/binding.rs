@@ -55,10 +55,19 @@ struct Entry {
     value: String,
 }
 
+/// A file sent in a multipart form.
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    pub field: String,
+    pub file_name: String,
+    pub bytes: axum::body::Bytes,
+}
+
 /// The merged parameters of a request (or the properties of one object inside them).
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     entries: Vec<Entry>,
+    files: Vec<UploadedFile>,
     tz: Tz,
 }
 
@@ -70,7 +79,7 @@ pub trait FromParam: Sized {
 
 impl Params {
     pub fn new(tz: Tz) -> Self {
-        Params { entries: Vec::new(), tz }
+        Params { entries: Vec::new(), files: Vec::new(), tz }
     }
 
     /// Adds a value under a form-style key (`name`, `name[]`, `name[0][prop]`, `name[0].prop`).
@@ -113,6 +122,16 @@ impl Params {
     }
 
     /// Adds a route value.
+    /// Adds a file of a multipart form.
+    pub fn push_file(&mut self, file: UploadedFile) {
+        self.files.push(file);
+    }
+
+    /// The first file sent under `name` (`name[]` too).
+    pub fn file(&self, name: &str) -> Option<&UploadedFile> {
+        self.files.iter().find(|f| f.field.trim_end_matches("[]").eq_ignore_ascii_case(name))
+    }
+
     pub fn push_route(&mut self, name: &str, value: &str) {
         self.entries.push(Entry { path: vec![name.to_string()], value: value.to_string() });
     }

@@ -111,6 +111,30 @@ impl<T: Scalar> Param for Option<Option<T>> {
     }
 }
 
+/// A file sent in a multipart form, required: its bytes.
+#[derive(Debug)]
+pub struct Upload(pub Vec<u8>);
+
+impl Param for Upload {
+    const TY: Ty = Ty::File;
+    const REQUIRED: bool = true;
+    fn bind(params: &Params, name: &'static str) -> ApiResult<Self> {
+        Option::<Upload>::bind(params, name)?.ok_or_else(|| ApiError::missing(name))
+    }
+}
+
+impl Param for Option<Upload> {
+    const TY: Ty = Ty::File;
+    const REQUIRED: bool = false;
+    fn bind(params: &Params, name: &'static str) -> ApiResult<Self> {
+        match params.file(name) {
+            Some(file) if file.bytes.is_empty() => Err(ApiError::invalid(name, "the file is empty")),
+            Some(file) => Ok(Some(Upload(file.bytes.to_vec()))),
+            None => Ok(None),
+        }
+    }
+}
+
 /// A list of objects, each bound as `O` from its own properties.
 #[derive(Debug, Default)]
 pub struct Objects<O>(pub Vec<O>);

@@ -84,7 +84,7 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
     let started = Instant::now();
     let _in_flight = app.metrics.start();
     let method = req.method().clone();
-    let is_api = is_api_path(req.uri().path());
+    let is_api = is_api_path(req.uri().path()) || is_portal_file(req.uri().path());
     let mut portal = None;
     let response = if !is_api {
         next.run(req).await
@@ -107,7 +107,10 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
     }
     if is_api {
         response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=0"));
+        // Images say how they may be kept; API answers may not be.
+        if !response.headers().contains_key(header::CACHE_CONTROL) {
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=0"));
+        }
     }
     let route = response.extensions().get::<MatchedRoute>().map(|r| r.0.clone());
     let route = route.as_deref().unwrap_or("unmatched");
@@ -271,6 +274,16 @@ fn preflight() -> Response {
         ],
     )
         .into_response()
+}
+
+/// The original's paths of files a portal serves (photos, their handler, default images): they
+/// belong to a portal and are answered like the API, errors in its envelope.
+fn is_portal_file(path: &str) -> bool {
+    ["/products/", "/skins/", "/storage/"].iter().any(|prefix| {
+        path.len() > prefix.len()
+            && path.is_char_boundary(prefix.len())
+            && path[..prefix.len()].eq_ignore_ascii_case(prefix)
+    })
 }
 
 fn is_api_path(path: &str) -> bool {

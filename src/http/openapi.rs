@@ -35,6 +35,8 @@ pub enum Ty {
     List(fn() -> Ty),
     /// A collection of objects with the properties given.
     Objects(fn() -> Vec<Input>),
+    /// A file, sent as a part of a multipart form.
+    File,
 }
 
 /// One parameter a handler reads.
@@ -255,6 +257,7 @@ fn type_schema(ty: Ty) -> Value {
         Ty::Enum(names) => json!({"type": "string", "enum": names.iter().map(|(name, _)| *name).collect::<Vec<_>>()}),
         Ty::List(item) => json!({"type": "array", "items": type_schema(item())}),
         Ty::Objects(fields) => json!({"type": "array", "items": object_schema(&fields())}),
+        Ty::File => json!({"type": "string", "format": "binary"}),
     }
 }
 
@@ -303,10 +306,13 @@ fn operation_object(op: &Operation, gen: &mut SchemaGenerator) -> Value {
         let query = inputs.iter().chain(list_options);
         parameters.extend(query.map(|input| parameter(input.name, "query", input.ty, input.required)));
     } else if !inputs.is_empty() {
-        object["requestBody"] = json!({
-            "required": inputs.iter().any(|input| input.required),
-            "content": json_content(object_schema(&inputs)),
-        });
+        // A file comes only in a multipart form; the other bodies in JSON (or a form).
+        let content = if inputs.iter().any(|input| matches!(input.ty, Ty::File)) {
+            json!({"multipart/form-data": {"schema": object_schema(&inputs)}})
+        } else {
+            json_content(object_schema(&inputs))
+        };
+        object["requestBody"] = json!({"required": inputs.iter().any(|input| input.required), "content": content});
     }
     if !parameters.is_empty() {
         object["parameters"] = Value::Array(parameters);

@@ -9,7 +9,7 @@ use axum::http::{header, request::Parts, HeaderMap, Method};
 use base64::Engine;
 use chrono_tz::Tz;
 
-use super::binding::Params;
+use super::binding::{Params, UploadedFile};
 use super::envelope::Format;
 use super::list::ListOptions;
 use crate::app::App;
@@ -152,7 +152,9 @@ async fn read_body(parts: Parts, body: Body, mut params: Params, app: &Arc<App>,
                 let Some(name) = field.name().map(str::to_string) else {
                     continue;
                 };
-                if field.file_name().is_some() {
+                if let Some(file_name) = field.file_name().map(str::to_string) {
+                    let bytes = field.bytes().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+                    params.push_file(UploadedFile { field: name, file_name, bytes });
                     continue;
                 }
                 let value = field.text().await.map_err(|e| ApiError::bad_request(e.body_text()))?;

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod ids;
 pub mod login;
 pub mod people;
+pub mod photos;
 pub mod projects;
 pub mod tasks;
 

@@ -1,6 +1,7 @@
 //! Portal users and their profiles.
 
 use super::ids::{GroupId, UserId};
+use super::photos::PhotoStamp;
 use chrono::{DateTime, Utc};
 
 /// EmployeeStatus (flags).
@@ -58,6 +59,8 @@ pub struct User {
     pub is_owner: bool,
     pub created_at: DateTime<Utc>,
     pub last_modified: DateTime<Utc>,
+    /// His photo, if he uploaded one (the default images otherwise).
+    pub photo: Option<PhotoStamp>,
 }
 
 /// A user with what a full profile shows besides the user row.

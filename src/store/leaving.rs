@@ -156,7 +156,7 @@ impl Store {
         .await
     }
 
-    /// A deleted user's profile contact list and tokens go (a live profile keeps them).
+    /// A deleted user's profile contact list, tokens and photo go (a live profile keeps them).
     pub async fn remove_deleted_profile_data(
         &self,
         conn: &mut AnyConnection,
@@ -166,6 +166,11 @@ impl Store {
         let deleted = "EXISTS (SELECT 1 FROM users WHERE portal_id = $1 AND id = $2 AND removed = 1)";
         let contacts = format!("DELETE FROM user_contacts WHERE portal_id = $1 AND user_id = $2 AND {deleted}");
         let tokens = format!("DELETE FROM tokens WHERE portal_id = $1 AND user_id = $2 AND {deleted}");
-        self.run_all(conn, portal, &[(&contacts, &[user]), (&tokens, &[user])]).await
+        let photos = format!("DELETE FROM user_photos WHERE portal_id = $1 AND user_id = $2 AND {deleted}");
+        let photo_columns = "UPDATE users SET photo_format = NULL, photo_version = NULL \
+                             WHERE portal_id = $1 AND id = $2 AND removed = 1";
+        let statements: [(&str, &[UserId]); 4] =
+            [(&contacts, &[user]), (&tokens, &[user]), (&photos, &[user]), (photo_columns, &[user])];
+        self.run_all(conn, portal, &statements).await
     }
 }

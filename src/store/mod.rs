@@ -9,6 +9,7 @@ mod custom_fields;
 mod groups;
 mod leaving;
 mod login;
+mod photos;
 mod portals;
 mod projects;
 mod tasks;

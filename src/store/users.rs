@@ -8,12 +8,13 @@ use sqlx::{AnyConnection, Row};
 
 use super::{from_ticks, json_array, parse_uuid, to_ticks, Store};
 use crate::model::people::{GroupRef, NewUser, Profile, User, UserContact};
+use crate::model::photos::{PhotoFormat, PhotoStamp};
 
 /// The columns of a user row, as `user_from_row` reads them.
 const USER_COLUMNS: &str = "u.id, u.user_name, u.email, u.first_name, u.last_name, u.sex, \
     u.birthday, u.work_from, u.terminated_at, u.title, u.location, u.notes, u.status, \
     u.activation_status, u.culture_name, u.mobile_phone, u.mobile_phone_activation, u.lead_id, \
-    u.sid, u.sso_name_id, u.is_visitor, u.created_at, u.last_modified, \
+    u.sid, u.sso_name_id, u.is_visitor, u.created_at, u.last_modified, u.photo_format, u.photo_version, \
     EXISTS (SELECT 1 FROM admins a WHERE a.portal_id = u.portal_id AND a.user_id = u.id) AS is_admin, \
     EXISTS (SELECT 1 FROM portals p WHERE p.id = u.portal_id AND p.owner_id = u.id) AS is_owner";
 
@@ -51,7 +52,19 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         is_owner: flag(row, "is_owner")?,
         created_at: from_ticks(row.try_get("created_at")?),
         last_modified: from_ticks(row.try_get("last_modified")?),
+        photo: photo_stamp(row)?,
     })
+}
+
+/// The user's photo, when he has one.
+fn photo_stamp(row: &AnyRow) -> Result<Option<PhotoStamp>, sqlx::Error> {
+    let format: Option<String> = row.try_get("photo_format")?;
+    let version: Option<i64> = row.try_get("photo_version")?;
+    Ok(format
+        .as_deref()
+        .and_then(PhotoFormat::from_extension)
+        .zip(version)
+        .map(|(format, version)| PhotoStamp { format, version }))
 }
 
 /// `EXISTS` is an integer in SQLite and a boolean in PostgreSQL.

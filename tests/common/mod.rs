@@ -76,6 +76,7 @@ pub struct Options {
     pub token_lifetime: Duration,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    pub photo_fetch: portald::config::PhotoFetchArgs,
 }
 
 impl Default for Options {
@@ -86,6 +87,7 @@ impl Default for Options {
             token_lifetime: Duration::from_secs(3600),
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            photo_fetch: Default::default(),
         }
     }
 }
@@ -170,6 +172,7 @@ pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
         max_body_bytes: options.max_body_bytes,
         request_timeout: options.request_timeout,
         log_json: false,
+        photo_fetch: options.photo_fetch.clone(),
     }
 }
 

@@ -7,6 +7,7 @@ mod crm;
 mod crm_settings;
 mod groups;
 mod people;
+mod photos;
 mod projects;
 mod system;
 
@@ -23,6 +24,7 @@ use super::wire::crm::{
 use super::wire::crm_settings::{ContactBaseWithEmailWrapper, CurrencyRateInfoWrapper, CurrencyRateWrapper};
 use super::wire::groups::{GroupSummary, GroupWrapperFull};
 use super::wire::people::{EmployeeWraper, EmployeeWraperFull, ProgressItem};
+use super::wire::photos::ThumbnailsDataWrapper;
 use super::wire::projects::{ProjectWrapper, ProjectWrapperFull};
 use super::wire::system::Capabilities;
 use crate::app::App;
@@ -43,6 +45,12 @@ fn api() -> Api {
     Api::default()
         .get("/health", system::health, doc("200 when the database answers, 503 otherwise").raw("application/json").public())
         .get("/metrics", system::metrics, doc("Prometheus metrics").raw("text/plain").public())
+        .get("/Products/CRM/HttpHandlers/filehandler.ashx", photos::contact_photo_handler, doc("The URL of a contact's photo, as text").raw("text/plain"))
+        .get("/Products/People/Profile.aspx", people::profile_page, doc("Where profile links lead: redirects to the profile in the API").raw("text/plain").public())
+        .get("/storage/crm/photos/{file}", photos::contact_image, doc("A contact's photo").raw("image/*"))
+        .get("/storage/userPhotos/root/{file}", photos::user_image, doc("A user's photo").raw("image/*"))
+        .get("/Products/CRM/App_Themes/default/images/{file}", photos::default_contact_image, doc("A default contact image").raw("image/png").public())
+        .get("/skins/default/images/{file}", photos::default_user_image, doc("A default user image").raw("image/png").public())
         .get("/api/2.0/openapi", system::openapi, doc("This document").raw("application/json").public())
         .get("/api/2.0/capabilities", system::capabilities, doc("Login options").returns::<Capabilities>().public())
         .post("/api/2.0/authentication", auth::login, doc("A token for a user name or email and password").returns::<AuthenticationTokenData>().public())
@@ -73,6 +81,10 @@ fn api() -> Api {
         .post("/api/2.0/people/{userid}/contacts", people::set_contacts, doc("Replaces a user's contacts").returns::<EmployeeWraperFull>())
         .put("/api/2.0/people/{userid}/contacts", people::merge_contacts, doc("Adds contacts to a user").returns::<EmployeeWraperFull>())
         .delete("/api/2.0/people/{userid}/contacts", people::remove_contacts, doc("Removes contacts of a user").returns::<EmployeeWraperFull>())
+        .get("/api/2.0/people/{userid}/photo", photos::user_photo, doc("The URLs of a user's photo in every size").returns::<ThumbnailsDataWrapper>())
+        .put("/api/2.0/people/{userid}/photo", photos::change_user_photo, doc("Sets a user's photo from a URL (or an uploaded file)").returns::<ThumbnailsDataWrapper>())
+        .delete("/api/2.0/people/{userid}/photo", photos::delete_user_photo, doc("Removes a user's photo").returns::<ThumbnailsDataWrapper>())
+        .post("/api/2.0/people/{userid}/photo/thumbnails", photos::crop_user_photo, doc("Remakes a user's thumbnails from a part of his photo").returns::<ThumbnailsDataWrapper>())
         .get("/api/2.0/group", groups::list, doc("Every group").list::<GroupSummary>())
         .post("/api/2.0/group", groups::create, doc("Adds a group").returns::<GroupWrapperFull>())
         .get("/api/2.0/group/search", groups::search, doc("Groups by name").list::<GroupSummary>())
@@ -129,6 +141,9 @@ fn api() -> Api {
         .post("/api/2.0/crm/contact/{contactid}/tag", crm::add_tag, doc("Tags a contact").returns::<String>())
         .delete("/api/2.0/crm/contact/{contactid}/tag", crm::remove_tag, doc("Untags a contact").returns::<String>())
         .put("/api/2.0/crm/contact/{contactid}/status", crm::set_status, doc("Sets a contact's status").returns::<ContactWrapper>())
+        .put("/api/2.0/crm/contact/{contactid}/changephoto", photos::change_contact_photo, doc("Sets a contact's photo from an uploaded image; the URL of its big size").returns::<String>())
+        .put("/api/2.0/crm/contact/{contactid}/changephotobyurl", photos::change_contact_photo_by_url, doc("Sets a contact's photo from a URL the server fetches").returns::<String>())
+        .delete("/api/2.0/crm/contact/{contactid}/avatar", photos::delete_contact_photo, doc("Removes a contact's photo; the URL of the default image").returns::<String>())
         .put("/api/2.0/crm/contact/company/{companyid}/status", crm::set_company_status, doc("Sets the status of a company and its persons").returns::<ContactWrapper>())
         .put("/api/2.0/crm/contact/person/{personid}/status", crm::set_person_status, doc("Sets the status of a person and of his company with its persons").returns::<ContactWrapper>())
         .put("/api/2.0/crm/contact/{contactid}/creationdate", crm::set_creation_date, doc("Sets a contact's creation date"))

@@ -17,10 +17,12 @@ use crate::http::binding::{parse_guid, ApiEnum, Enum, FromParam};
 use crate::http::envelope::Reply;
 use crate::http::inputs::{inputs, In, Objects, Scalar};
 use crate::http::openapi::Ty;
-use crate::http::request::Call;
+use crate::http::request::{Anon, Call};
 use crate::http::wire::people::{full_list, EmployeeWraper, EmployeeWraperFull, ProgressItem};
 use crate::http::wire::WireCtx;
+use crate::http::API_PREFIX;
 use crate::model::{GroupId, UserId};
+use axum::response::{IntoResponse, Redirect, Response};
 
 /// EmployeeStatus by name or number (flags).
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +85,11 @@ inputs! {
     /// A user named in the path: an id, a user name, an email or `@self`.
     pub struct UserRef {
         userid: String = "userid",
+    }
+
+    /// The user a profile link names, by user name.
+    pub struct ProfileLink {
+        user: Option<String> = "user",
     }
 
     pub struct StatusRef {
@@ -481,4 +488,14 @@ pub async fn reassign_terminate(State(app): State<Arc<App>>, In(call, input): In
 pub async fn remove_terminate(State(app): State<Arc<App>>, In(call, input): In<LeavingUser>) -> ApiResult<Reply> {
     leaving::terminate(&app.store, &call.caller, TaskKind::Remove, input.user).await?;
     Ok(Reply::void())
+}
+
+/// `/Products/People/Profile.aspx?user=...`, where every profile's `profileUrl` leads: the
+/// original's profile page. This server keeps profiles in its API, so the link redirects there;
+/// a link without a user (a removed profile's) finds nothing.
+pub async fn profile_page(In(_, input): In<ProfileLink, Anon>) -> ApiResult<Response> {
+    let user =
+        input.user.filter(|u| !u.trim().is_empty()).ok_or_else(|| ApiError::not_found("Profile has been removed"))?;
+    let name: String = form_urlencoded::byte_serialize(user.as_bytes()).collect::<String>().replace('+', "%20");
+    Ok(Redirect::to(&format!("{API_PREFIX}/people/{name}")).into_response())
 }

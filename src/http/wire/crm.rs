@@ -27,12 +27,8 @@ fn category_name(info_type: i64, category: i64) -> &'static str {
     }
 }
 
-fn photo_url(contact: &Contact, size: u8) -> String {
-    let is_company = if contact.is_company { "True" } else { "False" };
-    format!(
-        "/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={}&isc={is_company}&ps={size}",
-        contact.id
-    )
+fn photo_url(contact: &Contact, ps: u8) -> String {
+    super::photos::contact_photo_handler_url(contact.id, contact.is_company, ps)
 }
 
 /// Single mode (one contact), list mode (filters, project lists), or the quick variant of the
@@ -54,7 +50,7 @@ fn lost_user(ctx: &WireCtx) -> EmployeeWraper {
         id: LOST_USER,
         display_name: "Profile has been removed".into(),
         title: None,
-        avatar_small: super::people::avatar(32),
+        avatar_small: super::photos::default_user_photo_url(32),
         profile_url: format!("{}/Products/People/Profile.aspx?", ctx.base_url),
     }
 }

@@ -46,7 +46,7 @@ impl GroupWrapperFull {
                 id: LOST_USER,
                 display_name: "Profile Removed".into(),
                 title: None,
-                avatar_small: super::people::avatar(32),
+                avatar_small: super::photos::default_user_photo_url(32),
                 profile_url: String::new(),
             },
         };

@@ -6,6 +6,7 @@ pub mod crm;
 pub mod crm_settings;
 pub mod groups;
 pub mod people;
+pub mod photos;
 pub mod projects;
 pub mod system;
 

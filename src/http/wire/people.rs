@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::photos::user_photo_url;
 use super::{html_encode, WireCtx};
 use crate::domain::leaving::Progress;
 use crate::domain::people::{self, activation, GroupRef, Profile, User};
@@ -13,10 +14,6 @@ use crate::http::datetime::ApiDateTime;
 
 /// Modules a portal admin administers (all of them), as `listAdminModules` names them.
 const ALL_MODULES: [&str; 6] = ["people", "projects", "crm", "community", "documents", "mail"];
-
-pub fn avatar(size: u32) -> String {
-    format!("/skins/default/images/default_user_photo_size_{size}-{size}.png")
-}
 
 /// Builds the full profiles of a list.
 pub fn full_list(profiles: &[Profile], caller: &Caller, ctx: &WireCtx) -> Vec<EmployeeWraperFull> {
@@ -73,7 +70,7 @@ impl EmployeeWraper {
             id: user.id.0,
             display_name: html_encode(&user.display_name()),
             title: non_empty(&user.title),
-            avatar_small: avatar(32),
+            avatar_small: user_photo_url(user, 32),
             profile_url: profile_url(user, ctx),
         }
     }
@@ -176,15 +173,15 @@ impl EmployeeWraperFull {
                 Vec::new()
             },
             groups: profile.groups.iter().map(GroupWrapperSummary::new).collect(),
-            avatar_medium: avatar(48),
-            avatar: avatar(82),
+            avatar_medium: user_photo_url(user, 48),
+            avatar: user_photo_url(user, 82),
             is_admin: user.is_admin,
             is_ldap: user.is_ldap(),
             list_admin_modules: if user.is_admin { ALL_MODULES.to_vec() } else { Vec::new() },
             is_owner: user.is_owner,
             culture_name: user.culture_name.clone().filter(|c| !c.is_empty()),
             is_sso: user.is_sso(),
-            avatar_small: avatar(32),
+            avatar_small: user_photo_url(user, 32),
             quota_limit: 0,
             used_space: 0,
             docs_space: 0,
