@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::config::{HostMap, PortalArgs, ServeArgs};
 use crate::domain::people;
 use crate::domain::photos::{self, FetchPolicy};
+use crate::domain::tasks::{self, TaskWaker};
 use crate::error::ApiError;
 use crate::http::metrics::Metrics;
 use crate::model::PortalId;
@@ -36,6 +37,8 @@ pub struct App {
     pub store: Store,
     pub settings: Settings,
     pub metrics: Metrics,
+    /// Wakes this process's background task runner.
+    pub tasks: TaskWaker,
 }
 
 /// A server listening in the background.
@@ -103,6 +106,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             public_url: crate::mailer::public_url(&args.mail, addr)?,
         },
         metrics: Metrics::default(),
+        tasks: TaskWaker::default(),
     });
     let router = crate::http::router(app.clone());
     let (shutdown, mut stop) = watch::channel(false);
@@ -115,6 +119,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
     });
     spawn_housekeeping(app.clone(), shutdown.subscribe());
     mailer.spawn(app.store.clone(), shutdown.subscribe());
+    tasks::spawn_runner(app.store.clone(), app.tasks.clone(), shutdown.subscribe());
     tracing::info!(%addr, "portald is listening");
     Ok(Server { addr, shutdown, task, app })
 }

@@ -63,6 +63,7 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
         "infoType" => "Email".into(),
         "status" => "Active".into(),
         "activationstatus" => "Activated".into(),
+        "type" => "User".into(),
         "query" => "uma".into(),
         "tag" => "red".into(),
         "fromCurrency" => "EUR".into(),

@@ -59,6 +59,29 @@ async fn post_replaces_put_merges_delete_removes_matching_entries() {
     .await;
     assert_eq!(contacts(&answer).as_array().unwrap().len(), 2, "types compare case-sensitively");
 
+    // An item without a type is ignored, as the original's DeleteContacts does (no 400): the
+    // others in the same list still apply.
+    for body in
+        [json!({"contacts": [{"value": "a@x"}]}), json!({"contacts": [{"type": "", "value": "a@x"}, {"type": "  "}]})]
+    {
+        let answer = send_contacts(&server, Method::DELETE, "@self", &token, body.clone()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{body}: {}", answer.text);
+        assert_eq!(contacts(&answer).as_array().unwrap().len(), 2, "{body} removes nothing");
+    }
+    let answer = send_contacts(
+        &server,
+        Method::DELETE,
+        "@self",
+        &token,
+        json!({"contacts": [{"value": "x"}, {"type": "phone", "value": "123"}]}),
+    )
+    .await;
+    assert_eq!(contacts(&answer), json!([{"type": "mail", "value": "a@x"}]), "typed items beside it apply");
+    let answer =
+        send_contacts(&server, Method::PUT, "@self", &token, json!({"contacts": [{"type": "phone", "value": "123"}]}))
+            .await;
+    assert_eq!(answer.status, StatusCode::OK);
+
     // What the next read shows is what was stored.
     let stored = server.get("people/@self", &token).await;
     assert_eq!(contacts(&stored), json!([{"type": "mail", "value": "a@x"}, {"type": "phone", "value": "123"}]));

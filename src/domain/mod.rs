@@ -12,6 +12,7 @@ pub mod custom_fields;
 pub mod groups;
 pub mod health;
 pub mod integrity;
+pub mod leaving;
 pub mod list_items;
 pub mod mail;
 pub mod password;
@@ -20,6 +21,7 @@ pub mod photos;
 pub mod projects;
 mod remote_image;
 pub mod tags;
+pub mod tasks;
 
 pub use crate::model::access::Caller;
 

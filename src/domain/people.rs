@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use super::mail::{self, LinkPurpose};
-use super::{password, Caller};
+use super::{leaving, password, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{parse_guid, GroupId, PortalId, UserId};
 use crate::store::Store;
@@ -240,13 +240,15 @@ pub async fn add_member(
     store: &Store,
     caller: &Caller,
     draft: UserDraft,
-    changes: ProfileChanges,
+    mut changes: ProfileChanges,
     base: &str,
 ) -> ApiResult<Profile> {
     require_admin(caller)?;
     require_name(&draft.first_name, "firstname")?;
     require_name(&draft.last_name, "lastname")?;
     check_changes(&changes)?;
+    // Without `worksfrom` a new user starts at midnight UTC of the day he is added (AddMember).
+    changes.work_from.get_or_insert(Utc::now().date_naive().and_hms_opt(0, 0, 0).map(|d| d.and_utc()));
     let prepared = prepare(draft).await?;
     let mut tx = store.begin_write().await?;
     let id = insert_prepared(store, tx.conn(), caller.portal, &prepared).await?;
@@ -340,9 +342,81 @@ pub async fn delete_member(store: &Store, caller: &Caller, target: User) -> ApiR
     }
     let deleted = profile(store, caller.portal, target).await?;
     let mut tx = store.begin_write().await?;
-    store.remove_user(tx.conn(), caller.portal, deleted.user.id).await?;
+    leaving::check_not_reassigning(store, tx.conn(), caller.portal, &[deleted.user.id], "userid").await?;
+    remove_profile(store, tx.conn(), caller.portal, deleted.user.id, caller.user.id).await?;
     tx.commit().await?;
     Ok(deleted)
+}
+
+/// Deletes a profile inside `conn`'s transaction and queues the removal of the user's data
+/// (his places in teams and on contacts' manager lists), as the original's deletion does.
+pub async fn remove_profile(
+    store: &Store,
+    conn: &mut AnyConnection,
+    portal: PortalId,
+    user: UserId,
+    by: UserId,
+) -> ApiResult<()> {
+    store.remove_user(conn, portal, user).await?;
+    leaving::queue_remove(store, conn, portal, user, by).await?;
+    Ok(())
+}
+
+/// `PUT people/delete`: an admin deletes the listed users that are disabled; the others (and
+/// the owner, the caller, LDAP users) are skipped. Returns the profiles of the listed users that
+/// existed, as they were; nothing is deleted while one of them has his data handed over.
+pub async fn delete_members(store: &Store, caller: &Caller, ids: &[UserId]) -> ApiResult<Vec<Profile>> {
+    require_admin(caller)?;
+    let listed = profiles(store, caller.portal, store.users_by_ids(caller.portal, ids).await?).await?;
+    let mut tx = store.begin_write().await?;
+    leaving::check_not_reassigning(store, tx.conn(), caller.portal, ids, "userIds").await?;
+    // Read again inside the transaction: one enabled or deleted meanwhile is skipped.
+    let deletable = store.users_by_ids_in(&mut *tx.conn(), caller.portal, ids).await?;
+    for user in deletable {
+        if user.is_active() || user.is_owner || user.id == caller.user.id || user.is_ldap() {
+            continue;
+        }
+        remove_profile(store, tx.conn(), caller.portal, user.id, caller.user.id).await?;
+    }
+    tx.commit().await?;
+    Ok(listed)
+}
+
+/// `PUT people/type/{type}`: an admin makes users guests or guests users. The owner, admins
+/// and the caller keep their type; `All` changes nothing. Returns the listed users' profiles.
+pub async fn set_type(store: &Store, caller: &Caller, ids: &[UserId], kind: EmployeeType) -> ApiResult<Vec<Profile>> {
+    require_admin(caller)?;
+    let visitor = match kind {
+        EmployeeType::User => Some(false),
+        EmployeeType::Visitor => Some(true),
+        EmployeeType::All => None,
+    };
+    if let Some(visitor) = visitor {
+        let mut tx = store.begin_write().await?;
+        let changed: Vec<UserId> = store
+            .users_by_ids_in(&mut *tx.conn(), caller.portal, ids)
+            .await?
+            .into_iter()
+            .filter(|u| !(u.is_owner || u.is_admin || u.id == caller.user.id || u.is_visitor == visitor))
+            .map(|u| u.id)
+            .collect();
+        store.set_visitor(tx.conn(), caller.portal, &changed, visitor).await?;
+        tx.commit().await?;
+    }
+    profiles(store, caller.portal, store.users_by_ids(caller.portal, ids).await?).await
+}
+
+/// `PUT people/self/delete`: the original mails the caller a link that deletes his profile.
+/// portald has no mail delivery yet, so it says that nothing was sent and whom to ask. LDAP
+/// users cannot delete themselves (403), as in the original.
+pub fn self_delete_instructions(caller: &Caller) -> ApiResult<String> {
+    if caller.user.is_ldap() {
+        return Err(ApiError::forbidden("Access denied: an LDAP user's profile is managed by the directory"));
+    }
+    Ok(format!(
+        "No mail delivery is set up, so no deletion instructions were sent to <b>{}</b>: ask a portal administrator to disable and delete your profile.",
+        caller.user.email
+    ))
 }
 
 /// `PUT people/{userid}/password`: sets a new password and signs the user out everywhere.
@@ -374,6 +448,11 @@ pub async fn edit_contacts(
     items: Vec<UserContact>,
 ) -> ApiResult<Profile> {
     require_can_edit(caller, &target)?;
+    // DELETE ignores an item without a type, as the original does (EmployeeApi DeleteContacts).
+    let items: Vec<UserContact> = match edit {
+        ContactsEdit::Remove => items.into_iter().filter(|item| !item.kind.trim().is_empty()).collect(),
+        _ => items,
+    };
     check_contacts(&items, edit != ContactsEdit::Remove)?;
     let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;

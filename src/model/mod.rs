@@ -11,6 +11,7 @@ pub mod login;
 pub mod people;
 pub mod photos;
 pub mod projects;
+pub mod tasks;
 
 pub use ids::{
     CompanyId, ContactId, FieldId, GroupId, InfoId, ListItemId, PortalId, ProjectId, RateId, ShareType, UserId,

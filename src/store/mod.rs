@@ -8,11 +8,13 @@ mod crm_settings;
 mod custom_fields;
 mod groups;
 mod integrity;
+mod leaving;
 mod login;
 mod mail;
 mod photos;
 mod portals;
 mod projects;
+mod tasks;
 mod tokens;
 mod users;
 
@@ -33,6 +35,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::config::DatabaseArgs;
 
 pub use mail::{OutboxMessage, OutgoingMail, UserLink};
+pub use tasks::NewTask;
 pub use users::StoredCredentials;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

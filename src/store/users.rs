@@ -154,6 +154,16 @@ impl Store {
 
     /// Live users by id; ids without a live user are left out. One statement for any number.
     pub async fn users_by_ids(&self, portal: PortalId, ids: &[UserId]) -> Result<Vec<User>, sqlx::Error> {
+        self.users_by_ids_in(&self.pool, portal, ids).await
+    }
+
+    /// As [`Store::users_by_ids`], inside a transaction (to see its own writes).
+    pub async fn users_by_ids_in<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+        &self,
+        conn: E,
+        portal: PortalId,
+        ids: &[UserId],
+    ) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -162,8 +172,33 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
             self.json_texts(2)
         );
-        let rows = sqlx::query(&sql).bind(portal.0).bind(&ids).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(portal.0).bind(&ids).fetch_all(conn).await?;
         rows.iter().map(user_from_row).collect()
+    }
+
+    /// Makes the listed live users guests (`visitor`) or users, in one statement.
+    pub async fn set_visitor(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        ids: &[UserId],
+        visitor: bool,
+    ) -> Result<(), sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE users SET is_visitor = $3, last_modified = $4 WHERE portal_id = $1 AND removed = 0 AND id IN {}",
+            self.json_texts(2)
+        );
+        sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>()))
+            .bind(i64::from(visitor))
+            .bind(to_ticks(chrono::Utc::now()))
+            .execute(conn)
+            .await?;
+        Ok(())
     }
 
     /// The full profiles of `users`: their contacts and departments, in one statement.

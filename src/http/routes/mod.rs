@@ -24,7 +24,7 @@ use super::wire::crm::{
 };
 use super::wire::crm_settings::{ContactBaseWithEmailWrapper, CurrencyRateInfoWrapper, CurrencyRateWrapper};
 use super::wire::groups::{GroupSummary, GroupWrapperFull};
-use super::wire::people::{EmployeeWraper, EmployeeWraperFull};
+use super::wire::people::{EmployeeWraper, EmployeeWraperFull, ProgressItem};
 use super::wire::photos::ThumbnailsDataWrapper;
 use super::wire::projects::{
     CommonSecurityInfo, ParticipantWrapper, ProjectTagWrapper, ProjectWrapper, ProjectWrapperFull, SearchWrapper,
@@ -72,6 +72,15 @@ fn api() -> Api {
         .post("/api/2.0/people/password", account::remind_password, doc("Mails a password link to an address, if it has an account").returns::<String>().public())
         .post("/api/2.0/people/confirm", account::confirm, doc("Uses a mailed link's token: sets the password or confirms the email (portald addition)").returns::<EmployeeWraper>().public())
         .put("/api/2.0/people/activationstatus/{activationstatus}", account::set_activation_of_many, doc("Sets users' activation status").list::<EmployeeWraperFull>())
+        .put("/api/2.0/people/type/{type}", people::set_type, doc("Makes users guests or guests users").list::<EmployeeWraperFull>())
+        .put("/api/2.0/people/delete", people::delete_many, doc("Deletes disabled users").list::<EmployeeWraperFull>())
+        .put("/api/2.0/people/self/delete", people::self_delete, doc("How the caller deletes his profile").returns::<String>())
+        .post("/api/2.0/people/reassign/start", people::reassign_start, doc("Hands a disabled user's data over to another user, in the background").returns::<ProgressItem>())
+        .get("/api/2.0/people/reassign/progress", people::reassign_progress, doc("The progress of a user's data handover").returns::<OrVoid<ProgressItem>>())
+        .put("/api/2.0/people/reassign/terminate", people::reassign_terminate, doc("Stops a user's data handover"))
+        .post("/api/2.0/people/remove/start", people::remove_start, doc("Removes a disabled user's data, in the background").returns::<ProgressItem>())
+        .get("/api/2.0/people/remove/progress", people::remove_progress, doc("The progress of a user's data removal").returns::<OrVoid<ProgressItem>>())
+        .put("/api/2.0/people/remove/terminate", people::remove_terminate, doc("Stops a user's data removal"))
         .get("/api/2.0/people/{userid}", people::get, doc("A user by id, user name or @self").returns::<EmployeeWraperFull>())
         .put("/api/2.0/people/{userid}", people::update, doc("Changes a profile").returns::<EmployeeWraperFull>())
         .delete("/api/2.0/people/{userid}", people::delete, doc("Deletes a terminated user").returns::<EmployeeWraperFull>())

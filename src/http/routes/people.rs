@@ -7,16 +7,18 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use crate::app::App;
+use crate::domain::leaving::{self, Progress};
 use crate::domain::people::{
     self, status, ContactsEdit, EmployeeType, PeopleQuery, PeopleSort, ProfileChanges, UserContact, UserDraft,
 };
+use crate::domain::tasks::TaskKind;
 use crate::error::{ApiError, ApiResult};
 use crate::http::binding::{parse_guid, ApiEnum, Enum, FromParam};
 use crate::http::envelope::Reply;
 use crate::http::inputs::{inputs, In, Objects, Scalar};
 use crate::http::openapi::Ty;
 use crate::http::request::{Anon, Call};
-use crate::http::wire::people::{full_list, EmployeeWraper, EmployeeWraperFull};
+use crate::http::wire::people::{full_list, EmployeeWraper, EmployeeWraperFull, ProgressItem};
 use crate::http::wire::WireCtx;
 use crate::http::API_PREFIX;
 use crate::model::{GroupId, UserId};
@@ -162,6 +164,26 @@ inputs! {
         password: String = "password",
     }
 
+    pub struct TypeChange {
+        kind: Enum<EmployeeType> = "type",
+        user_ids: Vec<UserId> = "userIds",
+    }
+
+    pub struct UserIds {
+        user_ids: Vec<UserId> = "userIds",
+    }
+
+    pub struct ReassignStart {
+        from: UserId = "fromUserId",
+        to: UserId = "toUserId",
+        delete_profile: Option<bool> = "deleteProfile",
+    }
+
+    /// The leaving user of a removal, or of any task's progress and termination.
+    pub struct LeavingUser {
+        user: UserId = "userId",
+    }
+
     pub struct ContactsChange {
         user: UserRef,
         contacts: Objects<ContactItem> = "contacts",
@@ -248,10 +270,19 @@ async fn filter_page(app: &App, call: &Call, input: PeopleFilter) -> ApiResult<(
     Ok((page, total))
 }
 
+/// The `quotaLimit` of a user while per-user quotas are off.
+const QUOTAS_OFF: i64 = -1;
+
 /// `GET people/filter`: full profiles, paged here, with `total`.
 pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<PeopleFilter>) -> ApiResult<Reply> {
     let (page, total) = filter_page(&app, &call, input).await?;
-    Reply::page(&full_list(&page, &call.caller, &WireCtx::of(&call.info)), total)
+    let mut items = full_list(&page, &call.caller, &WireCtx::of(&call.info));
+    // Only this list fills the quota fields (EmployeeWraperFull with the request's context):
+    // user quotas are off, which the original shows as a limit of -1.
+    for item in &mut items {
+        item.quota_limit = QUOTAS_OFF;
+    }
+    Reply::page(&items, total)
 }
 
 /// `GET people/simple/filter`: the same with short profiles.
@@ -359,6 +390,7 @@ pub async fn set_status(State(app): State<Arc<App>>, In(call, input): In<SetStat
 pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -> ApiResult<Reply> {
     let target = people::resolve(&app.store, &call.caller, &input.userid).await?;
     let profile = people::delete_member(&app.store, &call.caller, target).await?;
+    app.tasks.wake();
     Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
@@ -389,6 +421,73 @@ pub async fn merge_contacts(State(app): State<Arc<App>>, In(call, input): In<Con
 /// `DELETE people/{userid}/contacts`: removes matching entries.
 pub async fn remove_contacts(State(app): State<Arc<App>>, In(call, input): In<ContactsChange>) -> ApiResult<Reply> {
     edit_contacts(&app, &call, input, ContactsEdit::Remove).await
+}
+
+/// `PUT people/type/{type}` with `userIds`: users become guests or guests users.
+pub async fn set_type(State(app): State<Arc<App>>, In(call, input): In<TypeChange>) -> ApiResult<Reply> {
+    let Enum(kind) = input.kind;
+    let profiles = people::set_type(&app.store, &call.caller, &input.user_ids, kind).await?;
+    Reply::list(&full_list(&profiles, &call.caller, &WireCtx::of(&call.info)))
+}
+
+/// `PUT people/delete` with `userIds`: deletes the disabled ones.
+pub async fn delete_many(State(app): State<Arc<App>>, In(call, input): In<UserIds>) -> ApiResult<Reply> {
+    let profiles = people::delete_members(&app.store, &call.caller, &input.user_ids).await?;
+    app.tasks.wake();
+    Reply::list(&full_list(&profiles, &call.caller, &WireCtx::of(&call.info)))
+}
+
+/// `PUT people/self/delete`: what the caller should do to delete his profile.
+pub async fn self_delete(call: Call) -> ApiResult<Reply> {
+    Reply::of(&people::self_delete_instructions(&call.caller)?)
+}
+
+fn progress_reply(progress: Option<Progress>) -> ApiResult<Reply> {
+    match progress {
+        Some(progress) => Reply::of(&ProgressItem::new(&progress)),
+        None => Ok(Reply::void()),
+    }
+}
+
+/// `POST people/reassign/start`: hands a disabled user's data over to another user.
+pub async fn reassign_start(State(app): State<Arc<App>>, In(call, input): In<ReassignStart>) -> ApiResult<Reply> {
+    let delete_profile = input.delete_profile.unwrap_or(false);
+    let progress = leaving::start_reassign(&app.store, &call.caller, input.from, input.to, delete_profile).await?;
+    app.tasks.wake();
+    progress_reply(Some(progress))
+}
+
+/// `POST people/remove/start`: removes a disabled user's data.
+pub async fn remove_start(State(app): State<Arc<App>>, In(call, input): In<LeavingUser>) -> ApiResult<Reply> {
+    let progress = leaving::start_remove(&app.store, &call.caller, input.user).await?;
+    app.tasks.wake();
+    progress_reply(Some(progress))
+}
+
+async fn progress_of(app: &App, call: &Call, kind: TaskKind, user: UserId) -> ApiResult<Reply> {
+    progress_reply(leaving::progress(&app.store, &call.caller, kind, user).await?)
+}
+
+/// `GET people/reassign/progress?userId=`.
+pub async fn reassign_progress(State(app): State<Arc<App>>, In(call, input): In<LeavingUser>) -> ApiResult<Reply> {
+    progress_of(&app, &call, TaskKind::Reassign, input.user).await
+}
+
+/// `GET people/remove/progress?userId=`.
+pub async fn remove_progress(State(app): State<Arc<App>>, In(call, input): In<LeavingUser>) -> ApiResult<Reply> {
+    progress_of(&app, &call, TaskKind::Remove, input.user).await
+}
+
+/// `PUT people/reassign/terminate` with `userId`.
+pub async fn reassign_terminate(State(app): State<Arc<App>>, In(call, input): In<LeavingUser>) -> ApiResult<Reply> {
+    leaving::terminate(&app.store, &call.caller, TaskKind::Reassign, input.user).await?;
+    Ok(Reply::void())
+}
+
+/// `PUT people/remove/terminate` with `userId`.
+pub async fn remove_terminate(State(app): State<Arc<App>>, In(call, input): In<LeavingUser>) -> ApiResult<Reply> {
+    leaving::terminate(&app.store, &call.caller, TaskKind::Remove, input.user).await?;
+    Ok(Reply::void())
 }
 
 /// `/Products/People/Profile.aspx?user=...`, where every profile's `profileUrl` leads: the

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use super::photos::user_photo_url;
 use super::{html_encode, WireCtx};
+use crate::domain::leaving::Progress;
 use crate::domain::people::{self, activation, GroupRef, Profile, User};
+use crate::domain::tasks::TaskKind;
 use crate::domain::Caller;
 use crate::http::datetime::ApiDateTime;
 
@@ -186,6 +188,42 @@ impl EmployeeWraperFull {
             mail_space: 0,
             talk_space: 0,
             profile_url: profile_url(user, ctx),
+        }
+    }
+}
+
+/// ReassignProgressItem and RemoveProgressItem: a leaving user's task (`toUser` only for a
+/// reassignment).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressItem {
+    /// `{portal}_{user}_ReassignProgressItem` or `..._RemoveProgressItem`.
+    pub id: String,
+    /// Queued 0, Started 1, Done 2, Failed 3.
+    pub status: i64,
+    pub error: Option<String>,
+    pub percentage: f64,
+    pub is_completed: bool,
+    pub from_user: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_user: Option<Uuid>,
+}
+
+impl ProgressItem {
+    pub fn new(progress: &Progress) -> Self {
+        let task = &progress.task;
+        let name = match progress.kind {
+            TaskKind::Reassign => "ReassignProgressItem",
+            TaskKind::Remove => "RemoveProgressItem",
+        };
+        ProgressItem {
+            id: format!("{}_{}_{name}", task.portal.0, progress.from),
+            status: task.status.number(),
+            error: task.error.clone(),
+            percentage: task.percentage(),
+            is_completed: task.status.is_finished(),
+            from_user: progress.from.0,
+            to_user: progress.to.map(|to| to.0),
         }
     }
 }
