@@ -137,25 +137,51 @@ async fn delete_removes_the_listed_disabled_users_only() {
 }
 
 #[tokio::test]
-async fn self_delete_says_no_mail_was_sent_and_refuses_ldap_users() {
+async fn self_delete_mails_a_link_that_deletes_the_profile_and_refuses_ldap_users_and_the_owner() {
     let server = spawn().await;
-    let (id, token) = server.add_user_and_login("selma", Role::Guest).await;
+    let owner = server.owner_token().await;
+    let (id, email, password) = server.add_user("selma", Role::Guest).await;
+    let token = server.login(&email, &password).await;
     let answer = server.call(&token, Method::PUT, "people/self/delete", json!({})).await;
     let body = answer.json_ok();
     let text = body["response"].as_str().expect("a text");
-    assert!(text.contains("<b>selma@example.com</b>") && text.contains("no deletion instructions were sent"), "{text}");
+    assert!(text.contains("<b>selma@example.com</b>") && text.contains("have been sent"), "{text}");
     assert_eq!(body["count"], json!(text.chars().count()), "a text's count is its length, as the original's");
-    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::OK, "nothing is deleted");
+    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::OK, "nothing is deleted before the link");
 
+    // The mailed link deletes the profile: signed out, no login, gone from the directory, the
+    // removal of his data queued; the link works once.
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(&server.db.url).await.expect("database");
+    let mail: String = sqlx::query("SELECT body FROM mail_outbox WHERE recipient = $1")
+        .bind(&email)
+        .fetch_one(&mut conn)
+        .await
+        .expect("one mail queued")
+        .get("body");
+    let link = common::smtp::token(&mail);
+    let used = server.call_with(None, Method::POST, "people/confirm", json!({"token": link})).await;
+    assert_eq!(used.json_ok()["response"]["id"], json!(id.to_string()));
+    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::UNAUTHORIZED);
+    let login =
+        server.form(None, Method::POST, "authentication", [("userName", &email), ("password", &password)]).await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.get(&format!("people/{id}"), &owner).await.status, StatusCode::NOT_FOUND);
+    let progress = server.get(&format!("people/remove/progress?userId={id}"), &owner).await.json_ok();
+    assert!(progress["response"]["id"].is_string(), "{progress}");
+    let again = server.call_with(None, Method::POST, "people/confirm", json!({"token": link})).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+
+    let answer = server.call(&owner, Method::PUT, "people/self/delete", json!({})).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "the owner: {}", answer.text);
+    let (ldap, ldap_token) = server.add_user_and_login("lars", Role::User).await;
     sqlx::query("UPDATE users SET sid = 'S-1-5-21' WHERE id = $1")
-        .bind(id.to_string())
+        .bind(ldap.to_string())
         .execute(&mut conn)
         .await
         .unwrap();
     conn.close().await.expect("closed");
-    let answer = server.call(&token, Method::PUT, "people/self/delete", json!({})).await;
+    let answer = server.call(&ldap_token, Method::PUT, "people/self/delete", json!({})).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text);
     let answer = server.call_with(None, Method::PUT, "people/self/delete", json!({})).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);

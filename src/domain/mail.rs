@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use super::auth::{self, new_token, token_hash};
-use super::people::{activation, normalize_email, require_admin, Profile, User};
+use super::people::{self, activation, normalize_email, require_admin, Profile, User};
 use super::{password, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{PortalId, UserId};
@@ -28,6 +28,8 @@ pub enum LinkPurpose {
     Password,
     /// Confirms the account's (new) email address.
     Email,
+    /// Deletes the user's own profile (`PUT people/self/delete` sends it).
+    DeleteProfile,
 }
 
 /// The kinds of link that set a password: a password set any other way voids them.
@@ -39,24 +41,27 @@ impl LinkPurpose {
             LinkPurpose::Invite => "invite",
             LinkPurpose::Password => "password",
             LinkPurpose::Email => "email",
+            LinkPurpose::DeleteProfile => "delete_profile",
         }
     }
 
     fn parse(name: &str) -> Option<Self> {
-        [LinkPurpose::Invite, LinkPurpose::Password, LinkPurpose::Email].into_iter().find(|p| p.name() == name)
+        [LinkPurpose::Invite, LinkPurpose::Password, LinkPurpose::Email, LinkPurpose::DeleteProfile]
+            .into_iter()
+            .find(|p| p.name() == name)
     }
 
     /// How long a link works.
     pub fn lifetime(self) -> Duration {
         match self {
             LinkPurpose::Invite | LinkPurpose::Email => Duration::from_secs(7 * 86_400),
-            LinkPurpose::Password => Duration::from_secs(2 * 3_600),
+            LinkPurpose::Password | LinkPurpose::DeleteProfile => Duration::from_secs(2 * 3_600),
         }
     }
 
     /// Whether consuming the link sets a password.
     fn sets_password(self) -> bool {
-        self != LinkPurpose::Email
+        matches!(self, LinkPurpose::Invite | LinkPurpose::Password)
     }
 }
 
@@ -117,6 +122,14 @@ fn compose(
             "Confirm your email address",
             format!("This address was given as the email of your account on {base}."),
             "confirm it",
+        ),
+        LinkPurpose::DeleteProfile => (
+            "Deleting your profile",
+            format!(
+                "Deleting your profile on {base} was asked for.\n\
+                 If you did not ask for it, ignore this message: your profile stays as it is."
+            ),
+            "delete your profile and sign out everywhere",
         ),
     };
     let password = if purpose.sets_password() { " with your new password (password)" } else { "" };
@@ -189,7 +202,8 @@ fn usable(link: Option<UserLink>, now: DateTime<Utc>) -> ApiResult<(UserLink, Li
 
 /// `POST people/confirm` (anonymous): consumes a link's token. An invitation or password link
 /// sets `password` (required) and activates the account, and signs the user out everywhere;
-/// an email link confirms the address it was sent to. Using one invalidates the user's other
+/// an email link confirms the address it was sent to; a profile deletion link deletes the
+/// profile (the answer shows it as it was). Using one invalidates the user's other
 /// links of the same kind. Returns the user.
 pub async fn confirm(store: &Store, portal: PortalId, token: &str, new_password: Option<&str>) -> ApiResult<User> {
     let hash = token_hash(token.trim());
@@ -206,13 +220,19 @@ pub async fn confirm(store: &Store, portal: PortalId, token: &str, new_password:
     };
     let mut tx = store.begin_write().await?;
     // Again under the token's lock: of two uses at once, one finds it used.
-    let (link, _) = usable(store.user_link(tx.conn(), portal, &hash).await?, Utc::now())?;
+    let (link, purpose) = usable(store.user_link(tx.conn(), portal, &hash).await?, Utc::now())?;
     store.lock_user(tx.conn(), portal, link.user).await?;
     let user = store
         .user_by_id_in(tx.conn(), portal, link.user)
         .await?
         .filter(User::is_active)
         .ok_or_else(|| ApiError::invalid("token", "the account of this link is disabled or deleted"))?;
+    if purpose == LinkPurpose::DeleteProfile {
+        store.use_user_links(tx.conn(), portal, user.id, &[LinkPurpose::DeleteProfile.name()]).await?;
+        people::delete_own_profile(store, tx.conn(), portal, user.clone()).await?;
+        tx.commit().await?;
+        return Ok(user);
+    }
     match password_hash {
         Some(hash) => {
             store.set_password_hash(tx.conn(), portal, user.id, &hash).await?;

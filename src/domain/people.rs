@@ -406,17 +406,38 @@ pub async fn set_type(store: &Store, caller: &Caller, ids: &[UserId], kind: Empl
     profiles(store, caller.portal, store.users_by_ids(caller.portal, ids).await?).await
 }
 
-/// `PUT people/self/delete`: the original mails the caller a link that deletes his profile.
-/// portald has no mail delivery yet, so it says that nothing was sent and whom to ask. LDAP
-/// users cannot delete themselves (403), as in the original.
-pub fn self_delete_instructions(caller: &Caller) -> ApiResult<String> {
-    if caller.user.is_ldap() {
+/// `PUT people/self/delete`: mails the caller a link that deletes his profile, as the original
+/// does. LDAP users cannot delete themselves (403), as in the original, nor can the owner.
+pub async fn send_self_delete_link(store: &Store, caller: &Caller, base: &str) -> ApiResult<String> {
+    let user = &caller.user;
+    if user.is_ldap() {
         return Err(ApiError::forbidden("Access denied: an LDAP user's profile is managed by the directory"));
     }
-    Ok(format!(
-        "No mail delivery is set up, so no deletion instructions were sent to <b>{}</b>: ask a portal administrator to disable and delete your profile.",
-        caller.user.email
-    ))
+    if user.is_owner {
+        return Err(ApiError::forbidden("The portal owner cannot delete his profile: transfer the portal first"));
+    }
+    let mut tx = store.begin_write().await?;
+    mail::queue_link(store, tx.conn(), caller.portal, user, LinkPurpose::DeleteProfile, &user.email, base).await?;
+    tx.commit().await?;
+    store.mail_queued();
+    Ok(format!("The instructions for deleting your profile have been sent to <b>{}</b>.", user.email))
+}
+
+/// Deletes a profile its user confirmed deleting (by the mailed link), in `conn`'s
+/// transaction: he is disabled and signed out, the profile deleted, and the removal of his data
+/// queued, as an admin's deletion does.
+pub async fn delete_own_profile(
+    store: &Store,
+    conn: &mut AnyConnection,
+    portal: PortalId,
+    mut user: User,
+) -> ApiResult<()> {
+    set_disabled(&mut user, true);
+    store.update_user(conn, portal, &user).await?;
+    store.revoke_user_tokens(conn, portal, user.id).await?;
+    store.remove_user(conn, portal, user.id).await?;
+    leaving::queue_remove(store, conn, portal, user.id, user.id).await?;
+    Ok(())
 }
 
 /// `PUT people/{userid}/password`: sets a new password and signs the user out everywhere.

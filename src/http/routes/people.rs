@@ -438,8 +438,8 @@ pub async fn delete_many(State(app): State<Arc<App>>, In(call, input): In<UserId
 }
 
 /// `PUT people/self/delete`: what the caller should do to delete his profile.
-pub async fn self_delete(call: Call) -> ApiResult<Reply> {
-    Reply::of(&people::self_delete_instructions(&call.caller)?)
+pub async fn self_delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
+    Reply::of(&people::send_self_delete_link(&app.store, &call.caller, &app.settings.public_url).await?)
 }
 
 fn progress_reply(progress: Option<Progress>) -> ApiResult<Reply> {
