@@ -189,6 +189,33 @@ async fn a_reassignment_hands_projects_and_contacts_over_and_reports_its_progres
     let none = w.server.get(&format!("people/reassign/progress?userId={}", w.leaver), &w.owner).await;
     assert_eq!(none.json_ok()["response"], json!({}), "no task: the original's null, sent as {{}}");
 
+    // His restrictions in a team (set through the API) go with his place.
+    let restricted = w
+        .server
+        .call(
+            &w.owner,
+            Method::POST,
+            "project",
+            json!({"title": "Restricted", "responsibleId": w.other, "participants": [w.leaver], "private": true}),
+        )
+        .await
+        .id();
+    let security = json!({"userId": w.leaver, "security": "Files", "visible": false});
+    w.server.call(&w.owner, Method::PUT, &format!("project/{restricted}/team/security"), security).await.json_ok();
+    let restrictions = |user: Uuid| {
+        let url = w.url().to_string();
+        async move {
+            count(
+                &url,
+                "SELECT security FROM project_members WHERE project_id = CAST($1 AS BIGINT) AND user_id = $2",
+                &[&restricted.to_string(), &user.to_string()],
+            )
+            .await
+        }
+    };
+    let leaver_restrictions = restrictions(w.leaver).await;
+    assert_ne!(leaver_restrictions, 0);
+
     let answer = w.server.call(&w.owner, Method::POST, "people/reassign/start", &start).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let item = answer.json()["response"].clone();
@@ -209,6 +236,7 @@ async fn a_reassignment_hands_projects_and_contacts_over_and_reports_its_progres
     // What was handed over.
     assert_eq!(w.team(w.open_project).await, set(&[w.heir, w.other]));
     assert_eq!(w.team(w.shared_project).await, set(&[w.heir, w.other]), "the heir keeps one place");
+    assert_eq!(restrictions(w.heir).await, leaver_restrictions, "the place keeps its restrictions");
     assert_eq!(w.responsible(w.open_project).await, w.heir.to_string());
     assert_eq!(w.responsible(w.closed_project).await, w.leaver.to_string(), "a closed project keeps its history");
     assert_eq!(w.managers(w.managed).await, set(&[w.heir, w.other]));

@@ -41,9 +41,13 @@ impl Store {
             portal,
             &[
                 (
-                    "INSERT INTO project_members (portal_id, project_id, user_id) \
-                     SELECT portal_id, project_id, $3 FROM project_members \
-                     WHERE portal_id = $1 AND user_id = $2 ON CONFLICT DO NOTHING",
+                    // A place keeps its restrictions; a member who had left the team comes
+                    // back with them, one still in it keeps his own.
+                    "INSERT INTO project_members (portal_id, project_id, user_id, security, removed) \
+                     SELECT portal_id, project_id, $3, security, 0 FROM project_members \
+                     WHERE portal_id = $1 AND user_id = $2 AND removed = 0 \
+                     ON CONFLICT (portal_id, project_id, user_id) DO UPDATE SET security = excluded.security, removed = 0 \
+                     WHERE project_members.removed <> 0",
                     &[from, to],
                 ),
                 ("DELETE FROM project_members WHERE portal_id = $1 AND user_id = $2", &[from]),
