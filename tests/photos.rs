@@ -235,6 +235,9 @@ async fn what_is_not_a_png_or_jpeg_is_a_400_naming_the_photo_and_changes_nothing
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
     let after = server.store().photo_stamp(PortalId(1), PhotoOwner::Contact(ContactId(id))).await.unwrap();
     assert_eq!(before, after, "a refused upload leaves the photo as it was");
+    // Over the 2 MiB a form may carry: 413, as any body over its limit.
+    let answer = upload(&server, &token, Method::PUT, &path, "photo", vec![0u8; 3 * 1024 * 1024]).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.text);
     // A word where the id goes matches no route, as in the original.
     let answer = upload(&server, &token, Method::PUT, "crm/contact/abc/changephoto", "photo", png(5, 5)).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);

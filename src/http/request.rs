@@ -148,16 +148,16 @@ async fn read_body(parts: Parts, body: Body, mut params: Params, app: &Arc<App>,
             // axum's own limit for multipart bodies (2 MB) applies.
             let req = Request::from_parts(parts, body);
             let mut form = Multipart::from_request(req, app).await.map_err(|e| ApiError::bad_request(e.body_text()))?;
-            while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+            while let Some(field) = form.next_field().await.map_err(multipart_error)? {
                 let Some(name) = field.name().map(str::to_string) else {
                     continue;
                 };
                 if let Some(file_name) = field.file_name().map(str::to_string) {
-                    let bytes = field.bytes().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+                    let bytes = field.bytes().await.map_err(multipart_error)?;
                     params.push_file(UploadedFile { field: name, file_name, bytes });
                     continue;
                 }
-                let value = field.text().await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+                let value = field.text().await.map_err(multipart_error)?;
                 params.push_key(&name, value);
             }
         }
@@ -173,6 +173,15 @@ async fn read_body(parts: Parts, body: Body, mut params: Params, app: &Arc<App>,
         }
     }
     Ok(params)
+}
+
+/// A form over the multipart limit is a 413, as any body over its limit; a malformed one a 400.
+fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError {
+    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::bad_request(error.body_text())
+    }
 }
 
 /// Bodies up to this size are parsed where they are read: a hop to a blocking thread would cost
