@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod migrate;
 pub mod model;
 pub mod seed;
 pub mod store;

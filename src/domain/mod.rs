@@ -11,6 +11,7 @@ pub mod custom_fields;
 pub mod groups;
 pub mod health;
 pub mod list_items;
+pub mod original_password;
 pub mod password;
 pub mod people;
 pub mod photos;

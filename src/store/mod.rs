@@ -8,6 +8,7 @@ mod crm_settings;
 mod custom_fields;
 mod groups;
 mod login;
+mod migrated;
 mod photos;
 mod portals;
 mod projects;
@@ -28,6 +29,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config::DatabaseArgs;
 
+pub use migrated::{Loaded, PortalContents};
 pub use users::StoredCredentials;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
