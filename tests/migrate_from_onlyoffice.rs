@@ -202,8 +202,9 @@ fn fill(original: &Original) {
             (502, '{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"\",\"zip\":\"12345\",\"country\":\"US\"}', \
              1, 1, 1, 100, 7), \
             (503, 'orphan@nowhere.test', 0, 1, 0, 999, 1);\n";
-    sql += "INSERT INTO crm_tag (id, title, tenant_id, entity_type) VALUES (40, 'VIP', 1, 0), (41, 'Big deal', 1, 1);\n\
-            INSERT INTO crm_entity_tag (tag_id, entity_id, entity_type) VALUES (40, 101, 0), (40, 100, 0), (41, 5, 1);\n";
+    sql += "INSERT INTO crm_tag (id, title, tenant_id, entity_type) VALUES (40, 'VIP', 1, 0), (41, 'Big deal', 1, 1), (42, 'vip', 1, 0);\n\
+            INSERT INTO crm_entity_tag (tag_id, entity_id, entity_type) VALUES (40, 101, 0), (40, 100, 0), (41, 5, 1), \
+            (42, 102, 0), (42, 101, 0);\n";
     sql += "INSERT INTO crm_field_description (id, tenant_id, label, type, sort_order, mask, entity_type) VALUES \
             (60, 1, 'Met where', 0, 0, '{\"size\":40}', 5), (61, 1, 'Deal size', 0, 0, '', 1);\n\
             INSERT INTO crm_field_value (id, value, entity_id, tenant_id, field_id, entity_type) VALUES \
@@ -285,6 +286,7 @@ async fn a_community_server_database_moves_in_with_its_ids_and_passwords() {
     assert!(text.contains("skipped crm_projects contact 101 in project 8: the project does not exist"), "{text}");
     assert!(text.contains("skipped crm_field_value field 60 of 999: the contact does not exist"), "{text}");
     assert!(text.contains("its company 555 does not exist"), "{text}");
+    assert!(text.contains("skipped crm_tag 42: tag \"vip\" differs from tag 40 only by case: merged"), "{text}");
 
     let out = import(&original, &db, &["--machine-key", MACHINE_KEY]);
     let text = printed(&out);
@@ -389,7 +391,11 @@ async fn a_community_server_database_moves_in_with_its_ids_and_passwords() {
     let ids: Vec<i64> = data.iter().map(|d| d["id"].as_i64().unwrap()).collect();
     assert!(ids.contains(&500) && ids.contains(&501) && ids.len() == 2, "{data:?}");
     let (_, tags) = get(&api, &owner, "crm/contact/101/tag").await;
+    assert_eq!(tags["response"], json!(["VIP"]), "tags differing by case only are one");
+    let (_, tags) = get(&api, &owner, "crm/contact/102/tag").await;
     assert_eq!(tags["response"], json!(["VIP"]));
+    let (_, found) = get(&api, &owner, "crm/contact/filter?filterValue=acme.test").await;
+    assert_eq!(found["response"][0]["id"], 101, "details are searchable: {found}");
     let (_, statuses) = get(&api, &owner, "crm/contact/status").await;
     let statuses = statuses["response"].as_array().unwrap().clone();
     assert_eq!(statuses.len(), 2, "{statuses:?}");

@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::{Backend, JsonField, Store};
-use crate::model::ids::{PortalId, UserId};
+use crate::model::ids::{ContactId, PortalId, UserId};
 
 /// A table the migration fills, with the keys of the JSON objects its rows are given as (each
 /// key is also the column's name; the portal is added to every row).
@@ -167,7 +167,13 @@ impl Store {
             .collect();
         let sql = format!("INSERT INTO {name} (portal_id, {}) {}", columns.join(", "), self.json_objects(fields));
         let text = serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        sqlx::query(&sql).bind(portal.0).bind(text).execute(conn).await?;
+        sqlx::query(&sql).bind(portal.0).bind(text).execute(&mut *conn).await?;
+        if table == Loaded::ContactInfos {
+            let mut contacts: Vec<ContactId> =
+                rows.iter().filter_map(|r| r["contact_id"].as_i64()).map(ContactId).collect();
+            contacts.dedup();
+            self.refresh_contact_search(conn, &contacts).await?;
+        }
         Ok(())
     }
 
