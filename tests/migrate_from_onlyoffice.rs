@@ -72,7 +72,7 @@ impl Original {
     fn new() -> Original {
         let name = format!("oo_test_{}", uuid::Uuid::new_v4().simple());
         mysql(None, &format!("CREATE DATABASE {name} CHARACTER SET utf8"));
-        let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/onlyoffice-schema");
+        let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/onlyoffice");
         for file in ["schema.sql", "defaults.sql"] {
             let sql = std::fs::read_to_string(reference.join(file))
                 .unwrap_or_else(|e| panic!("{}: {e}", reference.join(file).display()));
