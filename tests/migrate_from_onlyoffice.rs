@@ -583,3 +583,25 @@ async fn a_kill_during_the_import_leaves_the_target_unchanged() {
     let after = state(&db).await;
     assert_eq!(after[1], 40_005, "the whole import, after the kills: {after:?}");
 }
+
+#[tokio::test]
+async fn a_portal_whose_owner_is_gone_gets_a_new_owner_on_first_start() {
+    let original = Original::new();
+    original.run(
+        "INSERT INTO tenants_tenants (id, name, alias, creationdatetime, owner_id) VALUES \
+         (3, 'Orphaned', 'third', '2021-01-01 00:00:00', '3e3e3e3e-0000-4000-8000-000000000003');\n\
+         INSERT INTO crm_contact (id, tenant_id, is_company, company_name, display_name, status_id, company_id, \
+         contact_type_id, create_by, create_on, is_shared) VALUES \
+         (300, 3, 1, 'Third Co', 'Third Co', 0, 0, 0, '3e3e3e3e-0000-4000-8000-000000000003', '2021-01-02 00:00:00', 1);",
+    );
+    let db = TestDb::new().await;
+    let out = import(&original, &db, &["--tenant", "3"]);
+    let text = printed(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("is not a user moved: the portal gets a new owner"), "{text}");
+    let (server, api) = serve_hosts(&db, "third.test=3").await;
+    let owner = login(&api, "third.test", common::OWNER_EMAIL, common::OWNER_PASSWORD).await.expect("new owner");
+    let answer = api.send(api.request(Method::GET, "crm/contact/300", Some(&owner)).header("Host", "third.test")).await;
+    assert_eq!(answer.json_ok()["response"]["companyName"], "Third Co");
+    server.shutdown().await.expect("clean shutdown");
+}

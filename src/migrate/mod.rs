@@ -171,9 +171,17 @@ pub async fn migrate_tenant(
     run.people().await?;
     run.projects().await?;
     run.crm().await?;
-    let Run { mut tx, mut report, .. } = run;
-    if let Some(owner) = original_owner {
-        store.set_portal_owner(tx.conn(), portal, owner).await?;
+    let Run { mut tx, mut report, known, .. } = run;
+    match original_owner {
+        Some(owner) if known.users.contains(&owner.to_string()) => {
+            store.set_portal_owner(tx.conn(), portal, owner).await?;
+        }
+        // The server's first start then makes an owner, as for a new portal.
+        _ => report.skipped.push(Skipped {
+            table: "tenants_tenants",
+            row: tenant.id.to_string(),
+            reason: format!("its owner {:?} is not a user moved: the portal gets a new owner", tenant.owner),
+        }),
     }
     store.continue_sequences(tx.conn()).await?;
     if options.dry_run {
