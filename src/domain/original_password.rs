@@ -24,9 +24,10 @@ const ROUNDS: u32 = 100_000;
 /// The text the original hashes into the salt of its machine-key derivation.
 const SALT_SEED: &str = "{9450BEF7-7D9F-4E4F-A18A-971D8681722D}";
 
-/// PBKDF2-HMAC-SHA-256 with a 32-byte output (one block).
-fn pbkdf2_sha256(secret: &[u8], salt: &[u8], rounds: u32) -> [u8; 32] {
-    let mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+/// PBKDF2-HMAC-SHA-256 with a 32-byte output (one block). (HMAC takes keys of any length: the
+/// `None` never comes.)
+fn pbkdf2_sha256(secret: &[u8], salt: &[u8], rounds: u32) -> Option<[u8; 32]> {
+    let mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
     let mut first = mac.clone();
     first.update(salt);
     first.update(&1u32.to_be_bytes());
@@ -38,7 +39,7 @@ fn pbkdf2_sha256(secret: &[u8], salt: &[u8], rounds: u32) -> [u8; 32] {
         block = next.finalize().into_bytes().into();
         out.iter_mut().zip(block.iter()).for_each(|(o, b)| *o ^= b);
     }
-    out
+    Some(out)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -47,16 +48,16 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The salt an installation with this machine key gives its client hashes (slow: computed once
 /// per migration).
-pub fn installation_salt(machine_key: &str) -> String {
+pub fn installation_salt(machine_key: &str) -> Option<String> {
     let seed = Sha256::digest(SALT_SEED.as_bytes());
-    hex(&pbkdf2_sha256(machine_key.as_bytes(), &seed, ROUNDS))
+    pbkdf2_sha256(machine_key.as_bytes(), &seed, ROUNDS).map(|salt| hex(&salt))
 }
 
 /// The original's `pwdhash` of a password, for a user of an installation.
-pub fn original_hash(salt: &str, machine_key: &str, user_id: &str, password: &str) -> String {
-    let client = hex(&pbkdf2_sha256(password.as_bytes(), salt.as_bytes(), ROUNDS));
+pub fn original_hash(salt: &str, machine_key: &str, user_id: &str, password: &str) -> Option<String> {
+    let client = hex(&pbkdf2_sha256(password.as_bytes(), salt.as_bytes(), ROUNDS)?);
     let digest = Sha512::digest(format!("{client}{}{machine_key}", user_id.to_lowercase()).as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(digest)
+    Some(base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
 /// The stored form of a moved-in hash.
@@ -84,7 +85,9 @@ pub fn verify(password: &str, stored: &str) -> bool {
     else {
         return false;
     };
-    let computed = original_hash(salt, &key, user, password);
+    let Some(computed) = original_hash(salt, &key, user, password) else {
+        return false;
+    };
     // Compared in constant time: the lengths are public, the bytes are not.
     computed.len() == expected.len()
         && computed.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
@@ -98,7 +101,7 @@ mod tests {
     fn pbkdf2_matches_rfc_7914() {
         // RFC 7914, section 11: PBKDF2-HMAC-SHA256 (P="passwd", S="salt", c=1), first 32 bytes.
         assert_eq!(
-            hex(&pbkdf2_sha256(b"passwd", b"salt", 1)),
+            hex(&pbkdf2_sha256(b"passwd", b"salt", 1).unwrap()),
             "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
         );
     }
@@ -110,7 +113,7 @@ mod tests {
             salt,
             "key",
             "0C92C034-EDC0-11F1-9F2C-02FC00000001",
-            &original_hash(salt, "key", "0c92c034-edc0-11f1-9f2c-02fc00000001", "secret-1"),
+            &original_hash(salt, "key", "0c92c034-edc0-11f1-9f2c-02fc00000001", "secret-1").unwrap(),
         );
         assert!(is_original(&stored));
         assert!(verify("secret-1", &stored));

@@ -156,7 +156,7 @@ pub async fn migrate_tenant(
     }
     store.ensure_portal(tx.conn(), portal).await?;
     store.clear_fresh_portal(tx.conn(), portal).await?;
-    let salt = options.machine_key.as_deref().map(original_password::installation_salt);
+    let salt = options.machine_key.as_deref().and_then(original_password::installation_salt);
     let mut run = Run {
         store,
         source,
