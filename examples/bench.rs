@@ -166,6 +166,77 @@ fn timed_imports(args: &Args, database_url: &str, rows: usize) -> Vec<Duration> 
         .collect()
 }
 
+/// Contacts and details of the ONLYOFFICE database the migration row moves.
+const ONLYOFFICE_CONTACTS: usize = 100_000;
+const ONLYOFFICE_DETAILS: usize = 300_000;
+
+fn mysql(database: Option<&str>, sql: &str) {
+    use std::io::Write;
+    let mut command = Command::new("mysql");
+    command.args(["-h", "127.0.0.1", "-P", "3306", "-u", "root"]);
+    command.args(database);
+    let mut child = command.stdin(Stdio::piped()).spawn().expect("the mysql client runs (MariaDB is needed)");
+    child.stdin.take().expect("stdin").write_all(sql.as_bytes()).expect("SQL written");
+    assert!(child.wait().expect("mysql ends").success(), "mysql failed");
+}
+
+/// Times `portald import onlyoffice` of a MariaDB database (127.0.0.1:3306, root) holding
+/// [`ONLYOFFICE_CONTACTS`] contacts (a tenth companies, persons in them) with
+/// [`ONLYOFFICE_DETAILS`] details and a tag on every other one, into a fresh SQLite database,
+/// three times; also the importer's peak memory.
+fn timed_onlyoffice_imports(args: &Args) -> (Vec<Duration>, u64) {
+    let name = format!("oo_bench_{}", std::process::id());
+    mysql(None, &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name} CHARACTER SET utf8"));
+    let reference = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/onlyoffice");
+    for file in ["schema.sql", "defaults.sql"] {
+        mysql(Some(&name), &std::fs::read_to_string(reference.join(file)).expect("reference schema"));
+    }
+    mysql(
+        Some(&name),
+        &format!(
+            "INSERT INTO crm_contact (id, tenant_id, is_company, first_name, last_name, company_name, display_name, \
+             company_id, create_by, create_on, is_shared) \
+             SELECT seq, 1, seq % 10 = 1, IF(seq % 10 = 1, NULL, CONCAT('First', seq)), \
+             IF(seq % 10 = 1, NULL, CONCAT('Last', seq)), IF(seq % 10 = 1, CONCAT('Company ', seq), NULL), \
+             IF(seq % 10 = 1, CONCAT('Company ', seq), CONCAT('First', seq, ' Last', seq)), \
+             IF(seq % 10 = 1, 0, seq - (seq - 1) % 10), '0c92c034-edc0-11f1-9f2c-02fc00000001', \
+             '2020-01-01 00:00:00', 1 FROM seq_1_to_{ONLYOFFICE_CONTACTS};\n\
+             INSERT INTO crm_contact_info (id, data, category, tenant_id, is_primary, contact_id, type) \
+             SELECT seq, CONCAT('detail', seq, '@example.com'), 1, 1, seq <= {ONLYOFFICE_CONTACTS}, \
+             (seq - 1) % {ONLYOFFICE_CONTACTS} + 1, (seq - 1) DIV {ONLYOFFICE_CONTACTS} FROM seq_1_to_{ONLYOFFICE_DETAILS};\n\
+             INSERT INTO crm_tag (id, title, tenant_id, entity_type) VALUES (1, 'one', 1, 0), (2, 'two', 1, 0);\n\
+             INSERT INTO crm_entity_tag (tag_id, entity_id, entity_type) \
+             SELECT 1 + seq % 2, seq, 0 FROM seq_1_to_{ONLYOFFICE_CONTACTS} WHERE seq % 2 = 0;"
+        ),
+    );
+    let mut peak = 0;
+    let times = (0..3)
+        .map(|_| {
+            let dir = tempfile::tempdir().expect("temporary folder");
+            let target = format!("sqlite://{}/portald.db", dir.path().display());
+            let started = Instant::now();
+            let mut child = Command::new(&args.binary)
+                .args(["import", "onlyoffice", "--from", &format!("mysql://root@127.0.0.1:3306/{name}")])
+                .args(["--database-url", &target])
+                .env("PORTALD_LOG", "warn")
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("portald import runs");
+            let status = loop {
+                peak = peak.max(peak_memory_kib(child.id()));
+                if let Some(status) = child.try_wait().expect("import status") {
+                    break status;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            assert!(status.success(), "the ONLYOFFICE import failed");
+            started.elapsed()
+        })
+        .collect();
+    mysql(None, &format!("DROP DATABASE {name}"));
+    (times, peak)
+}
+
 fn peak_memory_kib(pid: u32) -> u64 {
     memory_kib(pid, "VmHWM:")
 }
@@ -583,6 +654,15 @@ async fn main() {
     let mut batches = timed_batches(&client, &server, &token, project_id).await;
     batches.extend(timed_failed_logins(&client, &server).await);
     batches.push(("portald import contacts, 10,000 CSV rows".into(), timed_imports(&args, &database_url, 10_000)));
+    let (times, peak) = timed_onlyoffice_imports(&args);
+    batches.push((
+        format!(
+            "portald import onlyoffice, {ONLYOFFICE_CONTACTS} contacts with {ONLYOFFICE_DETAILS} details, into SQLite \
+             (importer's peak memory {:.0} MiB)",
+            peak as f64 / 1024.0
+        ),
+        times,
+    ));
     let ceiling =
         measured.iter().find(|m| m.name.contains("ceiling")).map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);
     let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };

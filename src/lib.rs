@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod mailer;
+pub mod migrate;
 pub mod model;
 pub mod seed;
 pub mod store;

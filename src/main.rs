@@ -87,6 +87,29 @@ enum ImportCommand {
     /// about, industry, email, phone, website, tags; several emails, phones or tags are
     /// separated by `;`. The file is imported in one transaction: wholly, or not at all.
     Contacts(ImportContactsArgs),
+    /// Move the portals of an ONLYOFFICE Community Server database (MySQL or MariaDB) in, with
+    /// the same ids: people, departments, projects and CRM contacts. Each portal moves in one
+    /// transaction, into a fresh portal only; a second run finds nothing to do.
+    Onlyoffice(ImportOnlyofficeArgs),
+}
+
+#[derive(Args)]
+struct ImportOnlyofficeArgs {
+    /// The original's database: mysql://USER[:PASSWORD]@HOST:PORT/DATABASE.
+    #[arg(long = "from", value_name = "URL")]
+    from: String,
+    /// Only this tenant (portal) id; all of them when omitted.
+    #[arg(long)]
+    tenant: Option<i64>,
+    /// The installation's `core.machinekey` (web.appsettings.config): with it, users keep their
+    /// passwords.
+    #[arg(long, env = "PORTALD_ONLYOFFICE_MACHINE_KEY", hide_env_values = true)]
+    machine_key: Option<String>,
+    /// Read and check everything, print what would move and what would be skipped, write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -217,6 +240,7 @@ fn main() -> anyhow::Result<()> {
             Some(Command::Check(database)) => std::process::exit(check(database).await),
             Some(Command::User(command)) => user(command).await,
             Some(Command::Import(ImportCommand::Contacts(args))) => import_contacts(args).await,
+            Some(Command::Import(ImportCommand::Onlyoffice(args))) => import_onlyoffice(args).await,
             Some(Command::Seed(args)) => {
                 init_logging(false);
                 let store = Store::connect(&args.database).await?;
@@ -306,6 +330,82 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
         report.companies,
         report.companies_created,
     );
+    Ok(())
+}
+
+async fn import_onlyoffice(args: ImportOnlyofficeArgs) -> anyhow::Result<()> {
+    use portald::migrate::{self, MigrateOptions, Outcome, Progress};
+    init_logging(false);
+    let source = migrate::source::Source::connect(&args.from).await?;
+    let store = Store::connect(&args.database).await?;
+    store.migrate().await?;
+    let options = MigrateOptions { tenant: args.tenant, machine_key: args.machine_key, dry_run: args.dry_run };
+    let tenants = migrate::tenants(&source, options.tenant).await?;
+    let style = indicatif::ProgressStyle::with_template("portal {prefix} {msg:>28} [{bar:40}] {pos}/{len} ({eta})")?
+        .progress_chars("=> ");
+    let (mut refused, mut moved, mut without_password) = (0, 0, 0);
+    for tenant in &tenants {
+        let started = std::time::Instant::now();
+        // Drawn on stderr, and only when it is a terminal.
+        let mut bar: Option<indicatif::ProgressBar> = None;
+        let report = migrate::migrate_tenant(&store, &source, tenant, &options, &mut |event| match event {
+            Progress::Table { tenant, table, rows } => {
+                let next = indicatif::ProgressBar::new(rows).with_style(style.clone());
+                next.set_prefix(tenant.to_string());
+                next.set_message(table);
+                bar = Some(next);
+            }
+            Progress::Rows(n) => {
+                if let Some(bar) = &bar {
+                    bar.set_position(n);
+                }
+            }
+            Progress::Done => {
+                if let Some(bar) = bar.take() {
+                    bar.finish_and_clear();
+                }
+            }
+        })
+        .await?;
+        let name = format!("Portal {} ({:?}, {})", tenant.id, tenant.name, tenant.alias);
+        match &report.outcome {
+            Outcome::AlreadyImported => {
+                println!("{name}: already moved in; nothing to do.");
+                continue;
+            }
+            Outcome::Refused(reason) => {
+                println!("{name}: not moved: {reason}.");
+                refused += 1;
+                continue;
+            }
+            Outcome::Imported => println!("{name}: moved in {:.1?}.", started.elapsed()),
+            Outcome::Checked => println!("{name}: checked in {:.1?} (--dry-run: nothing written).", started.elapsed()),
+        }
+        moved += 1;
+        without_password += report.without_password;
+        for (kind, n) in &report.counts {
+            println!("  {n:>9} {kind}");
+        }
+        for skipped in &report.skipped {
+            println!("  skipped {} {}: {}", skipped.table, skipped.row, skipped.reason);
+        }
+    }
+    let hosts = migrate::hosts_line(&tenants);
+    if moved > 0 {
+        println!("To serve the portals at their addresses: PORTALD_HOSTS={hosts}");
+        if without_password > 0 {
+            println!(
+                "{without_password} users have no password: give the installation's core.machinekey with \
+                 --machine-key to keep the original passwords, or set them with `portald user passwd LOGIN \
+                 --portal N`."
+            );
+        }
+    } else if refused == 0 {
+        println!("Nothing to do.");
+    }
+    if refused > 0 {
+        anyhow::bail!("{refused} portals were not moved");
+    }
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::people::User;
-use super::{password, Caller};
+use super::{original_password, password, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::PortalId;
 use crate::model::login::LoginScope;
@@ -132,6 +132,7 @@ async fn checked_credentials(
     let scopes = [account, LoginScope::Address(address.to_string())];
     let attempt = count_attempt(store, portal, &scopes).await?;
     let (user, hash) = stored.map(|s| (s.user, s.password_hash)).unzip();
+    let moved_in = hash.as_deref().is_some_and(original_password::is_original);
     let matches = match password::check_login(password, hash).await {
         Ok(matches) => matches,
         Err(err) => {
@@ -142,6 +143,13 @@ async fn checked_credentials(
     };
     match user {
         Some(user) if matches && user.is_active() => {
+            if moved_in {
+                // A hash moved in from the original is checked its way once, then replaced.
+                let hash = password::hash_in_turn(password).await?;
+                let mut tx = store.begin_write().await?;
+                store.set_password_hash(tx.conn(), portal, user.id, &hash).await?;
+                tx.commit().await?;
+            }
             store.clear_login_failures(portal, &scopes[0]).await?;
             store.forget_login_attempts(portal, &attempt).await?;
             Ok(user)

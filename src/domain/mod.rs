@@ -15,6 +15,7 @@ pub mod integrity;
 pub mod leaving;
 pub mod list_items;
 pub mod mail;
+pub mod original_password;
 pub mod password;
 pub mod people;
 pub mod photos;

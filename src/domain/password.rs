@@ -83,6 +83,9 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
+    if super::original_password::is_original(stored) {
+        return super::original_password::verify(password, stored);
+    }
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };

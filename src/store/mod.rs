@@ -11,6 +11,7 @@ mod integrity;
 mod leaving;
 mod login;
 mod mail;
+mod migrated;
 mod photos;
 mod portals;
 mod projects;
@@ -36,6 +37,7 @@ use crate::config::DatabaseArgs;
 
 pub use mail::{OutboxMessage, OutgoingMail, UserLink};
 pub use tasks::NewTask;
+pub use migrated::{Loaded, PortalContents};
 pub use users::StoredCredentials;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -121,7 +121,7 @@ impl Store {
     /// Rewrites the search index entries of contacts whose details were inserted or deleted:
     /// once per statement, not once per detail row (a per-row trigger rebuilt the whole text for
     /// every row, quadratic for a batch). PostgreSQL's statement-level triggers do this itself.
-    async fn refresh_contact_search(
+    pub(in crate::store) async fn refresh_contact_search(
         &self,
         conn: &mut AnyConnection,
         contacts: &[ContactId],
