@@ -36,8 +36,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::config::DatabaseArgs;
 
 pub use mail::{OutboxMessage, OutgoingMail, UserLink};
-pub use tasks::NewTask;
 pub use migrated::{Loaded, PortalContents};
+pub use tasks::NewTask;
 pub use users::StoredCredentials;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
