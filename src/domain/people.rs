@@ -64,18 +64,23 @@ pub fn require_can_edit(caller: &Caller, target: &User) -> ApiResult<()> {
 /// are not found.
 pub async fn resolve(store: &Store, caller: &Caller, userid: &str) -> ApiResult<User> {
     let userid = userid.trim();
-    let found = if userid.eq_ignore_ascii_case("@self") {
+    if userid.eq_ignore_ascii_case("@self") {
         return Ok(caller.user.clone());
-    } else if let Some(id) = parse_guid(userid) {
-        store.user_by_id(caller.portal, UserId(id)).await?
-    } else {
-        match store.user_by_user_name(caller.portal, userid).await? {
-            Some(user) => Some(user),
-            None if userid.contains('@') => by_email(store, caller, userid).await?,
-            None => None,
-        }
+    }
+    if let Some(id) = parse_guid(userid) {
+        return by_id(store, caller, UserId(id)).await;
+    }
+    let found = match store.user_by_user_name(caller.portal, userid).await? {
+        Some(user) => Some(user),
+        None if userid.contains('@') => by_email(store, caller, userid).await?,
+        None => None,
     };
     found.ok_or_else(|| ApiError::not_found("User not found"))
+}
+
+/// The user with this id in the caller's portal.
+pub async fn by_id(store: &Store, caller: &Caller, id: UserId) -> ApiResult<User> {
+    store.user_by_id(caller.portal, id).await?.ok_or_else(|| ApiError::not_found("User not found"))
 }
 
 /// The live user with this email, if the caller may see his email: a guest finds only himself

@@ -195,18 +195,16 @@ impl Store {
         id: ProjectId,
         users: &[UserId],
     ) -> Result<(), sqlx::Error> {
-        if users.is_empty() {
-            return Ok(());
-        }
-        let members = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
-        let sql = format!(
+        self.over_users(
+            conn,
             "INSERT INTO project_members (portal_id, project_id, user_id, security, removed) \
-             SELECT DISTINCT $1, $2, u.id, 0, 0 FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {} \
+             SELECT DISTINCT $1, $2, u.id, 0, 0 FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {users} \
              ON CONFLICT (portal_id, project_id, user_id) DO UPDATE SET security = 0, removed = 0",
-            self.json_texts(3)
-        );
-        sqlx::query(&sql).bind(portal.0).bind(id.0).bind(members).execute(&mut *conn).await?;
-        Ok(())
+            portal,
+            id,
+            users,
+        )
+        .await
     }
 
     /// Marks members as having left the team (`teamExcluded` still lists them).
@@ -217,16 +215,14 @@ impl Store {
         id: ProjectId,
         users: &[UserId],
     ) -> Result<(), sqlx::Error> {
-        if users.is_empty() {
-            return Ok(());
-        }
-        let members = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
-        let sql = format!(
-            "UPDATE project_members SET removed = 1 WHERE portal_id = $1 AND project_id = $2 AND user_id IN {}",
-            self.json_texts(3)
-        );
-        sqlx::query(&sql).bind(portal.0).bind(id.0).bind(members).execute(&mut *conn).await?;
-        Ok(())
+        self.over_users(
+            conn,
+            "UPDATE project_members SET removed = 1 WHERE portal_id = $1 AND project_id = $2 AND user_id IN {users}",
+            portal,
+            id,
+            users,
+        )
+        .await
     }
 
     /// Sets the restrictions (ProjectTeamSecurity flags) of each listed active member.
@@ -324,14 +320,31 @@ impl Store {
         id: ProjectId,
         users: &[UserId],
     ) -> Result<(), sqlx::Error> {
+        self.over_users(
+            conn,
+            "DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2 AND user_id IN {users}",
+            portal,
+            id,
+            users,
+        )
+        .await
+    }
+
+    /// Runs a statement about one project (`$1` its portal, `$2` its id) over a list of users,
+    /// which stands where the statement says `{users}`; nothing runs for no users.
+    async fn over_users(
+        &self,
+        conn: &mut AnyConnection,
+        statement: &str,
+        portal: PortalId,
+        id: ProjectId,
+        users: &[UserId],
+    ) -> Result<(), sqlx::Error> {
         if users.is_empty() {
             return Ok(());
         }
         let users = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
-        let sql = format!(
-            "DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2 AND user_id IN {}",
-            self.json_texts(3)
-        );
+        let sql = statement.replace("{users}", &self.json_texts(3));
         sqlx::query(&sql).bind(portal.0).bind(id.0).bind(users).execute(&mut *conn).await?;
         Ok(())
     }

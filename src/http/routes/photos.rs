@@ -176,7 +176,7 @@ pub async fn crop_user_photo(State(app): State<Arc<App>>, In(call, input): In<Us
 
 /// The photo URLs of the user as the change left him.
 async fn thumbnails(app: &App, call: &Call, user: UserId) -> ApiResult<Reply> {
-    let user = people::resolve(&app.store, &call.caller, &user.to_string()).await?;
+    let user = people::by_id(&app.store, &call.caller, user).await?;
     Reply::of(&ThumbnailsDataWrapper::new(&user))
 }
 
@@ -214,7 +214,7 @@ pub async fn user_image(
     In(call, input): In<PhotoFile>,
 ) -> ApiResult<Response> {
     let (id, size, format) = parse_user_file(&input.file).ok_or_else(|| ApiError::not_found("No such photo"))?;
-    let user = people::resolve(&app.store, &call.caller, &id.to_string()).await?;
+    let user = people::by_id(&app.store, &call.caller, UserId(id)).await?;
     let image = photos::user_image(&app.store, &call.caller, &user, size).await?;
     stored_image_response(&headers, image, format)
 }
