@@ -35,9 +35,15 @@ struct Args {
     /// Run only the login-and-big-bodies attack on a fresh server.
     #[arg(long)]
     attack_only: bool,
+    /// Measure only the load rows whose name contains this text (and the ceiling), without the
+    /// single requests and the attack: for comparing two builds on one row quickly.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 const PASSWORD: &str = "bench-password-1";
+/// The password `portald seed` gives its users by default.
+const SEED_PASSWORD: &str = "seed-password-1";
 
 /// One measured endpoint.
 struct LoadRow {
@@ -45,6 +51,9 @@ struct LoadRow {
     method: &'static str,
     path: String,
     json_body: Option<Value>,
+    /// Called by a seeded user who is no admin (who reads shared contacts and the private ones
+    /// he manages) instead of the owner.
+    as_plain_user: bool,
 }
 
 struct Measured {
@@ -268,9 +277,27 @@ const ATTACK_ADDRESSES: usize = 125;
 
 /// Logs the seeded portal's owner in.
 async fn admin_token(client: &reqwest::Client, server: &Server) -> String {
-    let body = json!({"userName": "admin@example.com", "password": PASSWORD});
+    token(client, server, "admin@example.com", PASSWORD).await
+}
+
+async fn token(client: &reqwest::Client, server: &Server, login: &str, password: &str) -> String {
+    let body = json!({"userName": login, "password": password});
     let login = call(client, server, reqwest::Method::POST, "authentication", None, body).await;
     login["response"]["token"].as_str().expect("token").to_string()
+}
+
+/// Logs in a seeded user who is neither an admin nor a guest.
+async fn plain_user_token(client: &reqwest::Client, server: &Server, admin: &str) -> String {
+    let people = call(client, server, reqwest::Method::GET, "people?count=100", Some(admin), json!({})).await;
+    let email = people["response"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|p| p["isAdmin"] == json!(false) && p["isVisitor"] == json!(false) && p["isOwner"] != json!(true))
+        .and_then(|p| p["email"].as_str())
+        .expect("the seed made a plain user")
+        .to_string();
+    token(client, server, &email, SEED_PASSWORD).await
 }
 
 /// On a fresh server: 1,000 logins, 64 at a time, every other one failing (an unknown name),
@@ -610,9 +637,9 @@ async fn main() {
             name: "GET capabilities (ceiling)".into(),
             method: "GET",
             path: "capabilities".into(),
-            json_body: None,
+            json_body: None, as_plain_user: false
         },
-        LoadRow { name: "GET people/@self".into(), method: "GET", path: "people/@self".into(), json_body: None },
+        LoadRow { name: "GET people/@self".into(), method: "GET", path: "people/@self".into(), json_body: None, as_plain_user: false },
         LoadRow {
             name: format!("GET project/{project_id}"),
             method: "GET",
@@ -629,13 +656,27 @@ async fn main() {
             name: "GET crm/contact/filter (25, search)".into(),
             method: "GET",
             path: "crm/contact/filter?count=25&filterValue=anna".into(),
+            json_body: None, as_plain_user: false
+        },
+        LoadRow {
+            name: "GET crm/contact/filter (25)".into(),
+            method: "GET",
+            path: "crm/contact/filter?count=25".into(),
             json_body: None,
+            as_plain_user: false,
+        },
+        LoadRow {
+            name: "GET crm/contact/filter (25, plain user)".into(),
+            method: "GET",
+            path: "crm/contact/filter?count=25".into(),
+            json_body: None,
+            as_plain_user: true,
         },
         LoadRow {
             name: "POST crm/contact/person".into(),
             method: "POST",
             path: "crm/contact/person".into(),
-            json_body: Some(json!({"firstName": "Bench", "lastName": "Person", "shareType": 1})),
+            json_body: Some(json!({"firstName": "Bench", "lastName": "Person", "shareType": 1})), as_plain_user: false
         },
         LoadRow {
             name: "PUT crm/contact/{id}/access".into(),
@@ -650,7 +691,19 @@ async fn main() {
             json_body: Some(json!({"contacts": [{"type": "skype", "value": "absent"}]})),
         },
     ];
-    let measured: Vec<Measured> = rows.iter().map(|row| run_wrk(&args, &server, &token, row)).collect();
+    let user_token = plain_user_token(&client, &server, &token).await;
+    let measured: Vec<Measured> = rows
+        .iter()
+        .filter(|row| {
+            row.name.contains("ceiling") || args.only.as_deref().is_none_or(|only| row.name.contains(only))
+        })
+        .map(|row| run_wrk(&args, &server, if row.as_plain_user { &user_token } else { &token }, row))
+        .collect();
+    print_load_table(&args, &measured);
+    if args.only.is_some() {
+        drop_database(pg_name);
+        return;
+    }
     let mut batches = timed_batches(&client, &server, &token, project_id).await;
     batches.extend(timed_failed_logins(&client, &server).await);
     batches.push(("portald import contacts, 10,000 CSV rows".into(), timed_imports(&args, &database_url, 10_000)));
@@ -663,6 +716,24 @@ async fn main() {
         ),
         times,
     ));
+    println!();
+    println!("| single request | median of 3 | runs |");
+    println!("|---|---:|---|");
+    println!("| first answer after start (seeded database) | {} | 1 |", format_duration(server.first_answer));
+    for (name, times) in &batches {
+        let mut sorted = times.clone();
+        sorted.sort();
+        let runs: Vec<String> = times.iter().map(|t| format_duration(*t)).collect();
+        println!("| {name} | {} | {} |", format_duration(sorted[sorted.len() / 2]), runs.join(", "));
+    }
+    drop(server);
+    // On a fresh server, so that its peak memory is the attack's.
+    print_attack(&login_attack(&args, &database_url).await);
+    drop_database(pg_name);
+}
+
+/// The table of load rows, each with its ratio to the ceiling measured in the same run.
+fn print_load_table(args: &Args, measured: &[Measured]) {
     let ceiling =
         measured.iter().find(|m| m.name.contains("ceiling")).map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);
     let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };
@@ -687,20 +758,6 @@ async fn main() {
             m.failed
         );
     }
-    println!();
-    println!("| single request | median of 3 | runs |");
-    println!("|---|---:|---|");
-    println!("| first answer after start (seeded database) | {} | 1 |", format_duration(server.first_answer));
-    for (name, times) in &batches {
-        let mut sorted = times.clone();
-        sorted.sort();
-        let runs: Vec<String> = times.iter().map(|t| format_duration(*t)).collect();
-        println!("| {name} | {} | {} |", format_duration(sorted[sorted.len() / 2]), runs.join(", "));
-    }
-    drop(server);
-    // On a fresh server, so that its peak memory is the attack's.
-    print_attack(&login_attack(&args, &database_url).await);
-    drop_database(pg_name);
 }
 
 fn drop_database(pg_name: Option<String>) {
