@@ -637,26 +637,36 @@ async fn main() {
             name: "GET capabilities (ceiling)".into(),
             method: "GET",
             path: "capabilities".into(),
-            json_body: None, as_plain_user: false
+            json_body: None,
+            as_plain_user: false,
         },
-        LoadRow { name: "GET people/@self".into(), method: "GET", path: "people/@self".into(), json_body: None, as_plain_user: false },
+        LoadRow {
+            name: "GET people/@self".into(),
+            method: "GET",
+            path: "people/@self".into(),
+            json_body: None,
+            as_plain_user: false,
+        },
         LoadRow {
             name: format!("GET project/{project_id}"),
             method: "GET",
             path: format!("project/{project_id}"),
             json_body: None,
+            as_plain_user: false,
         },
         LoadRow {
             name: "GET crm/contact/{id}".into(),
             method: "GET",
             path: format!("crm/contact/{contact_id}"),
             json_body: None,
+            as_plain_user: false,
         },
         LoadRow {
             name: "GET crm/contact/filter (25, search)".into(),
             method: "GET",
             path: "crm/contact/filter?count=25&filterValue=anna".into(),
-            json_body: None, as_plain_user: false
+            json_body: None,
+            as_plain_user: false,
         },
         LoadRow {
             name: "GET crm/contact/filter (25)".into(),
@@ -676,27 +686,28 @@ async fn main() {
             name: "POST crm/contact/person".into(),
             method: "POST",
             path: "crm/contact/person".into(),
-            json_body: Some(json!({"firstName": "Bench", "lastName": "Person", "shareType": 1})), as_plain_user: false
+            json_body: Some(json!({"firstName": "Bench", "lastName": "Person", "shareType": 1})),
+            as_plain_user: false,
         },
         LoadRow {
             name: "PUT crm/contact/{id}/access".into(),
             method: "PUT",
             path: format!("crm/contact/{contact_id}/access"),
             json_body: Some(json!({"isShared": true, "managerList": [my_id]})),
+            as_plain_user: false,
         },
         LoadRow {
             name: "DELETE people/{userid}/contacts".into(),
             method: "DELETE",
             path: format!("people/{my_id}/contacts"),
             json_body: Some(json!({"contacts": [{"type": "skype", "value": "absent"}]})),
+            as_plain_user: false,
         },
     ];
     let user_token = plain_user_token(&client, &server, &token).await;
     let measured: Vec<Measured> = rows
         .iter()
-        .filter(|row| {
-            row.name.contains("ceiling") || args.only.as_deref().is_none_or(|only| row.name.contains(only))
-        })
+        .filter(|row| row.name.contains("ceiling") || args.only.as_deref().is_none_or(|only| row.name.contains(only)))
         .map(|row| run_wrk(&args, &server, if row.as_plain_user { &user_token } else { &token }, row))
         .collect();
     print_load_table(&args, &measured);
@@ -746,7 +757,7 @@ fn print_load_table(args: &Args, measured: &[Measured]) {
     println!();
     println!("| endpoint | requests/s | p50 | p99 | of ceiling | peak server memory | failed |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for m in &measured {
+    for m in measured {
         println!(
             "| {} | {:.0} | {} | {} | {:.0}% | {:.1} MiB | {} |",
             m.name,
