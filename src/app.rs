@@ -118,6 +118,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
             .await
     });
     spawn_housekeeping(app.clone(), shutdown.subscribe());
+    spawn_count_folding(app.clone(), shutdown.subscribe());
     mailer.spawn(app.store.clone(), shutdown.subscribe());
     tasks::spawn_runner(app.store.clone(), app.tasks.clone(), shutdown.subscribe());
     tracing::info!(%addr, "portald is listening");
@@ -143,6 +144,23 @@ pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+/// Folds the contact totals' appended rows every second (PostgreSQL; see
+/// `Store::fold_contact_counts`), at start first, after whatever a CLI command wrote.
+fn spawn_count_folding(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.wait_for(|stop| *stop) => return,
+            }
+            if let Err(err) = app.store.fold_contact_counts().await {
+                tracing::warn!(error = %err, "folding the contact totals");
+            }
+        }
+    });
 }
 
 /// Deletes expired tokens and old failed-login records once an hour.

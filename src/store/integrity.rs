@@ -87,7 +87,8 @@ pub struct SequenceLag {
 impl Store {
     /// The engine's own findings: SQLite's integrity and foreign-key checks and the search
     /// index's check; on PostgreSQL, which checks its pages as it reads them, a full read of
-    /// every table. Each finding is a line; none means sound.
+    /// every table; on both, whether the data kept by triggers (the search index, the contact
+    /// totals) agrees with its source. Each finding is a line; none means sound.
     pub async fn engine_findings(&self) -> Result<Vec<String>, sqlx::Error> {
         let mut findings = Vec::new();
         match self.backend {
@@ -128,6 +129,20 @@ impl Store {
         .try_get("n")?;
         if unindexed > 0 {
             findings.push(format!("{unindexed} contacts are missing from the search index"));
+        }
+        let miscounted: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ( \
+                 SELECT portal_id, is_company, share_type, 1 AS n FROM crm_contacts \
+                 UNION ALL SELECT portal_id, is_company, share_type, -n FROM crm_contact_counts) AS both_sides \
+             GROUP BY portal_id, is_company, share_type HAVING SUM(n) <> 0) AS wrong",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        if miscounted > 0 {
+            findings.push(format!(
+                "the contact totals of {miscounted} portal, kind and share type combinations disagree with the contacts"
+            ));
         }
         Ok(findings)
     }

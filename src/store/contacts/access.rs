@@ -26,12 +26,33 @@ pub(super) fn readable(args: &mut Args, viewer: Viewer) -> String {
     permitted(args, viewer, Right::Read).unwrap_or_else(|| "1 = 1".to_string())
 }
 
+/// Where a count of contacts reads from.
+#[derive(Clone, Copy)]
+pub(super) enum CountFrom {
+    /// The contacts themselves: any condition on `c`.
+    Contacts,
+    /// The per-portal totals by kind and share type (migration 0019): a condition only on
+    /// `c.is_company` and `c.share_type`, answered from a few rows at any portal size.
+    Totals,
+}
+
 /// How many contacts of portal `portal` matching `condition` (on `c`) the viewer may read, as
 /// one expression. For a user who is no admin it adds the shared ones to the private ones he
 /// manages, each counted from an index, instead of testing the manager list of every contact
 /// (the three status counts at 100,000 contacts: 77 ms so, 18 ms this way).
-pub(super) fn readable_count(args: &mut Args, viewer: Viewer, portal: &str, condition: &str) -> String {
-    let all = format!("SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = {portal} AND {condition}");
+pub(super) fn readable_count(
+    args: &mut Args,
+    viewer: Viewer,
+    portal: &str,
+    condition: &str,
+    from: CountFrom,
+) -> String {
+    let all = match from {
+        CountFrom::Contacts => format!("SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = {portal} AND {condition}"),
+        CountFrom::Totals => format!(
+            "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM crm_contact_counts c WHERE c.portal_id = {portal} AND {condition}"
+        ),
+    };
     if viewer.has_every_right() {
         return format!("({all})");
     }

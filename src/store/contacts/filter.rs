@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::access::readable;
+use super::access::{readable, readable_count, CountFrom};
 use super::{ids_of, Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ContactFilter, ContactSort};
@@ -14,6 +14,63 @@ use crate::store::{to_ticks, Backend, Store};
 fn like_pattern(text: &str) -> String {
     let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// The conditions on a contact's kind (person or company) and sharing.
+fn kind_and_share(args: &mut Args, filter: &ContactFilter) -> Vec<String> {
+    let mut conditions = Vec::new();
+    if let Some(is_company) = filter.is_company {
+        conditions.push(format!("c.is_company = {}", args.push(Arg::Int(i64::from(is_company)))));
+    }
+    if let Some(shared) = filter.is_shared {
+        // Shared means any share type but private, as `ShareType::is_shared` says.
+        let private = ShareType::None.number();
+        conditions.push(if shared {
+            format!("c.share_type <> {private}")
+        } else {
+            format!("c.share_type = {private}")
+        });
+    }
+    conditions
+}
+
+/// Whether the filter selects by nothing but kind and sharing, so that the portal's contact
+/// totals answer how many match without reading a contact.
+fn by_kind_and_share_only(filter: &ContactFilter) -> bool {
+    // Destructured whole, so that a new criterion cannot be left out of this test unnoticed.
+    let ContactFilter {
+        search,
+        is_company: _,
+        status,
+        contact_type,
+        manager,
+        company,
+        created_from,
+        created_to,
+        sort: _,
+        descending: _,
+        name_only: _,
+        lone_persons,
+        info,
+        tags,
+        is_shared: _,
+        unmanaged,
+        nothing,
+        email_term,
+    } = filter;
+    search.trim().is_empty()
+        && status.is_none()
+        && contact_type.is_none()
+        && manager.is_none()
+        && company.is_none()
+        && created_from.is_none()
+        && created_to.is_none()
+        && !lone_persons
+        && info.is_none()
+        && tags.is_empty()
+        && !unmanaged
+        && !nothing
+        && email_term.is_none()
 }
 
 impl Store {
@@ -34,9 +91,7 @@ impl Store {
         // word in 3,000 of 100,000 contacts).
         let portal_condition = if filter.search.trim().is_empty() { "c.portal_id = $1" } else { "+c.portal_id = $1" };
         let mut conditions = vec![portal_condition.to_string(), readable(&mut args, viewer)];
-        if let Some(is_company) = filter.is_company {
-            conditions.push(format!("c.is_company = {}", args.push(Arg::Int(i64::from(is_company)))));
-        }
+        conditions.extend(kind_and_share(&mut args, filter));
         if let Some(status) = filter.status {
             conditions.push(format!("c.status_id = {}", args.push(Arg::Int(status))));
         }
@@ -61,15 +116,6 @@ impl Store {
                 "EXISTS (SELECT 1 FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id \
                  WHERE l.portal_id = c.portal_id AND l.contact_id = c.id AND t.title_key = {key})"
             ));
-        }
-        if let Some(shared) = filter.is_shared {
-            // Shared means any share type but private, as `ShareType::is_shared` says.
-            let private = ShareType::None.number();
-            conditions.push(if shared {
-                format!("c.share_type <> {private}")
-            } else {
-                format!("c.share_type = {private}")
-            });
         }
         if filter.unmanaged {
             conditions.push(
@@ -115,8 +161,12 @@ impl Store {
             conditions.push(format!("c.created_at <= {}", args.push(Arg::Int(to_ticks(to)))));
         }
         let condition = conditions.join(" AND ");
-        let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
-        let total: i64 = args.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?;
+        let total = if by_kind_and_share_only(filter) {
+            self.count_by_kind_and_share(portal, viewer, filter).await?
+        } else {
+            let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
+            args.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?
+        };
         let order = match filter.sort {
             ContactSort::DisplayName => "c.search_name",
             ContactSort::Created => "c.created_at",
@@ -135,6 +185,21 @@ impl Store {
             format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
         let ids = ids_of(args.bind(sqlx::query(&page_sql)).fetch_all(&self.pool).await?)?;
         Ok((ids, total as u64))
+    }
+
+    /// How many contacts of a kind and sharing the viewer may read, from the portal's totals.
+    async fn count_by_kind_and_share(
+        &self,
+        portal: PortalId,
+        viewer: Viewer,
+        filter: &ContactFilter,
+    ) -> Result<i64, sqlx::Error> {
+        let mut args = Args::default();
+        let portal_arg = args.push(Arg::Int(portal.0));
+        let mut conditions = kind_and_share(&mut args, filter);
+        conditions.push("1 = 1".to_string());
+        let count = readable_count(&mut args, viewer, &portal_arg, &conditions.join(" AND "), CountFrom::Totals);
+        args.bind(sqlx::query(&format!("SELECT {count} AS n"))).fetch_one(&self.pool).await?.try_get("n")
     }
 
     /// Contacts whose name (or, unless `name_only`, name or details) contains `word`, ignoring

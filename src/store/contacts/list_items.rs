@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::access::readable_count;
+use super::access::{readable_count, CountFrom};
 use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ListItem, LIST_CONTACT_TYPE};
@@ -36,7 +36,9 @@ impl Store {
         args.push(Arg::Int(portal.0));
         args.push(Arg::Int(list_type));
         let used = match usage_for {
-            Some(viewer) => readable_count(&mut args, viewer, "l.portal_id", &format!("c.{column} = l.id")),
+            Some(viewer) => {
+                readable_count(&mut args, viewer, "l.portal_id", &format!("c.{column} = l.id"), CountFrom::Contacts)
+            }
             None => "0".to_string(),
         };
         let sql = format!(

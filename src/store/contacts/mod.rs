@@ -6,6 +6,7 @@
 //! stays).
 
 mod access;
+mod counts;
 mod details;
 mod filter;
 mod links;
