@@ -1,0 +1,170 @@
+// A contact's page, and the form that creates or changes a person.
+import { get, post, put, del } from './api.js';
+import { h, field, errorBox, showError, notify, confirm, accessDialog, formatDate } from './ui.js';
+import { users, emailOf } from './contacts.js';
+
+let infoTypeNames = null;
+const typeName = async (number) => {
+  infoTypeNames ||= get('crm/contact/data/infoType');
+  return (await infoTypeNames)[number] || 'Detail';
+};
+
+/** A titled part of a page. */
+const part = (title, ...content) => h('section', { class: 'part', 'aria-label': title }, h('h2', {}, title), ...content);
+
+export async function contactPage(id) {
+  const [contact, projects, tags] = await Promise.all([
+    get(`crm/contact/${id}`), get(`project/contact/${id}`), get(`crm/contact/${id}/tag`),
+  ]);
+  const problem = errorBox();
+  const rerender = async () => {
+    const fresh = await contactPage(id);
+    document.getElementById('main').replaceChildren(fresh);
+  };
+  const attempt = async (work, done) => {
+    try {
+      await work();
+      notify(done);
+      await rerender();
+    } catch (error) {
+      showError(problem, error);
+    }
+  };
+
+  const details = await Promise.all((contact.commonData || []).map(async (info) =>
+    h('div', { class: 'pair' }, h('dt', {}, `${await typeName(info.infoType)} (${info.categoryName})`), h('dd', {}, info.data))));
+
+  const newTag = h('input', { type: 'text', required: true });
+  const tagPart = part('Tags',
+    h('ul', { class: 'tags' }, tags.map((tag) => h('li', {}, h('span', { class: 'tag' }, tag),
+      h('button', { type: 'button', class: 'small', 'aria-label': `Remove tag ${tag}`,
+        onclick: () => attempt(() => del(`crm/contact/${id}/tag`, { tagName: tag }), `Removed the tag “${tag}”.`) }, '×')))),
+    h('form', { class: 'inline', onsubmit: (event) => {
+      event.preventDefault();
+      const tag = newTag.value.trim();
+      if (tag) attempt(() => post(`crm/contact/${id}/tag`, { tagName: tag }), `Added the tag “${tag}”.`);
+    } }, field('New tag', newTag), h('button', { type: 'submit' }, 'Add tag')));
+
+  let family = null;
+  if (contact.isCompany) {
+    const persons = await get(`crm/contact/company/${id}/person`);
+    family = part('People', persons.length
+      ? h('ul', {}, persons.map((p) => h('li', {}, h('a', { href: `#/contact/${p.id}` }, p.displayName))))
+      : h('p', {}, 'No person of this company.'));
+  } else if (contact.company) {
+    family = part('Company', h('a', { href: `#/contact/${contact.company.id}` }, contact.company.displayName));
+  }
+
+  const linkable = await get('project').catch(() => []);
+  const choice = h('select', {}, linkable.filter((p) => !projects.some((q) => q.id === p.id))
+    .map((p) => h('option', { value: p.id }, p.title)));
+  const projectPart = part('Projects',
+    projects.length ? h('ul', {}, projects.map((project) => h('li', {},
+      h('a', { href: `#/project/${project.id}` }, project.title), ' ',
+      h('button', { type: 'button', class: 'small', 'aria-label': `Unlink ${project.title}`,
+        onclick: () => attempt(() => del(`crm/contact/${id}/project/${project.id}`), `Unlinked ${project.title}.`) }, 'Unlink'))))
+      : h('p', {}, 'Linked to no project.'),
+    choice.options.length ? h('form', { class: 'inline', onsubmit: (event) => {
+      event.preventDefault();
+      const title = choice.selectedOptions[0].textContent;
+      attempt(() => post(`crm/contact/project/${choice.value}`, { contactid: [id] }), `Linked to ${title}.`);
+    } }, field('Project to link', choice), h('button', { type: 'submit' }, 'Link')) : null);
+
+  const managers = (contact.accessList || []).map((u) => u.displayName);
+  const accessPart = part('Access',
+    h('p', {}, contact.isShared ? 'Shared: everyone with CRM access sees it.' : `Private: only ${managers.join(', ') || 'administrators'} see it.`),
+    contact.canEdit ? h('button', { type: 'button', onclick: async () => {
+      const access = await accessDialog(`Access to ${contact.displayName}`, await users(),
+        { isShared: contact.isShared, managers: (contact.accessList || []).map((u) => u.id) });
+      if (access) attempt(() => put(`crm/contact/${id}/access`, access), 'Changed the access.');
+    } }, 'Change access') : null);
+
+  const remove = async () => {
+    if (!(await confirm(`Delete ${contact.displayName}?`))) return;
+    try {
+      await del(`crm/contact/${id}`);
+      notify(`Deleted ${contact.displayName}.`);
+      location.hash = '#/contacts';
+    } catch (error) {
+      showError(problem, error);
+    }
+  };
+
+  return h('article', { class: 'contact' },
+    h('div', { class: 'heading' },
+      h('h1', {}, contact.displayName),
+      h('div', { class: 'actions' },
+        contact.canEdit && !contact.isCompany ? h('a', { class: 'button', href: `#/contact/${id}/edit` }, 'Edit') : null,
+        contact.canDelete ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete') : null)),
+    h('p', { class: 'kind' }, contact.isCompany ? 'Company' : [contact.title, 'Person'].filter(Boolean).join(' · ')),
+    problem,
+    part('Details', details.length ? h('dl', {}, details) : h('p', {}, 'No phone, email or address yet.'),
+      contact.about ? h('p', {}, contact.about) : null),
+    tagPart, family, projectPart, accessPart,
+    h('p', { class: 'meta' }, `Created ${formatDate(contact.created)}${contact.createBy ? ` by ${contact.createBy.displayName}` : ''}.`));
+}
+
+/** Creates (id null) or changes a person: names, job title, email, a tag, access. */
+export async function personForm(id) {
+  const [existing, allUsers] = await Promise.all([id ? get(`crm/contact/${id}`) : null, users()]);
+  const email = existing ? (existing.commonData || []).find((d) => d.infoType === 1 && d.data === emailOf(existing)) : null;
+  const input = (name, value, extra = {}) => h('input', { name, value: value || '', ...extra });
+  const firstName = input('firstName', existing?.firstName, { required: true, autocomplete: 'off' });
+  const lastName = input('lastName', existing?.lastName, { required: true, autocomplete: 'off' });
+  const jobTitle = input('jobTitle', existing?.title, { autocomplete: 'off' });
+  const emailInput = input('email', email?.data, { type: 'email', autocomplete: 'off' });
+  const tag = input('tag', '', { autocomplete: 'off' });
+  const privateBox = h('input', { type: 'checkbox', checked: existing ? !existing.isShared : false });
+  const current = (existing?.accessList || []).map((u) => u.id);
+  const managerBoxes = allUsers.map((u) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', value: u.id, checked: current.includes(u.id) }), ` ${u.displayName}`));
+  const problem = errorBox();
+  const save = h('button', { type: 'submit', class: 'primary' }, id ? 'Save' : 'Create person');
+  // The id of a person created by an earlier attempt whose later steps failed.
+  let savedId = id;
+
+  const submit = async (event) => {
+    event.preventDefault();
+    const managerList = managerBoxes.map((l) => l.firstChild).filter((b) => b.checked).map((b) => b.value);
+    if (privateBox.checked && managerList.length === 0) {
+      showError(problem, new Error('Choose at least one manager for a private person.'));
+      return;
+    }
+    const person = { firstName: firstName.value.trim(), lastName: lastName.value.trim(), jobTitle: jobTitle.value.trim(),
+      isShared: !privateBox.checked, managerList: privateBox.checked ? managerList : [] };
+    save.disabled = true;
+    showError(problem, null);
+    try {
+      if (savedId) {
+        await put(`crm/contact/person/${savedId}`, person);
+      } else {
+        savedId = (await post('crm/contact/person', person)).id;
+      }
+      const address = emailInput.value.trim();
+      if (email && address !== email.data) {
+        if (address) await put(`crm/contact/${savedId}/data/${email.id}`, { infoType: 'Email', category: 'Work', data: address, isPrimary: true });
+        else await del(`crm/contact/${savedId}/data/${email.id}`);
+      } else if (!email && address) {
+        await post(`crm/contact/${savedId}/data`, { infoType: 'Email', category: 'Work', data: address, isPrimary: true });
+      }
+      if (tag.value.trim()) await post(`crm/contact/${savedId}/tag`, { tagName: tag.value.trim() });
+      notify(`Saved ${person.firstName} ${person.lastName}.`);
+      location.hash = `#/contact/${savedId}`;
+    } catch (error) {
+      // What was typed stays in the form, to correct and save again.
+      showError(problem, error);
+    } finally {
+      save.disabled = false;
+    }
+  };
+
+  return h('section', { class: 'narrow' },
+    h('h1', {}, id ? `Edit ${existing.displayName}` : 'New person'),
+    h('form', { onsubmit: submit },
+      field('First name', firstName), field('Last name', lastName), field('Job title', jobTitle),
+      field('Email', emailInput), field(id ? 'Add a tag' : 'Tag', tag),
+      h('label', { class: 'check' }, privateBox, ' Private: only the managers below see it'),
+      h('fieldset', { class: 'managers' }, h('legend', {}, 'Managers'), managerBoxes),
+      problem,
+      h('div', { class: 'actions' }, save, h('a', { class: 'button', href: id ? `#/contact/${id}` : '#/contacts' }, 'Cancel'))));
+}
