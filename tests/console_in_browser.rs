@@ -231,7 +231,7 @@ impl Browser {
 
     /// Adds a person through the API with optional email and tag; returns his id.
     async fn person(&self, token: &str, first: &str, last: &str) -> i64 {
-        let body = json!({"firstName": first, "lastName": last});
+        let body = json!({"firstName": first, "lastName": last, "isShared": true});
         let id = self.api().call(token, Method::POST, "crm/contact/person", body).await.id();
         let email =
             json!({"infoType": "Email", "category": "Work", "data": format!("{first}@{last}.example").to_lowercase()});
