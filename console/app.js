@@ -2,7 +2,7 @@
 import { ApiError, get, post, whenSignedOut } from './api.js';
 import { h, field, errorBox, showError, notify, session } from './ui.js';
 import { contactList } from './contacts.js';
-import { contactPage, personForm } from './contact.js';
+import { contactPage, contactForm } from './contact.js';
 import { directory, profile } from './people.js';
 import { projectList, projectPage } from './projects.js';
 
@@ -10,8 +10,9 @@ const root = document.getElementById('app');
 
 const screens = [
   [/^#\/contacts$/, () => contactList()],
-  [/^#\/contact\/new$/, () => personForm(null)],
-  [/^#\/contact\/(\d+)\/edit$/, (id) => personForm(Number(id))],
+  [/^#\/contact\/new$/, () => contactForm(null, false)],
+  [/^#\/company\/new$/, () => contactForm(null, true)],
+  [/^#\/contact\/(\d+)\/edit$/, (id) => contactForm(Number(id))],
   [/^#\/contact\/(\d+)$/, (id) => contactPage(Number(id))],
   [/^#\/people$/, () => directory()],
   [/^#\/people\/([0-9a-f-]+)$/, (id) => profile(id)],
@@ -49,7 +50,7 @@ async function show() {
 
 function header(hash) {
   const section = `#/${hash.split('/')[1]}`;
-  const current = (href) => section === href || (href === '#/contacts' && section === '#/contact') || (href === '#/projects' && section === '#/project');
+  const current = (href) => section === href || (href === '#/contacts' && (section === '#/contact' || section === '#/company')) || (href === '#/projects' && section === '#/project');
   return h('header', { class: 'top' },
     h('a', { class: 'skip', href: '#main', onclick: (event) => { event.preventDefault(); document.getElementById('main').focus(); } }, 'Skip to content'),
     h('span', { class: 'brand' }, 'portald'),

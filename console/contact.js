@@ -94,7 +94,7 @@ export async function contactPage(id) {
     h('div', { class: 'heading' },
       h('h1', {}, contact.displayName),
       h('div', { class: 'actions' },
-        contact.canEdit && !contact.isCompany ? h('a', { class: 'button', href: `#/contact/${id}/edit` }, 'Edit') : null,
+        contact.canEdit ? h('a', { class: 'button', href: `#/contact/${id}/edit` }, 'Edit') : null,
         contact.canDelete ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete') : null)),
     h('p', { class: 'kind' }, contact.isCompany ? 'Company' : [contact.title, 'Person'].filter(Boolean).join(' · ')),
     problem,
@@ -104,51 +104,56 @@ export async function contactPage(id) {
     h('p', { class: 'meta' }, `Created ${formatDate(contact.created)}${contact.createBy ? ` by ${contact.createBy.displayName}` : ''}.`));
 }
 
-/** Creates (id null) or changes a person: names, job title, email, a tag, access. */
-export async function personForm(id) {
+/** Creates (id null) or changes a person or a company: names, email, a tag, access. */
+export async function contactForm(id, asCompany) {
   const [existing, allUsers] = await Promise.all([id ? get(`crm/contact/${id}`) : null, users()]);
+  const isCompany = existing ? existing.isCompany : asCompany;
+  const noun = isCompany ? 'company' : 'person';
   const email = existing ? (existing.commonData || []).find((d) => d.infoType === 1 && d.data === emailOf(existing)) : null;
-  const input = (name, value, extra = {}) => h('input', { name, value: value || '', ...extra });
-  const firstName = input('firstName', existing?.firstName, { required: true, autocomplete: 'off' });
-  const lastName = input('lastName', existing?.lastName, { required: true, autocomplete: 'off' });
-  const jobTitle = input('jobTitle', existing?.title, { autocomplete: 'off' });
-  const emailInput = input('email', email?.data, { type: 'email', autocomplete: 'off' });
-  const tag = input('tag', '', { autocomplete: 'off' });
+  const input = (name, value, extra = {}) => h('input', { name, value: value || '', autocomplete: 'off', ...extra });
+  const firstName = input('firstName', existing?.firstName, { required: true });
+  const lastName = input('lastName', existing?.lastName, { required: true });
+  const jobTitle = input('jobTitle', existing?.title);
+  const companyName = input('companyName', existing?.displayName, { required: true });
+  const about = h('textarea', { name: 'about', rows: 3 }, existing?.about || '');
+  const emailInput = input('email', email?.data, { type: 'email' });
+  const tag = input('tag', '');
   const privateBox = h('input', { type: 'checkbox', checked: existing ? !existing.isShared : false });
   const current = (existing?.accessList || []).map((u) => u.id);
   const managerBoxes = allUsers.map((u) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', value: u.id, checked: current.includes(u.id) }), ` ${u.displayName}`));
   const problem = errorBox();
-  const save = h('button', { type: 'submit', class: 'primary' }, id ? 'Save' : 'Create person');
-  // The id of a person created by an earlier attempt whose later steps failed.
+  const save = h('button', { type: 'submit', class: 'primary' }, id ? 'Save' : `Create ${noun}`);
+  // The id of a contact created by an earlier attempt whose later steps failed.
   let savedId = id;
 
   const submit = async (event) => {
     event.preventDefault();
     const managerList = managerBoxes.map((l) => l.firstChild).filter((b) => b.checked).map((b) => b.value);
     if (privateBox.checked && managerList.length === 0) {
-      showError(problem, new Error('Choose at least one manager for a private person.'));
+      showError(problem, new Error(`Choose at least one manager for a private ${noun}.`));
       return;
     }
-    const person = { firstName: firstName.value.trim(), lastName: lastName.value.trim(), jobTitle: jobTitle.value.trim(),
-      isShared: !privateBox.checked, managerList: privateBox.checked ? managerList : [] };
+    const access = { isShared: !privateBox.checked, managerList: privateBox.checked ? managerList : [] };
+    const fields = isCompany
+      ? { companyName: companyName.value.trim(), about: about.value.trim(), ...access }
+      : { firstName: firstName.value.trim(), lastName: lastName.value.trim(), jobTitle: jobTitle.value.trim(), about: about.value.trim(), ...access };
+    const path = `crm/contact/${noun}`;
     save.disabled = true;
     showError(problem, null);
     try {
-      if (savedId) {
-        await put(`crm/contact/person/${savedId}`, person);
-      } else {
-        savedId = (await post('crm/contact/person', person)).id;
-      }
+      if (savedId) await put(`${path}/${savedId}`, fields);
+      else savedId = (await post(path, fields)).id;
       const address = emailInput.value.trim();
+      const detail = { infoType: 'Email', category: 'Work', data: address, isPrimary: true };
       if (email && address !== email.data) {
-        if (address) await put(`crm/contact/${savedId}/data/${email.id}`, { infoType: 'Email', category: 'Work', data: address, isPrimary: true });
+        if (address) await put(`crm/contact/${savedId}/data/${email.id}`, detail);
         else await del(`crm/contact/${savedId}/data/${email.id}`);
       } else if (!email && address) {
-        await post(`crm/contact/${savedId}/data`, { infoType: 'Email', category: 'Work', data: address, isPrimary: true });
+        await post(`crm/contact/${savedId}/data`, detail);
       }
       if (tag.value.trim()) await post(`crm/contact/${savedId}/tag`, { tagName: tag.value.trim() });
-      notify(`Saved ${person.firstName} ${person.lastName}.`);
+      notify('Saved.');
       location.hash = `#/contact/${savedId}`;
     } catch (error) {
       // What was typed stays in the form, to correct and save again.
@@ -158,11 +163,13 @@ export async function personForm(id) {
     }
   };
 
+  const names = isCompany
+    ? [field('Company name', companyName)]
+    : [field('First name', firstName), field('Last name', lastName), field('Job title', jobTitle)];
   return h('section', { class: 'narrow' },
-    h('h1', {}, id ? `Edit ${existing.displayName}` : 'New person'),
+    h('h1', {}, id ? `Edit ${existing.displayName}` : `New ${noun}`),
     h('form', { onsubmit: submit },
-      field('First name', firstName), field('Last name', lastName), field('Job title', jobTitle),
-      field('Email', emailInput), field(id ? 'Add a tag' : 'Tag', tag),
+      names, field('Email', emailInput), field(id ? 'Add a tag' : 'Tag', tag), field('About', about),
       h('label', { class: 'check' }, privateBox, ' Private: only the managers below see it'),
       h('fieldset', { class: 'managers' }, h('legend', {}, 'Managers'), managerBoxes),
       problem,

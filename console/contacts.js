@@ -14,10 +14,21 @@ export const emailOf = (contact) =>
   ((contact.commonData || []).filter((d) => d.infoType === 1).sort((a, b) => b.isPrimary - a.isPrimary)[0] || {}).data || '';
 
 // The filter outlives the screen, so coming back to the list finds it as it was left.
-const state = { search: '', view: '0', tag: '', responsible: '', access: '', sort: 'Created:descending', count: 25, start: 0 };
+const state = { search: '', view: '0', tag: '', status: '', type: '', responsible: '', access: '', from: '', to: '', sort: 'Created:descending', count: 25, start: 0 };
+
+/** The API's parameters for the list's filter and order. */
+function filterParams() {
+  const [sortBy, sortOrder] = state.sort.split(':');
+  return {
+    filterValue: state.search.trim(), contactListView: state.view === '0' ? '' : state.view, tags: state.tag,
+    contactStage: state.status, contactType: state.type, responsibleid: state.responsible, isShared: state.access,
+    fromDate: state.from, toDate: state.to, sortBy, sortOrder,
+  };
+}
 
 export async function contactList() {
-  const [allUsers, tags] = await Promise.all([users(), get('crm/contact/tag')]);
+  const [allUsers, tags, statuses, types] = await Promise.all([
+    users(), get('crm/contact/tag'), get('crm/contact/status'), get('crm/contact/type')]);
   const selected = new Set();
   let controller = null;
   let shown = [];
@@ -26,6 +37,9 @@ export async function contactList() {
   const select = (name, options) => {
     const control = h('select', { name },
       options.map(([value, text]) => h('option', { value, selected: String(state[name]) === String(value) }, text)));
+    return changes(control, name);
+  };
+  const changes = (control, name) => {
     control.addEventListener('change', () => {
       state[name] = control.value;
       state.start = 0;
@@ -33,16 +47,21 @@ export async function contactList() {
     });
     return control;
   };
+  const date = (name) => changes(h('input', { type: 'date', value: state[name] }), name);
   const filters = h('div', { class: 'filters' },
     field('Search contacts', search),
     field('Show', select('view', [['0', 'Persons and companies'], ['2', 'Persons'], ['1', 'Companies']])),
     field('Tag', select('tag', [['', 'Any tag'], ...tags.map((t) => [t.title, t.title])])),
+    field('Status', select('status', [['', 'Any status'], ...statuses.map((s) => [s.id, s.title])])),
+    field('Type', select('type', [['', 'Any type'], ...types.map((t) => [t.id, t.title])])),
     field('Responsible', select('responsible', [['', 'Anyone'], ...allUsers.map((u) => [u.id, u.displayName])])),
     field('Access', select('access', [['', 'Shared or private'], ['true', 'Shared'], ['false', 'Private']])),
     field('Sort by', select('sort', [
       ['Created:descending', 'Newest first'], ['Created:ascending', 'Oldest first'],
       ['DisplayName:ascending', 'Name A–Z'], ['DisplayName:descending', 'Name Z–A']])),
-    field('Per page', select('count', [[25, '25'], [50, '50'], [100, '100']])));
+    field('Per page', select('count', [[25, '25'], [50, '50'], [100, '100']])),
+    field('Created from', date('from')),
+    field('Created to', date('to')));
 
   const problem = errorBox();
   const summary = h('p', { class: 'summary', role: 'status', 'aria-live': 'polite' });
@@ -93,14 +112,9 @@ export async function contactList() {
   async function load() {
     controller?.abort();
     controller = new AbortController();
-    const [sortBy, sortOrder] = state.sort.split(':');
-    const params = {
-      filterValue: state.search.trim(), contactListView: state.view === '0' ? '' : state.view, tags: state.tag,
-      responsibleid: state.responsible, isShared: state.access, sortBy, sortOrder,
-      startIndex: state.start, count: state.count,
-    };
     try {
       summary.textContent = 'Loading…';
+      const params = { ...filterParams(), startIndex: state.start, count: state.count };
       const { items, total } = await page('crm/contact/filter', params, { signal: controller.signal });
       shown = items;
       showError(problem, null);
@@ -174,9 +188,38 @@ export async function contactList() {
     if (projectId) act(() => post(`crm/contact/project/${projectId}`, { contactid: ids }), (linked) => `Linked ${plural(linked.length, 'contact', 'contacts')}.`);
   }
 
+  async function exportCsv(button) {
+    button.disabled = true;
+    try {
+      const rows = [['Name', 'Kind', 'Company', 'Email', 'Tags', 'Access']];
+      for (let start = 0, total = 1; start < total; start += 1000) {
+        const batch = await page('crm/contact/filter', { ...filterParams(), startIndex: start, count: 1000 });
+        total = batch.total;
+        if (batch.items.length === 0) break;
+        for (const c of batch.items) {
+          rows.push([c.displayName, c.isCompany ? 'Company' : 'Person', c.company?.displayName || '', emailOf(c),
+            (c.tags || []).join(', '), c.isShared ? 'Shared' : 'Private']);
+        }
+      }
+      const text = rows.map((r) => r.map((cell) => `"${String(cell).replaceAll('"', '""')}"`).join(',')).join('\r\n');
+      const link = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })), download: 'contacts.csv' });
+      link.click();
+      URL.revokeObjectURL(link.href);
+      notify(`Exported ${plural(rows.length - 1, 'contact', 'contacts')}.`);
+    } catch (error) {
+      showError(problem, error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   load();
   return h('section', { class: 'contacts' },
-    h('div', { class: 'heading' }, h('h1', {}, 'Contacts'), h('a', { class: 'button primary', href: '#/contact/new' }, 'New person')),
+    h('div', { class: 'heading' }, h('h1', {}, 'Contacts'),
+      h('div', { class: 'actions' },
+        h('a', { class: 'button primary', href: '#/contact/new' }, 'New person'),
+        h('a', { class: 'button', href: '#/company/new' }, 'New company'),
+        h('button', { type: 'button', onclick: (event) => exportCsv(event.currentTarget) }, 'Export CSV'))),
     filters, problem, bulk, summary, table,
     h('div', { class: 'pager' }, previous, next));
 }

@@ -454,3 +454,38 @@ async fn a_contact_entry_is_removed_from_ones_own_profile() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_company_is_created_renamed_and_found_by_its_kind() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        b.person(&token, "Pat", "Loner").await;
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.click("New company").await;
+        b.type_into("Company name", "Northwind Traders").await;
+        b.type_into("Email", "info@northwind.example").await;
+        b.type_into("Tag", "wholesale").await;
+        b.click("Create company").await;
+        b.wait_for("//h1[normalize-space()='Northwind Traders']").await;
+        b.see("info@northwind.example").await;
+
+        b.click("Edit").await;
+        b.wait_for("//h1[normalize-space()='Edit Northwind Traders']").await;
+        b.field("Company name").await.clear().await.expect("cleared");
+        b.type_into("Company name", "Northwind Ltd").await;
+        b.click("Save").await;
+        b.wait_for("//h1[normalize-space()='Northwind Ltd']").await;
+        let found = b.api().get("crm/contact/filter?contactListView=Company", &token).await.json_ok();
+        assert_eq!(found["total"], 1);
+        assert_eq!(found["response"][0]["displayName"], "Northwind Ltd");
+        assert_eq!(found["response"][0]["tags"], json!(["wholesale"]));
+
+        b.click("Contacts").await;
+        b.see("of 2 contacts").await;
+        b.field("Show").await.select_by_label("Companies").await.expect("chosen");
+        b.see("of 1 contact").await;
+        b.wait_gone("//a[normalize-space()='Pat Loner']").await;
+        b.wait_for("//a[normalize-space()='Northwind Ltd']").await;
+    })
+    .await;
+}
