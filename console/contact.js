@@ -1,6 +1,6 @@
 // A contact's page, and the form that creates or changes a person.
 import { get, post, put, del } from './api.js';
-import { h, field, errorBox, showError, notify, confirm, accessDialog, formatDate } from './ui.js';
+import { h, field, errorBox, showError, notify, confirm, accessDialog, formatDate, attempt } from './ui.js';
 import { users, emailOf } from './contacts.js';
 
 let infoTypeNames = null;
@@ -21,15 +21,7 @@ export async function contactPage(id) {
     const fresh = await contactPage(id);
     document.getElementById('main').replaceChildren(fresh);
   };
-  const attempt = async (work, done) => {
-    try {
-      await work();
-      notify(done);
-      await rerender();
-    } catch (error) {
-      showError(problem, error);
-    }
-  };
+  const change = (work, done) => attempt(problem, work, done, rerender);
 
   const details = await Promise.all((contact.commonData || []).map(async (info) =>
     h('div', { class: 'pair' }, h('dt', {}, `${await typeName(info.infoType)} (${info.categoryName})`), h('dd', {}, info.data))));
@@ -38,11 +30,11 @@ export async function contactPage(id) {
   const tagPart = part('Tags',
     h('ul', { class: 'tags' }, tags.map((tag) => h('li', {}, h('span', { class: 'tag' }, tag),
       h('button', { type: 'button', class: 'small', 'aria-label': `Remove tag ${tag}`,
-        onclick: () => attempt(() => del(`crm/contact/${id}/tag`, { tagName: tag }), `Removed the tag “${tag}”.`) }, '×')))),
+        onclick: () => change(() => del(`crm/contact/${id}/tag`, { tagName: tag }), `Removed the tag “${tag}”.`) }, '×')))),
     h('form', { class: 'inline', onsubmit: (event) => {
       event.preventDefault();
       const tag = newTag.value.trim();
-      if (tag) attempt(() => post(`crm/contact/${id}/tag`, { tagName: tag }), `Added the tag “${tag}”.`);
+      if (tag) change(() => post(`crm/contact/${id}/tag`, { tagName: tag }), `Added the tag “${tag}”.`);
     } }, field('New tag', newTag), h('button', { type: 'submit' }, 'Add tag')));
 
   let family = null;
@@ -62,12 +54,12 @@ export async function contactPage(id) {
     projects.length ? h('ul', {}, projects.map((project) => h('li', {},
       h('a', { href: `#/project/${project.id}` }, project.title), ' ',
       h('button', { type: 'button', class: 'small', 'aria-label': `Unlink ${project.title}`,
-        onclick: () => attempt(() => del(`crm/contact/${id}/project/${project.id}`), `Unlinked ${project.title}.`) }, 'Unlink'))))
+        onclick: () => change(() => del(`crm/contact/${id}/project/${project.id}`), `Unlinked ${project.title}.`) }, 'Unlink'))))
       : h('p', {}, 'Linked to no project.'),
     choice.options.length ? h('form', { class: 'inline', onsubmit: (event) => {
       event.preventDefault();
       const title = choice.selectedOptions[0].textContent;
-      attempt(() => post(`crm/contact/project/${choice.value}`, { contactid: [id] }), `Linked to ${title}.`);
+      change(() => post(`crm/contact/project/${choice.value}`, { contactid: [id] }), `Linked to ${title}.`);
     } }, field('Project to link', choice), h('button', { type: 'submit' }, 'Link')) : null);
 
   const managers = (contact.accessList || []).map((u) => u.displayName);
@@ -76,18 +68,12 @@ export async function contactPage(id) {
     contact.canEdit ? h('button', { type: 'button', onclick: async () => {
       const access = await accessDialog(`Access to ${contact.displayName}`, await users(),
         { isShared: contact.isShared, managers: (contact.accessList || []).map((u) => u.id) });
-      if (access) attempt(() => put(`crm/contact/${id}/access`, access), 'Changed the access.');
+      if (access) change(() => put(`crm/contact/${id}/access`, access), 'Changed the access.');
     } }, 'Change access') : null);
 
   const remove = async () => {
     if (!(await confirm(`Delete ${contact.displayName}?`))) return;
-    try {
-      await del(`crm/contact/${id}`);
-      notify(`Deleted ${contact.displayName}.`);
-      location.hash = '#/contacts';
-    } catch (error) {
-      showError(problem, error);
-    }
+    attempt(problem, () => del(`crm/contact/${id}`), `Deleted ${contact.displayName}.`, () => { location.hash = '#/contacts'; });
   };
 
   return h('article', { class: 'contact' },

@@ -1,6 +1,6 @@
 // The people directory and profiles, with one's own contacts (add and remove).
 import { get, page, put, del } from './api.js';
-import { h, field, errorBox, showError, notify, debounce, session, plural } from './ui.js';
+import { h, field, errorBox, showError, debounce, session, plural, attempt } from './ui.js';
 
 export async function directory() {
   const search = h('input', { type: 'search', autocomplete: 'off' });
@@ -43,15 +43,7 @@ export async function profile(userId) {
   const own = session.me && user.id === session.me.id;
   const problem = errorBox();
   const again = async () => document.getElementById('main').replaceChildren(await profile(userId));
-  const change = async (work, done) => {
-    try {
-      await work();
-      notify(done);
-      await again();
-    } catch (error) {
-      showError(problem, error);
-    }
-  };
+  const change = (work, done) => attempt(problem, work, done, again);
   const kind = h('select', {}, kinds.map(([value, text]) => h('option', { value }, text)));
   const value = h('input', { type: 'text', required: true, autocomplete: 'off' });
   const entries = user.contacts || [];

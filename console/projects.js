@@ -1,6 +1,6 @@
 // The projects the user sees, and each project's team and linked contacts.
 import { get, page, del } from './api.js';
-import { h, errorBox, showError, notify, plural } from './ui.js';
+import { h, errorBox, plural, attempt } from './ui.js';
 
 const statuses = ['Open', 'Closed', 'Paused'];
 
@@ -22,15 +22,8 @@ export async function projectPage(id) {
     get(`project/${id}`), get(`project/${id}/team`), get(`crm/contact/project/${id}`).catch(() => null),
   ]);
   const problem = errorBox();
-  const unlink = async (contact) => {
-    try {
-      await del(`crm/contact/${contact.id}/project/${id}`);
-      notify(`Unlinked ${contact.displayName}.`);
-      document.getElementById('main').replaceChildren(await projectPage(id));
-    } catch (error) {
-      showError(problem, error);
-    }
-  };
+  const unlink = (contact) => attempt(problem, () => del(`crm/contact/${contact.id}/project/${id}`),
+    `Unlinked ${contact.displayName}.`, async () => document.getElementById('main').replaceChildren(await projectPage(id)));
   return h('article', {},
     h('h1', {}, project.title),
     project.description ? h('p', {}, project.description) : null,

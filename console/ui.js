@@ -40,6 +40,18 @@ export function notify(text) {
   notify.timer = setTimeout(() => (region.textContent = ''), 6000);
 }
 
+/** Makes a change: on success announces `done` and runs `then` (say, to show the new state),
+ *  on failure says why in `box`. */
+export async function attempt(box, work, done, then) {
+  try {
+    await work();
+    notify(done);
+    await then?.();
+  } catch (error) {
+    showError(box, error);
+  }
+}
+
 export function debounce(fn, ms) {
   let timer;
   return (...args) => {

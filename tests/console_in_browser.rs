@@ -178,6 +178,21 @@ impl Browser {
         self.wait_for(&format!("//*[text()[contains(., {})]]", lit(text))).await
     }
 
+    /// Makes the page's next `times` calls to a path containing `path` answer `status` with
+    /// `body` (and `Retry-After: 1`) without reaching the server, as a busy or failing server would.
+    async fn fail_next_calls(&self, path: &str, times: u32, status: u16, body: &str) {
+        let script = "const [path, times, status, body] = arguments;
+            const real = window.fetch;
+            let left = times;
+            window.fetch = (url, options) => String(url).includes(path) && left-- > 0
+                ? Promise.resolve(new Response(body, { status, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' } }))
+                : real(url, options);";
+        self.page
+            .execute(script, vec![json!(path), json!(times), json!(status), json!(body)])
+            .await
+            .expect("fetch wrapped");
+    }
+
     async fn sign_in(&self, email: &str, password: &str) {
         self.open("").await;
         self.type_into("Email", email).await;
@@ -292,6 +307,8 @@ async fn a_contact_is_found_by_searching_as_one_types() {
         b.wait_for("//a[normalize-space()='Alice Smithson']").await;
         b.wait_for("//a[normalize-space()='Carol Smithson']").await;
 
+        // A busy server (503 with Retry-After) is asked again, unseen.
+        b.fail_next_calls("crm/contact/filter", 1, 503, "{}").await;
         b.field("Search contacts").await.clear().await.expect("cleared");
         b.type_into("Search contacts", "bob").await;
         b.see("of 1 contact").await;
@@ -486,6 +503,31 @@ async fn a_company_is_created_renamed_and_found_by_its_kind() {
         b.see("of 1 contact").await;
         b.wait_gone("//a[normalize-space()='Pat Loner']").await;
         b.wait_for("//a[normalize-space()='Northwind Ltd']").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_save_says_why_in_words_and_keeps_what_was_typed() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.click("New person").await;
+        b.type_into("First name", "Eve").await;
+        b.type_into("Last name", "Keeper").await;
+        b.type_into("Email", "eve@keeper.example").await;
+        let refusal = r#"{"status":1,"statusCode":400,"error":{"message":"The last name is too long","hresult":0}}"#;
+        b.fail_next_calls("crm/contact/person", 1, 400, refusal).await;
+        b.click("Create person").await;
+        let said = b.wait_for("//p[@role='alert' and not(@hidden)]").await.text().await.expect("text");
+        assert_eq!(said, "The last name is too long");
+        assert_eq!(b.field("Last name").await.prop("value").await.expect("value").as_deref(), Some("Keeper"));
+        assert_eq!(b.field("Email").await.prop("value").await.expect("value").as_deref(), Some("eve@keeper.example"));
+        assert_eq!(b.contact_total(&token, "Keeper").await, 0);
+
+        b.click("Create person").await;
+        b.wait_for("//h1[normalize-space()='Eve Keeper']").await;
+        assert_eq!(b.contact_total(&token, "Keeper").await, 1);
     })
     .await;
 }
