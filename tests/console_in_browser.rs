@@ -193,6 +193,11 @@ impl Browser {
             .expect("fetch wrapped");
     }
 
+    async fn sign_out(&self) {
+        self.click("Sign out").await;
+        self.wait_for("//h1[normalize-space()='Sign in to portald']").await;
+    }
+
     async fn sign_in(&self, email: &str, password: &str) {
         self.open("").await;
         self.type_into("Email", email).await;
@@ -282,8 +287,7 @@ async fn signing_in_shows_mistakes_in_words_and_signing_out_ends_the_session() {
         let token = session.value().to_string();
         assert!(b.api().get("people/@self", &token).await.status.is_success());
 
-        b.click("Sign out").await;
-        b.wait_for("//h1[normalize-space()='Sign in to portald']").await;
+        b.sign_out().await;
         assert_eq!(b.api().get("people/@self", &token).await.status, 401, "the token is revoked");
         b.open("#/contacts").await;
         b.wait_for("//h1[normalize-space()='Sign in to portald']").await;
@@ -373,7 +377,7 @@ async fn a_contact_made_private_with_one_manager_is_hidden_from_another_user() {
 
         assert_eq!(b.contact_total(&manager_token, "Secretary").await, 1, "the manager sees it");
         assert_eq!(b.contact_total(&other_token, "Secretary").await, 0, "another user does not");
-        b.click("Sign out").await;
+        b.sign_out().await;
         b.sign_in(&other_email, &other_password).await;
         b.type_into("Search contacts", "Secretary").await;
         b.see("No contact matches.").await;
