@@ -1,13 +1,11 @@
 // A contact's page, and the form that creates or changes a person.
 import { get, post, put, del } from './api.js';
-import { h, field, errorBox, showError, notify, confirm, accessDialog, formatDate, attempt } from './ui.js';
+import { h, field, errorBox, showError, notify, confirm, dialog, accessDialog, formatDate, attempt, debounce } from './ui.js';
 import { users, emailOf } from './contacts.js';
 
 let infoTypeNames = null;
-const typeName = async (number) => {
-  infoTypeNames ||= get('crm/contact/data/infoType');
-  return (await infoTypeNames)[number] || 'Detail';
-};
+/** The names of the kinds of detail, by number. */
+const typeNames = () => (infoTypeNames ||= get('crm/contact/data/infoType'));
 
 /** A titled part of a page. */
 const part = (title, ...content) => h('section', { class: 'part', 'aria-label': title }, h('h2', {}, title), ...content);
@@ -23,8 +21,26 @@ export async function contactPage(id) {
   };
   const change = (work, done) => attempt(problem, work, done, rerender);
 
-  const details = await Promise.all((contact.commonData || []).map(async (info) =>
-    h('div', { class: 'pair' }, h('dt', {}, `${await typeName(info.infoType)} (${info.categoryName})`), h('dd', {}, info.data))));
+  const names = await typeNames();
+  const details = (contact.commonData || []).map((info) => {
+    const what = `${names[info.infoType] || 'Detail'} (${info.categoryName})`;
+    return h('div', { class: 'pair' }, h('dt', {}, what), h('dd', {}, info.data, ' ',
+      contact.canEdit ? h('button', { type: 'button', class: 'small', 'aria-label': `Remove ${what} ${info.data}`,
+        onclick: () => change(() => del(`crm/contact/${id}/data/${info.id}`), `Removed ${info.data}.`) }, 'Remove') : null));
+  });
+  // Addresses have parts of their own; the other kinds are one line of text.
+  const kind = h('select', {}, names.map((name) => (name === 'Address' ? null : h('option', { value: name }, name))));
+  const category = h('select', {});
+  const fillCategories = async () => category.replaceChildren(
+    ...(await get(`crm/contact/data/${kind.value}/category`)).map((name) => h('option', { value: name }, name)));
+  kind.addEventListener('change', fillCategories);
+  await fillCategories();
+  const data = h('input', { type: 'text', required: true, autocomplete: 'off' });
+  const addDetail = contact.canEdit ? h('form', { class: 'inline', onsubmit: (event) => {
+    event.preventDefault();
+    const detail = { infoType: kind.value, category: category.value, data: data.value.trim() };
+    change(() => post(`crm/contact/${id}/data`, detail), `Added ${detail.data}.`);
+  } }, field('Kind', kind), field('Category', category), field('Value', data), h('button', { type: 'submit' }, 'Add detail')) : null;
 
   const newTag = h('input', { type: 'text', required: true });
   const tagPart = part('Tags',
@@ -76,16 +92,49 @@ export async function contactPage(id) {
     attempt(problem, () => del(`crm/contact/${id}`), `Deleted ${contact.displayName}.`, () => { location.hash = '#/contacts'; });
   };
 
+  const merge = async () => {
+    const duplicate = await dialog(`Merge a duplicate into ${contact.displayName}`, (close) => {
+      const search = h('input', { type: 'search', autocomplete: 'off' });
+      const found = h('fieldset', {}, h('legend', {}, 'Duplicates found'));
+      const problem = errorBox();
+      search.addEventListener('input', debounce(async () => {
+        try {
+          const matches = (await get('crm/contact/byprefix', { prefix: search.value.trim() }))
+            .filter((c) => c.id !== id && c.isCompany === contact.isCompany);
+          found.replaceChildren(h('legend', {}, 'Duplicates found'), ...matches.map((c) => h('label', { class: 'check' },
+            h('input', { type: 'radio', name: 'duplicate', value: c.id, 'data-name': c.displayName }), ` ${c.displayName}`)));
+          showError(problem, null);
+        } catch (error) {
+          showError(problem, error);
+        }
+      }, 200));
+      return h('form', { onsubmit: (event) => {
+        event.preventDefault();
+        const chosen = found.querySelector('input:checked');
+        if (chosen) close({ id: Number(chosen.value), name: chosen.dataset.name });
+        else showError(problem, new Error('Choose the duplicate to merge.'));
+      } }, field('Find the duplicate by name', search), found, problem,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Merge'),
+        h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel')));
+    });
+    if (!duplicate) return;
+    const question = `Merge ${duplicate.name} into ${contact.displayName}? ${duplicate.name} is deleted; its details, tags and links move here.`;
+    if (await confirm(question, 'Merge')) {
+      change(() => put('crm/contact/merge', { fromcontactid: duplicate.id, tocontactid: id }), `Merged ${duplicate.name}.`);
+    }
+  };
+
   return h('article', { class: 'contact' },
     h('div', { class: 'heading' },
       h('h1', {}, contact.displayName),
       h('div', { class: 'actions' },
         contact.canEdit ? h('a', { class: 'button', href: `#/contact/${id}/edit` }, 'Edit') : null,
+        contact.canEdit ? h('button', { type: 'button', onclick: merge }, 'Merge a duplicate') : null,
         contact.canDelete ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete') : null)),
     h('p', { class: 'kind' }, contact.isCompany ? 'Company' : [contact.title, 'Person'].filter(Boolean).join(' · ')),
     problem,
     part('Details', details.length ? h('dl', {}, details) : h('p', {}, 'No phone, email or address yet.'),
-      contact.about ? h('p', {}, contact.about) : null),
+      addDetail, contact.about ? h('p', {}, contact.about) : null),
     tagPart, family, projectPart, accessPart,
     h('p', { class: 'meta' }, `Created ${formatDate(contact.created)}${contact.createBy ? ` by ${contact.createBy.displayName}` : ''}.`));
 }

@@ -535,3 +535,43 @@ async fn a_failed_save_says_why_in_words_and_keeps_what_was_typed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_detail_is_added_and_removed_and_a_duplicate_merged() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let kept = b.person(&token, "Max", "Mustermann").await;
+        let duplicate = json!({"firstName": "Max", "lastName": "Mustermann", "isShared": true});
+        let duplicate = b.api().call(&token, Method::POST, "crm/contact/person", duplicate).await.id();
+        let email = json!({"infoType": "Email", "category": "Home", "data": "max@elsewhere.example"});
+        b.api().call(&token, Method::POST, &format!("crm/contact/{duplicate}/data"), email).await.json_ok();
+
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.open(&format!("#/contact/{kept}")).await;
+        b.field("Kind").await.select_by_label("Phone").await.expect("kind");
+        b.wait_for("//select[option='Mobile']").await;
+        b.field("Category").await.select_by_label("Mobile").await.expect("category");
+        b.type_into("Value", "+49 30 1234").await;
+        b.click("Add detail").await;
+        b.see("+49 30 1234").await;
+        let details = b.api().get(&format!("crm/contact/{kept}/data"), &token).await.json_ok();
+        assert!(details["response"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["data"] == "+49 30 1234" && d["infoType"] == 0));
+        b.wait_for("//button[starts-with(@aria-label, 'Remove Phone')]").await.click().await.expect("removed");
+        b.wait_gone("//*[text()[contains(., '+49 30 1234')]]").await;
+
+        b.click("Merge a duplicate").await;
+        b.type_into("Find the duplicate by name", "Muster").await;
+        b.wait_for("//dialog//label[contains(., 'Max Mustermann')]/input").await.click().await.expect("chosen");
+        b.click_in("//dialog", "Merge").await;
+        b.wait_for("//dialog/h2[starts-with(normalize-space(), 'Merge Max Mustermann into Max Mustermann?')]").await;
+        b.click_in("//dialog", "Merge").await;
+        b.see("max@elsewhere.example").await;
+        assert_eq!(b.contact_total(&token, "Mustermann").await, 1);
+        assert_eq!(b.api().get(&format!("crm/contact/{duplicate}"), &token).await.status, 404);
+    })
+    .await;
+}
