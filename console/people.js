@@ -1,9 +1,15 @@
 // The people directory and profiles, with one's own contacts (add and remove).
-import { get, page, put, del } from './api.js';
-import { h, field, errorBox, showError, debounce, session, plural, attempt } from './ui.js';
+import { get, page, post, put, del } from './api.js';
+import { h, field, errorBox, showError, notify, debounce, session, plural, attempt, confirm, dialog } from './ui.js';
 
 export async function directory() {
+  const admin = session.me?.isAdmin;
+  const groups = await get('group');
   const search = h('input', { type: 'search', autocomplete: 'off' });
+  const status = h('select', {}, [['Active', 'Active'], ['Terminated', 'Disabled'], ['All', 'Everyone']]
+    .map(([value, text]) => h('option', { value }, text)));
+  const department = h('select', {}, h('option', { value: '' }, 'Any department'),
+    groups.map((g) => h('option', { value: g.id }, g.name)));
   const summary = h('p', { class: 'summary', role: 'status', 'aria-live': 'polite' });
   const problem = errorBox();
   const body = h('tbody');
@@ -12,25 +18,71 @@ export async function directory() {
     controller?.abort();
     controller = new AbortController();
     try {
-      const { items, total } = await page('people/filter', { filterValue: search.value.trim(), count: 100 }, { signal: controller.signal });
+      const params = { filterValue: search.value.trim(), employeeStatus: status.value, groupId: department.value, count: 100 };
+      const { items, total } = await page('people/filter', params, { signal: controller.signal });
       showError(problem, null);
       summary.textContent = `${plural(total, 'person', 'people')}${total > items.length ? `, the first ${items.length} shown` : ''}`;
       body.replaceChildren(...items.map((user) => h('tr', {},
-        h('td', {}, h('a', { href: `#/people/${user.id}` }, user.displayName)),
+        h('td', {}, h('a', { href: `#/people/${user.id}` }, user.displayName), user.isVisitor ? h('small', {}, 'Guest') : null),
         h('td', {}, user.title || ''), h('td', {}, user.email || ''), h('td', {}, user.department || ''))));
     } catch (error) {
       if (error.name !== 'AbortError') showError(problem, error);
     }
   };
   search.addEventListener('input', debounce(load, 200));
+  status.addEventListener('change', load);
+  department.addEventListener('change', load);
   load();
   return h('section', {},
-    h('h1', {}, 'People'),
-    h('div', { class: 'filters' }, field('Search people', search)),
+    h('div', { class: 'heading' }, h('h1', {}, 'People'),
+      admin ? h('button', { type: 'button', class: 'primary', onclick: () => addUser(load) }, 'Add a user') : null),
+    h('div', { class: 'filters' }, field('Search people', search), field('Status', status), field('Department', department)),
     problem, summary,
     h('div', { class: 'scroll' }, h('table', { class: 'list' },
       h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Title'), h('th', {}, 'Email'), h('th', {}, 'Department'))),
       body)));
+}
+
+/** An administrator adds a user or a guest, who is mailed an invitation. */
+function addUser(then) {
+  return dialog('Add a user', (close) => {
+    const input = (type) => h('input', { type, required: true, autocomplete: 'off' });
+    const [firstname, lastname, email] = [input('text'), input('text'), input('email')];
+    const guest = h('input', { type: 'checkbox' });
+    const problem = errorBox();
+    return h('form', { onsubmit: async (event) => {
+      event.preventDefault();
+      const user = { firstname: firstname.value.trim(), lastname: lastname.value.trim(), email: email.value.trim(), isVisitor: guest.checked };
+      try {
+        await post('people', user);
+        close(true);
+        notify(`Added ${user.firstname} ${user.lastname}.`);
+        then();
+      } catch (error) {
+        showError(problem, error);
+      }
+    } }, field('First name', firstname), field('Last name', lastname), field('Email', email),
+    h('label', { class: 'check' }, guest, ' Guest (sees less, cannot use the CRM)'), problem,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Add'),
+      h('button', { type: 'button', onclick: () => close(false) }, 'Cancel')));
+  });
+}
+
+/** What an administrator may do to another user's account. */
+function accountActions(user, change) {
+  const disabled = user.status === 2;
+  const ids = { userIds: [user.id] };
+  const remove = async () => {
+    if (await confirm(`Delete ${user.displayName}? Their profile is removed for good.`)) {
+      attempt(null, () => del(`people/${user.id}`), `Deleted ${user.displayName}.`, () => { location.hash = '#/people'; });
+    }
+  };
+  return h('div', { class: 'actions', role: 'group', 'aria-label': 'Account' },
+    h('button', { type: 'button', onclick: () => change(() => put(`people/status/${disabled ? 'Active' : 'Terminated'}`, ids),
+      disabled ? 'Enabled.' : 'Disabled.') }, disabled ? 'Enable' : 'Disable'),
+    h('button', { type: 'button', onclick: () => change(() => put(`people/type/${user.isVisitor ? 'User' : 'Visitor'}`, ids),
+      'Changed the type.') }, user.isVisitor ? 'Make a user' : 'Make a guest'),
+    disabled ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete') : null);
 }
 
 /** The kinds of contact a profile lists, as the original names them. */
@@ -49,6 +101,9 @@ export async function profile(userId) {
   const entries = user.contacts || [];
   return h('article', {},
     h('h1', {}, own ? `My profile: ${user.displayName}` : user.displayName),
+    h('p', { class: 'kind' }, [user.isAdmin ? 'Administrator' : user.isVisitor ? 'Guest' : 'User', user.status === 2 ? 'disabled' : null]
+      .filter(Boolean).join(', ')),
+    session.me?.isAdmin && !own ? accountActions(user, change) : null,
     h('dl', {},
       h('div', { class: 'pair' }, h('dt', {}, 'Email'), h('dd', {}, user.email || '')),
       user.title ? h('div', { class: 'pair' }, h('dt', {}, 'Title'), h('dd', {}, user.title)) : null,

@@ -26,6 +26,10 @@ export function field(labelText, control, hint) {
 
 /** Shows an error (or clears it with null) in a box announced to screen readers. */
 export function showError(box, error) {
+  if (!box) {
+    if (error) notify(error.message || String(error));
+    return;
+  }
   box.textContent = error ? error.message || String(error) : '';
   box.hidden = !error;
 }

@@ -575,3 +575,36 @@ async fn a_detail_is_added_and_removed_and_a_duplicate_merged() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_administrator_adds_a_guest_makes_him_a_user_disables_and_deletes_him() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.click("People").await;
+        b.click("Add a user").await;
+        b.type_into("First name", "Gail").await;
+        b.type_into("Last name", "Newcomer").await;
+        b.type_into("Email", "gail@newcomer.example").await;
+        b.wait_for("//dialog//label[contains(., 'Guest')]/input").await.click().await.expect("guest");
+        b.check_screen("add-user").await;
+        b.click_in("//dialog", "Add").await;
+        b.wait_for("//a[normalize-space()='Gail Newcomer']").await;
+        let gail = b.api().get("people/email?email=gail@newcomer.example", &token).await.json_ok();
+        assert_eq!(gail["response"]["isVisitor"], true);
+        let id = gail["response"]["id"].as_str().unwrap().to_string();
+
+        b.click("Gail Newcomer").await;
+        b.click("Make a user").await;
+        b.wait_for("//button[normalize-space()='Make a guest']").await;
+        assert_eq!(b.api().get(&format!("people/{id}"), &token).await.json_ok()["response"]["isVisitor"], false);
+        b.click("Disable").await;
+        b.wait_for("//button[normalize-space()='Enable']").await;
+        b.click("Delete").await;
+        b.wait_for("//dialog/h2[starts-with(normalize-space(), 'Delete Gail Newcomer?')]").await;
+        b.click_in("//dialog", "Delete").await;
+        b.wait_for("//h1[normalize-space()='People']").await;
+        assert_eq!(b.api().get(&format!("people/{id}"), &token).await.status, 404);
+    })
+    .await;
+}
