@@ -5,6 +5,7 @@ import { contactList } from './contacts.js';
 import { contactPage, contactForm } from './contact.js';
 import { directory, profile } from './people.js';
 import { projectList, projectPage } from './projects.js';
+import { settings } from './settings.js';
 
 const root = document.getElementById('app');
 
@@ -19,6 +20,7 @@ const screens = [
   [/^#\/profile$/, () => profile('@self')],
   [/^#\/projects$/, () => projectList()],
   [/^#\/project\/(\d+)$/, (id) => projectPage(Number(id))],
+  [/^#\/settings$/, () => settings()],
 ];
 
 const nav = [
@@ -26,6 +28,7 @@ const nav = [
   ['#/people', 'People'],
   ['#/projects', 'Projects'],
   ['#/profile', 'My profile'],
+  ['#/settings', 'Settings'],
 ];
 
 async function show() {
@@ -55,7 +58,8 @@ function header(hash) {
     h('a', { class: 'skip', href: '#main', onclick: (event) => { event.preventDefault(); document.getElementById('main').focus(); } }, 'Skip to content'),
     h('span', { class: 'brand' }, 'portald'),
     h('nav', { 'aria-label': 'Sections' },
-      nav.map(([href, text]) => h('a', { href, 'aria-current': current(href) ? 'page' : null }, text))),
+      nav.filter(([href]) => href !== '#/settings' || session.me.isAdmin)
+        .map(([href, text]) => h('a', { href, 'aria-current': current(href) ? 'page' : null }, text))),
     h('span', { class: 'who' }, session.me.displayName),
     h('button', { type: 'button', onclick: signOut }, 'Sign out'));
 }

@@ -608,3 +608,34 @@ async fn an_administrator_adds_a_guest_makes_him_a_user_disables_and_deletes_him
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_administrator_adds_a_status_and_a_type_and_deletes_unused_tags() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let id = b.person(&token, "Vera", "Important").await;
+        b.api().call(&token, Method::POST, &format!("crm/contact/{id}/tag"), json!({"tagName": "vip"})).await.json_ok();
+        b.api().call(&token, Method::POST, "crm/contact/tag", json!({"tagName": "stale"})).await.json_ok();
+
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.click("Settings").await;
+        b.type_into("New status", "Negotiating").await;
+        b.click("Add status").await;
+        b.wait_for("//input[@aria-label='Colour of Negotiating']").await;
+        b.type_into("New type", "Partner").await;
+        b.click("Add type").await;
+        b.wait_for("//button[@aria-label='Delete the type Partner']").await;
+        b.wait_for("//span[@class='tag' and normalize-space()='stale']").await;
+        b.check_screen("settings").await;
+        b.click("Delete unused tags").await;
+        b.wait_gone("//span[@class='tag' and normalize-space()='stale']").await;
+        b.wait_for("//span[@class='tag' and normalize-space()='vip']").await;
+
+        let titles =
+            |list: Value| list["response"].as_array().unwrap().iter().map(|i| i["title"].clone()).collect::<Vec<_>>();
+        assert!(titles(b.api().get("crm/contact/status", &token).await.json_ok()).contains(&json!("Negotiating")));
+        assert!(titles(b.api().get("crm/contact/type", &token).await.json_ok()).contains(&json!("Partner")));
+        assert_eq!(titles(b.api().get("crm/contact/tag", &token).await.json_ok()), vec![json!("vip")]);
+    })
+    .await;
+}

@@ -26,6 +26,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("contact.js", JS, include_bytes!("../../console/contact.js")),
     ("people.js", JS, include_bytes!("../../console/people.js")),
     ("projects.js", JS, include_bytes!("../../console/projects.js")),
+    ("settings.js", JS, include_bytes!("../../console/settings.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../console/favicon.svg")),
 ];
 
