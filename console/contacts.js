@@ -48,8 +48,10 @@ export async function contactList() {
     return control;
   };
   const date = (name) => changes(h('input', { type: 'date', value: state[name] }), name);
-  const filters = h('div', { class: 'filters' },
-    field('Search contacts', search),
+  // On a phone the search box shows and the rest folds away.
+  const filters = h('details', { class: 'more', open: matchMedia('(min-width: 40rem)').matches },
+    h('summary', {}, 'Filters, order and page size'),
+    h('div', { class: 'filters' },
     field('Show', select('view', [['0', 'Persons and companies'], ['2', 'Persons'], ['1', 'Companies']])),
     field('Tag', select('tag', [['', 'Any tag'], ...tags.map((t) => [t.title, t.title])])),
     field('Status', select('status', [['', 'Any status'], ...statuses.map((s) => [s.id, s.title])])),
@@ -61,7 +63,7 @@ export async function contactList() {
       ['DisplayName:ascending', 'Name A–Z'], ['DisplayName:descending', 'Name Z–A']])),
     field('Per page', select('count', [[25, '25'], [50, '50'], [100, '100']])),
     field('Created from', date('from')),
-    field('Created to', date('to')));
+    field('Created to', date('to'))));
 
   const problem = errorBox();
   const summary = h('p', { class: 'summary', role: 'status', 'aria-live': 'polite' });
@@ -220,6 +222,6 @@ export async function contactList() {
         h('a', { class: 'button primary', href: '#/contact/new' }, 'New person'),
         h('a', { class: 'button', href: '#/company/new' }, 'New company'),
         h('button', { type: 'button', onclick: (event) => exportCsv(event.currentTarget) }, 'Export CSV'))),
-    filters, problem, bulk, summary, table,
+    h('div', { class: 'filters' }, field('Search contacts', search)), filters, problem, bulk, summary, table,
     h('div', { class: 'pager' }, previous, next));
 }
