@@ -16,11 +16,15 @@ export const emailOf = (contact) =>
 // The filter outlives the screen, so coming back to the list finds it as it was left.
 const state = { search: '', view: '0', tag: '', status: '', type: '', responsible: '', access: '', from: '', to: '', sort: 'Created:descending', count: 25, start: 0 };
 
+/** Shorter searches match most of a large list and take the server longest (docs/performance.md). */
+const MIN_SEARCH = 3;
+const searchText = () => (state.search.trim().length >= MIN_SEARCH ? state.search.trim() : '');
+
 /** The API's parameters for the list's filter and order. */
 function filterParams() {
   const [sortBy, sortOrder] = state.sort.split(':');
   return {
-    filterValue: state.search.trim(), contactListView: state.view === '0' ? '' : state.view, tags: state.tag,
+    filterValue: searchText(), contactListView: state.view === '0' ? '' : state.view, tags: state.tag,
     contactStage: state.status, contactType: state.type, responsibleid: state.responsible, isShared: state.access,
     fromDate: state.from, toDate: state.to, sortBy, sortOrder,
   };
@@ -136,7 +140,9 @@ export async function contactList() {
   }
 
   search.addEventListener('input', debounce(() => {
+    const before = searchText();
     state.search = search.value;
+    if (searchText() === before) return;
     state.start = 0;
     load();
   }, 200));
@@ -222,6 +228,6 @@ export async function contactList() {
         h('a', { class: 'button primary', href: '#/contact/new' }, 'New person'),
         h('a', { class: 'button', href: '#/company/new' }, 'New company'),
         h('button', { type: 'button', onclick: (event) => exportCsv(event.currentTarget) }, 'Export CSV'))),
-    h('div', { class: 'filters' }, field('Search contacts', search)), filters, problem, bulk, summary, table,
+    h('div', { class: 'filters' }, field('Search contacts', search, `Searches names, emails and phones from ${MIN_SEARCH} characters on.`)), filters, problem, bulk, summary, table,
     h('div', { class: 'pager' }, previous, next));
 }

@@ -21,7 +21,9 @@ let labelCount = 0;
 /** A labelled field: the label and its control, tied by id. */
 export function field(labelText, control, hint) {
   control.id ||= `f${++labelCount}`;
-  return h('div', { class: 'field' }, h('label', { for: control.id }, labelText), control, hint ? h('small', {}, hint) : null);
+  if (hint) control.setAttribute('aria-describedby', `${control.id}-hint`);
+  return h('div', { class: 'field' }, h('label', { for: control.id }, labelText), control,
+    hint ? h('small', { id: `${control.id}-hint` }, hint) : null);
 }
 
 /** Shows an error (or clears it with null) in a box announced to screen readers. */

@@ -545,22 +545,23 @@ async fn timed_batches(
 }
 
 /// The call the console's contact list makes for a keystroke of its search box (see
-/// `console/contacts.js`), timed for each prefix of a name as it is typed, three times over.
+/// `console/contacts.js`: it searches from the third character, which the text index answers),
+/// timed for each prefix of a name as it is typed, three times over.
 async fn timed_search_keystrokes(client: &reqwest::Client, server: &Server, token: &str) -> (String, Vec<Duration>) {
     let typed = "anna";
     let mut times = Vec::new();
     for _ in 0..3 {
         for end in 1..=typed.len() {
+            let search = if end >= 3 { &typed[..end] } else { "" };
             let path = format!(
-                "crm/contact/filter?filterValue={}&sortBy=Created&sortOrder=descending&startIndex=0&count=25",
-                &typed[..end]
+                "crm/contact/filter?filterValue={search}&sortBy=Created&sortOrder=descending&startIndex=0&count=25"
             );
             let started = Instant::now();
             call(client, server, reqwest::Method::GET, &path, Some(token), json!({})).await;
             times.push(started.elapsed());
         }
     }
-    ("console search, one keystroke (GET crm/contact/filter, 25 of the total, typing 'anna')".into(), times)
+    ("console search, one keystroke (GET crm/contact/filter, 25 and the total, typing 'anna')".into(), times)
 }
 
 fn format_duration(d: Duration) -> String {
