@@ -223,8 +223,8 @@ impl BodyKind {
 }
 
 /// Finds the caller from what comes before the body. Token sources, in the original's order:
-/// the `asc_auth_key` query parameter, the `asc_auth_key` cookie, then the `Authorization`
-/// header (a raw token, `Bearer`, or `Basic user:password`).
+/// the `asc_auth_key` query parameter, the `asc_auth_key` cookie (for a change, with its CSRF
+/// token), then the `Authorization` header (a raw token, `Bearer`, or `Basic user:password`).
 async fn authenticate(app: &App, info: &RequestInfo, parts: &Parts, params: &Params) -> ApiResult<Caller> {
     let store = &app.store;
     let headers = &parts.headers;
@@ -264,7 +264,7 @@ async fn authenticate(app: &App, info: &RequestInfo, parts: &Parts, params: &Par
 }
 
 /// The header a state-changing call authenticated by the cookie must carry.
-pub const CSRF_HEADER: &str = "x-csrf-token";
+const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A page on another site can make the browser send the cookie, but cannot read it, nor the
 /// CSRF token derived from it: a call that changes something and came with the cookie must
