@@ -34,6 +34,20 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The CSRF token of a session: derived from its (secret) token, so it needs no storage and a
+/// page on another site, which cannot read the session's cookie, cannot know it.
+pub fn csrf_token(token: &str) -> String {
+    let digest = Sha256::digest(format!("csrf:{token}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18])
+}
+
+/// Whether `presented` is the CSRF token of the session `token`, compared in constant time.
+pub fn csrf_matches(token: &str, presented: &str) -> bool {
+    let expected = csrf_token(token);
+    expected.len() == presented.len()
+        && expected.bytes().zip(presented.bytes()).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

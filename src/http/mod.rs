@@ -2,6 +2,7 @@
 //! error mapping. Handlers (in `routes`) stay thin: parse, call the domain, wrap.
 
 pub mod binding;
+mod console;
 pub mod datetime;
 pub mod envelope;
 pub mod error;
@@ -103,7 +104,8 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
     let mut response = response;
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
-        headers.insert(name, HeaderValue::from_static(value));
+        // The console's pages bring their own policy.
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
     }
     if is_api {
         response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));

@@ -84,7 +84,7 @@ impl FromRequest<Arc<App>> for Call {
         let (info, params) = read_head(&mut parts, app).await?;
         let limit = app.settings.max_body_bytes;
         let is_form = parts.method != Method::GET;
-        let (caller, params) = match authenticate(app, &info, &parts.headers, &params).await {
+        let (caller, params) = match authenticate(app, &info, &parts, &params).await {
             Ok(caller) => (caller, read_body(parts, body, params, app, limit).await),
             Err(ApiError::Unauthorized) if is_form && media_type(&parts) == URLENCODED => {
                 let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::Unauthorized)?;
@@ -223,18 +223,29 @@ impl BodyKind {
 }
 
 /// Finds the caller from what comes before the body. Token sources, in the original's order:
-/// the `asc_auth_key` query parameter, the `asc_auth_key` cookie, then the `Authorization`
-/// header (a raw token, `Bearer`, or `Basic user:password`).
-async fn authenticate(app: &App, info: &RequestInfo, headers: &HeaderMap, params: &Params) -> ApiResult<Caller> {
+/// the `asc_auth_key` query parameter, the `asc_auth_key` cookie (for a change, with its CSRF
+/// token), then the `Authorization` header (a raw token, `Bearer`, or `Basic user:password`).
+async fn authenticate(app: &App, info: &RequestInfo, parts: &Parts, params: &Params) -> ApiResult<Caller> {
     let store = &app.store;
-    let from_query = params.raw(TOKEN_FIELD).filter(|t| !t.is_empty());
-    let from_cookie = cookie(headers, TOKEN_FIELD);
-    for token in [from_query, from_cookie.as_deref()].into_iter().flatten() {
+    let headers = &parts.headers;
+    if let Some(token) = params.raw(TOKEN_FIELD).filter(|t| !t.is_empty()) {
         if let Some(caller) = auth::authenticate_token(store, info.portal, token).await? {
             return Ok(caller);
         }
     }
-    let Some(authorization) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if let Some(token) = cookie(headers, TOKEN_FIELD) {
+        if let Some(caller) = auth::authenticate_token(store, info.portal, &token).await? {
+            match csrf_check(parts, &token) {
+                Ok(()) => return Ok(caller),
+                // A browser sends the cookie with every request; a header the page set itself
+                // is no forgery, so it is used instead.
+                Err(_) if authorization.is_some() => {}
+                Err(refusal) => return Err(refusal),
+            }
+        }
+    }
+    let Some(authorization) = authorization else {
         return Err(ApiError::Unauthorized);
     };
     let authorization = authorization.trim();
@@ -250,6 +261,26 @@ async fn authenticate(app: &App, info: &RequestInfo, headers: &HeaderMap, params
         return Err(ApiError::Unauthorized);
     }
     auth::authenticate_token(store, info.portal, token).await?.ok_or(ApiError::Unauthorized)
+}
+
+/// The header a state-changing call authenticated by the cookie must carry.
+const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A page on another site can make the browser send the cookie, but cannot read it, nor the
+/// CSRF token derived from it: a call that changes something and came with the cookie must
+/// also bring that token in [`CSRF_HEADER`].
+fn csrf_check(parts: &Parts, token: &str) -> ApiResult<()> {
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if auth::csrf_matches(token, presented) {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(
+        "CSRF check failed: a request authenticated by the asc_auth_key cookie that changes data must send the \
+         X-CSRF-Token header with the value of the portald_csrf cookie",
+    ))
 }
 
 /// Decodes `base64(user:password)`; text after a comma is ignored, as in the original.

@@ -34,7 +34,7 @@ use crate::app::App;
 
 /// The router of every route.
 pub fn routes() -> Router<Arc<App>> {
-    api().into_parts().0
+    api().into_parts().0.merge(super::console::router())
 }
 
 /// The documented operations, in table order.
