@@ -16,3 +16,4 @@ pub mod migrate;
 pub mod model;
 pub mod seed;
 pub mod store;
+pub mod vcard;

@@ -82,10 +82,11 @@ struct UserAddArgs {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Import CRM persons and companies from a CSV file with a header row. Known columns (any
-    /// case, spaces ignored): kind (person|company), first name, last name, company, title,
-    /// about, industry, email, phone, website, tags; several emails, phones or tags are
-    /// separated by `;`. The file is imported in one transaction: wholly, or not at all.
+    /// Import CRM persons and companies from a CSV file with a header row or a vCard file (3.0
+    /// or 4.0). Known CSV columns (any case, spaces ignored): kind (person|company), first name,
+    /// last name, company, title, about, industry, email, phone, website, tags; several emails,
+    /// phones or tags are separated by `;`. The file is imported in one transaction: wholly, or
+    /// not at all.
     Contacts(ImportContactsArgs),
     /// Move the portals of an ONLYOFFICE Community Server database (MySQL or MariaDB) in, with
     /// the same ids: people, departments, projects and CRM contacts. Each portal moves in one
@@ -122,10 +123,32 @@ enum ShareArg {
     Private,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Csv,
+    Vcard,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DuplicatesArg {
+    /// Import them as new contacts.
+    Import,
+    /// Leave them out.
+    Skip,
+    /// Add their details and tags to the contact they duplicate.
+    Merge,
+}
+
 #[derive(Args)]
 struct ImportContactsArgs {
-    /// The CSV file.
+    /// The CSV or vCard file.
     file: std::path::PathBuf,
+    /// The file's format (default: from its extension, .vcf or .vcard, or its first line).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// What to do with a contact whose email a contact you may read already has.
+    #[arg(long, value_enum, default_value = "import")]
+    duplicates: DuplicatesArg,
     /// The portal to import into.
     #[arg(long, default_value_t = 1)]
     portal: i64,
@@ -270,7 +293,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
-    use portald::import::{ImportOptions, Pass};
+    use portald::import::{Duplicates, Format, ImportOptions, Pass};
     use portald::model::ShareType;
     init_logging(false);
     let store = Store::connect(&args.database).await?;
@@ -284,10 +307,19 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
             ShareArg::Private => ShareType::None,
         },
         strict: args.strict,
+        format: args.format.map(|f| match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Vcard => Format::Vcard,
+        }),
+        duplicates: match args.duplicates {
+            DuplicatesArg::Import => Duplicates::Import,
+            DuplicatesArg::Skip => Duplicates::Skip,
+            DuplicatesArg::Merge => Duplicates::Merge,
+        },
     };
     // Drawn on stderr, and only when it is a terminal.
     let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {bytes}/{total_bytes} ({eta})")?
+        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {percent}% ({eta})")?
             .progress_chars("=> "),
     );
     let started = std::time::Instant::now();
@@ -310,6 +342,9 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
     if report.rejected.len() > 20 {
         println!("... and {} more rejected rows.", report.rejected.len() - 20);
     }
+    for note in &report.notes {
+        println!("Note, line {}: {}", note.line, note.reason);
+    }
     if let Some(path) = &args.rejects {
         let mut out = csv::Writer::from_path(path)?;
         out.write_record(["line", "reason"])?;
@@ -323,12 +358,15 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
         anyhow::bail!("{rejected} rows rejected and --strict given: nothing was imported");
     }
     println!(
-        "Imported {} rows in {:.1?}: {} persons, {} companies ({} more created for persons' company names); {rejected} rows rejected.",
+        "Imported {} rows in {:.1?}: {} persons, {} companies ({} more created for persons' company names); \
+         {rejected} rows rejected; {} duplicates skipped, {} merged.",
         report.persons + report.companies,
         started.elapsed(),
         report.persons,
         report.companies,
         report.companies_created,
+        report.skipped,
+        report.merged,
     );
     Ok(())
 }
