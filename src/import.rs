@@ -400,8 +400,8 @@ pub async fn import_file(
             Format::detect(path, &head[..read])
         }
     };
-    let mut tx = store.begin_write().await?;
-    let caller = acting_user(store, &mut tx, options).await?;
+    let caller = acting_caller(store, options.portal, options.acting_user.as_deref()).await?;
+    let tx = store.begin_write().await?;
     let mut import = Importer::new(store, options, caller, tx);
     match format {
         Format::Csv => {
@@ -425,26 +425,24 @@ pub async fn import_file(
     Ok(report)
 }
 
-async fn acting_user(store: &Store, tx: &mut WriteTx, options: &ImportOptions) -> anyhow::Result<Caller> {
-    let user = match &options.acting_user {
-        Some(login) => people::by_login(store, options.portal, login)
+/// The user a command acts for, by login, or the portal owner; he must have CRM access, and
+/// the access rules apply to him as to a request.
+pub async fn acting_caller(store: &Store, portal: PortalId, login: Option<&str>) -> anyhow::Result<Caller> {
+    let user = match login {
+        Some(login) => people::by_login(store, portal, login)
             .await?
-            .ok_or_else(|| anyhow::anyhow!("portal {} has no user {login:?}", options.portal))?,
+            .ok_or_else(|| anyhow::anyhow!("portal {portal} has no user {login:?}"))?,
         None => {
-            let owner = store.portal_owner(tx.conn(), options.portal).await?.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "portal {} has no owner yet: start the server once, or name a user with --as",
-                    options.portal
-                )
+            let owner = store.owner_of(portal).await?.ok_or_else(|| {
+                anyhow::anyhow!("portal {portal} has no owner yet: start the server once, or name a user with --as")
             })?;
             store
-                .user_by_id(options.portal, owner)
+                .user_by_id(portal, owner)
                 .await?
-                .ok_or_else(|| anyhow::anyhow!("the owner of portal {} is missing", options.portal))?
+                .ok_or_else(|| anyhow::anyhow!("the owner of portal {portal} is missing"))?
         }
     };
-    // The importer acts for this user: the CRM's access rule applies to him as to a request.
-    let caller = Caller { portal: options.portal, user, token_hash: None };
+    let caller = Caller { portal, user, token_hash: None };
     access::require_crm(&caller).map_err(|e| anyhow::anyhow!("{}: {e}", caller.user.user_name))?;
     Ok(caller)
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod import;
 pub mod mailer;

@@ -42,6 +42,9 @@ enum Command {
     /// Import data from files into a portal.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write data of a portal to files.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Manage user accounts directly in the database (for administrators of the server).
     #[command(subcommand)]
     User(UserCommand),
@@ -121,6 +124,48 @@ enum ShareArg {
     Read,
     /// Only the importing user (as manager) and administrators.
     Private,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Write the CRM contacts a user may read (by default all the portal owner may: every one)
+    /// as CSV (the columns `import contacts` reads) or vCard, optionally filtered, page by page.
+    Contacts(ExportContactsArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    Person,
+    Company,
+}
+
+#[derive(Args)]
+struct ExportContactsArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    format: FormatArg,
+    /// The vCard version written.
+    #[arg(long, value_parser = ["3.0", "4.0"], default_value = "3.0")]
+    vcard_version: String,
+    /// The file to write (default: standard output).
+    #[arg(long)]
+    to: Option<std::path::PathBuf>,
+    /// The portal to export from.
+    #[arg(long, default_value_t = 1)]
+    portal: i64,
+    /// The email or user name of the user whose view is exported (default: the portal owner).
+    #[arg(long = "as")]
+    acting_user: Option<String>,
+    /// Only contacts whose name or details contain these words.
+    #[arg(long)]
+    search: Option<String>,
+    /// Only contacts with this tag (repeatable: all of them).
+    #[arg(long)]
+    tag: Vec<String>,
+    /// Only persons or only companies.
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -264,6 +309,7 @@ fn main() -> anyhow::Result<()> {
             Some(Command::User(command)) => user(command).await,
             Some(Command::Import(ImportCommand::Contacts(args))) => import_contacts(args).await,
             Some(Command::Import(ImportCommand::Onlyoffice(args))) => import_onlyoffice(args).await,
+            Some(Command::Export(ExportCommand::Contacts(args))) => export_contacts(args).await,
             Some(Command::Seed(args)) => {
                 init_logging(false);
                 let store = Store::connect(&args.database).await?;
@@ -368,6 +414,45 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
         report.skipped,
         report.merged,
     );
+    Ok(())
+}
+
+async fn export_contacts(args: ExportContactsArgs) -> anyhow::Result<()> {
+    use portald::export::ExportFormat;
+    use portald::vcard::Version;
+    init_logging(false);
+    let store = Store::connect(&args.database).await?;
+    store.migrate().await?;
+    let portal = portald::model::PortalId(args.portal);
+    let caller = portald::import::acting_caller(&store, portal, args.acting_user.as_deref()).await?;
+    let filter = portald::model::contacts::ContactFilter {
+        search: args.search.unwrap_or_default(),
+        tags: args.tag,
+        is_company: args.kind.map(|kind| matches!(kind, KindArg::Company)),
+        ..Default::default()
+    };
+    let format = match (args.format, args.vcard_version.as_str()) {
+        (FormatArg::Csv, _) => ExportFormat::Csv,
+        (FormatArg::Vcard, "4.0") => ExportFormat::Vcard(Version::V4),
+        (FormatArg::Vcard, _) => ExportFormat::Vcard(Version::V3),
+    };
+    let mut out: Box<dyn std::io::Write> = match &args.to {
+        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    // Drawn on stderr, and only when it is a terminal.
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("exporting [{bar:40}] {pos}/{len} ({eta})")?.progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let written = portald::export::export_contacts(&store, &caller, &filter, format, &mut out, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    drop(out);
+    eprintln!("Exported {written} contacts in {:.1?}.", started.elapsed());
     Ok(())
 }
 
