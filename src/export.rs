@@ -52,8 +52,11 @@ pub async fn export_contacts(
             ExportFormat::Csv => out.write_all(&csv_lines(page.iter().map(|c| csv_record(c, &view)))?)?,
             ExportFormat::Vcard(version) => {
                 let ids: Vec<ContactId> = page.iter().map(|c| c.id).collect();
-                let mut photos: std::collections::HashMap<ContactId, Vec<u8>> =
-                    store.contact_photos(caller.portal, &ids, crate::model::photos::CONTACT_SIZES[0]).await?.into_iter().collect();
+                let mut photos: std::collections::HashMap<ContactId, Vec<u8>> = store
+                    .contact_photos(caller.portal, &ids, crate::model::photos::CONTACT_SIZES[0])
+                    .await?
+                    .into_iter()
+                    .collect();
                 let mut text = String::new();
                 for contact in &page {
                     let mut card = card_of(contact, &view);
@@ -97,7 +100,8 @@ fn company_name<'v>(view: &'v ContactView, contact: &'v Contact) -> &'v str {
 
 fn csv_record(contact: &Contact, view: &ContactView) -> Vec<String> {
     let joined = |info_type| infos_of(view, contact, info_type).map(|i| i.data.as_str()).collect::<Vec<_>>().join("; ");
-    let (first, last) = if contact.is_company { ("", "") } else { (contact.first_name.as_str(), contact.last_name.as_str()) };
+    let (first, last) =
+        if contact.is_company { ("", "") } else { (contact.first_name.as_str(), contact.last_name.as_str()) };
     vec![
         if contact.is_company { "company" } else { "person" }.to_string(),
         first.to_string(),

@@ -306,7 +306,9 @@ fn card_row(card: &vcard::Card, share_type: ShareType) -> Result<Row, String> {
     let (mut given, mut family) = (card.given_name.clone(), card.family_name.clone());
     let formatted = card.formatted_name.trim();
     let is_company = card.is_organization
-        || (given.is_empty() && family.is_empty() && !card.organization.is_empty()
+        || (given.is_empty()
+            && family.is_empty()
+            && !card.organization.is_empty()
             && (formatted.is_empty() || formatted == card.organization));
     if !is_company && given.is_empty() && family.is_empty() {
         // No N: the formatted name's last word is taken for the family name.
@@ -319,8 +321,11 @@ fn card_row(card: &vcard::Card, share_type: ShareType) -> Result<Row, String> {
         return Err("has no name (N, FN or ORG)".into());
     }
     let company_name = if card.organization.is_empty() { formatted } else { card.organization.as_str() };
-    let named =
-        if is_company { NewContact::company(company_name) } else { NewContact::person(given.as_str(), family.as_str()) };
+    let named = if is_company {
+        NewContact::company(company_name)
+    } else {
+        NewContact::person(given.as_str(), family.as_str())
+    };
     let text = |t: &str| Some(t.to_string()).filter(|t| !t.is_empty());
     let mut contact = NewContact { title: text(&card.title), about: text(&card.note), share_type, ..named };
     contacts::check_new(&mut contact).map_err(|e| e.to_string())?;
@@ -342,7 +347,12 @@ fn card_row(card: &vcard::Card, share_type: ShareType) -> Result<Row, String> {
             "street": address.street, "city": address.city, "state": address.region,
             "zip": address.postcode, "country": address.country,
         });
-        infos.push(detail(INFO_ADDRESS, data.to_string(), category(INFO_ADDRESS, &address.types), n == first_preferred));
+        infos.push(detail(
+            INFO_ADDRESS,
+            data.to_string(),
+            category(INFO_ADDRESS, &address.types),
+            n == first_preferred,
+        ));
     }
     let photo = match &card.photo {
         Some(vcard::Photo::Embedded(bytes)) => Some(bytes.clone()),

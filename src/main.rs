@@ -365,8 +365,7 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
     };
     // Drawn on stderr, and only when it is a terminal.
     let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {percent}% ({eta})")?
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {percent}% ({eta})")?.progress_chars("=> "),
     );
     let started = std::time::Instant::now();
     let report = portald::import::import_file(&store, &args.file, &options, &mut |pass, done, total| {

@@ -78,6 +78,8 @@ pub struct CardError {
 /// A content line after unfolding: `group.NAME;param=value:value`.
 struct ContentLine {
     line: u64,
+    /// Apple's `item1.` prefix, which ties a property to its `X-ABLabel`.
+    group: String,
     name: String,
     /// Parameter names upper case; a bare parameter (2.1's `TEL;WORK:`) is a TYPE.
     params: Vec<(String, String)>,
@@ -216,8 +218,8 @@ fn parse_line(line: u64, raw: &[u8]) -> Result<ContentLine, CardError> {
     let head = std::str::from_utf8(&raw[..colon]).map_err(|_| fail("has a property name that is not text"))?;
     let mut parts = split_params(head).into_iter();
     let name = parts.next().unwrap_or_default();
-    // A group prefix (Apple's `item1.EMAIL`) is dropped: its label goes with X-ABLabel.
-    let name = name.rsplit('.').next().unwrap_or_default().trim().to_ascii_uppercase();
+    let (group, name) = name.rsplit_once('.').unwrap_or(("", &name));
+    let (group, name) = (group.trim().to_ascii_lowercase(), name.trim().to_ascii_uppercase());
     if name.is_empty() {
         return Err(fail("has no property name"));
     }
@@ -227,7 +229,7 @@ fn parse_line(line: u64, raw: &[u8]) -> Result<ContentLine, CardError> {
             None => ("TYPE".to_string(), p.trim().to_string()),
         })
         .collect();
-    Ok(ContentLine { line, name, params, value: raw[colon + 1..].to_vec() })
+    Ok(ContentLine { line, group, name, params, value: raw[colon + 1..].to_vec() })
 }
 
 /// Splits `NAME;a=b;c="d;e"` at semicolons outside quotes.
@@ -291,8 +293,20 @@ pub fn read(input: &[u8]) -> Vec<Result<Card, CardError>> {
     cards
 }
 
+/// Apple's labels of grouped properties (`item1.X-ABLabel:_$!<Other>!$_`) as types, by group.
+fn group_labels(lines: &[ContentLine]) -> Result<Vec<(String, String)>, CardError> {
+    let mut labels = Vec::new();
+    for line in lines.iter().filter(|l| l.name == "X-ABLABEL" && !l.group.is_empty()) {
+        let text = line.text()?;
+        let label = text.trim().trim_start_matches("_$!<").trim_end_matches(">!$_").to_ascii_lowercase();
+        labels.push((line.group.clone(), label));
+    }
+    Ok(labels)
+}
+
 fn card(begin: u64, lines: &[ContentLine]) -> Result<Card, CardError> {
     let mut card = Card { line: begin, ..Card::default() };
+    let labels = group_labels(lines)?;
     for line in lines {
         match line.name.as_str() {
             "N" => {
@@ -314,7 +328,9 @@ fn card(begin: u64, lines: &[ContentLine]) -> Result<Card, CardError> {
                 if value.is_empty() {
                     continue;
                 }
-                let typed = Typed { types: line.types(), value, preferred: line.preferred() };
+                let mut types = line.types();
+                types.extend(labels.iter().filter(|(group, _)| *group == line.group).map(|(_, label)| label.clone()));
+                let typed = Typed { types, value, preferred: line.preferred() };
                 match line.name.as_str() {
                     "EMAIL" => card.emails.push(typed),
                     "TEL" => card.phones.push(typed),
@@ -335,7 +351,9 @@ fn card(begin: u64, lines: &[ContentLine]) -> Result<Card, CardError> {
                     postcode: part(5),
                     country: part(6),
                 };
-                if address != (Address { types: address.types.clone(), preferred: address.preferred, ..Address::default() }) {
+                if address
+                    != (Address { types: address.types.clone(), preferred: address.preferred, ..Address::default() })
+                {
                     card.addresses.push(address);
                 }
             }
@@ -457,7 +475,11 @@ pub fn write(out: &mut String, card: &Card, version: Version) {
     }
     for (name, list) in [("EMAIL", &card.emails), ("TEL", &card.phones), ("URL", &card.urls)] {
         for typed in list {
-            push_line(out, &format!("{name}{}", type_param(version, &typed.types, typed.preferred)), &escape(&typed.value));
+            push_line(
+                out,
+                &format!("{name}{}", type_param(version, &typed.types, typed.preferred)),
+                &escape(&typed.value),
+            );
         }
     }
     for address in &card.addresses {
@@ -493,10 +515,8 @@ mod tests {
 
     #[test]
     fn folded_lines_and_escapes_are_read() {
-        let card = one(
-            "BEGIN:VCARD\r\nVERSION:4.0\r\nN:M\\;ller;Anna\\, Maria;;;\r\nFN:Anna Maria\r\n  Müller\r\n\
-             NOTE:line one\\nline two\\, still\r\nCATEGORIES:a\\,b,c\r\nEND:VCARD\r\n",
-        );
+        let card = one("BEGIN:VCARD\r\nVERSION:4.0\r\nN:M\\;ller;Anna\\, Maria;;;\r\nFN:Anna Maria\r\n  Müller\r\n\
+             NOTE:line one\\nline two\\, still\r\nCATEGORIES:a\\,b,c\r\nEND:VCARD\r\n");
         assert_eq!(card.family_name, "M;ller");
         assert_eq!(card.given_name, "Anna, Maria");
         assert_eq!(card.formatted_name, "Anna Maria Müller");

@@ -156,7 +156,8 @@ impl Store {
         let condition = self.filter_condition(&mut args, portal, viewer, filter);
         let after = args.push(Arg::Int(after.0));
         let limit = args.push(Arg::Int(count as i64));
-        let sql = format!("SELECT c.id FROM crm_contacts c WHERE {condition} AND c.id > {after} ORDER BY c.id LIMIT {limit}");
+        let sql =
+            format!("SELECT c.id FROM crm_contacts c WHERE {condition} AND c.id > {after} ORDER BY c.id LIMIT {limit}");
         ids_of(args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?)
     }
 
