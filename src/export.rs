@@ -9,6 +9,7 @@ use crate::domain::contacts::{self, ContactView};
 use crate::domain::Caller;
 use crate::import::{vcard_types, INFO_WEBSITE};
 use crate::model::contacts::{Contact, ContactFilter, ContactInfo, INFO_ADDRESS, INFO_EMAIL, INFO_PHONE};
+use crate::model::photos::CONTACT_SIZES;
 use crate::model::ContactId;
 use crate::store::Store;
 use crate::vcard::{self, Card, Typed};
@@ -34,43 +35,81 @@ pub async fn export_contacts(
     caller: &Caller,
     filter: &ContactFilter,
     format: ExportFormat,
-    out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64, u64),
+    out: &mut (dyn Write + Send),
+    progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> anyhow::Result<u64> {
     let (_, total) = contacts::filter(store, caller, filter, 0, 0).await?;
-    if format == ExportFormat::Csv {
-        out.write_all(&csv_lines([CSV_HEADER.map(String::from).to_vec()])?)?;
-    }
+    out.write_all(&header(format)?)?;
     let mut after = ContactId(0);
     let mut written = 0;
-    loop {
-        let page = contacts::filter_after(store, caller, filter, after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        let view = contacts::view(store, caller, &page).await?;
-        match format {
-            ExportFormat::Csv => out.write_all(&csv_lines(page.iter().map(|c| csv_record(c, &view)))?)?,
-            ExportFormat::Vcard(version) => {
-                let ids: Vec<ContactId> = page.iter().map(|c| c.id).collect();
-                let mut photos: std::collections::HashMap<ContactId, Vec<u8>> = store
-                    .contact_photos(caller.portal, &ids, crate::model::photos::CONTACT_SIZES[0])
-                    .await?
-                    .into_iter()
-                    .collect();
-                let mut text = String::new();
-                for contact in &page {
-                    let mut card = card_of(contact, &view);
-                    card.photo = photos.remove(&contact.id).map(vcard::Photo::Embedded);
-                    vcard::write(&mut text, &card, version);
-                }
-                out.write_all(text.as_bytes())?;
-            }
-        }
-        written += page.len() as u64;
+    while let Some((last, count)) = write_page(store, caller, filter, format, after, out).await? {
+        after = last;
+        written += count as u64;
         progress(written, total.max(written));
     }
     out.flush()?;
     Ok(written)
+}
+
+/// Up to `pages` pages of contacts after `after` (with the CSV header first when `first`), and
+/// the last contact written (`after` when none was): an export task's step.
+pub async fn export_pages(
+    store: &Store,
+    caller: &Caller,
+    filter: &ContactFilter,
+    format: ExportFormat,
+    after: ContactId,
+    pages: u64,
+    first: bool,
+) -> anyhow::Result<(Vec<u8>, ContactId)> {
+    let mut out = if first { header(format)? } else { Vec::new() };
+    let mut last = after;
+    for _ in 0..pages {
+        match write_page(store, caller, filter, format, last, &mut out).await? {
+            Some((page_last, _)) => last = page_last,
+            None => break,
+        }
+    }
+    Ok((out, last))
+}
+
+/// What a file starts with: the CSV header, nothing for vCards.
+fn header(format: ExportFormat) -> anyhow::Result<Vec<u8>> {
+    match format {
+        ExportFormat::Csv => csv_lines([CSV_HEADER.map(String::from).to_vec()]),
+        ExportFormat::Vcard(_) => Ok(Vec::new()),
+    }
+}
+
+/// Writes the page of contacts after `after`, in a fixed number of statements; returns its
+/// last contact and its size, or `None` when there are no more.
+async fn write_page(
+    store: &Store,
+    caller: &Caller,
+    filter: &ContactFilter,
+    format: ExportFormat,
+    after: ContactId,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Option<(ContactId, usize)>> {
+    let page = contacts::filter_after(store, caller, filter, after, PAGE).await?;
+    let Some(last) = page.last().map(|c| c.id) else { return Ok(None) };
+    let view = contacts::view(store, caller, &page).await?;
+    match format {
+        ExportFormat::Csv => out.write_all(&csv_lines(page.iter().map(|c| csv_record(c, &view)))?)?,
+        ExportFormat::Vcard(version) => {
+            let ids: Vec<ContactId> = page.iter().map(|c| c.id).collect();
+            let mut photos: std::collections::HashMap<ContactId, Vec<u8>> =
+                store.contact_photos(caller.portal, &ids, CONTACT_SIZES[0]).await?.into_iter().collect();
+            let mut text = String::new();
+            for contact in &page {
+                let mut card = card_of(contact, &view);
+                card.photo = photos.remove(&contact.id).map(vcard::Photo::Embedded);
+                vcard::write(&mut text, &card, version);
+            }
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(Some((last, page.len())))
 }
 
 fn csv_lines(records: impl IntoIterator<Item = Vec<String>>) -> anyhow::Result<Vec<u8>> {

@@ -20,7 +20,9 @@ use crate::model::access::{Right, Viewer};
 use crate::model::contacts::INFO_EMAIL;
 use crate::model::photos::PhotoOwner;
 use crate::model::{CompanyId, ContactId, InfoId, PortalId, ShareType, UserId};
-use crate::store::{Store, WriteTx};
+use sqlx::AnyConnection;
+
+use crate::store::Store;
 use crate::vcard;
 
 pub const INFO_WEBSITE: i64 = 2;
@@ -60,24 +62,97 @@ const ALIASES: [(Column, &[&str]); 11] = [
 
 fn column_of(header: &str) -> Option<Column> {
     let key: String = header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    // The original's mapping names details `contactInfo_{type}_{category}`.
+    if let Some(info) = key.strip_prefix("contactinfo").filter(|rest| rest.len() >= 2) {
+        return match &info[..info.len() - 1] {
+            "0" => Some(Column::Phone),
+            "1" => Some(Column::Email),
+            "2" => Some(Column::Website),
+            _ => None,
+        };
+    }
     ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(column, _)| *column)
 }
 
 /// How to import.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
-    pub portal: PortalId,
-    /// The login (email or user name) of the user the contacts are created by; the portal
-    /// owner when none.
-    pub acting_user: Option<String>,
-    /// The share type of every imported contact; a private one gets the acting user as its
-    /// manager.
+    /// The share type of every imported contact; a private one gets the importing user and
+    /// `managers` as its managers.
     pub share_type: ShareType,
+    pub managers: Vec<UserId>,
+    /// Tags given to every imported contact, besides its own.
+    pub tags: Vec<String>,
     /// Import nothing when any row is rejected.
     pub strict: bool,
     /// The file's format; told from its name or its first bytes when `None`.
     pub format: Option<Format>,
     pub duplicates: Duplicates,
+    pub csv: CsvOptions,
+}
+
+/// How a CSV file is laid out.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    pub delimiter: u8,
+    pub quote: u8,
+    /// Whether the first row names the columns.
+    pub has_header: bool,
+    /// Column names by position, instead of the header's (the API's `column_mapping`).
+    pub mapping: Option<Vec<String>>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions { delimiter: b',', quote: b'"', has_header: true, mapping: None }
+    }
+}
+
+/// What is imported: a file, or bytes (an upload).
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    File(&'a std::path::Path),
+    Bytes(&'a [u8]),
+}
+
+impl Input<'_> {
+    fn format(&self) -> std::io::Result<Format> {
+        Ok(match self {
+            Input::File(path) => {
+                let mut head = [0u8; 64];
+                let read = std::fs::File::open(path)?.read(&mut head)?;
+                Format::detect(Some(path), &head[..read])
+            }
+            Input::Bytes(bytes) => Format::detect(None, &bytes[..bytes.len().min(64)]),
+        })
+    }
+
+    fn size(&self) -> std::io::Result<u64> {
+        match self {
+            Input::File(path) => Ok(std::fs::metadata(path)?.len()),
+            Input::Bytes(bytes) => Ok(bytes.len() as u64),
+        }
+    }
+
+    fn csv_reader(&self, options: &CsvOptions) -> std::io::Result<csv::Reader<Box<dyn Read + Send + '_>>> {
+        let source: Box<dyn Read + Send + '_> = match self {
+            Input::File(path) => Box::new(std::fs::File::open(path)?),
+            Input::Bytes(bytes) => Box::new(*bytes),
+        };
+        Ok(csv::ReaderBuilder::new()
+            .flexible(true)
+            .delimiter(options.delimiter)
+            .quote(options.quote)
+            .has_headers(options.has_header)
+            .from_reader(source))
+    }
+
+    fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Input::File(path) => Ok(std::fs::read(path)?.into()),
+            Input::Bytes(bytes) => Ok((*bytes).into()),
+        }
+    }
 }
 
 /// The formats read.
@@ -89,8 +164,8 @@ pub enum Format {
 
 impl Format {
     /// `.vcf` and `.vcard` files, or any whose first text is `BEGIN:VCARD`, are vCards.
-    pub fn detect(path: &std::path::Path, head: &[u8]) -> Format {
-        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    pub fn detect(path: Option<&std::path::Path>, head: &[u8]) -> Format {
+        let extension = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match extension.as_deref() {
             Some("vcf" | "vcard") => Format::Vcard,
             Some("csv") => Format::Csv,
@@ -394,44 +469,55 @@ fn detail(info_type: i64, data: String, category: Option<&str>, is_primary: bool
     ContactInfo { id: InfoId::UNSAVED, info_type, category, data, is_primary }
 }
 
-/// Imports a CSV or vCard file. `progress` hears each pass's position (in bytes for CSV, in
-/// cards for vCard) and the whole.
+/// Imports a CSV or vCard file for `caller` in one transaction of its own. `progress` hears
+/// each pass's position (in bytes for CSV, in cards for vCard) and the whole.
 pub async fn import_file(
     store: &Store,
     path: &std::path::Path,
+    caller: &Caller,
     options: &ImportOptions,
-    progress: &mut dyn FnMut(Pass, u64, u64),
+    progress: &mut (dyn FnMut(Pass, u64, u64) + Send),
 ) -> anyhow::Result<ImportReport> {
-    let format = match options.format {
-        Some(format) => format,
-        None => {
-            let mut head = [0u8; 64];
-            let read = std::fs::File::open(path)?.read(&mut head)?;
-            Format::detect(path, &head[..read])
-        }
-    };
-    let caller = acting_caller(store, options.portal, options.acting_user.as_deref()).await?;
-    let tx = store.begin_write().await?;
-    let mut import = Importer::new(store, options, caller, tx);
-    match format {
-        Format::Csv => {
-            let size = std::fs::metadata(path)?.len();
-            for pass in [Pass::Companies, Pass::Persons] {
-                let reader = csv::ReaderBuilder::new().flexible(true).from_path(path)?;
-                import.pass(reader, pass, &mut |done| progress(pass, done, size)).await?;
-            }
-        }
-        Format::Vcard => import.cards(&std::fs::read(path)?, progress).await?,
-    }
-    let Importer { tx, mut report, .. } = import;
-    report.rejected.sort_by_key(|r| r.line);
-    report.notes.sort_by_key(|r| r.line);
+    let mut tx = store.begin_write().await?;
+    let mut report = import_contacts(store, tx.conn(), caller, Input::File(path), options, progress).await?;
     if options.strict && !report.rejected.is_empty() {
         return Ok(report);
     }
     tx.commit().await?;
     report.committed = true;
     store.refresh_statistics().await?;
+    Ok(report)
+}
+
+/// Imports `input` for `caller` inside `conn`'s transaction, which the caller commits, or rolls
+/// back when `strict` and a row was rejected. An error leaves the transaction to roll back.
+pub async fn import_contacts(
+    store: &Store,
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    input: Input<'_>,
+    options: &ImportOptions,
+    progress: &mut (dyn FnMut(Pass, u64, u64) + Send),
+) -> anyhow::Result<ImportReport> {
+    access::require_crm(caller).map_err(|e| anyhow::anyhow!("{}: {e}", caller.user.user_name))?;
+    let format = match options.format {
+        Some(format) => format,
+        None => input.format()?,
+    };
+    let mut import = Importer::new(store, options, caller, conn);
+    match format {
+        Format::Csv => {
+            let size = input.size()?;
+            for pass in [Pass::Companies, Pass::Persons] {
+                let reader = input.csv_reader(&options.csv)?;
+                import.pass(reader, pass, &mut |done| progress(pass, done, size)).await?;
+            }
+        }
+        Format::Vcard => import.cards(&input.bytes()?, progress).await?,
+    }
+    let mut report = import.report;
+    report.rejected.sort_by_key(|r| r.line);
+    report.notes.sort_by_key(|r| r.line);
     Ok(report)
 }
 
@@ -460,8 +546,8 @@ pub async fn acting_caller(store: &Store, portal: PortalId, login: Option<&str>)
 struct Importer<'a> {
     store: &'a Store,
     options: &'a ImportOptions,
-    caller: Caller,
-    tx: WriteTx,
+    caller: &'a Caller,
+    conn: &'a mut AnyConnection,
     report: ImportReport,
     /// Companies by lower-cased name: those of this file, then those looked up or created.
     companies: HashMap<String, CompanyId>,
@@ -488,12 +574,12 @@ fn merge_rows(into: &mut Row, from: Row) {
 }
 
 impl<'a> Importer<'a> {
-    fn new(store: &'a Store, options: &'a ImportOptions, caller: Caller, tx: WriteTx) -> Self {
+    fn new(store: &'a Store, options: &'a ImportOptions, caller: &'a Caller, conn: &'a mut AnyConnection) -> Self {
         Importer {
             store,
             options,
             caller,
-            tx,
+            conn,
             report: ImportReport::default(),
             companies: HashMap::new(),
             tag_ids: HashMap::new(),
@@ -505,7 +591,7 @@ impl<'a> Importer<'a> {
     }
 
     /// Reads every card, then writes the companies and the persons in chunks.
-    async fn cards(&mut self, input: &[u8], progress: &mut dyn FnMut(Pass, u64, u64)) -> anyhow::Result<()> {
+    async fn cards(&mut self, input: &[u8], progress: &mut (dyn FnMut(Pass, u64, u64) + Send)) -> anyhow::Result<()> {
         let (mut companies, mut persons) = (Vec::new(), Vec::new());
         for card in vcard::read(input) {
             let card = match card {
@@ -549,9 +635,14 @@ impl<'a> Importer<'a> {
         &mut self,
         mut reader: csv::Reader<R>,
         pass: Pass,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut (dyn FnMut(u64) + Send),
     ) -> anyhow::Result<()> {
-        let (layout, ignored) = Layout::read(reader.byte_headers()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let headers = match &self.options.csv.mapping {
+            Some(names) => csv::ByteRecord::from(names.clone()),
+            None if self.options.csv.has_header => reader.byte_headers()?.clone(),
+            None => anyhow::bail!("a file without a header row needs a column mapping"),
+        };
+        let (layout, ignored) = Layout::read(&headers).map_err(|e| anyhow::anyhow!("{e}"))?;
         if pass == Pass::Companies {
             self.report.ignored_columns = ignored;
         }
@@ -607,11 +698,11 @@ impl<'a> Importer<'a> {
         if rows.is_empty() {
             return Ok(());
         }
-        let portal = self.options.portal;
+        let portal = self.caller.portal;
         self.resolve_companies(&mut rows).await?;
         let drafts: Vec<NewContact> = rows.iter().map(|r| r.contact.clone()).collect();
         let by = self.by();
-        let ids = self.store.insert_contacts_bulk(self.tx.conn(), portal, &drafts, by).await?;
+        let ids = self.store.insert_contacts_bulk(self.conn, portal, &drafts, by).await?;
         let mut infos = Vec::new();
         let mut tagged: HashMap<String, Vec<ContactId>> = HashMap::new();
         let mut photos = Vec::new();
@@ -623,21 +714,19 @@ impl<'a> Importer<'a> {
                 self.report.persons += 1;
             }
             infos.extend(row.infos.into_iter().map(|info| (*id, info)));
-            for tag in row.tags {
+            for tag in row.tags.into_iter().chain(self.options.tags.iter().cloned()) {
                 tagged.entry(tag).or_default().push(*id);
             }
             if let Some(photo) = row.photo {
                 photos.push((*id, row.line, photo));
             }
         }
-        self.store.insert_infos_bulk(self.tx.conn(), portal, &infos).await?;
+        self.store.insert_infos_bulk(self.conn, portal, &infos).await?;
         self.add_managers(&ids).await?;
         self.tag(tagged).await?;
         for (id, line, image) in photos {
             match photos::contact_photo_of(image).await {
-                Ok(photo) => {
-                    self.store.replace_photo(self.tx.conn(), portal, PhotoOwner::Contact(id), Some(&photo)).await?
-                }
+                Ok(photo) => self.store.replace_photo(self.conn, portal, PhotoOwner::Contact(id), Some(&photo)).await?,
                 Err(e) => self.note(line, format!("its PHOTO was left out: {e}")),
             }
         }
@@ -645,17 +734,17 @@ impl<'a> Importer<'a> {
     }
 
     async fn tag(&mut self, tagged: HashMap<String, Vec<ContactId>>) -> anyhow::Result<()> {
-        let portal = self.options.portal;
+        let portal = self.caller.portal;
         for (tag, contacts) in tagged {
             let tag_id = match self.tag_ids.get(&tag.to_lowercase()) {
                 Some(id) => *id,
                 None => {
-                    let (id, _) = self.store.ensure_tag(self.tx.conn(), portal, &tag).await?;
+                    let (id, _) = self.store.ensure_tag(self.conn, portal, &tag).await?;
                     self.tag_ids.insert(tag.to_lowercase(), id);
                     id
                 }
             };
-            self.store.tag_contacts(self.tx.conn(), portal, tag_id, &contacts).await?;
+            self.store.tag_contacts(self.conn, portal, tag_id, &contacts).await?;
         }
         Ok(())
     }
@@ -688,10 +777,10 @@ impl<'a> Importer<'a> {
         }
         let emails: Vec<String> = by_email.into_keys().collect();
         let right = if merge { Right::Edit } else { Right::Read };
-        let viewer = Viewer::of(&self.caller);
+        let viewer = Viewer::of(self.caller);
         let found: HashMap<String, ContactId> = self
             .store
-            .contacts_by_emails_in(self.tx.conn(), self.options.portal, viewer, right, &emails)
+            .contacts_by_emails_in(self.conn, self.caller.portal, viewer, right, &emails)
             .await?
             .into_iter()
             .collect();
@@ -713,10 +802,10 @@ impl<'a> Importer<'a> {
         if merges.is_empty() {
             return Ok(());
         }
-        let portal = self.options.portal;
+        let portal = self.caller.portal;
         let ids: Vec<ContactId> = merges.iter().map(|(id, _)| *id).collect();
         let mut present: std::collections::HashSet<(ContactId, i64, String)> =
-            self.store.info_keys_in(self.tx.conn(), portal, &ids).await?.into_iter().collect();
+            self.store.info_keys_in(self.conn, portal, &ids).await?.into_iter().collect();
         let mut infos = Vec::new();
         let mut tagged: HashMap<String, Vec<ContactId>> = HashMap::new();
         for (id, row) in merges {
@@ -730,15 +819,19 @@ impl<'a> Importer<'a> {
             }
             self.report.merged += 1;
         }
-        self.store.insert_infos_bulk(self.tx.conn(), portal, &infos).await?;
+        self.store.insert_infos_bulk(self.conn, portal, &infos).await?;
         self.tag(tagged).await
     }
 
     async fn add_managers(&mut self, ids: &[ContactId]) -> anyhow::Result<()> {
         if self.options.share_type == ShareType::None {
-            let by = self.by();
-            let pairs: Vec<(ContactId, UserId)> = ids.iter().map(|id| (*id, by)).collect();
-            self.store.insert_managers_bulk(self.tx.conn(), self.options.portal, &pairs).await?;
+            let mut managers = self.options.managers.clone();
+            managers.push(self.by());
+            managers.sort_unstable();
+            managers.dedup();
+            let pairs: Vec<(ContactId, UserId)> =
+                ids.iter().flat_map(|id| managers.iter().map(move |user| (*id, *user))).collect();
+            self.store.insert_managers_bulk(self.conn, self.caller.portal, &pairs).await?;
         }
         Ok(())
     }
@@ -746,7 +839,7 @@ impl<'a> Importer<'a> {
     /// Sets persons' company ids from their company names: a company of this file, else the
     /// portal's first of that name, else a new company.
     async fn resolve_companies(&mut self, rows: &mut [Row]) -> anyhow::Result<()> {
-        let portal = self.options.portal;
+        let portal = self.caller.portal;
         let mut unknown: Vec<String> = rows
             .iter()
             .filter_map(|r| r.company.as_ref())
@@ -755,7 +848,7 @@ impl<'a> Importer<'a> {
             .collect();
         unknown.sort_unstable();
         unknown.dedup();
-        for (key, id) in self.store.companies_by_names(self.tx.conn(), portal, &unknown).await? {
+        for (key, id) in self.store.companies_by_names(self.conn, portal, &unknown).await? {
             self.companies.insert(key, id);
         }
         let mut missing: Vec<NewContact> = Vec::new();
@@ -768,7 +861,7 @@ impl<'a> Importer<'a> {
             }
         }
         let by = self.by();
-        let created = self.store.insert_contacts_bulk(self.tx.conn(), portal, &missing, by).await?;
+        let created = self.store.insert_contacts_bulk(self.conn, portal, &missing, by).await?;
         self.add_managers(&created).await?;
         self.report.companies_created += created.len();
         for (company, id) in missing.iter().zip(created) {

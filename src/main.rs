@@ -344,9 +344,10 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
     init_logging(false);
     let store = Store::connect(&args.database).await?;
     store.migrate().await?;
+    let caller =
+        portald::import::acting_caller(&store, portald::model::PortalId(args.portal), args.acting_user.as_deref())
+            .await?;
     let options = ImportOptions {
-        portal: portald::model::PortalId(args.portal),
-        acting_user: args.acting_user,
         share_type: match args.share {
             ShareArg::Public => ShareType::ReadWrite,
             ShareArg::Read => ShareType::Read,
@@ -362,13 +363,14 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
             DuplicatesArg::Skip => Duplicates::Skip,
             DuplicatesArg::Merge => Duplicates::Merge,
         },
+        ..ImportOptions::default()
     };
     // Drawn on stderr, and only when it is a terminal.
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {percent}% ({eta})")?.progress_chars("=> "),
     );
     let started = std::time::Instant::now();
-    let report = portald::import::import_file(&store, &args.file, &options, &mut |pass, done, total| {
+    let report = portald::import::import_file(&store, &args.file, &caller, &options, &mut |pass, done, total| {
         bar.set_length(total);
         bar.set_message(match pass {
             Pass::Companies => "companies",
@@ -435,9 +437,9 @@ async fn export_contacts(args: ExportContactsArgs) -> anyhow::Result<()> {
         (FormatArg::Vcard, "4.0") => ExportFormat::Vcard(Version::V4),
         (FormatArg::Vcard, _) => ExportFormat::Vcard(Version::V3),
     };
-    let mut out: Box<dyn std::io::Write> = match &args.to {
+    let mut out: Box<dyn std::io::Write + Send> = match &args.to {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     // Drawn on stderr, and only when it is a terminal.
     let bar = indicatif::ProgressBar::new(0).with_style(

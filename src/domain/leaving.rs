@@ -46,6 +46,9 @@ impl Progress {
         let (from, to) = match kind {
             TaskKind::Reassign => (user_param(&task, "fromUserId")?, Some(user_param(&task, "toUserId")?)),
             TaskKind::Remove => (user_param(&task, "userId")?, None),
+            TaskKind::ImportContacts | TaskKind::ExportContacts => {
+                return Err(ApiError::Internal(anyhow::anyhow!("task {} is no leaving user's", task.id)))
+            }
         };
         Ok(Progress { kind, task, from, to })
     }
