@@ -274,8 +274,13 @@ pub async fn start_import(store: &Store, caller: &Caller, name: &str, settings: 
 
 /// `GET crm/contact/import/status`: the portal's latest import.
 pub async fn import_status(store: &Store, caller: &Caller) -> ApiResult<Option<Progress>> {
+    latest_progress(store, caller, TaskKind::ImportContacts, IMPORT_SUBJECT).await
+}
+
+/// The latest task of `kind` about `subject`, as its status shows it.
+async fn latest_progress(store: &Store, caller: &Caller, kind: TaskKind, subject: &str) -> ApiResult<Option<Progress>> {
     access::require_crm(caller)?;
-    match tasks::latest(store, caller.portal, TaskKind::ImportContacts, IMPORT_SUBJECT).await? {
+    match tasks::latest(store, caller.portal, kind, subject).await? {
         Some(task) => progress_of(store, caller, task).await.map(Some),
         None => Ok(None),
     }
@@ -412,11 +417,7 @@ pub async fn start_export(store: &Store, caller: &Caller, filter: &ContactFilter
 
 /// `GET crm/export/partial/status`: the caller's latest export.
 pub async fn export_status(store: &Store, caller: &Caller) -> ApiResult<Option<Progress>> {
-    access::require_crm(caller)?;
-    match tasks::latest(store, caller.portal, TaskKind::ExportContacts, &export_subject(caller)).await? {
-        Some(task) => progress_of(store, caller, task).await.map(Some),
-        None => Ok(None),
-    }
+    latest_progress(store, caller, TaskKind::ExportContacts, &export_subject(caller)).await
 }
 
 /// `PUT crm/export/partial/cancel`: stops the caller's export; its status says so.
