@@ -253,7 +253,11 @@ pub async fn sample_row(
 /// an import already running in the portal is answered instead.
 pub async fn start_import(store: &Store, caller: &Caller, name: &str, settings: &str) -> ApiResult<Progress> {
     access::require_crm(caller)?;
-    Settings::parse(settings)?.options()?;
+    let (options, _) = Settings::parse(settings)?.options()?;
+    let known = store.users_by_ids(caller.portal, &options.managers).await?;
+    if let Some(unknown) = options.managers.iter().find(|id| !known.iter().any(|u| u.id == **id)) {
+        return Err(settings_error(format!("the managers name no user {unknown}")));
+    }
     let file = uploaded(store, caller, name).await?;
     let params = json!({"file": file.name, "settings": settings});
     let mut tx = store.begin_write().await?;
@@ -359,7 +363,9 @@ pub(super) async fn import_step(store: &Store, conn: &mut AnyConnection, task: &
             first.join("; ")
         )));
     }
+    // The upload's content is no longer needed; its report stays for the status.
     store.set_transfer_report(conn, file.id, &report_json(&report).to_string()).await?;
+    store.delete_transfer_chunks(conn, file.id).await?;
     Ok(())
 }
 
@@ -409,6 +415,8 @@ pub async fn start_export(store: &Store, caller: &Caller, filter: &ContactFilter
     )
     .await?;
     if param(&task, "file")? == name {
+        // A new export replaces the caller's earlier ones.
+        store.delete_transfer_files(tx.conn(), caller.portal, "contacts-", caller.user.id).await?;
         store.create_transfer_file(tx.conn(), caller.portal, &name, caller.user.id).await?;
     }
     tx.commit().await?;

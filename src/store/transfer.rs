@@ -138,4 +138,38 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Drops a file's content (an imported upload), keeping its row and report.
+    pub async fn delete_transfer_chunks(&self, conn: &mut AnyConnection, file: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM crm_transfer_chunks WHERE file_id = $1").bind(file).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Deletes a user's files whose names start with `prefix` (his earlier exports).
+    pub async fn delete_transfer_files(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        prefix: &str,
+        by: UserId,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "DELETE FROM crm_transfer_chunks WHERE file_id IN (SELECT id FROM crm_transfer_files \
+             WHERE portal_id = $1 AND created_by = $2 AND substr(name, 1, length($3)) = $3)",
+        )
+        .bind(portal.0)
+        .bind(by.to_string())
+        .bind(prefix)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "DELETE FROM crm_transfer_files WHERE portal_id = $1 AND created_by = $2 AND substr(name, 1, length($3)) = $3",
+        )
+        .bind(portal.0)
+        .bind(by.to_string())
+        .bind(prefix)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
 }
