@@ -7,6 +7,9 @@
 //! Companies are imported in a first pass over the file and persons in a second, so a person's
 //! `company` column finds a company listed anywhere in the file; a name found neither there nor
 //! among the portal's companies creates the company.
+//!
+//! The API's import (`crm/contact/import/start`, see `domain::transfer`) runs the same
+//! [`import_contacts`] inside its task step's transaction.
 
 use std::collections::HashMap;
 use std::io::Read;
