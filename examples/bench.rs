@@ -650,6 +650,8 @@ async fn main() {
         return;
     }
     if args.transfer_only {
+        // Its first start makes the portal's owner, whom the commands act for.
+        drop(start_server(&args, &database_url));
         print_batches(&transfer_rows(&args, &database_url));
         drop_database(pg_name);
         return;
