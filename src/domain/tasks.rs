@@ -74,6 +74,16 @@ impl TaskKind {
     }
 }
 
+/// A task's parameter `name`, as its kind stored it.
+pub fn param(task: &Task, name: &str) -> ApiResult<serde_json::Value> {
+    let params: serde_json::Value =
+        serde_json::from_str(&task.params).map_err(|e| ApiError::Internal(anyhow::anyhow!("task parameters: {e}")))?;
+    match params.get(name) {
+        Some(value) if !value.is_null() => Ok(value.clone()),
+        _ => Err(ApiError::Internal(anyhow::anyhow!("task {} lacks its {name}", task.id))),
+    }
+}
+
 /// Queues a task of `kind` about `subject` inside `conn`'s transaction, unless an unfinished
 /// one runs for it: that one is returned instead. Finished ones are replaced.
 pub async fn enqueue(

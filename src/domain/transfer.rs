@@ -290,12 +290,10 @@ async fn latest_progress(store: &Store, caller: &Caller, kind: TaskKind, subject
     }
 }
 
+/// A task's text parameter.
 fn param(task: &Task, name: &str) -> ApiResult<String> {
-    let params: serde_json::Value =
-        serde_json::from_str(&task.params).map_err(|e| ApiError::Internal(anyhow::anyhow!("task parameters: {e}")))?;
-    match &params[name] {
-        serde_json::Value::String(text) => Ok(text.clone()),
-        serde_json::Value::Null => Err(ApiError::Internal(anyhow::anyhow!("task {} lacks its {name}", task.id))),
+    match tasks::param(task, name)? {
+        serde_json::Value::String(text) => Ok(text),
         other => Ok(other.to_string()),
     }
 }
