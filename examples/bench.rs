@@ -42,6 +42,9 @@ struct Args {
     /// Time only the console's search as one types.
     #[arg(long)]
     console_search_only: bool,
+    /// Run only the contact export and vCard import rows.
+    #[arg(long)]
+    transfer_only: bool,
 }
 
 const PASSWORD: &str = "bench-password-1";
@@ -226,27 +229,98 @@ fn timed_onlyoffice_imports(args: &Args) -> (Vec<Duration>, u64) {
         .map(|_| {
             let dir = tempfile::tempdir().expect("temporary folder");
             let target = format!("sqlite://{}/portald.db", dir.path().display());
-            let started = Instant::now();
-            let mut child = Command::new(&args.binary)
-                .args(["import", "onlyoffice", "--from", &format!("mysql://root@127.0.0.1:3306/{name}")])
-                .args(["--database-url", &target])
-                .env("PORTALD_LOG", "warn")
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("portald import runs");
-            let status = loop {
-                peak = peak.max(peak_memory_kib(child.id()));
-                if let Some(status) = child.try_wait().expect("import status") {
-                    break status;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            };
-            assert!(status.success(), "the ONLYOFFICE import failed");
-            started.elapsed()
+            let (time, run_peak) = timed_with_peak(
+                Command::new(&args.binary)
+                    .args(["import", "onlyoffice", "--from", &format!("mysql://root@127.0.0.1:3306/{name}")])
+                    .args(["--database-url", &target]),
+            );
+            peak = peak.max(run_peak);
+            time
         })
         .collect();
     mysql(None, &format!("DROP DATABASE {name}"));
     (times, peak)
+}
+
+/// Runs a portald command to its successful end, watching its peak memory: (time, peak KiB).
+fn timed_with_peak(command: &mut Command) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut child = command.env("PORTALD_LOG", "warn").stdout(Stdio::null()).spawn().expect("the portald command runs");
+    let mut peak = 0;
+    let status = loop {
+        peak = peak.max(peak_memory_kib(child.id()));
+        if let Some(status) = child.try_wait().expect("command status") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{command:?} failed");
+    (started.elapsed(), peak)
+}
+
+/// Cards written for the vCard import row.
+const VCARDS: usize = 10_000;
+
+/// `portald export contacts` of every seeded contact as CSV and as vCard, then `portald import
+/// contacts` of [`VCARDS`] vCards (3.0, with emails, phones, an address, categories and a
+/// company each), three times each, with each command's peak memory.
+fn transfer_rows(args: &Args, database_url: &str) -> Vec<(String, Vec<Duration>)> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut rows = Vec::new();
+    for format in ["csv", "vcard"] {
+        let file = dir.path().join(format!("export.{format}"));
+        let mut peak = 0;
+        let times = (0..3)
+            .map(|_| {
+                let (time, run_peak) = timed_with_peak(
+                    Command::new(&args.binary)
+                        .args(["export", "contacts", "--format", format, "--to"])
+                        .arg(&file)
+                        .env("DATABASE_URL", database_url),
+                );
+                peak = peak.max(run_peak);
+                time
+            })
+            .collect();
+        let written = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        rows.push((
+            format!(
+                "portald export contacts --format {format}, the {} seeded contacts ({:.0} MiB written; peak memory {:.0} MiB)",
+                args.contacts,
+                written as f64 / 1048576.0,
+                peak as f64 / 1024.0
+            ),
+            times,
+        ));
+    }
+    let file = dir.path().join("contacts.vcf");
+    let mut cards = String::new();
+    for n in 0..VCARDS {
+        cards.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Card{n};Imported;;;\r\nFN:Imported Card{n}\r\nORG:Card Company {}\r\n\
+             TITLE:Buyer\r\nEMAIL;TYPE=INTERNET;TYPE=WORK:card{n}@example.com\r\nTEL;TYPE=CELL:+1 555 {:04}\r\n\
+             ADR;TYPE=HOME:;;{n} Main St;Springfield;IL;62701;USA\r\nCATEGORIES:imported,batch{}\r\nEND:VCARD\r\n",
+            n % 100,
+            n % 10_000,
+            n % 5
+        ));
+    }
+    std::fs::write(&file, cards).expect("vCards written");
+    let mut peak = 0;
+    let times = (0..3)
+        .map(|_| {
+            let (time, run_peak) = timed_with_peak(
+                Command::new(&args.binary).args(["import", "contacts"]).arg(&file).env("DATABASE_URL", database_url),
+            );
+            peak = peak.max(run_peak);
+            time
+        })
+        .collect();
+    rows.push((
+        format!("portald import contacts, {VCARDS} vCards (peak memory {:.0} MiB)", peak as f64 / 1024.0),
+        times,
+    ));
+    rows
 }
 
 fn peak_memory_kib(pid: u32) -> u64 {
@@ -625,6 +699,13 @@ async fn main() {
         drop_database(pg_name);
         return;
     }
+    if args.transfer_only {
+        // Its first start makes the portal's owner, whom the commands act for.
+        drop(start_server(&args, &database_url));
+        print_batches(&transfer_rows(&args, &database_url));
+        drop_database(pg_name);
+        return;
+    }
     let server = start_server(&args, &database_url);
     let client = reqwest::Client::new();
     let token = admin_token(&client, &server).await;
@@ -747,6 +828,7 @@ async fn main() {
     let mut batches = timed_batches(&client, &server, &token, project_id).await;
     batches.push(timed_search_keystrokes(&client, &server, &token).await);
     batches.extend(timed_failed_logins(&client, &server).await);
+    batches.extend(transfer_rows(&args, &database_url));
     batches.push(("portald import contacts, 10,000 CSV rows".into(), timed_imports(&args, &database_url, 10_000)));
     let (times, peak) = timed_onlyoffice_imports(&args);
     batches.push((

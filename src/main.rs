@@ -42,6 +42,9 @@ enum Command {
     /// Import data from files into a portal.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write data of a portal to files.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Manage user accounts directly in the database (for administrators of the server).
     #[command(subcommand)]
     User(UserCommand),
@@ -82,10 +85,11 @@ struct UserAddArgs {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Import CRM persons and companies from a CSV file with a header row. Known columns (any
-    /// case, spaces ignored): kind (person|company), first name, last name, company, title,
-    /// about, industry, email, phone, website, tags; several emails, phones or tags are
-    /// separated by `;`. The file is imported in one transaction: wholly, or not at all.
+    /// Import CRM persons and companies from a CSV file with a header row or a vCard file (3.0
+    /// or 4.0). Known CSV columns (any case, spaces ignored): kind (person|company), first name,
+    /// last name, company, title, about, industry, email, phone, website, tags; several emails,
+    /// phones or tags are separated by `;`. The file is imported in one transaction: wholly, or
+    /// not at all.
     Contacts(ImportContactsArgs),
     /// Move the portals of an ONLYOFFICE Community Server database (MySQL or MariaDB) in, with
     /// the same ids: people, departments, projects and CRM contacts. Each portal moves in one
@@ -122,10 +126,74 @@ enum ShareArg {
     Private,
 }
 
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Write the CRM contacts a user may read (by default all the portal owner may: every one)
+    /// as CSV (the columns `import contacts` reads) or vCard, optionally filtered, page by page.
+    Contacts(ExportContactsArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    Person,
+    Company,
+}
+
+#[derive(Args)]
+struct ExportContactsArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    format: FormatArg,
+    /// The vCard version written.
+    #[arg(long, value_parser = ["3.0", "4.0"], default_value = "3.0")]
+    vcard_version: String,
+    /// The file to write (default: standard output).
+    #[arg(long)]
+    to: Option<std::path::PathBuf>,
+    /// The portal to export from.
+    #[arg(long, default_value_t = 1)]
+    portal: i64,
+    /// The email or user name of the user whose view is exported (default: the portal owner).
+    #[arg(long = "as")]
+    acting_user: Option<String>,
+    /// Only contacts whose name or details contain these words.
+    #[arg(long)]
+    search: Option<String>,
+    /// Only contacts with this tag (repeatable: all of them).
+    #[arg(long)]
+    tag: Vec<String>,
+    /// Only persons or only companies.
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Csv,
+    Vcard,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DuplicatesArg {
+    /// Import them as new contacts.
+    Import,
+    /// Leave them out.
+    Skip,
+    /// Add their details and tags to the contact they duplicate.
+    Merge,
+}
+
 #[derive(Args)]
 struct ImportContactsArgs {
-    /// The CSV file.
+    /// The CSV or vCard file.
     file: std::path::PathBuf,
+    /// The file's format (default: from its extension, .vcf or .vcard, or its first line).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// What to do with a contact whose email a contact you may read already has.
+    #[arg(long, value_enum, default_value = "import")]
+    duplicates: DuplicatesArg,
     /// The portal to import into.
     #[arg(long, default_value_t = 1)]
     portal: i64,
@@ -241,6 +309,7 @@ fn main() -> anyhow::Result<()> {
             Some(Command::User(command)) => user(command).await,
             Some(Command::Import(ImportCommand::Contacts(args))) => import_contacts(args).await,
             Some(Command::Import(ImportCommand::Onlyoffice(args))) => import_onlyoffice(args).await,
+            Some(Command::Export(ExportCommand::Contacts(args))) => export_contacts(args).await,
             Some(Command::Seed(args)) => {
                 init_logging(false);
                 let store = Store::connect(&args.database).await?;
@@ -270,28 +339,38 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
-    use portald::import::{ImportOptions, Pass};
+    use portald::import::{Duplicates, Format, ImportOptions, Pass};
     use portald::model::ShareType;
     init_logging(false);
     let store = Store::connect(&args.database).await?;
     store.migrate().await?;
+    let caller =
+        portald::import::acting_caller(&store, portald::model::PortalId(args.portal), args.acting_user.as_deref())
+            .await?;
     let options = ImportOptions {
-        portal: portald::model::PortalId(args.portal),
-        acting_user: args.acting_user,
         share_type: match args.share {
             ShareArg::Public => ShareType::ReadWrite,
             ShareArg::Read => ShareType::Read,
             ShareArg::Private => ShareType::None,
         },
         strict: args.strict,
+        format: args.format.map(|f| match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Vcard => Format::Vcard,
+        }),
+        duplicates: match args.duplicates {
+            DuplicatesArg::Import => Duplicates::Import,
+            DuplicatesArg::Skip => Duplicates::Skip,
+            DuplicatesArg::Merge => Duplicates::Merge,
+        },
+        ..ImportOptions::default()
     };
     // Drawn on stderr, and only when it is a terminal.
     let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {bytes}/{total_bytes} ({eta})")?
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {percent}% ({eta})")?.progress_chars("=> "),
     );
     let started = std::time::Instant::now();
-    let report = portald::import::import_file(&store, &args.file, &options, &mut |pass, done, total| {
+    let report = portald::import::import_file(&store, &args.file, &caller, &options, &mut |pass, done, total| {
         bar.set_length(total);
         bar.set_message(match pass {
             Pass::Companies => "companies",
@@ -310,6 +389,9 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
     if report.rejected.len() > 20 {
         println!("... and {} more rejected rows.", report.rejected.len() - 20);
     }
+    for note in &report.notes {
+        println!("Note, line {}: {}", note.line, note.reason);
+    }
     if let Some(path) = &args.rejects {
         let mut out = csv::Writer::from_path(path)?;
         out.write_record(["line", "reason"])?;
@@ -323,13 +405,55 @@ async fn import_contacts(args: ImportContactsArgs) -> anyhow::Result<()> {
         anyhow::bail!("{rejected} rows rejected and --strict given: nothing was imported");
     }
     println!(
-        "Imported {} rows in {:.1?}: {} persons, {} companies ({} more created for persons' company names); {rejected} rows rejected.",
+        "Imported {} rows in {:.1?}: {} persons, {} companies ({} more created for persons' company names); \
+         {rejected} rows rejected; {} duplicates skipped, {} merged.",
         report.persons + report.companies,
         started.elapsed(),
         report.persons,
         report.companies,
         report.companies_created,
+        report.skipped,
+        report.merged,
     );
+    Ok(())
+}
+
+async fn export_contacts(args: ExportContactsArgs) -> anyhow::Result<()> {
+    use portald::export::ExportFormat;
+    use portald::vcard::Version;
+    init_logging(false);
+    let store = Store::connect(&args.database).await?;
+    store.migrate().await?;
+    let portal = portald::model::PortalId(args.portal);
+    let caller = portald::import::acting_caller(&store, portal, args.acting_user.as_deref()).await?;
+    let filter = portald::model::contacts::ContactFilter {
+        search: args.search.unwrap_or_default(),
+        tags: args.tag,
+        is_company: args.kind.map(|kind| matches!(kind, KindArg::Company)),
+        ..Default::default()
+    };
+    let format = match (args.format, args.vcard_version.as_str()) {
+        (FormatArg::Csv, _) => ExportFormat::Csv,
+        (FormatArg::Vcard, "4.0") => ExportFormat::Vcard(Version::V4),
+        (FormatArg::Vcard, _) => ExportFormat::Vcard(Version::V3),
+    };
+    let mut out: Box<dyn std::io::Write + Send> = match &args.to {
+        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    // Drawn on stderr, and only when it is a terminal.
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("exporting [{bar:40}] {pos}/{len} ({eta})")?.progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let written = portald::export::export_contacts(&store, &caller, &filter, format, &mut out, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    drop(out);
+    eprintln!("Exported {written} contacts in {:.1?}.", started.elapsed());
     Ok(())
 }
 

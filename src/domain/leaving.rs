@@ -21,13 +21,11 @@ const REASSIGN_STEPS: i64 = 4;
 const REMOVE_STEPS: i64 = 3;
 
 fn user_param(task: &Task, name: &str) -> ApiResult<UserId> {
-    let params: serde_json::Value =
-        serde_json::from_str(&task.params).map_err(|e| ApiError::Internal(anyhow::anyhow!("task parameters: {e}")))?;
-    params[name]
+    tasks::param(task, name)?
         .as_str()
         .and_then(parse_guid)
         .map(UserId)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("task {} lacks its {name}", task.id)))
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("task {} has no user id as its {name}", task.id)))
 }
 
 /// A leaving user's task as its progress shows it.
@@ -46,6 +44,9 @@ impl Progress {
         let (from, to) = match kind {
             TaskKind::Reassign => (user_param(&task, "fromUserId")?, Some(user_param(&task, "toUserId")?)),
             TaskKind::Remove => (user_param(&task, "userId")?, None),
+            TaskKind::ImportContacts | TaskKind::ExportContacts => {
+                return Err(ApiError::Internal(anyhow::anyhow!("task {} is no leaving user's", task.id)))
+            }
         };
         Ok(Progress { kind, task, from, to })
     }

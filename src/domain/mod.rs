@@ -23,6 +23,7 @@ pub mod projects;
 mod remote_image;
 pub mod tags;
 pub mod tasks;
+pub mod transfer;
 
 pub use crate::model::access::Caller;
 

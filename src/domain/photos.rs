@@ -150,6 +150,11 @@ pub async fn set_contact_photo(
     Ok(PhotoStamp { format: photo.format, version: photo.version })
 }
 
+/// A contact's photo made from an image's bytes (an import's), off the async workers.
+pub async fn contact_photo_of(image: Vec<u8>) -> ApiResult<Photo> {
+    off_workers(move || contact_photo(&image, "photo")).await
+}
+
 /// Fetches the image at `url` within `policy` and makes it the contact's photo.
 pub async fn set_contact_photo_by_url(
     store: &Store,

@@ -12,7 +12,7 @@
 //! progress says how many).
 //!
 //! A kind is a [`TaskKind`] variant whose steps live in its own module (leaving users in
-//! `domain::leaving`; contact import and export can join the same way).
+//! `domain::leaving`, contact import and export in `domain::transfer`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +42,10 @@ pub enum TaskKind {
     Reassign,
     /// A leaving user's data removed (`people/remove/*`).
     Remove,
+    /// An uploaded file of contacts imported, in one step (`crm/contact/import/*`).
+    ImportContacts,
+    /// Contacts written to a file, a page a step (`crm/export/partial/*`).
+    ExportContacts,
 }
 
 impl TaskKind {
@@ -49,18 +53,34 @@ impl TaskKind {
         match self {
             TaskKind::Reassign => "reassign",
             TaskKind::Remove => "remove",
+            TaskKind::ImportContacts => "import-contacts",
+            TaskKind::ExportContacts => "export-contacts",
         }
     }
 
     fn parse(name: &str) -> Option<TaskKind> {
-        [TaskKind::Reassign, TaskKind::Remove].into_iter().find(|kind| kind.name() == name)
+        [TaskKind::Reassign, TaskKind::Remove, TaskKind::ImportContacts, TaskKind::ExportContacts]
+            .into_iter()
+            .find(|kind| kind.name() == name)
     }
 
     async fn run_step(self, store: &Store, conn: &mut AnyConnection, task: &Task, step: i64) -> ApiResult<()> {
         match self {
             TaskKind::Reassign => super::leaving::reassign_step(store, conn, task, step).await,
             TaskKind::Remove => super::leaving::remove_step(store, conn, task, step).await,
+            TaskKind::ImportContacts => super::transfer::import_step(store, conn, task).await,
+            TaskKind::ExportContacts => super::transfer::export_step(store, conn, task, step).await,
         }
+    }
+}
+
+/// A task's parameter `name`, as its kind stored it.
+pub fn param(task: &Task, name: &str) -> ApiResult<serde_json::Value> {
+    let params: serde_json::Value =
+        serde_json::from_str(&task.params).map_err(|e| ApiError::Internal(anyhow::anyhow!("task parameters: {e}")))?;
+    match params.get(name) {
+        Some(value) if !value.is_null() => Ok(value.clone()),
+        _ => Err(ApiError::Internal(anyhow::anyhow!("task {} lacks its {name}", task.id))),
     }
 }
 

@@ -6,6 +6,7 @@ use super::access::Guarded;
 use super::custom_fields::{FieldDefinition, FieldValue};
 use super::ids::{CompanyId, ContactId, InfoId, ListItemId, ShareType, UserId};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// ContactInfoType: each type's name and number, as the original names and numbers them.
 pub const INFO_TYPES: &[(&str, i64)] = &[
@@ -161,7 +162,7 @@ pub struct ListItem {
     pub used_by: i64,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContactSort {
     DisplayName,
     /// The original's default: newest first unless `sortOrder` says otherwise.
@@ -174,8 +175,8 @@ pub enum ContactSort {
     Id,
 }
 
-/// What `contact/filter` asks for.
-#[derive(Debug, Clone, Default)]
+/// What `contact/filter` asks for (kept as JSON by an export task).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContactFilter {
     pub search: String,
     pub is_company: Option<bool>,
@@ -183,7 +184,9 @@ pub struct ContactFilter {
     pub contact_type: Option<i64>,
     pub manager: Option<UserId>,
     pub company: Option<CompanyId>,
+    #[serde(with = "optional_millis")]
     pub created_from: Option<DateTime<Utc>>,
+    #[serde(with = "optional_millis")]
     pub created_to: Option<DateTime<Utc>>,
     pub sort: ContactSort,
     pub descending: bool,
@@ -205,8 +208,22 @@ pub struct ContactFilter {
     pub email_term: Option<String>,
 }
 
+/// An optional instant as milliseconds since 1970, for [`ContactFilter`]'s JSON.
+mod optional_millis {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
+        at.map(|at| at.timestamp_millis()).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Ok(Option::<i64>::deserialize(deserializer)?.and_then(DateTime::from_timestamp_millis))
+    }
+}
+
 /// A detail a contact must have (`bycontactinfo`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InfoMatch {
     pub info_type: i64,
     pub data: String,

@@ -17,6 +17,7 @@ mod portals;
 mod projects;
 mod tasks;
 mod tokens;
+mod transfer;
 mod users;
 
 pub use integrity::SequenceLag;
@@ -38,6 +39,7 @@ use crate::config::DatabaseArgs;
 pub use mail::{OutboxMessage, OutgoingMail, UserLink};
 pub use migrated::{Loaded, PortalContents};
 pub use tasks::NewTask;
+pub use transfer::TransferFile;
 pub use users::StoredCredentials;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

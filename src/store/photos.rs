@@ -5,7 +5,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
 use super::{to_ticks, Store};
-use crate::model::ids::PortalId;
+use crate::model::ids::{ContactId, PortalId};
 use crate::model::photos::{Photo, PhotoFormat, PhotoImage, PhotoOwner, PhotoStamp, StoredImage};
 
 /// The table of an owner's photos and the condition naming the owner (`$1` portal, `$2` owner).
@@ -104,6 +104,29 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// One size of the photos of many contacts, in one statement (an export's page).
+    pub async fn contact_photos(
+        &self,
+        portal: PortalId,
+        contacts: &[ContactId],
+        size: u32,
+    ) -> Result<Vec<(ContactId, Vec<u8>)>, sqlx::Error> {
+        if contacts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT contact_id, data FROM crm_contact_photos WHERE portal_id = $1 AND size = $2 AND contact_id IN {}",
+            self.json_ints(3)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(portal.0)
+            .bind(i64::from(size))
+            .bind(super::json_array(contacts))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok((ContactId(row.try_get("contact_id")?), row.try_get("data")?))).collect()
     }
 
     /// Which photo the owner has, if any, without its images.

@@ -16,6 +16,12 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// As [`Store::portal_owner`], outside a transaction.
+    pub async fn owner_of(&self, portal: PortalId) -> Result<Option<UserId>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.portal_owner(&mut conn, portal).await
+    }
+
     pub async fn portal_owner(
         &self,
         conn: &mut AnyConnection,

@@ -628,7 +628,7 @@ fn contact_filter(
 }
 
 /// The filter of a bulk action: newest first, as `contact/filter` lists them.
-fn bulk_filter(call: &Call, input: BulkFilter) -> ApiResult<ContactFilter> {
+pub(super) fn bulk_filter(call: &Call, input: BulkFilter) -> ApiResult<ContactFilter> {
     contact_filter(call, input.filter, input.filter_value, (ContactSort::Created, true))
 }
 

@@ -11,6 +11,7 @@ mod people;
 mod photos;
 mod projects;
 mod system;
+mod transfer;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ use super::wire::projects::{
     CommonSecurityInfo, ParticipantWrapper, ProjectTagWrapper, ProjectWrapper, ProjectWrapperFull, SearchWrapper,
 };
 use super::wire::system::Capabilities;
+use super::wire::transfer::{FileUploadResult, TransferProgress};
 use crate::app::App;
 
 /// The router of every route.
@@ -138,6 +140,14 @@ fn api() -> Api {
         .delete("/api/2.0/project/{id}/contact", projects::unlink_contact, doc("Unlinks a contact").returns::<ProjectWrapperFull>())
         .get("/api/2.0/project/contact/{contactid}", projects::of_contact, doc("Projects a contact is linked to").list::<ProjectWrapperFull>())
         .put("/api/2.0/crm/contact", crm::delete_batch, doc("Deletes contacts by id").list::<ContactBaseWrapper>())
+        .post("/api/2.0/crm/import/uploadfake", transfer::upload_fake, doc("Stores a CSV or vCard file to import; its name and first rows").returns::<FileUploadResult>())
+        .get("/api/2.0/crm/import/samplerow", transfer::sample_row, doc("The cells of a row of an uploaded CSV file").list::<String>())
+        .post("/api/2.0/crm/contact/import/start", transfer::import_start, doc("Imports an uploaded CSV or vCard file of contacts, in the background, in one transaction").returns::<TransferProgress>())
+        .get("/api/2.0/crm/contact/import/status", transfer::import_status, doc("The progress and outcome of the portal's contact import").returns::<OrVoid<TransferProgress>>())
+        .post("/api/2.0/crm/export/partial/contact/start", transfer::export_start, doc("Exports the contacts a filter selects that the caller may read, as CSV or vCard, in the background").returns::<TransferProgress>())
+        .get("/api/2.0/crm/export/partial/status", transfer::export_status, doc("The progress of the caller's export").returns::<OrVoid<TransferProgress>>())
+        .put("/api/2.0/crm/export/partial/cancel", transfer::export_cancel, doc("Stops the caller's export; its status").returns::<OrVoid<TransferProgress>>())
+        .get("/api/2.0/crm/export/partial/download", transfer::export_download, doc("The caller's finished export (its fileUrl)").raw("text/csv"))
         .get("/api/2.0/crm/contact/filter", crm::filter, doc("Contacts by filter; paged").list::<ContactWrapper>())
         .delete("/api/2.0/crm/contact/filter", crm::delete_by_filter, doc("Deletes the contacts a filter selects").list::<ContactBaseWrapper>())
         .post("/api/2.0/crm/contact/filter/taglist", crm::tag_by_filter, doc("Tags the contacts a filter selects").returns::<String>())

@@ -9,6 +9,7 @@ pub mod people;
 pub mod photos;
 pub mod projects;
 pub mod system;
+pub mod transfer;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -212,10 +212,8 @@ pub struct ProgressItem {
 impl ProgressItem {
     pub fn new(progress: &Progress) -> Self {
         let task = &progress.task;
-        let name = match progress.kind {
-            TaskKind::Reassign => "ReassignProgressItem",
-            TaskKind::Remove => "RemoveProgressItem",
-        };
+        // A leaving user's progress is a reassignment's or a removal's.
+        let name = if progress.kind == TaskKind::Remove { "RemoveProgressItem" } else { "ReassignProgressItem" };
         ProgressItem {
             id: format!("{}_{}_{name}", task.portal.0, progress.from),
             status: task.status.number(),

@@ -1,7 +1,7 @@
 //! Who may read and change which contacts, as SQL: the conditions come from the one rule of
 //! [`Right`]; and the writes of managers and share types.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use super::{ids_of, Arg, Args};
 use crate::model::access::{Right, Viewer};
@@ -75,6 +75,34 @@ pub(in crate::store) fn readable_contact_of(args: &mut Args, viewer: Viewer, col
 }
 
 impl Store {
+    /// The contacts on which the viewer has `right` that have one of `emails` (lower case) as
+    /// an email: `(email, lowest such contact id)` pairs, in one statement, inside a
+    /// transaction (an import finds the duplicates it wrote itself).
+    pub async fn contacts_by_emails_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        viewer: Viewer,
+        right: Right,
+        emails: &[String],
+    ) -> Result<Vec<(String, ContactId)>, sqlx::Error> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        args.push(Arg::Text(json_array(emails)));
+        let allowed = permitted(&mut args, viewer, right).unwrap_or_else(|| "1 = 1".to_string());
+        let sql = format!(
+            "SELECT lower(i.data) AS email, MIN(c.id) AS id FROM crm_contact_info i \
+             JOIN crm_contacts c ON c.portal_id = i.portal_id AND c.id = i.contact_id \
+             WHERE i.portal_id = $1 AND i.info_type = 1 AND lower(i.data) IN {} AND {allowed} GROUP BY lower(i.data)",
+            self.json_texts(2)
+        );
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(conn).await?;
+        rows.iter().map(|row| Ok((row.try_get("email")?, ContactId(row.try_get("id")?)))).collect()
+    }
+
     /// Makes `users` (the live ones) the exact manager list of each contact, in two statements.
     pub async fn set_managers(
         &self,

@@ -41,6 +41,28 @@ impl Store {
             .collect()
     }
 
+    /// The `(info type, lower-cased data)` of every detail of `contacts`, inside a transaction
+    /// (an import merging into contacts reads what they have), in one statement.
+    pub async fn info_keys_in(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contacts: &[ContactId],
+    ) -> Result<Vec<(ContactId, i64, String)>, sqlx::Error> {
+        if contacts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT contact_id, info_type, lower(data) AS data FROM crm_contact_info \
+             WHERE portal_id = $1 AND contact_id IN {}",
+            self.json_ints(2)
+        );
+        let rows = sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).fetch_all(conn).await?;
+        rows.iter()
+            .map(|row| Ok((ContactId(row.try_get("contact_id")?), row.try_get("info_type")?, row.try_get("data")?)))
+            .collect()
+    }
+
     /// Adds detail rows to a contact in one statement; returns their new ids in order.
     pub async fn insert_contact_infos(
         &self,

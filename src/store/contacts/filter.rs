@@ -74,24 +74,15 @@ fn by_kind_and_share_only(filter: &ContactFilter) -> bool {
 }
 
 impl Store {
-    /// One page of the contacts a filter selects among those the viewer may read, and how
-    /// many there are in all: two statements.
-    pub async fn filter_contacts(
-        &self,
-        portal: PortalId,
-        viewer: Viewer,
-        filter: &ContactFilter,
-        start: u64,
-        count: u64,
-    ) -> Result<(Vec<ContactId>, u64), sqlx::Error> {
-        let mut args = Args::default();
+    /// The condition on `c` of the contacts a filter selects among those the viewer may read.
+    fn filter_condition(&self, args: &mut Args, portal: PortalId, viewer: Viewer, filter: &ContactFilter) -> String {
         args.push(Arg::Int(portal.0));
         // With search words the text index picks the rows; the unary plus keeps SQLite from
         // walking the whole portal through a portal index instead (34 ms against 7 ms for a
         // word in 3,000 of 100,000 contacts).
         let portal_condition = if filter.search.trim().is_empty() { "c.portal_id = $1" } else { "+c.portal_id = $1" };
-        let mut conditions = vec![portal_condition.to_string(), readable(&mut args, viewer)];
-        conditions.extend(kind_and_share(&mut args, filter));
+        let mut conditions = vec![portal_condition.to_string(), readable(args, viewer)];
+        conditions.extend(kind_and_share(args, filter));
         if let Some(status) = filter.status {
             conditions.push(format!("c.status_id = {}", args.push(Arg::Int(status))));
         }
@@ -108,7 +99,7 @@ impl Store {
             conditions.push(format!("c.company_id = {}", args.push(Arg::Int(company.0))));
         }
         for word in filter.search.split_whitespace() {
-            conditions.push(self.search_condition(&mut args, word, filter.name_only));
+            conditions.push(self.search_condition(args, word, filter.name_only));
         }
         for tag in &filter.tags {
             let key = args.push(Arg::Text(tag.trim().to_lowercase()));
@@ -160,7 +151,21 @@ impl Store {
         if let Some(to) = filter.created_to {
             conditions.push(format!("c.created_at <= {}", args.push(Arg::Int(to_ticks(to)))));
         }
-        let condition = conditions.join(" AND ");
+        conditions.join(" AND ")
+    }
+
+    /// One page of the contacts a filter selects among those the viewer may read, and how
+    /// many there are in all: two statements.
+    pub async fn filter_contacts(
+        &self,
+        portal: PortalId,
+        viewer: Viewer,
+        filter: &ContactFilter,
+        start: u64,
+        count: u64,
+    ) -> Result<(Vec<ContactId>, u64), sqlx::Error> {
+        let mut args = Args::default();
+        let condition = self.filter_condition(&mut args, portal, viewer, filter);
         let total = if by_kind_and_share_only(filter) {
             self.count_by_kind_and_share(portal, viewer, filter).await?
         } else {
@@ -200,6 +205,25 @@ impl Store {
         conditions.push("1 = 1".to_string());
         let count = readable_count(&mut args, viewer, &portal_arg, &conditions.join(" AND "), CountFrom::Totals);
         args.bind(sqlx::query(&format!("SELECT {count} AS n"))).fetch_one(&self.pool).await?.try_get("n")
+    }
+
+    /// The ids the filter selects above `after`, lowest first, at most `count`: keyset paging
+    /// through a whole selection (an export), each page as cheap as the first.
+    pub async fn filter_contacts_after(
+        &self,
+        portal: PortalId,
+        viewer: Viewer,
+        filter: &ContactFilter,
+        after: ContactId,
+        count: u64,
+    ) -> Result<Vec<ContactId>, sqlx::Error> {
+        let mut args = Args::default();
+        let condition = self.filter_condition(&mut args, portal, viewer, filter);
+        let after = args.push(Arg::Int(after.0));
+        let limit = args.push(Arg::Int(count as i64));
+        let sql =
+            format!("SELECT c.id FROM crm_contacts c WHERE {condition} AND c.id > {after} ORDER BY c.id LIMIT {limit}");
+        ids_of(args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?)
     }
 
     /// Contacts whose name (or, unless `name_only`, name or details) contains `word`, ignoring
