@@ -37,7 +37,7 @@ impl Store {
              UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL \
              FROM crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id WHERE l.portal_id = $1 AND l.contact_id IN {ids} \
              UNION ALL SELECT 'p', p.id, p.n, 0, 0, 0, NULL, NULL, NULL FROM (SELECT x.id, \
-                    (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND {readable}) AS n \
+                    (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND c.company_id <> 0 AND {readable}) AS n \
                 FROM {ids} AS x) AS p WHERE p.n > 0 \
              UNION ALL SELECT 'v', contact_id, field_id, 0, 0, 0, value, NULL, NULL \
              FROM crm_custom_field_values WHERE portal_id = $1 AND contact_id IN {ids} \
