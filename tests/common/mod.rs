@@ -80,6 +80,8 @@ pub struct Options {
     pub photo_fetch: portald::config::PhotoFetchArgs,
     /// `--smtp-url`: none keeps mail in the outbox.
     pub smtp_url: Option<String>,
+    /// `--backup-every`, `--backup-dir`, `--backup-keep`.
+    pub backup: portald::config::BackupScheduleArgs,
 }
 
 impl Default for Options {
@@ -92,6 +94,7 @@ impl Default for Options {
             request_timeout: Duration::from_secs(30),
             photo_fetch: Default::default(),
             smtp_url: None,
+            backup: Default::default(),
         }
     }
 }
@@ -178,6 +181,8 @@ pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
         log_json: false,
         photo_fetch: options.photo_fetch.clone(),
         mail: portald::config::MailArgs { smtp_url: options.smtp_url.clone(), ..Default::default() },
+        upgrade: Default::default(),
+        backup: options.backup.clone(),
     }
 }
 
