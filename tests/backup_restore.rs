@@ -384,8 +384,11 @@ async fn restore_refuses_a_target_with_rows_a_newer_schema_and_a_damaged_file() 
 #[tokio::test]
 async fn a_backup_killed_halfway_leaves_no_file_that_looks_complete() {
     let db = TestDb::new().await;
+    // Enough that a backup takes a moment: SQLite copies its file fast, PostgreSQL row by row.
+    let contacts: i64 = if use_postgres() { 5_000 } else { 20_000 };
+    let count = contacts.to_string();
     let (code, text) =
-        portald(&["seed", "--contacts", "20000", "--users", "5", "--projects", "2", "--database-url", &db.url]);
+        portald(&["seed", "--contacts", &count, "--users", "5", "--projects", "2", "--database-url", &db.url]);
     assert_eq!(code, 0, "{text}");
     let folder = tempfile::tempdir().expect("folder");
     let file = folder.path().join("killed.sqlite");
@@ -440,4 +443,77 @@ async fn a_backup_killed_halfway_leaves_no_file_that_looks_complete() {
     let (code, text) = restore(&file, &target.url, &[]);
     assert_eq!(code, 0, "{text}");
     assert_eq!(read_manifest(&file).tables["crm_contacts"], contacts);
+}
+
+/// The value of a metric the server shows on `/metrics`.
+async fn metric(api: &Api, name: &str) -> f64 {
+    let text =
+        api.client.get(format!("{}/metrics", api.base)).send().await.expect("metrics").text().await.expect("text");
+    let line = text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("no {name}: {text}"));
+    line[name.len() + 1..].parse().expect("a number")
+}
+
+/// The complete backups in `folder`, oldest first.
+fn backups_in(folder: &Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(|e| Some(e.ok()?.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "sqlite"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn the_server_writes_backups_on_schedule_keeps_the_last_ones_and_shows_them_on_metrics() {
+    let folder = tempfile::tempdir().expect("folder");
+    let dir = folder.path().join("scheduled");
+    let schedule = portald::config::BackupScheduleArgs {
+        backup_every: Some(std::time::Duration::from_secs(1)),
+        backup_dir: dir.clone(),
+        backup_keep: 2,
+    };
+    let server = common::spawn_with(Options { backup: schedule, ..Default::default() }).await;
+    let token = server.owner_token().await;
+    assert_eq!(metric(&server.api, "portald_backup_last_success_timestamp_seconds").await, 0.0);
+    let mut seen = std::collections::BTreeSet::new();
+    // Requests go on while backups are written; until one has been removed as too old.
+    for n in 0.. {
+        write_once(&server.api, &token, 0, n).await;
+        seen.extend(backups_in(&dir));
+        if seen.len() > 3 || n > 2000 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen.len() > 3, "backups written: {seen:?}");
+    let at = metric(&server.api, "portald_backup_last_success_timestamp_seconds").await;
+    let size = metric(&server.api, "portald_backup_last_size_bytes").await;
+    let kept = backups_in(&dir);
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let newest = read_manifest(kept.last().expect("a backup"));
+    assert_eq!((at as i64, size as u64), (newest.created_unix, newest.bytes));
+    for file in &kept {
+        portald::backup::verify(file).await.expect("a complete backup");
+    }
+    assert_eq!(metric(&server.api, "portald_backup_failures_total").await, 0.0);
+    server.stop().await;
+
+    // A folder that cannot be made: each failure is counted, and nothing is left.
+    let blocked = folder.path().join("a-file");
+    std::fs::write(&blocked, "not a folder").expect("file");
+    let schedule = portald::config::BackupScheduleArgs {
+        backup_every: Some(std::time::Duration::from_secs(1)),
+        backup_dir: blocked.join("backups"),
+        backup_keep: 2,
+    };
+    let server = common::spawn_with(Options { backup: schedule, ..Default::default() }).await;
+    while metric(&server.api, "portald_backup_failures_total").await < 1.0 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(metric(&server.api, "portald_backup_last_success_timestamp_seconds").await, 0.0);
+    server.stop().await;
 }
