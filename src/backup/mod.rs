@@ -93,19 +93,27 @@ pub async fn write_backup(store: &Store, dest: &Path, progress: Progress<'_>) ->
         }
     };
     let manifest_partial = sibling(dest, ".", ".manifest.partial");
-    let text = serde_json::to_vec_pretty(&manifest)?;
-    let mut file =
-        std::fs::File::create(&manifest_partial).with_context(|| format!("writing {}", manifest_partial.display()))?;
-    file.write_all(&text)?;
+    if let Err(err) = publish(&partial, &manifest_partial, dest, &manifest) {
+        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(&manifest_partial);
+        return Err(err.context(format!("writing the backup {}", dest.display())));
+    }
+    Ok(manifest)
+}
+
+/// Writes the manifest under its temporary name, syncs both files and renames them: the data
+/// goes to its name last, so a file under that name always has its manifest.
+fn publish(partial: &Path, manifest_partial: &Path, dest: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+    let mut file = std::fs::File::create(manifest_partial)?;
+    file.write_all(&serde_json::to_vec_pretty(manifest)?)?;
     file.sync_all()?;
-    std::fs::File::open(&partial)?.sync_all()?;
-    // The data goes to its name last: a file under that name always has its manifest.
-    std::fs::rename(&manifest_partial, manifest_path(dest))?;
-    std::fs::rename(&partial, dest)?;
+    std::fs::File::open(partial)?.sync_all()?;
+    std::fs::rename(manifest_partial, manifest_path(dest))?;
+    std::fs::rename(partial, dest)?;
     if let Some(folder) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::File::open(folder).and_then(|f| f.sync_all()).ok();
     }
-    Ok(manifest)
+    Ok(())
 }
 
 /// Seals the finished file and describes it: schema version, rows, sequences, size, checksum.
@@ -174,6 +182,11 @@ impl MigrationSource<'static> for UpTo {
     }
 }
 
+/// The version of the newest migration `migrator` has.
+fn latest_version(migrator: &Migrator) -> i64 {
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 /// A SQLite database on `path` (created), used by this process alone.
 async fn sqlite_store(path: &Path) -> anyhow::Result<Store> {
     Store::connect(&DatabaseArgs { database_url: format!("sqlite://{}", path.display()), db_connections: 1 }).await
@@ -185,7 +198,7 @@ async fn copy_from_postgres(store: &Store, path: &Path, progress: Progress<'_>) 
     let mut snapshot = store.snapshot().await?;
     let version = rows::schema_version(&mut snapshot, Backend::Postgres).await?;
     let file = sqlite_store(path).await?;
-    let known = file.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+    let known = latest_version(file.migrator());
     if version > known {
         bail!(
             "the database's schema version {version} is newer than this portald knows ({known}): use a newer portald"
@@ -249,7 +262,7 @@ pub struct Restored {
 /// kill) not at all. The target must hold no rows unless `force`, which deletes them first.
 pub async fn restore(target: &Store, file: &Path, force: bool, progress: Progress<'_>) -> anyhow::Result<Restored> {
     let manifest = verify(file).await?;
-    let latest = target.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+    let latest = latest_version(target.migrator());
     if manifest.schema_version > latest {
         bail!(
             "the backup's schema version {} is newer than this portald's ({latest}): restore it with portald {} or newer",
