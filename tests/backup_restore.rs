@@ -264,6 +264,16 @@ fn png() -> Vec<u8> {
     out.into_inner()
 }
 
+/// A server on the restored database finds a person by his email: the search index came too.
+async fn assert_finds_by_detail(url: &str) {
+    let server = portald::app::start(&serve_args(url, &Options::default())).await.expect("server");
+    let api = Api::new(&format!("http://{}", server.addr));
+    let token = api.login(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let found = api.get("crm/contact/filter?filterValue=p0.3@example", &token).await.json_ok();
+    assert_eq!(found["response"].as_array().map(Vec::len), Some(1), "{url}: {found}");
+    server.shutdown().await.expect("shutdown");
+}
+
 #[tokio::test]
 async fn sqlite_to_postgresql_and_back_is_how_to_change_backends() {
     if !use_postgres() {
@@ -298,6 +308,7 @@ async fn sqlite_to_postgresql_and_back_is_how_to_change_backends() {
     let (code, text) = restore(&first, &postgres.url, &[]);
     assert_eq!(code, 0, "{text}");
     assert_equal_to_backup(&postgres.url, &first).await;
+    assert_finds_by_detail(&postgres.url).await;
 
     let second = folder.path().join("from-postgres.sqlite");
     let (code, text) = backup(&postgres.url, &second);
@@ -311,11 +322,10 @@ async fn sqlite_to_postgresql_and_back_is_how_to_change_backends() {
     assert_equal_to_backup(&back.url, &first).await;
     let (code, text) = portald(&["check", "--database-url", &back.url]);
     assert_eq!(code, 0, "{text}");
+    assert_finds_by_detail(&back.url).await;
     let server = portald::app::start(&serve_args(&back.url, &Options::default())).await.expect("server");
     let api = Api::new(&format!("http://{}", server.addr));
     let token = api.login(OWNER_EMAIL, OWNER_PASSWORD).await;
-    let found = api.get("crm/contact/filter?filterValue=p0.3@example", &token).await.json_ok();
-    assert_eq!(found["response"].as_array().map(Vec::len), Some(1), "{found}");
     let next = api.call(&token, Method::POST, "crm/contact/company", json!({"companyName": "Next"})).await.id();
     assert_eq!(next, gone + 1, "the deleted contact's id is not given again");
     server.shutdown().await.expect("shutdown");

@@ -209,13 +209,13 @@ async fn copy_from_postgres(store: &Store, path: &Path, progress: Progress<'_>) 
     let tables = rows::sqlite_tables(tx.conn()).await?;
     for table in &tables {
         let total = rows::count_rows(&mut snapshot, &table.name).await? as u64;
-        table.copy(&mut snapshot, tx.conn(), &mut |done| progress(&table.name, done, total)).await?;
+        table.copy(&mut snapshot, tx.conn(), Backend::Sqlite, &mut |done| progress(&table.name, done, total)).await?;
     }
     let sequences = store.sequences(&mut snapshot).await?;
     file.advance_sequences(tx.conn(), &tables, &sequences).await?;
     file.rebuild_derived(tx.conn()).await?;
     tx.commit().await?;
-    snapshot.rollback().await?;
+    sqlx::Connection::close(snapshot).await?;
     file.close().await;
     Ok(())
 }
@@ -304,7 +304,9 @@ pub async fn restore(target: &Store, file: &Path, force: bool, progress: Progres
     let mut copied = BTreeMap::new();
     for table in &tables {
         let total = totals[&table.name] as u64;
-        let n = table.copy(&mut source, tx.conn(), &mut |done| progress(&table.name, done, total)).await?;
+        let n = table
+            .copy(&mut source, tx.conn(), target.backend(), &mut |done| progress(&table.name, done, total))
+            .await?;
         copied.insert(table.name.clone(), n);
     }
     target.advance_sequences(tx.conn(), &tables, &sequences).await?;

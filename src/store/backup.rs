@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use futures_util::TryStreamExt;
-use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, Connection, Executor, Row, Transaction};
+use sqlx::{Any, AnyConnection, ConnectOptions, Connection, Executor, Row};
 
 use super::{Backend, Store};
 
@@ -96,27 +96,37 @@ impl Table {
         self.columns.iter().map(|(name, _)| format!("\"{name}\"")).collect::<Vec<_>>().join(", ")
     }
 
-    fn insert_sql(&self, rows: usize) -> String {
+    /// An INSERT of `rows` rows. SQLite gets anonymous `?` marks: for numbered ones sqlx looks
+    /// each name up in a list as long as the statement's marks, quadratic in a batch's values
+    /// (2 s for 1,000 contacts).
+    fn insert_sql(&self, rows: usize, backend: Backend) -> String {
         let width = self.columns.len();
         let tuples: Vec<String> = (0..rows)
             .map(|row| {
-                let marks: Vec<String> = (1..=width).map(|col| format!("${}", row * width + col)).collect();
+                let marks: Vec<String> = (1..=width)
+                    .map(|col| match backend {
+                        Backend::Sqlite => "?".to_string(),
+                        Backend::Postgres => format!("${}", row * width + col),
+                    })
+                    .collect();
                 format!("({})", marks.join(", "))
             })
             .collect();
         format!("INSERT INTO \"{}\" ({}) VALUES {}", self.name, self.column_list(), tuples.join(", "))
     }
 
-    /// Copies every row of this table from `from` into `to` (either backend each), many rows a
-    /// statement; `progress` hears the rows copied so far. Returns how many.
+    /// Copies every row of this table from `from` into `to` (either backend each; `to` on
+    /// `to_backend`), many rows a statement; `progress` hears the rows copied so far. Returns
+    /// how many.
     pub async fn copy(
         &self,
         from: &mut AnyConnection,
         to: &mut AnyConnection,
+        to_backend: Backend,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<u64, sqlx::Error> {
         let rows_per_batch = (BATCH_VALUES / self.columns.len().max(1)).clamp(1, BATCH_ROWS);
-        let full_batch = self.insert_sql(rows_per_batch);
+        let full_batch = self.insert_sql(rows_per_batch, to_backend);
         let select = format!("SELECT {} FROM \"{}\"", self.column_list(), self.name);
         let mut rows = sqlx::query(&select).fetch(&mut *from);
         let mut batch: Vec<Value> = Vec::new();
@@ -129,7 +139,11 @@ impl Table {
             }
             batch_rows += 1;
             if batch_rows == rows_per_batch || batch_bytes >= BATCH_BYTES {
-                let sql = if batch_rows == rows_per_batch { full_batch.clone() } else { self.insert_sql(batch_rows) };
+                let sql = if batch_rows == rows_per_batch {
+                    full_batch.clone()
+                } else {
+                    self.insert_sql(batch_rows, to_backend)
+                };
                 insert(&mut *to, &sql, std::mem::take(&mut batch)).await?;
                 copied += batch_rows as u64;
                 progress(copied);
@@ -137,7 +151,7 @@ impl Table {
             }
         }
         if batch_rows > 0 {
-            insert(&mut *to, &self.insert_sql(batch_rows), batch).await?;
+            insert(&mut *to, &self.insert_sql(batch_rows, to_backend), batch).await?;
             copied += batch_rows as u64;
             progress(copied);
         }
@@ -158,9 +172,15 @@ async fn insert(to: &mut AnyConnection, sql: &str, values: Vec<Value>) -> Result
 pub async fn open_sqlite_file(path: &Path, read_only: bool) -> Result<AnyConnection, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let mode = if read_only { "ro" } else { "rw" };
-    let mut conn = AnyConnection::connect(&format!("sqlite://{}?mode={mode}", path.display())).await?;
+    let options: AnyConnectOptions = format!("sqlite://{}?mode={mode}", path.display()).parse()?;
+    let mut conn = AnyConnection::connect_with(&quiet(options)).await?;
     conn.execute("PRAGMA busy_timeout = 10000").await?;
     Ok(conn)
+}
+
+/// Options that log no slow statements: reading a whole table is one long statement by design.
+fn quiet(options: AnyConnectOptions) -> AnyConnectOptions {
+    options.log_slow_statements(log::LevelFilter::Off, std::time::Duration::ZERO)
 }
 
 /// Makes a finished SQLite file self-contained: its journal in the file (no `-wal` beside it).
@@ -254,13 +274,17 @@ impl Store {
         Ok(())
     }
 
-    /// A read-only transaction that sees one snapshot of the whole database however long it
-    /// runs, while writers go on (PostgreSQL's REPEATABLE READ).
-    pub async fn snapshot(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await,
-            Backend::Sqlite => self.pool.begin().await,
-        }
+    /// A connection of its own in a read-only transaction that sees one snapshot of the whole
+    /// database however long it runs, while writers go on (PostgreSQL's REPEATABLE READ).
+    /// Closing the connection ends it.
+    pub async fn snapshot(&self) -> Result<AnyConnection, sqlx::Error> {
+        let mut conn = AnyConnection::connect_with(&quiet((*self.pool.connect_options()).clone())).await?;
+        conn.execute(match self.backend {
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            Backend::Sqlite => "BEGIN",
+        })
+        .await?;
+        Ok(conn)
     }
 
     /// Every table's id sequence: the highest id it has given (PostgreSQL's identity
