@@ -256,8 +256,16 @@ pub async fn count_rows(conn: &mut AnyConnection, table: &str) -> Result<i64, sq
     sqlx::query(&format!("SELECT COUNT(*) AS n FROM \"{table}\"")).fetch_one(conn).await?.try_get("n")
 }
 
-/// SQLite's `sqlite_sequence`: the highest id each AUTOINCREMENT table has given.
+/// SQLite's `sqlite_sequence`: the highest id each AUTOINCREMENT table has given (none before
+/// the first such table, migration 0009).
 pub async fn sqlite_sequences(conn: &mut AnyConnection) -> Result<BTreeMap<String, i64>, sqlx::Error> {
+    let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    if exists == 0 {
+        return Ok(BTreeMap::new());
+    }
     sqlx::query("SELECT name, seq FROM sqlite_sequence")
         .fetch_all(conn)
         .await?
