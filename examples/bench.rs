@@ -45,6 +45,12 @@ struct Args {
     /// Run only the contact export and vCard import rows.
     #[arg(long)]
     transfer_only: bool,
+    /// How many contacts the backup-and-restore row backs up and restores (its own database).
+    #[arg(long, default_value_t = 1_000_000)]
+    backup_contacts: usize,
+    /// Run only the backup-and-restore row.
+    #[arg(long)]
+    backup_only: bool,
 }
 
 const PASSWORD: &str = "bench-password-1";
@@ -321,6 +327,68 @@ fn transfer_rows(args: &Args, database_url: &str) -> Vec<(String, Vec<Duration>)
         times,
     ));
     rows
+}
+
+/// A fresh database of the bench's backend, and the PostgreSQL database's name to drop.
+fn fresh_database(args: &Args, dir: &std::path::Path, name: &str) -> (String, Option<String>) {
+    if args.postgres {
+        let name = format!("portald_bench_{name}_{}", std::process::id());
+        let status = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("CREATE DATABASE {name}")])
+            .status()
+            .expect("psql");
+        assert!(status.success(), "creating the PostgreSQL database");
+        (format!("postgres://postgres@127.0.0.1:5432/{name}"), Some(name))
+    } else {
+        (format!("sqlite://{}/{name}.db", dir.display()), None)
+    }
+}
+
+/// Fills the database with the bench's users, projects and `contacts` contacts.
+fn seed(args: &Args, database_url: &str, contacts: usize) {
+    let seeded = Instant::now();
+    let status = Command::new(&args.binary)
+        .args(["seed", "--users", "50", "--projects", "20", "--contacts", &contacts.to_string()])
+        .env("DATABASE_URL", database_url)
+        .env("PORTALD_OWNER_PASSWORD", PASSWORD)
+        .env("PORTALD_LOG", "warn")
+        .status()
+        .expect("portald seed runs");
+    assert!(status.success(), "seeding failed");
+    eprintln!("seeded {contacts} contacts in {:.1?}", seeded.elapsed());
+}
+
+/// `portald backup` of a database of `--backup-contacts` seeded contacts, then `portald
+/// restore` of it into a fresh database of the same backend: (what, time, peak memory KiB).
+fn timed_backup_and_restore(args: &Args) -> Vec<(String, Duration, u64)> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (source, source_pg) = fresh_database(args, dir.path(), "backup_source");
+    seed(args, &source, args.backup_contacts);
+    let file = dir.path().join("bench-backup.sqlite");
+    let mut backup = Command::new(&args.binary);
+    backup.args(["backup", "--database-url", &source, "--to", &file.display().to_string()]);
+    let (backup_time, backup_peak) = timed_with_peak(&mut backup);
+    drop_database(source_pg);
+    let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let (target, target_pg) = fresh_database(args, dir.path(), "restore_target");
+    let mut restore = Command::new(&args.binary);
+    restore.args(["restore", &file.display().to_string(), "--database-url", &target]);
+    let (restore_time, restore_peak) = timed_with_peak(&mut restore);
+    drop_database(target_pg);
+    let n = args.backup_contacts;
+    vec![
+        (format!("portald backup, {n} contacts ({:.0} MiB file)", bytes as f64 / 1048576.0), backup_time, backup_peak),
+        (format!("portald restore of it into a fresh database, {n} contacts"), restore_time, restore_peak),
+    ]
+}
+
+fn print_backup_rows(rows: &[(String, Duration, u64)]) {
+    println!();
+    println!("| backup and restore | time | peak memory |");
+    println!("|---|---:|---:|");
+    for (name, time, peak) in rows {
+        println!("| {name} | {:.1} s | {:.0} MiB |", time.as_secs_f64(), *peak as f64 / 1024.0);
+    }
 }
 
 fn peak_memory_kib(pid: u32) -> u64 {
@@ -673,27 +741,12 @@ fn format_duration(d: Duration) -> String {
 async fn main() {
     let args = Args::parse();
     let dir = tempfile::tempdir().expect("temporary folder");
-    let (database_url, pg_name) = if args.postgres {
-        let name = format!("portald_bench_{}", std::process::id());
-        let status = Command::new("psql")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("CREATE DATABASE {name}")])
-            .status()
-            .expect("psql");
-        assert!(status.success(), "creating the PostgreSQL database");
-        (format!("postgres://postgres@127.0.0.1:5432/{name}"), Some(name))
-    } else {
-        (format!("sqlite://{}/bench.db", dir.path().display()), None)
-    };
-    let seeded = Instant::now();
-    let status = Command::new(&args.binary)
-        .args(["seed", "--users", "50", "--projects", "20", "--contacts", &args.contacts.to_string()])
-        .env("DATABASE_URL", &database_url)
-        .env("PORTALD_OWNER_PASSWORD", PASSWORD)
-        .env("PORTALD_LOG", "warn")
-        .status()
-        .expect("portald seed runs");
-    assert!(status.success(), "seeding failed");
-    eprintln!("seeded {} contacts in {:.1?}", args.contacts, seeded.elapsed());
+    if args.backup_only {
+        print_backup_rows(&timed_backup_and_restore(&args));
+        return;
+    }
+    let (database_url, pg_name) = fresh_database(&args, dir.path(), "bench");
+    seed(&args, &database_url, args.contacts);
     if args.attack_only {
         print_attack(&login_attack(&args, &database_url).await);
         drop_database(pg_name);
@@ -845,6 +898,7 @@ async fn main() {
     // On a fresh server, so that its peak memory is the attack's.
     print_attack(&login_attack(&args, &database_url).await);
     drop_database(pg_name);
+    print_backup_rows(&timed_backup_and_restore(&args));
 }
 
 /// The table of single requests: the median of the runs, and each run.

@@ -79,7 +79,7 @@ impl Server {
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
     let mailer = crate::mailer::Mailer::new(&args.mail)?;
     let store = Store::connect(&args.database).await?;
-    store.migrate().await?;
+    crate::backup::upgrade(&store, args.upgrade.upgrade_backups).await?;
     bootstrap(&store, &args.portal).await?;
     let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
@@ -119,6 +119,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
     });
     spawn_housekeeping(app.clone(), shutdown.subscribe());
     spawn_count_folding(app.clone(), shutdown.subscribe());
+    crate::backup::spawn_schedule(app.clone(), &args.backup, shutdown.subscribe());
     mailer.spawn(app.store.clone(), shutdown.subscribe());
     tasks::spawn_runner(app.store.clone(), app.tasks.clone(), shutdown.subscribe());
     tracing::info!(%addr, "portald is listening");

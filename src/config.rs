@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
@@ -21,6 +22,18 @@ pub struct DatabaseArgs {
     /// Largest number of pooled database connections.
     #[arg(long, env = "PORTALD_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: u32,
+}
+
+impl DatabaseArgs {
+    /// The same database, opened only if it exists: a SQLite file is not created.
+    pub fn existing(&self) -> DatabaseArgs {
+        let mut url = self.database_url.clone();
+        if url.starts_with("sqlite:") && !url.contains("mode=") {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            url = format!("{url}{separator}mode=rw");
+        }
+        DatabaseArgs { database_url: url, ..self.clone() }
+    }
 }
 
 /// Options of `portald serve`.
@@ -57,6 +70,49 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub mail: MailArgs,
+
+    #[command(flatten)]
+    pub upgrade: UpgradeArgs,
+
+    #[command(flatten)]
+    pub backup: BackupScheduleArgs,
+}
+
+/// What happens before migrations upgrade an existing database.
+#[derive(Debug, Clone, Args)]
+pub struct UpgradeArgs {
+    /// Before migrations change an existing SQLite database, a backup of it is written beside it
+    /// (`FILE.before-NNNN.bak`); this many of them are kept, the oldest removed. 0: none written.
+    #[arg(long, env = "PORTALD_UPGRADE_BACKUPS", default_value_t = 3)]
+    pub upgrade_backups: usize,
+}
+
+impl Default for UpgradeArgs {
+    fn default() -> Self {
+        UpgradeArgs { upgrade_backups: 3 }
+    }
+}
+
+/// Backups the server writes itself, while it serves.
+#[derive(Debug, Clone, Args)]
+pub struct BackupScheduleArgs {
+    /// Write a backup this often (`24h`, `30m`); unset: the server writes none.
+    #[arg(long, env = "PORTALD_BACKUP_EVERY", value_parser = parse_duration)]
+    pub backup_every: Option<Duration>,
+
+    /// The folder the scheduled backups go to (created if missing).
+    #[arg(long, env = "PORTALD_BACKUP_DIR", default_value = "backups")]
+    pub backup_dir: PathBuf,
+
+    /// How many scheduled backups are kept; older ones are removed.
+    #[arg(long, env = "PORTALD_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
+    pub backup_keep: u64,
+}
+
+impl Default for BackupScheduleArgs {
+    fn default() -> Self {
+        BackupScheduleArgs { backup_every: None, backup_dir: "backups".into(), backup_keep: 7 }
+    }
 }
 
 /// Where the server may fetch photos from when a client gives a URL (`changephotobyurl`, a

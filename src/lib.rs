@@ -6,6 +6,7 @@
 //! backend); both stand on [`model`] (entities and typed ids), which imports neither.
 
 pub mod app;
+pub mod backup;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -30,8 +30,16 @@ enum Command {
     /// Serve the API (the default): open and migrate the database, create the portal owner on
     /// first start, and listen until interrupted (SIGINT or SIGTERM finish requests in flight).
     Serve(ServeArgs),
-    /// Create or update the database schema, then exit.
-    Migrate(DatabaseArgs),
+    /// Create or update the database schema, then exit. An existing SQLite database is backed up
+    /// beside its file first (`--upgrade-backups`); `--dry-run` lists what would run.
+    Migrate(portald::backup::MigrateArgs),
+    /// Write a consistent backup of the database while servers go on using it: a SQLite file
+    /// with portald's schema (from either backend) and its manifest with a SHA-256 beside it.
+    Backup(portald::backup::BackupArgs),
+    /// Restore a backup into an empty database of either backend (SQLite to PostgreSQL and back
+    /// is how to change backends), in one transaction; refuses a damaged backup, one newer than
+    /// this portald, and a target holding rows unless --force.
+    Restore(portald::backup::RestoreArgs),
     /// Check a database: the engine's integrity checks, the search index, rows that point at
     /// nothing, id sequences behind their tables; prints the rows per portal. Exits 0 when sound,
     /// 1 when problems were found (listed), 2 when the check could not run.
@@ -252,14 +260,10 @@ struct UserPasswdArgs {
 }
 
 /// `portald check`: the exit code (0 sound, 1 problems, 2 not run).
-async fn check(mut database: DatabaseArgs) -> i32 {
+async fn check(database: DatabaseArgs) -> i32 {
     init_logging(false);
     // A check never creates the database it is asked about.
-    if database.database_url.starts_with("sqlite:") && !database.database_url.contains("mode=") {
-        let separator = if database.database_url.contains('?') { '&' } else { '?' };
-        database.database_url = format!("{}{separator}mode=rw", database.database_url);
-    }
-    let report = match Store::connect(&database).await {
+    let report = match Store::connect(&database.existing()).await {
         Ok(store) => portald::domain::integrity::check(&store).await.map_err(|e| anyhow::Error::from(e.into_cause())),
         Err(err) => Err(err),
     };
@@ -298,12 +302,17 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
-            Some(Command::Migrate(database)) => {
+            Some(Command::Migrate(args)) => {
                 init_logging(false);
-                let store = Store::connect(&database).await?;
-                store.migrate().await?;
-                println!("The database is up to date.");
-                Ok(())
+                portald::backup::migrate_command(args).await
+            }
+            Some(Command::Backup(args)) => {
+                init_logging(false);
+                portald::backup::backup_command(args).await
+            }
+            Some(Command::Restore(args)) => {
+                init_logging(false);
+                portald::backup::restore_command(args).await
             }
             Some(Command::Check(database)) => std::process::exit(check(database).await),
             Some(Command::User(command)) => user(command).await,

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{spawn, TestServer};
 use reqwest::Method;
 use serde_json::json;
@@ -13,13 +11,7 @@ use sqlx::Executor;
 
 /// Runs `portald check` on the server's database: its exit code and what it printed.
 fn check(url: &str) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_portald"))
-        .args(["check", "--database-url", url])
-        .env("PORTALD_LOG", "warn")
-        .output()
-        .expect("portald runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    (output.status.code().expect("an exit code"), text)
+    common::portald(&["check", "--database-url", url])
 }
 
 /// Runs a statement straight on the server's database, as damage from outside would.

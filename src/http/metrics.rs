@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -21,6 +21,10 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     in_flight: AtomicI64,
+    /// The last scheduled backup: when (Unix seconds, 0 for none yet) and its size.
+    backup_at: AtomicI64,
+    backup_bytes: AtomicU64,
+    backup_failures: AtomicU64,
 }
 
 /// Counts a request in flight until dropped.
@@ -55,6 +59,16 @@ impl Metrics {
             histogram.count += 1;
             histogram.sum += seconds;
         }
+    }
+
+    /// A scheduled backup was written at `at` (Unix seconds), `bytes` long.
+    pub fn backup_written(&self, at: i64, bytes: u64) {
+        self.backup_at.store(at, Ordering::Relaxed);
+        self.backup_bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    pub fn backup_failed(&self) {
+        self.backup_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn render(&self) -> String {
@@ -93,6 +107,16 @@ impl Metrics {
         out.push_str("# HELP portald_http_requests_in_flight Requests being answered now.\n");
         out.push_str("# TYPE portald_http_requests_in_flight gauge\n");
         let _ = writeln!(out, "portald_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
+        out.push_str("# HELP portald_backup_last_success_timestamp_seconds When the last scheduled backup was written (0: none yet).\n");
+        out.push_str("# TYPE portald_backup_last_success_timestamp_seconds gauge\n");
+        let _ =
+            writeln!(out, "portald_backup_last_success_timestamp_seconds {}", self.backup_at.load(Ordering::Relaxed));
+        out.push_str("# HELP portald_backup_last_size_bytes Size of the last scheduled backup.\n");
+        out.push_str("# TYPE portald_backup_last_size_bytes gauge\n");
+        let _ = writeln!(out, "portald_backup_last_size_bytes {}", self.backup_bytes.load(Ordering::Relaxed));
+        out.push_str("# HELP portald_backup_failures_total Scheduled backups that failed.\n");
+        out.push_str("# TYPE portald_backup_failures_total counter\n");
+        let _ = writeln!(out, "portald_backup_failures_total {}", self.backup_failures.load(Ordering::Relaxed));
         out
     }
 }
@@ -125,5 +149,12 @@ mod tests {
         assert!(text.contains("le=\"0.0025\"} 0"));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("portald_http_requests_in_flight 0"));
+        assert!(text.contains("portald_backup_last_success_timestamp_seconds 0\n"));
+        metrics.backup_written(1_700_000_000, 4096);
+        metrics.backup_failed();
+        let text = metrics.render();
+        assert!(text.contains("portald_backup_last_success_timestamp_seconds 1700000000\n"));
+        assert!(text.contains("portald_backup_last_size_bytes 4096\n"));
+        assert!(text.contains("portald_backup_failures_total 1\n"));
     }
 }

@@ -3,6 +3,7 @@
 //! and where the dialects must differ the statement is chosen by [`Backend`]. Each backend has
 //! its own migrations, embedded in the binary.
 
+pub mod backup;
 mod contacts;
 mod crm_settings;
 mod custom_fields;
@@ -22,7 +23,7 @@ mod users;
 
 pub use integrity::SequenceLag;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,8 +31,9 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{Migration, Migrator};
 use sqlx::AnyConnection;
-use sqlx::{AnyPool, Connection, Executor, Transaction};
+use sqlx::{AnyPool, Connection, Executor, Row, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::config::DatabaseArgs;
@@ -62,6 +64,8 @@ pub struct Store {
     sqlite_writer: Arc<Mutex<()>>,
     /// Wakes this process's mail sender after a transaction that queued mail commits.
     outbox: Arc<tokio::sync::Notify>,
+    /// The SQLite database's file (none on PostgreSQL or in memory).
+    sqlite_file: Option<PathBuf>,
 }
 
 /// The row lock a write takes on what it reads.
@@ -101,9 +105,9 @@ impl Store {
         } else {
             anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://...");
         };
-        let url = match backend {
+        let (url, sqlite_file) = match backend {
             Backend::Sqlite => prepare_sqlite_url(url)?,
-            Backend::Postgres => url.to_string(),
+            Backend::Postgres => (url.to_string(), None),
         };
         let mut options =
             AnyPoolOptions::new().max_connections(args.db_connections.max(1)).acquire_timeout(Duration::from_secs(30));
@@ -134,30 +138,81 @@ impl Store {
             // so it is set once here rather than by every new connection.
             pool.execute("PRAGMA journal_mode = WAL").await.context("switching SQLite to WAL")?;
         }
-        Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), outbox: Arc::default() })
+        Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), outbox: Arc::default(), sqlite_file })
     }
 
     /// Brings the schema up to date.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        self.run_migrations(self.migrator()).await
+    }
+
+    /// The migrations this binary carries for this backend.
+    pub fn migrator(&self) -> &'static Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies the migrations of `migrator` not applied yet, each in its own transaction (sqlx
+    /// commits a migration with its record, or neither): one that fails leaves the database as
+    /// the migrations before it left it.
     ///
     /// SQLite migrations run with foreign keys off, as sqlite.org's procedure for rebuilding a
     /// table asks: with them on, dropping the old table deletes every row that references it.
     /// sqlx runs each SQLite migration in a transaction (it ignores `-- no-transaction` there),
     /// where the pragma cannot change, so it is set on the connection around the run; a
     /// migration that rebuilds tables checks the links itself before its transaction commits.
-    pub async fn migrate(&self) -> anyhow::Result<()> {
+    pub async fn run_migrations(&self, migrator: &Migrator) -> anyhow::Result<()> {
         match self.backend {
             Backend::Sqlite => {
                 let mut conn = self.pool.acquire().await.context("connecting to run migrations")?;
                 conn.execute("PRAGMA foreign_keys = OFF").await?;
-                let migrated = SQLITE_MIGRATIONS.run(&mut *conn).await;
+                // `run_direct`: `run` cannot be proven `Send` for a server task (sqlx's own note).
+                let migrated = migrator.run_direct(&mut *conn).await;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
                 migrated.context("running database migrations")?;
             }
             Backend::Postgres => {
-                POSTGRES_MIGRATIONS.run(&self.pool).await.context("running database migrations")?;
+                // On its own connection, closed after a failure: sqlx keeps its migration lock
+                // when a migration fails.
+                let mut conn = self.pool.acquire().await.context("connecting to run migrations")?;
+                let migrated = migrator.run_direct(&mut *conn).await;
+                if migrated.is_err() {
+                    conn.detach().close().await.ok();
+                }
+                migrated.context("running database migrations")?;
             }
         }
         Ok(())
+    }
+
+    /// The migrations of `migrator` this database has not applied yet, in order, and whether
+    /// it had applied any (an existing database, not a new one).
+    pub async fn pending_migrations<'m>(
+        &self,
+        migrator: &'m Migrator,
+    ) -> Result<(Vec<&'m Migration>, bool), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let version = backup::schema_version(&mut conn, self.backend).await?;
+        let applied: Vec<i64> = if version == 0 {
+            Vec::new()
+        } else {
+            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|row| row.try_get("version"))
+                .collect::<Result<_, _>>()?
+        };
+        let pending =
+            migrator.iter().filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version)).collect();
+        Ok((pending, !applied.is_empty()))
+    }
+
+    /// The SQLite database's file (none on PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
     }
 
     pub fn backend(&self) -> Backend {
@@ -303,8 +358,9 @@ impl Store {
     }
 }
 
-/// Makes sure the SQLite file's folder exists and asks for the file to be created.
-fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
+/// Makes sure the SQLite file's folder exists and asks for the file to be created; also the
+/// file's path (none in memory).
+fn prepare_sqlite_url(url: &str) -> anyhow::Result<(String, Option<PathBuf>)> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
@@ -322,7 +378,8 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     // Validate early so a bad URL is reported as such.
     let url = format!("sqlite://{path}?{query}");
     sqlx::sqlite::SqliteConnectOptions::from_str(&url).context("invalid SQLite URL")?;
-    Ok(url)
+    let file = (path != ":memory:" && !path.is_empty()).then(|| PathBuf::from(path));
+    Ok((url, file))
 }
 
 /// The URL without its password, for messages.
@@ -385,7 +442,8 @@ mod tests {
     #[test]
     fn sqlite_url_asks_for_creation() {
         let dir = std::env::temp_dir().join(format!("portald-url-{}", std::process::id()));
-        let url = prepare_sqlite_url(&format!("sqlite://{}/x/db.sqlite", dir.display())).unwrap();
+        let (url, file) = prepare_sqlite_url(&format!("sqlite://{}/x/db.sqlite", dir.display())).unwrap();
+        assert_eq!(file, Some(dir.join("x/db.sqlite")));
         assert!(url.ends_with("?mode=rwc"));
         assert!(dir.join("x").is_dir());
         std::fs::remove_dir_all(dir).unwrap();

@@ -37,18 +37,46 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A fresh database of the backend the tests run on.
     pub async fn new() -> TestDb {
         if use_postgres() {
-            let name = format!("portald_test_{}", Uuid::new_v4().simple());
-            let admin = format!("{}/postgres", postgres_base());
-            run_pg(&admin, &format!("CREATE DATABASE {name}")).await;
-            TestDb { url: format!("{}/{name}", postgres_base()), _dir: None, pg_name: Some(name) }
+            TestDb::postgres().await
         } else {
-            let dir = tempfile::tempdir().expect("temporary folder");
-            let url = format!("sqlite://{}/portald.db", dir.path().display());
-            TestDb { url, _dir: Some(dir), pg_name: None }
+            TestDb::sqlite()
         }
     }
+
+    /// A fresh SQLite file, whatever backend the tests run on.
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}/portald.db", dir.path().display());
+        TestDb { url, _dir: Some(dir), pg_name: None }
+    }
+
+    /// A fresh PostgreSQL database, dropped with the value.
+    pub async fn postgres() -> TestDb {
+        let name = format!("portald_test_{}", Uuid::new_v4().simple());
+        let admin = format!("{}/postgres", postgres_base());
+        run_pg(&admin, &format!("CREATE DATABASE {name}")).await;
+        TestDb { url: format!("{}/{name}", postgres_base()), _dir: None, pg_name: Some(name) }
+    }
+
+    /// The SQLite file (none on PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self.url.strip_prefix("sqlite://").map(std::path::PathBuf::from)
+    }
+}
+
+/// Runs the `portald` binary with `args`: its exit code and what it printed (stdout, stderr).
+pub fn portald(args: &[&str]) -> (i32, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portald"))
+        .args(args)
+        .env("PORTALD_LOG", "warn")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("portald runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
 }
 
 async fn run_pg(url: &str, sql: &str) {
@@ -80,6 +108,8 @@ pub struct Options {
     pub photo_fetch: portald::config::PhotoFetchArgs,
     /// `--smtp-url`: none keeps mail in the outbox.
     pub smtp_url: Option<String>,
+    /// `--backup-every`, `--backup-dir`, `--backup-keep`.
+    pub backup: portald::config::BackupScheduleArgs,
 }
 
 impl Default for Options {
@@ -92,6 +122,7 @@ impl Default for Options {
             request_timeout: Duration::from_secs(30),
             photo_fetch: Default::default(),
             smtp_url: None,
+            backup: Default::default(),
         }
     }
 }
@@ -178,6 +209,8 @@ pub fn serve_args(url: &str, options: &Options) -> ServeArgs {
         log_json: false,
         photo_fetch: options.photo_fetch.clone(),
         mail: portald::config::MailArgs { smtp_url: options.smtp_url.clone(), ..Default::default() },
+        upgrade: Default::default(),
+        backup: options.backup.clone(),
     }
 }
 
