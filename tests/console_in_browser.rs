@@ -708,12 +708,15 @@ async fn a_csv_file_is_imported_with_its_columns_mapped_and_its_rejected_rows_ex
 }
 
 #[tokio::test]
-async fn the_filtered_contacts_are_exported_as_a_vcard_file() {
+async fn the_filtered_contacts_are_exported_as_vcard_and_csv_files() {
     in_browser(|b| async move {
         let token = b.api().owner_token().await;
+        let mut ids = Vec::new();
         for (first, last) in [("Vic", "Exported"), ("Wes", "Exported"), ("Xan", "Elsewhere")] {
-            b.person(&token, first, last).await;
+            ids.push(b.person(&token, first, last).await);
         }
+        let tag = json!({"tagName": "vip"});
+        b.api().call(&token, Method::POST, &format!("crm/contact/{}/tag", ids[0]), tag).await.json_ok();
         b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
         b.type_into("Search contacts", "Exported").await;
         b.see("of 2 contacts").await;
@@ -724,6 +727,17 @@ async fn the_filtered_contacts_are_exported_as_a_vcard_file() {
         let file = b.api().send(b.api().request(Method::GET, "crm/export/partial/download", Some(&token))).await;
         assert_eq!(file.text.matches("BEGIN:VCARD").count(), 2, "{}", file.text);
         assert!(!file.text.contains("Elsewhere"), "only what the filter selects: {}", file.text);
+
+        // The list's other filters apply too, here a tag, and CSV is the other format.
+        b.wait_gone("//*[text()[contains(., 'Exported: the file is downloading.')]]").await;
+        b.field("Search contacts").await.clear().await.expect("cleared");
+        b.field("Tag").await.select_by_label("vip").await.expect("tag chosen");
+        b.see("of 1 contact").await;
+        b.click("Export CSV").await;
+        b.see("Exported: the file is downloading.").await;
+        let file = b.api().send(b.api().request(Method::GET, "crm/export/partial/download", Some(&token))).await;
+        assert_eq!(file.text.lines().count(), 2, "a header and Vic: {}", file.text);
+        assert!(file.text.contains("Vic"), "{}", file.text);
     })
     .await;
 }
