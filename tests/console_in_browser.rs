@@ -741,3 +741,22 @@ async fn the_filtered_contacts_are_exported_as_vcard_and_csv_files() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_import_that_cannot_run_says_why_in_words_and_imports_nothing() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let csv = dir.path().join("nameless.csv");
+        std::fs::write(&csv, "Mail\nsomeone@example.com\n").expect("file written");
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.open("#/import").await;
+        b.field("File (CSV or vCard)").await.send_keys(&csv.to_string_lossy()).await.expect("file chosen");
+        b.wait_for("//select[@aria-label='Column 1 (Mail) holds']").await;
+        b.click("Start import").await;
+        let said = b.wait_for("//p[@role='alert' and not(@hidden)]").await.text().await.expect("text");
+        assert!(said.contains("no name column") && !said.contains('{'), "a sentence, not JSON: {said}");
+        assert_eq!(b.contact_total(&token, "someone").await, 0);
+    })
+    .await;
+}
