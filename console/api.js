@@ -19,7 +19,7 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : '';
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A query string from an object; arrays repeat their name, empty values are left out. */
 export function query(params = {}) {
@@ -35,8 +35,10 @@ export function query(params = {}) {
 
 /** The envelope of `method path`, or an ApiError whose message is a sentence for people. */
 export async function call(method, path, body, { signal } = {}) {
+  // A form (a file upload) sets its own multipart type; anything else is sent as JSON.
+  const form = body instanceof FormData;
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken();
   for (let attempt = 0; ; attempt++) {
     let response;
@@ -44,7 +46,7 @@ export async function call(method, path, body, { signal } = {}) {
       response = await fetch(`/api/2.0/${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined || form ? body : JSON.stringify(body),
         credentials: 'same-origin',
         signal,
       });

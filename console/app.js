@@ -6,11 +6,13 @@ import { contactPage, contactForm } from './contact.js';
 import { directory, profile } from './people.js';
 import { projectList, projectPage } from './projects.js';
 import { settings } from './settings.js';
+import { importScreen } from './transfer.js';
 
 const root = document.getElementById('app');
 
 const screens = [
   [/^#\/contacts$/, () => contactList()],
+  [/^#\/import$/, () => importScreen()],
   [/^#\/contact\/new$/, () => contactForm(null, false)],
   [/^#\/company\/new$/, () => contactForm(null, true)],
   [/^#\/contact\/(\d+)\/edit$/, (id) => contactForm(Number(id))],
@@ -53,7 +55,7 @@ async function show() {
 
 function header(hash) {
   const section = `#/${hash.split('/')[1]}`;
-  const current = (href) => section === href || (href === '#/contacts' && (section === '#/contact' || section === '#/company')) || (href === '#/projects' && section === '#/project');
+  const current = (href) => section === href || (href === '#/contacts' && ['#/contact', '#/company', '#/import'].includes(section)) || (href === '#/projects' && section === '#/project');
   return h('header', { class: 'top' },
     h('a', { class: 'skip', href: '#main', onclick: (event) => { event.preventDefault(); document.getElementById('main').focus(); } }, 'Skip to content'),
     h('span', { class: 'brand' }, 'portald'),

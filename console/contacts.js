@@ -1,5 +1,6 @@
 // The contact list: search as you type, filters, sort, paging, and actions on many contacts.
 import { get, page, post, put } from './api.js';
+import { exportContacts } from './transfer.js';
 import { h, field, errorBox, showError, notify, debounce, confirm, dialog, accessDialog, plural } from './ui.js';
 
 let cachedUsers = null;
@@ -14,7 +15,13 @@ export const emailOf = (contact) =>
   ((contact.commonData || []).filter((d) => d.infoType === 1).sort((a, b) => b.isPrimary - a.isPrimary)[0] || {}).data || '';
 
 // The filter outlives the screen, so coming back to the list finds it as it was left.
-const state = { search: '', view: '0', tag: '', status: '', type: '', responsible: '', access: '', from: '', to: '', sort: 'Created:descending', count: 25, start: 0 };
+const initial = { search: '', view: '0', tag: '', status: '', type: '', responsible: '', access: '', from: '', to: '', sort: 'Created:descending', count: 25, start: 0 };
+const state = { ...initial };
+
+/** Makes the list show, when next opened, the newest contacts with only `changes` as filter. */
+export function showInList(changes) {
+  Object.assign(state, initial, changes);
+}
 
 /** Shorter searches match most of a large list and take the server longest (docs/performance.md). */
 const MIN_SEARCH = 3;
@@ -196,24 +203,14 @@ export async function contactList() {
     if (projectId) act(() => post(`crm/contact/project/${projectId}`, { contactid: ids }), (linked) => `Linked ${plural(linked.length, 'contact', 'contacts')}.`);
   }
 
-  async function exportCsv(button) {
+  async function exportAs(button, format) {
     button.disabled = true;
+    showError(problem, null);
     try {
-      const rows = [['Name', 'Kind', 'Company', 'Email', 'Tags', 'Access']];
-      for (let start = 0, total = 1; start < total; start += 1000) {
-        const batch = await page('crm/contact/filter', { ...filterParams(), startIndex: start, count: 1000 });
-        total = batch.total;
-        if (batch.items.length === 0) break;
-        for (const c of batch.items) {
-          rows.push([c.displayName, c.isCompany ? 'Company' : 'Person', c.company?.displayName || '', emailOf(c),
-            (c.tags || []).join(', '), c.isShared ? 'Shared' : 'Private']);
-        }
-      }
-      const text = rows.map((r) => r.map((cell) => `"${String(cell).replaceAll('"', '""')}"`).join(',')).join('\r\n');
-      const link = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })), download: 'contacts.csv' });
-      link.click();
-      URL.revokeObjectURL(link.href);
-      notify(`Exported ${plural(rows.length - 1, 'contact', 'contacts')}.`);
+      notify('Exporting…');
+      const { sortBy, sortOrder, ...filter } = filterParams();
+      await exportContacts(filter, format);
+      notify('Exported: the file is downloading.');
     } catch (error) {
       showError(problem, error);
     } finally {
@@ -227,7 +224,9 @@ export async function contactList() {
       h('div', { class: 'actions' },
         h('a', { class: 'button primary', href: '#/contact/new' }, 'New person'),
         h('a', { class: 'button', href: '#/company/new' }, 'New company'),
-        h('button', { type: 'button', onclick: (event) => exportCsv(event.currentTarget) }, 'Export CSV'))),
+        h('a', { class: 'button', href: '#/import' }, 'Import'),
+        h('button', { type: 'button', onclick: (event) => exportAs(event.currentTarget, 'csv') }, 'Export CSV'),
+        h('button', { type: 'button', onclick: (event) => exportAs(event.currentTarget, 'vcard') }, 'Export vCard'))),
     h('div', { class: 'filters' }, field('Search contacts', search, `Searches names, emails and phones from ${MIN_SEARCH} characters on.`)), filters, problem, bulk, summary, table,
     h('div', { class: 'pager' }, previous, next));
 }

@@ -642,3 +642,121 @@ async fn an_administrator_adds_a_status_and_a_type_and_deletes_unused_tags() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_vcard_file_is_imported_and_its_contacts_are_listed() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let cards = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vcard/apple-contacts.vcf");
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.click("Import").await;
+        b.wait_for("//h1[normalize-space()='Import contacts']").await;
+        b.field("File (CSV or vCard)").await.send_keys(&cards.to_string_lossy()).await.expect("file chosen");
+        b.see("A vCard file").await;
+        b.click("Start import").await;
+        b.wait_for("//h2[normalize-space()='Outcome']").await;
+        b.see("0 rows rejected").await;
+        b.check_screen("import").await;
+        b.click("See the imported contacts").await;
+        b.see("of 2 contacts").await;
+        b.wait_for("//a[normalize-space()='John Appleseed']").await;
+        b.wait_for("//a[normalize-space()='Orchard Inc.']").await;
+        assert_eq!(b.contact_total(&token, "Appleseed").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_csv_file_is_imported_with_its_columns_mapped_and_its_rejected_rows_explained() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let csv = dir.path().join("leads.csv");
+        let rows = "Given;Family;Mail;Remarks\nRené;Dupont;rene@example.com;met at the fair\n\
+                    Bad;Address;not-an-email;\nAnn;Lee;ann@example.com;\n";
+        std::fs::write(&csv, rows).expect("file written");
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.open("#/import").await;
+        b.field("Delimiter of a CSV").await.select_by_label("Semicolon (;)").await.expect("delimiter");
+        b.field("Tag for the imported contacts").await.send_keys("fair").await.expect("tag");
+        b.field("File (CSV or vCard)").await.send_keys(&csv.to_string_lossy()).await.expect("file chosen");
+        let column = |n: &str| format!("//select[@aria-label={}]", lit(n));
+        b.wait_for(&column("Column 1 (Given) holds")).await.select_by_label("First name").await.expect("mapped");
+        b.wait_for(&column("Column 2 (Family) holds")).await.select_by_label("Last name").await.expect("mapped");
+        let guessed = b.wait_for(&column("Column 3 (Mail) holds")).await.prop("value").await.expect("value");
+        assert_eq!(guessed.as_deref(), Some("contactInfo_1_0"), "a header naming the email is recognised");
+        b.see("met at the fair").await;
+        b.check_screen("import-mapping").await;
+        b.click("Start import").await;
+        b.wait_for("//h2[normalize-space()='Outcome']").await;
+        b.see("2 persons and 0 companies imported").await;
+        b.see("1 row rejected").await;
+        b.wait_for("//td[normalize-space()='3']/following-sibling::td[contains(., 'is not an email address')]").await;
+        b.click("See the contacts tagged “fair”").await;
+        b.see("of 2 contacts").await;
+        b.wait_for("//a[normalize-space()='René Dupont']").await;
+
+        let found = b.api().get("crm/contact/filter?tags=fair", &token).await.json_ok();
+        assert_eq!(found["total"], 2);
+        let rene = found["response"].as_array().unwrap().iter().find(|c| c["lastName"] == "Dupont").cloned();
+        let rene = rene.expect("René imported");
+        assert_eq!(rene["firstName"], "René");
+        assert!(rene["about"].is_null() || rene["about"] == "", "an ignored column is not imported: {rene}");
+        assert!(rene["commonData"].to_string().contains("rene@example.com"), "{rene}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_filtered_contacts_are_exported_as_vcard_and_csv_files() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let mut ids = Vec::new();
+        for (first, last) in [("Vic", "Exported"), ("Wes", "Exported"), ("Xan", "Elsewhere")] {
+            ids.push(b.person(&token, first, last).await);
+        }
+        let tag = json!({"tagName": "vip"});
+        b.api().call(&token, Method::POST, &format!("crm/contact/{}/tag", ids[0]), tag).await.json_ok();
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.type_into("Search contacts", "Exported").await;
+        b.see("of 2 contacts").await;
+        b.click("Export vCard").await;
+        b.see("Exported: the file is downloading.").await;
+        let status = b.api().get("crm/export/partial/status", &token).await;
+        assert_eq!(status.json_ok()["response"]["status"], 2, "the owner's export is done");
+        let file = b.api().send(b.api().request(Method::GET, "crm/export/partial/download", Some(&token))).await;
+        assert_eq!(file.text.matches("BEGIN:VCARD").count(), 2, "{}", file.text);
+        assert!(!file.text.contains("Elsewhere"), "only what the filter selects: {}", file.text);
+
+        // The list's other filters apply too, here a tag, and CSV is the other format.
+        b.wait_gone("//*[text()[contains(., 'Exported: the file is downloading.')]]").await;
+        b.field("Search contacts").await.clear().await.expect("cleared");
+        b.field("Tag").await.select_by_label("vip").await.expect("tag chosen");
+        b.see("of 1 contact").await;
+        b.click("Export CSV").await;
+        b.see("Exported: the file is downloading.").await;
+        let file = b.api().send(b.api().request(Method::GET, "crm/export/partial/download", Some(&token))).await;
+        assert_eq!(file.text.lines().count(), 2, "a header and Vic: {}", file.text);
+        assert!(file.text.contains("Vic"), "{}", file.text);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_import_that_cannot_run_says_why_in_words_and_imports_nothing() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let csv = dir.path().join("nameless.csv");
+        std::fs::write(&csv, "Mail\nsomeone@example.com\n").expect("file written");
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.open("#/import").await;
+        b.field("File (CSV or vCard)").await.send_keys(&csv.to_string_lossy()).await.expect("file chosen");
+        b.wait_for("//select[@aria-label='Column 1 (Mail) holds']").await;
+        b.click("Start import").await;
+        let said = b.wait_for("//p[@role='alert' and not(@hidden)]").await.text().await.expect("text");
+        assert!(said.contains("no name column") && !said.contains('{'), "a sentence, not JSON: {said}");
+        assert_eq!(b.contact_total(&token, "someone").await, 0);
+    })
+    .await;
+}

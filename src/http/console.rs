@@ -27,6 +27,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("people.js", JS, include_bytes!("../../console/people.js")),
     ("projects.js", JS, include_bytes!("../../console/projects.js")),
     ("settings.js", JS, include_bytes!("../../console/settings.js")),
+    ("transfer.js", JS, include_bytes!("../../console/transfer.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../console/favicon.svg")),
 ];
 
