@@ -14,6 +14,7 @@ export async function contactPage(id) {
   const [contact, projects, tags] = await Promise.all([
     get(`crm/contact/${id}`), get(`project/contact/${id}`), get(`crm/contact/${id}/tag`),
   ]);
+  const definitions = await get(`crm/${contact.isCompany ? 'company' : 'person'}/customfield/definitions`);
   const problem = errorBox();
   const rerender = async () => {
     const fresh = await contactPage(id);
@@ -52,6 +53,8 @@ export async function contactPage(id) {
       const tag = newTag.value.trim();
       if (tag) change(() => post(`crm/contact/${id}/tag`, { tagName: tag }), `Added the tag “${tag}”.`);
     } }, field('New tag', newTag), h('button', { type: 'submit' }, 'Add tag')));
+
+  const fieldPart = customFields(contact, definitions, change);
 
   let family = null;
   if (contact.isCompany) {
@@ -135,8 +138,45 @@ export async function contactPage(id) {
     problem,
     part('Details', details.length ? h('dl', {}, details) : h('p', {}, 'No phone, email or address yet.'),
       addDetail, contact.about ? h('p', {}, contact.about) : null),
-    tagPart, family, projectPart, accessPart,
-    h('p', { class: 'meta' }, `Created ${formatDate(contact.created)}${contact.createBy ? ` by ${contact.createBy.displayName}` : ''}.`));
+    fieldPart, tagPart, family, projectPart, accessPart,
+    // The API tells who created a contact and when, not who changed it last.
+    h('p', { class: 'meta' }, `Created${contact.createBy ? ` by ${contact.createBy.displayName}` : ''} on ${formatDate(contact.created)}.`));
+}
+
+/** The custom fields an administrator defined, with this contact's values: a control per
+ *  field by its type (text, text area, select, checkbox, date), saved together; a heading
+ *  (type 4) only titles the fields after it. */
+function customFields(contact, definitions, change) {
+  if (!definitions.length) return null;
+  const values = new Map((contact.customFields || []).map((f) => [f.id, f.fieldValue]));
+  const controls = [];
+  const rows = definitions.map((def) => {
+    const value = values.get(def.id) || '';
+    if (def.fieldType === 4) return h('h3', {}, def.label);
+    let control;
+    if (def.fieldType === 1) control = h('textarea', { rows: 2 }, value);
+    else if (def.fieldType === 2) {
+      let options = [];
+      try { options = JSON.parse(def.mask || '[]'); } catch { /* no options */ }
+      control = h('select', {}, h('option', { value: '' }, '(none)'), options.map((o) => h('option', { value: o, selected: o === value }, o)));
+    } else if (def.fieldType === 3) control = h('input', { type: 'checkbox', checked: value === 'true' });
+    else control = h('input', { type: def.fieldType === 5 ? 'date' : 'text', value, autocomplete: 'off' });
+    control.disabled = !contact.canEdit;
+    controls.push({ def, control, value });
+    const clear = contact.canEdit && value ? h('button', { type: 'button', class: 'small', 'aria-label': `Clear ${def.label}`,
+      onclick: () => change(() => post(`crm/contact/${contact.id}/customfield/${def.id}`, { fieldValue: '' }), `Cleared ${def.label}.`) }, 'Clear') : null;
+    const row = def.fieldType === 3 ? h('div', { class: 'field' }, h('label', { class: 'check' }, control, ` ${def.label}`)) : field(def.label, control);
+    if (clear) row.append(clear);
+    return row;
+  });
+  const save = (event) => {
+    event.preventDefault();
+    const changed = controls.map(({ def, control, value }) => ({ def, value, now: def.fieldType === 3 ? (control.checked ? 'true' : '') : control.value.trim() }))
+      .filter(({ value, now }) => now !== value);
+    change(() => Promise.all(changed.map(({ def, now }) => post(`crm/contact/${contact.id}/customfield/${def.id}`, { fieldValue: now }))), 'Saved the custom fields.');
+  };
+  return part('Custom fields', h('form', { class: 'fields', onsubmit: save }, rows,
+    contact.canEdit ? h('button', { type: 'submit' }, 'Save custom fields') : null));
 }
 
 /** Creates (id null) or changes a person or a company: names, email, a tag, access. */

@@ -760,3 +760,78 @@ async fn an_import_that_cannot_run_says_why_in_words_and_imports_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn custom_fields_of_a_contact_are_set_and_cleared_on_its_page() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let id = b.person(&token, "Olga", "Fielder").await;
+        let define =
+            |label: &str, field_type: i64, mask: &str| json!({"label": label, "fieldType": field_type, "mask": mask});
+        for body in [define("Birthplace", 0, ""), define("Newsletter", 3, ""), define("Size", 2, r#"["S","M","L"]"#)] {
+            b.api().call(&token, Method::POST, "crm/person/customfield", body).await.json_ok();
+        }
+
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.open(&format!("#/contact/{id}")).await;
+        b.see("Created by ").await;
+        b.type_into("Birthplace", "Berlin").await;
+        b.wait_for("//label[contains(., 'Newsletter')]/input").await.click().await.expect("checked");
+        b.field("Size").await.select_by_label("M").await.expect("size");
+        b.click("Save custom fields").await;
+        b.wait_for("//button[@aria-label='Clear Birthplace']").await;
+        let values = || async {
+            let list = b.api().get(&format!("crm/person/{id}/customfield"), &token).await.json_ok();
+            let mut pairs: Vec<(String, String)> = list["response"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| !f["fieldValue"].as_str().unwrap_or_default().is_empty())
+                .map(|f| (f["label"].as_str().unwrap().to_string(), f["fieldValue"].as_str().unwrap().to_string()))
+                .collect();
+            pairs.sort();
+            pairs
+        };
+        let pair = |l: &str, v: &str| (l.to_string(), v.to_string());
+        assert_eq!(values().await, vec![pair("Birthplace", "Berlin"), pair("Newsletter", "true"), pair("Size", "M")]);
+        b.check_screen("contact-custom-fields").await;
+
+        b.click("Clear Birthplace").await;
+        b.wait_gone("//button[@aria-label='Clear Birthplace']").await;
+        assert_eq!(values().await, vec![pair("Newsletter", "true"), pair("Size", "M")]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_administrator_adds_and_deletes_a_custom_field_and_sets_the_default_currency() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.click("Settings").await;
+        b.type_into("New field", "Region").await;
+        b.field("Field type").await.select_by_label("Select").await.expect("type");
+        b.type_into("Options", "North, South").await;
+        b.click("Add field").await;
+        b.wait_for("//button[@aria-label='Delete the field Region']").await;
+        let fields = b.api().get("crm/contact/customfield/definitions", &token).await.json_ok();
+        assert_eq!(fields["response"][0]["label"], "Region");
+        assert_eq!(fields["response"][0]["fieldType"], 2);
+        assert_eq!(fields["response"][0]["mask"], r#"["North","South"]"#);
+
+        b.field("Currency").await.select_by_value("EUR").await.expect("currency");
+        b.click("Set default currency").await;
+        b.see("The default currency is now EUR.").await;
+        let settings = b.api().store().crm_settings(portald::model::PortalId(1)).await.expect("settings");
+        assert_eq!(settings.default_currency.as_deref(), Some("EUR"));
+        b.check_screen("settings-fields-currency").await;
+
+        b.click("Delete the field Region").await;
+        b.wait_for("//dialog/h2[starts-with(normalize-space(), 'Delete the field Region')]").await;
+        b.click_in("//dialog", "Delete").await;
+        b.see("No custom fields yet.").await;
+        let fields = b.api().get("crm/contact/customfield/definitions", &token).await.json_ok();
+        assert_eq!(fields["response"], json!([]));
+    })
+    .await;
+}
