@@ -147,16 +147,30 @@ pub async fn bootstrap(store: &Store, portal: &PortalArgs) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Folds the contact totals' appended rows every second (PostgreSQL; see
-/// `Store::fold_contact_counts`), at start first, after whatever a CLI command wrote.
-fn spawn_count_folding(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+/// Runs `work` now and then every `period` until the server stops.
+fn spawn_every<F, Fut>(period: Duration, mut stop: watch::Receiver<bool>, mut work: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut tick = tokio::time::interval(period);
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 _ = stop.wait_for(|stop| *stop) => return,
             }
+            work().await;
+        }
+    });
+}
+
+/// Folds the contact totals' appended rows every second (PostgreSQL; see
+/// `Store::fold_contact_counts`), at start first, after whatever a CLI command wrote.
+fn spawn_count_folding(app: Arc<App>, stop: watch::Receiver<bool>) {
+    spawn_every(Duration::from_secs(1), stop, move || {
+        let app = app.clone();
+        async move {
             if let Err(err) = app.store.fold_contact_counts().await {
                 tracing::warn!(error = %err, "folding the contact totals");
             }
@@ -165,14 +179,10 @@ fn spawn_count_folding(app: Arc<App>, mut stop: watch::Receiver<bool>) {
 }
 
 /// Deletes expired tokens and old failed-login records once an hour.
-fn spawn_housekeeping(app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.wait_for(|stop| *stop) => return,
-            }
+fn spawn_housekeeping(app: Arc<App>, stop: watch::Receiver<bool>) {
+    spawn_every(Duration::from_secs(3600), stop, move || {
+        let app = app.clone();
+        async move {
             let now = chrono::Utc::now();
             if let Err(err) = app.store.purge_expired_tokens(now).await {
                 tracing::warn!(error = %err, "purging expired tokens");
