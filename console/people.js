@@ -81,10 +81,18 @@ function accountActions(user, change) {
   return h('div', { class: 'actions', role: 'group', 'aria-label': 'Account' },
     h('button', { type: 'button', onclick: () => change(() => put(`people/status/${disabled ? 'Active' : 'Terminated'}`, ids),
       disabled ? 'Enabled.' : 'Disabled.') }, disabled ? 'Enable' : 'Disable'),
-    h('button', { type: 'button', onclick: () => change(() => put(`people/type/${user.isVisitor ? 'User' : 'Visitor'}`, ids),
+    // Administrators and the owner cannot become guests (the server leaves them as they are).
+    user.isAdmin || user.isOwner ? null : h('button', { type: 'button', onclick: () => change(() => put(`people/type/${user.isVisitor ? 'User' : 'Visitor'}`, ids),
       'Changed the type.') }, user.isVisitor ? 'Make a user' : 'Make a guest'),
+    // The owner keeps his rights and a guest cannot have them (the server refuses both too).
+    user.isOwner || user.isVisitor ? null : h('button', { type: 'button', onclick: () => change(() => put('settings/security/administrator',
+      { productid: portalWide, userid: user.id, administrator: !user.isAdmin }), user.isAdmin ? 'Administrator rights removed.' : 'Made an administrator.') },
+    user.isAdmin ? 'Remove administrator rights' : 'Make administrator'),
     disabled ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete') : null);
 }
+
+/** The product id that stands for the whole portal in `settings/security/administrator`. */
+const portalWide = '00000000-0000-0000-0000-000000000000';
 
 /** The kinds of contact a profile lists, as the original names them. */
 const kinds = [['phone', 'Phone'], ['mobphone', 'Mobile phone'], ['mail', 'Email'], ['skype', 'Skype'],

@@ -613,6 +613,27 @@ async fn an_administrator_adds_a_guest_makes_him_a_user_disables_and_deletes_him
 }
 
 #[tokio::test]
+async fn the_owner_makes_a_user_an_administrator_and_takes_the_rights_away() {
+    in_browser(|b| async move {
+        let token = b.api().owner_token().await;
+        let (id, _, _) = b.api().add_user("Ada", Role::User).await;
+        let profile = format!("people/{id}");
+        b.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+        b.click("People").await;
+        b.click("Ada Tester").await;
+        b.click("Make administrator").await;
+        b.wait_for("//button[normalize-space()='Remove administrator rights']").await;
+        b.wait_for("//p[@class='kind'][starts-with(normalize-space(), 'Administrator')]").await;
+        assert_eq!(b.api().get(&profile, &token).await.json_ok()["response"]["isAdmin"], true);
+        b.check_screen("administrator").await;
+        b.click("Remove administrator rights").await;
+        b.wait_for("//button[normalize-space()='Make administrator']").await;
+        assert_eq!(b.api().get(&profile, &token).await.json_ok()["response"]["isAdmin"], false);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_administrator_adds_a_status_and_a_type_and_deletes_unused_tags() {
     in_browser(|b| async move {
         let token = b.api().owner_token().await;

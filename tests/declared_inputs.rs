@@ -69,6 +69,7 @@ fn path_value(records: &Records, path: &str, name: &str) -> String {
         "fromCurrency" => "EUR".into(),
         "toCurrency" => "USD".into(),
         "file" => "photo.png".into(),
+        "productid" => "00000000-0000-0000-0000-000000000000".into(),
         "id" if path.contains("/crm/contact/status/") => records.status.to_string(),
         "id" if path.contains("/crm/contact/type/") => records.contact_type.to_string(),
         "id" if path.contains("customfield") => records.field.to_string(),

@@ -80,6 +80,12 @@ fn every_original_people_route_is_served_or_listed_with_a_reason() {
     );
 }
 
+/// Of the settings module only the administrator routes, which the console uses.
+#[test]
+fn every_original_administrator_route_is_served() {
+    check(include_str!("data/original_settings_administrator_routes.txt"), "", (3, 3));
+}
+
 /// Tasks, milestones, time tracking, files, templates, discussions, comments, reports and
 /// ordering are out of scope, and listed as such.
 #[test]

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod administrators;
 pub mod auth;
 pub mod contact_mail;
 pub mod contacts;

@@ -459,6 +459,20 @@ impl Store {
         Ok(())
     }
 
+    pub async fn unset_admin(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        user: UserId,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM admins WHERE portal_id = $1 AND user_id = $2")
+            .bind(portal.0)
+            .bind(user.to_string())
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     /// Sets a user's password hash; false when no live user has that id.
     pub async fn set_password_hash(
         &self,

@@ -3,6 +3,7 @@
 //! inputs the handler's type declares (see `http::inputs`).
 
 mod account;
+mod administrators;
 mod auth;
 mod crm;
 mod crm_settings;
@@ -25,7 +26,7 @@ use super::wire::crm::{
 };
 use super::wire::crm_settings::{ContactBaseWithEmailWrapper, CurrencyRateInfoWrapper, CurrencyRateWrapper};
 use super::wire::groups::{GroupSummary, GroupWrapperFull};
-use super::wire::people::{EmployeeWraper, EmployeeWraperFull, ProgressItem};
+use super::wire::people::{EmployeeWraper, EmployeeWraperFull, ProductAdministrator, ProgressItem};
 use super::wire::photos::ThumbnailsDataWrapper;
 use super::wire::projects::{
     CommonSecurityInfo, ParticipantWrapper, ProjectTagWrapper, ProjectWrapper, ProjectWrapperFull, SearchWrapper,
@@ -96,6 +97,9 @@ fn api() -> Api {
         .put("/api/2.0/people/{userid}/photo", photos::change_user_photo, doc("Sets a user's photo from a URL (or an uploaded file)").returns::<ThumbnailsDataWrapper>())
         .delete("/api/2.0/people/{userid}/photo", photos::delete_user_photo, doc("Removes a user's photo").returns::<ThumbnailsDataWrapper>())
         .post("/api/2.0/people/{userid}/photo/thumbnails", photos::crop_user_photo, doc("Remakes a user's thumbnails from a part of his photo").returns::<ThumbnailsDataWrapper>())
+        .get("/api/2.0/settings/security/administrator", administrators::get, doc("Whether a user administers the portal (or CRM, People, Projects)").returns::<ProductAdministrator>())
+        .put("/api/2.0/settings/security/administrator", administrators::set, doc("Makes a user an administrator of the portal, or takes the rights away").returns::<ProductAdministrator>())
+        .get("/api/2.0/settings/security/administrator/{productid}", administrators::list, doc("The portal's administrators").list::<EmployeeWraper>())
         .get("/api/2.0/group", groups::list, doc("Every group").list::<GroupSummary>())
         .post("/api/2.0/group", groups::create, doc("Adds a group").returns::<GroupWrapperFull>())
         .get("/api/2.0/group/search", groups::search, doc("Groups by name").list::<GroupSummary>())

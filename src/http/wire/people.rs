@@ -225,3 +225,12 @@ impl ProgressItem {
         }
     }
 }
+
+/// The answer of `settings/security/administrator`: whether a user administers a product.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductAdministrator {
+    pub product_id: Uuid,
+    pub user_id: Uuid,
+    pub administrator: bool,
+}
