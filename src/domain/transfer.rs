@@ -455,12 +455,28 @@ pub(super) async fn export_step(store: &Store, conn: &mut AnyConnection, task: &
 
 /// The file of the caller's finished export, for download: its name and a reader of its
 /// chunks in order.
-pub async fn export_file(store: &Store, caller: &Caller) -> ApiResult<(String, i64)> {
+pub async fn export_file(
+    store: &Store,
+    caller: &Caller,
+) -> ApiResult<(String, impl futures_util::Stream<Item = Result<Vec<u8>, sqlx::Error>>)> {
     let progress = export_status(store, caller).await?.ok_or_else(|| ApiError::not_found("No export"))?;
     if progress.task.status != tasks::TaskStatus::Done {
         return Err(ApiError::not_found("The export is not done"));
     }
     let file =
         store.transfer_file_of(caller.portal, &progress.file).await?.ok_or_else(|| ApiError::not_found("No export"))?;
-    Ok((file.name, file.id))
+    // A chunk (a page of contacts) at a time, so that a large file never sits in memory whole.
+    let store = store.clone();
+    let chunks = futures_util::stream::unfold(Some(0i64), move |seq| {
+        let store = store.clone();
+        async move {
+            let seq = seq?;
+            match store.transfer_chunk(file.id, seq).await {
+                Ok(Some(data)) => Some((Ok(data), Some(seq + 1))),
+                Ok(None) => None,
+                Err(err) => Some((Err(err), None)),
+            }
+        }
+    });
+    Ok((file.name, chunks))
 }

@@ -136,19 +136,7 @@ pub async fn export_cancel(State(app): State<Arc<App>>, call: Call) -> ApiResult
 /// `GET crm/export/partial/download`: the caller's finished export, streamed a chunk (a page
 /// of contacts) at a time.
 pub async fn export_download(State(app): State<Arc<App>>, call: Call) -> ApiResult<Response> {
-    let (name, file) = transfer::export_file(&app.store, &call.caller).await?;
-    let store = app.store.clone();
-    let chunks = futures_util::stream::unfold(Some(0i64), move |seq| {
-        let store = store.clone();
-        async move {
-            let seq = seq?;
-            match store.transfer_chunk(file, seq).await {
-                Ok(Some(data)) => Some((Ok::<_, sqlx::Error>(data), Some(seq + 1))),
-                Ok(None) => None,
-                Err(err) => Some((Err(err), None)),
-            }
-        }
-    });
+    let (name, chunks) = transfer::export_file(&app.store, &call.caller).await?;
     let kind = if name.ends_with(".csv") { "text/csv; charset=utf-8" } else { "text/vcard; charset=utf-8" };
     Ok((
         [
