@@ -2,8 +2,9 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::contacts::{readable_contact_of, Arg, Args};
+use super::contacts::readable_contact_of;
 use super::{json_array, Store};
+use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::custom_fields::FieldDefinition;
 use crate::model::ids::{ContactId, FieldId, PortalId};

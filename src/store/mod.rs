@@ -16,12 +16,14 @@ mod migrated;
 mod photos;
 mod portals;
 mod projects;
+mod statement;
 mod tasks;
 mod tokens;
 mod transfer;
 mod users;
 
 pub use integrity::SequenceLag;
+pub(crate) use statement::{Arg, Args, Columns, ReadCost};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -66,6 +68,8 @@ pub struct Store {
     outbox: Arc<tokio::sync::Notify>,
     /// The SQLite database's file (none on PostgreSQL or in memory).
     sqlite_file: Option<PathBuf>,
+    /// Connections that run short reads on the calling thread (a SQLite file only).
+    in_place: Option<Arc<statement::InPlaceReaders>>,
 }
 
 /// The row lock a write takes on what it reads.
@@ -138,7 +142,15 @@ impl Store {
             // so it is set once here rather than by every new connection.
             pool.execute("PRAGMA journal_mode = WAL").await.context("switching SQLite to WAL")?;
         }
-        Ok(Store { pool, backend, sqlite_writer: Arc::new(Mutex::new(())), outbox: Arc::default(), sqlite_file })
+        let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlaceReaders::new(file)));
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(Mutex::new(())),
+            outbox: Arc::default(),
+            sqlite_file,
+            in_place,
+        })
     }
 
     /// Brings the schema up to date.
@@ -354,6 +366,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(readers) = &self.in_place {
+            readers.close();
+        }
         self.pool.close().await;
     }
 }

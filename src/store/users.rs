@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 
 use crate::model::ids::{GroupId, PortalId, UserId};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{from_ticks, json_array, parse_uuid, to_ticks, Store};
+use super::{from_ticks, json_array, parse_uuid, to_ticks, Arg, Args, Columns, ReadCost, Store};
 use crate::model::people::{GroupRef, NewUser, Profile, User, UserContact};
 use crate::model::photos::{PhotoFormat, PhotoStamp};
 
@@ -24,55 +23,46 @@ pub struct StoredCredentials {
     pub password_hash: String,
 }
 
-fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
-    let lead: Option<String> = row.try_get("lead_id")?;
+fn user_from_row<R: Columns + ?Sized>(row: &R) -> Result<User, sqlx::Error> {
     Ok(User {
-        id: UserId(parse_uuid(&row.try_get::<String, _>("id")?)?),
-        user_name: row.try_get("user_name")?,
-        email: row.try_get("email")?,
-        first_name: row.try_get("first_name")?,
-        last_name: row.try_get("last_name")?,
-        sex: row.try_get::<Option<i64>, _>("sex")?.map(|s| s != 0),
-        birthday: row.try_get::<Option<i64>, _>("birthday")?.map(from_ticks),
-        work_from: row.try_get::<Option<i64>, _>("work_from")?.map(from_ticks),
-        terminated_at: row.try_get::<Option<i64>, _>("terminated_at")?.map(from_ticks),
-        title: row.try_get("title")?,
-        location: row.try_get("location")?,
-        notes: row.try_get("notes")?,
-        status: row.try_get("status")?,
-        activation_status: row.try_get("activation_status")?,
-        culture_name: row.try_get("culture_name")?,
-        mobile_phone: row.try_get("mobile_phone")?,
-        mobile_phone_activation: row.try_get("mobile_phone_activation")?,
-        lead: lead.and_then(|t| uuid::Uuid::parse_str(&t).ok()).map(UserId),
-        sid: row.try_get("sid")?,
-        sso_name_id: row.try_get("sso_name_id")?,
-        is_visitor: row.try_get::<i64, _>("is_visitor")? != 0,
-        is_admin: flag(row, "is_admin")?,
-        is_owner: flag(row, "is_owner")?,
-        created_at: from_ticks(row.try_get("created_at")?),
-        last_modified: from_ticks(row.try_get("last_modified")?),
+        id: UserId(parse_uuid(&row.text("id")?)?),
+        user_name: row.text("user_name")?,
+        email: row.text("email")?,
+        first_name: row.text("first_name")?,
+        last_name: row.text("last_name")?,
+        sex: row.opt_int("sex")?.map(|s| s != 0),
+        birthday: row.opt_int("birthday")?.map(from_ticks),
+        work_from: row.opt_int("work_from")?.map(from_ticks),
+        terminated_at: row.opt_int("terminated_at")?.map(from_ticks),
+        title: row.text("title")?,
+        location: row.text("location")?,
+        notes: row.text("notes")?,
+        status: row.int("status")?,
+        activation_status: row.int("activation_status")?,
+        culture_name: row.opt_text("culture_name")?,
+        mobile_phone: row.opt_text("mobile_phone")?,
+        mobile_phone_activation: row.int("mobile_phone_activation")?,
+        lead: row.opt_text("lead_id")?.and_then(|t| uuid::Uuid::parse_str(&t).ok()).map(UserId),
+        sid: row.opt_text("sid")?,
+        sso_name_id: row.opt_text("sso_name_id")?,
+        is_visitor: row.int("is_visitor")? != 0,
+        is_admin: row.flag("is_admin")?,
+        is_owner: row.flag("is_owner")?,
+        created_at: from_ticks(row.int("created_at")?),
+        last_modified: from_ticks(row.int("last_modified")?),
         photo: photo_stamp(row)?,
     })
 }
 
 /// The user's photo, when he has one.
-fn photo_stamp(row: &AnyRow) -> Result<Option<PhotoStamp>, sqlx::Error> {
-    let format: Option<String> = row.try_get("photo_format")?;
-    let version: Option<i64> = row.try_get("photo_version")?;
+fn photo_stamp<R: Columns + ?Sized>(row: &R) -> Result<Option<PhotoStamp>, sqlx::Error> {
+    let format = row.opt_text("photo_format")?;
+    let version = row.opt_int("photo_version")?;
     Ok(format
         .as_deref()
         .and_then(PhotoFormat::from_extension)
         .zip(version)
         .map(|(format, version)| PhotoStamp { format, version }))
-}
-
-/// `EXISTS` is an integer in SQLite and a boolean in PostgreSQL.
-fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    match row.try_get::<bool, _>(column) {
-        Ok(value) => Ok(value),
-        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
-    }
 }
 
 impl Store {
@@ -140,9 +130,11 @@ impl Store {
              WHERE t.token_hash = $2 AND t.portal_id = $1 AND t.revoked_at IS NULL AND t.expires_at > $3 \
              AND u.removed = 0"
         );
-        let row =
-            sqlx::query(&sql).bind(portal.0).bind(token_hash).bind(to_ticks(now)).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_from_row).transpose()
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        args.push(Arg::Text(token_hash.to_string()));
+        args.push(Arg::Int(to_ticks(now)));
+        Ok(self.read_rows(&sql, &args, |row| user_from_row(row)).await?.pop())
     }
 
     /// Every live user of the portal.
@@ -154,7 +146,14 @@ impl Store {
 
     /// Live users by id; ids without a live user are left out. One statement for any number.
     pub async fn users_by_ids(&self, portal: PortalId, ids: &[UserId]) -> Result<Vec<User>, sqlx::Error> {
-        self.users_by_ids_in(&self.pool, portal, ids).await
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        args.push(Arg::Text(user_ids_json(ids)));
+        self.read_rows_costing(ReadCost::of_ids(ids.len()), &self.users_by_ids_sql(), &args, |row| user_from_row(row))
+            .await
     }
 
     /// As [`Store::users_by_ids`], inside a transaction (to see its own writes).
@@ -167,13 +166,17 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>());
-        let sql = format!(
+        let rows =
+            sqlx::query(&self.users_by_ids_sql()).bind(portal.0).bind(user_ids_json(ids)).fetch_all(conn).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Live users of portal `$1` by id (`$2`, a JSON array of texts).
+    fn users_by_ids_sql(&self) -> String {
+        format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
             self.json_texts(2)
-        );
-        let rows = sqlx::query(&sql).bind(portal.0).bind(&ids).fetch_all(conn).await?;
-        rows.iter().map(user_from_row).collect()
+        )
     }
 
     /// Makes the listed live users guests (`visitor`) or users, in one statement.
@@ -492,4 +495,8 @@ impl Store {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+fn user_ids_json(ids: &[UserId]) -> String {
+    json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>())
 }

@@ -8,7 +8,7 @@ use super::{ids_of, Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ContactFilter, ContactSort};
 use crate::model::ids::{ContactId, PortalId, ShareType};
-use crate::store::{to_ticks, Backend, Store};
+use crate::store::{to_ticks, Backend, ReadCost, Store};
 
 /// `%text%` for LIKE, lower-cased, with the wildcards of the text escaped.
 fn like_pattern(text: &str) -> String {
@@ -166,11 +166,13 @@ impl Store {
     ) -> Result<(Vec<ContactId>, u64), sqlx::Error> {
         let mut args = Args::default();
         let condition = self.filter_condition(&mut args, portal, viewer, filter);
-        let total = if by_kind_and_share_only(filter) {
-            self.count_by_kind_and_share(portal, viewer, filter).await?
+        // Without criteria the total comes from the kept totals and the page from an index:
+        // both short. Criteria (a word, a tag) may make either walk many rows.
+        let (total, cost) = if by_kind_and_share_only(filter) {
+            (self.count_by_kind_and_share(portal, viewer, filter).await?, ReadCost::Short)
         } else {
             let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
-            args.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?
+            (args.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?, ReadCost::Long)
         };
         let order = match filter.sort {
             ContactSort::DisplayName => "c.search_name",
@@ -188,7 +190,7 @@ impl Store {
         let order = order.join(", ");
         let page_sql =
             format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
-        let ids = ids_of(args.bind(sqlx::query(&page_sql)).fetch_all(&self.pool).await?)?;
+        let ids = self.read_rows_costing(cost, &page_sql, &args, |row| Ok(ContactId(row.int("id")?))).await?;
         Ok((ids, total as u64))
     }
 
@@ -204,7 +206,8 @@ impl Store {
         let mut conditions = kind_and_share(&mut args, filter);
         conditions.push("1 = 1".to_string());
         let count = readable_count(&mut args, viewer, &portal_arg, &conditions.join(" AND "), CountFrom::Totals);
-        args.bind(sqlx::query(&format!("SELECT {count} AS n"))).fetch_one(&self.pool).await?.try_get("n")
+        let total = self.read_rows(&format!("SELECT {count} AS n"), &args, |row| row.int("n")).await?.pop();
+        total.ok_or(sqlx::Error::RowNotFound)
     }
 
     /// The ids the filter selects above `after`, lowest first, at most `count`: keyset paging

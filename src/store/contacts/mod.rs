@@ -19,42 +19,11 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, JsonField, Store};
+pub(super) use super::{Arg, Args, ReadCost};
 use crate::model::contacts::{Contact, ContactPatch, NewContact};
 use crate::model::ids::{CompanyId, ContactId, PortalId, ShareType, UserId};
 
 pub(in crate::store) use access::readable_contact_of;
-
-/// Positional arguments of a statement built piece by piece.
-#[derive(Default)]
-pub(super) struct Args {
-    values: Vec<Arg>,
-}
-
-pub(super) enum Arg {
-    Int(i64),
-    Text(String),
-}
-
-impl Args {
-    /// Adds a value and returns its placeholder.
-    pub(super) fn push(&mut self, value: Arg) -> String {
-        self.values.push(value);
-        format!("${}", self.values.len())
-    }
-
-    pub(super) fn bind<'q>(
-        &'q self,
-        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-        for value in &self.values {
-            query = match value {
-                Arg::Int(n) => query.bind(*n),
-                Arg::Text(s) => query.bind(s.as_str()),
-            };
-        }
-        query
-    }
-}
 
 /// A contact as [`Store::contacts_by_ids_in`] reads it: one JSON array per contact, in the
 /// order of `CONTACT_ITEMS`, its managers' ids last (serde reads a struct from an array in
@@ -111,6 +80,17 @@ impl ContactRow {
     }
 }
 
+fn contact_ids_args(portal: PortalId, ids: &[ContactId]) -> Args {
+    let mut args = Args::default();
+    args.push(Arg::Int(portal.0));
+    args.push(Arg::Text(json_array(ids)));
+    args
+}
+
+fn contacts_from_json(rows: &str) -> Result<Vec<Contact>, sqlx::Error> {
+    from_json_rows::<ContactRow>(rows)?.into_iter().map(ContactRow::into_contact).collect()
+}
+
 /// The `id` column of each row, as the typed id it is.
 fn ids_of<Id: From<i64>>(rows: Vec<AnyRow>) -> Result<Vec<Id>, sqlx::Error> {
     rows.iter().map(|row| Ok(Id::from(row.try_get::<i64, _>("id")?))).collect()
@@ -125,8 +105,12 @@ impl Store {
         ids: &[impl Into<ContactId> + Copy],
     ) -> Result<Vec<Contact>, sqlx::Error> {
         let ids: Vec<ContactId> = ids.iter().map(|id| (*id).into()).collect();
-        let mut conn = self.pool.acquire().await?;
-        self.contacts_by_ids_in(&mut conn, portal.into(), &ids).await
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (sql, args) = (self.contacts_by_ids_sql(), contact_ids_args(portal.into(), &ids));
+        let rows = self.read_json_rows(ReadCost::of_ids(ids.len()), &sql, &args).await?;
+        contacts_from_json(&rows)
     }
 
     /// The same inside a transaction: a request holding one connection never waits for a
@@ -140,18 +124,23 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let sql = self.contacts_by_ids_sql();
+        let args = contact_ids_args(portal, ids);
+        let rows: String = args.bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?.try_get("rows")?;
+        contacts_from_json(&rows)
+    }
+
+    /// Contacts by id (`$2`, a JSON array) with their managers, as one JSON value.
+    fn contacts_by_ids_sql(&self) -> String {
         let managers = self.json_list(
             "m.user_id",
             "FROM crm_contact_managers m WHERE m.portal_id = c.portal_id AND m.contact_id = c.id",
         );
-        let sql = format!(
+        format!(
             "SELECT {} AS rows FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {}",
             self.json_rows(&format!("{CONTACT_ITEMS}, {managers}"), "c.id"),
             self.json_ints(2)
-        );
-        let rows: String =
-            sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).fetch_one(&mut *conn).await?.try_get("rows")?;
-        from_json_rows::<ContactRow>(&rows)?.into_iter().map(ContactRow::into_contact).collect()
+        )
     }
 
     pub async fn contact(

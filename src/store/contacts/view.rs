@@ -1,14 +1,12 @@
 //! What a list of contacts shows besides the contact rows, in one statement.
 
-use sqlx::Row;
-
 use super::access::readable;
 use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ContactDetails, ContactInfo, ListItem, LIST_CONTACT_STATUS};
 use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::model::ids::{ContactId, FieldId, InfoId, ListItemId, PortalId};
-use crate::store::{from_json_rows, json_array, Store};
+use crate::store::{from_json_rows, json_array, ReadCost, Store};
 
 impl Store {
     /// Everything a list of contacts shows besides the contact rows, in one statement: their
@@ -25,6 +23,7 @@ impl Store {
         viewer: Viewer,
         ids: &[ContactId],
     ) -> Result<ContactDetails, sqlx::Error> {
+        let cost = ReadCost::of_ids(ids.len());
         let mut args = Args::default();
         args.push(Arg::Int(portal.0));
         args.push(Arg::Text(json_array(ids)));
@@ -50,7 +49,7 @@ impl Store {
             "SELECT {} AS rows FROM ({union}) AS v",
             self.json_rows("k, a, b, c, d, e, s, t, u", "k, a, b, c, s")
         );
-        let text: String = args.bind(sqlx::query(&sql)).fetch_one(&self.pool).await?.try_get("rows")?;
+        let text = self.read_json_rows(cost, &sql, &args).await?;
         type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = from_json_rows(&text)?;
         let mut details = ContactDetails::default();

@@ -1,0 +1,266 @@
+//! Statements whose arguments are built at run time, and the short reads that, on SQLite, run
+//! on the calling thread.
+//!
+//! sqlx's SQLite driver runs every statement on its connection's own worker thread. For a
+//! statement of a few microseconds the hand-over both ways (a channel, a wake-up, two context
+//! switches) costs more than the SQL: `perf` put about half of a contact read's CPU time in
+//! the kernel switching threads and under 2% in SQLite. So the reads every request makes (its
+//! token, a contact and what it shows, users by id) go through [`Store::read_rows`], which on a
+//! SQLite file runs them in place through rusqlite, on query-only connections of their own to
+//! the same file. WAL gives those the last committed state, as it gives the pool's readers.
+//! Writes and transactions stay on sqlx, and PostgreSQL answers every statement through sqlx.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::Store;
+
+/// Positional arguments (`$1`, `$2`, ...) of a statement built piece by piece.
+#[derive(Default)]
+pub(crate) struct Args {
+    values: Vec<Arg>,
+}
+
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Args {
+    /// Adds a value and returns its placeholder.
+    pub(crate) fn push(&mut self, value: Arg) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    pub(crate) fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for value in &self.values {
+            query = match value {
+                Arg::Int(n) => query.bind(*n),
+                Arg::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query
+    }
+
+    /// Binds by name: SQLite numbers `$N` marks in the order they first appear, not by `N`.
+    fn bind_in_place(&self, statement: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
+        for (n, value) in self.values.iter().enumerate() {
+            let Some(index) = statement.parameter_index(&format!("${}", n + 1))? else {
+                continue;
+            };
+            match value {
+                Arg::Int(number) => statement.raw_bind_parameter(index, number)?,
+                Arg::Text(text) => statement.raw_bind_parameter(index, text)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A result row's columns by name, whichever driver read it.
+pub(crate) trait Columns {
+    fn int(&self, name: &str) -> Result<i64, sqlx::Error>;
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn text(&self, name: &str) -> Result<String, sqlx::Error>;
+    fn opt_text(&self, name: &str) -> Result<Option<String>, sqlx::Error>;
+    /// `EXISTS` and comparisons: an integer in SQLite, a boolean in PostgreSQL.
+    fn flag(&self, name: &str) -> Result<bool, sqlx::Error>;
+}
+
+impl Columns for AnyRow {
+    fn int(&self, name: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(name)
+    }
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(name)
+    }
+    fn text(&self, name: &str) -> Result<String, sqlx::Error> {
+        self.try_get(name)
+    }
+    fn opt_text(&self, name: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get(name)
+    }
+    fn flag(&self, name: &str) -> Result<bool, sqlx::Error> {
+        match self.try_get::<bool, _>(name) {
+            Ok(value) => Ok(value),
+            Err(_) => Ok(self.try_get::<i64, _>(name)? != 0),
+        }
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn int(&self, name: &str) -> Result<i64, sqlx::Error> {
+        self.get(name).map_err(from_rusqlite)
+    }
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.get(name).map_err(from_rusqlite)
+    }
+    fn text(&self, name: &str) -> Result<String, sqlx::Error> {
+        self.get(name).map_err(from_rusqlite)
+    }
+    fn opt_text(&self, name: &str) -> Result<Option<String>, sqlx::Error> {
+        self.get(name).map_err(from_rusqlite)
+    }
+    fn flag(&self, name: &str) -> Result<bool, sqlx::Error> {
+        Ok(self.int(name)? != 0)
+    }
+}
+
+/// The in-place readers of one SQLite file: connections are opened on demand and kept for the
+/// next read. A read holds its connection only while its statement runs on the calling thread,
+/// so there are never more of them than threads that read.
+pub(super) struct InPlaceReaders {
+    file: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+/// Prepared statements each connection keeps: the hot reads are a few dozen texts.
+const STATEMENT_CACHE: usize = 64;
+
+impl InPlaceReaders {
+    pub(super) fn new(file: &Path) -> InPlaceReaders {
+        InPlaceReaders { file: file.to_path_buf(), idle: Mutex::new(Vec::new()) }
+    }
+
+    fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        // Opened for writing but made query-only: a read-only connection cannot recover WAL
+        // state on its own if it is the first to open the file after a crash.
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.file,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;")?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+
+    fn rows<T>(
+        &self,
+        sql: &str,
+        args: &Args,
+        decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        let idle = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open().map_err(from_rusqlite)?,
+        };
+        let read = (|| {
+            let mut statement = conn.prepare_cached(sql).map_err(from_rusqlite)?;
+            args.bind_in_place(&mut statement).map_err(from_rusqlite)?;
+            let mut rows = statement.raw_query();
+            let mut decoded = Vec::new();
+            while let Some(row) = rows.next().map_err(from_rusqlite)? {
+                decoded.push(decode(row)?);
+            }
+            Ok(decoded)
+        })();
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+        read
+    }
+
+    /// Closes the idle connections (the pool is closing).
+    pub(super) fn close(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+}
+
+/// rusqlite's errors as sqlx's, so that callers see one error type: a busy or locked database
+/// is what a pool that cannot hand out a connection in time means too (503 to the client).
+fn from_rusqlite(err: rusqlite::Error) -> sqlx::Error {
+    match err {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if matches!(failure.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+        {
+            sqlx::Error::PoolTimedOut
+        }
+        other => sqlx::Error::Protocol(format!("SQLite: {other}")),
+    }
+}
+
+/// How long a read may take, which decides where it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadCost {
+    /// An index look-up or a short page: microseconds, run in place on SQLite.
+    Short,
+    /// Work that grows with the data (a text search, a count over many rows): run through the
+    /// pool, so that it does not hold one of the runtime's threads from other requests.
+    Long,
+}
+
+impl ReadCost {
+    /// A read of this many listed ids: a page is short, a batch of thousands (a link answers
+    /// with up to 1,000 contacts) is not.
+    pub(crate) fn of_ids(count: usize) -> ReadCost {
+        if count <= 100 {
+            ReadCost::Short
+        } else {
+            ReadCost::Long
+        }
+    }
+}
+
+impl Store {
+    /// Runs a short read outside any transaction and decodes its rows: on a SQLite file on the
+    /// calling thread, otherwise through the pool.
+    pub(super) async fn read_rows<T>(
+        &self,
+        sql: &str,
+        args: &Args,
+        decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        self.read_rows_costing(ReadCost::Short, sql, args, decode).await
+    }
+
+    /// As [`Store::read_rows`], in place only when the read is [`ReadCost::Short`].
+    pub(super) async fn read_rows_costing<T>(
+        &self,
+        cost: ReadCost,
+        sql: &str,
+        args: &Args,
+        decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        match (&self.in_place, cost) {
+            (Some(readers), ReadCost::Short) => readers.rows(sql, args, decode),
+            _ => {
+                let rows = args.bind(sqlx::query(sql)).fetch_all(&self.pool).await?;
+                rows.iter().map(|row| decode(row)).collect()
+            }
+        }
+    }
+
+    /// A read whose one row holds one text column named `rows` (a [`Store::json_rows`] value).
+    pub(super) async fn read_json_rows(&self, cost: ReadCost, sql: &str, args: &Args) -> Result<String, sqlx::Error> {
+        self.read_rows_costing(cost, sql, args, |row| row.text("rows")).await?.pop().ok_or(sqlx::Error::RowNotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_bind_by_their_number_not_by_where_they_first_appear() {
+        let conn = rusqlite::Connection::open_in_memory().expect("an in-memory database");
+        let mut statement = conn.prepare("SELECT $2 || ':' || $1 AS v").expect("the statement");
+        let mut args = Args::default();
+        args.push(Arg::Int(1));
+        args.push(Arg::Text("two".into()));
+        args.bind_in_place(&mut statement).expect("bound");
+        let mut rows = statement.raw_query();
+        let row = rows.next().expect("a step").expect("a row");
+        assert_eq!(row.text("v").expect("v"), "two:1");
+    }
+}
