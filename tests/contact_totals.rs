@@ -98,6 +98,28 @@ async fn list_totals_follow_every_kind_of_write_for_admins_and_users() {
         .json_ok();
     assert_totals_agree(&server, &callers, "access changed").await;
 
+    // A share type changed by an edit that leaves the managers as they are.
+    server
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("crm/contact/person/{managed}"),
+            json!({"firstName": "Managed", "lastName": "Person", "shareType": 1}),
+        )
+        .await
+        .json_ok();
+    assert_totals_agree(&server, &callers, "shared by an edit").await;
+    server
+        .call(
+            &owner,
+            Method::PUT,
+            &format!("crm/contact/person/{managed}"),
+            json!({"firstName": "Managed", "lastName": "Person", "shareType": 0}),
+        )
+        .await
+        .json_ok();
+    assert_totals_agree(&server, &callers, "made private by an edit").await;
+
     server.call(&owner, Method::PUT, "crm/contact", json!({"contactids": [persons[3], persons[4]]})).await.json_ok();
     server.call(&owner, Method::DELETE, &format!("crm/contact/{company}"), json!({})).await.json_ok();
     assert_totals_agree(&server, &callers, "deleted").await;
@@ -107,6 +129,8 @@ async fn list_totals_follow_every_kind_of_write_for_admins_and_users() {
         .await
         .json_ok();
     assert_totals_agree(&server, &callers, "merged").await;
+    let findings = server.store().engine_findings().await.expect("the check runs");
+    assert!(findings.is_empty(), "portald check finds nothing: {findings:?}");
 }
 
 #[tokio::test]

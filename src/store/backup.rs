@@ -411,8 +411,17 @@ impl Store {
     /// each contact's name (written by a trigger as it came in) and now its details too.
     /// PostgreSQL's statement triggers kept its search column current as the details came in.
     /// The contact totals are counted afresh: PostgreSQL's TRUNCATE of a forced restore runs no
-    /// delete trigger, so the target's totals from before would remain.
+    /// delete trigger, so the target's totals from before would remain. The manager rows'
+    /// copies of their contacts' share type and kind are set again, as a manager row copied in
+    /// before its contact kept the file's values.
     pub async fn rebuild_derived(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        conn.execute(
+            "UPDATE crm_contact_managers \
+             SET share_type = (SELECT c.share_type FROM crm_contacts c WHERE c.id = crm_contact_managers.contact_id), \
+                 is_company = (SELECT c.is_company FROM crm_contacts c WHERE c.id = crm_contact_managers.contact_id) \
+             WHERE EXISTS (SELECT 1 FROM crm_contacts c WHERE c.id = crm_contact_managers.contact_id)",
+        )
+        .await?;
         conn.execute("DELETE FROM crm_contact_counts").await?;
         conn.execute(
             "INSERT INTO crm_contact_counts (portal_id, is_company, share_type, n) \

@@ -144,6 +144,16 @@ impl Store {
                 "the contact totals of {miscounted} portal, kind and share type combinations disagree with the contacts"
             ));
         }
+        let stale_managers: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM crm_contact_managers m JOIN crm_contacts c ON c.id = m.contact_id \
+             WHERE m.share_type <> c.share_type OR m.is_company <> c.is_company",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        if stale_managers > 0 {
+            findings.push(format!("{stale_managers} manager rows disagree with their contact's share type or kind"));
+        }
         Ok(findings)
     }
 
