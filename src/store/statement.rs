@@ -258,9 +258,20 @@ impl Store {
         }
     }
 
+    /// A read that answers exactly one row (an aggregate).
+    pub(super) async fn read_one<T>(
+        &self,
+        cost: ReadCost,
+        sql: &str,
+        args: &Args,
+        decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        self.read_rows_costing(cost, sql, args, decode).await?.pop().ok_or(sqlx::Error::RowNotFound)
+    }
+
     /// A read whose one row holds one text column named `rows` (a [`Store::json_rows`] value).
     pub(super) async fn read_json_rows(&self, cost: ReadCost, sql: &str, args: &Args) -> Result<String, sqlx::Error> {
-        self.read_rows_costing(cost, sql, args, |row| row.text("rows")).await?.pop().ok_or(sqlx::Error::RowNotFound)
+        self.read_one(cost, sql, args, |row| row.text("rows")).await
     }
 }
 

@@ -1,8 +1,6 @@
 //! `contact/filter` and the searches: one page of the matching contacts the viewer may read,
 //! and how many there are, in two statements.
 
-use sqlx::Row;
-
 use super::access::{readable, readable_count, CountFrom};
 use super::{ids_of, Arg, Args};
 use crate::model::access::Viewer;
@@ -172,7 +170,7 @@ impl Store {
             (self.count_by_kind_and_share(portal, viewer, filter).await?, ReadCost::Short)
         } else {
             let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
-            (args.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?, ReadCost::Long)
+            (self.read_one(ReadCost::Long, &count_sql, &args, |row| row.int("n")).await?, ReadCost::Long)
         };
         let order = match filter.sort {
             ContactSort::DisplayName => "c.search_name",
@@ -206,8 +204,7 @@ impl Store {
         let mut conditions = kind_and_share(&mut args, filter);
         conditions.push("1 = 1".to_string());
         let count = readable_count(&mut args, viewer, &portal_arg, &conditions.join(" AND "), CountFrom::Totals);
-        let total = self.read_rows(&format!("SELECT {count} AS n"), &args, |row| row.int("n")).await?.pop();
-        total.ok_or(sqlx::Error::RowNotFound)
+        self.read_one(ReadCost::Short, &format!("SELECT {count} AS n"), &args, |row| row.int("n")).await
     }
 
     /// The ids the filter selects above `after`, lowest first, at most `count`: keyset paging
