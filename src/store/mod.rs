@@ -269,10 +269,15 @@ impl Store {
 
     /// A subquery yielding the text values of a JSON array bound at `$n`: one statement and one
     /// bound value for any number of ids (no per-id placeholders, no per-id statements).
+    ///
+    /// On PostgreSQL the values pass through an array: the planner guesses 100 rows from a JSON
+    /// set function, but 10 from an array's `unnest`. With 100 it scanned a whole table of a small
+    /// portal for one contact's tags (2.5 ms at 20,000 contacts) instead of one index look-up
+    /// (0.05 ms, `EXPLAIN ANALYZE`).
     pub(crate) fn json_texts(&self, n: usize) -> String {
         match self.backend {
             Backend::Sqlite => format!("(SELECT value FROM json_each(${n}))"),
-            Backend::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb))"),
+            Backend::Postgres => format!("(SELECT unnest(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb))))"),
         }
     }
 
@@ -300,8 +305,6 @@ impl Store {
         }
     }
 
-    /// Like [`Store::json_texts`], for integer ids.
-    /// Also a table of one column, `id`, to select from.
     /// The ids of the JSON array bound as `$n` with their positions in it (0 first), as a
     /// subquery of rows `(id, pos)`: one statement reorders a whole list.
     pub(crate) fn json_positions(&self, n: usize) -> String {
@@ -316,10 +319,14 @@ impl Store {
         }
     }
 
+    /// Like [`Store::json_texts`], for integer ids. Also a table of one column, `id`, to select
+    /// from.
     pub(crate) fn json_ints(&self, n: usize) -> String {
         match self.backend {
             Backend::Sqlite => format!("(SELECT value AS id FROM json_each(${n}))"),
-            Backend::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint AS id)"),
+            Backend::Postgres => {
+                format!("(SELECT unnest(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint)) AS id)")
+            }
         }
     }
 
