@@ -2,6 +2,8 @@
 //! middleware renders either as JSON or XML, with the request's list options applied, so every
 //! endpoint answers the same way and the XML is always derived from the JSON value.
 
+use std::sync::Arc;
+
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
@@ -51,46 +53,79 @@ impl Format {
 /// A successful result, waiting for the envelope.
 #[derive(Debug, Clone)]
 pub struct Reply {
-    value: Value,
+    body: Body,
     paging: Paging,
+}
+
+/// A result as the envelope gets it.
+#[derive(Clone)]
+enum Body {
+    /// A JSON value: what the list pipeline sorts, filters and pages.
+    Value(Value),
+    /// An object, or a page of `items` the method finished itself, kept as its wire type: JSON
+    /// without `fields` is written from it directly, the rest from its value.
+    Wire { wire: Arc<dyn Wire>, items: Option<u64> },
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Value(value) => value.fmt(f),
+            Body::Wire { items, .. } => write!(f, "wire value ({items:?} items)"),
+        }
+    }
+}
+
+/// A wire type, however it is rendered.
+trait Wire: Send + Sync {
+    fn to_value(&self) -> serde_json::Result<Value>;
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+}
+
+impl<T: Serialize + Send + Sync> Wire for T {
+    fn to_value(&self) -> serde_json::Result<Value> {
+        serde_json::to_value(self)
+    }
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        json::write_wire(out, self)
+    }
 }
 
 impl Reply {
     /// One object (or any serialisable value).
-    pub fn of<T: Serialize + ?Sized>(value: &T) -> ApiResult<Reply> {
-        let value = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok(Reply { value, paging: Paging::Generic })
+    pub fn of<T: Serialize + Send + Sync + 'static>(value: T) -> ApiResult<Reply> {
+        Ok(Reply { body: Body::Wire { wire: Arc::new(value), items: None }, paging: Paging::Generic })
     }
 
     /// A whole list, for the generic filter/sort/page pipeline.
     pub fn list<T: Serialize>(items: &[T]) -> ApiResult<Reply> {
-        Reply::of(items)
+        Reply::converted(items, Paging::Generic)
     }
 
     /// A whole list the method filtered itself (from `filterBy`/`filterValue`).
     pub fn filtered_list<T: Serialize>(items: &[T]) -> ApiResult<Reply> {
-        let mut reply = Reply::of(items)?;
-        reply.paging = Paging::Filtered;
-        Ok(reply)
+        Reply::converted(items, Paging::Filtered)
     }
 
     /// One page of a list the method paged itself, out of `total`.
-    pub fn page<T: Serialize>(items: &[T], total: u64) -> ApiResult<Reply> {
-        let mut reply = Reply::of(items)?;
-        reply.paging = Paging::Paged { total };
-        Ok(reply)
+    pub fn page<T: Serialize + Send + Sync + 'static>(items: Vec<T>, total: u64) -> ApiResult<Reply> {
+        let count = Some(items.len() as u64);
+        Ok(Reply { body: Body::Wire { wire: Arc::new(items), items: count }, paging: Paging::Paged { total } })
     }
 
     /// The [`ListOptions::window`](super::list::ListOptions::window) of a list of `len` items.
     pub fn window<T: Serialize>(items: &[T], len: usize) -> ApiResult<Reply> {
-        let mut reply = Reply::of(items)?;
-        reply.paging = Paging::Window { len: len as u64 };
-        Ok(reply)
+        Reply::converted(items, Paging::Window { len: len as u64 })
     }
 
     /// No result: the envelope carries `"response":{}`.
     pub fn void() -> Reply {
-        Reply { value: Value::Null, paging: Paging::Generic }
+        Reply { body: Body::Value(Value::Null), paging: Paging::Generic }
+    }
+
+    fn converted<T: Serialize>(items: &[T], paging: Paging) -> ApiResult<Reply> {
+        let value = serde_json::to_value(items).map_err(|e| ApiError::Internal(e.into()))?;
+        Ok(Reply { body: Body::Value(value), paging })
     }
 }
 
@@ -157,10 +192,26 @@ pub struct RenderContext<'a> {
     pub list: &'a ListOptions,
 }
 
-/// Renders a successful reply: 201 for POST, otherwise the handler's status.
-pub fn render_reply(reply: Reply, status: StatusCode, ctx: &RenderContext) -> (StatusCode, Vec<u8>, &'static str) {
+/// Renders a successful reply: 201 for POST, otherwise the handler's status. Fails only if a
+/// wire type cannot be serialised.
+pub fn render_reply(
+    reply: Reply,
+    status: StatusCode,
+    ctx: &RenderContext,
+) -> serde_json::Result<(StatusCode, Vec<u8>, &'static str)> {
     let status = if *ctx.method == Method::POST && status == StatusCode::OK { StatusCode::CREATED } else { status };
-    let (mut response, count, total, next_index) = match reply.value {
+    let value = match reply.body {
+        Body::Value(value) => value,
+        Body::Wire { wire, items } => {
+            if ctx.format == Format::Json && ctx.list.fields.is_empty() {
+                if let Some(body) = write_wire_reply(&*wire, items, reply.paging, status, ctx)? {
+                    return Ok((status, body, ctx.format.content_type()));
+                }
+            }
+            wire.to_value()?
+        }
+    };
+    let (mut response, count, total, next_index) = match value {
         Value::Array(items) => {
             let page = list::page(items, reply.paging, ctx.list);
             let count = page.items.len() as u64;
@@ -175,7 +226,50 @@ pub fn render_reply(reply: Reply, status: StatusCode, ctx: &RenderContext) -> (S
         other => (other, 1, None, None),
     };
     list::select_fields(&mut response, &ctx.list.fields);
-    let envelope = Envelope {
+    // The result moves in after the (small) envelope is converted, rather than being copied.
+    let mut envelope = serde_json::to_value(head(count, total, next_index, status, ctx))?;
+    envelope["response"] = response;
+    Ok((status, encode(ctx.format, &envelope), ctx.format.content_type()))
+}
+
+/// The JSON envelope of an object or a finished page written straight from its wire type, as
+/// [`render_reply`] writes it from the value; `None` for anything else (a list the pipeline
+/// sorts and pages, a string, nothing), which goes through the value.
+fn write_wire_reply(
+    wire: &dyn Wire,
+    items: Option<u64>,
+    paging: Paging,
+    status: StatusCode,
+    ctx: &RenderContext,
+) -> serde_json::Result<Option<Vec<u8>>> {
+    let mut body = Vec::with_capacity(1024);
+    wire.write_json(&mut body)?;
+    let (count, total, next_index) = match (paging, items) {
+        (Paging::Paged { total }, Some(len)) => {
+            let (total, next_index) = list::paged(len, total, ctx.list);
+            (len, total, next_index)
+        }
+        (Paging::Generic, None) if body.first() == Some(&b'{') => (1, None, None),
+        _ => return Ok(None),
+    };
+    // The envelope's last member is its response: its `null` gives way to the body.
+    let mut out = Vec::with_capacity(body.len() + 96);
+    json::write_wire(&mut out, &head(count, total, next_index, status, ctx))?;
+    out.truncate(out.len() - b"null}".len());
+    out.append(&mut body);
+    out.push(b'}');
+    Ok(Some(out))
+}
+
+/// The envelope's numbers, with an empty response.
+fn head(
+    count: u64,
+    total: Option<u64>,
+    next_index: Option<u64>,
+    status: StatusCode,
+    ctx: &RenderContext,
+) -> Envelope<Value> {
+    Envelope {
         count: (count > 0).then_some(count),
         start_index: (ctx.list.start_index > 0).then_some(ctx.list.start_index),
         next_index,
@@ -183,11 +277,7 @@ pub fn render_reply(reply: Reply, status: StatusCode, ctx: &RenderContext) -> (S
         status: 0,
         status_code: status.as_u16(),
         response: Value::Null,
-    };
-    // The result moves in after the (small) envelope is converted, rather than being copied.
-    let mut envelope = serde_json::to_value(envelope).unwrap_or_default();
-    envelope["response"] = response;
-    (status, encode(ctx.format, &envelope), ctx.format.content_type())
+    }
 }
 
 /// Renders an error: `{"status":1,"statusCode":N,"error":{"message","hresult","data":{}}}`.
@@ -227,8 +317,60 @@ mod tests {
     fn render(value: Value, method: Method, query: &str, format: Format) -> (StatusCode, String) {
         let list = ListOptions::from_query(query, chrono_tz::Tz::UTC).unwrap();
         let ctx = RenderContext { format, method: &method, list: &list };
-        let (status, body, _) = render_reply(Reply::of(&value).unwrap(), StatusCode::OK, &ctx);
+        let (status, body, _) = render_reply(Reply::of(value).unwrap(), StatusCode::OK, &ctx).unwrap();
         (status, String::from_utf8(body).unwrap())
+    }
+
+    fn rendered(reply: Reply, query: &str, format: Format) -> String {
+        let list = ListOptions::from_query(query, chrono_tz::Tz::UTC).unwrap();
+        let ctx = RenderContext { format, method: &Method::GET, list: &list };
+        String::from_utf8(render_reply(reply, StatusCode::OK, &ctx).unwrap().1).unwrap()
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Sample {
+        title: String,
+        score: f64,
+        ratio: f32,
+        tags: Vec<String>,
+        nested: Option<Value>,
+        #[serde(flatten)]
+        extra: std::collections::BTreeMap<String, Value>,
+    }
+
+    fn sample() -> Sample {
+        Sample {
+            title: "a/b \"q\" \\ \n\u{1}\u{7f}\u{fffe}😀é".into(),
+            score: 3.0,
+            ratio: 0.1,
+            tags: vec!["x/y".into(), String::new()],
+            nested: Some(json!({"k/\n\"": [1.5, 2.0, -0.0, 1e20, 12345678901234567u64, -3], "n": null})),
+            extra: [("we\tird".to_string(), json!(true))].into(),
+        }
+    }
+
+    #[test]
+    fn wire_types_are_written_as_their_values_would_be() {
+        let as_value = |value: Value, paging: Paging| Reply { body: Body::Value(value), paging };
+        for query in ["", "count=1&startIndex=1", "fields=title,score"] {
+            for format in [Format::Json, Format::Xml] {
+                let direct = rendered(Reply::of(sample()).unwrap(), query, format);
+                let converted = as_value(serde_json::to_value(sample()).unwrap(), Paging::Generic);
+                assert_eq!(direct, rendered(converted, query, format), "{query} {format:?}");
+                let paging = Paging::Paged { total: 7 };
+                let direct = rendered(Reply::page(vec![sample(), sample()], 7).unwrap(), query, format);
+                let converted = as_value(serde_json::to_value(vec![sample(), sample()]).unwrap(), paging);
+                assert_eq!(direct, rendered(converted, query, format), "{query} {format:?}");
+            }
+        }
+        let json = rendered(Reply::page(vec![sample()], 7).unwrap(), "count=1", Format::Json);
+        assert!(
+            json.starts_with(
+                r#"{"count":1,"nextIndex":2,"total":7,"status":0,"statusCode":200,"response":[{"title":"a\/b"#
+            ),
+            "{json}"
+        );
     }
 
     #[test]
@@ -254,7 +396,7 @@ mod tests {
         assert_eq!(body, r#"{"status":0,"statusCode":200,"response":[]}"#);
         let list = ListOptions::default();
         let ctx = RenderContext { format: Format::Json, method: &Method::DELETE, list: &list };
-        let (_, body, _) = render_reply(Reply::void(), StatusCode::OK, &ctx);
+        let (_, body, _) = render_reply(Reply::void(), StatusCode::OK, &ctx).unwrap();
         assert_eq!(String::from_utf8(body).unwrap(), r#"{"status":0,"statusCode":200,"response":{}}"#);
     }
 

@@ -153,14 +153,20 @@ pub struct Page {
     pub next_index: Option<u64>,
 }
 
+/// The `total` and `nextIndex` of a page of `len` items the method paged itself.
+pub fn paged(len: u64, total: u64, options: &ListOptions) -> (Option<u64>, Option<u64>) {
+    let more = total > options.start_index + len;
+    let next_index = (len == options.count && more).then_some(options.start_index + options.count + 1);
+    (Some(total), next_index)
+}
+
 /// Runs the pipeline on a list result.
 pub fn page(items: Vec<Value>, paging: Paging, options: &ListOptions) -> Page {
     let size = options.count;
     match paging {
         Paging::Paged { total } => {
-            let more = total > options.start_index + items.len() as u64;
-            let next_index = (items.len() as u64 == size && more).then_some(options.start_index + size + 1);
-            Page { items, total: Some(total), next_index }
+            let (total, next_index) = paged(items.len() as u64, total, options);
+            Page { items, total, next_index }
         }
         Paging::Window { len } => {
             let total = (len > size).then_some(len);

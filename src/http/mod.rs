@@ -252,11 +252,17 @@ fn render(mut response: Response, ctx: &RenderContext, host: Option<&str>, has_a
             response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
     }
-    if let Some(reply) = response.extensions_mut().remove::<Reply>() {
-        let (status, body, content_type) = envelope::render_reply(reply, status, ctx);
-        return envelope::with_body(response, status, body, content_type);
-    }
-    let error = match response.extensions_mut().remove::<ErrorReply>() {
+    let rendered = response.extensions_mut().remove::<Reply>().map(|reply| envelope::render_reply(reply, status, ctx));
+    let (status, error) = match rendered {
+        Some(Ok((status, body, content_type))) => return envelope::with_body(response, status, body, content_type),
+        Some(Err(failure)) => {
+            tracing::error!(error = %failure, "a result could not be serialised");
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            (status, Some(error::error_for_status(status)))
+        }
+        None => (status, response.extensions_mut().remove::<ErrorReply>()),
+    };
+    let error = match error {
         Some(error) => error,
         None if status.is_client_error() || status.is_server_error() => error::error_for_status(status),
         None => return response,

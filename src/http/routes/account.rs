@@ -59,13 +59,13 @@ pub async fn remind_password(State(app): State<Arc<App>>, In(call, input): In<Re
     let info = &call.info;
     let answer =
         mail::remind_password(&app.store, info.portal, &input.email, &info.peer, &app.settings.public_url).await?;
-    Reply::of(&answer)
+    Reply::of(answer)
 }
 
 /// `POST people/confirm` (anonymous, a portald addition): consumes a link's token.
 pub async fn confirm(State(app): State<Arc<App>>, In(call, input): In<Confirmation, Anon>) -> ApiResult<Reply> {
     let user = mail::confirm(&app.store, call.info.portal, &input.token, input.password.as_deref()).await?;
-    Reply::of(&EmployeeWraper::new(&user, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraper::new(&user, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/{userid}/email`.
@@ -81,7 +81,7 @@ pub async fn change_email(State(app): State<Arc<App>>, In(call, input): In<Email
         &app.settings.public_url,
     )
     .await?;
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/{userid}/activationstatus`.
@@ -89,7 +89,7 @@ pub async fn set_activation(State(app): State<Arc<App>>, In(call, input): In<Act
     let target = people::resolve(&app.store, &call.caller, &input.user.userid).await?;
     let Enum(ActivationStatus(status)) = input.status;
     let profile = account::set_activation(&app.store, &call.caller, target, status).await?;
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/activationstatus/{activationstatus}` with `userIds`.

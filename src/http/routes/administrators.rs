@@ -31,7 +31,7 @@ inputs! {
 }
 
 fn answer(input: &AdministratorOf, administrator: bool) -> ApiResult<Reply> {
-    Reply::of(&ProductAdministrator { product_id: input.product, user_id: input.user.0, administrator })
+    Reply::of(ProductAdministrator { product_id: input.product, user_id: input.user.0, administrator })
 }
 
 /// `GET settings/security/administrator/{productid}`.

@@ -42,7 +42,7 @@ pub async fn login(State(app): State<Arc<App>>, In(call, input): In<Credentials,
         (header::SET_COOKIE, format!("{CSRF_COOKIE}={}; {attributes}", auth::csrf_token(&issued.token))),
     ]);
     let body = AuthenticationTokenData::new(&issued, &WireCtx::of(&call.info));
-    Ok((cookies, Reply::of(&body)?).into_response())
+    Ok((cookies, Reply::of(body)?).into_response())
 }
 
 /// `POST authentication/logout`: revokes the token the request came with and clears the cookies.

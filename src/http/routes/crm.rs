@@ -35,7 +35,7 @@ async fn full(app: &App, call: &Call, list: &[Contact], mode: Mode) -> ApiResult
 
 async fn one(app: &App, call: &Call, contact: Contact) -> ApiResult<Reply> {
     let mut wrappers = full(app, call, &[contact], Mode::Single).await?;
-    Reply::of(&wrappers.pop())
+    Reply::of(wrappers.pop())
 }
 
 /// The part of `list` a list answer shows, and the whole list's length when that is only a part:
@@ -584,7 +584,7 @@ pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<FilterField
     let list = &call.info.list;
     let query = contact_filter(&call, input, None, (ContactSort::Created, true))?;
     let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
-    Reply::page(&full(&app, &call, &page, Mode::List).await?, total)
+    Reply::page(full(&app, &call, &page, Mode::List).await?, total)
 }
 
 /// The filter of the contact lists and bulk actions, from the list options (the order, and the
@@ -642,9 +642,9 @@ pub async fn delete_by_filter(State(app): State<Arc<App>>, In(call, input): In<B
 pub async fn tag_by_filter(State(app): State<Arc<App>>, In(call, input): In<TagByFilter>) -> ApiResult<Reply> {
     let ids = contacts::filtered_ids(&app.store, &call.caller, &bulk_filter(&call, input.filter)?).await?;
     if ids.is_empty() {
-        return Reply::of(&input.tag_name);
+        return Reply::of(input.tag_name);
     }
-    Reply::of(&tags::add(&app.store, &call.caller, &ids, &input.tag_name, false).await?)
+    Reply::of(tags::add(&app.store, &call.caller, &ids, &input.tag_name, false).await?)
 }
 
 /// `PUT crm/contact/filter/access`: `isPrivate` (or `isShared`) and `managerList` for every
@@ -722,7 +722,7 @@ pub async fn link_one(State(app): State<Arc<App>>, In(call, input): In<ContactPr
 pub async fn unlink_one(State(app): State<Arc<App>>, In(call, input): In<ContactProject>) -> ApiResult<Reply> {
     let (contact, _) = contacts::unlink(&app.store, &call.caller, input.contact, input.project, LinkSide::Crm).await?;
     let view = contacts::view(&app.store, &call.caller, std::slice::from_ref(&contact)).await?;
-    Reply::of(&ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
+    Reply::of(ContactBaseWrapper::new(&contact, &call.caller, &view, &WireCtx::of(&call.info)))
 }
 
 /// `GET crm/contact/project/{projectid}`.
@@ -755,7 +755,7 @@ fn info_from(fields: InfoFields, id: InfoId) -> ApiResult<ContactInfo> {
 }
 
 fn info_reply(info: &ContactInfo) -> ApiResult<Reply> {
-    Reply::of(&ContactInfoWrapper::new(info))
+    Reply::of(ContactInfoWrapper::new(info))
 }
 
 /// `GET crm/contact/{contactid}/data`: every detail, addresses included, newest first.
@@ -844,27 +844,27 @@ pub async fn all_tags(State(app): State<Arc<App>>, call: Call) -> ApiResult<Repl
 
 /// `POST crm/contact/tag`: a new, unused tag.
 pub async fn create_tag(State(app): State<Arc<App>>, In(call, input): In<TagName>) -> ApiResult<Reply> {
-    Reply::of(&tags::create(&app.store, &call.caller, &input.tag_name).await?)
+    Reply::of(tags::create(&app.store, &call.caller, &input.tag_name).await?)
 }
 
 /// `POST crm/contact/{contactid}/tag`.
 pub async fn add_tag(State(app): State<Arc<App>>, In(call, input): In<ContactTag>) -> ApiResult<Reply> {
-    Reply::of(&tags::add(&app.store, &call.caller, &[input.contact], &input.tag_name, true).await?)
+    Reply::of(tags::add(&app.store, &call.caller, &[input.contact], &input.tag_name, true).await?)
 }
 
 /// `POST crm/contact/taglist`: `entityid` list and `tagName`.
 pub async fn add_tag_to_many(State(app): State<Arc<App>>, In(call, input): In<TagMany>) -> ApiResult<Reply> {
-    Reply::of(&tags::add(&app.store, &call.caller, &input.entityid.0, &input.tag_name, false).await?)
+    Reply::of(tags::add(&app.store, &call.caller, &input.entityid.0, &input.tag_name, false).await?)
 }
 
 /// `DELETE crm/contact/{contactid}/tag`.
 pub async fn remove_tag(State(app): State<Arc<App>>, In(call, input): In<ContactTag>) -> ApiResult<Reply> {
-    Reply::of(&tags::remove(&app.store, &call.caller, input.contact, &input.tag_name).await?)
+    Reply::of(tags::remove(&app.store, &call.caller, input.contact, &input.tag_name).await?)
 }
 
 /// `DELETE crm/contact/tag`.
 pub async fn delete_tag(State(app): State<Arc<App>>, In(call, input): In<TagName>) -> ApiResult<Reply> {
-    Reply::of(&tags::delete(&app.store, &call.caller, &input.tag_name).await?)
+    Reply::of(tags::delete(&app.store, &call.caller, &input.tag_name).await?)
 }
 
 /// `DELETE crm/contact/tag/unused`.
@@ -977,7 +977,7 @@ impl From<ItemFields> for ItemDraft {
 }
 
 fn item_reply(item: &contacts::ListItem) -> ApiResult<Reply> {
-    Reply::of(&ListItemWrapper::full(item))
+    Reply::of(ListItemWrapper::full(item))
 }
 
 /// `GET crm/contact/status/{id}` and `GET crm/contact/type/{id}`.
@@ -1058,20 +1058,20 @@ pub async fn field_definitions(State(app): State<Arc<App>>, uri: Uri, call: Call
 pub async fn create_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<NewField>) -> ApiResult<Reply> {
     let draft = FieldDraft { label: Some(input.label), field_type: input.field_type, mask: input.mask };
     let field = custom_fields::create(&app.store, &call.caller, entity_type(uri.path()), draft).await?;
-    Reply::of(&CustomFieldWrapper::new(&field))
+    Reply::of(CustomFieldWrapper::new(&field))
 }
 
 /// `PUT crm/{entityType}/customfield/{id}`.
 pub async fn update_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<FieldEdit>) -> ApiResult<Reply> {
     let entity = entity_type(uri.path());
     let field = custom_fields::update(&app.store, &call.caller, entity, input.id, input.fields.into()).await?;
-    Reply::of(&CustomFieldWrapper::new(&field))
+    Reply::of(CustomFieldWrapper::new(&field))
 }
 
 /// `DELETE crm/{entityType}/customfield/{id}`.
 pub async fn delete_field(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<FieldRef>) -> ApiResult<Reply> {
     let field = custom_fields::delete(&app.store, &call.caller, entity_type(uri.path()), input.id).await?;
-    Reply::of(&CustomFieldWrapper::new(&field))
+    Reply::of(CustomFieldWrapper::new(&field))
 }
 
 /// `GET crm/{entityType}/{contactid}/customfield`: the fields with a value, and the headings.
@@ -1088,7 +1088,7 @@ pub async fn set_field(State(app): State<Arc<App>>, In(call, input): In<FieldVal
     let value = input.field_value.unwrap_or_default();
     let (contact, field) = (input.contact, input.field);
     let (field, value) = custom_fields::set_value(&app.store, &call.caller, contact, field, &value).await?;
-    Reply::of(&CustomFieldBaseWrapper::new(&field, contact.0, &value))
+    Reply::of(CustomFieldBaseWrapper::new(&field, contact.0, &value))
 }
 
 fn with_tasks(list: Vec<ContactWrapper>) -> Vec<ContactWithTaskWrapper> {
@@ -1100,7 +1100,7 @@ pub async fn simple_filter(State(app): State<Arc<App>>, In(call, input): In<Filt
     let list = &call.info.list;
     let query = contact_filter(&call, input, None, (ContactSort::DisplayName, false))?;
     let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
-    Reply::page(&with_tasks(full(&app, &call, &page, Mode::Quick).await?), total)
+    Reply::page(with_tasks(full(&app, &call, &page, Mode::Quick).await?), total)
 }
 
 /// `GET crm/contact/simple/byEmail?term=&maxCount=`: contacts whose name and an email contain

@@ -99,7 +99,7 @@ inputs! {
 /// `PUT crm/contact/status/{id}/color`.
 pub async fn status_color(State(app): State<Arc<App>>, In(call, input): In<ItemColor>) -> ApiResult<Reply> {
     let item = list_items::set_color(&app.store, &call.caller, LIST_CONTACT_STATUS, input.id, &input.color).await?;
-    Reply::of(&ListItemWrapper::full(&item))
+    Reply::of(ListItemWrapper::full(&item))
 }
 
 async fn reorder_items(app: &App, call: &Call, list_type: i64, titles: &[String]) -> ApiResult<Reply> {
@@ -130,7 +130,7 @@ pub async fn reorder_fields(
 
 fn setting_reply(value: Option<bool>) -> ApiResult<Reply> {
     match value {
-        Some(value) => Reply::of(&value),
+        Some(value) => Reply::of(value),
         None => Ok(Reply::void()),
     }
 }
@@ -155,7 +155,7 @@ pub async fn mail_settings(State(app): State<Arc<App>>, In(call, input): In<Mail
 /// `POST crm/{company|person}/{contactid}/tag/group`.
 pub async fn add_group_tag(State(app): State<Arc<App>>, uri: Uri, In(call, input): In<GroupTag>) -> ApiResult<Reply> {
     let is_company = entity_type(uri.path()) == ENTITY_COMPANY;
-    Reply::of(&tags::add_to_group(&app.store, &call.caller, input.contact, is_company, &input.tag_name).await?)
+    Reply::of(tags::add_to_group(&app.store, &call.caller, input.contact, is_company, &input.tag_name).await?)
 }
 
 /// `DELETE crm/{company|person}/{contactid}/tag/group`.
@@ -165,13 +165,13 @@ pub async fn remove_group_tag(
     In(call, input): In<GroupTag>,
 ) -> ApiResult<Reply> {
     let is_company = entity_type(uri.path()) == ENTITY_COMPANY;
-    Reply::of(&tags::remove_from_group(&app.store, &call.caller, input.contact, is_company, &input.tag_name).await?)
+    Reply::of(tags::remove_from_group(&app.store, &call.caller, input.contact, is_company, &input.tag_name).await?)
 }
 
 /// `GET crm/settings/currency/convert?amount=&fromcurrency=&tocurrency=`.
 pub async fn convert(State(app): State<Arc<App>>, In(call, input): In<Convert>) -> ApiResult<Reply> {
     let (from, to) = (input.from.unwrap_or_default(), input.to.unwrap_or_default());
-    Reply::of(&currencies::convert(&app.store, &call.caller, input.amount.unwrap_or(0.0), &from, &to).await?)
+    Reply::of(currencies::convert(&app.store, &call.caller, input.amount.unwrap_or(0.0), &from, &to).await?)
 }
 
 /// `GET crm/settings/currency/summarytable?currency=`.
@@ -182,7 +182,7 @@ pub async fn summary_table(State(app): State<Arc<App>>, In(call, input): In<Curr
 
 /// `PUT crm/settings/currency`: the portal's default currency.
 pub async fn set_default_currency(State(app): State<Arc<App>>, In(call, input): In<CurrencyCode>) -> ApiResult<Reply> {
-    Reply::of(&CurrencyInfoWrapper::new(currencies::set_default(&app.store, &call.caller, &input.currency).await?))
+    Reply::of(CurrencyInfoWrapper::new(currencies::set_default(&app.store, &call.caller, &input.currency).await?))
 }
 
 /// `GET crm/currency/rates`.
@@ -193,12 +193,12 @@ pub async fn rates(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> 
 
 /// `GET crm/currency/rates/{id}`.
 pub async fn rate(State(app): State<Arc<App>>, In(call, input): In<RateRef>) -> ApiResult<Reply> {
-    Reply::of(&CurrencyRateWrapper::new(&currencies::rate(&app.store, &call.caller, input.id).await?))
+    Reply::of(CurrencyRateWrapper::new(&currencies::rate(&app.store, &call.caller, input.id).await?))
 }
 
 /// `GET crm/currency/rates/{fromCurrency}/{toCurrency}`.
 pub async fn rate_of_pair(State(app): State<Arc<App>>, In(call, input): In<Pair>) -> ApiResult<Reply> {
-    Reply::of(&CurrencyRateWrapper::new(
+    Reply::of(CurrencyRateWrapper::new(
         &currencies::rate_of_pair(&app.store, &call.caller, &input.from, &input.to).await?,
     ))
 }
@@ -206,19 +206,19 @@ pub async fn rate_of_pair(State(app): State<Arc<App>>, In(call, input): In<Pair>
 /// `POST crm/currency/rates` with `fromCurrency`, `toCurrency`, `rate`.
 pub async fn create_rate(State(app): State<Arc<App>>, In(call, input): In<RateFields>) -> ApiResult<Reply> {
     let rate = currencies::create(&app.store, &call.caller, &input.from, &input.to, input.rate).await?;
-    Reply::of(&CurrencyRateWrapper::new(&rate))
+    Reply::of(CurrencyRateWrapper::new(&rate))
 }
 
 /// `PUT crm/currency/rates/{id}`.
 pub async fn update_rate(State(app): State<Arc<App>>, In(call, input): In<RateEdit>) -> ApiResult<Reply> {
     let RateEdit { id, fields } = input;
     let rate = currencies::update(&app.store, &call.caller, id, &fields.from, &fields.to, fields.rate).await?;
-    Reply::of(&CurrencyRateWrapper::new(&rate))
+    Reply::of(CurrencyRateWrapper::new(&rate))
 }
 
 /// `DELETE crm/currency/rates/{id}`.
 pub async fn delete_rate(State(app): State<Arc<App>>, In(call, input): In<RateRef>) -> ApiResult<Reply> {
-    Reply::of(&CurrencyRateWrapper::new(&currencies::delete(&app.store, &call.caller, input.id).await?))
+    Reply::of(CurrencyRateWrapper::new(&currencies::delete(&app.store, &call.caller, input.id).await?))
 }
 
 fn rate_drafts(rates: Objects<RateFields>) -> Vec<RateDraft> {

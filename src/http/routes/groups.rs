@@ -24,7 +24,7 @@ async fn summaries(app: &App, call: &Call, groups: Vec<Group>) -> ApiResult<Repl
 
 async fn full(app: &App, call: &Call, group: Group, members: bool) -> ApiResult<Reply> {
     let details = groups::details(&app.store, call.caller.portal, group).await?;
-    Reply::of(&GroupWrapperFull::new(&details, members, &WireCtx::of(&call.info)))
+    Reply::of(GroupWrapperFull::new(&details, members, &WireCtx::of(&call.info)))
 }
 
 inputs! {
@@ -120,7 +120,7 @@ pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<GroupRef>) 
     let group = groups::get(&app.store, call.caller.portal, id).await?;
     let details = groups::details(&app.store, call.caller.portal, group).await?;
     groups::delete(&app.store, &call.caller, id).await?;
-    Reply::of(&GroupWrapperFull::new(&details, false, &WireCtx::of(&call.info)))
+    Reply::of(GroupWrapperFull::new(&details, false, &WireCtx::of(&call.info)))
 }
 
 /// `POST group/{groupid}/members`: replaces the members.

@@ -282,7 +282,7 @@ pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<PeopleFilte
     for item in &mut items {
         item.quota_limit = QUOTAS_OFF;
     }
-    Reply::page(&items, total)
+    Reply::page(items, total)
 }
 
 /// `GET people/simple/filter`: the same with short profiles.
@@ -290,13 +290,13 @@ pub async fn simple_filter(State(app): State<Arc<App>>, In(call, input): In<Peop
     let (page, total) = filter_page(&app, &call, input).await?;
     let ctx = WireCtx::of(&call.info);
     let items: Vec<EmployeeWraper> = page.iter().map(|p| EmployeeWraper::new(&p.user, &ctx)).collect();
-    Reply::page(&items, total)
+    Reply::page(items, total)
 }
 
 /// Answers one full profile.
 async fn reply_profile(app: &App, call: &Call, user: people::User) -> ApiResult<Reply> {
     let profile = people::profile(&app.store, call.caller.portal, user).await?;
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `GET people/{userid}` (also `people/@self`): by id, user name, email or `@self`.
@@ -363,7 +363,7 @@ pub async fn add(State(app): State<Arc<App>>, In(call, input): In<NewMember>) ->
         activated: false,
     };
     let profile = people::add_member(&app.store, &call.caller, draft, changes, &app.settings.public_url).await?;
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/{userid}`.
@@ -371,7 +371,7 @@ pub async fn update(State(app): State<Arc<App>>, In(call, input): In<ProfileEdit
     let target = people::resolve(&app.store, &call.caller, &input.user.userid).await?;
     let changes = input.profile.changes(input.firstname, input.lastname);
     let profile = people::update_member(&app.store, &call.caller, target, changes).await?;
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/status/{status}` with `userIds`: enable (Active) or disable (Terminated).
@@ -391,21 +391,21 @@ pub async fn delete(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -
     let target = people::resolve(&app.store, &call.caller, &input.userid).await?;
     let profile = people::delete_member(&app.store, &call.caller, target).await?;
     app.tasks.wake();
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `PUT people/{userid}/password`.
 pub async fn change_password(State(app): State<Arc<App>>, In(call, input): In<NewPassword>) -> ApiResult<Reply> {
     let target = people::resolve(&app.store, &call.caller, &input.user.userid).await?;
     let profile = people::change_password(&app.store, &call.caller, target, &input.password).await?;
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 async fn edit_contacts(app: &App, call: &Call, input: ContactsChange, edit: ContactsEdit) -> ApiResult<Reply> {
     let target = people::resolve(&app.store, &call.caller, &input.user.userid).await?;
     let items = contact_items(input.contacts);
     let profile = people::edit_contacts(&app.store, &call.caller, target, edit, items).await?;
-    Reply::of(&EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
+    Reply::of(EmployeeWraperFull::new(&profile, &call.caller, &WireCtx::of(&call.info)))
 }
 
 /// `POST people/{userid}/contacts`: replaces the contact list.
@@ -439,12 +439,12 @@ pub async fn delete_many(State(app): State<Arc<App>>, In(call, input): In<UserId
 
 /// `PUT people/self/delete`: what the caller should do to delete his profile.
 pub async fn self_delete(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    Reply::of(&people::send_self_delete_link(&app.store, &call.caller, &app.settings.public_url).await?)
+    Reply::of(people::send_self_delete_link(&app.store, &call.caller, &app.settings.public_url).await?)
 }
 
 fn progress_reply(progress: Option<Progress>) -> ApiResult<Reply> {
     match progress {
-        Some(progress) => Reply::of(&ProgressItem::new(&progress)),
+        Some(progress) => Reply::of(ProgressItem::new(&progress)),
         None => Ok(Reply::void()),
     }
 }

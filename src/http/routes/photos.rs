@@ -95,7 +95,7 @@ pub async fn change_contact_photo(
     In(call, input): In<ContactPhotoUpload>,
 ) -> ApiResult<Reply> {
     let stamp = photos::set_contact_photo(&app.store, &call.caller, input.contact, input.photo.0, "photo").await?;
-    Reply::of(&contact_photo_url(input.contact, false, Some(stamp), CONTACT_SIZES[0]))
+    Reply::of(contact_photo_url(input.contact, false, Some(stamp), CONTACT_SIZES[0]))
 }
 
 /// `PUT crm/contact/{contactid}/changephotobyurl`.
@@ -107,7 +107,7 @@ pub async fn change_contact_photo_by_url(
     let stamp =
         photos::set_contact_photo_by_url(&app.store, &app.settings.photo_fetch, caller, input.contact, &input.url)
             .await?;
-    Reply::of(&contact_photo_url(input.contact, false, Some(stamp), CONTACT_SIZES[0]))
+    Reply::of(contact_photo_url(input.contact, false, Some(stamp), CONTACT_SIZES[0]))
 }
 
 /// `DELETE crm/contact/{contactid}/avatar`: the URL of the default big image, or `""` when only
@@ -121,13 +121,13 @@ pub async fn delete_contact_photo(State(app): State<Arc<App>>, In(call, input): 
     } else {
         photos::delete_contact_photo(&app.store, &call.caller, input.contact).await?.is_company
     };
-    Reply::of(&contact_photo_url(input.contact, is_company, None, CONTACT_SIZES[0]))
+    Reply::of(contact_photo_url(input.contact, is_company, None, CONTACT_SIZES[0]))
 }
 
 /// `GET people/{userid}/photo`.
 pub async fn user_photo(State(app): State<Arc<App>>, In(call, input): In<UserRef>) -> ApiResult<Reply> {
     let user = people::resolve(&app.store, &call.caller, &input.userid).await?;
-    Reply::of(&ThumbnailsDataWrapper::new(&user))
+    Reply::of(ThumbnailsDataWrapper::new(&user))
 }
 
 /// `PUT people/{userid}/photo`: from a URL in `files` (or a file uploaded as `files`); nothing
@@ -177,7 +177,7 @@ pub async fn crop_user_photo(State(app): State<Arc<App>>, In(call, input): In<Us
 /// The photo URLs of the user as the change left him.
 async fn thumbnails(app: &App, call: &Call, user: UserId) -> ApiResult<Reply> {
     let user = people::by_id(&app.store, &call.caller, user).await?;
-    Reply::of(&ThumbnailsDataWrapper::new(&user))
+    Reply::of(ThumbnailsDataWrapper::new(&user))
 }
 
 /// `GET /Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid=..&ps=..`: the

@@ -77,7 +77,7 @@ async fn full(app: &App, call: &Call, project: Project, follow: Option<bool>) ->
     let list = [project];
     let (users, responsibles) = projects::people_of(&app.store, &call.caller, &list).await?;
     let people = ProjectPeople { users: &users, responsibles: &responsibles };
-    Reply::of(&ProjectWrapperFull::new(&list[0], &call.caller, &people, &WireCtx::of(&call.info), follow))
+    Reply::of(ProjectWrapperFull::new(&list[0], &call.caller, &people, &WireCtx::of(&call.info), follow))
 }
 
 fn participants(call: &Call, team: &[Participant]) -> ApiResult<Reply> {
@@ -431,7 +431,7 @@ pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<ProjectFilt
         descending: list.descending,
     };
     let (page, total) = projects::filter(&app.store, &call.caller, &filter, list.start_index, list.count).await?;
-    Reply::page(&full_list(&app, &call, &page).await?, total)
+    Reply::page(full_list(&app, &call, &page).await?, total)
 }
 
 /// `GET project/@search/{query}`: readable projects holding every word.
@@ -443,7 +443,7 @@ pub async fn search(State(app): State<Arc<App>>, In(call, input): In<SearchQuery
 
 /// `GET project/securityinfo`.
 pub async fn security_info(State(app): State<Arc<App>>, call: Call) -> ApiResult<Reply> {
-    Reply::of(&CommonSecurityInfo::new(&projects::common_security(&app.store, &call.caller).await?))
+    Reply::of(CommonSecurityInfo::new(&projects::common_security(&app.store, &call.caller).await?))
 }
 
 /// `GET project/@follow`: the open projects the caller follows.
@@ -455,7 +455,7 @@ pub async fn followed(State(app): State<Arc<App>>, call: Call) -> ApiResult<Repl
 /// `PUT project/{id}/follow`: starts or stops following; the project's short wrapper.
 pub async fn follow(State(app): State<Arc<App>>, In(call, input): In<ProjectRef>) -> ApiResult<Reply> {
     let project = projects::toggle_follow(&app.store, &call.caller, input.project).await?;
-    Reply::of(&shorts(&app, &call, std::slice::from_ref(&project)).await?.first())
+    Reply::of(shorts(&app, &call, std::slice::from_ref(&project)).await?.into_iter().next())
 }
 
 /// `PUT project/{id}/tag` with `tags` (separated by `,` or `;`): replaces the tags.
@@ -484,7 +484,7 @@ pub async fn search_tags(State(app): State<Arc<App>>, In(call, input): In<TagSea
 
 /// `POST project/tag` with `data`: adds a tag.
 pub async fn create_tag(State(app): State<Arc<App>>, In(call, input): In<NewTag>) -> ApiResult<Reply> {
-    Reply::of(&ProjectTagWrapper::new(&projects::create_tag(&app.store, &call.caller, &input.data).await?))
+    Reply::of(ProjectTagWrapper::new(&projects::create_tag(&app.store, &call.caller, &input.data).await?))
 }
 
 /// `GET project/tag/{tag}`: the readable projects with a tag.

@@ -15,7 +15,7 @@ use crate::http::wire::system::Capabilities;
 
 /// `GET capabilities` (anonymous).
 pub async fn capabilities() -> ApiResult<Reply> {
-    Reply::of(&Capabilities::of_this_server())
+    Reply::of(Capabilities::of_this_server())
 }
 
 /// `GET api/2.0/openapi.json`: the document of the route table, built once.

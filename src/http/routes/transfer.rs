@@ -70,7 +70,7 @@ inputs! {
 
 fn status_reply(progress: Option<Progress>, export: bool) -> ApiResult<Reply> {
     match progress {
-        Some(progress) => Reply::of(&TransferProgress::new(progress, export)),
+        Some(progress) => Reply::of(TransferProgress::new(progress, export)),
         None => Ok(Reply::void()),
     }
 }
@@ -85,7 +85,7 @@ pub async fn upload_fake(State(app): State<Arc<App>>, In(call, input): In<Upload
             (name, vec![first])
         }
     };
-    Reply::of(&FileUploadResult::new(name, rows))
+    Reply::of(FileUploadResult::new(name, rows))
 }
 
 /// `GET crm/import/samplerow`: the cells of row `indexRow` (0 the first) of an uploaded file.
