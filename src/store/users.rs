@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::model::ids::{GroupId, PortalId, UserId};
 use sqlx::{AnyConnection, Row};
 
-use super::{from_ticks, json_array, parse_uuid, to_ticks, Arg, Args, Columns, ReadCost, Store};
+use super::{distinct_json_array, from_ticks, json_array, parse_uuid, to_ticks, Arg, Args, Columns, ReadCost, Store};
 use crate::model::people::{GroupRef, NewUser, Profile, User, UserContact};
 use crate::model::photos::{PhotoFormat, PhotoStamp};
 
@@ -174,7 +174,7 @@ impl Store {
     /// Live users of portal `$1` by id (`$2`, a JSON array of texts).
     fn users_by_ids_sql(&self) -> String {
         format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id IN {}",
+            "SELECT {USER_COLUMNS} FROM {} AS j CROSS JOIN users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id = j.id",
             self.json_texts(2)
         )
     }
@@ -497,6 +497,7 @@ impl Store {
     }
 }
 
+/// The ids of a users-by-id read, once each.
 fn user_ids_json(ids: &[UserId]) -> String {
-    json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>())
+    distinct_json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>())
 }

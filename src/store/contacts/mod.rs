@@ -18,7 +18,9 @@ mod view;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, JsonField, Store};
+use super::{
+    distinct_json_array, from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, JsonField, Store,
+};
 pub(super) use super::{Arg, Args, ReadCost};
 use crate::model::contacts::{Contact, ContactPatch, NewContact};
 use crate::model::ids::{CompanyId, ContactId, PortalId, ShareType, UserId};
@@ -62,7 +64,12 @@ impl ContactRow {
             created_at: from_ticks(self.created_at),
             modified_by: UserId(parse_uuid(&self.modified_by)?),
             modified_at: from_ticks(self.modified_at),
-            managers: self.managers.iter().map(|id| parse_uuid(id).map(UserId)).collect::<Result<_, _>>()?,
+            managers: {
+                let mut managers =
+                    self.managers.iter().map(|id| parse_uuid(id).map(UserId)).collect::<Result<Vec<_>, _>>()?;
+                managers.sort_unstable();
+                managers
+            },
             id: ContactId(self.id),
             first_name: self.first_name,
             last_name: self.last_name,
@@ -83,7 +90,7 @@ impl ContactRow {
 fn contact_ids_args(portal: PortalId, ids: &[ContactId]) -> Args {
     let mut args = Args::default();
     args.push(Arg::Int(portal.0));
-    args.push(Arg::Text(json_array(ids)));
+    args.push(Arg::Text(distinct_json_array(ids)));
     args
 }
 
@@ -137,7 +144,7 @@ impl Store {
             "FROM crm_contact_managers m WHERE m.portal_id = c.portal_id AND m.contact_id = c.id",
         );
         format!(
-            "SELECT {} AS rows FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {}",
+            "SELECT {} AS rows FROM {} AS j CROSS JOIN crm_contacts c WHERE +c.portal_id = $1 AND c.id = j.id",
             self.json_rows(&format!("{CONTACT_ITEMS}, {managers}"), "c.id"),
             self.json_ints(2)
         )
