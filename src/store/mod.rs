@@ -272,8 +272,8 @@ impl Store {
     ///
     /// On PostgreSQL the values pass through an array: the planner guesses 100 rows from a JSON
     /// set function, but 10 from an array's `unnest`. With 100 it scanned a whole table of a small
-    /// portal for one contact's tags (2.5 ms at 20,000 contacts) instead of one index look-up
-    /// (0.05 ms, `EXPLAIN ANALYZE`).
+    /// portal for one contact's tags (1.85 ms at 20,000 contacts) instead of one index look-up
+    /// (0.18 ms, `EXPLAIN ANALYZE`).
     pub(crate) fn json_texts(&self, n: usize) -> String {
         match self.backend {
             Backend::Sqlite => format!("(SELECT value AS id FROM json_each(${n}))"),
