@@ -174,8 +174,8 @@ impl Store {
     /// Live users of portal `$1` by id (`$2`, a JSON array of texts).
     fn users_by_ids_sql(&self) -> String {
         format!(
-            "SELECT {USER_COLUMNS} FROM {} AS j CROSS JOIN users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id = j.id",
-            self.json_texts(2)
+            "SELECT {USER_COLUMNS} {} AND u.portal_id = $1 AND u.removed = 0",
+            self.from_listed("users u", "u.id", &self.json_texts(2))
         )
     }
 

@@ -144,9 +144,9 @@ impl Store {
             "FROM crm_contact_managers m WHERE m.portal_id = c.portal_id AND m.contact_id = c.id",
         );
         format!(
-            "SELECT {} AS rows FROM {} AS j CROSS JOIN crm_contacts c WHERE +c.portal_id = $1 AND c.id = j.id",
+            "SELECT {} AS rows {} AND +c.portal_id = $1",
             self.json_rows(&format!("{CONTACT_ITEMS}, {managers}"), "c.id"),
-            self.json_ints(2)
+            self.from_listed("crm_contacts c", "c.id", &self.json_ints(2))
         )
     }
 

@@ -29,17 +29,19 @@ impl Store {
         args.push(Arg::Text(distinct_json_array(ids)));
         let readable = readable(&mut args, viewer);
         let ids = self.json_ints(2);
+        let infos = self.from_listed("crm_contact_info i", "i.contact_id", &ids);
+        let tags = self.from_listed("crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id", "l.contact_id", &ids);
+        let values = self.from_listed("crm_custom_field_values v", "v.contact_id", &ids);
         let union = format!(
             "SELECT 'i' AS k, i.contact_id AS a, i.info_type AS b, i.id AS c, i.is_primary AS d, i.category AS e, \
                     i.data AS s, CAST(NULL AS TEXT) AS t, CAST(NULL AS TEXT) AS u \
-             FROM {ids} AS j CROSS JOIN crm_contact_info i WHERE i.portal_id = $1 AND i.contact_id = j.id \
-             UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL FROM {ids} AS j \
-             CROSS JOIN crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id WHERE l.portal_id = $1 AND l.contact_id = j.id \
+             {infos} AND i.portal_id = $1 \
+             UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL {tags} AND l.portal_id = $1 \
              UNION ALL SELECT 'p', p.id, p.n, 0, 0, 0, NULL, NULL, NULL FROM (SELECT x.id, \
                     (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND c.company_id <> 0 AND {readable}) AS n \
                 FROM {ids} AS x) AS p WHERE p.n > 0 \
              UNION ALL SELECT 'v', v.contact_id, v.field_id, 0, 0, 0, v.value, NULL, NULL \
-             FROM {ids} AS j CROSS JOIN crm_custom_field_values v WHERE v.portal_id = $1 AND v.contact_id = j.id \
+             {values} AND v.portal_id = $1 \
              UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
              FROM crm_list_items WHERE portal_id = $1 AND list_type = {LIST_CONTACT_STATUS} \
              UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
