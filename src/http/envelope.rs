@@ -252,9 +252,13 @@ fn write_wire_reply(
         (Paging::Generic, None) if body.first() == Some(&b'{') => (1, None, None),
         _ => return Ok(None),
     };
-    // The envelope's last member is its response: its `null` gives way to the body.
+    // The envelope's last member is its response: its `null` gives way to the body. Should the
+    // envelope ever end otherwise, the value path answers rather than a cut in the wrong place.
     let mut out = Vec::with_capacity(body.len() + 96);
     json::write_wire(&mut out, &head(count, total, next_index, status, ctx))?;
+    if !out.ends_with(b"null}") {
+        return Ok(None);
+    }
     out.truncate(out.len() - b"null}".len());
     out.append(&mut body);
     out.push(b'}');

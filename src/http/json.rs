@@ -117,7 +117,7 @@ fn wcf_escaped(s: &str, mut emit: impl FnMut(&str)) {
 /// wire type can go to JSON text without first becoming a [`Value`] (a list page spent a third
 /// of its time building, writing and freeing that value).
 #[derive(Default)]
-pub struct WcfFormatter {
+struct WcfFormatter {
     in_key: bool,
 }
 
