@@ -60,6 +60,11 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where write transactions run. On a SQLite file, one connection of its own: writers run
+    /// one at a time anyway, and a connection keeps its page cache only while no other
+    /// connection writes, so the writes of a shared pool made each transaction read its pages
+    /// again. Elsewhere the same pool as reads.
+    writes: AnyPool,
     backend: Backend,
     /// SQLite allows one writer at a time; writers of this process queue here rather than
     /// spinning in SQLite's busy handler.
@@ -136,15 +141,22 @@ impl Store {
                 })
             });
         }
+        let writes_options = options.clone().max_connections(1);
         let pool = options.connect(&url).await.with_context(|| format!("cannot open database {}", redact(&url)))?;
         if backend == Backend::Sqlite {
             // WAL lets readers work while one connection writes; the mode is kept in the file,
             // so it is set once here rather than by every new connection.
             pool.execute("PRAGMA journal_mode = WAL").await.context("switching SQLite to WAL")?;
         }
+        // An in-memory database is one per connection's pool, so it keeps a single pool.
+        let writes = match sqlite_file {
+            Some(_) => writes_options.connect_lazy(&url).with_context(|| format!("cannot open database {}", redact(&url)))?,
+            None => pool.clone(),
+        };
         let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlaceReaders::new(file)));
         Ok(Store {
             pool,
+            writes,
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
             outbox: Arc::default(),
@@ -253,7 +265,7 @@ impl Store {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let pool = self.pool.clone();
+        let pool = self.writes.clone();
         let backend = self.backend;
         let begun = tokio::spawn(async move {
             match backend {
@@ -386,6 +398,7 @@ impl Store {
         if let Some(readers) = &self.in_place {
             readers.close();
         }
+        self.writes.close().await;
         self.pool.close().await;
     }
 }

@@ -19,11 +19,12 @@ use sqlx::Row;
 use super::Store;
 
 /// Positional arguments (`$1`, `$2`, ...) of a statement built piece by piece.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Args {
     values: Vec<Arg>,
 }
 
+#[derive(Clone)]
 pub(crate) enum Arg {
     Int(i64),
     Text(String),

@@ -164,14 +164,6 @@ impl Store {
     ) -> Result<(Vec<ContactId>, u64), sqlx::Error> {
         let mut args = Args::default();
         let condition = self.filter_condition(&mut args, portal, viewer, filter);
-        // Without criteria the total comes from the kept totals and the page from an index:
-        // both short. Criteria (a word, a tag) may make either walk many rows.
-        let (total, cost) = if by_kind_and_share_only(filter) {
-            (self.count_by_kind_and_share(portal, viewer, filter).await?, ReadCost::Short)
-        } else {
-            let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
-            (self.read_one(ReadCost::Long, &count_sql, &args, |row| row.int("n")).await?, ReadCost::Long)
-        };
         let order = match filter.sort {
             ContactSort::DisplayName => "c.search_name",
             ContactSort::Created => "c.created_at",
@@ -181,15 +173,39 @@ impl Store {
             ContactSort::Id => "c.id",
         };
         let direction = if filter.descending { "DESC" } else { "ASC" };
-        let limit = args.push(Arg::Int(count as i64));
-        let offset = args.push(Arg::Int(start as i64));
         let order: Vec<String> =
             order.split(", ").chain(["c.id"]).map(|column| format!("{column} {direction}")).collect();
         let order = order.join(", ");
-        let page_sql =
-            format!("SELECT c.id FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
-        let ids = self.read_rows_costing(cost, &page_sql, &args, |row| Ok(ContactId(row.int("id")?))).await?;
-        Ok((ids, total as u64))
+        let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
+        let mut page_args = args.clone();
+        let limit = page_args.push(Arg::Int(count as i64));
+        let offset = page_args.push(Arg::Int(start as i64));
+        let page = |columns: &str| {
+            format!("SELECT {columns} FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}")
+        };
+        if by_kind_and_share_only(filter) {
+            // Without criteria the total comes from the kept totals and the page from an
+            // index: both short.
+            let total = self.count_by_kind_and_share(portal, viewer, filter).await?;
+            let ids =
+                self.read_rows(&page("c.id"), &page_args, |row| Ok(ContactId(row.int("id")?))).await?;
+            return Ok((ids, total as u64));
+        }
+        // Criteria (a word, a tag) may make the selection long, and finding it is most of the
+        // work: the page carries the total of its selection, so the selection is found once,
+        // not once to count it and again to order it.
+        let rows = self
+            .read_rows_costing(ReadCost::Long, &page("c.id, COUNT(*) OVER () AS n"), &page_args, |row| {
+                Ok((ContactId(row.int("id")?), row.int("n")?))
+            })
+            .await?;
+        let total = match rows.first() {
+            Some((_, total)) => *total,
+            None if start == 0 => 0,
+            // A page past the end has no row to carry the total.
+            None => self.read_one(ReadCost::Long, &count_sql, &args, |row| row.int("n")).await?,
+        };
+        Ok((rows.into_iter().map(|(id, _)| id).collect(), total as u64))
     }
 
     /// How many contacts of a kind and sharing the viewer may read, from the portal's totals.
