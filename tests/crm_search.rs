@@ -131,3 +131,34 @@ async fn ten_thousand_details_in_one_request_are_saved_and_searchable() {
     assert!(search(&server, &owner, "bulk.example").await.is_empty(), "replaced details are forgotten");
     assert_eq!(search(&server, &owner, "single@new").await, ["Many Mails"]);
 }
+
+/// A searched list answers its page and the total of the whole selection in one statement;
+/// each page, and a page past the end (which has no row to carry the total), still tells the
+/// whole total, and the pages together list every match once.
+#[tokio::test]
+async fn every_page_of_a_search_tells_the_total_of_the_whole_selection() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let mut created = Vec::new();
+    for n in 0..5 {
+        let body = json!({"firstName": format!("Hanna{n}"), "lastName": "Paged"});
+        created.push(server.call(&owner, Method::POST, "crm/contact/person", body).await.id());
+    }
+    let other = json!({"firstName": "Bob", "lastName": "Elsewhere"});
+    server.call(&owner, Method::POST, "crm/contact/person", other).await.json_ok();
+    let mut listed = Vec::new();
+    for start in [0, 2, 4, 6, 50] {
+        let path = format!("crm/contact/filter?filterValue=hanna&count=2&startIndex={start}");
+        let answer = server.get(&path, &owner).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+        let body = answer.json();
+        assert_eq!(body["total"], 5, "{path}: the total of the whole selection");
+        let page = body["response"].as_array().expect("a list");
+        let expected = 5usize.saturating_sub(start).min(2);
+        assert_eq!(page.len(), expected, "{path}: the page's length");
+        listed.extend(page.iter().map(|c| c["id"].as_i64().expect("a numeric id")));
+    }
+    listed.sort_unstable();
+    created.sort_unstable();
+    assert_eq!(listed, created, "the pages list every match once");
+}
