@@ -148,9 +148,11 @@ impl Store {
             // so it is set once here rather than by every new connection.
             pool.execute("PRAGMA journal_mode = WAL").await.context("switching SQLite to WAL")?;
         }
-        // An in-memory database is one per connection's pool, so it keeps a single pool.
+        // Each pool of an in-memory database would open a database of its own: one pool serves.
         let writes = match sqlite_file {
-            Some(_) => writes_options.connect_lazy(&url).with_context(|| format!("cannot open database {}", redact(&url)))?,
+            Some(_) => {
+                writes_options.connect_lazy(&url).with_context(|| format!("cannot open database {}", redact(&url)))?
+            }
             None => pool.clone(),
         };
         let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlaceReaders::new(file)));

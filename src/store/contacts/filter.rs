@@ -181,14 +181,15 @@ impl Store {
         let limit = page_args.push(Arg::Int(count as i64));
         let offset = page_args.push(Arg::Int(start as i64));
         let page = |columns: &str| {
-            format!("SELECT {columns} FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}")
+            format!(
+                "SELECT {columns} FROM crm_contacts c WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            )
         };
         if by_kind_and_share_only(filter) {
             // Without criteria the total comes from the kept totals and the page from an
             // index: both short.
             let total = self.count_by_kind_and_share(portal, viewer, filter).await?;
-            let ids =
-                self.read_rows(&page("c.id"), &page_args, |row| Ok(ContactId(row.int("id")?))).await?;
+            let ids = self.read_rows(&page("c.id"), &page_args, |row| Ok(ContactId(row.int("id")?))).await?;
             return Ok((ids, total as u64));
         }
         // Criteria (a word, a tag) may make the selection long, and finding it is most of the
