@@ -529,3 +529,30 @@ async fn the_server_writes_backups_on_schedule_keeps_the_last_ones_and_shows_the
     assert_eq!(metric(&server.api, "portald_backup_last_success_timestamp_seconds").await, 0.0);
     server.stop().await;
 }
+
+/// Sealing a finished backup file (leaving WAL for a journal inside the file) needs the file to
+/// itself, and SQLite fails that lock at once instead of waiting. A connection that wrote the
+/// file and is still closing must make the seal wait, not fail the backup with "database is
+/// locked" (seen once in CI, in a backup taken from PostgreSQL while clients wrote).
+#[tokio::test]
+async fn sealing_a_backup_file_waits_for_a_connection_still_closing() {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let folder = tempfile::tempdir().expect("folder");
+    let file = folder.path().join("sealed.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let mut writer = sqlx::AnyConnection::connect(&url).await.expect("file opens");
+    writer.execute("PRAGMA journal_mode = WAL").await.expect("WAL");
+    writer.execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)").await.expect("rows");
+    let closing = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        writer.close().await.expect("closes");
+    });
+    portald::store::backup::seal_sqlite_file(&file).await.expect("the seal waits for the other connection");
+    closing.await.expect("closed");
+    let mut reader = sqlx::AnyConnection::connect(&url).await.expect("file opens");
+    let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut reader).await.expect("mode").get(0);
+    assert_eq!(mode, "delete", "the journal is back in the file");
+    let rows: i64 = sqlx::query("SELECT COUNT(*) FROM t").fetch_one(&mut reader).await.expect("count").get(0);
+    assert_eq!(rows, 2, "nothing written was lost");
+}

@@ -184,9 +184,27 @@ fn quiet(options: AnyConnectOptions) -> AnyConnectOptions {
 }
 
 /// Makes a finished SQLite file self-contained: its journal in the file (no `-wal` beside it).
+///
+/// Leaving WAL needs the file to itself, and SQLite does not wait for that lock (no busy
+/// handler): a connection that wrote the file and is still closing on its worker thread made
+/// this fail at once with "database is locked" (once, in CI, in a backup taken from PostgreSQL
+/// while clients wrote). So it tries again for as long as the busy timeout would have waited.
 pub async fn seal_sqlite_file(path: &Path) -> Result<(), sqlx::Error> {
     let mut conn = open_sqlite_file(path, false).await?;
-    conn.execute("PRAGMA journal_mode = DELETE").await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match conn.execute("PRAGMA journal_mode = DELETE").await {
+            Err(sqlx::Error::Database(err))
+                if err.code().as_deref() == Some("5") && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            done => {
+                done?;
+                break;
+            }
+        }
+    }
     conn.close().await
 }
 
