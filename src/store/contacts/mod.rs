@@ -95,7 +95,10 @@ fn contact_ids_args(portal: PortalId, ids: &[ContactId]) -> Args {
 }
 
 fn contacts_from_json(rows: &str) -> Result<Vec<Contact>, sqlx::Error> {
-    from_json_rows::<ContactRow>(rows)?.into_iter().map(ContactRow::into_contact).collect()
+    let mut contacts: Vec<Contact> =
+        from_json_rows::<ContactRow>(rows)?.into_iter().map(ContactRow::into_contact).collect::<Result<_, _>>()?;
+    contacts.sort_unstable_by_key(|contact| contact.id);
+    Ok(contacts)
 }
 
 /// The `id` column of each row, as the typed id it is.
@@ -145,7 +148,7 @@ impl Store {
         );
         format!(
             "SELECT {} AS rows {} AND +c.portal_id = $1",
-            self.json_rows(&format!("{CONTACT_ITEMS}, {managers}"), "c.id"),
+            self.json_rows(&format!("{CONTACT_ITEMS}, {managers}")),
             self.from_listed("crm_contacts c", "c.id", &self.json_ints(2))
         )
     }

@@ -47,13 +47,13 @@ impl Store {
              UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
              FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON})"
         );
-        let sql = format!(
-            "SELECT {} AS rows FROM ({union}) AS v",
-            self.json_rows("k, a, b, c, d, e, s, t, u", "k, a, b, c, s")
-        );
+        let sql = format!("SELECT {} AS rows FROM ({union}) AS v", self.json_rows("k, a, b, c, d, e, s, t, u"));
         let text = self.read_json_rows(cost, &sql, &args).await?;
         type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
-        let rows: Vec<Row> = from_json_rows(&text)?;
+        let mut rows: Vec<Row> = from_json_rows(&text)?;
+        // Kind, contact, then the kind's order (a detail's type and id, a status's and a
+        // field's sort order and id); a tag's title last.
+        rows.sort_unstable_by(|x, y| (&x.0, x.1, x.2, x.3, &x.6).cmp(&(&y.0, y.1, y.2, y.3, &y.6)));
         let mut details = ContactDetails::default();
         for (kind, a, b, c, d, e, s, t, u) in rows {
             let text = s.unwrap_or_default();
