@@ -126,12 +126,12 @@ fn postgres_fault(code: &str) -> DatabaseFault {
     }
 }
 
-/// SQLite's result codes: SQLITE_BUSY (5) with its extended codes (the low byte is the primary
-/// code).
+/// SQLite's result codes: busy ones are retryable, the rest are faults.
 fn sqlite_fault(code: Option<&str>) -> DatabaseFault {
-    match code.and_then(|c| c.parse::<i64>().ok()) {
-        Some(n) if n & 0xff == 5 => DatabaseFault::Busy,
-        _ => DatabaseFault::Other,
+    if crate::store::sqlite_busy(code) {
+        DatabaseFault::Busy
+    } else {
+        DatabaseFault::Other
     }
 }
 

@@ -195,7 +195,7 @@ pub async fn seal_sqlite_file(path: &Path) -> Result<(), sqlx::Error> {
     loop {
         match conn.execute("PRAGMA journal_mode = DELETE").await {
             Err(sqlx::Error::Database(err))
-                if err.code().as_deref() == Some("5") && std::time::Instant::now() < deadline =>
+                if super::sqlite_busy(err.code().as_deref()) && std::time::Instant::now() < deadline =>
             {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }

@@ -406,6 +406,13 @@ impl Store {
     }
 }
 
+/// Whether a SQLite result code (as sqlx reports it) is SQLITE_BUSY (5) or one of its extended
+/// codes (the low byte is the primary code): a lock another connection holds, so trying again
+/// shortly can succeed.
+pub(crate) fn sqlite_busy(code: Option<&str>) -> bool {
+    code.and_then(|c| c.parse::<i64>().ok()).is_some_and(|n| n & 0xff == 5)
+}
+
 /// Makes sure the SQLite file's folder exists and asks for the file to be created; also the
 /// file's path (none in memory).
 fn prepare_sqlite_url(url: &str) -> anyhow::Result<(String, Option<PathBuf>)> {

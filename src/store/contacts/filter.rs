@@ -176,7 +176,6 @@ impl Store {
         let order: Vec<String> =
             order.split(", ").chain(["c.id"]).map(|column| format!("{column} {direction}")).collect();
         let order = order.join(", ");
-        let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
         let mut page_args = args.clone();
         let limit = page_args.push(Arg::Int(count as i64));
         let offset = page_args.push(Arg::Int(start as i64));
@@ -204,7 +203,10 @@ impl Store {
             Some((_, total)) => *total,
             None if start == 0 => 0,
             // A page past the end has no row to carry the total.
-            None => self.read_one(ReadCost::Long, &count_sql, &args, |row| row.int("n")).await?,
+            None => {
+                let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
+                self.read_one(ReadCost::Long, &count_sql, &args, |row| row.int("n")).await?
+            }
         };
         Ok((rows.into_iter().map(|(id, _)| id).collect(), total as u64))
     }

@@ -51,8 +51,8 @@ impl Store {
         let text = self.read_json_rows(cost, &sql, &args).await?;
         type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
         let mut rows: Vec<Row> = from_json_rows(&text)?;
-        // Kind, contact, then the kind's order (a detail's type and id, a status's and a
-        // field's sort order and id); a tag's title last.
+        // In the columns' order: kind, then `a`, `b`, `c` (a detail's contact, type and id; a
+        // tag's contact, then its title in `s`; a status's or a field's sort order and id).
         rows.sort_unstable_by(|x, y| (&x.0, x.1, x.2, x.3, &x.6).cmp(&(&y.0, y.1, y.2, y.3, &y.6)));
         let mut details = ContactDetails::default();
         for (kind, a, b, c, d, e, s, t, u) in rows {
