@@ -252,8 +252,9 @@ impl Store {
     ) -> Result<Vec<T>, sqlx::Error> {
         match (&self.in_place, cost) {
             (Some(readers), ReadCost::Short) => readers.rows(sql, args, decode),
-            _ => {
-                let rows = args.bind(sqlx::query(sql)).fetch_all(&self.pool).await?;
+            (_, cost) => {
+                let pool = if cost == ReadCost::Long { &self.long_reads } else { &self.pool };
+                let rows = args.bind(sqlx::query(sql)).fetch_all(pool).await?;
                 rows.iter().map(|row| decode(row)).collect()
             }
         }
