@@ -49,10 +49,6 @@ pub use users::StoredCredentials;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// The page cache of each connection that runs long reads, in KiB. A search at 1,000,000
-/// contacts reads a row of 4 KiB per match (1,000 for a word in 0.1% of them).
-const LONG_READ_CACHE_KIB: u32 = 16 * 1024;
-
 /// The database product behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -69,12 +65,6 @@ pub struct Store {
     /// connection writes, so the writes of a shared pool made each transaction read its pages
     /// again. Elsewhere the same pool as reads.
     writes: AnyPool,
-    /// Where long reads run (a search, a batch of many ids; [`ReadCost::Long`]). On a SQLite
-    /// file, one connection per core, each with a page cache of [`LONG_READ_CACHE_KIB`]: a
-    /// search looks up the row of every match, and spread over the pool's connections with
-    /// SQLite's default cache of 2 MiB each, nearly every look-up read its page from the file
-    /// again. Elsewhere the same pool as other reads.
-    long_reads: AnyPool,
     backend: Backend,
     /// SQLite allows one writer at a time; writers of this process queue here rather than
     /// spinning in SQLite's busy handler.
@@ -83,8 +73,8 @@ pub struct Store {
     outbox: Arc<tokio::sync::Notify>,
     /// The SQLite database's file (none on PostgreSQL or in memory).
     sqlite_file: Option<PathBuf>,
-    /// Connections that run short reads on the calling thread (a SQLite file only).
-    in_place: Option<Arc<statement::InPlaceReaders>>,
+    /// Connections that run reads on the calling thread (a SQLite file only).
+    in_place: Option<Arc<statement::InPlace>>,
 }
 
 /// The row lock a write takes on what it reads.
@@ -152,19 +142,6 @@ impl Store {
             });
         }
         let writes_options = options.clone().max_connections(1);
-        let long_reads_options = options
-            .clone()
-            .max_connections(std::thread::available_parallelism().map_or(2, |n| n.get() as u32))
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    conn.execute(
-                        format!("PRAGMA busy_timeout = 10000; PRAGMA cache_size = -{LONG_READ_CACHE_KIB}; PRAGMA query_only = ON;")
-                            .as_str(),
-                    )
-                    .await?;
-                    Ok(())
-                })
-            });
         let pool = options.connect(&url).await.with_context(|| format!("cannot open database {}", redact(&url)))?;
         if backend == Backend::Sqlite {
             // WAL lets readers work while one connection writes; the mode is kept in the file,
@@ -172,20 +149,16 @@ impl Store {
             pool.execute("PRAGMA journal_mode = WAL").await.context("switching SQLite to WAL")?;
         }
         // Each pool of an in-memory database would open a database of its own: one pool serves.
-        let (writes, long_reads) = match sqlite_file {
+        let writes = match sqlite_file {
             Some(_) => {
-                let open = |options: AnyPoolOptions| {
-                    options.connect_lazy(&url).with_context(|| format!("cannot open database {}", redact(&url)))
-                };
-                (open(writes_options)?, open(long_reads_options)?)
+                writes_options.connect_lazy(&url).with_context(|| format!("cannot open database {}", redact(&url)))?
             }
-            None => (pool.clone(), pool.clone()),
+            None => pool.clone(),
         };
-        let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlaceReaders::new(file)));
+        let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlace::new(file)));
         Ok(Store {
             pool,
             writes,
-            long_reads,
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
             outbox: Arc::default(),
@@ -429,7 +402,6 @@ impl Store {
             readers.close();
         }
         self.writes.close().await;
-        self.long_reads.close().await;
         self.pool.close().await;
     }
 }

@@ -164,7 +164,7 @@ impl Store {
     ) -> Result<(Vec<ContactId>, u64), sqlx::Error> {
         let mut args = Args::default();
         let condition = self.filter_condition(&mut args, portal, viewer, filter);
-        let order = match filter.sort {
+        let sort_key = match filter.sort {
             ContactSort::DisplayName => "c.search_name",
             ContactSort::Created => "c.created_at",
             ContactSort::FirstName => "lower(c.first_name), lower(c.last_name)",
@@ -174,7 +174,7 @@ impl Store {
         };
         let direction = if filter.descending { "DESC" } else { "ASC" };
         let order: Vec<String> =
-            order.split(", ").chain(["c.id"]).map(|column| format!("{column} {direction}")).collect();
+            sort_key.split(", ").chain(["c.id"]).map(|column| format!("{column} {direction}")).collect();
         let order = order.join(", ");
         let mut page_args = args.clone();
         let limit = page_args.push(Arg::Int(count as i64));
@@ -192,8 +192,22 @@ impl Store {
             return Ok((ids, total as u64));
         }
         // Criteria (a word, a tag) may make the selection long, and finding it is most of the
-        // work: the page carries the total of its selection, so the selection is found once,
-        // not once to count it and again to order it.
+        // work: it is found once, not once to count it and again to order it.
+        if self.backend == Backend::Sqlite
+            && matches!(filter.sort, ContactSort::Created | ContactSort::Status | ContactSort::Id)
+        {
+            // The whole selection by its number key, cut in Rust: SQLite's window count stores
+            // each row in a temporary b-tree and deletes it again, a third of a search for a
+            // word in 0.1% of 1,000,000 contacts. (PostgreSQL keeps the window, below: there
+            // every row would cross the wire.)
+            let sql = format!("SELECT c.id, {sort_key} AS k FROM crm_contacts c WHERE {condition}");
+            let rows =
+                self.read_rows_costing(ReadCost::Long, &sql, &args, |row| Ok((row.int("k")?, row.int("id")?))).await?;
+            let total = rows.len() as u64;
+            let page = page_of(rows, filter.descending, start, count);
+            return Ok((page.into_iter().map(|(_, id)| ContactId(id)).collect(), total));
+        }
+        // The page carries the total of its selection.
         let rows = self
             .read_rows_costing(ReadCost::Long, &page("c.id, COUNT(*) OVER () AS n"), &page_args, |row| {
                 Ok((ContactId(row.int("id")?), row.int("n")?))
@@ -271,6 +285,47 @@ impl Store {
                 let pattern = args.push(Arg::Text(like_pattern(word)));
                 let text = if name_only { "c.search_name" } else { "(c.search_name || ' ' || c.search_details)" };
                 format!("{text} LIKE {pattern} ESCAPE '\\'")
+            }
+        }
+    }
+}
+
+/// Rows `start..start + count` of `rows` (sort key, id) in the order of `ORDER BY key, id`,
+/// ascending or descending: only the rows up to the page's end are sorted.
+fn page_of(mut rows: Vec<(i64, i64)>, descending: bool, start: u64, count: u64) -> Vec<(i64, i64)> {
+    let order = |a: &(i64, i64), b: &(i64, i64)| if descending { b.cmp(a) } else { a.cmp(b) };
+    let start = usize::try_from(start).unwrap_or(usize::MAX).min(rows.len());
+    let end = start.saturating_add(usize::try_from(count).unwrap_or(usize::MAX)).min(rows.len());
+    if end > 0 && end < rows.len() {
+        rows.select_nth_unstable_by(end - 1, order);
+    }
+    rows.truncate(end);
+    rows.sort_unstable_by(order);
+    rows.split_off(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn a_page_cut_in_rust_is_the_slice_of_the_whole_order() {
+        // Keys with ties, so that the id decides among equal keys.
+        let rows: Vec<(i64, i64)> = (1..=57).map(|id| ((id * 7919) % 13, id)).collect();
+        for descending in [false, true] {
+            let mut sorted = rows.clone();
+            sorted.sort();
+            if descending {
+                sorted.reverse();
+            }
+            for (start, count) in [(0, 25), (25, 25), (50, 25), (56, 1), (57, 25), (90, 25), (0, 0), (3, u64::MAX)] {
+                let from = (start as usize).min(sorted.len());
+                let to = from.saturating_add(count.min(1_000) as usize).min(sorted.len());
+                assert_eq!(
+                    page_of(rows.clone(), descending, start, count),
+                    sorted[from..to].to_vec(),
+                    "descending {descending}, start {start}, count {count}"
+                );
             }
         }
     }
