@@ -488,7 +488,7 @@ pub async fn import_file(
     }
     tx.commit().await?;
     report.committed = true;
-    store.refresh_statistics().await?;
+    store.after_bulk_load().await?;
     Ok(report)
 }
 

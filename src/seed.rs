@@ -118,7 +118,7 @@ pub async fn seed(store: &Store, portal: impl Into<PortalId>, plan: &SeedPlan) -
     tx.commit().await?;
     let contacts =
         if staff.is_empty() { 0 } else { seed_contacts(store, portal, plan, &mut rng, &staff, &project_ids).await? };
-    store.refresh_statistics().await?;
+    store.after_bulk_load().await?;
     Ok(SeedReport { users: plan.users, groups, projects, contacts })
 }
 

@@ -64,3 +64,26 @@ async fn the_same_seed_gives_the_same_data() {
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
 }
+
+/// A seed selects a known share of its contacts by the email domain the bench searches for
+/// (0.1% at "brimwood", 1% at "marlowe"), and leaves SQLite's text index in one segment, as
+/// every bulk load does: a load commits a segment per chunk, and a search reads each of its
+/// trigrams from every segment.
+#[tokio::test]
+async fn a_seed_leaves_known_search_shares_and_the_text_index_in_one_segment() {
+    let server = spawn().await;
+    let report = seed(server.store(), 1, &SeedPlan { contacts: 12_000, ..plan(3) }).await.unwrap();
+    assert_eq!(report.contacts, 12_000);
+    let token = server.owner_token().await;
+    for (word, share) in [("brimwood", 12), ("marlowe", 120)] {
+        let found: Value = server.get(&format!("crm/contact/filter?filterValue={word}&count=1"), &token).await.json();
+        assert_eq!(found["total"], share, "{word}");
+    }
+    if let Some(file) = server.db.sqlite_file() {
+        let conn = rusqlite::Connection::open(&file).expect("the database file");
+        let segments: i64 = conn
+            .query_row("SELECT COUNT(DISTINCT segid) FROM crm_contact_search_idx", [], |row| row.get(0))
+            .expect("the text index's segments");
+        assert_eq!(segments, 1, "the text index after a bulk load");
+    }
+}

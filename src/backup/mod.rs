@@ -314,7 +314,7 @@ pub async fn restore(target: &Store, file: &Path, force: bool, progress: Progres
     check_counts(&mut tx, &tables, &totals).await?;
     tx.commit().await?;
     sqlx::Connection::close(source).await?;
-    target.refresh_statistics().await?;
+    target.after_bulk_load().await?;
     Ok(Restored { manifest, rows: copied, upgraded })
 }
 

@@ -190,7 +190,7 @@ pub async fn migrate_tenant(
         drop(tx);
     } else {
         tx.commit().await?;
-        store.refresh_statistics().await?;
+        store.after_bulk_load().await?;
     }
     Ok(report)
 }
