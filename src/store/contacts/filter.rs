@@ -197,8 +197,8 @@ impl Store {
             && matches!(filter.sort, ContactSort::Created | ContactSort::Status | ContactSort::Id)
         {
             // The whole selection by its number key, cut in Rust: SQLite's window count stores
-            // each row in a temporary b-tree and deletes it again, a third of a search for a
-            // word in 0.1% of 1,000,000 contacts. (PostgreSQL keeps the window, below: there
+            // each row in a temporary b-tree and deletes it again, a third of the statement for
+            // a word in 0.1% of 1,000,000 contacts. (PostgreSQL keeps the window, below: there
             // every row would cross the wire.)
             let sql = format!("SELECT c.id, {sort_key} AS k FROM crm_contacts c WHERE {condition}");
             let rows =
