@@ -21,6 +21,19 @@ async fn search(server: &TestServer, token: &str, text: &str) -> Vec<String> {
     names
 }
 
+/// `count` persons whose first names start with `word` (`Hanna0`, `Hanna1`, ...) and one that a
+/// search for it must not find; the ids of the first ones, in the order they were created.
+async fn matches_and_one_other(server: &TestServer, token: &str, word: &str, count: usize) -> Vec<i64> {
+    let mut created = Vec::new();
+    for n in 0..count {
+        let body = json!({"firstName": format!("{word}{n}"), "lastName": "Listed"});
+        created.push(server.call(token, Method::POST, "crm/contact/person", body).await.id());
+    }
+    let other = json!({"firstName": "Bob", "lastName": "Elsewhere"});
+    server.call(token, Method::POST, "crm/contact/person", other).await.json_ok();
+    created
+}
+
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -139,13 +152,7 @@ async fn ten_thousand_details_in_one_request_are_saved_and_searchable() {
 async fn every_page_of_a_search_tells_the_total_of_the_whole_selection() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let mut created = Vec::new();
-    for n in 0..5 {
-        let body = json!({"firstName": format!("Hanna{n}"), "lastName": "Paged"});
-        created.push(server.call(&owner, Method::POST, "crm/contact/person", body).await.id());
-    }
-    let other = json!({"firstName": "Bob", "lastName": "Elsewhere"});
-    server.call(&owner, Method::POST, "crm/contact/person", other).await.json_ok();
+    let mut created = matches_and_one_other(&server, &owner, "Hanna", 5).await;
     let mut listed = Vec::new();
     for start in [0, 2, 4, 6, 50] {
         let path = format!("crm/contact/filter?filterValue=hanna&count=2&startIndex={start}");
@@ -171,13 +178,7 @@ async fn every_page_of_a_search_tells_the_total_of_the_whole_selection() {
 async fn a_search_sorted_by_a_number_pages_in_that_order_both_ways() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let mut created = Vec::new();
-    for n in 0..7 {
-        let body = json!({"firstName": format!("Kestrel{n}"), "lastName": "Sorted"});
-        created.push(server.call(&owner, Method::POST, "crm/contact/person", body).await.id());
-    }
-    let other = json!({"firstName": "Bob", "lastName": "Elsewhere"});
-    server.call(&owner, Method::POST, "crm/contact/person", other).await.json_ok();
+    let mut created = matches_and_one_other(&server, &owner, "Kestrel", 7).await;
     created.sort_unstable();
     for sort in ["Created", "Id", "ContactType"] {
         for (order, expected) in
