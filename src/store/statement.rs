@@ -177,7 +177,7 @@ impl InPlace {
         &self,
         sql: &str,
         args: &Args,
-        decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
+        decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
         let _permit = self.long_permits.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
         let read = || self.long.rows(sql, args, decode);
@@ -219,7 +219,7 @@ impl InPlaceReaders {
         &self,
         sql: &str,
         args: &Args,
-        decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
+        mut decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
         let idle = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
         let conn = match idle {
@@ -304,7 +304,7 @@ impl Store {
         cost: ReadCost,
         sql: &str,
         args: &Args,
-        decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
+        mut decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
         match (&self.in_place, cost) {
             (Some(readers), ReadCost::Short) => readers.short.rows(sql, args, decode),

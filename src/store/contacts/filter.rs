@@ -7,6 +7,8 @@ use crate::model::access::Viewer;
 use crate::model::contacts::{ContactFilter, ContactSort};
 use crate::model::ids::{ContactId, PortalId, ShareType};
 use crate::store::{to_ticks, Backend, ReadCost, Store};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 
 /// `%text%` for LIKE, lower-cased, with the wildcards of the text escaped.
 fn like_pattern(text: &str) -> String {
@@ -199,13 +201,18 @@ impl Store {
             // The whole selection by its number key, cut in Rust: SQLite's window count stores
             // each row in a temporary b-tree and deletes it again, a third of the statement for
             // a word in 0.1% of 1,000,000 contacts. (PostgreSQL keeps the window, below: there
-            // every row would cross the wire.)
+            // every row would cross the wire.) The rows stream past and are counted; only those
+            // up to the page's end are kept.
             let sql = format!("SELECT c.id, {sort_key} AS k FROM crm_contacts c WHERE {condition}");
-            let rows =
-                self.read_rows_costing(ReadCost::Long, &sql, &args, |row| Ok((row.int("k")?, row.int("id")?))).await?;
-            let total = rows.len() as u64;
-            let page = page_of(rows, filter.descending, start, count);
-            return Ok((page.into_iter().map(|(_, id)| ContactId(id)).collect(), total));
+            let mut first = FirstRows::new(filter.descending, start.saturating_add(count));
+            let total = self
+                .read_rows_costing(ReadCost::Long, &sql, &args, |row| {
+                    first.offer(row.int("k")?, row.int("id")?);
+                    Ok(())
+                })
+                .await?
+                .len() as u64;
+            return Ok((first.page(start).into_iter().map(ContactId).collect(), total));
         }
         // The page carries the total of its selection.
         let rows = self
@@ -290,26 +297,67 @@ impl Store {
     }
 }
 
-/// Rows `start..start + count` of `rows` (sort key, id) in the order of `ORDER BY key, id`,
-/// ascending or descending: only the rows up to the page's end are sorted.
-fn page_of(mut rows: Vec<(i64, i64)>, descending: bool, start: u64, count: u64) -> Vec<(i64, i64)> {
-    let order = |a: &(i64, i64), b: &(i64, i64)| if descending { b.cmp(a) } else { a.cmp(b) };
-    let start = usize::try_from(start).unwrap_or(usize::MAX).min(rows.len());
-    let end = start.saturating_add(usize::try_from(count).unwrap_or(usize::MAX)).min(rows.len());
-    if end > 0 && end < rows.len() {
-        rows.select_nth_unstable_by(end - 1, order);
+/// The first rows of the order `ORDER BY key, id` (ascending or descending), up to a page's
+/// end, kept while a selection streams past: memory for the page, not for the selection.
+struct FirstRows {
+    descending: bool,
+    end: usize,
+    /// The kept rows, the last of them in the order on top.
+    kept: BinaryHeap<Ranked>,
+}
+
+/// A row (sort key, id) that compares as it is ordered.
+#[derive(PartialEq, Eq)]
+struct Ranked {
+    row: (i64, i64),
+    descending: bool,
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let order = self.row.cmp(&other.row);
+        if self.descending {
+            order.reverse()
+        } else {
+            order
+        }
     }
-    rows.truncate(end);
-    rows.sort_unstable_by(order);
-    rows.split_off(start)
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl FirstRows {
+    fn new(descending: bool, end: u64) -> FirstRows {
+        FirstRows { descending, end: usize::try_from(end).unwrap_or(usize::MAX), kept: BinaryHeap::new() }
+    }
+
+    fn offer(&mut self, key: i64, id: i64) {
+        let row = Ranked { row: (key, id), descending: self.descending };
+        if self.kept.len() < self.end {
+            self.kept.push(row);
+        } else if self.kept.peek().is_some_and(|last| row < *last) {
+            self.kept.pop();
+            self.kept.push(row);
+        }
+    }
+
+    /// The ids of the kept rows from `start` on, in the order.
+    fn page(self, start: u64) -> Vec<i64> {
+        let start = usize::try_from(start).unwrap_or(usize::MAX);
+        self.kept.into_sorted_vec().into_iter().skip(start).map(|ranked| ranked.row.1).collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::page_of;
+    use super::FirstRows;
 
     #[test]
-    fn a_page_cut_in_rust_is_the_slice_of_the_whole_order() {
+    fn the_first_rows_kept_while_streaming_are_the_slice_of_the_whole_order() {
         // Keys with ties, so that the id decides among equal keys.
         let rows: Vec<(i64, i64)> = (1..=57).map(|id| ((id * 7919) % 13, id)).collect();
         for descending in [false, true] {
@@ -319,13 +367,14 @@ mod tests {
                 sorted.reverse();
             }
             for (start, count) in [(0, 25), (25, 25), (50, 25), (56, 1), (57, 25), (90, 25), (0, 0), (3, u64::MAX)] {
+                let mut first = FirstRows::new(descending, start + count.min(1_000));
+                for (key, id) in &rows {
+                    first.offer(*key, *id);
+                }
                 let from = (start as usize).min(sorted.len());
                 let to = from.saturating_add(count.min(1_000) as usize).min(sorted.len());
-                assert_eq!(
-                    page_of(rows.clone(), descending, start, count),
-                    sorted[from..to].to_vec(),
-                    "descending {descending}, start {start}, count {count}"
-                );
+                let expected: Vec<i64> = sorted[from..to].iter().map(|(_, id)| *id).collect();
+                assert_eq!(first.page(start), expected, "descending {descending}, start {start}, count {count}");
             }
         }
     }
