@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use portald::seed::{WORD_IN_A_HUNDREDTH, WORD_IN_A_THOUSANDTH};
 use serde_json::{json, Value};
 
 #[path = "../tests/common/attack.rs"]
@@ -56,6 +57,17 @@ struct Args {
 const PASSWORD: &str = "bench-password-1";
 /// The password `portald seed` gives its users by default.
 const SEED_PASSWORD: &str = "seed-password-1";
+
+/// A page of 25 contacts searched for `word`, as the administrator.
+fn search_row(word: &str) -> LoadRow {
+    LoadRow {
+        name: format!("GET crm/contact/filter (25, search {word})"),
+        method: "GET",
+        path: format!("crm/contact/filter?count=25&filterValue={word}"),
+        json_body: None,
+        as_plain_user: false,
+    }
+}
 
 /// One measured endpoint.
 struct LoadRow {
@@ -824,45 +836,15 @@ async fn main() {
             json_body: None,
             as_plain_user: false,
         },
-        LoadRow {
-            name: "GET crm/contact/filter (25, search)".into(),
-            method: "GET",
-            path: "crm/contact/filter?count=25&filterValue=anna".into(),
-            json_body: None,
-            as_plain_user: false,
-        },
-        // Rarer words, for the curve by selectivity: the seed puts 1% of the contacts' emails at
-        // "marlowe" and 0.1% at "brimwood", and numbers last names, so "okafor1" is in about
-        // 0.4% of the contacts and "okafor12" in 0.04% (the table after the run prints how many
-        // each matched).
-        LoadRow {
-            name: "GET crm/contact/filter (25, search marlowe)".into(),
-            method: "GET",
-            path: "crm/contact/filter?count=25&filterValue=marlowe".into(),
-            json_body: None,
-            as_plain_user: false,
-        },
-        LoadRow {
-            name: "GET crm/contact/filter (25, search brimwood)".into(),
-            method: "GET",
-            path: "crm/contact/filter?count=25&filterValue=brimwood".into(),
-            json_body: None,
-            as_plain_user: false,
-        },
-        LoadRow {
-            name: "GET crm/contact/filter (25, search okafor1)".into(),
-            method: "GET",
-            path: "crm/contact/filter?count=25&filterValue=okafor1".into(),
-            json_body: None,
-            as_plain_user: false,
-        },
-        LoadRow {
-            name: "GET crm/contact/filter (25, search okafor12)".into(),
-            method: "GET",
-            path: "crm/contact/filter?count=25&filterValue=okafor12".into(),
-            json_body: None,
-            as_plain_user: false,
-        },
+        search_row("anna"),
+        // Rarer words, for the curve by selectivity: the seed puts one word in 1% of the
+        // contacts and one in 0.1%, and numbers last names, so "okafor1" is in about 0.4% of the
+        // contacts and "okafor12" in 0.04% (the table after the run prints how many each
+        // matched).
+        search_row(WORD_IN_A_HUNDREDTH),
+        search_row(WORD_IN_A_THOUSANDTH),
+        search_row("okafor1"),
+        search_row("okafor12"),
         LoadRow {
             name: "GET crm/contact/filter (25)".into(),
             method: "GET",

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{spawn, TestServer};
-use portald::seed::{seed, SeedPlan};
+use portald::seed::{seed, SeedPlan, WORD_IN_A_HUNDREDTH, WORD_IN_A_THOUSANDTH};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -66,7 +66,7 @@ async fn the_same_seed_gives_the_same_data() {
 }
 
 /// A seed selects a known share of its contacts by the email domain the bench searches for
-/// (0.1% at "brimwood", 1% at "marlowe"), and leaves SQLite's text index in one segment, as
+/// (one word in 0.1% of them, one in 1%), and leaves SQLite's text index in one segment, as
 /// every bulk load does: a load commits a segment per chunk, and a search reads each of its
 /// trigrams from every segment.
 #[tokio::test]
@@ -75,7 +75,7 @@ async fn a_seed_leaves_known_search_shares_and_the_text_index_in_one_segment() {
     let report = seed(server.store(), 1, &SeedPlan { contacts: 12_000, ..plan(3) }).await.unwrap();
     assert_eq!(report.contacts, 12_000);
     let token = server.owner_token().await;
-    for (word, share) in [("brimwood", 12), ("marlowe", 120)] {
+    for (word, share) in [(WORD_IN_A_THOUSANDTH, 12), (WORD_IN_A_HUNDREDTH, 120)] {
         let found: Value = server.get(&format!("crm/contact/filter?filterValue={word}&count=1"), &token).await.json();
         assert_eq!(found["total"], share, "{word}");
     }

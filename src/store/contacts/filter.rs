@@ -366,8 +366,10 @@ mod tests {
             if descending {
                 sorted.reverse();
             }
-            for (start, count) in [(0, 25), (25, 25), (50, 25), (56, 1), (57, 25), (90, 25), (0, 0), (3, u64::MAX)] {
-                let mut first = FirstRows::new(descending, start + count.min(1_000));
+            for (start, count) in
+                [(0u64, 25u64), (25, 25), (50, 25), (56, 1), (57, 25), (90, 25), (0, 0), (3, u64::MAX)]
+            {
+                let mut first = FirstRows::new(descending, start.saturating_add(count));
                 for (key, id) in &rows {
                     first.offer(*key, *id);
                 }
