@@ -56,6 +56,10 @@ pub enum Backend {
     Postgres,
 }
 
+/// How long a PostgreSQL connection may sit idle in the pool before it is pinged when handed
+/// out again: one in steady use has just answered.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 /// A handle on the database, cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -118,9 +122,24 @@ impl Store {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => (url.to_string(), None),
         };
-        let mut options =
-            AnyPoolOptions::new().max_connections(args.db_connections.max(1)).acquire_timeout(Duration::from_secs(30));
+        // sqlx pings every connection it hands out, by default: a round trip before each
+        // statement or transaction, to the server or to a SQLite connection's worker thread (one
+        // hop in five of a contact create). A SQLite file cannot hang up, so its connections are
+        // never pinged; a PostgreSQL connection is, once it has been idle long enough that the
+        // server may have closed it.
+        let mut options = AnyPoolOptions::new()
+            .max_connections(args.db_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false);
         if backend == Backend::Postgres {
+            options = options.before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // JIT compiling pays off for long analytic queries only; a misestimated
@@ -273,7 +292,17 @@ impl Store {
             match backend {
                 // IMMEDIATE takes the write lock at once, so another process (the CLI, say)
                 // makes this wait in the busy handler instead of failing a later upgrade.
-                Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+                Backend::Sqlite => match pool.begin_with("BEGIN IMMEDIATE").await {
+                    // SQLite rolls a transaction back itself after some errors (a full disk,
+                    // an I/O error, a corrupt page); sqlx's ROLLBACK then fails, and its
+                    // connection counts the transaction as open for good and refuses every
+                    // later one. That connection is closed; the transaction begins on a new one.
+                    Err(sqlx::Error::InvalidSavePointStatement) => {
+                        pool.acquire().await?.close_on_drop();
+                        pool.begin_with("BEGIN IMMEDIATE").await
+                    }
+                    begun => begun,
+                },
                 Backend::Postgres => pool.begin().await,
             }
         });

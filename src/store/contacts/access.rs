@@ -111,7 +111,7 @@ impl Store {
         rows.iter().map(|row| Ok((row.try_get("email")?, ContactId(row.try_get("id")?)))).collect()
     }
 
-    /// Makes `users` (the live ones) the exact manager list of each contact, in two statements.
+    /// Makes `users` the exact manager list of each contact, in two statements.
     pub async fn set_managers(
         &self,
         conn: &mut AnyConnection,
@@ -119,11 +119,22 @@ impl Store {
         contacts: &[ContactId],
         users: &[UserId],
     ) -> Result<(), sqlx::Error> {
-        let contacts = json_array(contacts);
         let sql =
             format!("DELETE FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}", self.json_ints(2));
-        sqlx::query(&sql).bind(portal.0).bind(&contacts).execute(&mut *conn).await?;
-        if users.is_empty() {
+        sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).execute(&mut *conn).await?;
+        self.add_managers(conn, portal, contacts, users).await
+    }
+
+    /// Adds `users` to the managers of `contacts`, which have none of them yet (a contact just
+    /// inserted, or one whose managers were just removed).
+    pub(crate) async fn add_managers(
+        &self,
+        conn: &mut AnyConnection,
+        portal: PortalId,
+        contacts: &[ContactId],
+        users: &[UserId],
+    ) -> Result<(), sqlx::Error> {
+        if users.is_empty() || contacts.is_empty() {
             return Ok(());
         }
         // Every id is kept, a user's who is not (or no longer) there too, as the original keeps
@@ -139,7 +150,7 @@ impl Store {
              WHERE +c.portal_id = $1 AND c.id IN {}",
             self.json_ints(2),
         );
-        sqlx::query(&sql).bind(portal.0).bind(&contacts).bind(users).execute(conn).await?;
+        sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).bind(users).execute(conn).await?;
         Ok(())
     }
 

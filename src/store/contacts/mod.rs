@@ -192,7 +192,7 @@ impl Store {
         .fetch_one(&mut *conn)
         .await?;
         let id = row.try_get("id")?;
-        self.set_managers(conn, portal, &[ContactId(id)], &contact.managers).await?;
+        self.add_managers(conn, portal, &[ContactId(id)], &contact.managers).await?;
         Ok(id)
     }
 
