@@ -4,6 +4,7 @@
 //! its own migrations, embedded in the binary.
 
 pub mod backup;
+mod checkpoint;
 mod contacts;
 mod crm_settings;
 mod custom_fields;
@@ -79,6 +80,22 @@ pub struct Store {
     sqlite_file: Option<PathBuf>,
     /// Connections that run reads on the calling thread (a SQLite file only).
     in_place: Option<Arc<statement::InPlace>>,
+    /// The checkpointer of the write-ahead log (a SQLite file only).
+    checkpoints: Option<Arc<checkpoint::Checkpoints>>,
+}
+
+/// Set on every pooled SQLite connection: the busy timeout first, so nothing after it fails at
+/// once on a lock held for a moment by another connection (a checkpoint, say).
+const SQLITE_SESSION: &str = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+/// The same on the connection of a file's write transactions, which leaves checkpoints to the
+/// checkpointer ([`checkpoint`]).
+const SQLITE_WRITER_SESSION: &str = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;";
+
+async fn sqlite_session(conn: &mut AnyConnection, pragmas: &'static str) -> Result<(), sqlx::Error> {
+    conn.execute(pragmas).await?;
+    Ok(())
 }
 
 /// The row lock a write takes on what it reads.
@@ -94,6 +111,7 @@ pub enum RowLock {
 pub struct WriteTx {
     tx: Transaction<'static, sqlx::Any>,
     _writer: Option<OwnedMutexGuard<()>>,
+    checkpoints: Option<Arc<checkpoint::Checkpoints>>,
 }
 
 impl WriteTx {
@@ -102,7 +120,11 @@ impl WriteTx {
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.after_commit();
+        }
+        Ok(())
     }
 }
 
@@ -149,18 +171,10 @@ impl Store {
                 })
             });
         }
-        if backend == Backend::Sqlite {
-            options = options.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // The busy timeout first, so nothing after it fails at once on a lock held
-                    // for a moment by another connection (a commit's checkpoint, say).
-                    conn.execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-                        .await?;
-                    Ok(())
-                })
-            });
-        }
         let writes_options = options.clone().max_connections(1);
+        if backend == Backend::Sqlite {
+            options = options.after_connect(|conn, _meta| Box::pin(sqlite_session(conn, SQLITE_SESSION)));
+        }
         let pool = options.connect(&url).await.with_context(|| format!("cannot open database {}", redact(&url)))?;
         if backend == Backend::Sqlite {
             // WAL lets readers work while one connection writes; the mode is kept in the file,
@@ -169,21 +183,17 @@ impl Store {
         }
         // Each pool of an in-memory database would open a database of its own: one pool serves.
         let writes = match sqlite_file {
-            Some(_) => {
-                writes_options.connect_lazy(&url).with_context(|| format!("cannot open database {}", redact(&url)))?
-            }
+            Some(_) => writes_options
+                .after_connect(|conn, _meta| Box::pin(sqlite_session(conn, SQLITE_WRITER_SESSION)))
+                .connect_lazy(&url)
+                .with_context(|| format!("cannot open database {}", redact(&url)))?,
             None => pool.clone(),
         };
         let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlace::new(file)));
-        Ok(Store {
-            pool,
-            writes,
-            backend,
-            sqlite_writer: Arc::new(Mutex::new(())),
-            outbox: Arc::default(),
-            sqlite_file,
-            in_place,
-        })
+        let sqlite_writer = Arc::new(Mutex::new(()));
+        let checkpoints =
+            sqlite_file.as_deref().map(|file| Arc::new(checkpoint::Checkpoints::start(file, sqlite_writer.clone())));
+        Ok(Store { pool, writes, backend, sqlite_writer, outbox: Arc::default(), sqlite_file, in_place, checkpoints })
     }
 
     /// Brings the schema up to date.
@@ -307,7 +317,7 @@ impl Store {
             }
         });
         let tx = begun.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))??;
-        Ok(WriteTx { tx, _writer: writer })
+        Ok(WriteTx { tx, _writer: writer, checkpoints: self.checkpoints.clone() })
     }
 
     /// A subquery yielding the text values of a JSON array bound at `$n`: one statement and one
@@ -445,6 +455,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(readers) = &self.in_place {
             readers.close();
+        }
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.close();
         }
         self.writes.close().await;
         self.pool.close().await;
