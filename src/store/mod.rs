@@ -84,17 +84,24 @@ pub struct Store {
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
 }
 
-/// Set on every pooled SQLite connection: the busy timeout first, so nothing after it fails at
-/// once on a lock held for a moment by another connection (a checkpoint, say).
-const SQLITE_SESSION: &str = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+/// Whether a pooled SQLite connection checkpoints the write-ahead log in its commits.
+#[derive(Clone, Copy)]
+enum Checkpointing {
+    /// As SQLite does by default.
+    InCommits,
+    /// Never: the connection of a file's write transactions leaves it to the checkpointer
+    /// ([`checkpoint`]).
+    Elsewhere,
+}
 
-/// The same on the connection of a file's write transactions, which leaves checkpoints to the
-/// checkpointer ([`checkpoint`]).
-const SQLITE_WRITER_SESSION: &str = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;";
-
-async fn sqlite_session(conn: &mut AnyConnection, pragmas: &'static str) -> Result<(), sqlx::Error> {
-    conn.execute(pragmas).await?;
+/// Sets up a pooled SQLite connection.
+async fn sqlite_session(conn: &mut AnyConnection, checkpointing: Checkpointing) -> Result<(), sqlx::Error> {
+    // The busy timeout first, so nothing after it fails at once on a lock held for a moment by
+    // another connection (a checkpoint, say).
+    conn.execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").await?;
+    if let Checkpointing::Elsewhere = checkpointing {
+        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+    }
     Ok(())
 }
 
@@ -173,7 +180,7 @@ impl Store {
         }
         let writes_options = options.clone().max_connections(1);
         if backend == Backend::Sqlite {
-            options = options.after_connect(|conn, _meta| Box::pin(sqlite_session(conn, SQLITE_SESSION)));
+            options = options.after_connect(|conn, _meta| Box::pin(sqlite_session(conn, Checkpointing::InCommits)));
         }
         let pool = options.connect(&url).await.with_context(|| format!("cannot open database {}", redact(&url)))?;
         if backend == Backend::Sqlite {
@@ -184,7 +191,7 @@ impl Store {
         // Each pool of an in-memory database would open a database of its own: one pool serves.
         let writes = match sqlite_file {
             Some(_) => writes_options
-                .after_connect(|conn, _meta| Box::pin(sqlite_session(conn, SQLITE_WRITER_SESSION)))
+                .after_connect(|conn, _meta| Box::pin(sqlite_session(conn, Checkpointing::Elsewhere)))
                 .connect_lazy(&url)
                 .with_context(|| format!("cannot open database {}", redact(&url)))?,
             None => pool.clone(),
