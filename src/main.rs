@@ -6,6 +6,11 @@ use portald::domain::people::{self, UserDraft};
 use portald::error::ApiError;
 use portald::store::Store;
 
+/// Per-thread heaps: with glibc's malloc the runtime's threads and SQLite (whose allocations the
+/// `override` feature routes here too) waited on each other's arena locks.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portald",
