@@ -171,7 +171,8 @@ mod tests {
     fn formats_the_date_and_time_as_chrono_writes_them() {
         for text in ["0005-01-02T03:04:05.0000007Z", "9999-12-31T23:59:59.9999999Z", "1970-01-01T00:00:00Z"] {
             let at = ApiDateTime::new(utc(text), Tz::UTC);
-            let chrono_text = format!("{}.{:07}Z", at.0.format("%Y-%m-%dT%H:%M:%S"), at.0.timestamp_subsec_nanos() / 100);
+            let chrono_text =
+                format!("{}.{:07}Z", at.0.format("%Y-%m-%dT%H:%M:%S"), at.0.timestamp_subsec_nanos() / 100);
             assert_eq!(at.format(), chrono_text);
         }
         let far = Utc.with_ymd_and_hms(12020, 5, 6, 7, 8, 9).single().expect("a date chrono holds");
