@@ -91,8 +91,8 @@ fn wcf_escaped(s: &str, mut emit: impl FnMut(&str)) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut run = 0;
     let mut at = 0;
-    // Bytes are scanned, and characters decoded only where one may need an escape: decoding
-    // every character was 6% of a list page's time.
+    // Bytes are scanned, and characters decoded only where one may need an escape: this runs
+    // over every byte of every answer.
     while let Some(offset) = s.as_bytes()[at..].iter().position(|&b| may_begin_escaped(b)) {
         at += offset;
         let Some(c) = s[at..].chars().next() else { break };
