@@ -97,7 +97,8 @@ async fn envelope_middleware(State(app): State<Arc<App>>, req: Request, next: Ne
             None => StatusCode::NOT_FOUND.into_response(),
             Some(id) => {
                 portal = Some(id);
-                api_request(&app, id, host, req, next).await
+                // The request's short reads share one read transaction (SQLite).
+                app.store.request_reads(api_request(&app, id, host, req, next)).await
             }
         }
     };

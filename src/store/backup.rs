@@ -297,7 +297,7 @@ impl Store {
     /// Writes a consistent copy of this SQLite database to `path` (which must not exist) while
     /// others go on reading and writing: SQLite's `VACUUM INTO` reads one snapshot.
     pub async fn vacuum_into(&self, path: &Path) -> Result<(), sqlx::Error> {
-        sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(self.pool()).await?;
         Ok(())
     }
 
@@ -305,7 +305,7 @@ impl Store {
     /// database however long it runs, while writers go on (PostgreSQL's REPEATABLE READ).
     /// Closing the connection ends it.
     pub async fn snapshot(&self) -> Result<AnyConnection, sqlx::Error> {
-        let mut conn = AnyConnection::connect_with(&quiet((*self.pool.connect_options()).clone())).await?;
+        let mut conn = AnyConnection::connect_with(&quiet((*self.pool().connect_options()).clone())).await?;
         conn.execute(match self.backend {
             Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
             Backend::Sqlite => "BEGIN",

@@ -30,7 +30,7 @@ impl Store {
              FROM crm_settings WHERE portal_id = $1",
         )
         .bind(portal.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else {
             return Ok(CrmSettings::default());
@@ -92,7 +92,7 @@ impl Store {
 
     /// Every rate of the portal, by id.
     pub async fn currency_rates(&self, portal: PortalId) -> Result<Vec<CurrencyRate>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         self.currency_rates_in(&mut conn, portal).await
     }
 

@@ -30,7 +30,7 @@ impl Store {
         entity_types: &[i64],
         usage_for: Option<Viewer>,
     ) -> Result<Vec<FieldDefinition>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         self.field_definitions_in(&mut conn, portal, entity_types, usage_for).await
     }
 

@@ -21,7 +21,7 @@ impl Store {
     pub async fn groups(&self, portal: PortalId) -> Result<Vec<Group>, sqlx::Error> {
         let rows = sqlx::query("SELECT id, name, manager_id FROM groups WHERE portal_id = $1 ORDER BY name, id")
             .bind(portal.0)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(group_from_row).collect()
     }
@@ -30,7 +30,7 @@ impl Store {
         let row = sqlx::query("SELECT id, name, manager_id FROM groups WHERE portal_id = $1 AND id = $2")
             .bind(portal.0)
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(group_from_row).transpose()
     }
@@ -43,7 +43,7 @@ impl Store {
         )
         .bind(portal.0)
         .bind(user.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter().map(group_from_row).collect()
     }
@@ -53,7 +53,7 @@ impl Store {
         let rows = sqlx::query("SELECT user_id FROM group_members WHERE portal_id = $1 AND group_id = $2")
             .bind(portal.0)
             .bind(group.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(|row| Ok(UserId(parse_uuid(&row.try_get::<String, _>("user_id")?)?))).collect()
     }

@@ -93,18 +93,18 @@ impl Store {
         let mut findings = Vec::new();
         match self.backend {
             Backend::Sqlite => {
-                for row in sqlx::query("PRAGMA integrity_check").fetch_all(&self.pool).await? {
+                for row in sqlx::query("PRAGMA integrity_check").fetch_all(self.pool()).await? {
                     let line: String = row.try_get(0)?;
                     if line != "ok" {
                         findings.push(format!("integrity: {line}"));
                     }
                 }
-                for row in sqlx::query("PRAGMA foreign_key_check").fetch_all(&self.pool).await? {
+                for row in sqlx::query("PRAGMA foreign_key_check").fetch_all(self.pool()).await? {
                     let (table, parent): (String, String) = (row.try_get(0)?, row.try_get(2)?);
                     findings.push(format!("a row of {table} points at a missing row of {parent}"));
                 }
                 if let Err(err) = self
-                    .pool
+                    .pool()
                     .execute("INSERT INTO crm_contact_search (crm_contact_search) VALUES ('integrity-check')")
                     .await
                 {
@@ -113,7 +113,7 @@ impl Store {
             }
             Backend::Postgres => {
                 for table in PORTAL_TABLES {
-                    sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await?;
+                    sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(self.pool()).await?;
                 }
             }
         }
@@ -124,7 +124,7 @@ impl Store {
             }
             Backend::Postgres => "SELECT 0 AS n",
         })
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await?
         .try_get("n")?;
         if unindexed > 0 {
@@ -136,7 +136,7 @@ impl Store {
                  UNION ALL SELECT portal_id, is_company, share_type, -n FROM crm_contact_counts) AS both_sides \
              GROUP BY portal_id, is_company, share_type HAVING SUM(n) <> 0) AS wrong",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await?
         .try_get("n")?;
         if miscounted > 0 {
@@ -148,7 +148,7 @@ impl Store {
             "SELECT COUNT(*) AS n FROM crm_contact_managers m JOIN crm_contacts c ON c.id = m.contact_id \
              WHERE m.share_type <> c.share_type OR m.is_company <> c.is_company",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await?
         .try_get("n")?;
         if stale_managers > 0 {
@@ -161,7 +161,7 @@ impl Store {
     pub async fn orphans(&self) -> Result<Vec<(&'static str, i64)>, sqlx::Error> {
         let mut found = Vec::new();
         for (name, sql) in ORPHANS {
-            let n: i64 = sqlx::query(sql).fetch_one(&self.pool).await?.try_get("n")?;
+            let n: i64 = sqlx::query(sql).fetch_one(self.pool()).await?.try_get("n")?;
             if n > 0 {
                 found.push((*name, n));
             }
@@ -174,7 +174,7 @@ impl Store {
         let mut lags = Vec::new();
         for table in ID_TABLES {
             let highest_id: i64 = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) AS n FROM {table}"))
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?
                 .try_get("n")?;
             let sequence_sql = match self.backend {
@@ -185,7 +185,7 @@ impl Store {
                     format!("SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')), 0) AS n")
                 }
             };
-            let sequence: i64 = sqlx::query(&sequence_sql).fetch_one(&self.pool).await?.try_get("n")?;
+            let sequence: i64 = sqlx::query(&sequence_sql).fetch_one(self.pool()).await?.try_get("n")?;
             if sequence < highest_id {
                 lags.push(SequenceLag { table, highest_id, sequence });
             }
@@ -198,7 +198,7 @@ impl Store {
         let mut counts = Vec::new();
         for table in PORTAL_TABLES {
             let sql = format!("SELECT portal_id, COUNT(*) AS n FROM {table} GROUP BY portal_id ORDER BY portal_id");
-            for row in sqlx::query(&sql).fetch_all(&self.pool).await? {
+            for row in sqlx::query(&sql).fetch_all(self.pool()).await? {
                 counts.push((*table, row.try_get("portal_id")?, row.try_get("n")?));
             }
         }

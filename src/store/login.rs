@@ -88,7 +88,7 @@ impl Store {
     /// Forgets the attempts with these ids.
     pub async fn forget_login_attempts(&self, portal: PortalId, ids: &[i64]) -> Result<(), sqlx::Error> {
         let sql = format!("DELETE FROM login_failures WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
-        sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).execute(&self.pool).await?;
+        sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).execute(self.pool()).await?;
         Ok(())
     }
 
@@ -97,7 +97,7 @@ impl Store {
         sqlx::query("DELETE FROM login_failures WHERE portal_id = $1 AND scope = $2")
             .bind(portal.0)
             .bind(scope_key(scope))
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(())
     }
@@ -105,7 +105,7 @@ impl Store {
     /// Drops attempts older than any throttling window.
     pub async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
         let done =
-            sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(to_ticks(before)).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(to_ticks(before)).execute(self.pool()).await?;
         Ok(done.rows_affected())
     }
 }

@@ -83,7 +83,7 @@ impl Store {
     /// Whether a message is due (a read, so an idle sender takes no write lock).
     pub async fn mail_due(&self, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
         let sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM mail_outbox WHERE {DUE} LIMIT 1) AS d");
-        let row = sqlx::query(&sql).bind(to_ticks(now)).fetch_one(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(to_ticks(now)).fetch_one(self.pool()).await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
@@ -143,7 +143,7 @@ impl Store {
         .bind(id)
         .bind(sender)
         .bind(to_ticks(at))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(())
     }
@@ -167,7 +167,7 @@ impl Store {
         .bind(error)
         .bind(retry_at.map(to_ticks))
         .bind(to_ticks(now))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(())
     }
@@ -175,7 +175,7 @@ impl Store {
     /// How many messages wait to be sent.
     pub async fn mail_waiting(&self) -> Result<i64, sqlx::Error> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL")
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await?;
         row.try_get("n")
     }
@@ -262,7 +262,7 @@ impl Store {
     pub async fn purge_user_links(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM user_links WHERE expires_at < $1")
             .bind(to_ticks(before))
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
     }

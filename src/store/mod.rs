@@ -64,7 +64,8 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 /// A handle on the database, cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    /// Reached through [`Store::pool`], which first ends the request's read transaction.
+    connections: AnyPool,
     /// Where write transactions run. On a SQLite file, one connection of its own: writers run
     /// one at a time anyway, and a connection keeps its page cache only while no other
     /// connection writes, so the writes of a shared pool made each transaction read its pages
@@ -200,7 +201,16 @@ impl Store {
         let sqlite_writer = Arc::new(Mutex::new(()));
         let checkpoints =
             sqlite_file.as_deref().map(|file| Arc::new(checkpoint::Checkpoints::start(file, sqlite_writer.clone())));
-        Ok(Store { pool, writes, backend, sqlite_writer, outbox: Arc::default(), sqlite_file, in_place, checkpoints })
+        Ok(Store {
+            connections: pool,
+            writes,
+            backend,
+            sqlite_writer,
+            outbox: Arc::default(),
+            sqlite_file,
+            in_place,
+            checkpoints,
+        })
     }
 
     /// Brings the schema up to date.
@@ -228,7 +238,7 @@ impl Store {
     pub async fn run_migrations(&self, migrator: &Migrator) -> anyhow::Result<()> {
         match self.backend {
             Backend::Sqlite => {
-                let mut conn = self.pool.acquire().await.context("connecting to run migrations")?;
+                let mut conn = self.pool().acquire().await.context("connecting to run migrations")?;
                 conn.execute("PRAGMA foreign_keys = OFF").await?;
                 // `run_direct`: `run` cannot be proven `Send` for a server task (sqlx's own note).
                 let migrated = migrator.run_direct(&mut *conn).await;
@@ -238,7 +248,7 @@ impl Store {
             Backend::Postgres => {
                 // On its own connection, closed after a failure: sqlx keeps its migration lock
                 // when a migration fails.
-                let mut conn = self.pool.acquire().await.context("connecting to run migrations")?;
+                let mut conn = self.pool().acquire().await.context("connecting to run migrations")?;
                 let migrated = migrator.run_direct(&mut *conn).await;
                 if migrated.is_err() {
                     conn.detach().close().await.ok();
@@ -255,7 +265,7 @@ impl Store {
         &self,
         migrator: &'m Migrator,
     ) -> Result<(Vec<&'m Migration>, bool), sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         let version = backup::schema_version(&mut conn, self.backend).await?;
         let applied: Vec<i64> = if version == 0 {
             Vec::new()
@@ -273,6 +283,13 @@ impl Store {
     }
 
     /// The SQLite database's file (none on PostgreSQL).
+    /// The pool, for a statement that does not run in place: the request's read transaction
+    /// ends first, so that the request's reads after this statement see what it wrote.
+    fn pool(&self) -> &AnyPool {
+        self.end_request_reads();
+        &self.connections
+    }
+
     pub fn sqlite_file(&self) -> Option<&Path> {
         self.sqlite_file.as_deref()
     }
@@ -299,6 +316,7 @@ impl Store {
     /// is locked". The BEGIN therefore runs in its own task, which always finishes; if nobody
     /// waits for it any more, dropping its transaction rolls it back.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        self.end_request_reads();
         let writer = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
@@ -440,7 +458,7 @@ impl Store {
     pub async fn after_bulk_load(&self) -> Result<(), sqlx::Error> {
         match self.backend {
             Backend::Postgres => {
-                sqlx::query("ANALYZE").execute(&self.pool).await?;
+                sqlx::query("ANALYZE").execute(self.pool()).await?;
             }
             Backend::Sqlite => {
                 let mut tx = self.begin_write().await?;
@@ -455,7 +473,7 @@ impl Store {
 
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         conn.ping().await
     }
 
@@ -467,7 +485,7 @@ impl Store {
             checkpoints.close();
         }
         self.writes.close().await;
-        self.pool.close().await;
+        self.connections.close().await;
     }
 }
 

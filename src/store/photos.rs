@@ -93,7 +93,8 @@ impl Store {
     ) -> Result<Option<StoredImage>, sqlx::Error> {
         let (table, owner_is) = table(owner);
         let sql = format!("SELECT format, version, data FROM {table} WHERE {owner_is} AND size = $3");
-        let row = bind_owner(sqlx::query(&sql), portal, owner).bind(i64::from(size)).fetch_optional(&self.pool).await?;
+        let row =
+            bind_owner(sqlx::query(&sql), portal, owner).bind(i64::from(size)).fetch_optional(self.pool()).await?;
         row.map(|row| {
             Ok(StoredImage {
                 stamp: PhotoStamp {
@@ -124,7 +125,7 @@ impl Store {
             .bind(portal.0)
             .bind(i64::from(size))
             .bind(super::json_array(contacts))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(|row| Ok((ContactId(row.try_get("contact_id")?), row.try_get("data")?))).collect()
     }
@@ -133,7 +134,7 @@ impl Store {
     pub async fn photo_stamp(&self, portal: PortalId, owner: PhotoOwner) -> Result<Option<PhotoStamp>, sqlx::Error> {
         let (table, owner_is) = table(owner);
         let sql = format!("SELECT format, version FROM {table} WHERE {owner_is} LIMIT 1");
-        let row = bind_owner(sqlx::query(&sql), portal, owner).fetch_optional(&self.pool).await?;
+        let row = bind_owner(sqlx::query(&sql), portal, owner).fetch_optional(self.pool()).await?;
         row.map(|row| {
             Ok(PhotoStamp {
                 format: format_of(&row.try_get::<String, _>("format")?)?,

@@ -18,7 +18,7 @@ impl Store {
 
     /// As [`Store::portal_owner`], outside a transaction.
     pub async fn owner_of(&self, portal: PortalId) -> Result<Option<UserId>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         self.portal_owner(&mut conn, portal).await
     }
 

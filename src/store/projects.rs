@@ -37,9 +37,9 @@ impl Store {
     /// Every project of the portal by title, with teams and tags, in three statements.
     pub async fn projects(&self, portal: PortalId) -> Result<Vec<Project>, sqlx::Error> {
         let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 ORDER BY title, id");
-        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(self.pool()).await?;
         let mut projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>, _>>()?;
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         self.attach_team_and_tags(&mut conn, portal, &mut projects, None).await?;
         Ok(projects)
     }
@@ -50,7 +50,7 @@ impl Store {
         portal: impl Into<PortalId>,
         id: impl Into<ProjectId>,
     ) -> Result<Option<Project>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         self.project_in(&mut conn, portal.into(), id.into(), None).await
     }
 
@@ -262,7 +262,7 @@ impl Store {
             self.json_ints(2),
             if with_removed { "" } else { " AND removed = 0" }
         );
-        let rows = sqlx::query(&sql).bind(portal.0).bind(ids).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(portal.0).bind(ids).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|row| {
                 Ok(Member {
@@ -280,7 +280,7 @@ impl Store {
         let rows = sqlx::query("SELECT project_id FROM project_follows WHERE portal_id = $1 AND user_id = $2")
             .bind(portal.0)
             .bind(user.to_string())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(|row| Ok(ProjectId(row.try_get("project_id")?))).collect()
     }
@@ -353,7 +353,7 @@ impl Store {
     pub async fn project_tag_names(&self, portal: PortalId) -> Result<Vec<(i64, String)>, sqlx::Error> {
         let rows = sqlx::query("SELECT id, title FROM project_tag_names WHERE portal_id = $1 ORDER BY title")
             .bind(portal.0)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("title")?))).collect()
     }

@@ -12,9 +12,17 @@
 //! per core, with a larger page cache, on the calling thread handed over to blocking work
 //! (`block_in_place`) so that they hold none of the runtime's threads from other requests.
 //! Writes and transactions stay on sqlx, and PostgreSQL answers every statement through sqlx.
+//!
+//! Within a request ([`Store::request_reads`]) the short reads share one connection and one read
+//! transaction: SQLite otherwise opens and closes a read transaction per statement (taking the
+//! WAL's read lock, a mutex and `fcntl` calls each time), and takes the connection from the
+//! shared list and gives it back per statement. The request's reads then see one snapshot. The
+//! transaction ends before the request's first statement through the pool (a write among
+//! them), so that what it reads afterwards includes its own writes.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -215,31 +223,29 @@ impl InPlaceReaders {
         Ok(conn)
     }
 
+    /// An idle connection, or a new one.
+    fn take(&self) -> Result<rusqlite::Connection, sqlx::Error> {
+        match self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None) {
+            Some(conn) => Ok(conn),
+            None => self.open().map_err(from_rusqlite),
+        }
+    }
+
+    fn give_back(&self, conn: rusqlite::Connection) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+    }
+
     fn rows<T>(
         &self,
         sql: &str,
         args: &Args,
-        mut decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
+        decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
-        let idle = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
-        let conn = match idle {
-            Some(conn) => conn,
-            None => self.open().map_err(from_rusqlite)?,
-        };
-        let read = (|| {
-            let mut statement = conn.prepare_cached(sql).map_err(from_rusqlite)?;
-            args.bind_in_place(&mut statement).map_err(from_rusqlite)?;
-            let names: Vec<String> = statement.column_names().into_iter().map(String::from).collect();
-            let mut rows = statement.raw_query();
-            let mut decoded = Vec::new();
-            while let Some(row) = rows.next().map_err(from_rusqlite)? {
-                decoded.push(decode(&NamedRow { row, names: &names })?);
-            }
-            Ok(decoded)
-        })();
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push(conn);
-        }
+        let conn = self.take()?;
+        let read = rows_on(&conn, sql, args, decode);
+        self.give_back(conn);
         read
     }
 
@@ -247,6 +253,87 @@ impl InPlaceReaders {
         if let Ok(mut idle) = self.idle.lock() {
             idle.clear();
         }
+    }
+}
+
+/// Runs one statement on a connection and decodes its rows.
+fn rows_on<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &Args,
+    mut decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, sqlx::Error> {
+    let mut statement = conn.prepare_cached(sql).map_err(from_rusqlite)?;
+    args.bind_in_place(&mut statement).map_err(from_rusqlite)?;
+    let names: Vec<String> = statement.column_names().into_iter().map(String::from).collect();
+    let mut rows = statement.raw_query();
+    let mut decoded = Vec::new();
+    while let Some(row) = rows.next().map_err(from_rusqlite)? {
+        decoded.push(decode(&NamedRow { row, names: &names })?);
+    }
+    Ok(decoded)
+}
+
+/// Runs a statement without rows (`BEGIN`, `COMMIT`), prepared once per connection.
+fn run_on(conn: &rusqlite::Connection, sql: &str) -> Result<(), sqlx::Error> {
+    conn.prepare_cached(sql).and_then(|mut statement| statement.raw_execute()).map(drop).map_err(from_rusqlite)
+}
+
+tokio::task_local! {
+    /// The read transaction of the request this task answers, once its first short read began it.
+    static REQUEST_READS: RefCell<Option<RequestReads>>;
+}
+
+/// A short-read connection in a read transaction, held by one request.
+struct RequestReads {
+    readers: Arc<InPlace>,
+    conn: Option<rusqlite::Connection>,
+}
+
+impl Drop for RequestReads {
+    /// Ends the transaction and gives the connection back; one whose `COMMIT` failed is closed.
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            if run_on(&conn, "COMMIT").is_ok() {
+                self.readers.short.give_back(conn);
+            }
+        }
+    }
+}
+
+impl InPlace {
+    /// A short read in the request's read transaction, begun by its first short read. `None`
+    /// when the task answers no request, or holds the connection of another store's file.
+    fn request_rows<T>(
+        self: &Arc<InPlace>,
+        sql: &str,
+        args: &Args,
+        decode: &mut impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
+    ) -> Option<Result<Vec<T>, sqlx::Error>> {
+        REQUEST_READS
+            .try_with(|held| {
+                let mut held = held.try_borrow_mut().ok()?;
+                if held.as_ref().is_some_and(|reads| !Arc::ptr_eq(&reads.readers, self)) {
+                    return None;
+                }
+                if held.is_none() {
+                    let begun = self.short.take().and_then(|conn| match run_on(&conn, "BEGIN") {
+                        Ok(()) => Ok(conn),
+                        Err(err) => {
+                            self.short.give_back(conn);
+                            Err(err)
+                        }
+                    });
+                    match begun {
+                        Ok(conn) => *held = Some(RequestReads { readers: self.clone(), conn: Some(conn) }),
+                        Err(err) => return Some(Err(err)),
+                    }
+                }
+                let conn = held.as_ref().and_then(|reads| reads.conn.as_ref())?;
+                Some(rows_on(conn, sql, args, decode))
+            })
+            .ok()
+            .flatten()
     }
 }
 
@@ -287,8 +374,31 @@ impl ReadCost {
 }
 
 impl Store {
-    /// Runs a short read outside any transaction and decodes its rows: on a SQLite file on the
-    /// calling thread, otherwise through the pool.
+    /// Runs a request's work so that its short reads share one read transaction (see the
+    /// module's comment); it ends when the work ends or is dropped.
+    pub async fn request_reads<F: std::future::Future>(&self, work: F) -> F::Output {
+        match self.in_place {
+            Some(_) => REQUEST_READS.scope(RefCell::new(None), work).await,
+            None => work.await,
+        }
+    }
+
+    /// Ends the request's read transaction, if it has one: the statement about to run goes
+    /// through the pool, and what the request reads after it must include what it wrote.
+    pub(super) fn end_request_reads(&self) {
+        let Some(readers) = &self.in_place else { return };
+        let _ = REQUEST_READS.try_with(|held| {
+            if let Ok(mut held) = held.try_borrow_mut() {
+                if held.as_ref().is_some_and(|reads| Arc::ptr_eq(&reads.readers, readers)) {
+                    held.take();
+                }
+            }
+        });
+    }
+
+    /// Runs a short read outside any write transaction and decodes its rows: on a SQLite file on
+    /// the calling thread (in the request's read transaction, within one), otherwise through the
+    /// pool.
     pub(super) async fn read_rows<T>(
         &self,
         sql: &str,
@@ -307,13 +417,23 @@ impl Store {
         mut decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
         match (&self.in_place, cost) {
-            (Some(readers), ReadCost::Short) => readers.short.rows(sql, args, decode),
+            (Some(readers), ReadCost::Short) => match readers.request_rows(sql, args, &mut decode) {
+                Some(read) => read,
+                None => readers.short.rows(sql, args, decode),
+            },
             (Some(readers), ReadCost::Long) => readers.long_rows(sql, args, decode).await,
             (None, _) => {
-                let rows = args.bind(sqlx::query(sql)).fetch_all(&self.pool).await?;
+                let rows = args.bind(sqlx::query(sql)).fetch_all(self.pool()).await?;
                 rows.iter().map(|row| decode(row)).collect()
             }
         }
+    }
+
+    /// Whether reads outside transactions run in place, where rows come back one by one as
+    /// cheaply as one value: such reads select rows, not the one JSON value
+    /// ([`Store::json_rows`]) that spares a pool's driver handing each row across threads.
+    pub(super) fn reads_in_place(&self) -> bool {
+        self.in_place.is_some()
     }
 
     /// A read that answers exactly one row (an aggregate).

@@ -43,7 +43,7 @@ pub struct NewTask<'a> {
 impl Store {
     /// The newest task of a kind for a subject, finished or not.
     pub async fn task_of(&self, portal: PortalId, kind: &str, subject: &str) -> Result<Option<Task>, sqlx::Error> {
-        self.latest_task(&self.pool, portal, kind, subject).await
+        self.latest_task(self.pool(), portal, kind, subject).await
     }
 
     /// As [`Store::task_of`], inside a transaction.
@@ -109,7 +109,7 @@ impl Store {
              AND (lease_until IS NULL OR lease_until < $1) LIMIT 1) AS due",
         )
         .bind(to_ticks(now))
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }

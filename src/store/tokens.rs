@@ -21,7 +21,7 @@ impl Store {
         .bind(user.to_string())
         .bind(to_ticks(Utc::now()))
         .bind(to_ticks(expires))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(())
     }
@@ -34,7 +34,7 @@ impl Store {
         .bind(portal.0)
         .bind(token_hash)
         .bind(to_ticks(Utc::now()))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -60,7 +60,7 @@ impl Store {
     /// Deletes tokens that expired before `before`, so the table does not grow without end.
     pub async fn purge_expired_tokens(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
         let done =
-            sqlx::query("DELETE FROM tokens WHERE expires_at < $1").bind(to_ticks(before)).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM tokens WHERE expires_at < $1").bind(to_ticks(before)).execute(self.pool()).await?;
         Ok(done.rows_affected())
     }
 }

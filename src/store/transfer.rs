@@ -68,7 +68,7 @@ impl Store {
 
     /// As [`Store::transfer_file`], outside a transaction.
     pub async fn transfer_file_of(&self, portal: PortalId, name: &str) -> Result<Option<TransferFile>, sqlx::Error> {
-        self.transfer_file(&self.pool, portal, name).await
+        self.transfer_file(self.pool(), portal, name).await
     }
 
     /// Appends a chunk; `last_id` is the last contact an export chunk holds.
@@ -106,7 +106,7 @@ impl Store {
         let row = sqlx::query("SELECT data FROM crm_transfer_chunks WHERE file_id = $1 AND seq = $2")
             .bind(file)
             .bind(seq)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.map(|row| row.try_get("data")).transpose()
     }

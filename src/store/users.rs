@@ -69,7 +69,7 @@ impl Store {
     async fn one_user(&self, sql_filter: &str, portal: PortalId, value: String) -> Result<Option<User>, sqlx::Error> {
         let sql =
             format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND {sql_filter}");
-        let row = sqlx::query(&sql).bind(portal.0).bind(value).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(portal.0).bind(value).fetch_optional(self.pool()).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -111,7 +111,7 @@ impl Store {
              WHERE u.portal_id = $1 AND u.removed = 0 AND (u.email_key = $2 OR u.user_name_key = $2) \
              ORDER BY CASE WHEN u.email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
         );
-        let row = sqlx::query(&sql).bind(portal.0).bind(login.to_lowercase()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(portal.0).bind(login.to_lowercase()).fetch_optional(self.pool()).await?;
         row.map(|row| {
             Ok(StoredCredentials { user: user_from_row(&row)?, password_hash: row.try_get("password_hash")? })
         })
@@ -140,7 +140,7 @@ impl Store {
     /// Every live user of the portal.
     pub async fn all_users(&self, portal: PortalId) -> Result<Vec<User>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0");
-        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(self.pool()).await?;
         rows.iter().map(user_from_row).collect()
     }
 
@@ -225,7 +225,7 @@ impl Store {
         );
         let mut contacts: HashMap<String, Vec<UserContact>> = HashMap::new();
         let mut groups: HashMap<String, Vec<GroupRef>> = HashMap::new();
-        for row in sqlx::query(&sql).bind(portal.0).bind(&ids).fetch_all(&self.pool).await? {
+        for row in sqlx::query(&sql).bind(portal.0).bind(&ids).fetch_all(self.pool()).await? {
             let user: String = row.try_get("user_id")?;
             if row.try_get::<i64, _>("kind")? == 0 {
                 let contact = UserContact { kind: row.try_get("a")?, value: row.try_get("b")? };

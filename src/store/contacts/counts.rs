@@ -22,7 +22,7 @@ impl Store {
              SELECT portal_id, is_company, share_type, SUM(n) FROM folded \
              GROUP BY portal_id, is_company, share_type HAVING SUM(n) <> 0",
         )
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(())
     }

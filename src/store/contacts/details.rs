@@ -10,7 +10,7 @@ use crate::store::{json_array, Backend, JsonField, Store};
 impl Store {
     /// A contact's detail rows, newest first.
     pub async fn contact_infos(&self, portal: PortalId, contact: ContactId) -> Result<Vec<ContactInfo>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         self.contact_infos_in(&mut conn, portal, contact).await
     }
 

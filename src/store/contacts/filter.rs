@@ -263,7 +263,7 @@ impl Store {
         let limit = args.push(Arg::Int(count as i64));
         let sql =
             format!("SELECT c.id FROM crm_contacts c WHERE {condition} AND c.id > {after} ORDER BY c.id LIMIT {limit}");
-        ids_of(args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?)
+        ids_of(args.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?)
     }
 
     /// Contacts whose name (or, unless `name_only`, name or details) contains `word`, ignoring

@@ -43,7 +43,7 @@ impl Store {
         let rows = sqlx::query("SELECT contact_id AS id FROM crm_project_links WHERE portal_id = $1 AND project_id = $2 ORDER BY contact_id")
             .bind(portal.into().0)
             .bind(project.into().0)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         ids_of(rows)
     }
@@ -57,7 +57,7 @@ impl Store {
         let rows = sqlx::query("SELECT project_id AS id FROM crm_project_links WHERE portal_id = $1 AND contact_id = $2 ORDER BY project_id")
             .bind(portal.0)
             .bind(contact.0)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         ids_of(rows)
     }

@@ -19,7 +19,7 @@ impl Store {
         list_type: i64,
         usage_for: Option<Viewer>,
     ) -> Result<Vec<ListItem>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         self.list_items_in(&mut conn, portal, list_type, usage_for).await
     }
 

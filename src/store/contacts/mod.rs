@@ -21,7 +21,7 @@ use sqlx::{AnyConnection, Row};
 use super::{
     distinct_json_array, from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, JsonField, Store,
 };
-pub(super) use super::{Arg, Args, ReadCost};
+pub(super) use super::{Arg, Args, Columns, ReadCost};
 use crate::model::contacts::{Contact, ContactPatch, NewContact};
 use crate::model::ids::{CompanyId, ContactId, PortalId, ShareType, UserId};
 
@@ -29,7 +29,7 @@ pub(in crate::store) use access::readable_contact_of;
 
 /// A contact as [`Store::contacts_by_ids_in`] reads it: one JSON array per contact, in the
 /// order of `CONTACT_ITEMS`, its managers' ids last (serde reads a struct from an array in
-/// field order).
+/// field order); or a row read in place ([`ContactRow::from_columns`]).
 #[derive(serde::Deserialize)]
 struct ContactRow {
     id: i64,
@@ -56,7 +56,37 @@ const CONTACT_ITEMS: &str = "c.id, c.is_company, c.first_name, c.last_name, c.co
     c.industry, c.company_id, c.status_id, c.contact_type_id, c.share_type, c.currency, c.created_by, c.created_at, \
     c.modified_by, c.modified_at";
 
+/// The rows of a contact's managers, `c` being the contact.
+const CONTACT_MANAGERS: &str = "FROM crm_contact_managers m WHERE m.portal_id = c.portal_id AND m.contact_id = c.id";
+
 impl ContactRow {
+    /// A row of `CONTACT_ITEMS` and `managers`, the managers' ids joined by commas (none: NULL).
+    fn from_columns(row: &dyn Columns) -> Result<ContactRow, sqlx::Error> {
+        Ok(ContactRow {
+            id: row.int("id")?,
+            is_company: row.int("is_company")?,
+            first_name: row.text("first_name")?,
+            last_name: row.text("last_name")?,
+            company_name: row.text("company_name")?,
+            title: row.opt_text("title")?,
+            about: row.opt_text("about")?,
+            industry: row.opt_text("industry")?,
+            company_id: row.int("company_id")?,
+            status_id: row.int("status_id")?,
+            contact_type_id: row.int("contact_type_id")?,
+            share_type: row.int("share_type")?,
+            currency: row.opt_text("currency")?,
+            created_by: row.text("created_by")?,
+            created_at: row.int("created_at")?,
+            modified_by: row.text("modified_by")?,
+            modified_at: row.int("modified_at")?,
+            managers: row
+                .opt_text("managers")?
+                .map(|ids| ids.split(',').map(String::from).collect())
+                .unwrap_or_default(),
+        })
+    }
+
     fn into_contact(self) -> Result<Contact, sqlx::Error> {
         Ok(Contact {
             is_company: self.is_company != 0,
@@ -95,10 +125,13 @@ fn contact_ids_args(portal: PortalId, ids: &[ContactId]) -> Args {
 }
 
 fn contacts_from_json(rows: &str) -> Result<Vec<Contact>, sqlx::Error> {
-    let mut contacts: Vec<Contact> =
-        from_json_rows::<ContactRow>(rows)?.into_iter().map(ContactRow::into_contact).collect::<Result<_, _>>()?;
+    let contacts = from_json_rows::<ContactRow>(rows)?.into_iter().map(ContactRow::into_contact);
+    Ok(by_id(contacts.collect::<Result<_, _>>()?))
+}
+
+fn by_id(mut contacts: Vec<Contact>) -> Vec<Contact> {
     contacts.sort_unstable_by_key(|contact| contact.id);
-    Ok(contacts)
+    contacts
 }
 
 /// The `id` column of each row, as the typed id it is.
@@ -118,9 +151,18 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (sql, args) = (self.contacts_by_ids_sql(), contact_ids_args(portal.into(), &ids));
-        let rows = self.read_json_rows(ReadCost::of_ids(ids.len()), &sql, &args).await?;
-        contacts_from_json(&rows)
+        let (cost, args) = (ReadCost::of_ids(ids.len()), contact_ids_args(portal.into(), &ids));
+        if !self.reads_in_place() {
+            return contacts_from_json(&self.read_json_rows(cost, &self.contacts_by_ids_sql(), &args).await?);
+        }
+        // Rows, the managers as one text: no JSON built by SQLite and parsed again here.
+        let sql = format!(
+            "SELECT {CONTACT_ITEMS}, (SELECT group_concat(m.user_id) {CONTACT_MANAGERS}) AS managers {} \
+             AND +c.portal_id = $1",
+            self.from_listed("crm_contacts c", "c.id", &self.json_ints(2))
+        );
+        let contacts = self.read_rows_costing(cost, &sql, &args, |row| ContactRow::from_columns(row)?.into_contact());
+        Ok(by_id(contacts.await?))
     }
 
     /// The same inside a transaction: a request holding one connection never waits for a
@@ -142,10 +184,7 @@ impl Store {
 
     /// Contacts by id (`$2`, a JSON array) with their managers, as one JSON value.
     fn contacts_by_ids_sql(&self) -> String {
-        let managers = self.json_list(
-            "m.user_id",
-            "FROM crm_contact_managers m WHERE m.portal_id = c.portal_id AND m.contact_id = c.id",
-        );
+        let managers = self.json_list("m.user_id", CONTACT_MANAGERS);
         format!(
             "SELECT {} AS rows {} AND +c.portal_id = $1",
             self.json_rows(&format!("{CONTACT_ITEMS}, {managers}")),

@@ -21,7 +21,7 @@ impl Store {
         )
         .bind(portal.into().0)
         .bind(contact.into().0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter().map(|row| row.try_get("title")).collect()
     }
@@ -35,7 +35,7 @@ impl Store {
              FROM crm_tags t WHERE t.portal_id = $1 ORDER BY t.title_key",
             readable_contact_of(&mut args, viewer, "l.contact_id")
         );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         rows.iter().map(|row| Ok((row.try_get("title")?, row.try_get("used")?))).collect()
     }
 
