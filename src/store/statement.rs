@@ -14,11 +14,11 @@
 //! Writes and transactions stay on sqlx, and PostgreSQL answers every statement through sqlx.
 //!
 //! Within a request ([`Store::request_reads`]) the short reads share one connection and one read
-//! transaction: SQLite otherwise opens and closes a read transaction per statement (taking the
-//! WAL's read lock, a mutex and `fcntl` calls each time), and takes the connection from the
-//! shared list and gives it back per statement. The request's reads then see one snapshot. The
-//! transaction ends before the request's first statement through the pool (a write among
-//! them), so that what it reads afterwards includes its own writes.
+//! transaction until the request waits for anything: SQLite otherwise opens and closes a read
+//! transaction per statement (taking the WAL's read lock, a mutex and `fcntl` calls each time),
+//! and takes the connection from the shared list and gives it back per statement. Those reads
+//! see one snapshot. The transaction also ends before a statement through the pool (a write
+//! among them), so that what the request reads afterwards includes its own writes.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -113,12 +113,27 @@ impl Columns for AnyRow {
 struct NamedRow<'r, 's> {
     row: &'r rusqlite::Row<'s>,
     names: &'r [String],
+    /// The column after the one read last: decoders read columns in the statement's order, so
+    /// this is nearly always the one asked for next, found without a search.
+    next: std::cell::Cell<usize>,
 }
 
-impl NamedRow<'_, '_> {
+impl<'r, 's> NamedRow<'r, 's> {
+    fn new(row: &'r rusqlite::Row<'s>, names: &'r [String]) -> Self {
+        NamedRow { row, names, next: std::cell::Cell::new(0) }
+    }
+
     fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> Result<T, sqlx::Error> {
-        let index =
-            self.names.iter().position(|n| n == name).ok_or_else(|| sqlx::Error::ColumnNotFound(name.to_string()))?;
+        let next = self.next.get();
+        let index = match self.names.get(next) {
+            Some(n) if n == name => next,
+            _ => self
+                .names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| sqlx::Error::ColumnNotFound(name.to_string()))?,
+        };
+        self.next.set(index + 1);
         self.row.get(index).map_err(from_rusqlite)
     }
 }
@@ -269,7 +284,7 @@ fn rows_on<T>(
     let mut rows = statement.raw_query();
     let mut decoded = Vec::new();
     while let Some(row) = rows.next().map_err(from_rusqlite)? {
-        decoded.push(decode(&NamedRow { row, names: &names })?);
+        decoded.push(decode(&NamedRow::new(row, &names))?);
     }
     Ok(decoded)
 }
@@ -337,6 +352,17 @@ impl InPlace {
     }
 }
 
+/// Ends the task's read transaction if it is one of these readers'.
+fn end_request_reads_of(readers: &Arc<InPlace>) {
+    let _ = REQUEST_READS.try_with(|held| {
+        if let Ok(mut held) = held.try_borrow_mut() {
+            if held.as_ref().is_some_and(|reads| Arc::ptr_eq(&reads.readers, readers)) {
+                held.take();
+            }
+        }
+    });
+}
+
 /// rusqlite's errors as sqlx's, so that callers see one error type: a busy or locked database
 /// is what a pool that cannot hand out a connection in time means too (503 to the client).
 fn from_rusqlite(err: rusqlite::Error) -> sqlx::Error {
@@ -375,25 +401,28 @@ impl ReadCost {
 
 impl Store {
     /// Runs a request's work so that its short reads share one read transaction (see the
-    /// module's comment); it ends when the work ends or is dropped.
+    /// module's comment). It ends when the work ends, is dropped, or waits for anything (its
+    /// body, the pool, a slot for a long read): a request never holds a connection or a
+    /// snapshot while it waits, so slow clients cannot make the server open one per request.
     pub async fn request_reads<F: std::future::Future>(&self, work: F) -> F::Output {
-        match self.in_place {
-            Some(_) => REQUEST_READS.scope(RefCell::new(None), work).await,
-            None => work.await,
-        }
+        let Some(readers) = &self.in_place else { return work.await };
+        let mut work = std::pin::pin!(work);
+        let until_it_waits = std::future::poll_fn(|cx| {
+            let polled = work.as_mut().poll(cx);
+            if polled.is_pending() {
+                end_request_reads_of(readers);
+            }
+            polled
+        });
+        REQUEST_READS.scope(RefCell::new(None), until_it_waits).await
     }
 
     /// Ends the request's read transaction, if it has one: the statement about to run goes
     /// through the pool, and what the request reads after it must include what it wrote.
     pub(super) fn end_request_reads(&self) {
-        let Some(readers) = &self.in_place else { return };
-        let _ = REQUEST_READS.try_with(|held| {
-            if let Ok(mut held) = held.try_borrow_mut() {
-                if held.as_ref().is_some_and(|reads| Arc::ptr_eq(&reads.readers, readers)) {
-                    held.take();
-                }
-            }
-        });
+        if let Some(readers) = &self.in_place {
+            end_request_reads_of(readers);
+        }
     }
 
     /// Runs a short read outside any write transaction and decodes its rows: on a SQLite file on
@@ -476,8 +505,8 @@ mod tests {
         let mut statement = conn.prepare("SELECT 7 AS n, NULL AS gone, 'x' AS t").expect("the statement");
         let names: Vec<String> = statement.column_names().into_iter().map(String::from).collect();
         let mut rows = statement.raw_query();
-        let row = NamedRow { row: rows.next().expect("a step").expect("a row"), names: &names };
-        assert_eq!(row.text("t").expect("t"), "x");
+        let row = NamedRow::new(rows.next().expect("a step").expect("a row"), &names);
+        assert_eq!(row.text("t").expect("t"), "x", "out of order");
         assert_eq!(row.int("n").expect("n"), 7);
         assert!(row.flag("n").expect("n"));
         assert_eq!(row.opt_text("gone").expect("gone"), None);
