@@ -252,6 +252,19 @@ impl InPlaceReaders {
         }
     }
 
+    /// A connection in a read transaction begun for a request; one that could not begin it
+    /// goes back to the idle ones.
+    fn begin(&self) -> Result<rusqlite::Connection, sqlx::Error> {
+        let conn = self.take()?;
+        match run_on(&conn, "BEGIN") {
+            Ok(()) => Ok(conn),
+            Err(err) => {
+                self.give_back(conn);
+                Err(err)
+            }
+        }
+    }
+
     fn rows<T>(
         &self,
         sql: &str,
@@ -332,14 +345,7 @@ impl InPlace {
                     return None;
                 }
                 if held.is_none() {
-                    let begun = self.short.take().and_then(|conn| match run_on(&conn, "BEGIN") {
-                        Ok(()) => Ok(conn),
-                        Err(err) => {
-                            self.short.give_back(conn);
-                            Err(err)
-                        }
-                    });
-                    match begun {
+                    match self.short.begin() {
                         Ok(conn) => *held = Some(RequestReads { readers: self.clone(), conn: Some(conn) }),
                         Err(err) => return Some(Err(err)),
                     }
