@@ -31,9 +31,8 @@ impl Drop for Running {
     }
 }
 
-#[tokio::test]
-async fn concurrent_logins_and_big_anonymous_bodies_keep_memory_bounded() {
-    let db = TestDb::new().await;
+/// A server process on `db`, and its address.
+fn start_server(db: &TestDb) -> (Running, String) {
     let (child, base, _) = common::start_process(
         Command::new(env!("CARGO_BIN_EXE_portald"))
             .args(["serve", "--bind", "127.0.0.1:0"])
@@ -41,7 +40,13 @@ async fn concurrent_logins_and_big_anonymous_bodies_keep_memory_bounded() {
             .env("PORTALD_OWNER_PASSWORD", PASSWORD)
             .env("PORTALD_LOG", "error"),
     );
-    let server = Running(child);
+    (Running(child), base)
+}
+
+#[tokio::test]
+async fn concurrent_logins_and_big_anonymous_bodies_keep_memory_bounded() {
+    let db = TestDb::new().await;
+    let (server, base) = start_server(&db);
     let addr = base.trim_start_matches("http://").to_string();
     // 96 logins at once, half of them the owner's, half failing for names that exist nowhere
     // (each a password check), from 24 addresses so that no address reaches its limit.
@@ -83,4 +88,41 @@ async fn concurrent_logins_and_big_anonymous_bodies_keep_memory_bounded() {
     eprintln!("server memory: peak {} MiB, settled {} MiB", peak / 1024, now / 1024);
     assert!(peak < BOUND_KIB, "peak {peak} KiB");
     assert!(now < BOUND_KIB, "settled {now} KiB");
+}
+
+/// A password check needs 19 MiB of working memory. Once the checks are over, the server gives
+/// it back: its resident memory falls well below the peak the checks made, instead of holding a
+/// buffer per core for the rest of its life.
+#[tokio::test]
+async fn password_checks_give_their_memory_back_once_over() {
+    /// Less than one check's working memory.
+    const GIVEN_BACK_KIB: u64 = 16 * 1024;
+    let db = TestDb::new().await;
+    let (server, base) = start_server(&db);
+    let client = reqwest::Client::new();
+    // Four at once: both turns (one per core on CI's two) busy, two buffers in use.
+    let logins: Vec<_> = (0..4)
+        .map(|_| {
+            let login = client
+                .post(format!("{base}/api/2.0/authentication"))
+                .form(&[("userName", "admin@example.com"), ("password", PASSWORD)]);
+            tokio::spawn(async move { login.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    for login in logins {
+        assert_eq!(login.await.expect("login task").expect("login answered"), 201);
+    }
+    // Freed a moment after the last check; the allocator returns it at its next work, on the
+    // thread that allocated it (a blocking-pool thread ends after 10 s without work).
+    let (peak, mut now) = memory_kib(server.0.id());
+    for _ in 0..60 {
+        if now + GIVEN_BACK_KIB <= peak {
+            break;
+        }
+        client.get(format!("{base}/api/2.0/capabilities")).send().await.expect("capabilities answers");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        now = memory_kib(server.0.id()).1;
+    }
+    eprintln!("server memory: peak {} MiB, {} MiB after the logins", peak / 1024, now / 1024);
+    assert!(now + GIVEN_BACK_KIB <= peak, "resident {now} KiB after the logins, peak {peak} KiB");
 }

@@ -1,9 +1,12 @@
 //! Password hashing (Argon2id) and generation.
 //!
 //! Argon2 needs 19 MiB of working memory per check. Allocating it for every check let glibc
-//! keep each thread's copy (32 concurrent logins left 1 GiB resident), so checks run on a few
-//! buffers kept for reuse, at most one check per core at a time; a login that waits too long
-//! for a turn is refused with a 503 rather than queued without end.
+//! keep each thread's copy (32 concurrent logins left 1 GiB resident), and with mimalloc a
+//! check on another thread soon after did not reuse the last one's memory either, so checks run
+//! on a few buffers kept for reuse, at most one check per core at a time; a login that waits
+//! too long for a turn is refused with a 503 rather than queued without end. The buffers are
+//! freed once no check has ended for 2 s: kept for good, they held 19 MiB per
+//! core for the life of the process after a single login.
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -26,34 +29,61 @@ pub const CHECK_QUEUE_WAIT: Duration = Duration::from_secs(5);
 /// makes them, and one would let a stored value decide how much memory a login takes.
 const MAX_MEMORY_BLOCKS: usize = 64 * 1024;
 
+/// How long the working memory of password checks is kept once they stop: the logins of a burst
+/// reuse it, an idle server gives it back.
+const KEEP_MEMORY_IDLE: Duration = Duration::from_secs(2);
+
 /// The turns and working memory of password checks, shared by the whole process.
 struct Checks {
     /// One permit per core: a check is pure computation.
     turns: Arc<Semaphore>,
-    /// Working memory kept for reuse, at most one buffer per permit.
-    memory: Mutex<Vec<Vec<Block>>>,
+    kept: Mutex<KeptMemory>,
     buffers: usize,
+}
+
+/// Working memory kept for reuse, at most one buffer per permit.
+#[derive(Default)]
+struct KeptMemory {
+    buffers: Vec<Vec<Block>>,
+    /// How many checks have ended: a planned release frees nothing if one ended since.
+    ended: u64,
 }
 
 fn checks() -> &'static Checks {
     static CHECKS: OnceLock<Checks> = OnceLock::new();
     CHECKS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        Checks { turns: Arc::new(Semaphore::new(cores)), memory: Mutex::new(Vec::new()), buffers: cores }
+        Checks { turns: Arc::new(Semaphore::new(cores)), kept: Mutex::default(), buffers: cores }
     })
+}
+
+impl Checks {
+    fn checks_ended(&self) -> u64 {
+        self.kept.lock().map(|kept| kept.ended).unwrap_or_default()
+    }
+
+    /// Frees the kept buffers unless a check has ended since `ended` were.
+    fn release_unless_used_since(&self, ended: u64) {
+        if let Ok(mut kept) = self.kept.lock() {
+            if kept.ended == ended {
+                kept.buffers = Vec::new();
+            }
+        }
+    }
 }
 
 /// Runs `work` on `blocks` blocks of reused working memory.
 fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
     let checks = checks();
-    let mut memory = checks.memory.lock().ok().and_then(|mut kept| kept.pop()).unwrap_or_default();
+    let mut memory = checks.kept.lock().ok().and_then(|mut kept| kept.buffers.pop()).unwrap_or_default();
     if memory.len() < blocks {
         memory.resize(blocks, Block::new());
     }
     let result = work(&mut memory[..blocks]);
-    if let Ok(mut kept) = checks.memory.lock() {
-        if kept.len() < checks.buffers {
-            kept.push(memory);
+    if let Ok(mut kept) = checks.kept.lock() {
+        kept.ended += 1;
+        if kept.buffers.len() < checks.buffers {
+            kept.buffers.push(memory);
         }
     }
     result
@@ -129,10 +159,18 @@ async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
         .await
         .map_err(|_| ApiError::Overloaded)?
         .map_err(|e| ApiError::Internal(e.into()))?;
-    // The turn moves into the task, so a client that goes away does not free it early.
+    let runtime = tokio::runtime::Handle::current();
+    // The turn moves into the task, so a client that goes away does not free it early; for the
+    // same reason the task itself plans the release of the memory.
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
-        work()
+        let done = work();
+        let ended = checks().checks_ended();
+        runtime.spawn(async move {
+            tokio::time::sleep(KEEP_MEMORY_IDLE).await;
+            checks().release_unless_used_since(ended);
+        });
+        done
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))
