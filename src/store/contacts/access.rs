@@ -11,12 +11,18 @@ use crate::store::{json_array, to_ticks, Backend, JsonField, Store};
 /// The condition "the viewer has `right` on contact `c`", with its arguments; `None` when the
 /// rule makes it no condition (an admin), so counts stay answered from an index alone (the
 /// three status counts at 100,000 contacts on SQLite: 8 ms, against 69 ms through the rows).
+///
+/// Whether he manages the contact is a look-up of at most one row (the key is portal, contact,
+/// user), made only for contacts the share type does not already open. Written as `EXISTS`,
+/// PostgreSQL instead collected every contact the user manages into a hash before the first
+/// row, whatever the page's size: a plain user's page of 25 took 13 ms at 100,000 contacts,
+/// 0.2 ms so. SQLite runs both forms alike.
 fn permitted(args: &mut Args, viewer: Viewer, right: Right) -> Option<String> {
     right.sql(viewer, "c.share_type", |user| {
         let user = args.push(Arg::Text(user.to_string()));
         format!(
-            "EXISTS (SELECT 1 FROM crm_contact_managers m \
-             WHERE m.portal_id = c.portal_id AND m.contact_id = c.id AND m.user_id = {user})"
+            "(SELECT 1 FROM crm_contact_managers m \
+             WHERE m.portal_id = c.portal_id AND m.contact_id = c.id AND m.user_id = {user} LIMIT 1) IS NOT NULL"
         )
     })
 }
