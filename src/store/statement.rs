@@ -20,7 +20,7 @@
 //! see one snapshot. The transaction also ends before a statement through the pool (a write
 //! among them), so that what the request reads afterwards includes its own writes.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -115,12 +115,12 @@ struct NamedRow<'r, 's> {
     names: &'r [String],
     /// The column after the one read last: decoders read columns in the statement's order, so
     /// this is nearly always the one asked for next, found without a search.
-    next: std::cell::Cell<usize>,
+    next: Cell<usize>,
 }
 
 impl<'r, 's> NamedRow<'r, 's> {
     fn new(row: &'r rusqlite::Row<'s>, names: &'r [String]) -> Self {
-        NamedRow { row, names, next: std::cell::Cell::new(0) }
+        NamedRow { row, names, next: Cell::new(0) }
     }
 
     fn get<T: rusqlite::types::FromSql>(&self, name: &str) -> Result<T, sqlx::Error> {
