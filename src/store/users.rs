@@ -17,6 +17,9 @@ const USER_COLUMNS: &str = "u.id, u.user_name, u.email, u.first_name, u.last_nam
     EXISTS (SELECT 1 FROM admins a WHERE a.portal_id = u.portal_id AND a.user_id = u.id) AS is_admin, \
     EXISTS (SELECT 1 FROM portals p WHERE p.id = u.portal_id AND p.owner_id = u.id) AS is_owner";
 
+/// The caller stamp of the portal bound as `$1` (0 before its first change).
+const CALLER_STAMP: &str = "COALESCE((SELECT s.version FROM caller_stamps s WHERE s.portal_id = $1), 0)";
+
 /// What a login checks a password against.
 pub struct StoredCredentials {
     pub user: User,
@@ -119,22 +122,50 @@ impl Store {
     }
 
     /// A live user by the hash of one of his tokens that is neither expired nor revoked.
+    ///
+    /// On a SQLite file the user read for a token is kept with the portal's caller stamp, which
+    /// triggers raise in every transaction that changes a token, a user, an administrator or the
+    /// owner, in any process (migration 0023). While the stamp is the one kept, the kept user is
+    /// what the join would find: reading the stamp is one row instead of the token, the user and
+    /// his roles.
     pub async fn user_by_token(
         &self,
         portal: PortalId,
         token_hash: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<User>, sqlx::Error> {
+        let now = to_ticks(now);
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        if let Some(callers) = &self.callers {
+            let stamp = self
+                .read_rows(&format!("SELECT {CALLER_STAMP} AS stamp"), &args, |row| row.int("stamp"))
+                .await?
+                .pop()
+                .unwrap_or_default();
+            if let Some(user) = callers.get(portal, token_hash, stamp, now) {
+                return Ok(Some(user));
+            }
+        }
+        let stamp = if self.callers.is_some() { CALLER_STAMP } else { "0" };
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM tokens t JOIN users u ON u.portal_id = t.portal_id AND u.id = t.user_id \
+            "SELECT {USER_COLUMNS}, t.expires_at, {stamp} AS stamp \
+             FROM tokens t JOIN users u ON u.portal_id = t.portal_id AND u.id = t.user_id \
              WHERE t.token_hash = $2 AND t.portal_id = $1 AND t.revoked_at IS NULL AND t.expires_at > $3 \
              AND u.removed = 0"
         );
-        let mut args = Args::default();
-        args.push(Arg::Int(portal.0));
         args.push(Arg::Text(token_hash.to_string()));
-        args.push(Arg::Int(to_ticks(now)));
-        Ok(self.read_rows(&sql, &args, |row| user_from_row(row)).await?.pop())
+        args.push(Arg::Int(now));
+        let found = self
+            .read_rows(&sql, &args, |row| Ok((user_from_row(row)?, row.int("expires_at")?, row.int("stamp")?)))
+            .await?
+            .pop();
+        Ok(found.map(|(user, expires_at, stamp)| {
+            if let Some(callers) = &self.callers {
+                callers.keep(portal, token_hash, stamp, expires_at, &user);
+            }
+            user
+        }))
     }
 
     /// Every live user of the portal.
