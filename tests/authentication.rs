@@ -7,11 +7,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use common::{spawn, spawn_with, Options, Role, OWNER_EMAIL, OWNER_PASSWORD};
-use portald::config::DatabaseArgs;
-use portald::model::ids::{PortalId, UserId};
-use portald::store::Store;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
 
 #[tokio::test]
 async fn login_answers_201_with_token_expiry_and_cookie() {
@@ -215,37 +211,6 @@ async fn a_password_change_revokes_every_token_of_that_user() {
     assert_eq!(server.get("people/@self", &token).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(server.get("people/@self", &owner).await.status, StatusCode::OK);
     server.login(&email, "a-new-password").await;
-}
-
-/// On a SQLite file a server keeps the user each token resolves to, and answers with him only
-/// while the portal's caller stamp is the one read with him (docs/performance.md, part 11). What
-/// another process changes raises the stamp in its own transaction, so the next request sees it:
-/// rights taken away through a second store on the database, a password set (and every session
-/// ended) by the `portald user passwd` command.
-#[tokio::test]
-async fn what_another_process_changes_holds_at_the_next_request() {
-    let server = spawn().await;
-    let (id, email, password) = server.add_user("carol", Role::Admin).await;
-    let token = server.login(&email, &password).await;
-    for _ in 0..2 {
-        assert_eq!(server.get("people/@self", &token).await.json_ok()["response"]["isAdmin"], true);
-    }
-    let other = Store::connect(&DatabaseArgs { database_url: server.db.url.clone(), db_connections: 1 })
-        .await
-        .expect("a second store opens");
-    let mut tx = other.begin_write().await.unwrap();
-    other.unset_admin(tx.conn(), PortalId(1), UserId(id)).await.unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(server.get("people/@self", &token).await.json_ok()["response"]["isAdmin"], false);
-    let answer = server.call(&token, Method::PUT, "crm/settings/currency", json!({"currency": "EUR"})).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text);
-
-    let (code, text) =
-        common::portald(&["user", "passwd", &email, "--password", "a-new-password", "--database-url", &server.db.url]);
-    assert_eq!(code, 0, "{text}");
-    assert_eq!(server.get("people/@self", &token).await.status, StatusCode::UNAUTHORIZED);
-    server.login(&email, "a-new-password").await;
-    other.close().await;
 }
 
 #[tokio::test]

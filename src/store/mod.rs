@@ -10,6 +10,7 @@ mod crm_settings;
 mod custom_fields;
 mod groups;
 mod integrity;
+mod kept;
 mod leaving;
 mod login;
 mod mail;
@@ -83,8 +84,9 @@ pub struct Store {
     in_place: Option<Arc<statement::InPlace>>,
     /// The checkpointer of the write-ahead log (a SQLite file only).
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
-    /// Users by token, kept while their portal's caller stamp holds (a SQLite file only).
-    callers: Option<Arc<tokens::KeptCallers>>,
+    /// Callers by token and users by id, kept while their portal's caller stamp holds (a
+    /// SQLite file only).
+    kept: Option<Arc<kept::Kept>>,
 }
 
 /// Whether a pooled SQLite connection checkpoints the write-ahead log in its commits.
@@ -200,7 +202,7 @@ impl Store {
             None => pool.clone(),
         };
         let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlace::new(file)));
-        let callers = sqlite_file.is_some().then(Arc::default);
+        let kept = sqlite_file.is_some().then(Arc::default);
         let sqlite_writer = Arc::new(Mutex::new(()));
         let checkpoints =
             sqlite_file.as_deref().map(|file| Arc::new(checkpoint::Checkpoints::start(file, sqlite_writer.clone())));
@@ -213,7 +215,7 @@ impl Store {
             sqlite_file,
             in_place,
             checkpoints,
-            callers,
+            kept,
         })
     }
 

@@ -1,10 +1,6 @@
 //! Authentication tokens, stored as hashes.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-
 use crate::model::ids::{PortalId, UserId};
-use crate::model::people::User;
 use chrono::{DateTime, Utc};
 
 use super::{to_ticks, Store};
@@ -66,42 +62,5 @@ impl Store {
         let done =
             sqlx::query("DELETE FROM tokens WHERE expires_at < $1").bind(to_ticks(before)).execute(self.pool()).await?;
         Ok(done.rows_affected())
-    }
-}
-
-/// How many callers a server keeps; past it, it starts again from none (valid tokens only are
-/// kept, so only that many signed-in users in a row can empty it).
-const MAX_KEPT_CALLERS: usize = 10_000;
-
-/// The users last read for tokens, each with its portal's caller stamp (migration 0023) as read in
-/// the same statement. Kept on a SQLite file, where reading the stamp costs a look-up of one row
-/// on the calling thread; a kept user is answered only while that stamp is still the portal's.
-#[derive(Default)]
-pub(super) struct KeptCallers {
-    by_token_hash: Mutex<HashMap<String, KeptCaller>>,
-}
-
-struct KeptCaller {
-    portal: PortalId,
-    stamp: i64,
-    expires_at: i64,
-    user: User,
-}
-
-impl KeptCallers {
-    /// The user kept for the token, if read at `stamp` and not expired at `now` (ticks).
-    pub(super) fn get(&self, portal: PortalId, token_hash: &str, stamp: i64, now: i64) -> Option<User> {
-        let kept = self.by_token_hash.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.get(token_hash)
-            .filter(|caller| caller.portal == portal && caller.stamp == stamp && caller.expires_at > now)
-            .map(|caller| caller.user.clone())
-    }
-
-    pub(super) fn keep(&self, portal: PortalId, token_hash: &str, stamp: i64, expires_at: i64, user: &User) {
-        let mut kept = self.by_token_hash.lock().unwrap_or_else(PoisonError::into_inner);
-        if kept.len() >= MAX_KEPT_CALLERS && !kept.contains_key(token_hash) {
-            kept.clear();
-        }
-        kept.insert(token_hash.to_string(), KeptCaller { portal, stamp, expires_at, user: user.clone() });
     }
 }

@@ -121,13 +121,8 @@ impl Store {
         .transpose()
     }
 
-    /// A live user by the hash of one of his tokens that is neither expired nor revoked.
-    ///
-    /// On a SQLite file the user read for a token is kept with the portal's caller stamp, which
-    /// triggers raise in every transaction that changes a token, a user, an administrator or the
-    /// owner, in any process (migration 0023). While the stamp is the one kept, the kept user is
-    /// what the join would find: reading the stamp is one row instead of the token, the user and
-    /// his roles.
+    /// A live user by the hash of one of his tokens that is neither expired nor revoked; on a
+    /// SQLite file kept while the portal's caller stamp holds ([`kept`](super::kept)).
     pub async fn user_by_token(
         &self,
         portal: PortalId,
@@ -135,25 +130,21 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<User>, sqlx::Error> {
         let now = to_ticks(now);
-        let mut args = Args::default();
-        args.push(Arg::Int(portal.0));
-        if let Some(callers) = &self.callers {
-            let stamp = self
-                .read_rows(&format!("SELECT {CALLER_STAMP} AS stamp"), &args, |row| row.int("stamp"))
-                .await?
-                .pop()
-                .unwrap_or_default();
-            if let Some(user) = callers.get(portal, token_hash, stamp, now) {
+        if let Some(kept) = &self.kept {
+            let stamp = self.caller_stamp(portal).await?;
+            if let Some(user) = kept.caller(portal, token_hash, stamp, now) {
                 return Ok(Some(user));
             }
         }
-        let stamp = if self.callers.is_some() { CALLER_STAMP } else { "0" };
         let sql = format!(
-            "SELECT {USER_COLUMNS}, t.expires_at, {stamp} AS stamp \
+            "SELECT {USER_COLUMNS}, t.expires_at, {} AS stamp \
              FROM tokens t JOIN users u ON u.portal_id = t.portal_id AND u.id = t.user_id \
              WHERE t.token_hash = $2 AND t.portal_id = $1 AND t.revoked_at IS NULL AND t.expires_at > $3 \
-             AND u.removed = 0"
+             AND u.removed = 0",
+            self.stamp_column()
         );
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
         args.push(Arg::Text(token_hash.to_string()));
         args.push(Arg::Int(now));
         let found = self
@@ -161,11 +152,28 @@ impl Store {
             .await?
             .pop();
         Ok(found.map(|(user, expires_at, stamp)| {
-            if let Some(callers) = &self.callers {
-                callers.keep(portal, token_hash, stamp, expires_at, &user);
+            if let Some(kept) = &self.kept {
+                kept.keep_caller(portal, token_hash, stamp, expires_at, &user);
             }
             user
         }))
+    }
+
+    /// The portal's caller stamp, as the triggers of migration 0023 keep it.
+    async fn caller_stamp(&self, portal: PortalId) -> Result<i64, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        let sql = format!("SELECT {CALLER_STAMP} AS stamp");
+        Ok(self.read_rows(&sql, &args, |row| row.int("stamp")).await?.pop().unwrap_or_default())
+    }
+
+    /// The column giving the caller stamp of the portal bound as `$1` where things are kept.
+    fn stamp_column(&self) -> &'static str {
+        if self.kept.is_some() {
+            CALLER_STAMP
+        } else {
+            "0"
+        }
     }
 
     /// Every live user of the portal.
@@ -175,16 +183,38 @@ impl Store {
         rows.iter().map(user_from_row).collect()
     }
 
-    /// Live users by id; ids without a live user are left out. One statement for any number.
+    /// Live users by id, in the order of their first mention; ids without a live user are left
+    /// out. One statement for any number; on a SQLite file, only for those not kept while the
+    /// portal's caller stamp holds ([`kept`](super::kept)).
     pub async fn users_by_ids(&self, portal: PortalId, ids: &[UserId]) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut args = Args::default();
-        args.push(Arg::Int(portal.0));
-        args.push(Arg::Text(user_ids_json(ids)));
-        self.read_rows_costing(ReadCost::of_ids(ids.len()), &self.users_by_ids_sql(), &args, |row| user_from_row(row))
-            .await
+        let (mut found, missing) = match &self.kept {
+            Some(kept) => kept.users(portal, self.caller_stamp(portal).await?, ids),
+            None => (HashMap::new(), ids.to_vec()),
+        };
+        if !missing.is_empty() {
+            let mut args = Args::default();
+            args.push(Arg::Int(portal.0));
+            args.push(Arg::Text(user_ids_json(&missing)));
+            let sql = format!(
+                "SELECT {USER_COLUMNS}, {} AS stamp {} AND u.portal_id = $1 AND u.removed = 0",
+                self.stamp_column(),
+                self.from_listed("users u", "u.id", &self.json_texts(2))
+            );
+            let read = self
+                .read_rows_costing(ReadCost::of_ids(missing.len()), &sql, &args, |row| {
+                    Ok((user_from_row(row)?, row.int("stamp")?))
+                })
+                .await?;
+            if let (Some(kept), Some((_, stamp))) = (&self.kept, read.first()) {
+                let users: Vec<User> = read.iter().map(|(user, _)| user.clone()).collect();
+                kept.keep_users(portal, *stamp, &users);
+            }
+            found.extend(read.into_iter().map(|(user, _)| (user.id, user)));
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// As [`Store::users_by_ids`], inside a transaction (to see its own writes).
