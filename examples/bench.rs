@@ -52,13 +52,32 @@ struct Args {
     /// Run only the backup-and-restore row.
     #[arg(long)]
     backup_only: bool,
+    /// Run only the list and search rows, each on a fresh database of 10,000, 100,000 and
+    /// 1,000,000 contacts, and print them side by side with how much slower the largest is.
+    #[arg(long)]
+    scaling: bool,
 }
+
+/// The portal sizes `--scaling` measures, smallest first.
+const SCALING_SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
 const PASSWORD: &str = "bench-password-1";
 /// The password `portald seed` gives its users by default.
 const SEED_PASSWORD: &str = "seed-password-1";
 
 /// A page of 25 contacts searched for `word`, as the administrator.
+/// A list page of 25 with no filter, for the admin or for a plain user.
+fn list_row(as_plain_user: bool) -> LoadRow {
+    LoadRow {
+        name: if as_plain_user { "GET crm/contact/filter (25, plain user)" } else { "GET crm/contact/filter (25)" }
+            .into(),
+        method: "GET",
+        path: "crm/contact/filter?count=25".into(),
+        json_body: None,
+        as_plain_user,
+    }
+}
+
 fn search_row(word: &str) -> LoadRow {
     LoadRow {
         name: format!("GET crm/contact/filter (25, search {word})"),
@@ -757,6 +776,10 @@ async fn main() {
         print_backup_rows(&timed_backup_and_restore(&args));
         return;
     }
+    if args.scaling {
+        print_scaling(&args, &scaling(&args).await);
+        return;
+    }
     let (database_url, pg_name) = fresh_database(&args, dir.path(), "bench");
     seed(&args, &database_url, args.contacts);
     if args.attack_only {
@@ -845,20 +868,8 @@ async fn main() {
         search_row(WORD_IN_A_THOUSANDTH),
         search_row("okafor1"),
         search_row("okafor12"),
-        LoadRow {
-            name: "GET crm/contact/filter (25)".into(),
-            method: "GET",
-            path: "crm/contact/filter?count=25".into(),
-            json_body: None,
-            as_plain_user: false,
-        },
-        LoadRow {
-            name: "GET crm/contact/filter (25, plain user)".into(),
-            method: "GET",
-            path: "crm/contact/filter?count=25".into(),
-            json_body: None,
-            as_plain_user: true,
-        },
+        list_row(false),
+        list_row(true),
         LoadRow {
             name: "POST crm/contact/person".into(),
             method: "POST",
@@ -918,6 +929,76 @@ async fn main() {
     print_attack(&login_attack(&args, &database_url).await);
     drop_database(pg_name);
     print_backup_rows(&timed_backup_and_restore(&args));
+}
+
+/// The ceiling, the list rows and the search rows by selectivity, measured on a fresh database of
+/// each of [`SCALING_SIZES`] in turn.
+async fn scaling(args: &Args) -> Vec<(usize, Vec<Measured>)> {
+    let rows = [
+        LoadRow {
+            name: "GET capabilities (ceiling)".into(),
+            method: "GET",
+            path: "capabilities".into(),
+            json_body: None,
+            as_plain_user: false,
+        },
+        list_row(false),
+        list_row(true),
+        search_row(WORD_IN_A_THOUSANDTH),
+        search_row(WORD_IN_A_HUNDREDTH),
+        search_row("anna"),
+    ];
+    let mut columns = Vec::new();
+    for size in SCALING_SIZES {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let (database_url, pg_name) = fresh_database(args, dir.path(), &format!("scaling_{size}"));
+        seed(args, &database_url, size);
+        let server = start_server(args, &database_url);
+        let client = reqwest::Client::new();
+        let token = admin_token(&client, &server).await;
+        let user_token = plain_user_token(&client, &server, &token).await;
+        let measured = rows
+            .iter()
+            .map(|row| run_wrk(args, &server, if row.as_plain_user { &user_token } else { &token }, row))
+            .collect();
+        drop(server);
+        drop_database(pg_name);
+        columns.push((size, measured));
+    }
+    columns
+}
+
+/// One line per row, one column per size (requests/s, p99, share of that size's ceiling), and
+/// the largest size's requests/s against the smallest's.
+fn print_scaling(args: &Args, columns: &[(usize, Vec<Measured>)]) {
+    let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };
+    println!(
+        "\nportald on {backend} by portal size, wrk with {} connections for {} s per row, {} cores\n",
+        args.connections,
+        args.duration,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    let sizes: Vec<String> = columns.iter().map(|(size, _)| format!("{size} contacts")).collect();
+    println!("| endpoint | {} | smallest / largest |", sizes.join(" | "));
+    println!("|---|{}---:|", "---:|".repeat(columns.len()));
+    let Some((_, first)) = columns.first() else { return };
+    for (index, row) in first.iter().enumerate() {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(_, measured)| {
+                let ceiling = measured[0].requests_per_second.max(1.0);
+                let m = &measured[index];
+                format!(
+                    "{:.0}/s, p99 {}, {:.0}%",
+                    m.requests_per_second,
+                    format_duration(m.p99),
+                    100.0 * m.requests_per_second / ceiling
+                )
+            })
+            .collect();
+        let largest = columns.last().map_or(1.0, |(_, measured)| measured[index].requests_per_second.max(1.0));
+        println!("| {} | {} | {:.2}x |", row.name, cells.join(" | "), row.requests_per_second / largest);
+    }
 }
 
 /// The table of single requests: the median of the runs, and each run.

@@ -17,6 +17,7 @@ mod typed_ids;
 pub mod wire;
 pub mod xml;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -225,8 +226,15 @@ fn route_words() -> &'static RouteWords {
 fn route_case(path: &str) -> String {
     let words = route_words();
     let segments: Vec<&str> = path.split('/').collect();
-    let misspelled =
-        segments.iter().any(|s| words.spelling.get(&s.to_ascii_lowercase()).is_some_and(|spelled| spelled != s));
+    // A segment with no capital is its own key: no lower-case copy per segment per request.
+    let misspelled = segments.iter().any(|s| {
+        let key = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(*s)
+        };
+        words.spelling.get(key.as_ref()).is_some_and(|spelled| spelled != s)
+    });
     if !misspelled {
         return path.to_string();
     }
