@@ -14,9 +14,9 @@ use std::sync::{Mutex, PoisonError};
 use crate::model::ids::{PortalId, UserId};
 use crate::model::people::User;
 
-/// How many callers, and how many users of a portal, are kept; past it, keeping starts again
-/// from none. Only what exists is kept (valid tokens, live users), so no request can fill it
-/// with made-up keys.
+/// How many callers, and how many users (of all portals together), are kept; past it, keeping
+/// starts again from none. Only what exists is kept (valid tokens, live users), so no request
+/// can fill it with made-up keys.
 const MAX_KEPT: usize = 10_000;
 
 #[derive(Default)]
@@ -81,10 +81,98 @@ impl Kept {
             return;
         }
         let mut users = self.users.lock().unwrap_or_else(PoisonError::into_inner);
-        let kept = users.entry(portal).or_insert_with(|| KeptUsers { stamp, by_id: HashMap::new() });
-        if kept.stamp != stamp || kept.by_id.len() + read.len() > MAX_KEPT {
-            *kept = KeptUsers { stamp, by_id: HashMap::new() };
+        if users.get(&portal).is_some_and(|kept| kept.stamp != stamp) {
+            users.remove(&portal);
         }
+        // The bound holds over all portals of the server together.
+        if users.values().map(|kept| kept.by_id.len()).sum::<usize>() + read.len() > MAX_KEPT {
+            users.clear();
+        }
+        let kept = users.entry(portal).or_insert_with(|| KeptUsers { stamp, by_id: HashMap::new() });
         kept.by_id.extend(read.iter().map(|user| (user.id, user.clone())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    fn user() -> User {
+        User {
+            id: UserId(Uuid::new_v4()),
+            user_name: "ann".into(),
+            email: "ann@example.com".into(),
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            sex: None,
+            birthday: None,
+            work_from: None,
+            terminated_at: None,
+            title: String::new(),
+            location: String::new(),
+            notes: String::new(),
+            status: 1,
+            activation_status: 1,
+            culture_name: None,
+            mobile_phone: None,
+            mobile_phone_activation: 0,
+            lead: None,
+            sid: None,
+            sso_name_id: None,
+            is_visitor: false,
+            is_admin: false,
+            is_owner: false,
+            created_at: Utc::now(),
+            last_modified: Utc::now(),
+            photo: None,
+        }
+    }
+
+    #[test]
+    fn a_caller_is_answered_only_at_its_stamp_in_its_portal_before_it_expires() {
+        let kept = Kept::default();
+        let ann = user();
+        kept.keep_caller(PortalId(1), "hash", 7, 1_000, &ann);
+        assert_eq!(kept.caller(PortalId(1), "hash", 7, 999).map(|u| u.id), Some(ann.id));
+        assert!(kept.caller(PortalId(1), "hash", 8, 999).is_none(), "the stamp moved");
+        assert!(kept.caller(PortalId(2), "hash", 7, 999).is_none(), "another portal");
+        assert!(kept.caller(PortalId(1), "hash", 7, 1_000).is_none(), "expired");
+        assert!(kept.caller(PortalId(1), "other", 7, 999).is_none());
+    }
+
+    #[test]
+    fn users_are_answered_at_their_stamp_and_the_rest_are_asked_for_once() {
+        let kept = Kept::default();
+        let (ann, bob) = (user(), user());
+        kept.keep_users(PortalId(1), 3, std::slice::from_ref(&ann));
+        let (found, missing) = kept.users(PortalId(1), 3, &[ann.id, bob.id, bob.id]);
+        assert_eq!(found.keys().collect::<Vec<_>>(), [&ann.id]);
+        assert_eq!(missing, [bob.id]);
+        let (found, missing) = kept.users(PortalId(1), 4, &[ann.id]);
+        assert!(found.is_empty());
+        assert_eq!(missing, [ann.id]);
+        // Keeping at a new stamp lets the old ones go.
+        kept.keep_users(PortalId(1), 4, std::slice::from_ref(&bob));
+        assert_eq!(kept.users(PortalId(1), 4, &[ann.id]).1, [ann.id]);
+    }
+
+    #[test]
+    fn what_is_kept_stays_within_the_bound_over_all_portals() {
+        let kept = Kept::default();
+        for portal in 1..=3 {
+            let read: Vec<User> = (0..MAX_KEPT / 2).map(|_| user()).collect();
+            kept.keep_users(PortalId(portal), 1, &read);
+            let total: usize = kept.users.lock().unwrap().values().map(|k| k.by_id.len()).sum();
+            assert!(total <= MAX_KEPT, "{total} users kept");
+        }
+        let too_many: Vec<User> = (0..=MAX_KEPT).map(|_| user()).collect();
+        kept.keep_users(PortalId(9), 1, &too_many);
+        assert!(kept.users.lock().unwrap().get(&PortalId(9)).is_none());
+        for n in 0..=MAX_KEPT {
+            kept.keep_caller(PortalId(1), &n.to_string(), 1, 10, &too_many[0]);
+        }
+        assert!(kept.callers.lock().unwrap().len() <= MAX_KEPT);
     }
 }
