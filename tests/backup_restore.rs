@@ -37,13 +37,13 @@ fn file_url(path: &Path) -> String {
 
 /// What `url` holds of the tables and sequences the backup `file` has (not the contact totals,
 /// which triggers derive from the contacts: `portald check` holds them to the contacts; nor the
-/// caller stamps, which triggers raise).
+/// portal stamps, which triggers raise).
 async fn contents(url: &str, file: &Path) -> Contents {
     let backup = pool(&file_url(file)).await;
     let target = pool(url).await;
     let names: Vec<String> = sqlx::query(
         "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name NOT IN ('_sqlx_migrations', 'crm_contact_counts', 'caller_stamps') ORDER BY name",
+         AND name NOT IN ('_sqlx_migrations', 'crm_contact_counts', 'portal_stamps') ORDER BY name",
     )
     .fetch_all(&backup)
     .await

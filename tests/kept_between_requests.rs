@@ -1,7 +1,8 @@
-//! A server on a SQLite file keeps the user each token resolves to and the users contacts show,
-//! and answers with them only while the portal's caller stamp is the one read with them
-//! (docs/performance.md, part 11). What another process changes raises the stamp in its own
-//! transaction, so the next request sees it. On PostgreSQL nothing is kept; the same holds.
+//! A server on a SQLite file keeps the user each token resolves to, the users contacts show and
+//! the portal's contact statuses and field definitions, and answers with them only while the
+//! portal's stamp is the one read with them (docs/performance.md, part 11). What another process
+//! changes raises the stamp in its own transaction, so the next request sees it. On PostgreSQL
+//! nothing is kept; the same holds.
 
 mod common;
 
@@ -67,4 +68,42 @@ async fn a_user_renamed_by_another_process_is_shown_renamed_at_the_next_request(
     conn.close().await.unwrap();
     let shown = server.get(&format!("crm/contact/{contact}"), &owner).await.json_ok();
     assert_eq!(shown["response"]["accessList"][0]["displayName"], "David Tester");
+}
+
+#[tokio::test]
+async fn statuses_and_field_labels_changed_by_another_process_show_at_the_next_request() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let status = server.get("crm/contact/status", &owner).await.json_ok()["response"][0]["id"].as_i64().unwrap();
+    let contact = server.add_person(&owner, "Pip", 1).await;
+    let path = format!("crm/contact/{contact}");
+    server.call(&owner, Method::PUT, &format!("{path}/status"), json!({"contactStatusid": status})).await.json_ok();
+    let field = server
+        .call(&owner, Method::POST, "crm/person/customfield", json!({"label": "Nickname", "fieldType": 0}))
+        .await
+        .id();
+    let value = json!({"fieldValue": "Pippin"});
+    server.call(&owner, Method::POST, &format!("crm/person/{contact}/customfield/{field}"), value).await.json_ok();
+    for _ in 0..2 {
+        let shown = server.get(&path, &owner).await.json_ok();
+        assert_eq!(shown["response"]["customFields"][0]["label"], "Nickname");
+        assert_ne!(shown["response"]["contactStatus"]["title"], "Renamed");
+    }
+
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&server.db.url).await.expect("another connection");
+    sqlx::query("UPDATE crm_list_items SET title = 'Renamed' WHERE id = $1")
+        .bind(status)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE crm_custom_fields SET label = 'Alias' WHERE id = $1")
+        .bind(field)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let shown = server.get(&path, &owner).await.json_ok();
+    assert_eq!(shown["response"]["contactStatus"]["title"], "Renamed");
+    assert_eq!(shown["response"]["customFields"][0]["label"], "Alias");
 }

@@ -211,13 +211,13 @@ pub async fn seal_sqlite_file(path: &Path) -> Result<(), sqlx::Error> {
 /// The tables holding data in a portald SQLite database, parents before the tables whose
 /// foreign keys point at them (so rows can be inserted in this order with the keys checked).
 /// Left out: sqlx's migration records and what triggers derive from other tables (the contact
-/// search index, the contact totals, the caller stamps), which the target's own triggers write
+/// search index, the contact totals, the portal stamps), which the target's own triggers write
 /// as rows come in (the stamps only ever rise: one copied in could take a portal's back).
 pub async fn sqlite_tables(conn: &mut AnyConnection) -> Result<Vec<Table>, sqlx::Error> {
     let listed = sqlx::query(
         "SELECT t.name AS name, m.sql AS sql FROM pragma_table_list t JOIN sqlite_master m ON m.name = t.name \
          WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite_%' \
-         AND t.name NOT IN ('_sqlx_migrations', 'crm_contact_counts', 'caller_stamps') ORDER BY t.name",
+         AND t.name NOT IN ('_sqlx_migrations', 'crm_contact_counts', 'portal_stamps') ORDER BY t.name",
     )
     .fetch_all(&mut *conn)
     .await?;

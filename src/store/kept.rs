@@ -1,28 +1,55 @@
-//! What a server on a SQLite file keeps between requests: the user each token resolves to, and
-//! users by id (the creators and managers every contact shows).
+//! What a server on a SQLite file keeps between requests: the user each token resolves to, users
+//! by id (the creators and managers every contact shows), and each portal's contact statuses and
+//! custom field definitions (which every contact view shows).
 //!
-//! Triggers (migration 0023) raise a portal's caller stamp in every transaction that changes a
-//! token, a user, an administrator or the owner, in whatever process it runs. Everything here
-//! was read in one statement with the stamp, and is answered only while the stamp a request
-//! reads is the same: one row read on the calling thread instead of the token, the users and
-//! their roles. On PostgreSQL reading the stamp would be a round trip as long as the reads it
-//! saves, so nothing is kept there.
+//! Triggers (migration 0023) raise a portal's stamp in every transaction that changes a token, a
+//! user, an administrator, the owner, a list item or a custom field definition, in whatever
+//! process it runs. Everything here was read in one statement with the stamp, and is answered
+//! only while the stamp a request reads is the same: one row read on the calling thread instead
+//! of the token, the users and their roles, the statuses and the fields. On PostgreSQL reading
+//! the stamp would be a round trip as long as the reads it saves, so nothing is kept there.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
+use super::{Arg, Args, Store};
+use crate::model::contacts::ListItem;
+use crate::model::custom_fields::FieldDefinition;
 use crate::model::ids::{PortalId, UserId};
 use crate::model::people::User;
+
+/// The stamp of the portal bound as `$1` (0 before its first change).
+const PORTAL_STAMP: &str = "COALESCE((SELECT s.version FROM portal_stamps s WHERE s.portal_id = $1), 0)";
 
 /// How many callers, and how many users (of all portals together), are kept; past it, keeping
 /// starts again from none. Only what exists is kept (valid tokens, live users), so no request
 /// can fill it with made-up keys.
 const MAX_KEPT: usize = 10_000;
 
+impl Store {
+    /// The portal's stamp, as the triggers of migration 0023 keep it.
+    pub(super) async fn portal_stamp(&self, portal: PortalId) -> Result<i64, sqlx::Error> {
+        let mut args = Args::default();
+        args.push(Arg::Int(portal.0));
+        let sql = format!("SELECT {PORTAL_STAMP} AS stamp");
+        Ok(self.read_rows(&sql, &args, |row| row.int("stamp")).await?.pop().unwrap_or_default())
+    }
+
+    /// A column giving the stamp of the portal bound as `$1` where things are kept, 0 elsewhere.
+    pub(super) fn stamp_column(&self) -> &'static str {
+        if self.kept.is_some() {
+            PORTAL_STAMP
+        } else {
+            "0"
+        }
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Kept {
     callers: Mutex<HashMap<String, KeptCaller>>,
     users: Mutex<HashMap<PortalId, KeptUsers>>,
+    contact_settings: Mutex<HashMap<PortalId, ContactSettings>>,
 }
 
 struct KeptCaller {
@@ -36,6 +63,15 @@ struct KeptCaller {
 struct KeptUsers {
     stamp: i64,
     by_id: HashMap<UserId, User>,
+}
+
+/// What every contact view shows of its portal: the contact statuses and the custom field
+/// definitions of contacts, persons and companies, as read at one stamp.
+#[derive(Clone)]
+pub(super) struct ContactSettings {
+    pub(super) stamp: i64,
+    pub(super) statuses: Vec<ListItem>,
+    pub(super) fields: Vec<FieldDefinition>,
 }
 
 impl Kept {
@@ -73,6 +109,19 @@ impl Kept {
             }
         }
         (found, missing.into_iter().collect())
+    }
+
+    /// The portal's contact settings, if kept at `stamp`.
+    pub(super) fn contact_settings(&self, portal: PortalId, stamp: i64) -> Option<ContactSettings> {
+        let kept = self.contact_settings.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.get(&portal).filter(|settings| settings.stamp == stamp).cloned()
+    }
+
+    /// Keeps a portal's contact settings in place of any kept before. One entry per portal,
+    /// and portals are made only by the server's administrators.
+    pub(super) fn keep_contact_settings(&self, portal: PortalId, settings: ContactSettings) {
+        let mut kept = self.contact_settings.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.insert(portal, settings);
     }
 
     /// Keeps users read at `stamp`; those kept at another stamp are let go.

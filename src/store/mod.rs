@@ -84,7 +84,7 @@ pub struct Store {
     in_place: Option<Arc<statement::InPlace>>,
     /// The checkpointer of the write-ahead log (a SQLite file only).
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
-    /// Callers by token and users by id, kept while their portal's caller stamp holds (a
+    /// Callers by token and users by id, kept while their portal's portal stamp holds (a
     /// SQLite file only).
     kept: Option<Arc<kept::Kept>>,
 }

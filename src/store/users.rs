@@ -17,9 +17,6 @@ const USER_COLUMNS: &str = "u.id, u.user_name, u.email, u.first_name, u.last_nam
     EXISTS (SELECT 1 FROM admins a WHERE a.portal_id = u.portal_id AND a.user_id = u.id) AS is_admin, \
     EXISTS (SELECT 1 FROM portals p WHERE p.id = u.portal_id AND p.owner_id = u.id) AS is_owner";
 
-/// The caller stamp of the portal bound as `$1` (0 before its first change).
-const CALLER_STAMP: &str = "COALESCE((SELECT s.version FROM caller_stamps s WHERE s.portal_id = $1), 0)";
-
 /// What a login checks a password against.
 pub struct StoredCredentials {
     pub user: User,
@@ -122,7 +119,7 @@ impl Store {
     }
 
     /// A live user by the hash of one of his tokens that is neither expired nor revoked; on a
-    /// SQLite file kept while the portal's caller stamp holds ([`kept`](super::kept)).
+    /// SQLite file kept while the portal's portal stamp holds ([`kept`](super::kept)).
     pub async fn user_by_token(
         &self,
         portal: PortalId,
@@ -131,7 +128,7 @@ impl Store {
     ) -> Result<Option<User>, sqlx::Error> {
         let now = to_ticks(now);
         if let Some(kept) = &self.kept {
-            let stamp = self.caller_stamp(portal).await?;
+            let stamp = self.portal_stamp(portal).await?;
             if let Some(user) = kept.caller(portal, token_hash, stamp, now) {
                 return Ok(Some(user));
             }
@@ -159,23 +156,6 @@ impl Store {
         }))
     }
 
-    /// The portal's caller stamp, as the triggers of migration 0023 keep it.
-    async fn caller_stamp(&self, portal: PortalId) -> Result<i64, sqlx::Error> {
-        let mut args = Args::default();
-        args.push(Arg::Int(portal.0));
-        let sql = format!("SELECT {CALLER_STAMP} AS stamp");
-        Ok(self.read_rows(&sql, &args, |row| row.int("stamp")).await?.pop().unwrap_or_default())
-    }
-
-    /// The column giving the caller stamp of the portal bound as `$1` where things are kept.
-    fn stamp_column(&self) -> &'static str {
-        if self.kept.is_some() {
-            CALLER_STAMP
-        } else {
-            "0"
-        }
-    }
-
     /// Every live user of the portal.
     pub async fn all_users(&self, portal: PortalId) -> Result<Vec<User>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0");
@@ -185,13 +165,13 @@ impl Store {
 
     /// Live users by id, in the order of their first mention; ids without a live user are left
     /// out. One statement for any number; on a SQLite file, only for those not kept while the
-    /// portal's caller stamp holds ([`kept`](super::kept)).
+    /// portal's portal stamp holds ([`kept`](super::kept)).
     pub async fn users_by_ids(&self, portal: PortalId, ids: &[UserId]) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let (mut found, missing) = match &self.kept {
-            Some(kept) => kept.users(portal, self.caller_stamp(portal).await?, ids),
+            Some(kept) => kept.users(portal, self.portal_stamp(portal).await?, ids),
             None => (HashMap::new(), ids.to_vec()),
         };
         if !missing.is_empty() {

@@ -6,12 +6,14 @@ use crate::model::access::Viewer;
 use crate::model::contacts::{ContactDetails, ContactInfo, ListItem, LIST_CONTACT_STATUS};
 use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::model::ids::{ContactId, FieldId, InfoId, ListItemId, PortalId};
+use crate::store::kept::ContactSettings;
 use crate::store::{distinct_json_array, from_json_rows, Columns, ReadCost, Store};
 
 impl Store {
     /// Everything a list of contacts shows besides the contact rows, in one statement: their
     /// details (info rows), tag names, member counts of companies and custom field values, and
-    /// the portal's contact statuses and custom field definitions. Each branch of the union
+    /// the portal's contact statuses and custom field definitions (on a SQLite file kept while
+    /// the portal's stamp holds, [`kept`](crate::store::kept)). Each branch of the union
     /// fills the columns its kind needs; the order gives each kind its own order. Member counts
     /// are looked up per listed id: as `company_id IN (...)`, PostgreSQL, knowing most contacts
     /// have company 0, scanned every contact (24 ms per contact read at 100,000); they count the
@@ -23,6 +25,26 @@ impl Store {
         viewer: Viewer,
         ids: &[ContactId],
     ) -> Result<ContactDetails, sqlx::Error> {
+        let kept_settings = match &self.kept {
+            Some(kept) => kept.contact_settings(portal, self.portal_stamp(portal).await?),
+            None => None,
+        };
+        // The statuses and field definitions, unless kept; where things are kept, with a row
+        // carrying the portal's stamp as this statement reads it.
+        let settings = match (&kept_settings, &self.kept) {
+            (Some(_), _) => String::new(),
+            (None, kept) => format!(
+                " UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
+                 FROM crm_list_items WHERE portal_id = $1 AND list_type = {LIST_CONTACT_STATUS} \
+                 UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
+                 FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON}){}",
+                if kept.is_some() {
+                    format!(" UNION ALL SELECT 'z', {}, 0, 0, 0, 0, NULL, NULL, NULL", self.stamp_column())
+                } else {
+                    String::new()
+                }
+            ),
+        };
         let cost = ReadCost::of_ids(ids.len());
         let mut args = Args::default();
         args.push(Arg::Int(portal.0));
@@ -41,11 +63,7 @@ impl Store {
                     (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND c.company_id <> 0 AND {readable}) AS n \
                 FROM {ids} AS x) AS p WHERE p.n > 0 \
              UNION ALL SELECT 'v', v.contact_id, v.field_id, 0, 0, 0, v.value, NULL, NULL \
-             {values} AND v.portal_id = $1 \
-             UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
-             FROM crm_list_items WHERE portal_id = $1 AND list_type = {LIST_CONTACT_STATUS} \
-             UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
-             FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON})"
+             {values} AND v.portal_id = $1{settings}"
         );
         type Row = (String, i64, i64, i64, i64, i64, Option<String>, Option<String>, Option<String>);
         let mut rows: Vec<Row> = if self.reads_in_place() {
@@ -73,6 +91,7 @@ impl Store {
         // tag's contact, then its title in `s`; a status's or a field's sort order and id).
         rows.sort_unstable_by(|x, y| (&x.0, x.1, x.2, x.3, &x.6).cmp(&(&y.0, y.1, y.2, y.3, &y.6)));
         let mut details = ContactDetails::default();
+        let mut stamp = None;
         for (kind, a, b, c, d, e, s, t, u) in rows {
             let text = s.unwrap_or_default();
             let contact = ContactId(a);
@@ -99,6 +118,7 @@ impl Store {
                     sort_order: a,
                     used_by: 0,
                 }),
+                "z" => stamp = Some(a),
                 _ => details.fields.push(FieldDefinition {
                     id: FieldId(b),
                     entity_type: c,
@@ -109,6 +129,14 @@ impl Store {
                     used_by: 0,
                 }),
             }
+        }
+        match (kept_settings, &self.kept, stamp) {
+            (Some(settings), ..) => (details.statuses, details.fields) = (settings.statuses, settings.fields),
+            (None, Some(kept), Some(stamp)) => kept.keep_contact_settings(
+                portal,
+                ContactSettings { stamp, statuses: details.statuses.clone(), fields: details.fields.clone() },
+            ),
+            _ => {}
         }
         Ok(details)
     }
