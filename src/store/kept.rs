@@ -27,12 +27,18 @@ const PORTAL_STAMP: &str = "COALESCE((SELECT s.version FROM portal_stamps s WHER
 const MAX_KEPT: usize = 10_000;
 
 impl Store {
-    /// The portal's stamp, as the triggers of migration 0023 keep it.
+    /// The portal's stamp, as the triggers of migration 0023 keep it: read once per request
+    /// read transaction, whose snapshot cannot see it change.
     pub(super) async fn portal_stamp(&self, portal: PortalId) -> Result<i64, sqlx::Error> {
+        if let Some(stamp) = self.request_stamp(portal) {
+            return Ok(stamp);
+        }
         let mut args = Args::default();
         args.push(Arg::Int(portal.0));
         let sql = format!("SELECT {PORTAL_STAMP} AS stamp");
-        Ok(self.read_rows(&sql, &args, |row| row.int("stamp")).await?.pop().unwrap_or_default())
+        let stamp = self.read_rows(&sql, &args, |row| row.int("stamp")).await?.pop().unwrap_or_default();
+        self.note_request_stamp(portal, stamp);
+        Ok(stamp)
     }
 
     /// A column giving the stamp of the portal bound as `$1` where things are kept, 0 elsewhere.

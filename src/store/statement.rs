@@ -28,6 +28,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::Store;
+use crate::model::ids::PortalId;
 
 /// Positional arguments (`$1`, `$2`, ...) of a statement built piece by piece.
 #[derive(Default, Clone)]
@@ -316,6 +317,9 @@ tokio::task_local! {
 struct RequestReads {
     readers: Arc<InPlace>,
     conn: Option<rusqlite::Connection>,
+    /// Portal stamps (`kept`) read in this transaction: its snapshot cannot see them change, so
+    /// each is read once per request rather than once per kept thing the request looks up.
+    stamps: Vec<(PortalId, i64)>,
 }
 
 impl Drop for RequestReads {
@@ -346,7 +350,9 @@ impl InPlace {
                 }
                 if held.is_none() {
                     match self.short.begin() {
-                        Ok(conn) => *held = Some(RequestReads { readers: self.clone(), conn: Some(conn) }),
+                        Ok(conn) => {
+                            *held = Some(RequestReads { readers: self.clone(), conn: Some(conn), stamps: Vec::new() })
+                        }
                         Err(err) => return Some(Err(err)),
                     }
                 }
@@ -355,6 +361,31 @@ impl InPlace {
             })
             .ok()
             .flatten()
+    }
+}
+
+impl InPlace {
+    /// The portal's stamp as read earlier in the request's read transaction, if it was.
+    fn request_stamp(self: &Arc<InPlace>, portal: PortalId) -> Option<i64> {
+        REQUEST_READS
+            .try_with(|held| {
+                let held = held.try_borrow().ok()?;
+                let reads = held.as_ref().filter(|reads| Arc::ptr_eq(&reads.readers, self))?;
+                reads.stamps.iter().find(|(p, _)| *p == portal).map(|(_, stamp)| *stamp)
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Notes a stamp just read in the request's read transaction (nothing outside one).
+    fn note_request_stamp(self: &Arc<InPlace>, portal: PortalId, stamp: i64) {
+        let _ = REQUEST_READS.try_with(|held| {
+            if let Ok(mut held) = held.try_borrow_mut() {
+                if let Some(reads) = held.as_mut().filter(|reads| Arc::ptr_eq(&reads.readers, self)) {
+                    reads.stamps.push((portal, stamp));
+                }
+            }
+        });
     }
 }
 
@@ -421,6 +452,18 @@ impl Store {
             polled
         });
         REQUEST_READS.scope(RefCell::new(None), until_it_waits).await
+    }
+
+    /// The portal's stamp if this request's read transaction read it already (SQLite file).
+    pub(super) fn request_stamp(&self, portal: PortalId) -> Option<i64> {
+        self.in_place.as_ref().and_then(|readers| readers.request_stamp(portal))
+    }
+
+    /// Notes the portal's stamp as just read by this request's read transaction, if it has one.
+    pub(super) fn note_request_stamp(&self, portal: PortalId, stamp: i64) {
+        if let Some(readers) = &self.in_place {
+            readers.note_request_stamp(portal, stamp);
+        }
     }
 
     /// Ends the request's read transaction, if it has one: the statement about to run goes
