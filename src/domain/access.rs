@@ -43,36 +43,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn caller(admin: bool, guest: bool) -> Caller {
-        let now = chrono::Utc::now();
-        let user = User {
-            id: UserId(uuid::Uuid::new_v4()),
-            user_name: "u".into(),
-            email: "u@x".into(),
-            first_name: String::new(),
-            last_name: String::new(),
-            sex: None,
-            birthday: None,
-            work_from: None,
-            terminated_at: None,
-            title: String::new(),
-            location: String::new(),
-            notes: String::new(),
-            status: 1,
-            activation_status: 1,
-            culture_name: None,
-            mobile_phone: None,
-            mobile_phone_activation: 0,
-            lead: None,
-            sid: None,
-            sso_name_id: None,
-            is_visitor: guest,
-            is_admin: admin,
-            is_owner: false,
-            created_at: now,
-            last_modified: now,
-            photo: None,
-        };
-        Caller { portal: crate::model::PortalId(1), user, token_hash: None }
+        Caller { portal: crate::model::PortalId(1), user: User::for_tests(admin, guest), token_hash: None }
     }
 
     #[test]

@@ -72,6 +72,40 @@ pub struct Profile {
 }
 
 impl User {
+    /// An active user of the given roles, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(admin: bool, guest: bool) -> User {
+        let now = Utc::now();
+        User {
+            id: UserId(uuid::Uuid::new_v4()),
+            user_name: "u".into(),
+            email: "u@x".into(),
+            first_name: String::new(),
+            last_name: String::new(),
+            sex: None,
+            birthday: None,
+            work_from: None,
+            terminated_at: None,
+            title: String::new(),
+            location: String::new(),
+            notes: String::new(),
+            status: 1,
+            activation_status: 1,
+            culture_name: None,
+            mobile_phone: None,
+            mobile_phone_activation: 0,
+            lead: None,
+            sid: None,
+            sso_name_id: None,
+            is_visitor: guest,
+            is_admin: admin,
+            is_owner: false,
+            created_at: now,
+            last_modified: now,
+            photo: None,
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.status & status::TERMINATED == 0
     }

@@ -151,38 +151,9 @@ impl Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Utc;
-    use uuid::Uuid;
 
     fn user() -> User {
-        User {
-            id: UserId(Uuid::new_v4()),
-            user_name: "ann".into(),
-            email: "ann@example.com".into(),
-            first_name: "Ann".into(),
-            last_name: "Lee".into(),
-            sex: None,
-            birthday: None,
-            work_from: None,
-            terminated_at: None,
-            title: String::new(),
-            location: String::new(),
-            notes: String::new(),
-            status: 1,
-            activation_status: 1,
-            culture_name: None,
-            mobile_phone: None,
-            mobile_phone_activation: 0,
-            lead: None,
-            sid: None,
-            sso_name_id: None,
-            is_visitor: false,
-            is_admin: false,
-            is_owner: false,
-            created_at: Utc::now(),
-            last_modified: Utc::now(),
-            photo: None,
-        }
+        User::for_tests(false, false)
     }
 
     #[test]

@@ -84,8 +84,8 @@ pub struct Store {
     in_place: Option<Arc<statement::InPlace>>,
     /// The checkpointer of the write-ahead log (a SQLite file only).
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
-    /// Callers by token and users by id, kept while their portal's portal stamp holds (a
-    /// SQLite file only).
+    /// Callers by token, users by id, contact statuses and field definitions, kept while their
+    /// portal's stamp holds (a SQLite file only).
     kept: Option<Arc<kept::Kept>>,
 }
 

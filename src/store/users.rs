@@ -119,7 +119,7 @@ impl Store {
     }
 
     /// A live user by the hash of one of his tokens that is neither expired nor revoked; on a
-    /// SQLite file kept while the portal's portal stamp holds ([`kept`](super::kept)).
+    /// SQLite file kept while the portal's stamp holds ([`kept`](super::kept)).
     pub async fn user_by_token(
         &self,
         portal: PortalId,
@@ -165,7 +165,7 @@ impl Store {
 
     /// Live users by id, in the order of their first mention; ids without a live user are left
     /// out. One statement for any number; on a SQLite file, only for those not kept while the
-    /// portal's portal stamp holds ([`kept`](super::kept)).
+    /// portal's stamp holds ([`kept`](super::kept)).
     pub async fn users_by_ids(&self, portal: PortalId, ids: &[UserId]) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -178,13 +178,8 @@ impl Store {
             let mut args = Args::default();
             args.push(Arg::Int(portal.0));
             args.push(Arg::Text(user_ids_json(&missing)));
-            let sql = format!(
-                "SELECT {USER_COLUMNS}, {} AS stamp {} AND u.portal_id = $1 AND u.removed = 0",
-                self.stamp_column(),
-                self.from_listed("users u", "u.id", &self.json_texts(2))
-            );
             let read = self
-                .read_rows_costing(ReadCost::of_ids(missing.len()), &sql, &args, |row| {
+                .read_rows_costing(ReadCost::of_ids(missing.len()), &self.users_by_ids_sql(), &args, |row| {
                     Ok((user_from_row(row)?, row.int("stamp")?))
                 })
                 .await?;
@@ -213,9 +208,12 @@ impl Store {
     }
 
     /// Live users of portal `$1` by id (`$2`, a JSON array of texts).
+    /// Live users by the ids of the JSON array bound as `$2`, with the portal's stamp where
+    /// things are kept.
     fn users_by_ids_sql(&self) -> String {
         format!(
-            "SELECT {USER_COLUMNS} {} AND u.portal_id = $1 AND u.removed = 0",
+            "SELECT {USER_COLUMNS}, {} AS stamp {} AND u.portal_id = $1 AND u.removed = 0",
+            self.stamp_column(),
             self.from_listed("users u", "u.id", &self.json_texts(2))
         )
     }
