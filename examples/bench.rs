@@ -970,13 +970,7 @@ async fn scaling(args: &Args) -> Vec<(usize, Vec<Measured>)> {
 /// One line per row, one column per size (requests/s, p99, share of that size's ceiling), and
 /// the largest size's requests/s against the smallest's.
 fn print_scaling(args: &Args, columns: &[(usize, Vec<Measured>)]) {
-    let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };
-    println!(
-        "\nportald on {backend} by portal size, wrk with {} connections for {} s per row, {} cores\n",
-        args.connections,
-        args.duration,
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
-    );
+    print_run_heading(args, " by portal size");
     let sizes: Vec<String> = columns.iter().map(|(size, _)| format!("{size} contacts")).collect();
     println!("| endpoint | {} | smallest / largest |", sizes.join(" | "));
     println!("|---|{}---:|", "---:|".repeat(columns.len()));
@@ -985,7 +979,7 @@ fn print_scaling(args: &Args, columns: &[(usize, Vec<Measured>)]) {
         let cells: Vec<String> = columns
             .iter()
             .map(|(_, measured)| {
-                let ceiling = measured[0].requests_per_second.max(1.0);
+                let ceiling = ceiling_of(measured);
                 let m = &measured[index];
                 format!(
                     "{:.0}/s, p99 {}, {:.0}%",
@@ -1013,18 +1007,26 @@ fn print_batches(batches: &[(String, Vec<Duration>)]) {
     }
 }
 
-/// The table of load rows, each with its ratio to the ceiling measured in the same run.
-fn print_load_table(args: &Args, measured: &[Measured]) {
-    let ceiling =
-        measured.iter().find(|m| m.name.contains("ceiling")).map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0);
+/// The ceiling's requests/s among rows measured in one run (1 if it is missing or zero).
+fn ceiling_of(measured: &[Measured]) -> f64 {
+    measured.iter().find(|m| m.name.contains("ceiling")).map(|m| m.requests_per_second).unwrap_or(1.0).max(1.0)
+}
+
+/// The line above a table: backend, load and cores; `what` qualifies the table.
+fn print_run_heading(args: &Args, what: &str) {
     let backend = if args.postgres { "PostgreSQL" } else { "SQLite" };
     println!(
-        "\nportald on {backend}, wrk with {} connections for {} s per row, {} cores",
+        "\nportald on {backend}{what}, wrk with {} connections for {} s per row, {} cores\n",
         args.connections,
         args.duration,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     );
-    println!();
+}
+
+/// The table of load rows, each with its ratio to the ceiling measured in the same run.
+fn print_load_table(args: &Args, measured: &[Measured]) {
+    let ceiling = ceiling_of(measured);
+    print_run_heading(args, "");
     println!("| endpoint | requests/s | p50 | p99 | of ceiling | peak server memory | failed |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for m in measured {
