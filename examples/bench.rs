@@ -74,6 +74,7 @@ fn ceiling_row() -> LoadRow {
         path: "capabilities".into(),
         json_body: None,
         as_plain_user: false,
+        spread: None,
     }
 }
 
@@ -86,6 +87,7 @@ fn list_row(as_plain_user: bool) -> LoadRow {
         path: "crm/contact/filter?count=25".into(),
         json_body: None,
         as_plain_user,
+        spread: None,
     }
 }
 
@@ -93,9 +95,11 @@ fn search_row(word: &str) -> LoadRow {
     LoadRow {
         name: format!("GET crm/contact/filter (25, search {word})"),
         method: "GET",
-        path: format!("crm/contact/filter?count=25&filterValue={word}"),
+        path: format!("crm/contact/filter?count=25&filterValue={word}&request={{n}}"),
         json_body: None,
         as_plain_user: false,
+        // A search is measured as a search, never as an answer kept from before.
+        spread: Some(EVERY_REQUEST_ANOTHER),
     }
 }
 
@@ -108,6 +112,37 @@ struct LoadRow {
     /// Called by a seeded user who is no admin (who reads shared contacts and the private ones
     /// he manages) instead of the owner.
     as_plain_user: bool,
+    /// Each request asks for another path: `{n}` in `path` runs from `first` through
+    /// `first + span - 1`, then again. The server keeps answers while nothing is written
+    /// (docs/performance.md, part 12); these rows measure answers it has to read and render.
+    spread: Option<Spread>,
+}
+
+impl LoadRow {
+    /// The path of the `n`th request.
+    fn path_of(&self, n: i64) -> String {
+        match self.spread {
+            Some(Spread { first, span }) => self.path.replace("{n}", &(first + n % span).to_string()),
+            None => self.path.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Spread {
+    first: i64,
+    span: i64,
+}
+
+/// A number each request adds to the query, so that no answer is one kept from before.
+const EVERY_REQUEST_ANOTHER: Spread = Spread { first: 1, span: i64::MAX / 2 };
+
+/// A row asked with a new number in its query each time (see [`EVERY_REQUEST_ANOTHER`]).
+fn asked_first(mut row: LoadRow) -> LoadRow {
+    row.name.push_str(", asked first");
+    row.path.push_str(if row.path.contains('?') { "&request={n}" } else { "?request={n}" });
+    row.spread = Some(EVERY_REQUEST_ANOTHER);
+    row
 }
 
 struct Measured {
@@ -653,12 +688,19 @@ fn run_wrk(args: &Args, server: &Server, token: &str, row: &LoadRow) -> Measured
     if let Some(body) = &row.json_body {
         script.push_str(&format!("wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{body}]]\n"));
     }
+    if let Some(Spread { first, span }) = row.spread {
+        script.push_str(&format!(
+            "local n = 0\nrequest = function()\n  n = n + 1\n  local path = string.gsub(\"/api/2.0/{}\", \"{{n}}\", \
+             string.format(\"%d\", {first} + n % {span}))\n  return wrk.format(nil, path)\nend\n",
+            row.path
+        ));
+    }
     let script_path = std::env::temp_dir().join(format!("portald-bench-{}.lua", std::process::id()));
     std::fs::write(&script_path, script).expect("wrk script written");
     let output = Command::new("wrk")
         .args(["-t", "1", "-c", &args.connections.to_string(), "-d", &format!("{}s", args.duration), "--latency", "-s"])
         .arg(&script_path)
-        .arg(format!("{}/api/2.0/{}", server.base, row.path))
+        .arg(format!("{}/api/2.0/{}", server.base, row.path_of(0)))
         .output()
         .expect("wrk runs (bench/run installs it)");
     let text = String::from_utf8_lossy(&output.stdout);
@@ -849,6 +891,7 @@ async fn main() {
             path: "people/@self".into(),
             json_body: None,
             as_plain_user: false,
+            spread: None,
         },
         LoadRow {
             name: format!("GET project/{project_id}"),
@@ -856,6 +899,7 @@ async fn main() {
             path: format!("project/{project_id}"),
             json_body: None,
             as_plain_user: false,
+            spread: None,
         },
         LoadRow {
             name: "GET crm/contact/{id}".into(),
@@ -863,6 +907,15 @@ async fn main() {
             path: format!("crm/contact/{contact_id}"),
             json_body: None,
             as_plain_user: false,
+            spread: None,
+        },
+        LoadRow {
+            name: "GET crm/contact/{id}, a different contact each time".into(),
+            method: "GET",
+            path: "crm/contact/{n}".into(),
+            json_body: None,
+            as_plain_user: false,
+            spread: Some(Spread { first: contact_id, span: args.contacts as i64 }),
         },
         search_row("anna"),
         // Rarer words, for the curve by selectivity: the seed puts one word in 1% of the
@@ -875,12 +928,15 @@ async fn main() {
         search_row("okafor12"),
         list_row(false),
         list_row(true),
+        asked_first(list_row(false)),
+        asked_first(list_row(true)),
         LoadRow {
             name: "POST crm/contact/person".into(),
             method: "POST",
             path: "crm/contact/person".into(),
             json_body: Some(json!({"firstName": "Bench", "lastName": "Person", "shareType": 1})),
             as_plain_user: false,
+            spread: None,
         },
         LoadRow {
             name: "PUT crm/contact/{id}/access".into(),
@@ -888,6 +944,7 @@ async fn main() {
             path: format!("crm/contact/{contact_id}/access"),
             json_body: Some(json!({"isShared": true, "managerList": [my_id]})),
             as_plain_user: false,
+            spread: None,
         },
         LoadRow {
             name: "DELETE people/{userid}/contacts".into(),
@@ -895,6 +952,7 @@ async fn main() {
             path: format!("people/{my_id}/contacts"),
             json_body: Some(json!({"contacts": [{"type": "skype", "value": "absent"}]})),
             as_plain_user: false,
+            spread: None,
         },
     ];
     let user_token = plain_user_token(&client, &server, &token).await;
@@ -905,7 +963,7 @@ async fn main() {
         .collect();
     print_load_table(&args, &measured);
     for row in rows.iter().filter(|row| row.path.contains("filterValue=")) {
-        let answer = call(&client, &server, reqwest::Method::GET, &row.path, Some(&token), json!({})).await;
+        let answer = call(&client, &server, reqwest::Method::GET, &row.path_of(0), Some(&token), json!({})).await;
         let matched = answer["total"].as_f64().unwrap_or(0.0);
         println!("{}: {matched} matches, {:.3}% of the contacts", row.name, 100.0 * matched / args.contacts as f64);
     }
@@ -943,6 +1001,8 @@ async fn scaling(args: &Args) -> Vec<(usize, Vec<Measured>)> {
         ceiling_row(),
         list_row(false),
         list_row(true),
+        asked_first(list_row(false)),
+        asked_first(list_row(true)),
         search_row(WORD_IN_A_THOUSANDTH),
         search_row(WORD_IN_A_HUNDREDTH),
         search_row("anna"),

@@ -15,6 +15,7 @@ use crate::domain::people;
 use crate::domain::photos::{self, FetchPolicy};
 use crate::domain::tasks::{self, TaskWaker};
 use crate::error::ApiError;
+use crate::http::answers::Answers;
 use crate::http::metrics::Metrics;
 use crate::model::PortalId;
 use crate::store::Store;
@@ -39,6 +40,8 @@ pub struct App {
     pub metrics: Metrics,
     /// Wakes this process's background task runner.
     pub tasks: TaskWaker,
+    /// Answers kept while the database holds the same snapshot.
+    pub answers: Answers,
 }
 
 /// A server listening in the background.
@@ -107,6 +110,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
         },
         metrics: Metrics::default(),
         tasks: TaskWaker::default(),
+        answers: Answers::default(),
     });
     let router = crate::http::router(app.clone());
     let (shutdown, mut stop) = watch::channel(false);

@@ -4,18 +4,20 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::answers::{Rendered, ToKeep};
 use super::list::{self, ListOptions, Paging};
 use super::{json, xml};
 use crate::error::{ApiError, ApiResult};
 
 /// How the client wants the answer, picked by the URL suffix alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Json,
     Xml,
@@ -55,6 +57,8 @@ impl Format {
 pub struct Reply {
     body: Body,
     paging: Paging,
+    /// Where the rendered answer is kept, if it may be.
+    to_keep: Option<ToKeep>,
 }
 
 /// A result as the envelope gets it.
@@ -65,6 +69,8 @@ enum Body {
     /// An object, or a page of `items` the method finished itself, kept as its wire type: JSON
     /// without `fields` is written from it directly, the rest from its value.
     Wire { wire: Arc<dyn Wire>, items: Option<u64> },
+    /// An answer rendered before, kept (see [`answers`](super::answers)).
+    Rendered(Rendered),
 }
 
 impl std::fmt::Debug for Body {
@@ -72,6 +78,7 @@ impl std::fmt::Debug for Body {
         match self {
             Body::Value(value) => value.fmt(f),
             Body::Wire { items, .. } => write!(f, "wire value ({items:?} items)"),
+            Body::Rendered(rendered) => write!(f, "kept answer ({} bytes)", rendered.body.len()),
         }
     }
 }
@@ -94,7 +101,7 @@ impl<T: Serialize + Send + Sync> Wire for T {
 impl Reply {
     /// One object (or any serialisable value).
     pub fn of<T: Serialize + Send + Sync + 'static>(value: T) -> ApiResult<Reply> {
-        Ok(Reply { body: Body::Wire { wire: Arc::new(value), items: None }, paging: Paging::Generic })
+        Ok(Reply { body: Body::Wire { wire: Arc::new(value), items: None }, paging: Paging::Generic, to_keep: None })
     }
 
     /// A whole list, for the generic filter/sort/page pipeline.
@@ -110,7 +117,11 @@ impl Reply {
     /// One page of a list the method paged itself, out of `total`.
     pub fn page<T: Serialize + Send + Sync + 'static>(items: Vec<T>, total: u64) -> ApiResult<Reply> {
         let count = Some(items.len() as u64);
-        Ok(Reply { body: Body::Wire { wire: Arc::new(items), items: count }, paging: Paging::Paged { total } })
+        Ok(Reply {
+            body: Body::Wire { wire: Arc::new(items), items: count },
+            paging: Paging::Paged { total },
+            to_keep: None,
+        })
     }
 
     /// The [`ListOptions::window`](super::list::ListOptions::window) of a list of `len` items.
@@ -120,12 +131,27 @@ impl Reply {
 
     /// No result: the envelope carries `"response":{}`.
     pub fn void() -> Reply {
-        Reply { body: Body::Value(Value::Null), paging: Paging::Generic }
+        Reply { body: Body::Value(Value::Null), paging: Paging::Generic, to_keep: None }
+    }
+
+    /// An answer kept from an earlier request, as it was rendered.
+    pub fn rendered(rendered: Rendered) -> Reply {
+        Reply { body: Body::Rendered(rendered), paging: Paging::Generic, to_keep: None }
+    }
+
+    /// This reply, to be kept once rendered.
+    pub fn to_keep(self, to_keep: ToKeep) -> Reply {
+        Reply { to_keep: Some(to_keep), ..self }
+    }
+
+    /// Where the rendered reply is to be kept, if anywhere.
+    pub fn take_to_keep(&mut self) -> Option<ToKeep> {
+        self.to_keep.take()
     }
 
     fn converted<T: Serialize>(items: &[T], paging: Paging) -> ApiResult<Reply> {
         let value = serde_json::to_value(items).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok(Reply { body: Body::Value(value), paging })
+        Ok(Reply { body: Body::Value(value), paging, to_keep: None })
     }
 }
 
@@ -198,14 +224,15 @@ pub fn render_reply(
     reply: Reply,
     status: StatusCode,
     ctx: &RenderContext,
-) -> serde_json::Result<(StatusCode, Vec<u8>, &'static str)> {
+) -> serde_json::Result<(StatusCode, Bytes, &'static str)> {
     let status = if *ctx.method == Method::POST && status == StatusCode::OK { StatusCode::CREATED } else { status };
     let value = match reply.body {
+        Body::Rendered(rendered) => return Ok((status, rendered.body, rendered.content_type)),
         Body::Value(value) => value,
         Body::Wire { wire, items } => {
             if ctx.format == Format::Json && ctx.list.fields.is_empty() {
                 if let Some(body) = write_wire_reply(&*wire, items, reply.paging, status, ctx)? {
-                    return Ok((status, body, ctx.format.content_type()));
+                    return Ok((status, body.into(), ctx.format.content_type()));
                 }
             }
             wire.to_value()?
@@ -229,7 +256,7 @@ pub fn render_reply(
     // The result moves in after the (small) envelope is converted, rather than being copied.
     let mut envelope = serde_json::to_value(head(count, total, next_index, status, ctx))?;
     envelope["response"] = response;
-    Ok((status, encode(ctx.format, &envelope), ctx.format.content_type()))
+    Ok((status, encode(ctx.format, &envelope).into(), ctx.format.content_type()))
 }
 
 /// The JSON envelope of an object or a finished page written straight from its wire type, as
@@ -305,11 +332,16 @@ fn encode(format: Format, envelope: &Value) -> Vec<u8> {
 }
 
 /// Replaces a response's body, keeping its other headers.
-pub fn with_body(mut response: Response, status: StatusCode, body: Vec<u8>, content_type: &'static str) -> Response {
+pub fn with_body(
+    mut response: Response,
+    status: StatusCode,
+    body: impl Into<Bytes>,
+    content_type: &'static str,
+) -> Response {
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response.headers_mut().remove(header::CONTENT_LENGTH);
-    *response.body_mut() = axum::body::Body::from(body);
+    *response.body_mut() = axum::body::Body::from(body.into());
     response
 }
 
@@ -322,13 +354,13 @@ mod tests {
         let list = ListOptions::from_query(query, chrono_tz::Tz::UTC).unwrap();
         let ctx = RenderContext { format, method: &method, list: &list };
         let (status, body, _) = render_reply(Reply::of(value).unwrap(), StatusCode::OK, &ctx).unwrap();
-        (status, String::from_utf8(body).unwrap())
+        (status, String::from_utf8(body.to_vec()).unwrap())
     }
 
     fn rendered(reply: Reply, query: &str, format: Format) -> String {
         let list = ListOptions::from_query(query, chrono_tz::Tz::UTC).unwrap();
         let ctx = RenderContext { format, method: &Method::GET, list: &list };
-        String::from_utf8(render_reply(reply, StatusCode::OK, &ctx).unwrap().1).unwrap()
+        String::from_utf8(render_reply(reply, StatusCode::OK, &ctx).unwrap().1.to_vec()).unwrap()
     }
 
     #[derive(Serialize)]
@@ -356,7 +388,7 @@ mod tests {
 
     #[test]
     fn wire_types_are_written_as_their_values_would_be() {
-        let as_value = |value: Value, paging: Paging| Reply { body: Body::Value(value), paging };
+        let as_value = |value: Value, paging: Paging| Reply { body: Body::Value(value), paging, to_keep: None };
         for query in ["", "count=1&startIndex=1", "fields=title,score"] {
             for format in [Format::Json, Format::Xml] {
                 let direct = rendered(Reply::of(sample()).unwrap(), query, format);
@@ -401,7 +433,7 @@ mod tests {
         let list = ListOptions::default();
         let ctx = RenderContext { format: Format::Json, method: &Method::DELETE, list: &list };
         let (_, body, _) = render_reply(Reply::void(), StatusCode::OK, &ctx).unwrap();
-        assert_eq!(String::from_utf8(body).unwrap(), r#"{"status":0,"statusCode":200,"response":{}}"#);
+        assert_eq!(String::from_utf8(body.to_vec()).unwrap(), r#"{"status":0,"statusCode":200,"response":{}}"#);
     }
 
     #[test]

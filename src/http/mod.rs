@@ -1,6 +1,7 @@
 //! The HTTP layer: routing, format negotiation, the envelope, binding, authentication and
 //! error mapping. Handlers (in `routes`) stay thin: parse, call the domain, wrap.
 
+pub mod answers;
 pub mod binding;
 mod console;
 pub mod datetime;
@@ -34,6 +35,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::model::PortalId;
+use answers::Rendered;
 use envelope::{ErrorReply, Format, RenderContext, Reply};
 use list::ListOptions;
 use request::RequestInfo;
@@ -166,7 +168,7 @@ async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req:
         Err(err) => {
             let list = ListOptions::default();
             let ctx = RenderContext { format, method: &method, list: &list };
-            return render(err.into_response(), &ctx, host.as_deref(), has_authorization);
+            return render(app, err.into_response(), &ctx, host.as_deref(), has_authorization);
         }
     };
     let peer = req
@@ -183,11 +185,13 @@ async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req:
     let base_url = format!("{scheme}://{}", host.as_deref().unwrap_or("localhost"));
     let user = Arc::new(OnceLock::new());
     let list = Arc::new(list);
+    let target = req.uri().path_and_query().map_or("", |target| target.as_str()).into();
     let info = RequestInfo {
         portal: PortalId(portal),
         format,
         list: list.clone(),
         base_url: base_url.into(),
+        target,
         tz,
         peer: peer.into(),
         user: user.clone(),
@@ -196,7 +200,7 @@ async fn api_request(app: &Arc<App>, portal: i64, host: Option<String>, mut req:
     let mut response = next.run(req).await;
     response.extensions_mut().insert(UserSlot(user));
     let ctx = RenderContext { format, method: &method, list: &list };
-    render(response, &ctx, host.as_deref(), has_authorization)
+    render(app, response, &ctx, host.as_deref(), has_authorization)
 }
 
 /// The route table's fixed words: the templates, and each word's spelling by its lower case.
@@ -253,7 +257,13 @@ fn route_case(path: &str) -> String {
 
 /// Renders the envelope of a handler's reply or error, or of a bare error status from a lower
 /// layer (a timeout, say).
-fn render(mut response: Response, ctx: &RenderContext, host: Option<&str>, has_authorization: bool) -> Response {
+fn render(
+    app: &App,
+    mut response: Response,
+    ctx: &RenderContext,
+    host: Option<&str>,
+    has_authorization: bool,
+) -> Response {
     let status = response.status();
     if status == StatusCode::UNAUTHORIZED && has_authorization {
         let realm = format!("Basic Realm=\"{}\"", host.unwrap_or_default().replace('"', ""));
@@ -261,10 +271,18 @@ fn render(mut response: Response, ctx: &RenderContext, host: Option<&str>, has_a
             response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
     }
-    let rendered = response.extensions_mut().remove::<Reply>().map(|reply| envelope::render_reply(reply, status, ctx));
+    let rendered = response.extensions_mut().remove::<Reply>().map(|mut reply| {
+        let to_keep = reply.take_to_keep();
+        (envelope::render_reply(reply, status, ctx), to_keep)
+    });
     let (status, error) = match rendered {
-        Some(Ok((status, body, content_type))) => return envelope::with_body(response, status, body, content_type),
-        Some(Err(failure)) => {
+        Some((Ok((status, body, content_type)), to_keep)) => {
+            if let Some(to_keep) = to_keep.filter(|_| status == StatusCode::OK) {
+                app.answers.keep(&app.store, to_keep, Rendered { body: body.clone(), content_type });
+            }
+            return envelope::with_body(response, status, body, content_type);
+        }
+        Some((Err(failure), _)) => {
             tracing::error!(error = %failure, "a result could not be serialised");
             let status = StatusCode::INTERNAL_SERVER_ERROR;
             (status, Some(error::error_for_status(status)))

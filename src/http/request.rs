@@ -25,6 +25,8 @@ pub struct RequestInfo {
     pub list: Arc<ListOptions>,
     /// `scheme://host[:port]` of the request, for absolute links.
     pub base_url: Arc<str>,
+    /// The path (its format suffix taken off) and query the request asked for.
+    pub target: Arc<str>,
     pub tz: Tz,
     /// The client's address, for throttling.
     pub peer: Arc<str>,

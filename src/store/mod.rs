@@ -25,6 +25,7 @@ mod transfer;
 mod users;
 
 pub use integrity::SequenceLag;
+pub use statement::Snapshot;
 pub(crate) use statement::{Arg, Args, Columns, ReadCost};
 
 use std::path::{Path, PathBuf};

@@ -389,6 +389,43 @@ impl InPlace {
     }
 }
 
+impl InPlace {
+    /// The snapshot the request's read transaction reads, once a read began it.
+    fn request_snapshot(self: &Arc<InPlace>) -> Option<Snapshot> {
+        REQUEST_READS
+            .try_with(|held| {
+                let held = held.try_borrow().ok()?;
+                let reads = held.as_ref().filter(|reads| Arc::ptr_eq(&reads.readers, self))?;
+                snapshot_of(reads.conn.as_ref()?)
+            })
+            .ok()
+            .flatten()
+    }
+}
+
+/// Which committed state of a SQLite file a read transaction sees: the header of the WAL
+/// index at its start. Every commit, in any process, moves the WAL's last frame, and a restart
+/// of the WAL changes its salt, so two equal snapshots read the same data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot([u8; 48]);
+
+/// The snapshot of the connection's open read transaction; `None` outside one.
+fn snapshot_of(conn: &rusqlite::Connection) -> Option<Snapshot> {
+    use rusqlite::ffi;
+    let mut taken: *mut ffi::sqlite3_snapshot = std::ptr::null_mut();
+    // SAFETY: the handle is this connection's, used on the thread that borrows it, and nothing
+    // else runs on the connection meanwhile. `sqlite3_snapshot_get` either fails or hands over
+    // a snapshot object, which is copied out and freed here, once.
+    unsafe {
+        if ffi::sqlite3_snapshot_get(conn.handle(), c"main".as_ptr(), &mut taken) != ffi::SQLITE_OK || taken.is_null() {
+            return None;
+        }
+        let header = (*taken).hidden;
+        ffi::sqlite3_snapshot_free(taken);
+        Some(Snapshot(header))
+    }
+}
+
 /// Ends the task's read transaction if it is one of these readers'.
 fn end_request_reads_of(readers: &Arc<InPlace>) {
     let _ = REQUEST_READS.try_with(|held| {
@@ -457,6 +494,12 @@ impl Store {
     /// The portal's stamp if this request's read transaction read it already (SQLite file).
     pub(super) fn request_stamp(&self, portal: PortalId) -> Option<i64> {
         self.in_place.as_ref().and_then(|readers| readers.request_stamp(portal))
+    }
+
+    /// The snapshot this request's reads see, once one of them began its read transaction
+    /// (SQLite file); `None` elsewhere. Equal snapshots mean no commit in between.
+    pub fn request_snapshot(&self) -> Option<Snapshot> {
+        self.in_place.as_ref().and_then(|readers| readers.request_snapshot())
     }
 
     /// Notes the portal's stamp as just read by this request's read transaction, if it has one.

@@ -15,6 +15,7 @@ use crate::domain::custom_fields::{self, FieldDraft, FieldValue, ENTITY_COMPANY,
 use crate::domain::list_items::{self, ItemDraft};
 use crate::domain::{access, tags};
 use crate::error::{ApiError, ApiResult};
+use crate::http::answers::kept_or;
 use crate::http::binding::{ApiEnum, Enum, Params};
 use crate::http::envelope::Reply;
 use crate::http::inputs::{inputs, In, Inputs, NonEmpty, Objects, One};
@@ -528,8 +529,11 @@ pub async fn update_company(State(app): State<Arc<App>>, In(call, input): In<Com
 
 /// `GET crm/contact/{contactid}`.
 pub async fn get(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
-    one(&app, &call, contact).await
+    kept_or(&app.store, &app.answers, &call, async {
+        let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
+        one(&app, &call, contact).await
+    })
+    .await
 }
 
 /// `DELETE crm/contact/{contactid}`: the contact as it was.
@@ -581,10 +585,13 @@ pub async fn set_access_batch(State(app): State<Arc<App>>, In(call, input): In<A
 
 /// `GET crm/contact/filter`: paged in the database, with `total`.
 pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<FilterFields>) -> ApiResult<Reply> {
-    let list = &call.info.list;
-    let query = contact_filter(&call, input, None, (ContactSort::Created, true))?;
-    let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
-    Reply::page(full(&app, &call, &page, Mode::List).await?, total)
+    kept_or(&app.store, &app.answers, &call, async {
+        let list = &call.info.list;
+        let query = contact_filter(&call, input, None, (ContactSort::Created, true))?;
+        let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
+        Reply::page(full(&app, &call, &page, Mode::List).await?, total)
+    })
+    .await
 }
 
 /// The filter of the contact lists and bulk actions, from the list options (the order, and the

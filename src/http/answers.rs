@@ -1,0 +1,111 @@
+//! Answers kept between requests. A contact, or a page of the contact list, asked for again by
+//! the same caller with the same address, query and format answers with the bytes rendered the
+//! first time, while the SQLite file holds the same snapshot: no commit, in any process, since
+//! that answer was read. What an answer shows comes from the database, the caller, the request's
+//! target and host, and the server's settings, which do not change while it runs; so an answer
+//! kept under an equal snapshot is the answer the request would render.
+//!
+//! On PostgreSQL there is no snapshot to compare (see [`Store::request_snapshot`]), and nothing
+//! is kept.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+
+use super::envelope::{Format, Reply};
+use super::request::Call;
+use crate::error::ApiResult;
+use crate::model::{PortalId, UserId};
+use crate::store::{Snapshot, Store};
+
+/// All kept answers together stay under this many bytes.
+const MAX_KEPT_BYTES: usize = 8 << 20;
+/// A longer answer (a page of hundreds of contacts) is not kept.
+const MAX_ANSWER_BYTES: usize = 256 << 10;
+
+/// The answers kept, all read in one snapshot.
+#[derive(Default)]
+pub struct Answers {
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    snapshot: Option<Snapshot>,
+    bytes: usize,
+    answers: HashMap<AnswerKey, Rendered>,
+}
+
+/// What an answer depends on besides the database.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AnswerKey {
+    portal: PortalId,
+    user: UserId,
+    format: Format,
+    base_url: Arc<str>,
+    target: Arc<str>,
+}
+
+/// A rendered answer: its body and content type.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub body: Bytes,
+    pub content_type: &'static str,
+}
+
+/// A reply to keep once rendered, if the request still reads the same snapshot then.
+#[derive(Debug, Clone)]
+pub struct ToKeep {
+    key: AnswerKey,
+    snapshot: Snapshot,
+}
+
+impl Answers {
+    /// The kept answer to `key`, if it was read in `snapshot`.
+    fn get(&self, key: &AnswerKey, snapshot: Snapshot) -> Option<Rendered> {
+        let kept = self.kept.lock().ok()?;
+        (kept.snapshot == Some(snapshot)).then(|| kept.answers.get(key).cloned()).flatten()
+    }
+
+    /// Keeps a rendered answer. An answer of another snapshot than the kept ones replaces them
+    /// all: once the file has moved on, they can only be asked for by requests already running.
+    pub fn keep(&self, store: &Store, to_keep: ToKeep, rendered: Rendered) {
+        // A request whose reads ended and began again may have read in two snapshots.
+        if store.request_snapshot() != Some(to_keep.snapshot) || rendered.body.len() > MAX_ANSWER_BYTES {
+            return;
+        }
+        let Ok(mut kept) = self.kept.lock() else { return };
+        if kept.snapshot != Some(to_keep.snapshot) || kept.bytes + rendered.body.len() > MAX_KEPT_BYTES {
+            *kept = Kept { snapshot: Some(to_keep.snapshot), ..Kept::default() };
+        }
+        kept.bytes += rendered.body.len();
+        if let Some(replaced) = kept.answers.insert(to_keep.key, rendered) {
+            kept.bytes -= replaced.body.len();
+        }
+    }
+}
+
+/// The kept answer to this request if the database has not changed since it was rendered;
+/// otherwise `work`'s reply, to be kept once rendered.
+pub async fn kept_or(
+    store: &Store,
+    answers: &Answers,
+    call: &Call,
+    work: impl Future<Output = ApiResult<Reply>>,
+) -> ApiResult<Reply> {
+    let Some(snapshot) = store.request_snapshot() else { return work.await };
+    let info = &call.info;
+    let key = AnswerKey {
+        portal: info.portal,
+        user: call.caller.user.id,
+        format: info.format,
+        base_url: info.base_url.clone(),
+        target: info.target.clone(),
+    };
+    if let Some(rendered) = answers.get(&key, snapshot) {
+        return Ok(Reply::rendered(rendered));
+    }
+    Ok(work.await?.to_keep(ToKeep { key, snapshot }))
+}
