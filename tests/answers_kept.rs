@@ -79,7 +79,22 @@ async fn every_kind_of_change_by_another_process_shows_at_the_next_read() {
     elsewhere(&server, &format!("DELETE FROM crm_contact_info WHERE contact_id = {person}")).await;
     assert_eq!(ann(read_twice(&server, &owner, page).await)["commonData"], json!([]));
     server.call(&owner, Method::POST, "crm/contact/person", json!({"firstName": "Bo", "lastName": "Ng"})).await.id();
-    assert_eq!(server.get(page, &owner).await.json_ok()["total"], 3);
+    assert_eq!(read_twice(&server, &owner, page).await.as_array().unwrap().len(), 3);
+
+    // A contact imported by `portald import contacts`, a process of its own.
+    let dir = tempfile::tempdir().unwrap();
+    let card = dir.path().join("kim.vcf");
+    std::fs::write(&card, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Park;Kim;;;\r\nFN:Kim Park\r\nEND:VCARD\r\n").unwrap();
+    let imported = std::process::Command::new(env!("CARGO_BIN_EXE_portald"))
+        .args(["import", "contacts"])
+        .arg(&card)
+        .env("DATABASE_URL", &server.db.url)
+        .env("PORTALD_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let listed = read_twice(&server, &owner, page).await;
+    assert!(listed.as_array().unwrap().iter().any(|c| c["displayName"] == "Kim Park"), "{listed}");
 }
 
 #[tokio::test]

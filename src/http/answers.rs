@@ -21,7 +21,7 @@ use crate::model::{PortalId, UserId};
 use crate::store::{Snapshot, Store};
 
 /// All kept answers together stay under this many bytes.
-const MAX_KEPT_BYTES: usize = 8 << 20;
+const MAX_KEPT_BYTES: usize = 2 << 20;
 /// A longer answer (a page of hundreds of contacts) is not kept.
 const MAX_ANSWER_BYTES: usize = 256 << 10;
 
