@@ -74,11 +74,12 @@ impl Answers {
         (kept.snapshot == Some(snapshot)).then(|| kept.answers.get(key).cloned()).flatten()
     }
 
-    /// Keeps a rendered answer. An answer of another snapshot than the kept ones replaces them
-    /// all: once the file has moved on, they can only be asked for by requests already running.
-    pub fn keep(&self, store: &Store, to_keep: ToKeep, rendered: Rendered) {
-        // A request whose reads ended and began again may have read in two snapshots.
-        if store.request_snapshot() != Some(to_keep.snapshot) || rendered.body.len() > MAX_ANSWER_BYTES {
+    /// Keeps a rendered answer if the request reads, `now`, the snapshot it began with (one
+    /// whose reads ended and began again may have read in two). An answer of another snapshot
+    /// than the kept ones replaces them all: once the file has moved on, they can only be asked
+    /// for by requests already running.
+    pub fn keep(&self, now: Option<Snapshot>, to_keep: ToKeep, rendered: Rendered) {
+        if now != Some(to_keep.snapshot) || rendered.body.len() > MAX_ANSWER_BYTES {
             return;
         }
         let Ok(mut kept) = self.kept.lock() else { return };
@@ -116,4 +117,67 @@ pub async fn kept_or(
         return Ok(Reply::rendered(rendered));
     }
     Ok(work.await?.to_keep(ToKeep { key, snapshot }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(target: &str) -> AnswerKey {
+        AnswerKey {
+            portal: PortalId(1),
+            user: UserId(uuid::Uuid::nil()),
+            format: Format::Json,
+            base_url: "http://localhost".into(),
+            target: target.into(),
+        }
+    }
+
+    fn keep(answers: &Answers, target: &str, snapshot: Snapshot, len: usize) {
+        let rendered = Rendered { body: Bytes::from(vec![b'x'; len]), content_type: "application/json" };
+        answers.keep(Some(snapshot), ToKeep { key: key(target), snapshot }, rendered);
+    }
+
+    #[test]
+    fn an_answer_is_given_only_in_the_snapshot_it_was_read_in() {
+        let answers = Answers::default();
+        let (first, second) = (Snapshot::for_tests(1), Snapshot::for_tests(2));
+        keep(&answers, "/a", first, 10);
+        assert_eq!(answers.get(&key("/a"), first).map(|r| r.body.len()), Some(10));
+        assert!(answers.get(&key("/a"), second).is_none());
+        assert!(answers.get(&key("/b"), first).is_none());
+        // An answer of a newer snapshot replaces the older ones.
+        keep(&answers, "/b", second, 10);
+        assert!(answers.get(&key("/a"), first).is_none());
+        assert!(answers.get(&key("/b"), second).is_some());
+    }
+
+    #[test]
+    fn an_answer_read_in_two_snapshots_or_too_long_is_not_kept() {
+        let answers = Answers::default();
+        let (first, second) = (Snapshot::for_tests(1), Snapshot::for_tests(2));
+        let rendered = Rendered { body: Bytes::from_static(b"{}"), content_type: "application/json" };
+        answers.keep(Some(second), ToKeep { key: key("/a"), snapshot: first }, rendered.clone());
+        answers.keep(None, ToKeep { key: key("/a"), snapshot: first }, rendered);
+        assert!(answers.get(&key("/a"), first).is_none());
+        keep(&answers, "/long", first, MAX_ANSWER_BYTES + 1);
+        assert!(answers.get(&key("/long"), first).is_none());
+    }
+
+    #[test]
+    fn kept_answers_stay_within_their_block_and_start_over_when_it_is_full() {
+        let answers = Answers::default();
+        let snapshot = Snapshot::for_tests(1);
+        let (len, fit) = (MAX_ANSWER_BYTES, MAX_KEPT_BYTES / MAX_ANSWER_BYTES);
+        for n in 0..fit {
+            keep(&answers, &format!("/{n}"), snapshot, len);
+        }
+        assert!((0..fit).all(|n| answers.get(&key(&format!("/{n}")), snapshot).is_some()));
+        keep(&answers, "/last", snapshot, len);
+        assert!(answers.get(&key("/0"), snapshot).is_none(), "the full block started over");
+        assert_eq!(answers.get(&key("/last"), snapshot).map(|r| r.body.len()), Some(len));
+        let kept = answers.kept.lock().unwrap();
+        assert_eq!(kept.answers.len(), 1);
+        assert!(kept.block.capacity() <= MAX_KEPT_BYTES, "the one block, reused");
+    }
 }

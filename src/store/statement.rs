@@ -409,6 +409,14 @@ impl InPlace {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Snapshot([u8; 48]);
 
+#[cfg(test)]
+impl Snapshot {
+    /// A made-up snapshot, for tests that compare snapshots without a database.
+    pub fn for_tests(n: u8) -> Snapshot {
+        Snapshot([n; 48])
+    }
+}
+
 /// The snapshot of the connection's open read transaction; `None` outside one.
 fn snapshot_of(conn: &rusqlite::Connection) -> Option<Snapshot> {
     use rusqlite::ffi;
