@@ -85,14 +85,9 @@ async fn every_kind_of_change_by_another_process_shows_at_the_next_read() {
     let dir = tempfile::tempdir().unwrap();
     let card = dir.path().join("kim.vcf");
     std::fs::write(&card, "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Park;Kim;;;\r\nFN:Kim Park\r\nEND:VCARD\r\n").unwrap();
-    let imported = std::process::Command::new(env!("CARGO_BIN_EXE_portald"))
-        .args(["import", "contacts"])
-        .arg(&card)
-        .env("DATABASE_URL", &server.db.url)
-        .env("PORTALD_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let card = card.to_str().unwrap();
+    let (code, text) = common::portald(&["import", "contacts", card, "--database-url", &server.db.url]);
+    assert_eq!(code, 0, "{text}");
     let listed = read_twice(&server, &owner, page).await;
     assert!(listed.as_array().unwrap().iter().any(|c| c["displayName"] == "Kim Park"), "{listed}");
 }

@@ -27,6 +27,14 @@ pub mod tasks;
 pub mod transfer;
 
 pub use crate::model::access::Caller;
+use crate::model::ids::Snapshot;
+use crate::store::Store;
+
+/// The state of the database the request reads, where the database can name it (a SQLite file;
+/// `None` on PostgreSQL): what was read in one snapshot holds while the snapshot is current.
+pub fn read_snapshot(store: &Store) -> Option<Snapshot> {
+    store.request_snapshot()
+}
 
 /// A required text parameter: trimmed, not empty (400 naming it), at most `max` characters.
 pub fn required_text(value: &str, name: &str, max: usize) -> crate::error::ApiResult<String> {

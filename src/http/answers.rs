@@ -5,8 +5,7 @@
 //! target and host, and the server's settings, which do not change while it runs; so an answer
 //! kept under an equal snapshot is the answer the request would render.
 //!
-//! On PostgreSQL there is no snapshot to compare (see [`Store::request_snapshot`]), and nothing
-//! is kept.
+//! On PostgreSQL there is no snapshot to compare (see [`read_snapshot`]), and nothing is kept.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,9 +16,11 @@ use bytes::BytesMut;
 
 use super::envelope::{Format, Reply};
 use super::request::Call;
+use crate::app::App;
+use crate::domain::read_snapshot;
 use crate::error::ApiResult;
+use crate::model::ids::Snapshot;
 use crate::model::{PortalId, UserId};
-use crate::store::{Snapshot, Store};
 
 /// All kept answers together stay under this many bytes, copied into one block of this size.
 /// Kept one by one, each answer held on to a page of the allocator that the server's other
@@ -28,6 +29,9 @@ use crate::store::{Snapshot, Store};
 const MAX_KEPT_BYTES: usize = 2 << 20;
 /// A longer answer (a page of hundreds of contacts) is not kept.
 const MAX_ANSWER_BYTES: usize = 256 << 10;
+/// The kept answers' keys and entries stay under this many bytes: a request's query is the
+/// client's to make long, and short answers (an empty page) are many to a block.
+const MAX_KEY_BYTES: usize = 512 << 10;
 
 /// The answers kept, all read in one snapshot.
 #[derive(Default)]
@@ -40,6 +44,8 @@ struct Kept {
     snapshot: Option<Snapshot>,
     /// Where the kept bodies are copied; each kept body shares it.
     block: BytesMut,
+    /// What the entries and their keys take besides the block.
+    key_bytes: usize,
     answers: HashMap<AnswerKey, Rendered>,
 }
 
@@ -82,14 +88,21 @@ impl Answers {
         if now != Some(to_keep.snapshot) || rendered.body.len() > MAX_ANSWER_BYTES {
             return;
         }
+        let key_bytes =
+            std::mem::size_of::<(AnswerKey, Rendered)>() + to_keep.key.base_url.len() + to_keep.key.target.len();
         let Ok(mut kept) = self.kept.lock() else { return };
-        if kept.snapshot != Some(to_keep.snapshot) || kept.block.capacity() - kept.block.len() < rendered.body.len() {
+        if kept.snapshot != Some(to_keep.snapshot)
+            || kept.block.capacity() - kept.block.len() < rendered.body.len()
+            || kept.key_bytes + key_bytes > MAX_KEY_BYTES
+        {
             kept.snapshot = Some(to_keep.snapshot);
             kept.answers.clear();
+            kept.key_bytes = 0;
             kept.block.clear();
             // The same block again, unless an answer being sent still holds part of it.
             kept.block.reserve(MAX_KEPT_BYTES);
         }
+        kept.key_bytes += key_bytes;
         kept.block.extend_from_slice(&rendered.body);
         let body = kept.block.split().freeze();
         kept.answers.insert(to_keep.key, Rendered { body, ..rendered });
@@ -98,13 +111,8 @@ impl Answers {
 
 /// The kept answer to this request if the database has not changed since it was rendered;
 /// otherwise `work`'s reply, to be kept once rendered.
-pub async fn kept_or(
-    store: &Store,
-    answers: &Answers,
-    call: &Call,
-    work: impl Future<Output = ApiResult<Reply>>,
-) -> ApiResult<Reply> {
-    let Some(snapshot) = store.request_snapshot() else { return work.await };
+pub async fn kept_or(app: &App, call: &Call, work: impl Future<Output = ApiResult<Reply>>) -> ApiResult<Reply> {
+    let Some(snapshot) = read_snapshot(&app.store) else { return work.await };
     let info = &call.info;
     let key = AnswerKey {
         portal: info.portal,
@@ -113,7 +121,7 @@ pub async fn kept_or(
         base_url: info.base_url.clone(),
         target: info.target.clone(),
     };
-    if let Some(rendered) = answers.get(&key, snapshot) {
+    if let Some(rendered) = app.answers.get(&key, snapshot) {
         return Ok(Reply::rendered(rendered));
     }
     Ok(work.await?.to_keep(ToKeep { key, snapshot }))
@@ -141,7 +149,7 @@ mod tests {
     #[test]
     fn an_answer_is_given_only_in_the_snapshot_it_was_read_in() {
         let answers = Answers::default();
-        let (first, second) = (Snapshot::for_tests(1), Snapshot::for_tests(2));
+        let (first, second) = (Snapshot([1; 48]), Snapshot([2; 48]));
         keep(&answers, "/a", first, 10);
         assert_eq!(answers.get(&key("/a"), first).map(|r| r.body.len()), Some(10));
         assert!(answers.get(&key("/a"), second).is_none());
@@ -155,7 +163,7 @@ mod tests {
     #[test]
     fn an_answer_read_in_two_snapshots_or_too_long_is_not_kept() {
         let answers = Answers::default();
-        let (first, second) = (Snapshot::for_tests(1), Snapshot::for_tests(2));
+        let (first, second) = (Snapshot([1; 48]), Snapshot([2; 48]));
         let rendered = Rendered { body: Bytes::from_static(b"{}"), content_type: "application/json" };
         answers.keep(Some(second), ToKeep { key: key("/a"), snapshot: first }, rendered.clone());
         answers.keep(None, ToKeep { key: key("/a"), snapshot: first }, rendered);
@@ -167,7 +175,7 @@ mod tests {
     #[test]
     fn kept_answers_stay_within_their_block_and_start_over_when_it_is_full() {
         let answers = Answers::default();
-        let snapshot = Snapshot::for_tests(1);
+        let snapshot = Snapshot([1; 48]);
         let (len, fit) = (MAX_ANSWER_BYTES, MAX_KEPT_BYTES / MAX_ANSWER_BYTES);
         for n in 0..fit {
             keep(&answers, &format!("/{n}"), snapshot, len);
@@ -179,5 +187,18 @@ mod tests {
         let kept = answers.kept.lock().unwrap();
         assert_eq!(kept.answers.len(), 1);
         assert!(kept.block.capacity() <= MAX_KEPT_BYTES, "the one block, reused");
+    }
+
+    #[test]
+    fn long_queries_count_against_what_is_kept() {
+        let answers = Answers::default();
+        let snapshot = Snapshot([1; 48]);
+        let query = "x".repeat(64 << 10);
+        for n in 0..MAX_KEY_BYTES / query.len() + 1 {
+            keep(&answers, &format!("/{n}?{query}"), snapshot, 10);
+        }
+        let kept = answers.kept.lock().unwrap();
+        assert!(kept.answers.len() < MAX_KEY_BYTES / query.len(), "{} kept", kept.answers.len());
+        assert!(kept.key_bytes <= MAX_KEY_BYTES);
     }
 }

@@ -278,7 +278,11 @@ fn render(
     let (status, error) = match rendered {
         Some((Ok((status, body, content_type)), to_keep)) => {
             if let Some(to_keep) = to_keep.filter(|_| status == StatusCode::OK) {
-                app.answers.keep(app.store.request_snapshot(), to_keep, Rendered { body: body.clone(), content_type });
+                app.answers.keep(
+                    crate::domain::read_snapshot(&app.store),
+                    to_keep,
+                    Rendered { body: body.clone(), content_type },
+                );
             }
             return envelope::with_body(response, status, body, content_type);
         }

@@ -154,3 +154,9 @@ impl ShareType {
         self != ShareType::None
     }
 }
+
+/// Which committed state of a SQLite file a read transaction sees: the header of the write-ahead
+/// log's index at its start. Every commit, in any process, moves the log's last frame, and a
+/// restart of the log changes its salt, so two equal snapshots read the same data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot(pub [u8; 48]);

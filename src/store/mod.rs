@@ -25,7 +25,6 @@ mod transfer;
 mod users;
 
 pub use integrity::SequenceLag;
-pub use statement::Snapshot;
 pub(crate) use statement::{Arg, Args, Columns, ReadCost};
 
 use std::path::{Path, PathBuf};

@@ -28,7 +28,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::Store;
-use crate::model::ids::PortalId;
+use crate::model::ids::{PortalId, Snapshot};
 
 /// Positional arguments (`$1`, `$2`, ...) of a statement built piece by piece.
 #[derive(Default, Clone)]
@@ -365,16 +365,21 @@ impl InPlace {
 }
 
 impl InPlace {
-    /// The portal's stamp as read earlier in the request's read transaction, if it was.
-    fn request_stamp(self: &Arc<InPlace>, portal: PortalId) -> Option<i64> {
+    /// What `look` finds in the request's read transaction, if the task holds one of these
+    /// readers'.
+    fn in_request_reads<T>(self: &Arc<InPlace>, look: impl FnOnce(&RequestReads) -> Option<T>) -> Option<T> {
         REQUEST_READS
             .try_with(|held| {
                 let held = held.try_borrow().ok()?;
-                let reads = held.as_ref().filter(|reads| Arc::ptr_eq(&reads.readers, self))?;
-                reads.stamps.iter().find(|(p, _)| *p == portal).map(|(_, stamp)| *stamp)
+                held.as_ref().filter(|reads| Arc::ptr_eq(&reads.readers, self)).and_then(look)
             })
             .ok()
             .flatten()
+    }
+
+    /// The portal's stamp as read earlier in the request's read transaction, if it was.
+    fn request_stamp(self: &Arc<InPlace>, portal: PortalId) -> Option<i64> {
+        self.in_request_reads(|reads| reads.stamps.iter().find(|(p, _)| *p == portal).map(|(_, stamp)| *stamp))
     }
 
     /// Notes a stamp just read in the request's read transaction (nothing outside one).
@@ -392,28 +397,7 @@ impl InPlace {
 impl InPlace {
     /// The snapshot the request's read transaction reads, once a read began it.
     fn request_snapshot(self: &Arc<InPlace>) -> Option<Snapshot> {
-        REQUEST_READS
-            .try_with(|held| {
-                let held = held.try_borrow().ok()?;
-                let reads = held.as_ref().filter(|reads| Arc::ptr_eq(&reads.readers, self))?;
-                snapshot_of(reads.conn.as_ref()?)
-            })
-            .ok()
-            .flatten()
-    }
-}
-
-/// Which committed state of a SQLite file a read transaction sees: the header of the WAL
-/// index at its start. Every commit, in any process, moves the WAL's last frame, and a restart
-/// of the WAL changes its salt, so two equal snapshots read the same data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Snapshot([u8; 48]);
-
-#[cfg(test)]
-impl Snapshot {
-    /// A made-up snapshot, for tests that compare snapshots without a database.
-    pub fn for_tests(n: u8) -> Snapshot {
-        Snapshot([n; 48])
+        self.in_request_reads(|reads| snapshot_of(reads.conn.as_ref()?))
     }
 }
 

@@ -529,7 +529,7 @@ pub async fn update_company(State(app): State<Arc<App>>, In(call, input): In<Com
 
 /// `GET crm/contact/{contactid}`.
 pub async fn get(State(app): State<Arc<App>>, In(call, input): In<ContactRef>) -> ApiResult<Reply> {
-    kept_or(&app.store, &app.answers, &call, async {
+    kept_or(&app, &call, async {
         let contact = contacts::get(&app.store, &call.caller, input.contact).await?;
         one(&app, &call, contact).await
     })
@@ -585,7 +585,7 @@ pub async fn set_access_batch(State(app): State<Arc<App>>, In(call, input): In<A
 
 /// `GET crm/contact/filter`: paged in the database, with `total`.
 pub async fn filter(State(app): State<Arc<App>>, In(call, input): In<FilterFields>) -> ApiResult<Reply> {
-    kept_or(&app.store, &app.answers, &call, async {
+    kept_or(&app, &call, async {
         let list = &call.info.list;
         let query = contact_filter(&call, input, None, (ContactSort::Created, true))?;
         let (page, total) = contacts::filter(&app.store, &call.caller, &query, list.start_index, list.count).await?;
