@@ -101,7 +101,7 @@ impl<T: Serialize + Send + Sync> Wire for T {
 impl Reply {
     /// One object (or any serialisable value).
     pub fn of<T: Serialize + Send + Sync + 'static>(value: T) -> ApiResult<Reply> {
-        Ok(Reply { body: Body::Wire { wire: Arc::new(value), items: None }, paging: Paging::Generic, to_keep: None })
+        Ok(Reply::new(Body::Wire { wire: Arc::new(value), items: None }, Paging::Generic))
     }
 
     /// A whole list, for the generic filter/sort/page pipeline.
@@ -117,11 +117,7 @@ impl Reply {
     /// One page of a list the method paged itself, out of `total`.
     pub fn page<T: Serialize + Send + Sync + 'static>(items: Vec<T>, total: u64) -> ApiResult<Reply> {
         let count = Some(items.len() as u64);
-        Ok(Reply {
-            body: Body::Wire { wire: Arc::new(items), items: count },
-            paging: Paging::Paged { total },
-            to_keep: None,
-        })
+        Ok(Reply::new(Body::Wire { wire: Arc::new(items), items: count }, Paging::Paged { total }))
     }
 
     /// The [`ListOptions::window`](super::list::ListOptions::window) of a list of `len` items.
@@ -131,12 +127,16 @@ impl Reply {
 
     /// No result: the envelope carries `"response":{}`.
     pub fn void() -> Reply {
-        Reply { body: Body::Value(Value::Null), paging: Paging::Generic, to_keep: None }
+        Reply::new(Body::Value(Value::Null), Paging::Generic)
+    }
+
+    fn new(body: Body, paging: Paging) -> Reply {
+        Reply { body, paging, to_keep: None }
     }
 
     /// An answer kept from an earlier request, as it was rendered.
     pub fn rendered(rendered: Rendered) -> Reply {
-        Reply { body: Body::Rendered(rendered), paging: Paging::Generic, to_keep: None }
+        Reply::new(Body::Rendered(rendered), Paging::Generic)
     }
 
     /// This reply, to be kept once rendered.
@@ -151,7 +151,7 @@ impl Reply {
 
     fn converted<T: Serialize>(items: &[T], paging: Paging) -> ApiResult<Reply> {
         let value = serde_json::to_value(items).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok(Reply { body: Body::Value(value), paging, to_keep: None })
+        Ok(Reply::new(Body::Value(value), paging))
     }
 }
 
@@ -388,7 +388,7 @@ mod tests {
 
     #[test]
     fn wire_types_are_written_as_their_values_would_be() {
-        let as_value = |value: Value, paging: Paging| Reply { body: Body::Value(value), paging, to_keep: None };
+        let as_value = |value: Value, paging: Paging| Reply::new(Body::Value(value), paging);
         for query in ["", "count=1&startIndex=1", "fields=title,score"] {
             for format in [Format::Json, Format::Xml] {
                 let direct = rendered(Reply::of(sample()).unwrap(), query, format);

@@ -382,6 +382,11 @@ impl InPlace {
         self.in_request_reads(|reads| reads.stamps.iter().find(|(p, _)| *p == portal).map(|(_, stamp)| *stamp))
     }
 
+    /// The snapshot the request's read transaction reads, once a read began it.
+    fn request_snapshot(self: &Arc<InPlace>) -> Option<Snapshot> {
+        self.in_request_reads(|reads| snapshot_of(reads.conn.as_ref()?))
+    }
+
     /// Notes a stamp just read in the request's read transaction (nothing outside one).
     fn note_request_stamp(self: &Arc<InPlace>, portal: PortalId, stamp: i64) {
         let _ = REQUEST_READS.try_with(|held| {
@@ -391,13 +396,6 @@ impl InPlace {
                 }
             }
         });
-    }
-}
-
-impl InPlace {
-    /// The snapshot the request's read transaction reads, once a read began it.
-    fn request_snapshot(self: &Arc<InPlace>) -> Option<Snapshot> {
-        self.in_request_reads(|reads| snapshot_of(reads.conn.as_ref()?))
     }
 }
 
