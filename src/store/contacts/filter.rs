@@ -139,7 +139,8 @@ impl Store {
             ));
         }
         if let Some(company) = filter.company {
-            conditions.push(format!("c.company_id = {}", args.push(Arg::Int(company.0))));
+            let company = args.push(Arg::Int(company.0));
+            conditions.push(super::among_members("c.company_id", &format!("= {company}")));
         }
         for word in filter.search.split_whitespace() {
             conditions.push(self.search_condition(args, word, filter.name_only));

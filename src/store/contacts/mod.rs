@@ -117,6 +117,14 @@ impl ContactRow {
     }
 }
 
+/// The condition "the contact is a member of the companies `test` selects" on the company
+/// column `column` (`test` is `= x` or `IN (...)`). It also says the company is not 0: only the
+/// partial index of members (migration 0020) holds contacts by company on SQLite (migration
+/// 0024), and SQLite uses a partial index only where the query implies its condition.
+fn among_members(column: &str, test: &str) -> String {
+    format!("{column} {test} AND {column} <> 0")
+}
+
 fn contact_ids_args(portal: PortalId, ids: &[ContactId]) -> Args {
     let mut args = Args::default();
     args.push(Arg::Int(portal.0));
@@ -368,10 +376,8 @@ impl Store {
         ids: &[ContactId],
     ) -> Result<(), sqlx::Error> {
         let list = json_array(ids);
-        let sql = format!(
-            "UPDATE crm_contacts SET company_id = 0 WHERE portal_id = $1 AND company_id IN {}",
-            self.json_ints(2)
-        );
+        let members = among_members("company_id", &format!("IN {}", self.json_ints(2)));
+        let sql = format!("UPDATE crm_contacts SET company_id = 0 WHERE portal_id = $1 AND {members}");
         sqlx::query(&sql).bind(portal.0).bind(&list).execute(&mut *conn).await?;
         let sql = format!("DELETE FROM crm_contacts WHERE +portal_id = $1 AND id IN {}", self.json_ints(2));
         sqlx::query(&sql).bind(portal.0).bind(&list).execute(conn).await?;

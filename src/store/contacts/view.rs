@@ -54,13 +54,14 @@ impl Store {
         let infos = self.from_listed("crm_contact_info i", "i.contact_id", &ids);
         let tags = self.from_listed("crm_contact_tags l JOIN crm_tags t ON t.id = l.tag_id", "l.contact_id", &ids);
         let values = self.from_listed("crm_custom_field_values v", "v.contact_id", &ids);
+        let members = super::among_members("c.company_id", "= x.id");
         let union = format!(
             "SELECT 'i' AS k, i.contact_id AS a, i.info_type AS b, i.id AS c, i.is_primary AS d, i.category AS e, \
                     i.data AS s, CAST(NULL AS TEXT) AS t, CAST(NULL AS TEXT) AS u \
              {infos} AND i.portal_id = $1 \
              UNION ALL SELECT 't', l.contact_id, 0, 0, 0, 0, t.title, NULL, NULL {tags} AND l.portal_id = $1 \
              UNION ALL SELECT 'p', p.id, p.n, 0, 0, 0, NULL, NULL, NULL FROM (SELECT x.id, \
-                    (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND c.company_id = x.id AND c.company_id <> 0 AND {readable}) AS n \
+                    (SELECT COUNT(*) FROM crm_contacts c WHERE c.portal_id = $1 AND {members} AND {readable}) AS n \
                 FROM {ids} AS x) AS p WHERE p.n > 0 \
              UNION ALL SELECT 'v', v.contact_id, v.field_id, 0, 0, 0, v.value, NULL, NULL \
              {values} AND v.portal_id = $1{settings}"
