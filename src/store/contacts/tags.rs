@@ -149,12 +149,9 @@ impl Store {
         company: CompanyId,
     ) -> Result<Vec<ContactId>, sqlx::Error> {
         let members = super::among_members("company_id", "= $2");
-        let sql = format!("SELECT id FROM crm_contacts WHERE portal_id = $1 AND {members} AND is_company = 0 ORDER BY id");
-        let rows = sqlx::query(&sql)
-        .bind(portal.0)
-        .bind(company.0)
-        .fetch_all(conn)
-        .await?;
+        let sql =
+            format!("SELECT id FROM crm_contacts WHERE portal_id = $1 AND {members} AND is_company = 0 ORDER BY id");
+        let rows = sqlx::query(&sql).bind(portal.0).bind(company.0).fetch_all(conn).await?;
         rows.iter().map(|row| Ok(ContactId(row.try_get("id")?))).collect()
     }
 }
