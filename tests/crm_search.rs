@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{spawn, TestServer};
+use common::{spawn, Role, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -198,6 +198,76 @@ async fn a_search_sorted_by_a_number_pages_in_that_order_both_ways() {
                 );
             }
             assert_eq!(listed, expected, "sortBy={sort}&sortOrder={order}: the pages in order");
+        }
+    }
+}
+
+/// A plain user reads the shared contacts and the private ones he manages. His search newest
+/// first (on SQLite counted and ordered from the index of search keys) and the same search by
+/// name (read from the contact rows) find the same contacts and the same total, for each kind
+/// and sharing the list may ask for; so do the owner's, who reads them all.
+#[tokio::test]
+async fn a_search_finds_what_the_caller_may_read_in_either_order_and_every_view() {
+    let server = spawn().await;
+    let owner = server.owner_token().await;
+    let (user_id, user) = server.add_user_and_login("reader", Role::User).await;
+    // (id, is a company, is shared, the user manages it)
+    let mut contacts: Vec<(i64, bool, bool, bool)> = Vec::new();
+    for (n, share_type) in [0, 1, 2, 0, 1, 2].into_iter().enumerate() {
+        let id = server.add_person(&owner, &format!("Wren{n}"), share_type).await;
+        let managed = n == 3;
+        if managed {
+            let access = json!({"isShared": false, "managerList": [user_id]});
+            server.call(&owner, Method::PUT, &format!("crm/contact/{id}/access"), access).await.json_ok();
+        }
+        contacts.push((id, false, share_type != 0, managed));
+    }
+    for (name, share_type) in [("Wren Works", 1), ("Wren Hidden", 0)] {
+        let body = json!({"companyName": name, "shareType": share_type});
+        contacts.push((
+            server.call(&owner, Method::POST, "crm/contact/company", body).await.id(),
+            true,
+            share_type != 0,
+            false,
+        ));
+    }
+    server.add_person(&owner, "Bob", 1).await;
+
+    let views: [(&str, fn(bool, bool) -> bool); 5] = [
+        ("", |_, _| true),
+        ("&contactListView=1", |company, _| company),
+        ("&contactListView=2", |company, _| !company),
+        ("&isShared=true", |_, shared| shared),
+        ("&isShared=false", |_, shared| !shared),
+    ];
+    for (who, token, reads_all) in [("the owner", &owner, true), ("a user", &user, false)] {
+        for (view, selects) in &views {
+            let mut expected: Vec<i64> = contacts
+                .iter()
+                .filter(|(_, company, shared, managed)| {
+                    (reads_all || *shared || *managed) && selects(*company, *shared)
+                })
+                .map(|(id, ..)| *id)
+                .collect();
+            expected.sort_unstable_by(|a, b| b.cmp(a));
+            let mut found = Vec::new();
+            for order in ["", "&sortBy=displayname"] {
+                let path = format!("crm/contact/filter?filterValue=wren&count=100{view}{order}");
+                let answer = server.get(&path, token).await;
+                assert_eq!(answer.status, 200, "{who}, {path}: {}", answer.text);
+                let body = answer.json();
+                let ids: Vec<i64> = body["response"]
+                    .as_array()
+                    .expect("a list")
+                    .iter()
+                    .map(|c| c["id"].as_i64().expect("an id"))
+                    .collect();
+                assert_eq!(body["total"], ids.len(), "{who}, {path}: the total counts what the page lists");
+                found.push(ids);
+            }
+            assert_eq!(found[0], expected, "{who}, view '{view}': newest first, each one the caller may read");
+            found[1].sort_unstable_by(|a, b| b.cmp(a));
+            assert_eq!(found[1], expected, "{who}, view '{view}': by name, the same contacts");
         }
     }
 }
