@@ -323,8 +323,12 @@ impl Store {
     fn search_condition(&self, args: &mut Args, word: &str, name_only: bool) -> String {
         match self.backend {
             Backend::Sqlite if in_text_index(word) => {
-                let columns = if name_only { "name" } else { "{name details}" };
-                let query = args.push(Arg::Text(format!("{columns} : \"{}\"", word.replace('"', "\"\""))));
+                // The index has two columns, name and details: a phrase with no column filter
+                // searches both, and FTS5 need not filter its positions by column (the text
+                // index's part of a search for a word in 0.1% of 1,000,000 contacts: 0.53-0.69
+                // ms so, 0.67-0.95 ms with `{name details} :`).
+                let phrase = format!("\"{}\"", word.replace('"', "\"\""));
+                let query = args.push(Arg::Text(if name_only { format!("name : {phrase}") } else { phrase }));
                 format!("c.id IN (SELECT rowid FROM crm_contact_search WHERE crm_contact_search MATCH {query})")
             }
             Backend::Sqlite => {
