@@ -405,7 +405,8 @@ impl Store {
         portal: PortalId,
         ids: &[ContactId],
     ) -> Result<(), sqlx::Error> {
-        self.lock_contacts_where(conn, portal, ids, "(id IN {list} OR company_id IN {list})").await
+        let condition = format!("(id IN {{list}} OR {})", among_members("company_id", "IN {list}"));
+        self.lock_contacts_where(conn, portal, ids, &condition).await
     }
 
     /// Locks, in id order, the rows `condition` selects, `{list}` standing for `ids`.
