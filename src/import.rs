@@ -25,7 +25,7 @@ use crate::model::photos::PhotoOwner;
 use crate::model::{CompanyId, ContactId, InfoId, PortalId, ShareType, UserId};
 use sqlx::AnyConnection;
 
-use crate::store::Store;
+use crate::store::{Conn, Store};
 use crate::vcard;
 
 pub const INFO_WEBSITE: i64 = 2;
@@ -481,7 +481,7 @@ pub async fn import_file(
     options: &ImportOptions,
     progress: &mut (dyn FnMut(Pass, u64, u64) + Send),
 ) -> anyhow::Result<ImportReport> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let mut report = import_contacts(store, tx.conn(), caller, Input::File(path), options, progress).await?;
     if options.strict && !report.rejected.is_empty() {
         return Ok(report);
@@ -705,7 +705,7 @@ impl<'a> Importer<'a> {
         self.resolve_companies(&mut rows).await?;
         let drafts: Vec<NewContact> = rows.iter().map(|r| r.contact.clone()).collect();
         let by = self.by();
-        let ids = self.store.insert_contacts_bulk(self.conn, portal, &drafts, by).await?;
+        let ids = self.store.insert_contacts_bulk(Conn::Pooled(&mut *self.conn), portal, &drafts, by).await?;
         let mut infos = Vec::new();
         let mut tagged: HashMap<String, Vec<ContactId>> = HashMap::new();
         let mut photos = Vec::new();
@@ -724,7 +724,7 @@ impl<'a> Importer<'a> {
                 photos.push((*id, row.line, photo));
             }
         }
-        self.store.insert_infos_bulk(self.conn, portal, &infos).await?;
+        self.store.insert_infos_bulk(Conn::Pooled(&mut *self.conn), portal, &infos).await?;
         self.add_managers(&ids).await?;
         self.tag(tagged).await?;
         for (id, line, image) in photos {
@@ -742,12 +742,12 @@ impl<'a> Importer<'a> {
             let tag_id = match self.tag_ids.get(&tag.to_lowercase()) {
                 Some(id) => *id,
                 None => {
-                    let (id, _) = self.store.ensure_tag(self.conn, portal, &tag).await?;
+                    let (id, _) = self.store.ensure_tag(Conn::Pooled(&mut *self.conn), portal, &tag).await?;
                     self.tag_ids.insert(tag.to_lowercase(), id);
                     id
                 }
             };
-            self.store.tag_contacts(self.conn, portal, tag_id, &contacts).await?;
+            self.store.tag_contacts(Conn::Pooled(&mut *self.conn), portal, tag_id, &contacts).await?;
         }
         Ok(())
     }
@@ -783,7 +783,7 @@ impl<'a> Importer<'a> {
         let viewer = Viewer::of(self.caller);
         let found: HashMap<String, ContactId> = self
             .store
-            .contacts_by_emails_in(self.conn, self.caller.portal, viewer, right, &emails)
+            .contacts_by_emails_in(Conn::Pooled(&mut *self.conn), self.caller.portal, viewer, right, &emails)
             .await?
             .into_iter()
             .collect();
@@ -808,7 +808,7 @@ impl<'a> Importer<'a> {
         let portal = self.caller.portal;
         let ids: Vec<ContactId> = merges.iter().map(|(id, _)| *id).collect();
         let mut present: std::collections::HashSet<(ContactId, i64, String)> =
-            self.store.info_keys_in(self.conn, portal, &ids).await?.into_iter().collect();
+            self.store.info_keys_in(Conn::Pooled(&mut *self.conn), portal, &ids).await?.into_iter().collect();
         let mut infos = Vec::new();
         let mut tagged: HashMap<String, Vec<ContactId>> = HashMap::new();
         for (id, row) in merges {
@@ -822,7 +822,7 @@ impl<'a> Importer<'a> {
             }
             self.report.merged += 1;
         }
-        self.store.insert_infos_bulk(self.conn, portal, &infos).await?;
+        self.store.insert_infos_bulk(Conn::Pooled(&mut *self.conn), portal, &infos).await?;
         self.tag(tagged).await
     }
 
@@ -834,7 +834,7 @@ impl<'a> Importer<'a> {
             managers.dedup();
             let pairs: Vec<(ContactId, UserId)> =
                 ids.iter().flat_map(|id| managers.iter().map(move |user| (*id, *user))).collect();
-            self.store.insert_managers_bulk(self.conn, self.caller.portal, &pairs).await?;
+            self.store.insert_managers_bulk(Conn::Pooled(&mut *self.conn), self.caller.portal, &pairs).await?;
         }
         Ok(())
     }
@@ -851,7 +851,7 @@ impl<'a> Importer<'a> {
             .collect();
         unknown.sort_unstable();
         unknown.dedup();
-        for (key, id) in self.store.companies_by_names(self.conn, portal, &unknown).await? {
+        for (key, id) in self.store.companies_by_names(Conn::Pooled(&mut *self.conn), portal, &unknown).await? {
             self.companies.insert(key, id);
         }
         let mut missing: Vec<NewContact> = Vec::new();
@@ -864,7 +864,7 @@ impl<'a> Importer<'a> {
             }
         }
         let by = self.by();
-        let created = self.store.insert_contacts_bulk(self.conn, portal, &missing, by).await?;
+        let created = self.store.insert_contacts_bulk(Conn::Pooled(&mut *self.conn), portal, &missing, by).await?;
         self.add_managers(&created).await?;
         self.report.companies_created += created.len();
         for (company, id) in missing.iter().zip(created) {

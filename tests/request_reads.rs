@@ -12,7 +12,7 @@ use serde_json::json;
 
 /// Renames a contact in a write transaction of the given store.
 async fn rename(store: &Store, id: i64, last_name: &str) {
-    let mut tx = store.begin_write().await.expect("a write transaction");
+    let mut tx = store.begin_pooled_write().await.expect("a write transaction");
     sqlx::query("UPDATE crm_contacts SET last_name = $1 WHERE id = $2")
         .bind(last_name)
         .bind(id)

@@ -19,7 +19,7 @@ async fn the_log_stays_small_while_writes_go_on() {
     let store = Store::connect(&DatabaseArgs { database_url: db.url.clone(), db_connections: 2 })
         .await
         .expect("database opens");
-    let mut tx = store.begin_write().await.expect("a write transaction");
+    let mut tx = store.begin_pooled_write().await.expect("a write transaction");
     sqlx::query("CREATE TABLE written (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
         .execute(tx.conn())
         .await
@@ -28,7 +28,7 @@ async fn the_log_stays_small_while_writes_go_on() {
 
     let body = "w".repeat(BODY_BYTES);
     for _ in 0..COMMITS {
-        let mut tx = store.begin_write().await.expect("a write transaction");
+        let mut tx = store.begin_pooled_write().await.expect("a write transaction");
         sqlx::query("INSERT INTO written (body) VALUES ($1)").bind(&body).execute(tx.conn()).await.expect("insert");
         tx.commit().await.expect("commit");
     }
@@ -40,7 +40,7 @@ async fn the_log_stays_small_while_writes_go_on() {
         log_bytes < written_bytes / 2,
         "the log holds {log_bytes} bytes after {written_bytes} bytes were written in {COMMITS} commits"
     );
-    let mut tx = store.begin_write().await.expect("a transaction");
+    let mut tx = store.begin_pooled_write().await.expect("a transaction");
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM written").fetch_one(tx.conn()).await.expect("count");
     assert_eq!(rows, COMMITS as i64, "every commit is there");
     drop(tx);

@@ -205,7 +205,7 @@ async fn copy_from_postgres(store: &Store, path: &Path, progress: Progress<'_>) 
         );
     }
     file.run_migrations(&Migrator::new(UpTo(file.migrator(), version)).await?).await?;
-    let mut tx = file.begin_write().await?;
+    let mut tx = file.begin_pooled_write().await?;
     let tables = rows::sqlite_tables(tx.conn()).await?;
     for table in &tables {
         let total = rows::count_rows(&mut snapshot, &table.name).await? as u64;
@@ -291,7 +291,7 @@ pub async fn restore(target: &Store, file: &Path, force: bool, progress: Progres
         totals.insert(table.name.clone(), rows::count_rows(&mut source, &table.name).await?);
     }
     target.migrate().await?;
-    let mut tx = target.begin_write().await?;
+    let mut tx = target.begin_pooled_write().await?;
     if let Some(table) = target.first_nonempty(tx.conn(), &tables).await? {
         if !force {
             bail!(
@@ -320,7 +320,7 @@ pub async fn restore(target: &Store, file: &Path, force: bool, progress: Progres
 
 /// Every table of the target holds as many rows as the backup's, before the restore commits.
 async fn check_counts(
-    tx: &mut crate::store::WriteTx,
+    tx: &mut crate::store::PooledWriteTx,
     tables: &[Table],
     totals: &BTreeMap<String, i64>,
 ) -> anyhow::Result<()> {

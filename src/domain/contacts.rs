@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use sqlx::AnyConnection;
-
 use super::access::{self, Right, Viewer};
 use super::custom_fields::{self, FieldValue};
 use super::people::User;
@@ -12,7 +10,7 @@ use super::{projects, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::contacts::{display_name, ContactDetails};
 use crate::model::ids::{CompanyId, ContactId, InfoId, ListItemId, PortalId, ProjectId, ShareType, UserId};
-use crate::store::{RowLock, Store, WriteTx};
+use crate::store::{Conn, Cost, RowLock, Store, WriteTx};
 
 pub use crate::model::contacts::{
     info_type_name, info_type_names, Contact, ContactFilter, ContactInfo, ContactPatch, ContactSort, InfoMatch,
@@ -77,14 +75,9 @@ pub async fn get_editable(store: &Store, caller: &Caller, id: ContactId) -> ApiR
 }
 
 /// The same, locked for the caller's transaction, which then changes it.
-pub async fn lock_editable(
-    store: &Store,
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: ContactId,
-) -> ApiResult<Contact> {
+pub async fn lock_editable(store: &Store, mut conn: Conn<'_>, caller: &Caller, id: ContactId) -> ApiResult<Contact> {
     positive(id.0, "contactid")?;
-    let locked = lock_readable(store, conn, caller, &[id]).await?;
+    let locked = lock_readable(store, conn.re(), caller, &[id]).await?;
     editable(find(&locked, id)?, caller).cloned()
 }
 
@@ -250,23 +243,18 @@ pub async fn update(
 /// writing back, a copy another client has changed meanwhile.
 async fn lock_readable(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     caller: &Caller,
     ids: &[ContactId],
 ) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
-    store.lock_contacts(conn, caller.portal, ids).await?;
-    readable_in(store, conn, caller, ids).await
+    store.lock_contacts(conn.re(), caller.portal, ids).await?;
+    readable_in(store, conn.re(), caller, ids).await
 }
 
 /// The contacts among `ids` the caller may read, as the caller's transaction sees them.
-async fn readable_in(
-    store: &Store,
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    ids: &[ContactId],
-) -> ApiResult<Vec<Contact>> {
-    let mut contacts = store.contacts_by_ids_in(conn, caller.portal, ids).await?;
+async fn readable_in(store: &Store, mut conn: Conn<'_>, caller: &Caller, ids: &[ContactId]) -> ApiResult<Vec<Contact>> {
+    let mut contacts = store.contacts_by_ids_in(conn.re(), caller.portal, ids).await?;
     contacts.retain(|c| access::can_read(caller, c));
     Ok(contacts)
 }
@@ -316,7 +304,7 @@ pub async fn delete(store: &Store, caller: &Caller, id: ContactId) -> ApiResult<
 pub async fn delete_batch(store: &Store, caller: &Caller, ids: &[ContactId]) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactids")?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write_costing(Cost::of_ids(ids.len())).await?;
     store.lock_contacts_and_members(tx.conn(), caller.portal, &ids).await?;
     let doomed = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Edit).await?;
     let contacts = store.contacts_by_ids_in(tx.conn(), caller.portal, &doomed).await?;
@@ -369,7 +357,7 @@ pub async fn set_access_batch(
 ) -> ApiResult<Vec<Contact>> {
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactid")?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write_costing(Cost::of_ids(ids.len())).await?;
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
     let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Edit).await?;
     apply_access(store, tx.conn(), caller, &editable, is_shared, managers).await?;
@@ -381,7 +369,7 @@ pub async fn set_access_batch(
 /// row locks.
 async fn apply_access(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     caller: &Caller,
     ids: &[ContactId],
     is_shared: bool,
@@ -390,8 +378,8 @@ async fn apply_access(
     if ids.is_empty() {
         return Ok(());
     }
-    store.set_share_type(conn, caller.portal, ids, ShareType::from_is_shared(is_shared), caller.user.id).await?;
-    store.set_managers(conn, caller.portal, ids, managers).await?;
+    store.set_share_type(conn.re(), caller.portal, ids, ShareType::from_is_shared(is_shared), caller.user.id).await?;
+    store.set_managers(conn.re(), caller.portal, ids, managers).await?;
     Ok(())
 }
 
@@ -475,7 +463,7 @@ pub async fn link_to_project(
     access::require_crm(caller)?;
     let ids = batch_ids(ids, "contactid")?;
     let project = linkable_project(store, caller, project).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write_costing(Cost::of_ids(ids.len())).await?;
     // Lock in id order, as batch deletes do: a concurrent delete finishes first or waits.
     store.lock_contacts(tx.conn(), caller.portal, &ids).await?;
     let readable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), &ids, Right::Read).await?;
@@ -710,7 +698,7 @@ pub async fn add_infos(
     for item in &items {
         check_info(item)?;
     }
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write_costing(Cost::of_ids(items.len())).await?;
     let contact = lock_for_details(store, &mut tx, caller, contact).await?;
     if edit == InfoEdit::Replace {
         store.delete_contact_infos(tx.conn(), caller.portal, contact.id, None).await?;
@@ -815,9 +803,11 @@ fn check_status_change(contact: ContactId, name: &str, status: i64) -> ApiResult
 
 /// A status other than 0 (none) must be a contact status: 404 otherwise. It is share-locked
 /// so that it cannot be deleted before the change commits.
-async fn lock_status(store: &Store, conn: &mut AnyConnection, caller: &Caller, status: i64) -> ApiResult<()> {
+async fn lock_status(store: &Store, mut conn: Conn<'_>, caller: &Caller, status: i64) -> ApiResult<()> {
     if status > 0
-        && !store.lock_list_item(conn, caller.portal, LIST_CONTACT_STATUS, ListItemId(status), RowLock::Share).await?
+        && !store
+            .lock_list_item(conn.re(), caller.portal, LIST_CONTACT_STATUS, ListItemId(status), RowLock::Share)
+            .await?
     {
         return Err(ApiError::not_found("Contact status not found"));
     }
@@ -828,15 +818,16 @@ async fn lock_status(store: &Store, conn: &mut AnyConnection, caller: &Caller, s
 /// caller's transaction, which holds their locks.
 async fn cascade_status(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     caller: &Caller,
     company: ContactId,
     status: i64,
 ) -> ApiResult<()> {
-    let members = store.company_member_ids(conn, caller.portal, CompanyId(company.0)).await?;
-    let mut ids = store.permitted_contact_ids(conn, caller.portal, Viewer::of(caller), &members, Right::Edit).await?;
+    let members = store.company_member_ids(conn.re(), caller.portal, CompanyId(company.0)).await?;
+    let mut ids =
+        store.permitted_contact_ids(conn.re(), caller.portal, Viewer::of(caller), &members, Right::Edit).await?;
     ids.push(company);
-    store.set_contacts_status(conn, caller.portal, &ids, status, caller.user.id).await?;
+    store.set_contacts_status(conn.re(), caller.portal, &ids, status, caller.user.id).await?;
     Ok(())
 }
 
@@ -975,7 +966,7 @@ pub async fn quick_create(store: &Store, caller: &Caller, drafts: Vec<NewContact
             check_new(&mut draft).map(|()| draft)
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write_costing(Cost::of_ids(drafts.len())).await?;
     let ids = store.insert_contacts_bulk(tx.conn(), caller.portal, &drafts, caller.user.id).await?;
     let managed: Vec<(ContactId, UserId)> = ids.iter().map(|id| (*id, caller.user.id)).collect();
     store.insert_managers_bulk(tx.conn(), caller.portal, &managed).await?;
@@ -995,13 +986,13 @@ async fn check_fields(store: &Store, caller: &Caller, is_company: bool, values: 
 
 async fn set_fields(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     caller: &Caller,
     contact: ContactId,
     values: &[FieldValue],
 ) -> ApiResult<()> {
     for value in values {
-        store.set_field_value(conn, caller.portal, contact, value.field_id, &value.value).await?;
+        store.set_field_value(conn.re(), caller.portal, contact, value.field_id, &value.value).await?;
     }
     Ok(())
 }

@@ -91,7 +91,7 @@ pub async fn start_reassign(
     }
     let steps = REASSIGN_STEPS + i64::from(delete_profile);
     let params = json!({"fromUserId": from.to_string(), "toUserId": to.to_string(), "deleteProfile": delete_profile});
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let task = tasks::enqueue(
         store,
         tx.conn(),
@@ -111,7 +111,7 @@ pub async fn start_reassign(
 pub async fn start_remove(store: &Store, caller: &Caller, user: UserId) -> ApiResult<Progress> {
     require_admin(caller)?;
     leaving_user(store, caller, user, "userId").await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let task = queue_remove(store, tx.conn(), caller.portal, user, caller.user.id).await?;
     tx.commit().await?;
     Progress::of(TaskKind::Remove, task)

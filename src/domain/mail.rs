@@ -148,7 +148,7 @@ fn compose(
 /// Activated and disabled users get nothing. Answers the profiles of the listed users.
 pub async fn resend_invites(store: &Store, caller: &Caller, ids: &[UserId], base: &str) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let users = store.users_by_ids(caller.portal, ids).await?;
     for user in &users {
         if user.activation_status & activation::ACTIVATED != 0 || !user.is_active() {
@@ -176,7 +176,7 @@ pub async fn remind_password(
     let email = normalize_email(email)?;
     let scopes = [LoginScope::Reminder(email.to_lowercase()), LoginScope::ReminderAddress(client.to_string())];
     auth::count_attempt(store, portal, &scopes).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let user = store.user_by_email(portal, &email).await?;
     if let Some(user) = user.filter(|u| u.is_active() && !u.is_ldap() && !u.is_sso()) {
         queue_link(store, tx.conn(), portal, &user, LinkPurpose::Password, &user.email, base).await?;
@@ -208,7 +208,7 @@ fn usable(link: Option<UserLink>, now: DateTime<Utc>) -> ApiResult<(UserLink, Li
 pub async fn confirm(store: &Store, portal: PortalId, token: &str, new_password: Option<&str>) -> ApiResult<User> {
     let hash = token_hash(token.trim());
     // A cheap look first, so a bad token costs no password hashing.
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let (_, purpose) = usable(store.user_link(tx.conn(), portal, &hash).await?, Utc::now())?;
     drop(tx);
     let password_hash = if purpose.sets_password() {
@@ -218,7 +218,7 @@ pub async fn confirm(store: &Store, portal: PortalId, token: &str, new_password:
     } else {
         None
     };
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     // Again under the token's lock: of two uses at once, one finds it used.
     let (link, purpose) = usable(store.user_link(tx.conn(), portal, &hash).await?, Utc::now())?;
     store.lock_user(tx.conn(), portal, link.user).await?;

@@ -232,7 +232,7 @@ pub struct ProfileChanges {
 /// and the integration tests call it with the plain portal number, and read a plain GUID.
 pub async fn create_user(store: &Store, portal: impl Into<PortalId>, draft: UserDraft) -> ApiResult<(Uuid, String)> {
     let prepared = prepare(draft).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let id = insert_prepared(store, tx.conn(), portal.into(), &prepared).await?;
     tx.commit().await?;
     Ok((id.0, prepared.password))
@@ -255,7 +255,7 @@ pub async fn add_member(
     // Without `worksfrom` a new user starts at midnight UTC of the day he is added (AddMember).
     changes.work_from.get_or_insert(Utc::now().date_naive().and_hms_opt(0, 0, 0).map(|d| d.and_utc()));
     let prepared = prepare(draft).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let id = insert_prepared(store, tx.conn(), caller.portal, &prepared).await?;
     let mut user = store
         .user_by_id_in(tx.conn(), caller.portal, id)
@@ -291,7 +291,7 @@ pub async fn update_member(
     if !target.is_active() && changes.disable != Some(false) {
         return Err(ApiError::forbidden("The user is disabled; enable him first"));
     }
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
     // Re-read under the lock, so fields this request leaves alone keep concurrent changes.
     let mut user = store
@@ -309,7 +309,7 @@ pub async fn update_member(
 pub async fn set_status(store: &Store, caller: &Caller, ids: &[UserId], disable: bool) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
     let users = store.users_by_ids(caller.portal, ids).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     for mut user in users.iter().cloned() {
         if user.is_owner || user.id == caller.user.id || user.is_active() != disable {
             continue;
@@ -346,7 +346,7 @@ pub async fn delete_member(store: &Store, caller: &Caller, target: User) -> ApiR
         return Err(ApiError::invalid("userid", "the user must be disabled before he is deleted"));
     }
     let deleted = profile(store, caller.portal, target).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     leaving::check_not_reassigning(store, tx.conn(), caller.portal, &[deleted.user.id], "userid").await?;
     remove_profile(store, tx.conn(), caller.portal, deleted.user.id, caller.user.id).await?;
     tx.commit().await?;
@@ -373,7 +373,7 @@ pub async fn remove_profile(
 pub async fn delete_members(store: &Store, caller: &Caller, ids: &[UserId]) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
     let listed = profiles(store, caller.portal, store.users_by_ids(caller.portal, ids).await?).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     leaving::check_not_reassigning(store, tx.conn(), caller.portal, ids, "userIds").await?;
     // Read again inside the transaction: one enabled or deleted meanwhile is skipped.
     let deletable = store.users_by_ids_in(&mut *tx.conn(), caller.portal, ids).await?;
@@ -397,7 +397,7 @@ pub async fn set_type(store: &Store, caller: &Caller, ids: &[UserId], kind: Empl
         EmployeeType::All => None,
     };
     if let Some(visitor) = visitor {
-        let mut tx = store.begin_write().await?;
+        let mut tx = store.begin_pooled_write().await?;
         let changed: Vec<UserId> = store
             .users_by_ids_in(&mut *tx.conn(), caller.portal, ids)
             .await?
@@ -421,7 +421,7 @@ pub async fn send_self_delete_link(store: &Store, caller: &Caller, base: &str) -
     if user.is_owner {
         return Err(ApiError::forbidden("The portal owner cannot delete his profile: transfer the portal first"));
     }
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     mail::queue_link(store, tx.conn(), caller.portal, user, LinkPurpose::DeleteProfile, &user.email, base).await?;
     tx.commit().await?;
     store.mail_queued();
@@ -480,7 +480,7 @@ pub async fn edit_contacts(
         _ => items,
     };
     check_contacts(&items, edit != ContactsEdit::Remove)?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
     let current = store.user_contacts(tx.conn(), caller.portal, target.id).await?;
     let next = match edit {
@@ -698,7 +698,7 @@ pub async fn set_password(
 async fn set_password_of(store: &Store, portal: PortalId, user: UserId, new_password: &str) -> ApiResult<()> {
     password::check_policy(new_password)?;
     let hash = password::hash_in_turn(new_password).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     if !store.set_password_hash(tx.conn(), portal, user, &hash).await? {
         return Err(ApiError::not_found("User not found"));
     }
@@ -718,7 +718,7 @@ pub async fn bootstrap_portal(
     owner_email: &str,
     owner_password: Option<&str>,
 ) -> ApiResult<Option<String>> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     store.ensure_portal(tx.conn(), portal).await?;
     let has_owner = store.portal_owner(tx.conn(), portal).await?.is_some();
     tx.commit().await?;
@@ -735,7 +735,7 @@ pub async fn bootstrap_portal(
         activated: true,
     })
     .await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     if store.portal_owner(tx.conn(), portal).await?.is_some() {
         return Ok(None); // another server process bootstrapped it meanwhile
     }

@@ -5,7 +5,7 @@ use super::contacts::{self, Contact, MAX_BATCH};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::ContactId;
-use crate::store::Store;
+use crate::store::{Conn, Cost, Store};
 
 const MAX_TAG: usize = 255;
 
@@ -56,7 +56,7 @@ pub async fn add(store: &Store, caller: &Caller, ids: &[ContactId], name: &str, 
             return Err(ApiError::forbidden("Access denied"));
         }
     }
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write_costing(Cost::of_ids(ids.len())).await?;
     let editable = store.permitted_contact_ids(tx.conn(), caller.portal, Viewer::of(caller), ids, Right::Edit).await?;
     let (tag, _) = store.ensure_tag(tx.conn(), caller.portal, &name).await?;
     store.tag_contacts(tx.conn(), caller.portal, tag, &editable).await?;
@@ -114,17 +114,12 @@ async fn group_head(store: &Store, caller: &Caller, contact: ContactId, is_compa
 /// The contacts a group tag change reaches: a company and its persons; for a person, his
 /// company and its persons, or himself alone when he has none (or one the caller cannot
 /// read). Of those, the ones the caller may edit, read inside the transaction.
-async fn group_of(
-    store: &Store,
-    conn: &mut sqlx::AnyConnection,
-    caller: &Caller,
-    head: &Contact,
-) -> ApiResult<Vec<ContactId>> {
+async fn group_of(store: &Store, mut conn: Conn<'_>, caller: &Caller, head: &Contact) -> ApiResult<Vec<ContactId>> {
     let company = match head.as_company() {
         Some(company) => Some(company),
         None => match head.company_id {
             Some(company) => store
-                .contacts_by_ids_in(conn, caller.portal, &[company.contact()])
+                .contacts_by_ids_in(conn.re(), caller.portal, &[company.contact()])
                 .await?
                 .into_iter()
                 .find(|c| c.is_company && access::can_read(caller, c))
@@ -135,14 +130,14 @@ async fn group_of(
     let mut ids = match company {
         Some(company) => {
             let mut ids = vec![company.contact()];
-            ids.extend(store.company_member_ids(conn, caller.portal, company).await?);
+            ids.extend(store.company_member_ids(conn.re(), caller.portal, company).await?);
             ids
         }
         None => vec![head.id],
     };
     ids.sort();
     ids.dedup();
-    Ok(store.permitted_contact_ids(conn, caller.portal, Viewer::of(caller), &ids, Right::Edit).await?)
+    Ok(store.permitted_contact_ids(conn.re(), caller.portal, Viewer::of(caller), &ids, Right::Edit).await?)
 }
 
 /// The checked tag name and the contact a group tag is asked for, which the caller must be

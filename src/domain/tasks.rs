@@ -122,7 +122,7 @@ pub async fn latest(store: &Store, portal: PortalId, kind: TaskKind, subject: &s
 /// Stops the unfinished task of `kind` about `subject`: it ends as failed, saying how many of
 /// its steps were done (the step running meanwhile rolls back). Returns whether one was.
 pub async fn terminate(store: &Store, portal: PortalId, kind: TaskKind, subject: &str) -> ApiResult<bool> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let Some(task) = store.latest_task(&mut *tx.conn(), portal, kind.name(), subject).await? else {
         return Ok(false);
     };
@@ -228,7 +228,7 @@ const BUSY_PAUSE: Duration = Duration::from_millis(500);
 /// One step in one transaction, fenced on the runner; false when the fence says the task is
 /// no longer this runner's at this step.
 async fn run_step(store: &Store, runner: &str, kind: TaskKind, task: &Task, step: i64) -> ApiResult<bool> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     if !store.advance_task(tx.conn(), task.id, runner, step, lease_end()).await? {
         return Ok(false);
     }
@@ -238,7 +238,7 @@ async fn run_step(store: &Store, runner: &str, kind: TaskKind, task: &Task, step
 }
 
 async fn fail(store: &Store, task: &Task, runner: &str, message: &str) -> ApiResult<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     store.fail_task(tx.conn(), task.id, Some(runner), message).await?;
     tx.commit().await?;
     Ok(())

@@ -192,7 +192,7 @@ pub async fn upload(
     let settings = settings.map(Settings::parse).transpose()?.unwrap_or_default();
     let (options, encoding) = settings.options()?;
     let name = format!("import-{}", uuid::Uuid::new_v4().simple());
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let file = store.create_transfer_file(tx.conn(), caller.portal, &name, caller.user.id).await?;
     store.append_transfer_chunk(tx.conn(), file, 0, &bytes).await?;
     tx.commit().await?;
@@ -242,7 +242,7 @@ pub async fn sample_row(
     let settings = settings.map(Settings::parse).transpose()?.unwrap_or_default();
     let (options, encoding) = settings.options()?;
     let file = uploaded(store, caller, name).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let bytes = store.transfer_bytes(tx.conn(), file.id).await?;
     drop(tx);
     let rows = sample_rows(&decoded(bytes, encoding), &options.csv, index.saturating_add(1));
@@ -260,7 +260,7 @@ pub async fn start_import(store: &Store, caller: &Caller, name: &str, settings: 
     }
     let file = uploaded(store, caller, name).await?;
     let params = json!({"file": file.name, "settings": settings});
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let task = tasks::enqueue(
         store,
         tx.conn(),
@@ -400,7 +400,7 @@ pub async fn start_export(store: &Store, caller: &Caller, filter: &ContactFilter
     let name = format!("contacts-{}.{extension}", uuid::Uuid::new_v4().simple());
     let filter = serde_json::to_string(filter).map_err(|e| ApiError::Internal(e.into()))?;
     let params = json!({"file": name, "filter": filter, "format": format_name(format)});
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_pooled_write().await?;
     let task = tasks::enqueue(
         store,
         tx.conn(),

@@ -1,23 +1,21 @@
 //! Custom field definitions and values of CRM contacts.
 
-use sqlx::{AnyConnection, Row};
-
 use super::contacts::readable_contact_of;
+use super::{args, Arg, Args, Columns, Conn};
 use super::{json_array, Store};
-use super::{Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::custom_fields::FieldDefinition;
 use crate::model::ids::{ContactId, FieldId, PortalId};
 
-fn definition_from_row(row: &sqlx::any::AnyRow) -> Result<FieldDefinition, sqlx::Error> {
+fn definition_from_row(row: &dyn Columns) -> Result<FieldDefinition, sqlx::Error> {
     Ok(FieldDefinition {
-        id: FieldId(row.try_get("id")?),
-        entity_type: row.try_get("entity_type")?,
-        label: row.try_get("label")?,
-        field_type: row.try_get("field_type")?,
-        position: row.try_get("sort_order")?,
-        mask: row.try_get("mask")?,
-        used_by: row.try_get("used")?,
+        id: FieldId(row.int("id")?),
+        entity_type: row.int("entity_type")?,
+        label: row.text("label")?,
+        field_type: row.int("field_type")?,
+        position: row.int("sort_order")?,
+        mask: row.text("mask")?,
+        used_by: row.int("used")?,
     })
 }
 
@@ -31,13 +29,13 @@ impl Store {
         usage_for: Option<Viewer>,
     ) -> Result<Vec<FieldDefinition>, sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
-        self.field_definitions_in(&mut conn, portal, entity_types, usage_for).await
+        self.field_definitions_in(Conn::Pooled(&mut conn), portal, entity_types, usage_for).await
     }
 
     /// The same inside a transaction, to decide a change on the definitions as they are.
     pub async fn field_definitions_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         entity_types: &[i64],
         usage_for: Option<Viewer>,
@@ -57,88 +55,60 @@ impl Store {
              FROM crm_custom_fields f WHERE f.portal_id = $1 AND f.entity_type IN {} ORDER BY f.sort_order, f.id",
             self.json_ints(2)
         );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(conn).await?;
-        rows.iter().map(definition_from_row).collect()
+        conn.rows(&sql, &args, definition_from_row).await
     }
 
     pub async fn insert_field_definition(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         field: &FieldDefinition,
     ) -> Result<FieldId, sqlx::Error> {
-        let row = sqlx::query(
-            "INSERT INTO crm_custom_fields (portal_id, entity_type, label, field_type, sort_order, mask) \
-             VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM crm_custom_fields WHERE portal_id = $1), $5) RETURNING id",
-        )
-        .bind(portal.0)
-        .bind(field.entity_type)
-        .bind(&field.label)
-        .bind(field.field_type)
-        .bind(&field.mask)
-        .fetch_one(conn)
-        .await?;
-        Ok(FieldId(row.try_get("id")?))
+        let sql = "INSERT INTO crm_custom_fields (portal_id, entity_type, label, field_type, sort_order, mask) \
+                   VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM crm_custom_fields \
+                   WHERE portal_id = $1), $5) RETURNING id";
+        let args = args![portal.0, field.entity_type, field.label.clone(), field.field_type, field.mask.clone()];
+        Ok(FieldId(conn.one(sql, &args, |row| row.int("id")).await?))
     }
 
     pub async fn update_field_definition(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         field: &FieldDefinition,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE crm_custom_fields SET label = $3, field_type = $4, mask = $5 WHERE portal_id = $1 AND id = $2",
-        )
-        .bind(portal.0)
-        .bind(field.id.0)
-        .bind(&field.label)
-        .bind(field.field_type)
-        .bind(&field.mask)
-        .execute(conn)
-        .await?;
+        let sql =
+            "UPDATE crm_custom_fields SET label = $3, field_type = $4, mask = $5 WHERE portal_id = $1 AND id = $2";
+        let args = args![portal.0, field.id.0, field.label.clone(), field.field_type, field.mask.clone()];
+        conn.execute(sql, &args).await?;
         Ok(())
     }
 
     pub async fn delete_field_definition(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: FieldId,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM crm_custom_fields WHERE portal_id = $1 AND id = $2")
-            .bind(portal.0)
-            .bind(id.0)
-            .execute(conn)
-            .await?;
+        conn.execute("DELETE FROM crm_custom_fields WHERE portal_id = $1 AND id = $2", &args![portal.0, id.0]).await?;
         Ok(())
     }
 
     /// Sets (or, with an empty value, removes) one value of a contact.
     pub async fn set_field_value(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contact: ContactId,
         field: FieldId,
         value: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM crm_custom_field_values WHERE portal_id = $1 AND field_id = $2 AND contact_id = $3")
-            .bind(portal.0)
-            .bind(field.0)
-            .bind(contact.0)
-            .execute(&mut *conn)
-            .await?;
+        let sql = "DELETE FROM crm_custom_field_values WHERE portal_id = $1 AND field_id = $2 AND contact_id = $3";
+        conn.execute(sql, &args![portal.0, field.0, contact.0]).await?;
         if !value.trim().is_empty() {
-            sqlx::query(
-                "INSERT INTO crm_custom_field_values (portal_id, field_id, contact_id, value) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(portal.0)
-            .bind(field.0)
-            .bind(contact.0)
-            .bind(value)
-            .execute(conn)
-            .await?;
+            let sql =
+                "INSERT INTO crm_custom_field_values (portal_id, field_id, contact_id, value) VALUES ($1, $2, $3, $4)";
+            conn.execute(sql, &args![portal.0, field.0, contact.0, value]).await?;
         }
         Ok(())
     }
@@ -146,7 +116,7 @@ impl Store {
     /// Gives the listed fields their position in the list as sort order, in one statement.
     pub async fn reorder_field_definitions(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: &[FieldId],
     ) -> Result<(), sqlx::Error> {
@@ -155,7 +125,7 @@ impl Store {
             "UPDATE crm_custom_fields SET sort_order = (SELECT p.pos FROM {positions} p WHERE p.id = crm_custom_fields.id) \
              WHERE portal_id = $1 AND id IN (SELECT p.id FROM {positions} p)"
         );
-        sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, json_array(ids)]).await?;
         Ok(())
     }
 }

@@ -106,7 +106,7 @@ impl Store {
              SELECT id FROM mail_outbox WHERE {due} ORDER BY id LIMIT $4{skip_locked}) \
              RETURNING {CLAIMED}"
         );
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_pooled_write().await?;
         let rows = sqlx::query(&sql)
             .bind(sender)
             .bind(to_ticks(lease_until))

@@ -172,7 +172,7 @@ impl Store {
             let mut contacts: Vec<ContactId> =
                 rows.iter().filter_map(|r| r["contact_id"].as_i64()).map(ContactId).collect();
             contacts.dedup();
-            self.refresh_contact_search(conn, &contacts).await?;
+            self.refresh_contact_search(super::Conn::Pooled(conn), &contacts).await?;
         }
         Ok(())
     }

@@ -23,9 +23,11 @@ mod tasks;
 mod tokens;
 mod transfer;
 mod users;
+mod write;
 
 pub use integrity::SequenceLag;
-pub(crate) use statement::{Arg, Args, Columns, ReadCost};
+pub use statement::Cost;
+pub(crate) use statement::{Arg, Args, Columns};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -44,9 +46,11 @@ use crate::config::DatabaseArgs;
 
 pub use mail::{OutboxMessage, OutgoingMail, UserLink};
 pub use migrated::{Loaded, PortalContents};
+pub(crate) use statement::args;
 pub use tasks::NewTask;
 pub use transfer::TransferFile;
 pub use users::StoredCredentials;
+pub use write::{Conn, WriteTx};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -82,6 +86,8 @@ pub struct Store {
     sqlite_file: Option<PathBuf>,
     /// Connections that run reads on the calling thread (a SQLite file only).
     in_place: Option<Arc<statement::InPlace>>,
+    /// The connection that runs write transactions on the calling thread (a SQLite file only).
+    in_place_writer: Option<Arc<write::InPlaceWriter>>,
     /// The checkpointer of the write-ahead log (a SQLite file only).
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
     /// Callers by token, users by id, contact statuses and field definitions, kept while their
@@ -119,16 +125,22 @@ pub enum RowLock {
     Update,
 }
 
-/// A write transaction: all of a request's changes or none of them.
-pub struct WriteTx {
+/// A write transaction on the pool's writer connection, for the writes not run through
+/// [`Conn`] yet (see [`write`]).
+pub struct PooledWriteTx {
     tx: Transaction<'static, sqlx::Any>,
     _writer: Option<OwnedMutexGuard<()>>,
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
 }
 
-impl WriteTx {
+impl PooledWriteTx {
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
+    }
+
+    /// The connection as the writes moved to [`Conn`] take it.
+    pub fn writer(&mut self) -> Conn<'_> {
+        Conn::Pooled(&mut self.tx)
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
@@ -202,6 +214,7 @@ impl Store {
             None => pool.clone(),
         };
         let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlace::new(file)));
+        let in_place_writer = sqlite_file.as_deref().map(|file| Arc::new(write::InPlaceWriter::new(file)));
         let kept = sqlite_file.is_some().then(Arc::default);
         let sqlite_writer = Arc::new(Mutex::new(()));
         let checkpoints =
@@ -214,6 +227,7 @@ impl Store {
             outbox: Arc::default(),
             sqlite_file,
             in_place,
+            in_place_writer,
             checkpoints,
             kept,
         })
@@ -321,7 +335,7 @@ impl Store {
     /// rolled back, holding SQLite's write lock until every other writer failed with "database
     /// is locked". The BEGIN therefore runs in its own task, which always finishes; if nobody
     /// waits for it any more, dropping its transaction rolls it back.
-    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+    pub async fn begin_pooled_write(&self) -> Result<PooledWriteTx, sqlx::Error> {
         self.end_request_reads();
         let writer = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
@@ -348,7 +362,7 @@ impl Store {
             }
         });
         let tx = begun.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))??;
-        Ok(WriteTx { tx, _writer: writer, checkpoints: self.checkpoints.clone() })
+        Ok(PooledWriteTx { tx, _writer: writer, checkpoints: self.checkpoints.clone() })
     }
 
     /// A subquery yielding the text values of a JSON array bound at `$n`: one statement and one
@@ -467,7 +481,7 @@ impl Store {
                 sqlx::query("ANALYZE").execute(self.pool()).await?;
             }
             Backend::Sqlite => {
-                let mut tx = self.begin_write().await?;
+                let mut tx = self.begin_pooled_write().await?;
                 sqlx::query("INSERT INTO crm_contact_search (crm_contact_search) VALUES ('optimize')")
                     .execute(tx.conn())
                     .await?;
@@ -486,6 +500,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(readers) = &self.in_place {
             readers.close();
+        }
+        if let Some(writer) = &self.in_place_writer {
+            writer.close();
         }
         if let Some(checkpoints) = &self.checkpoints {
             checkpoints.close();

@@ -40,9 +40,55 @@ pub(crate) struct Args {
 pub(crate) enum Arg {
     Int(i64),
     Text(String),
+    /// NULL for an integer column (PostgreSQL types a parameter by what is bound).
+    NoInt,
+    /// NULL for a text column.
+    NoText,
 }
 
+impl From<i64> for Arg {
+    fn from(value: i64) -> Arg {
+        Arg::Int(value)
+    }
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Arg {
+        Arg::Text(value)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(value: &str) -> Arg {
+        Arg::Text(value.to_string())
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(value: Option<i64>) -> Arg {
+        value.map_or(Arg::NoInt, Arg::Int)
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(value: Option<String>) -> Arg {
+        value.map_or(Arg::NoText, Arg::Text)
+    }
+}
+
+/// The arguments `$1`, `$2`, ... of a statement, in order: `args![portal.0, json_array(ids)]`.
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        $crate::store::Args::of(vec![$($crate::store::Arg::from($value)),*])
+    };
+}
+pub(crate) use args;
+
 impl Args {
+    pub(crate) fn of(values: Vec<Arg>) -> Args {
+        Args { values }
+    }
+
     /// Adds a value and returns its placeholder.
     pub(crate) fn push(&mut self, value: Arg) -> String {
         self.values.push(value);
@@ -57,13 +103,15 @@ impl Args {
             query = match value {
                 Arg::Int(n) => query.bind(*n),
                 Arg::Text(s) => query.bind(s.as_str()),
+                Arg::NoInt => query.bind(None::<i64>),
+                Arg::NoText => query.bind(None::<&str>),
             };
         }
         query
     }
 
     /// Binds by name: SQLite numbers `$N` marks in the order they first appear, not by `N`.
-    fn bind_in_place(&self, statement: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
+    pub(super) fn bind_in_place(&self, statement: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
         for (n, value) in self.values.iter().enumerate() {
             let Some(index) = statement.parameter_index(&format!("${}", n + 1))? else {
                 continue;
@@ -71,6 +119,7 @@ impl Args {
             match value {
                 Arg::Int(number) => statement.raw_bind_parameter(index, number)?,
                 Arg::Text(text) => statement.raw_bind_parameter(index, text)?,
+                Arg::NoInt | Arg::NoText => statement.raw_bind_parameter(index, rusqlite::types::Null)?,
             }
         }
         Ok(())
@@ -286,7 +335,7 @@ impl InPlaceReaders {
 }
 
 /// Runs one statement on a connection and decodes its rows.
-fn rows_on<T>(
+pub(super) fn rows_on<T>(
     conn: &rusqlite::Connection,
     sql: &str,
     args: &Args,
@@ -304,7 +353,7 @@ fn rows_on<T>(
 }
 
 /// Runs a statement without rows (`BEGIN`, `COMMIT`), prepared once per connection.
-fn run_on(conn: &rusqlite::Connection, sql: &str) -> Result<(), sqlx::Error> {
+pub(super) fn run_on(conn: &rusqlite::Connection, sql: &str) -> Result<(), sqlx::Error> {
     conn.prepare_cached(sql).and_then(|mut statement| statement.raw_execute()).map(drop).map_err(from_rusqlite)
 }
 
@@ -429,7 +478,7 @@ fn end_request_reads_of(readers: &Arc<InPlace>) {
 
 /// rusqlite's errors as sqlx's, so that callers see one error type: a busy or locked database
 /// is what a pool that cannot hand out a connection in time means too (503 to the client).
-fn from_rusqlite(err: rusqlite::Error) -> sqlx::Error {
+pub(super) fn from_rusqlite(err: rusqlite::Error) -> sqlx::Error {
     match err {
         rusqlite::Error::SqliteFailure(failure, _)
             if matches!(failure.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
@@ -440,9 +489,9 @@ fn from_rusqlite(err: rusqlite::Error) -> sqlx::Error {
     }
 }
 
-/// How long a read may take, which decides where it runs.
+/// How long a read or a write may take, which decides where it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ReadCost {
+pub enum Cost {
     /// An index look-up or a short page: microseconds, run in place on SQLite.
     Short,
     /// Work that grows with the data (a text search, a count over many rows): on SQLite, on a
@@ -451,14 +500,14 @@ pub(crate) enum ReadCost {
     Long,
 }
 
-impl ReadCost {
+impl Cost {
     /// A read of this many listed ids: a page is short, a batch of thousands (a link answers
     /// with up to 1,000 contacts) is not.
-    pub(crate) fn of_ids(count: usize) -> ReadCost {
+    pub(crate) fn of_ids(count: usize) -> Cost {
         if count <= 100 {
-            ReadCost::Short
+            Cost::Short
         } else {
-            ReadCost::Long
+            Cost::Long
         }
     }
 }
@@ -516,23 +565,23 @@ impl Store {
         args: &Args,
         decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
-        self.read_rows_costing(ReadCost::Short, sql, args, decode).await
+        self.read_rows_costing(Cost::Short, sql, args, decode).await
     }
 
     /// As [`Store::read_rows`], for a read of either cost.
     pub(super) async fn read_rows_costing<T>(
         &self,
-        cost: ReadCost,
+        cost: Cost,
         sql: &str,
         args: &Args,
         mut decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
         match (&self.in_place, cost) {
-            (Some(readers), ReadCost::Short) => match readers.request_rows(sql, args, &mut decode) {
+            (Some(readers), Cost::Short) => match readers.request_rows(sql, args, &mut decode) {
                 Some(read) => read,
                 None => readers.short.rows(sql, args, decode),
             },
-            (Some(readers), ReadCost::Long) => readers.long_rows(sql, args, decode).await,
+            (Some(readers), Cost::Long) => readers.long_rows(sql, args, decode).await,
             (None, _) => {
                 let rows = args.bind(sqlx::query(sql)).fetch_all(self.pool()).await?;
                 rows.iter().map(|row| decode(row)).collect()
@@ -550,7 +599,7 @@ impl Store {
     /// A read that answers exactly one row (an aggregate).
     pub(super) async fn read_one<T>(
         &self,
-        cost: ReadCost,
+        cost: Cost,
         sql: &str,
         args: &Args,
         decode: impl Fn(&dyn Columns) -> Result<T, sqlx::Error>,
@@ -559,7 +608,7 @@ impl Store {
     }
 
     /// A read whose one row holds one text column named `rows` (a [`Store::json_rows`] value).
-    pub(super) async fn read_json_rows(&self, cost: ReadCost, sql: &str, args: &Args) -> Result<String, sqlx::Error> {
+    pub(super) async fn read_json_rows(&self, cost: Cost, sql: &str, args: &Args) -> Result<String, sqlx::Error> {
         self.read_one(cost, sql, args, |row| row.text("rows")).await
     }
 }

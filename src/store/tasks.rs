@@ -133,7 +133,7 @@ impl Store {
              AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT 1{skip_locked}) \
              RETURNING {TASK_COLUMNS}"
         );
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_pooled_write().await?;
         let row = sqlx::query(&sql)
             .bind(runner)
             .bind(to_ticks(now))

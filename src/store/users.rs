@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::model::ids::{GroupId, PortalId, UserId};
 use sqlx::{AnyConnection, Row};
 
-use super::{distinct_json_array, from_ticks, json_array, parse_uuid, to_ticks, Arg, Args, Columns, ReadCost, Store};
+use super::{distinct_json_array, from_ticks, json_array, parse_uuid, to_ticks, Arg, Args, Columns, Cost, Store};
 use crate::model::people::{GroupRef, NewUser, Profile, User, UserContact};
 use crate::model::photos::{PhotoFormat, PhotoStamp};
 
@@ -179,7 +179,7 @@ impl Store {
             args.push(Arg::Int(portal.0));
             args.push(Arg::Text(user_ids_json(&missing)));
             let read = self
-                .read_rows_costing(ReadCost::of_ids(missing.len()), &self.users_by_ids_sql(), &args, |row| {
+                .read_rows_costing(Cost::of_ids(missing.len()), &self.users_by_ids_sql(), &args, |row| {
                     Ok((user_from_row(row)?, row.int("stamp")?))
                 })
                 .await?;

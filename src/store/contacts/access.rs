@@ -1,9 +1,7 @@
 //! Who may read and change which contacts, as SQL: the conditions come from the one rule of
 //! [`Right`]; and the writes of managers and share types.
 
-use sqlx::{AnyConnection, Row};
-
-use super::{ids_of, Arg, Args};
+use super::{args, Arg, Args, Conn};
 use crate::model::access::{Right, Viewer};
 use crate::model::ids::{ContactId, PortalId, ShareType, UserId};
 use crate::store::{json_array, to_ticks, Backend, JsonField, Store};
@@ -94,7 +92,7 @@ impl Store {
     /// transaction (an import finds the duplicates it wrote itself).
     pub async fn contacts_by_emails_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         viewer: Viewer,
         right: Right,
@@ -113,21 +111,20 @@ impl Store {
              WHERE i.portal_id = $1 AND i.info_type = 1 AND lower(i.data) IN {} AND {allowed} GROUP BY lower(i.data)",
             self.json_texts(2)
         );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(conn).await?;
-        rows.iter().map(|row| Ok((row.try_get("email")?, ContactId(row.try_get("id")?)))).collect()
+        conn.rows(&sql, &args, |row| Ok((row.text("email")?, ContactId(row.int("id")?)))).await
     }
 
     /// Makes `users` the exact manager list of each contact, in two statements.
     pub async fn set_managers(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contacts: &[ContactId],
         users: &[UserId],
     ) -> Result<(), sqlx::Error> {
         let sql =
             format!("DELETE FROM crm_contact_managers WHERE portal_id = $1 AND contact_id IN {}", self.json_ints(2));
-        sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).execute(&mut *conn).await?;
+        conn.execute(&sql, &args![portal.0, json_array(contacts)]).await?;
         self.add_managers(conn, portal, contacts, users).await
     }
 
@@ -135,7 +132,7 @@ impl Store {
     /// inserted, or one whose managers were just removed).
     pub(crate) async fn add_managers(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contacts: &[ContactId],
         users: &[UserId],
@@ -156,14 +153,14 @@ impl Store {
              WHERE +c.portal_id = $1 AND c.id IN {}",
             self.json_ints(2),
         );
-        sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).bind(users).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, json_array(contacts), users]).await?;
         Ok(())
     }
 
     /// Sets the share type of contacts.
     pub async fn set_share_type(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contacts: &[ContactId],
         share_type: ShareType,
@@ -173,21 +170,15 @@ impl Store {
             "UPDATE crm_contacts SET share_type = $3, modified_by = $4, modified_at = $5 WHERE +portal_id = $1 AND id IN {}",
             self.json_ints(2)
         );
-        sqlx::query(&sql)
-            .bind(portal.0)
-            .bind(json_array(contacts))
-            .bind(share_type.number())
-            .bind(by.to_string())
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(conn)
-            .await?;
+        let now = to_ticks(chrono::Utc::now());
+        conn.execute(&sql, &args![portal.0, json_array(contacts), share_type.number(), by.to_string(), now]).await?;
         Ok(())
     }
 
     /// Of `ids`, those that exist and on which the viewer has `right`, in one statement.
     pub async fn permitted_contact_ids(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         viewer: Viewer,
         ids: &[ContactId],
@@ -204,13 +195,13 @@ impl Store {
             "SELECT c.id FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} AND {right} ORDER BY c.id",
             self.json_ints(2)
         );
-        ids_of(args.bind(sqlx::query(&sql)).fetch_all(conn).await?)
+        conn.rows(&sql, &args, |row| Ok(ContactId(row.int("id")?))).await
     }
 
     /// Adds `(contact, user)` manager pairs in one statement.
     pub async fn insert_managers_bulk(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         pairs: &[(ContactId, UserId)],
     ) -> Result<(), sqlx::Error> {
@@ -225,7 +216,7 @@ impl Store {
         let sql = format!(
             "INSERT INTO crm_contact_managers (portal_id, contact_id, user_id) {source} ON CONFLICT DO NOTHING"
         );
-        sqlx::query(&sql).bind(portal.0).bind(serde_json::Value::Array(rows).to_string()).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, serde_json::Value::Array(rows).to_string()]).await?;
         Ok(())
     }
 }

@@ -1,8 +1,6 @@
 //! Contact details (phones, emails, addresses, ...), and the search index entries they feed.
 
-use sqlx::{AnyConnection, Row};
-
-use super::ids_of;
+use super::{args, Conn};
 use crate::model::contacts::ContactInfo;
 use crate::model::ids::{ContactId, InfoId, PortalId};
 use crate::store::{json_array, Backend, JsonField, Store};
@@ -11,41 +9,35 @@ impl Store {
     /// A contact's detail rows, newest first.
     pub async fn contact_infos(&self, portal: PortalId, contact: ContactId) -> Result<Vec<ContactInfo>, sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
-        self.contact_infos_in(&mut conn, portal, contact).await
+        self.contact_infos_in(Conn::Pooled(&mut conn), portal, contact).await
     }
 
     /// The same inside a transaction, to read what it is about to change.
     pub async fn contact_infos_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contact: ContactId,
     ) -> Result<Vec<ContactInfo>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT id, info_type, category, data, is_primary FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 ORDER BY id DESC",
-        )
-        .bind(portal.0)
-        .bind(contact.0)
-        .fetch_all(conn)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ContactInfo {
-                    id: InfoId(row.try_get("id")?),
-                    info_type: row.try_get("info_type")?,
-                    category: row.try_get("category")?,
-                    data: row.try_get("data")?,
-                    is_primary: row.try_get::<i64, _>("is_primary")? != 0,
-                })
+        let sql = "SELECT id, info_type, category, data, is_primary FROM crm_contact_info \
+                   WHERE portal_id = $1 AND contact_id = $2 ORDER BY id DESC";
+        conn.rows(sql, &args![portal.0, contact.0], |row| {
+            Ok(ContactInfo {
+                id: InfoId(row.int("id")?),
+                info_type: row.int("info_type")?,
+                category: row.int("category")?,
+                data: row.text("data")?,
+                is_primary: row.int("is_primary")? != 0,
             })
-            .collect()
+        })
+        .await
     }
 
     /// The `(info type, lower-cased data)` of every detail of `contacts`, inside a transaction
     /// (an import merging into contacts reads what they have), in one statement.
     pub async fn info_keys_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contacts: &[ContactId],
     ) -> Result<Vec<(ContactId, i64, String)>, sqlx::Error> {
@@ -57,16 +49,15 @@ impl Store {
              WHERE portal_id = $1 AND contact_id IN {}",
             self.json_ints(2)
         );
-        let rows = sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).fetch_all(conn).await?;
-        rows.iter()
-            .map(|row| Ok((ContactId(row.try_get("contact_id")?), row.try_get("info_type")?, row.try_get("data")?)))
-            .collect()
+        let args = args![portal.0, json_array(contacts)];
+        conn.rows(&sql, &args, |row| Ok((ContactId(row.int("contact_id")?), row.int("info_type")?, row.text("data")?)))
+            .await
     }
 
     /// Adds detail rows to a contact in one statement; returns their new ids in order.
     pub async fn insert_contact_infos(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contact: ContactId,
         infos: &[ContactInfo],
@@ -75,13 +66,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!("{} RETURNING id", self.insert_infos_sql());
-        let rows = sqlx::query(&sql)
-            .bind(portal.0)
-            .bind(infos_json(infos.iter().map(|info| (contact, info))))
-            .fetch_all(&mut *conn)
-            .await?;
+        let args = args![portal.0, infos_json(infos.iter().map(|info| (contact, info)))];
         // Rows are inserted in list order, so ascending ids are the list's ids in order.
-        let mut ids = ids_of(rows)?;
+        let mut ids = conn.rows(&sql, &args, |row| Ok(InfoId(row.int("id")?))).await?;
         ids.sort_unstable();
         self.refresh_contact_search(conn, &[contact]).await?;
         Ok(ids)
@@ -90,54 +77,45 @@ impl Store {
     /// Rewrites one detail row of a contact; false when the contact has no such row.
     pub async fn update_contact_info(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contact: ContactId,
         info: &ContactInfo,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE crm_contact_info SET info_type = $4, category = $5, data = $6, is_primary = $7 \
-             WHERE portal_id = $1 AND contact_id = $2 AND id = $3",
-        )
-        .bind(portal.0)
-        .bind(contact.0)
-        .bind(info.id.0)
-        .bind(info.info_type)
-        .bind(info.category)
-        .bind(&info.data)
-        .bind(i64::from(info.is_primary))
-        .execute(conn)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = "UPDATE crm_contact_info SET info_type = $4, category = $5, data = $6, is_primary = $7 \
+                   WHERE portal_id = $1 AND contact_id = $2 AND id = $3";
+        let args = args![
+            portal.0,
+            contact.0,
+            info.id.0,
+            info.info_type,
+            info.category,
+            info.data.clone(),
+            i64::from(info.is_primary)
+        ];
+        Ok(conn.execute(sql, &args).await? > 0)
     }
 
     /// Deletes detail rows of a contact: one, or all of them.
     pub async fn delete_contact_infos(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contact: ContactId,
         only: Option<InfoId>,
     ) -> Result<u64, sqlx::Error> {
-        let done = match only {
+        let deleted = match only {
             Some(id) => {
-                sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 AND id = $3")
-                    .bind(portal.0)
-                    .bind(contact.0)
-                    .bind(id.0)
-                    .execute(&mut *conn)
-                    .await?
+                let sql = "DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2 AND id = $3";
+                conn.execute(sql, &args![portal.0, contact.0, id.0]).await?
             }
             None => {
-                sqlx::query("DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2")
-                    .bind(portal.0)
-                    .bind(contact.0)
-                    .execute(&mut *conn)
-                    .await?
+                let sql = "DELETE FROM crm_contact_info WHERE portal_id = $1 AND contact_id = $2";
+                conn.execute(sql, &args![portal.0, contact.0]).await?
             }
         };
         self.refresh_contact_search(conn, &[contact]).await?;
-        Ok(done.rows_affected())
+        Ok(deleted)
     }
 
     /// Rewrites the search index entries of contacts whose details were inserted or deleted:
@@ -145,18 +123,14 @@ impl Store {
     /// every row, quadratic for a batch). PostgreSQL's statement-level triggers do this itself.
     pub(in crate::store) async fn refresh_contact_search(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         contacts: &[ContactId],
     ) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Sqlite {
-            sqlx::query(
-                "UPDATE crm_contact_search SET details = COALESCE((SELECT group_concat(lower(i.data), ' ') \
-                 FROM crm_contact_info i WHERE i.contact_id = crm_contact_search.rowid), '') \
-                 WHERE rowid IN (SELECT value FROM json_each($1))",
-            )
-            .bind(json_array(contacts))
-            .execute(conn)
-            .await?;
+            let sql = "UPDATE crm_contact_search SET details = COALESCE((SELECT group_concat(lower(i.data), ' ') \
+                       FROM crm_contact_info i WHERE i.contact_id = crm_contact_search.rowid), '') \
+                       WHERE rowid IN (SELECT value FROM json_each($1))";
+            conn.execute(sql, &args![json_array(contacts)]).await?;
         }
         Ok(())
     }
@@ -164,18 +138,15 @@ impl Store {
     /// Adds detail rows for many contacts in one statement: `(contact, info)` pairs.
     pub async fn insert_infos_bulk(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         infos: &[(ContactId, ContactInfo)],
     ) -> Result<(), sqlx::Error> {
         if infos.is_empty() {
             return Ok(());
         }
-        sqlx::query(&self.insert_infos_sql())
-            .bind(portal.0)
-            .bind(infos_json(infos.iter().map(|(contact, info)| (*contact, info))))
-            .execute(&mut *conn)
-            .await?;
+        let args = args![portal.0, infos_json(infos.iter().map(|(contact, info)| (*contact, info)))];
+        conn.execute(&self.insert_infos_sql(), &args).await?;
         let mut contacts: Vec<ContactId> = infos.iter().map(|(contact, _)| *contact).collect();
         contacts.sort_unstable();
         contacts.dedup();

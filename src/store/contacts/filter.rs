@@ -6,7 +6,7 @@ use super::{ids_of, Arg, Args};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ContactFilter, ContactSort};
 use crate::model::ids::{ContactId, PortalId, ShareType};
-use crate::store::{to_ticks, Backend, ReadCost, Store};
+use crate::store::{to_ticks, Backend, Cost, Store};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -257,7 +257,7 @@ impl Store {
             let sql = format!("SELECT c.id, {sort_key} AS k FROM {contacts} WHERE {condition}");
             let mut first = FirstRows::new(filter.descending, start.saturating_add(count));
             let total = self
-                .read_rows_costing(ReadCost::Long, &sql, &args, |row| {
+                .read_rows_costing(Cost::Long, &sql, &args, |row| {
                     first.offer(row.int("k")?, row.int("id")?);
                     Ok(())
                 })
@@ -267,7 +267,7 @@ impl Store {
         }
         // The page carries the total of its selection.
         let rows = self
-            .read_rows_costing(ReadCost::Long, &page("c.id, COUNT(*) OVER () AS n"), &page_args, |row| {
+            .read_rows_costing(Cost::Long, &page("c.id, COUNT(*) OVER () AS n"), &page_args, |row| {
                 Ok((ContactId(row.int("id")?), row.int("n")?))
             })
             .await?;
@@ -277,7 +277,7 @@ impl Store {
             // A page past the end has no row to carry the total.
             None => {
                 let count_sql = format!("SELECT COUNT(*) AS n FROM crm_contacts c WHERE {condition}");
-                self.read_one(ReadCost::Long, &count_sql, &args, |row| row.int("n")).await?
+                self.read_one(Cost::Long, &count_sql, &args, |row| row.int("n")).await?
             }
         };
         Ok((rows.into_iter().map(|(id, _)| id).collect(), total as u64))
@@ -295,7 +295,7 @@ impl Store {
         let mut conditions = kind_and_share(&mut args, filter);
         conditions.push("1 = 1".to_string());
         let count = readable_count(&mut args, viewer, &portal_arg, &conditions.join(" AND "), CountFrom::Totals);
-        self.read_one(ReadCost::Short, &format!("SELECT {count} AS n"), &args, |row| row.int("n")).await
+        self.read_one(Cost::Short, &format!("SELECT {count} AS n"), &args, |row| row.int("n")).await
     }
 
     /// The ids the filter selects above `after`, lowest first, at most `count`: keyset paging

@@ -1,8 +1,6 @@
 //! Links between contacts and projects.
 
-use sqlx::AnyConnection;
-
-use super::ids_of;
+use super::{args, ids_of, Conn};
 use crate::model::ids::{ContactId, PortalId, ProjectId};
 use crate::store::Store;
 
@@ -10,7 +8,7 @@ impl Store {
     /// Links contacts to a project; pairs already linked stay once. One statement.
     pub async fn link_contacts(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         project: ProjectId,
         contacts: &[ContactId],
@@ -20,17 +18,13 @@ impl Store {
 
     pub async fn unlink_contact(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         project: ProjectId,
         contact: ContactId,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM crm_project_links WHERE portal_id = $1 AND contact_id = $2 AND project_id = $3")
-            .bind(portal.0)
-            .bind(contact.0)
-            .bind(project.0)
-            .execute(conn)
-            .await?;
+        let sql = "DELETE FROM crm_project_links WHERE portal_id = $1 AND contact_id = $2 AND project_id = $3";
+        conn.execute(sql, &args![portal.0, contact.0, project.0]).await?;
         Ok(())
     }
 

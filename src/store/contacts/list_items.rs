@@ -1,9 +1,7 @@
 //! Contact statuses and contact types (list items), with how many readable contacts use each.
 
-use sqlx::{AnyConnection, Row};
-
 use super::access::{readable_count, CountFrom};
-use super::{Arg, Args};
+use super::{args, Arg, Args, Conn};
 use crate::model::access::Viewer;
 use crate::model::contacts::{ListItem, LIST_CONTACT_TYPE};
 use crate::model::ids::{ListItemId, PortalId};
@@ -20,13 +18,13 @@ impl Store {
         usage_for: Option<Viewer>,
     ) -> Result<Vec<ListItem>, sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
-        self.list_items_in(&mut conn, portal, list_type, usage_for).await
+        self.list_items_in(Conn::Pooled(&mut conn), portal, list_type, usage_for).await
     }
 
     /// The same inside a transaction, to decide a change on the items as they are.
     pub async fn list_items_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         list_type: i64,
         usage_for: Option<Viewer>,
@@ -45,88 +43,76 @@ impl Store {
             "SELECT l.id, l.title, l.description, l.color, l.sort_order, {used} AS used \
              FROM crm_list_items l WHERE l.portal_id = $1 AND l.list_type = $2 ORDER BY l.sort_order, l.id"
         );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(conn).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ListItem {
-                    id: ListItemId(row.try_get("id")?),
-                    title: row.try_get("title")?,
-                    description: row.try_get("description")?,
-                    color: row.try_get("color")?,
-                    sort_order: row.try_get("sort_order")?,
-                    used_by: row.try_get("used")?,
-                })
+        conn.rows(&sql, &args, |row| {
+            Ok(ListItem {
+                id: ListItemId(row.int("id")?),
+                title: row.text("title")?,
+                description: row.opt_text("description")?,
+                color: row.opt_text("color")?,
+                sort_order: row.int("sort_order")?,
+                used_by: row.int("used")?,
             })
-            .collect()
+        })
+        .await
     }
 
     pub async fn insert_list_item(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         list_type: i64,
         item: &ListItem,
     ) -> Result<ListItemId, sqlx::Error> {
-        let row = sqlx::query(
-            "INSERT INTO crm_list_items (portal_id, list_type, title, description, color, sort_order) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(portal.0)
-        .bind(list_type)
-        .bind(&item.title)
-        .bind(item.description.clone())
-        .bind(item.color.clone())
-        .bind(item.sort_order)
-        .fetch_one(conn)
-        .await?;
-        Ok(ListItemId(row.try_get("id")?))
+        let sql = "INSERT INTO crm_list_items (portal_id, list_type, title, description, color, sort_order) \
+                   VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+        let args = args![
+            portal.0,
+            list_type,
+            item.title.clone(),
+            item.description.clone(),
+            item.color.clone(),
+            item.sort_order
+        ];
+        Ok(ListItemId(conn.one(sql, &args, |row| row.int("id")).await?))
     }
 
     /// Whether the portal has any list item yet (the defaults are created once).
-    pub async fn has_list_items(&self, conn: &mut AnyConnection, portal: PortalId) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM crm_list_items WHERE portal_id = $1")
-            .bind(portal.0)
-            .fetch_one(conn)
-            .await?;
-        Ok(row.try_get::<i64, _>("n")? > 0)
+    pub async fn has_list_items(&self, mut conn: Conn<'_>, portal: PortalId) -> Result<bool, sqlx::Error> {
+        let sql = "SELECT COUNT(*) AS n FROM crm_list_items WHERE portal_id = $1";
+        Ok(conn.one(sql, &args![portal.0], |row| row.int("n")).await? > 0)
     }
 
     /// Changes a list item's fields.
     pub async fn update_list_item(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         list_type: i64,
         item: &ListItem,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE crm_list_items SET title = $4, description = $5, color = $6, sort_order = $7 \
-             WHERE portal_id = $1 AND list_type = $2 AND id = $3",
-        )
-        .bind(portal.0)
-        .bind(list_type)
-        .bind(item.id.0)
-        .bind(&item.title)
-        .bind(item.description.clone())
-        .bind(item.color.clone())
-        .bind(item.sort_order)
-        .execute(conn)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = "UPDATE crm_list_items SET title = $4, description = $5, color = $6, sort_order = $7 \
+                   WHERE portal_id = $1 AND list_type = $2 AND id = $3";
+        let args = args![
+            portal.0,
+            list_type,
+            item.id.0,
+            item.title.clone(),
+            item.description.clone(),
+            item.color.clone(),
+            item.sort_order
+        ];
+        Ok(conn.execute(sql, &args).await? > 0)
     }
 
     pub async fn delete_list_item(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         list_type: i64,
         id: ListItemId,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3")
-            .bind(portal.0)
-            .bind(list_type)
-            .bind(id.0)
-            .execute(conn)
-            .await?;
+        let sql = "DELETE FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3";
+        conn.execute(sql, &args![portal.0, list_type, id.0]).await?;
         Ok(())
     }
 
@@ -136,7 +122,7 @@ impl Store {
     /// while a contact is being given it.
     pub async fn lock_list_item(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         list_type: i64,
         id: ListItemId,
@@ -146,8 +132,8 @@ impl Store {
             "SELECT 1 AS found FROM crm_list_items WHERE portal_id = $1 AND list_type = $2 AND id = $3{}",
             self.lock_clause(Some(lock))
         );
-        let found = sqlx::query(&sql).bind(portal.0).bind(list_type).bind(id.0).fetch_optional(conn).await?;
-        Ok(found.is_some())
+        let found = conn.rows(&sql, &args![portal.0, list_type, id.0], |_| Ok(())).await?;
+        Ok(!found.is_empty())
     }
 }
 
@@ -156,7 +142,7 @@ impl Store {
     /// items not listed keep theirs.
     pub async fn reorder_list_items(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         list_type: i64,
         ids: &[ListItemId],
@@ -166,7 +152,7 @@ impl Store {
             "UPDATE crm_list_items SET sort_order = (SELECT p.pos FROM {positions} p WHERE p.id = crm_list_items.id) \
              WHERE portal_id = $1 AND list_type = $2 AND id IN (SELECT p.id FROM {positions} p)"
         );
-        sqlx::query(&sql).bind(portal.0).bind(list_type).bind(super::json_array(ids)).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, list_type, super::json_array(ids)]).await?;
         Ok(())
     }
 }

@@ -1,7 +1,6 @@
 //! Merging one contact into another: what hangs on the source moves to the target.
 
-use sqlx::AnyConnection;
-
+use super::{args, Conn};
 use crate::model::ids::{ContactId, PortalId};
 use crate::store::Store;
 
@@ -18,19 +17,20 @@ impl Store {
     /// the caller's transaction. The contact rows themselves are the caller's to change.
     pub async fn merge_contact_data(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         from: ContactId,
         to: ContactId,
     ) -> Result<(), sqlx::Error> {
+        let args = args![portal.0, from.0, to.0];
         for (table, column) in PAIRS {
             let sql = format!(
                 "DELETE FROM {table} WHERE portal_id = $1 AND contact_id = $2 AND {column} IN \
                  (SELECT t.{column} FROM {table} t WHERE t.portal_id = $1 AND t.contact_id = $3)"
             );
-            sqlx::query(&sql).bind(portal.0).bind(from.0).bind(to.0).execute(&mut *conn).await?;
+            conn.execute(&sql, &args).await?;
             let sql = format!("UPDATE {table} SET contact_id = $3 WHERE portal_id = $1 AND contact_id = $2");
-            sqlx::query(&sql).bind(portal.0).bind(from.0).bind(to.0).execute(&mut *conn).await?;
+            conn.execute(&sql, &args).await?;
         }
         let statements = [
             "UPDATE crm_contact_info SET is_primary = 0 WHERE portal_id = $1 AND contact_id = $2 AND is_primary = 1 \
@@ -44,7 +44,7 @@ impl Store {
             "UPDATE crm_contact_info SET contact_id = $3 WHERE portal_id = $1 AND contact_id = $2",
         ];
         for sql in statements {
-            sqlx::query(sql).bind(portal.0).bind(from.0).bind(to.0).execute(&mut *conn).await?;
+            conn.execute(sql, &args).await?;
         }
         Ok(())
     }

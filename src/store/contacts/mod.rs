@@ -16,12 +16,12 @@ mod tags;
 mod view;
 
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
+pub(super) use super::{args, Arg, Args, Columns, Conn, Cost};
 use super::{
     distinct_json_array, from_json_rows, from_ticks, json_array, parse_uuid, to_ticks, Backend, JsonField, Store,
 };
-pub(super) use super::{Arg, Args, Columns, ReadCost};
 use crate::model::contacts::{Contact, ContactPatch, NewContact};
 use crate::model::ids::{CompanyId, ContactId, PortalId, ShareType, UserId};
 
@@ -159,16 +159,11 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (cost, args) = (ReadCost::of_ids(ids.len()), contact_ids_args(portal.into(), &ids));
+        let (cost, args) = (Cost::of_ids(ids.len()), contact_ids_args(portal.into(), &ids));
         if !self.reads_in_place() {
             return contacts_from_json(&self.read_json_rows(cost, &self.contacts_by_ids_sql(), &args).await?);
         }
-        // Rows, the managers as one text: no JSON built by SQLite and parsed again here.
-        let sql = format!(
-            "SELECT {CONTACT_ITEMS}, (SELECT group_concat(m.user_id) {CONTACT_MANAGERS}) AS managers {} \
-             AND +c.portal_id = $1",
-            self.from_listed("crm_contacts c", "c.id", &self.json_ints(2))
-        );
+        let sql = self.contact_rows_by_ids_sql();
         let contacts = self.read_rows_costing(cost, &sql, &args, |row| ContactRow::from_columns(row)?.into_contact());
         Ok(by_id(contacts.await?))
     }
@@ -177,17 +172,30 @@ impl Store {
     /// second one (under load that would deadlock the pool).
     pub async fn contacts_by_ids_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: &[ContactId],
     ) -> Result<Vec<Contact>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = self.contacts_by_ids_sql();
         let args = contact_ids_args(portal, ids);
-        let rows: String = args.bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?.try_get("rows")?;
-        contacts_from_json(&rows)
+        if !conn.in_place() {
+            return contacts_from_json(&conn.one(&self.contacts_by_ids_sql(), &args, |row| row.text("rows")).await?);
+        }
+        let sql = self.contact_rows_by_ids_sql();
+        let contacts = conn.rows(&sql, &args, |row| ContactRow::from_columns(row)?.into_contact());
+        Ok(by_id(contacts.await?))
+    }
+
+    /// Contacts by id (`$2`, a JSON array) with their managers, as rows (the managers as one
+    /// text), for statements that run in place: no JSON built by SQLite and parsed again here.
+    fn contact_rows_by_ids_sql(&self) -> String {
+        format!(
+            "SELECT {CONTACT_ITEMS}, (SELECT group_concat(m.user_id) {CONTACT_MANAGERS}) AS managers {} \
+             AND +c.portal_id = $1",
+            self.from_listed("crm_contacts c", "c.id", &self.json_ints(2))
+        )
     }
 
     /// Contacts by id (`$2`, a JSON array) with their managers, as one JSON value.
@@ -210,35 +218,33 @@ impl Store {
 
     pub async fn insert_contact(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: impl Into<PortalId>,
         contact: &NewContact,
         by: impl Into<UserId>,
     ) -> Result<i64, sqlx::Error> {
         let (portal, by) = (portal.into(), by.into());
         let now = to_ticks(chrono::Utc::now());
-        let row = sqlx::query(
-            "INSERT INTO crm_contacts (portal_id, is_company, first_name, last_name, company_name, display_name, search_name, \
-             title, about, industry, company_id, share_type, created_by, created_at, modified_by, modified_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14) RETURNING id",
-        )
-        .bind(portal.0)
-        .bind(i64::from(contact.is_company))
-        .bind(&contact.first_name)
-        .bind(&contact.last_name)
-        .bind(&contact.company_name)
-        .bind(contact.display_name())
-        .bind(contact.display_name().to_lowercase())
-        .bind(contact.title.clone())
-        .bind(contact.about.clone())
-        .bind(contact.industry.clone())
-        .bind(CompanyId::number(contact.company_id))
-        .bind(contact.share_type.number())
-        .bind(by.to_string())
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-        let id = row.try_get("id")?;
+        let args = args![
+            portal.0,
+            i64::from(contact.is_company),
+            contact.first_name.clone(),
+            contact.last_name.clone(),
+            contact.company_name.clone(),
+            contact.display_name(),
+            contact.display_name().to_lowercase(),
+            contact.title.clone(),
+            contact.about.clone(),
+            contact.industry.clone(),
+            CompanyId::number(contact.company_id),
+            contact.share_type.number(),
+            by.to_string(),
+            now,
+        ];
+        let sql = "INSERT INTO crm_contacts (portal_id, is_company, first_name, last_name, company_name, display_name, \
+                   search_name, title, about, industry, company_id, share_type, created_by, created_at, modified_by, \
+                   modified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14) RETURNING id";
+        let id = conn.one(sql, &args, |row| row.int("id")).await?;
         self.add_managers(conn, portal, &[ContactId(id)], &contact.managers).await?;
         Ok(id)
     }
@@ -247,7 +253,7 @@ impl Store {
     /// Writes the columns an edit sets, and who changed the contact when.
     pub async fn update_contact(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: ContactId,
         patch: &ContactPatch,
@@ -290,7 +296,7 @@ impl Store {
             args.push(Arg::Int(portal.0)),
             args.push(Arg::Int(id.0))
         );
-        args.bind(sqlx::query(&sql)).execute(conn).await?;
+        conn.execute(&sql, &args).await?;
         Ok(())
     }
 
@@ -298,7 +304,7 @@ impl Store {
     /// `persons` are left alone.
     pub async fn set_persons_company(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         persons: &[ContactId],
         company: Option<CompanyId>,
@@ -312,13 +318,8 @@ impl Store {
              WHERE +portal_id = $1 AND is_company = 0 AND id IN {}",
             self.json_ints(2)
         );
-        sqlx::query(&sql)
-            .bind(portal.0)
-            .bind(json_array(persons))
-            .bind(company.map_or(0, |c| c.0))
-            .bind(by.to_string())
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(conn)
+        let now = to_ticks(chrono::Utc::now());
+        conn.execute(&sql, &args![portal.0, json_array(persons), company.map_or(0, |c| c.0), by.to_string(), now])
             .await?;
         Ok(())
     }
@@ -326,7 +327,7 @@ impl Store {
     /// Sets the status of contacts, and who changed them when, in one statement.
     pub async fn set_contacts_status(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: &[ContactId],
         status: i64,
@@ -337,33 +338,23 @@ impl Store {
              WHERE +portal_id = $1 AND id IN {}",
             self.json_ints(2)
         );
-        sqlx::query(&sql)
-            .bind(portal.0)
-            .bind(json_array(ids))
-            .bind(status)
-            .bind(by.to_string())
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(conn)
-            .await?;
+        let now = to_ticks(chrono::Utc::now());
+        conn.execute(&sql, &args![portal.0, json_array(ids), status, by.to_string(), now]).await?;
         Ok(())
     }
 
     /// Sets a contact's creation time (`created`) or last change time, as given.
     pub async fn set_contact_date(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: ContactId,
         created: bool,
         date: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), sqlx::Error> {
         let column = if created { "created_at" } else { "modified_at" };
-        sqlx::query(&format!("UPDATE crm_contacts SET {column} = $3 WHERE portal_id = $1 AND id = $2"))
-            .bind(portal.0)
-            .bind(id.0)
-            .bind(to_ticks(date))
-            .execute(conn)
-            .await?;
+        let sql = format!("UPDATE crm_contacts SET {column} = $3 WHERE portal_id = $1 AND id = $2");
+        conn.execute(&sql, &args![portal.0, id.0, to_ticks(date)]).await?;
         Ok(())
     }
 
@@ -371,27 +362,23 @@ impl Store {
     /// are unlinked. Two statements for any number of ids.
     pub async fn delete_contacts(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: &[ContactId],
     ) -> Result<(), sqlx::Error> {
         let list = json_array(ids);
         let members = among_members("company_id", &format!("IN {}", self.json_ints(2)));
         let sql = format!("UPDATE crm_contacts SET company_id = 0 WHERE portal_id = $1 AND {members}");
-        sqlx::query(&sql).bind(portal.0).bind(&list).execute(&mut *conn).await?;
+        let args = args![portal.0, list];
+        conn.execute(&sql, &args).await?;
         let sql = format!("DELETE FROM crm_contacts WHERE +portal_id = $1 AND id IN {}", self.json_ints(2));
-        sqlx::query(&sql).bind(portal.0).bind(&list).execute(conn).await?;
+        conn.execute(&sql, &args).await?;
         Ok(())
     }
 
     /// Locks contact rows until the transaction ends (PostgreSQL; SQLite writers already run
     /// one at a time), so concurrent batch writes apply one after the other.
-    pub async fn lock_contacts(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        ids: &[ContactId],
-    ) -> Result<(), sqlx::Error> {
+    pub async fn lock_contacts(&self, conn: Conn<'_>, portal: PortalId, ids: &[ContactId]) -> Result<(), sqlx::Error> {
         self.lock_contacts_where(conn, portal, ids, "id IN {list}").await
     }
 
@@ -401,7 +388,7 @@ impl Store {
     /// companies and their members deadlocked.
     pub async fn lock_contacts_and_members(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         ids: &[ContactId],
     ) -> Result<(), sqlx::Error> {
@@ -412,7 +399,7 @@ impl Store {
     /// Locks, in id order, the rows `condition` selects, `{list}` standing for `ids`.
     async fn lock_contacts_where(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: &[ContactId],
         condition: &str,
@@ -421,7 +408,7 @@ impl Store {
             let condition = condition.replace("{list}", &self.json_ints(2));
             let sql =
                 format!("SELECT id FROM crm_contacts WHERE portal_id = $1 AND {condition} ORDER BY id FOR UPDATE");
-            sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).fetch_all(conn).await?;
+            conn.rows(&sql, &args![portal.0, json_array(ids)], |_| Ok(())).await?;
         }
         Ok(())
     }
@@ -430,7 +417,7 @@ impl Store {
     /// in order. Managers, details and tags are added separately.
     pub async fn insert_contacts_bulk(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         contacts: &[NewContact],
         by: UserId,
@@ -471,9 +458,8 @@ impl Store {
             JsonField::Int("created_at"),
         ]);
         let sql = format!("INSERT INTO crm_contacts ({columns}) {source} RETURNING id");
-        let rows =
-            sqlx::query(&sql).bind(portal.0).bind(serde_json::Value::Array(rows).to_string()).fetch_all(conn).await?;
-        let mut ids = ids_of(rows)?;
+        let args = args![portal.0, serde_json::Value::Array(rows).to_string()];
+        let mut ids = conn.rows(&sql, &args, |row| Ok(ContactId(row.int("id")?))).await?;
         ids.sort_unstable();
         Ok(ids)
     }
@@ -482,7 +468,7 @@ impl Store {
     /// `(lower-cased name, id)` pairs, in one statement.
     pub async fn companies_by_names(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         names: &[String],
     ) -> Result<Vec<(String, CompanyId)>, sqlx::Error> {
@@ -494,15 +480,15 @@ impl Store {
              WHERE portal_id = $1 AND search_name IN {} AND is_company = 1 GROUP BY search_name",
             self.json_texts(2)
         );
-        let rows = sqlx::query(&sql).bind(portal.0).bind(json_array(names)).fetch_all(conn).await?;
-        rows.iter().map(|row| Ok((row.try_get("search_name")?, CompanyId(row.try_get("id")?)))).collect()
+        let args = args![portal.0, json_array(names)];
+        conn.rows(&sql, &args, |row| Ok((row.text("search_name")?, CompanyId(row.int("id")?)))).await
     }
 
     /// Adds `(contact, column = value)` rows to `table` for the listed contacts that exist;
     /// rows already there stay once. One statement for any number of contacts.
     async fn attach_to_contacts(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         table: &str,
         column: &str,
@@ -514,7 +500,7 @@ impl Store {
              SELECT $1, c.id, $3 FROM crm_contacts c WHERE +c.portal_id = $1 AND c.id IN {} ON CONFLICT DO NOTHING",
             self.json_ints(2)
         );
-        sqlx::query(&sql).bind(portal.0).bind(json_array(contacts)).bind(value).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, json_array(contacts), value]).await?;
         Ok(())
     }
 }

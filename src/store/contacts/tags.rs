@@ -1,9 +1,9 @@
 //! Contact tags.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use super::access::readable_contact_of;
-use super::{Arg, Args};
+use super::{args, Arg, Args, Conn};
 use crate::model::access::Viewer;
 use crate::model::ids::{CompanyId, ContactId, PortalId};
 use crate::store::Store;
@@ -40,43 +40,28 @@ impl Store {
     }
 
     /// The id of a tag by name (case-insensitive).
-    pub async fn tag_id(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        title: &str,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        let row = sqlx::query("SELECT id FROM crm_tags WHERE portal_id = $1 AND title_key = $2")
-            .bind(portal.0)
-            .bind(title.to_lowercase())
-            .fetch_optional(conn)
-            .await?;
-        row.map(|row| row.try_get("id")).transpose()
+    pub async fn tag_id(&self, mut conn: Conn<'_>, portal: PortalId, title: &str) -> Result<Option<i64>, sqlx::Error> {
+        let sql = "SELECT id FROM crm_tags WHERE portal_id = $1 AND title_key = $2";
+        Ok(conn.rows(sql, &args![portal.0, title.to_lowercase()], |row| row.int("id")).await?.pop())
     }
 
     /// Creates a tag unless one of that name exists; returns its id and whether it was created.
     pub async fn ensure_tag(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         title: &str,
     ) -> Result<(i64, bool), sqlx::Error> {
-        let done = sqlx::query(
-            "INSERT INTO crm_tags (portal_id, title, title_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(portal.0)
-        .bind(title)
-        .bind(title.to_lowercase())
-        .execute(&mut *conn)
-        .await?;
+        let sql = "INSERT INTO crm_tags (portal_id, title, title_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        let inserted = conn.execute(sql, &args![portal.0, title, title.to_lowercase()]).await?;
         let id = self.tag_id(conn, portal, title).await?.ok_or(sqlx::Error::RowNotFound)?;
-        Ok((id, done.rows_affected() > 0))
+        Ok((id, inserted > 0))
     }
 
     /// Tags contacts; pairs already tagged stay once. One statement.
     pub async fn tag_contacts(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         tag: i64,
         contacts: &[ContactId],
@@ -87,25 +72,20 @@ impl Store {
     /// Removes a tag from a contact; false when it did not carry it.
     pub async fn untag_contact(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         tag: i64,
         contact: ContactId,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM crm_contact_tags WHERE portal_id = $1 AND contact_id = $2 AND tag_id = $3")
-            .bind(portal.0)
-            .bind(contact.0)
-            .bind(tag)
-            .execute(conn)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = "DELETE FROM crm_contact_tags WHERE portal_id = $1 AND contact_id = $2 AND tag_id = $3";
+        Ok(conn.execute(sql, &args![portal.0, contact.0, tag]).await? > 0)
     }
 
     /// Deletes tags (their links go by cascade): the one given, or every tag no contact carries.
     /// Returns the names deleted.
     pub async fn delete_tags(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         only: Option<i64>,
     ) -> Result<Vec<String>, sqlx::Error> {
@@ -114,18 +94,17 @@ impl Store {
             None => "NOT EXISTS (SELECT 1 FROM crm_contact_tags l WHERE l.tag_id = crm_tags.id)",
         };
         let sql = format!("DELETE FROM crm_tags WHERE portal_id = $1 AND {condition} RETURNING title");
-        let mut query = sqlx::query(&sql).bind(portal.0);
+        let mut args = args![portal.0];
         if let Some(id) = only {
-            query = query.bind(id);
+            args.push(Arg::Int(id));
         }
-        let rows = query.fetch_all(conn).await?;
-        rows.iter().map(|row| row.try_get("title")).collect()
+        conn.rows(&sql, &args, |row| row.text("title")).await
     }
 
     /// Removes a tag from contacts; returns how many carried it. One statement.
     pub async fn untag_contacts(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         tag: i64,
         contacts: &[ContactId],
@@ -137,21 +116,19 @@ impl Store {
             "DELETE FROM crm_contact_tags WHERE portal_id = $1 AND tag_id = $2 AND contact_id IN {}",
             self.json_ints(3)
         );
-        let done = sqlx::query(&sql).bind(portal.0).bind(tag).bind(super::json_array(contacts)).execute(conn).await?;
-        Ok(done.rows_affected())
+        conn.execute(&sql, &args![portal.0, tag, super::json_array(contacts)]).await
     }
 
     /// The persons of a company, read inside the caller's transaction.
     pub async fn company_member_ids(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         company: CompanyId,
     ) -> Result<Vec<ContactId>, sqlx::Error> {
         let members = super::among_members("company_id", "= $2");
         let sql =
             format!("SELECT id FROM crm_contacts WHERE portal_id = $1 AND {members} AND is_company = 0 ORDER BY id");
-        let rows = sqlx::query(&sql).bind(portal.0).bind(company.0).fetch_all(conn).await?;
-        rows.iter().map(|row| Ok(ContactId(row.try_get("id")?))).collect()
+        conn.rows(&sql, &args![portal.0, company.0], |row| Ok(ContactId(row.int("id")?))).await
     }
 }

@@ -7,7 +7,7 @@ use crate::model::contacts::{ContactDetails, ContactInfo, ListItem, LIST_CONTACT
 use crate::model::custom_fields::{FieldDefinition, FieldValue, ENTITY_COMPANY, ENTITY_CONTACT, ENTITY_PERSON};
 use crate::model::ids::{ContactId, FieldId, InfoId, ListItemId, PortalId};
 use crate::store::kept::ContactSettings;
-use crate::store::{distinct_json_array, from_json_rows, Columns, ReadCost, Store};
+use crate::store::{distinct_json_array, from_json_rows, Columns, Cost, Store};
 
 impl Store {
     /// Everything a list of contacts shows besides the contact rows, in one statement: their
@@ -45,7 +45,7 @@ impl Store {
                 }
             ),
         };
-        let cost = ReadCost::of_ids(ids.len());
+        let cost = Cost::of_ids(ids.len());
         let mut args = Args::default();
         args.push(Arg::Int(portal.0));
         args.push(Arg::Text(distinct_json_array(ids)));
