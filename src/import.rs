@@ -23,9 +23,8 @@ use crate::model::access::{Right, Viewer};
 use crate::model::contacts::INFO_EMAIL;
 use crate::model::photos::PhotoOwner;
 use crate::model::{CompanyId, ContactId, InfoId, PortalId, ShareType, UserId};
-use sqlx::AnyConnection;
 
-use crate::store::{Conn, Store};
+use crate::store::{Conn, Cost, Store};
 use crate::vcard;
 
 pub const INFO_WEBSITE: i64 = 2;
@@ -481,7 +480,7 @@ pub async fn import_file(
     options: &ImportOptions,
     progress: &mut (dyn FnMut(Pass, u64, u64) + Send),
 ) -> anyhow::Result<ImportReport> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write_costing(Cost::Long).await?;
     let mut report = import_contacts(store, tx.conn(), caller, Input::File(path), options, progress).await?;
     if options.strict && !report.rejected.is_empty() {
         return Ok(report);
@@ -496,7 +495,7 @@ pub async fn import_file(
 /// back when `strict` and a row was rejected. An error leaves the transaction to roll back.
 pub async fn import_contacts(
     store: &Store,
-    conn: &mut AnyConnection,
+    conn: Conn<'_>,
     caller: &Caller,
     input: Input<'_>,
     options: &ImportOptions,
@@ -550,7 +549,7 @@ struct Importer<'a> {
     store: &'a Store,
     options: &'a ImportOptions,
     caller: &'a Caller,
-    conn: &'a mut AnyConnection,
+    conn: Conn<'a>,
     report: ImportReport,
     /// Companies by lower-cased name: those of this file, then those looked up or created.
     companies: HashMap<String, CompanyId>,
@@ -577,7 +576,7 @@ fn merge_rows(into: &mut Row, from: Row) {
 }
 
 impl<'a> Importer<'a> {
-    fn new(store: &'a Store, options: &'a ImportOptions, caller: &'a Caller, conn: &'a mut AnyConnection) -> Self {
+    fn new(store: &'a Store, options: &'a ImportOptions, caller: &'a Caller, conn: Conn<'a>) -> Self {
         Importer {
             store,
             options,
@@ -705,7 +704,7 @@ impl<'a> Importer<'a> {
         self.resolve_companies(&mut rows).await?;
         let drafts: Vec<NewContact> = rows.iter().map(|r| r.contact.clone()).collect();
         let by = self.by();
-        let ids = self.store.insert_contacts_bulk(Conn::Pooled(&mut *self.conn), portal, &drafts, by).await?;
+        let ids = self.store.insert_contacts_bulk(self.conn.re(), portal, &drafts, by).await?;
         let mut infos = Vec::new();
         let mut tagged: HashMap<String, Vec<ContactId>> = HashMap::new();
         let mut photos = Vec::new();
@@ -724,12 +723,14 @@ impl<'a> Importer<'a> {
                 photos.push((*id, row.line, photo));
             }
         }
-        self.store.insert_infos_bulk(Conn::Pooled(&mut *self.conn), portal, &infos).await?;
+        self.store.insert_infos_bulk(self.conn.re(), portal, &infos).await?;
         self.add_managers(&ids).await?;
         self.tag(tagged).await?;
         for (id, line, image) in photos {
             match photos::contact_photo_of(image).await {
-                Ok(photo) => self.store.replace_photo(self.conn, portal, PhotoOwner::Contact(id), Some(&photo)).await?,
+                Ok(photo) => {
+                    self.store.replace_photo(self.conn.re(), portal, PhotoOwner::Contact(id), Some(&photo)).await?
+                }
                 Err(e) => self.note(line, format!("its PHOTO was left out: {e}")),
             }
         }
@@ -742,12 +743,12 @@ impl<'a> Importer<'a> {
             let tag_id = match self.tag_ids.get(&tag.to_lowercase()) {
                 Some(id) => *id,
                 None => {
-                    let (id, _) = self.store.ensure_tag(Conn::Pooled(&mut *self.conn), portal, &tag).await?;
+                    let (id, _) = self.store.ensure_tag(self.conn.re(), portal, &tag).await?;
                     self.tag_ids.insert(tag.to_lowercase(), id);
                     id
                 }
             };
-            self.store.tag_contacts(Conn::Pooled(&mut *self.conn), portal, tag_id, &contacts).await?;
+            self.store.tag_contacts(self.conn.re(), portal, tag_id, &contacts).await?;
         }
         Ok(())
     }
@@ -783,7 +784,7 @@ impl<'a> Importer<'a> {
         let viewer = Viewer::of(self.caller);
         let found: HashMap<String, ContactId> = self
             .store
-            .contacts_by_emails_in(Conn::Pooled(&mut *self.conn), self.caller.portal, viewer, right, &emails)
+            .contacts_by_emails_in(self.conn.re(), self.caller.portal, viewer, right, &emails)
             .await?
             .into_iter()
             .collect();
@@ -808,7 +809,7 @@ impl<'a> Importer<'a> {
         let portal = self.caller.portal;
         let ids: Vec<ContactId> = merges.iter().map(|(id, _)| *id).collect();
         let mut present: std::collections::HashSet<(ContactId, i64, String)> =
-            self.store.info_keys_in(Conn::Pooled(&mut *self.conn), portal, &ids).await?.into_iter().collect();
+            self.store.info_keys_in(self.conn.re(), portal, &ids).await?.into_iter().collect();
         let mut infos = Vec::new();
         let mut tagged: HashMap<String, Vec<ContactId>> = HashMap::new();
         for (id, row) in merges {
@@ -822,7 +823,7 @@ impl<'a> Importer<'a> {
             }
             self.report.merged += 1;
         }
-        self.store.insert_infos_bulk(Conn::Pooled(&mut *self.conn), portal, &infos).await?;
+        self.store.insert_infos_bulk(self.conn.re(), portal, &infos).await?;
         self.tag(tagged).await
     }
 
@@ -834,7 +835,7 @@ impl<'a> Importer<'a> {
             managers.dedup();
             let pairs: Vec<(ContactId, UserId)> =
                 ids.iter().flat_map(|id| managers.iter().map(move |user| (*id, *user))).collect();
-            self.store.insert_managers_bulk(Conn::Pooled(&mut *self.conn), self.caller.portal, &pairs).await?;
+            self.store.insert_managers_bulk(self.conn.re(), self.caller.portal, &pairs).await?;
         }
         Ok(())
     }
@@ -851,7 +852,7 @@ impl<'a> Importer<'a> {
             .collect();
         unknown.sort_unstable();
         unknown.dedup();
-        for (key, id) in self.store.companies_by_names(Conn::Pooled(&mut *self.conn), portal, &unknown).await? {
+        for (key, id) in self.store.companies_by_names(self.conn.re(), portal, &unknown).await? {
             self.companies.insert(key, id);
         }
         let mut missing: Vec<NewContact> = Vec::new();
@@ -864,7 +865,7 @@ impl<'a> Importer<'a> {
             }
         }
         let by = self.by();
-        let created = self.store.insert_contacts_bulk(Conn::Pooled(&mut *self.conn), portal, &missing, by).await?;
+        let created = self.store.insert_contacts_bulk(self.conn.re(), portal, &missing, by).await?;
         self.add_managers(&created).await?;
         self.report.companies_created += created.len();
         for (company, id) in missing.iter().zip(created) {

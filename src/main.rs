@@ -591,7 +591,7 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Add(args) => {
             let store = Store::connect(&args.database).await?;
             store.migrate().await?;
-            let mut tx = store.begin_pooled_write().await?;
+            let mut tx = store.begin_write().await?;
             store.ensure_portal(tx.conn(), portald::model::PortalId(args.portal)).await?;
             tx.commit().await?;
             let generated = args.password.is_none();

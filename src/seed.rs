@@ -55,7 +55,7 @@ pub async fn seed(store: &Store, portal: impl Into<PortalId>, plan: &SeedPlan) -
     password::check_policy(&plan.password)?;
     let password_hash = password::hash(&plan.password)?;
     let mut rng = StdRng::seed_from_u64(plan.seed);
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.ensure_portal(tx.conn(), portal).await?;
     let mut ids = Vec::with_capacity(plan.users);
     for n in 0..plan.users {

@@ -3,6 +3,7 @@
 mod common;
 
 use common::spawn;
+use portald::store::Args;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -14,9 +15,9 @@ use serde_json::json;
 async fn writes_go_on_after_the_database_ended_a_transaction_itself() {
     let server = spawn().await;
     let owner = server.owner_token().await;
-    let mut tx = server.store().begin_pooled_write().await.expect("a write transaction");
+    let mut tx = server.store().begin_write().await.expect("a write transaction");
     // What SQLite does by itself after such an error.
-    sqlx::query("ROLLBACK").execute(tx.conn()).await.expect("the transaction ends");
+    tx.conn().execute("ROLLBACK", &Args::default()).await.expect("the transaction ends");
     drop(tx);
 
     for name in ["After", "Again"] {

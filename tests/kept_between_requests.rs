@@ -30,7 +30,7 @@ async fn rights_and_passwords_changed_by_another_process_hold_at_the_next_reques
         assert_eq!(server.get("people/@self", &token).await.json_ok()["response"]["isAdmin"], true);
     }
     let other = other_store(&server.db.url).await;
-    let mut tx = other.begin_pooled_write().await.unwrap();
+    let mut tx = other.begin_write().await.unwrap();
     other.unset_admin(tx.conn(), PortalId(1), UserId(id)).await.unwrap();
     tx.commit().await.unwrap();
     other.close().await;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use common::{spawn, Api, Role, TestDb, TestServer};
+use portald::store::Conn;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Connection, Row};
@@ -363,8 +364,12 @@ async fn a_task_left_by_a_killed_server_resumes_at_its_step_or_gives_up() {
     assert_eq!(stopped["response"]["error"], json!("Terminated: 1 of 4 steps were done"));
     let id = count(w.url(), "SELECT id FROM background_tasks WHERE subject = $1", &[&w.heir.to_string()]).await;
     let mut conn = connect(w.url()).await;
-    let advanced =
-        w.server.store().advance_task(&mut conn, id, "elsewhere", 1, chrono::Utc::now()).await.expect("fence");
+    let advanced = w
+        .server
+        .store()
+        .advance_task(Conn::Pooled(&mut conn), id, "elsewhere", 1, chrono::Utc::now())
+        .await
+        .expect("fence");
     assert!(!advanced, "a terminated task takes no further step");
 }
 

@@ -6,19 +6,16 @@
 mod common;
 
 use portald::config::DatabaseArgs;
-use portald::store::{Backend, Store};
+use portald::store::{Arg, Args, Backend, Store};
 use reqwest::Method;
 use serde_json::json;
 
 /// Renames a contact in a write transaction of the given store.
 async fn rename(store: &Store, id: i64, last_name: &str) {
-    let mut tx = store.begin_pooled_write().await.expect("a write transaction");
-    sqlx::query("UPDATE crm_contacts SET last_name = $1 WHERE id = $2")
-        .bind(last_name)
-        .bind(id)
-        .execute(tx.conn())
-        .await
-        .expect("renamed");
+    let mut tx = store.begin_write().await.expect("a write transaction");
+    let rename = "UPDATE crm_contacts SET last_name = $1 WHERE id = $2";
+    let args = Args::of(vec![Arg::Text(last_name.to_string()), Arg::Int(id)]);
+    tx.conn().execute(rename, &args).await.expect("renamed");
     tx.commit().await.expect("committed");
 }
 

@@ -41,7 +41,7 @@ pub async fn change_email(
         auth::confirm_own_password(store, caller, password, client).await?;
     }
     let portal = caller.portal;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), portal, target.id).await?;
     let mut user = store
         .user_by_id_in(tx.conn(), portal, target.id)
@@ -92,7 +92,7 @@ pub async fn set_activation_of_many(
 }
 
 async fn set_activations(store: &Store, caller: &Caller, ids: &[UserId], status: i64) -> ApiResult<Vec<Profile>> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let mut users = store.users_by_ids(caller.portal, ids).await?;
     users.retain(|user| !account_locked(caller, user));
     for user in &mut users {

@@ -57,7 +57,7 @@ pub async fn set_administrator(
     if !caller.user.is_owner {
         require_admin(caller)?;
     }
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let target = store
         .user_by_id_in(tx.conn(), caller.portal, user)
         .await?

@@ -162,7 +162,7 @@ async fn checked_credentials(
             if moved_in {
                 // A hash moved in from the original is checked its way once, then replaced.
                 let hash = password::hash_in_turn(password).await?;
-                let mut tx = store.begin_pooled_write().await?;
+                let mut tx = store.begin_write().await?;
                 store.set_password_hash(tx.conn(), portal, user.id, &hash).await?;
                 tx.commit().await?;
             }
@@ -181,7 +181,7 @@ async fn checked_credentials(
 pub(crate) async fn count_attempt(store: &Store, portal: PortalId, scopes: &[LoginScope; 2]) -> ApiResult<Vec<i64>> {
     let now = Utc::now();
     let window = chrono::Duration::from_std(FAILURE_WINDOW).unwrap_or_default();
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.lock_login_scopes(tx.conn(), portal, scopes).await?;
     for (scope, limit) in scopes.iter().zip([ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT]) {
         let (attempts, oldest) = store.login_attempts_since(tx.conn(), portal, scope, now - window).await?;

@@ -25,7 +25,7 @@ pub async fn set_flag(
     value: Option<bool>,
 ) -> ApiResult<Option<bool>> {
     access::require_crm(caller)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.set_flag(tx.conn(), caller.portal, setting, value).await?;
     tx.commit().await?;
     Ok(value)

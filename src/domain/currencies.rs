@@ -39,7 +39,7 @@ pub async fn set_default(store: &Store, caller: &Caller, code: &str) -> ApiResul
     access::require_crm(caller)?;
     require_admin(caller)?;
     let currency = known(code, "currency")?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.set_default_currency(tx.conn(), caller.portal, currency.abbreviation).await?;
     tx.commit().await?;
     Ok(currency)
@@ -126,7 +126,7 @@ fn draft(from: &str, to: &str, rate: f64, id: RateId) -> ApiResult<CurrencyRate>
 pub async fn create(store: &Store, caller: &Caller, from: &str, to: &str, rate: f64) -> ApiResult<CurrencyRate> {
     access::require_crm(caller)?;
     let mut rate = draft(from, to, rate, RateId::UNSAVED)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let kept = store.currency_rates_in(tx.conn(), caller.portal).await?;
     match kept.iter().find(|r| r.from == rate.from && r.to == rate.to) {
         Some(existing) if rate.rate == 0.0 => {
@@ -152,7 +152,7 @@ pub async fn update(
 ) -> ApiResult<CurrencyRate> {
     access::require_crm(caller)?;
     let rate = draft(from, to, rate, id)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     if store.currency_rate_in(tx.conn(), caller.portal, id).await?.is_none() {
         return Err(ApiError::not_found("Currency rate not found"));
     }
@@ -169,7 +169,7 @@ pub async fn update(
 /// answers 400).
 pub async fn delete(store: &Store, caller: &Caller, id: RateId) -> ApiResult<CurrencyRate> {
     access::require_crm(caller)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let rate = store
         .currency_rate_in(tx.conn(), caller.portal, id)
         .await?
@@ -211,7 +211,7 @@ pub async fn set_rates(
     require_admin(caller)?;
     let currency = known(currency, "currency")?;
     let rates = drafts(rates)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.set_default_currency(tx.conn(), caller.portal, currency.abbreviation).await?;
     store.delete_currency_rates(tx.conn(), caller.portal, None).await?;
     store.upsert_currency_rates(tx.conn(), caller.portal, &rates).await?;
@@ -226,7 +226,7 @@ pub async fn add_rates(store: &Store, caller: &Caller, rates: &[RateDraft]) -> A
     access::require_crm(caller)?;
     require_admin(caller)?;
     let rates = drafts(rates)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let kept = store.currency_rates_in(tx.conn(), caller.portal).await?;
     let (zero, set): (Vec<CurrencyRate>, Vec<CurrencyRate>) = rates.into_iter().partition(|r| r.rate == 0.0);
     let gone: Vec<RateId> =

@@ -117,7 +117,7 @@ async fn save(store: &Store, caller: &Caller, mut group: Group, changes: GroupCh
         check_manager(store, caller.portal, manager).await?;
         group.manager = manager;
     }
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.save_group(tx.conn(), caller.portal, &group).await?;
     if let Some(members) = changes.members {
         store.remove_group_members(tx.conn(), caller.portal, group.id, None).await?;
@@ -143,7 +143,7 @@ pub async fn edit_members(
 ) -> ApiResult<Group> {
     require_admin(caller)?;
     let group = get(store, caller.portal, id).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     match edit {
         MembersEdit::Add => store.add_group_members(tx.conn(), caller.portal, id, users).await?,
         MembersEdit::Remove => store.remove_group_members(tx.conn(), caller.portal, id, Some(users)).await?,
@@ -158,7 +158,7 @@ pub async fn move_members(store: &Store, caller: &Caller, from: GroupId, to: Gro
     get(store, caller.portal, from).await?;
     let target = get(store, caller.portal, to).await?;
     let members = store.group_member_ids(caller.portal, from).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.add_group_members(tx.conn(), caller.portal, to, &members).await?;
     store.remove_group_members(tx.conn(), caller.portal, from, None).await?;
     tx.commit().await?;
@@ -169,7 +169,7 @@ pub async fn move_members(store: &Store, caller: &Caller, from: GroupId, to: Gro
 pub async fn delete(store: &Store, caller: &Caller, id: GroupId) -> ApiResult<Group> {
     require_admin(caller)?;
     let group = get(store, caller.portal, id).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.delete_group(tx.conn(), caller.portal, id).await?;
     tx.commit().await?;
     Ok(group)

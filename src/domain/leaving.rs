@@ -8,14 +8,13 @@
 //! deleted profile's contact list, tokens and photo.
 
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use super::people::{self, require_admin, User};
 use super::tasks::{self, Task, TaskKind};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{parse_guid, PortalId, UserId};
-use crate::store::Store;
+use crate::store::{Conn, Store};
 
 const REASSIGN_STEPS: i64 = 4;
 const REMOVE_STEPS: i64 = 3;
@@ -91,7 +90,7 @@ pub async fn start_reassign(
     }
     let steps = REASSIGN_STEPS + i64::from(delete_profile);
     let params = json!({"fromUserId": from.to_string(), "toUserId": to.to_string(), "deleteProfile": delete_profile});
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let task = tasks::enqueue(
         store,
         tx.conn(),
@@ -111,7 +110,7 @@ pub async fn start_reassign(
 pub async fn start_remove(store: &Store, caller: &Caller, user: UserId) -> ApiResult<Progress> {
     require_admin(caller)?;
     leaving_user(store, caller, user, "userId").await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let task = queue_remove(store, tx.conn(), caller.portal, user, caller.user.id).await?;
     tx.commit().await?;
     Progress::of(TaskKind::Remove, task)
@@ -120,13 +119,13 @@ pub async fn start_remove(store: &Store, caller: &Caller, user: UserId) -> ApiRe
 /// Queues the removal of a user's data inside `conn`'s transaction (deleting a profile does).
 pub async fn queue_remove(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     portal: PortalId,
     user: UserId,
     by: UserId,
 ) -> ApiResult<Task> {
     let params = json!({"userId": user.to_string()});
-    tasks::enqueue(store, conn, portal, TaskKind::Remove, &user.to_string(), &params, REMOVE_STEPS, by).await
+    tasks::enqueue(store, conn.re(), portal, TaskKind::Remove, &user.to_string(), &params, REMOVE_STEPS, by).await
 }
 
 /// `GET people/{reassign|remove}/progress`: the newest task of the kind for the user.
@@ -146,13 +145,13 @@ pub async fn terminate(store: &Store, caller: &Caller, kind: TaskKind, user: Use
 /// CheckReassignProccess), inside the deleting transaction.
 pub async fn check_not_reassigning(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     portal: PortalId,
     users: &[UserId],
     param: &str,
 ) -> ApiResult<()> {
     let subjects: Vec<String> = users.iter().map(UserId::to_string).collect();
-    let running = store.unfinished_tasks(conn, portal, TaskKind::Reassign.name(), &subjects).await?;
+    let running = store.unfinished_tasks(conn.re(), portal, TaskKind::Reassign.name(), &subjects).await?;
     match running.first() {
         Some(task) => Err(ApiError::invalid(
             param,
@@ -163,37 +162,37 @@ pub async fn check_not_reassigning(
 }
 
 /// One step of a reassignment.
-pub(super) async fn reassign_step(store: &Store, conn: &mut AnyConnection, task: &Task, step: i64) -> ApiResult<()> {
+pub(super) async fn reassign_step(store: &Store, mut conn: Conn<'_>, task: &Task, step: i64) -> ApiResult<()> {
     let (portal, from, to) = (task.portal, user_param(task, "fromUserId")?, user_param(task, "toUserId")?);
     match step {
-        0 => store.hand_over_team_places(conn, portal, from, to).await?,
-        1 => store.hand_over_project_leadership(conn, portal, from, to).await?,
-        2 => store.hand_over_contact_managers(conn, portal, from, to).await?,
-        3 => store.hand_over_created_contacts(conn, portal, from, to).await?,
-        _ => delete_profile(store, conn, task, from).await?,
+        0 => store.hand_over_team_places(conn.re(), portal, from, to).await?,
+        1 => store.hand_over_project_leadership(conn.re(), portal, from, to).await?,
+        2 => store.hand_over_contact_managers(conn.re(), portal, from, to).await?,
+        3 => store.hand_over_created_contacts(conn.re(), portal, from, to).await?,
+        _ => delete_profile(store, conn.re(), task, from).await?,
     }
     Ok(())
 }
 
 /// The last step of a reassignment with `deleteProfile`: the profile goes, and a removal of
 /// what is left of his data is queued, as `DELETE people/{userid}` does.
-async fn delete_profile(store: &Store, conn: &mut AnyConnection, task: &Task, user: UserId) -> ApiResult<()> {
-    let Some(found) = store.user_by_id_in(conn, task.portal, user).await? else {
+async fn delete_profile(store: &Store, mut conn: Conn<'_>, task: &Task, user: UserId) -> ApiResult<()> {
+    let Some(found) = store.user_by_id_in(conn.re(), task.portal, user).await? else {
         return Ok(()); // deleted meanwhile
     };
     if found.is_active() {
         return Err(ApiError::bad_request("the user was enabled again, so his profile was kept"));
     }
-    people::remove_profile(store, conn, task.portal, user, task.created_by).await
+    people::remove_profile(store, conn.re(), task.portal, user, task.created_by).await
 }
 
 /// One step of a removal.
-pub(super) async fn remove_step(store: &Store, conn: &mut AnyConnection, task: &Task, step: i64) -> ApiResult<()> {
+pub(super) async fn remove_step(store: &Store, mut conn: Conn<'_>, task: &Task, step: i64) -> ApiResult<()> {
     let (portal, user) = (task.portal, user_param(task, "userId")?);
     match step {
-        0 => store.remove_contact_manager_places(conn, portal, user).await?,
-        1 => store.remove_team_places(conn, portal, user).await?,
-        _ => store.remove_deleted_profile_data(conn, portal, user).await?,
+        0 => store.remove_contact_manager_places(conn.re(), portal, user).await?,
+        1 => store.remove_team_places(conn.re(), portal, user).await?,
+        _ => store.remove_deleted_profile_data(conn.re(), portal, user).await?,
     }
     Ok(())
 }

@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
 
 use super::auth::{self, new_token, token_hash};
 use super::people::{self, activation, normalize_email, require_admin, Profile, User};
@@ -17,7 +16,7 @@ use super::{password, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{PortalId, UserId};
 use crate::model::login::LoginScope;
-use crate::store::{OutgoingMail, Store, UserLink};
+use crate::store::{Conn, OutgoingMail, Store, UserLink};
 
 /// What a one-time link does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +78,7 @@ pub fn reminder_answer(email: &str) -> String {
 /// `base` is the server's public address (`scheme://host[:port]`).
 pub async fn queue_link(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     portal: PortalId,
     user: &User,
     purpose: LinkPurpose,
@@ -88,10 +87,10 @@ pub async fn queue_link(
 ) -> ApiResult<()> {
     let token = new_token();
     let expires = Utc::now() + chrono::Duration::from_std(purpose.lifetime()).unwrap_or_default();
-    store.insert_user_link(conn, portal, &token_hash(&token), user.id, purpose.name(), recipient, expires).await?;
+    store.insert_user_link(conn.re(), portal, &token_hash(&token), user.id, purpose.name(), recipient, expires).await?;
     let mail = compose(purpose, user, recipient, base, &token, expires);
     let message_id = format!("<{}@portald.outbox>", uuid::Uuid::new_v4().simple());
-    store.queue_mail(conn, portal, &message_id, &mail).await?;
+    store.queue_mail(conn.re(), portal, &message_id, &mail).await?;
     Ok(())
 }
 
@@ -148,7 +147,7 @@ fn compose(
 /// Activated and disabled users get nothing. Answers the profiles of the listed users.
 pub async fn resend_invites(store: &Store, caller: &Caller, ids: &[UserId], base: &str) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let users = store.users_by_ids(caller.portal, ids).await?;
     for user in &users {
         if user.activation_status & activation::ACTIVATED != 0 || !user.is_active() {
@@ -176,7 +175,7 @@ pub async fn remind_password(
     let email = normalize_email(email)?;
     let scopes = [LoginScope::Reminder(email.to_lowercase()), LoginScope::ReminderAddress(client.to_string())];
     auth::count_attempt(store, portal, &scopes).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let user = store.user_by_email(portal, &email).await?;
     if let Some(user) = user.filter(|u| u.is_active() && !u.is_ldap() && !u.is_sso()) {
         queue_link(store, tx.conn(), portal, &user, LinkPurpose::Password, &user.email, base).await?;
@@ -208,7 +207,7 @@ fn usable(link: Option<UserLink>, now: DateTime<Utc>) -> ApiResult<(UserLink, Li
 pub async fn confirm(store: &Store, portal: PortalId, token: &str, new_password: Option<&str>) -> ApiResult<User> {
     let hash = token_hash(token.trim());
     // A cheap look first, so a bad token costs no password hashing.
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let (_, purpose) = usable(store.user_link(tx.conn(), portal, &hash).await?, Utc::now())?;
     drop(tx);
     let password_hash = if purpose.sets_password() {
@@ -218,7 +217,7 @@ pub async fn confirm(store: &Store, portal: PortalId, token: &str, new_password:
     } else {
         None
     };
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     // Again under the token's lock: of two uses at once, one finds it used.
     let (link, purpose) = usable(store.user_link(tx.conn(), portal, &hash).await?, Utc::now())?;
     store.lock_user(tx.conn(), portal, link.user).await?;

@@ -1,13 +1,12 @@
 //! People: the user model and the rules about who may see and change what.
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
 
 use super::mail::{self, LinkPurpose};
 use super::{leaving, password, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{parse_guid, GroupId, PortalId, UserId};
-use crate::store::Store;
+use crate::store::{Conn, Store};
 use uuid::Uuid;
 
 pub use crate::model::people::{status, GroupRef, NewUser, Profile, User, UserContact};
@@ -232,7 +231,7 @@ pub struct ProfileChanges {
 /// and the integration tests call it with the plain portal number, and read a plain GUID.
 pub async fn create_user(store: &Store, portal: impl Into<PortalId>, draft: UserDraft) -> ApiResult<(Uuid, String)> {
     let prepared = prepare(draft).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let id = insert_prepared(store, tx.conn(), portal.into(), &prepared).await?;
     tx.commit().await?;
     Ok((id.0, prepared.password))
@@ -255,7 +254,7 @@ pub async fn add_member(
     // Without `worksfrom` a new user starts at midnight UTC of the day he is added (AddMember).
     changes.work_from.get_or_insert(Utc::now().date_naive().and_hms_opt(0, 0, 0).map(|d| d.and_utc()));
     let prepared = prepare(draft).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let id = insert_prepared(store, tx.conn(), caller.portal, &prepared).await?;
     let mut user = store
         .user_by_id_in(tx.conn(), caller.portal, id)
@@ -291,7 +290,7 @@ pub async fn update_member(
     if !target.is_active() && changes.disable != Some(false) {
         return Err(ApiError::forbidden("The user is disabled; enable him first"));
     }
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
     // Re-read under the lock, so fields this request leaves alone keep concurrent changes.
     let mut user = store
@@ -309,7 +308,7 @@ pub async fn update_member(
 pub async fn set_status(store: &Store, caller: &Caller, ids: &[UserId], disable: bool) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
     let users = store.users_by_ids(caller.portal, ids).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     for mut user in users.iter().cloned() {
         if user.is_owner || user.id == caller.user.id || user.is_active() != disable {
             continue;
@@ -346,7 +345,7 @@ pub async fn delete_member(store: &Store, caller: &Caller, target: User) -> ApiR
         return Err(ApiError::invalid("userid", "the user must be disabled before he is deleted"));
     }
     let deleted = profile(store, caller.portal, target).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     leaving::check_not_reassigning(store, tx.conn(), caller.portal, &[deleted.user.id], "userid").await?;
     remove_profile(store, tx.conn(), caller.portal, deleted.user.id, caller.user.id).await?;
     tx.commit().await?;
@@ -357,13 +356,13 @@ pub async fn delete_member(store: &Store, caller: &Caller, target: User) -> ApiR
 /// (his places in teams and on contacts' manager lists), as the original's deletion does.
 pub async fn remove_profile(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     portal: PortalId,
     user: UserId,
     by: UserId,
 ) -> ApiResult<()> {
-    store.remove_user(conn, portal, user).await?;
-    leaving::queue_remove(store, conn, portal, user, by).await?;
+    store.remove_user(conn.re(), portal, user).await?;
+    leaving::queue_remove(store, conn.re(), portal, user, by).await?;
     Ok(())
 }
 
@@ -373,10 +372,10 @@ pub async fn remove_profile(
 pub async fn delete_members(store: &Store, caller: &Caller, ids: &[UserId]) -> ApiResult<Vec<Profile>> {
     require_admin(caller)?;
     let listed = profiles(store, caller.portal, store.users_by_ids(caller.portal, ids).await?).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     leaving::check_not_reassigning(store, tx.conn(), caller.portal, ids, "userIds").await?;
     // Read again inside the transaction: one enabled or deleted meanwhile is skipped.
-    let deletable = store.users_by_ids_in(&mut *tx.conn(), caller.portal, ids).await?;
+    let deletable = store.users_by_ids_in(tx.conn(), caller.portal, ids).await?;
     for user in deletable {
         if user.is_active() || user.is_owner || user.id == caller.user.id || user.is_ldap() {
             continue;
@@ -397,9 +396,9 @@ pub async fn set_type(store: &Store, caller: &Caller, ids: &[UserId], kind: Empl
         EmployeeType::All => None,
     };
     if let Some(visitor) = visitor {
-        let mut tx = store.begin_pooled_write().await?;
+        let mut tx = store.begin_write().await?;
         let changed: Vec<UserId> = store
-            .users_by_ids_in(&mut *tx.conn(), caller.portal, ids)
+            .users_by_ids_in(tx.conn(), caller.portal, ids)
             .await?
             .into_iter()
             .filter(|u| !(u.is_owner || u.is_admin || u.id == caller.user.id || u.is_visitor == visitor))
@@ -421,7 +420,7 @@ pub async fn send_self_delete_link(store: &Store, caller: &Caller, base: &str) -
     if user.is_owner {
         return Err(ApiError::forbidden("The portal owner cannot delete his profile: transfer the portal first"));
     }
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     mail::queue_link(store, tx.conn(), caller.portal, user, LinkPurpose::DeleteProfile, &user.email, base).await?;
     tx.commit().await?;
     store.mail_queued();
@@ -431,17 +430,12 @@ pub async fn send_self_delete_link(store: &Store, caller: &Caller, base: &str) -
 /// Deletes a profile its user confirmed deleting (by the mailed link), in `conn`'s
 /// transaction: he is disabled and signed out, the profile deleted, and the removal of his data
 /// queued, as an admin's deletion does.
-pub async fn delete_own_profile(
-    store: &Store,
-    conn: &mut AnyConnection,
-    portal: PortalId,
-    mut user: User,
-) -> ApiResult<()> {
+pub async fn delete_own_profile(store: &Store, mut conn: Conn<'_>, portal: PortalId, mut user: User) -> ApiResult<()> {
     set_disabled(&mut user, true);
-    store.update_user(conn, portal, &user).await?;
-    store.revoke_user_tokens(conn, portal, user.id).await?;
-    store.remove_user(conn, portal, user.id).await?;
-    leaving::queue_remove(store, conn, portal, user.id, user.id).await?;
+    store.update_user(conn.re(), portal, &user).await?;
+    store.revoke_user_tokens(conn.re(), portal, user.id).await?;
+    store.remove_user(conn.re(), portal, user.id).await?;
+    leaving::queue_remove(store, conn.re(), portal, user.id, user.id).await?;
     Ok(())
 }
 
@@ -480,7 +474,7 @@ pub async fn edit_contacts(
         _ => items,
     };
     check_contacts(&items, edit != ContactsEdit::Remove)?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
     let current = store.user_contacts(tx.conn(), caller.portal, target.id).await?;
     let next = match edit {
@@ -562,7 +556,7 @@ fn check_changes(changes: &ProfileChanges) -> ApiResult<()> {
 /// Writes validated changes to `user` (already checked for rights) inside `conn`'s transaction.
 async fn apply_changes(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     caller: &Caller,
     user: &mut User,
     changes: ProfileChanges,
@@ -589,7 +583,7 @@ async fn apply_changes(
     }
     if let Some(lead) = changes.lead {
         if let Some(lead) = lead {
-            if store.user_by_id_in(conn, portal, lead).await?.is_none() {
+            if store.user_by_id_in(conn.re(), portal, lead).await?.is_none() {
                 return Err(ApiError::invalid("lead", "no such user"));
             }
         }
@@ -611,16 +605,16 @@ async fn apply_changes(
         if disable == user.is_active() {
             set_disabled(user, disable);
             if disable {
-                store.revoke_user_tokens(conn, portal, user.id).await?;
+                store.revoke_user_tokens(conn.re(), portal, user.id).await?;
             }
         }
     }
-    store.update_user(conn, portal, user).await?;
+    store.update_user(conn.re(), portal, user).await?;
     if let Some(contacts) = changes.contacts {
-        store.replace_contacts(conn, portal, user.id, &contacts).await?;
+        store.replace_contacts(conn.re(), portal, user.id, &contacts).await?;
     }
     if let Some(departments) = changes.departments {
-        store.set_user_groups(conn, portal, user.id, &departments).await?;
+        store.set_user_groups(conn.re(), portal, user.id, &departments).await?;
     }
     Ok(())
 }
@@ -648,17 +642,17 @@ async fn prepare(draft: UserDraft) -> ApiResult<PreparedUser> {
 
 async fn insert_prepared(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     portal: PortalId,
     user: &PreparedUser,
 ) -> ApiResult<UserId> {
-    if store.email_taken(conn, portal, &user.email, None).await? {
+    if store.email_taken(conn.re(), portal, &user.email, None).await? {
         return Err(ApiError::invalid("email", "a user with this email already exists"));
     }
     let local = user.email.split('@').next().unwrap_or_default();
     let mut user_name = local.to_string();
     let mut suffix = 0;
-    while store.user_name_taken(conn, portal, &user_name).await? {
+    while store.user_name_taken(conn.re(), portal, &user_name).await? {
         suffix += 1;
         user_name = format!("{local}{suffix}");
     }
@@ -674,9 +668,9 @@ async fn insert_prepared(
         activation_status: if draft.activated { activation::ACTIVATED } else { activation::PENDING },
         password_hash: user.password_hash.clone(),
     };
-    store.insert_user(conn, portal, &new_user).await?;
+    store.insert_user(conn.re(), portal, &new_user).await?;
     if draft.is_admin {
-        store.set_admin(conn, portal, id).await?;
+        store.set_admin(conn.re(), portal, id).await?;
     }
     Ok(id)
 }
@@ -698,7 +692,7 @@ pub async fn set_password(
 async fn set_password_of(store: &Store, portal: PortalId, user: UserId, new_password: &str) -> ApiResult<()> {
     password::check_policy(new_password)?;
     let hash = password::hash_in_turn(new_password).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     if !store.set_password_hash(tx.conn(), portal, user, &hash).await? {
         return Err(ApiError::not_found("User not found"));
     }
@@ -718,7 +712,7 @@ pub async fn bootstrap_portal(
     owner_email: &str,
     owner_password: Option<&str>,
 ) -> ApiResult<Option<String>> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.ensure_portal(tx.conn(), portal).await?;
     let has_owner = store.portal_owner(tx.conn(), portal).await?.is_some();
     tx.commit().await?;
@@ -735,7 +729,7 @@ pub async fn bootstrap_portal(
         activated: true,
     })
     .await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     if store.portal_owner(tx.conn(), portal).await?.is_some() {
         return Ok(None); // another server process bootstrapped it meanwhile
     }

@@ -143,8 +143,8 @@ pub async fn set_contact_photo(
     // Refused before the image is decoded: a 404 or 403 costs no CPU.
     contacts::get_editable(store, caller, id).await?;
     let photo = off_workers(move || contact_photo(&image, param)).await?;
-    let mut tx = store.begin_pooled_write().await?;
-    contacts::lock_editable(store, tx.writer(), caller, id).await?;
+    let mut tx = store.begin_write().await?;
+    contacts::lock_editable(store, tx.conn(), caller, id).await?;
     store.replace_photo(tx.conn(), caller.portal, PhotoOwner::Contact(id), Some(&photo)).await?;
     tx.commit().await?;
     Ok(PhotoStamp { format: photo.format, version: photo.version })
@@ -170,8 +170,8 @@ pub async fn set_contact_photo_by_url(
 
 /// Removes a contact's photo; the contact is returned for its default image.
 pub async fn delete_contact_photo(store: &Store, caller: &Caller, id: ContactId) -> ApiResult<Contact> {
-    let mut tx = store.begin_pooled_write().await?;
-    let contact = contacts::lock_editable(store, tx.writer(), caller, id).await?;
+    let mut tx = store.begin_write().await?;
+    let contact = contacts::lock_editable(store, tx.conn(), caller, id).await?;
     store.replace_photo(tx.conn(), caller.portal, PhotoOwner::Contact(id), None).await?;
     tx.commit().await?;
     Ok(contact)
@@ -232,7 +232,7 @@ pub async fn set_user_photo_by_url(
 pub async fn crop_user_photo(store: &Store, caller: &Caller, target: &User, crop: Crop) -> ApiResult<()> {
     people::require_can_edit(caller, target)?;
     let owner = PhotoOwner::User(target.id);
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
     let (format, picture) = store
         .photo(tx.conn(), caller.portal, owner)
@@ -258,7 +258,7 @@ pub async fn delete_user_photo(store: &Store, caller: &Caller, target: &User) ->
 }
 
 async fn write_user_photo(store: &Store, caller: &Caller, target: &User, photo: Option<&Photo>) -> ApiResult<()> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.lock_user(tx.conn(), caller.portal, target.id).await?;
     store.replace_photo(tx.conn(), caller.portal, PhotoOwner::User(target.id), photo).await?;
     tx.commit().await?;

@@ -6,7 +6,7 @@ use super::people::{self, Profile, User};
 use super::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{GroupId, PortalId, ProjectId, UserId};
-use crate::store::{PooledWriteTx, Store};
+use crate::store::{Store, WriteTx};
 
 pub use crate::model::projects::{Member, NewProject, Project, ProjectChanges};
 
@@ -184,7 +184,7 @@ pub async fn create(store: &Store, caller: &Caller, mut project: NewProject) -> 
     // `withSecurity`: as the original, admins' restrictions are not written.
     let members = store.users_by_ids(caller.portal, &project.team).await?;
     project.restrictions = stored_restrictions(&members, &project.restrictions, false);
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let id = store.insert_project(tx.conn(), caller.portal, &project, caller.user.id).await?;
     tx.commit().await?;
     get(store, caller, id).await
@@ -205,7 +205,7 @@ pub async fn update(store: &Store, caller: &Caller, id: ProjectId, mut changes: 
         None => Vec::new(),
     };
     let restrictions = stored_restrictions(&members, &changes.restrictions, true);
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let project = locked(store, &mut tx, caller, id, can_edit).await?;
     store.update_project(tx.conn(), caller.portal, id, &changes, caller.user.id).await?;
     // The responsible joins the team if absent: the one named now, or the one the project has.
@@ -240,7 +240,7 @@ fn stored_restrictions(members: &[User], wanted: &[(UserId, i64)], with_admins: 
 /// stop following the project) and the members it leaves out, except the responsible, leave.
 async fn change_team(
     store: &Store,
-    tx: &mut PooledWriteTx,
+    tx: &mut WriteTx,
     portal: PortalId,
     project: &Project,
     responsible: UserId,
@@ -260,7 +260,7 @@ async fn change_team(
 
 /// `DELETE project/{id}`: the edit right (as the original checks); returns the project as it was.
 pub async fn delete(store: &Store, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let project = locked(store, &mut tx, caller, id, can_edit).await?;
     store.delete_project(tx.conn(), caller.portal, id).await?;
     tx.commit().await?;
@@ -274,7 +274,7 @@ pub async fn delete_many(store: &Store, caller: &Caller, ids: &[ProjectId]) -> A
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let mut deleted = Vec::new();
     for id in ids {
         match locked(store, &mut tx, caller, id, can_edit).await {
@@ -294,7 +294,7 @@ pub async fn delete_many(store: &Store, caller: &Caller, ids: &[ProjectId]) -> A
 /// the caller may not read it, 403 when `right` refuses him.
 async fn locked(
     store: &Store,
-    tx: &mut PooledWriteTx,
+    tx: &mut WriteTx,
     caller: &Caller,
     id: ProjectId,
     right: fn(&Caller, &Project) -> bool,
@@ -401,7 +401,7 @@ pub async fn change(store: &Store, caller: &Caller, id: ProjectId, change: TeamC
     if let TeamChange::Add(user) = &change {
         live_user(store, caller.portal, *user, "userId").await?;
     }
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let project = locked(store, &mut tx, caller, id, can_edit_team).await?;
     let portal = caller.portal;
     match change {
@@ -431,7 +431,7 @@ async fn live_user(store: &Store, portal: PortalId, id: UserId, param: &str) -> 
 
 /// `PUT project/{id}/follow`: starts or stops following a readable project; returns it.
 pub async fn toggle_follow(store: &Store, caller: &Caller, id: ProjectId) -> ApiResult<Project> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let project = locked(store, &mut tx, caller, id, |_, _| true).await?;
     store.toggle_follow(tx.conn(), caller.portal, id, caller.user.id).await?;
     tx.commit().await?;
@@ -580,7 +580,7 @@ pub async fn common_security(store: &Store, caller: &Caller) -> ApiResult<Common
 /// `PUT project/{id}/tag`: replaces the tags (the edit right; the project's last change stays,
 /// as in the original); returns the project after.
 pub async fn set_tags(store: &Store, caller: &Caller, id: ProjectId, tags: Vec<String>) -> ApiResult<Project> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     locked(store, &mut tx, caller, id, can_edit).await?;
     store.replace_tags(tx.conn(), caller.portal, id, &tags).await?;
     let updated = store.lock_project(tx.conn(), caller.portal, id).await?;
@@ -605,7 +605,7 @@ pub async fn create_tag(store: &Store, caller: &Caller, title: &str) -> ApiResul
     if !can_create(caller) {
         return Err(ApiError::forbidden("Access denied."));
     }
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let id = store.insert_tag_name(tx.conn(), caller.portal, &title).await?;
     tx.commit().await?;
     Ok((id, title))

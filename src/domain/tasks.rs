@@ -18,12 +18,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use sqlx::AnyConnection;
 use tokio::sync::{watch, Notify};
 
 use crate::error::{ApiError, ApiResult};
 use crate::model::ids::{PortalId, UserId};
-use crate::store::{NewTask, Store};
+use crate::store::{Conn, Cost, NewTask, Store};
 
 pub use crate::model::tasks::{Task, TaskStatus};
 
@@ -64,12 +63,12 @@ impl TaskKind {
             .find(|kind| kind.name() == name)
     }
 
-    async fn run_step(self, store: &Store, conn: &mut AnyConnection, task: &Task, step: i64) -> ApiResult<()> {
+    async fn run_step(self, store: &Store, mut conn: Conn<'_>, task: &Task, step: i64) -> ApiResult<()> {
         match self {
-            TaskKind::Reassign => super::leaving::reassign_step(store, conn, task, step).await,
-            TaskKind::Remove => super::leaving::remove_step(store, conn, task, step).await,
-            TaskKind::ImportContacts => super::transfer::import_step(store, conn, task).await,
-            TaskKind::ExportContacts => super::transfer::export_step(store, conn, task, step).await,
+            TaskKind::Reassign => super::leaving::reassign_step(store, conn.re(), task, step).await,
+            TaskKind::Remove => super::leaving::remove_step(store, conn.re(), task, step).await,
+            TaskKind::ImportContacts => super::transfer::import_step(store, conn.re(), task).await,
+            TaskKind::ExportContacts => super::transfer::export_step(store, conn.re(), task, step).await,
         }
     }
 }
@@ -88,7 +87,7 @@ pub fn param(task: &Task, name: &str) -> ApiResult<serde_json::Value> {
 /// one runs for it: that one is returned instead. Finished ones are replaced.
 pub async fn enqueue(
     store: &Store,
-    conn: &mut AnyConnection,
+    mut conn: Conn<'_>,
     portal: PortalId,
     kind: TaskKind,
     subject: &str,
@@ -96,19 +95,19 @@ pub async fn enqueue(
     steps: i64,
     created_by: UserId,
 ) -> ApiResult<Task> {
-    if let Some(task) = store.latest_task(&mut *conn, portal, kind.name(), subject).await? {
+    if let Some(task) = store.latest_task(conn.re(), portal, kind.name(), subject).await? {
         if !task.status.is_finished() {
             return Ok(task);
         }
     }
-    store.delete_finished_tasks(conn, portal, kind.name(), subject).await?;
+    store.delete_finished_tasks(conn.re(), portal, kind.name(), subject).await?;
     let params = params.to_string();
     let new = NewTask { portal, kind: kind.name(), subject, params: &params, steps, created_by };
-    match store.insert_task(conn, &new).await? {
+    match store.insert_task(conn.re(), &new).await? {
         Some(task) => Ok(task),
         // Another server queued one meanwhile.
         None => store
-            .latest_task(conn, portal, kind.name(), subject)
+            .latest_task(conn.re(), portal, kind.name(), subject)
             .await?
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a queued task vanished"))),
     }
@@ -122,8 +121,8 @@ pub async fn latest(store: &Store, portal: PortalId, kind: TaskKind, subject: &s
 /// Stops the unfinished task of `kind` about `subject`: it ends as failed, saying how many of
 /// its steps were done (the step running meanwhile rolls back). Returns whether one was.
 pub async fn terminate(store: &Store, portal: PortalId, kind: TaskKind, subject: &str) -> ApiResult<bool> {
-    let mut tx = store.begin_pooled_write().await?;
-    let Some(task) = store.latest_task(&mut *tx.conn(), portal, kind.name(), subject).await? else {
+    let mut tx = store.begin_write().await?;
+    let Some(task) = store.latest_task(tx.conn(), portal, kind.name(), subject).await? else {
         return Ok(false);
     };
     let message = format!("Terminated: {} of {} steps were done", task.step, task.steps);
@@ -228,7 +227,8 @@ const BUSY_PAUSE: Duration = Duration::from_millis(500);
 /// One step in one transaction, fenced on the runner; false when the fence says the task is
 /// no longer this runner's at this step.
 async fn run_step(store: &Store, runner: &str, kind: TaskKind, task: &Task, step: i64) -> ApiResult<bool> {
-    let mut tx = store.begin_pooled_write().await?;
+    // A step is a page of an export or a whole import: long work for a runtime thread.
+    let mut tx = store.begin_write_costing(Cost::Long).await?;
     if !store.advance_task(tx.conn(), task.id, runner, step, lease_end()).await? {
         return Ok(false);
     }
@@ -238,7 +238,7 @@ async fn run_step(store: &Store, runner: &str, kind: TaskKind, task: &Task, step
 }
 
 async fn fail(store: &Store, task: &Task, runner: &str, message: &str) -> ApiResult<()> {
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     store.fail_task(tx.conn(), task.id, Some(runner), message).await?;
     tx.commit().await?;
     Ok(())

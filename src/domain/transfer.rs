@@ -10,7 +10,6 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use super::contacts;
 use super::tasks::{self, Task, TaskKind};
@@ -21,7 +20,7 @@ use crate::import::{self, CsvOptions, Duplicates, Format, ImportOptions, ImportR
 use crate::model::contacts::ContactFilter;
 use crate::model::ids::{parse_guid, ContactId, UserId};
 use crate::model::ShareType;
-use crate::store::{Store, TransferFile};
+use crate::store::{Conn, Cost, Store, TransferFile};
 
 /// The subject of a portal's contact import (one at a time, as in the original).
 const IMPORT_SUBJECT: &str = "contact";
@@ -192,7 +191,7 @@ pub async fn upload(
     let settings = settings.map(Settings::parse).transpose()?.unwrap_or_default();
     let (options, encoding) = settings.options()?;
     let name = format!("import-{}", uuid::Uuid::new_v4().simple());
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write_costing(Cost::Long).await?;
     let file = store.create_transfer_file(tx.conn(), caller.portal, &name, caller.user.id).await?;
     store.append_transfer_chunk(tx.conn(), file, 0, &bytes).await?;
     tx.commit().await?;
@@ -242,7 +241,7 @@ pub async fn sample_row(
     let settings = settings.map(Settings::parse).transpose()?.unwrap_or_default();
     let (options, encoding) = settings.options()?;
     let file = uploaded(store, caller, name).await?;
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write_costing(Cost::Long).await?;
     let bytes = store.transfer_bytes(tx.conn(), file.id).await?;
     drop(tx);
     let rows = sample_rows(&decoded(bytes, encoding), &options.csv, index.saturating_add(1));
@@ -260,7 +259,7 @@ pub async fn start_import(store: &Store, caller: &Caller, name: &str, settings: 
     }
     let file = uploaded(store, caller, name).await?;
     let params = json!({"file": file.name, "settings": settings});
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let task = tasks::enqueue(
         store,
         tx.conn(),
@@ -308,9 +307,9 @@ async fn progress_of(store: &Store, caller: &Caller, task: Task) -> ApiResult<Pr
 }
 
 /// The user a task acts for, as its caller, with his rights as they are now.
-async fn task_caller(store: &Store, conn: &mut AnyConnection, task: &Task) -> ApiResult<Caller> {
+async fn task_caller(store: &Store, mut conn: Conn<'_>, task: &Task) -> ApiResult<Caller> {
     let user = store
-        .user_by_id_in(conn, task.portal, task.created_by)
+        .user_by_id_in(conn.re(), task.portal, task.created_by)
         .await?
         .ok_or_else(|| ApiError::bad_request("the user who started it no longer exists"))?;
     let caller = Caller { portal: task.portal, user, token_hash: None };
@@ -340,16 +339,16 @@ fn report_json(report: &ImportReport) -> serde_json::Value {
 }
 
 /// The one step of an import: the whole file in the step's transaction.
-pub(super) async fn import_step(store: &Store, conn: &mut AnyConnection, task: &Task) -> ApiResult<()> {
-    let caller = task_caller(store, conn, task).await?;
+pub(super) async fn import_step(store: &Store, mut conn: Conn<'_>, task: &Task) -> ApiResult<()> {
+    let caller = task_caller(store, conn.re(), task).await?;
     let name = param(task, "file")?;
     let (options, encoding) = Settings::parse(&param(task, "settings")?)?.options()?;
     let file = store
-        .transfer_file(&mut *conn, task.portal, &name)
+        .transfer_file(conn.re(), task.portal, &name)
         .await?
         .ok_or_else(|| ApiError::bad_request("the uploaded file is gone"))?;
-    let bytes = decoded(store.transfer_bytes(conn, file.id).await?, encoding);
-    let report = import::import_contacts(store, conn, &caller, Input::Bytes(&bytes), &options, &mut |_, _, _| {})
+    let bytes = decoded(store.transfer_bytes(conn.re(), file.id).await?, encoding);
+    let report = import::import_contacts(store, conn.re(), &caller, Input::Bytes(&bytes), &options, &mut |_, _, _| {})
         .await
         .map_err(task_error)?;
     if options.strict && !report.rejected.is_empty() {
@@ -362,8 +361,8 @@ pub(super) async fn import_step(store: &Store, conn: &mut AnyConnection, task: &
         )));
     }
     // The upload's content is no longer needed; its report stays for the status.
-    store.set_transfer_report(conn, file.id, &report_json(&report).to_string()).await?;
-    store.delete_transfer_chunks(conn, file.id).await?;
+    store.set_transfer_report(conn.re(), file.id, &report_json(&report).to_string()).await?;
+    store.delete_transfer_chunks(conn.re(), file.id).await?;
     Ok(())
 }
 
@@ -400,7 +399,7 @@ pub async fn start_export(store: &Store, caller: &Caller, filter: &ContactFilter
     let name = format!("contacts-{}.{extension}", uuid::Uuid::new_v4().simple());
     let filter = serde_json::to_string(filter).map_err(|e| ApiError::Internal(e.into()))?;
     let params = json!({"file": name, "filter": filter, "format": format_name(format)});
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write().await?;
     let task = tasks::enqueue(
         store,
         tx.conn(),
@@ -434,22 +433,22 @@ pub async fn cancel_export(store: &Store, caller: &Caller) -> ApiResult<Option<P
 }
 
 /// One page of an export, after the last contact written; the last step writes the rest.
-pub(super) async fn export_step(store: &Store, conn: &mut AnyConnection, task: &Task, step: i64) -> ApiResult<()> {
-    let caller = task_caller(store, conn, task).await?;
+pub(super) async fn export_step(store: &Store, mut conn: Conn<'_>, task: &Task, step: i64) -> ApiResult<()> {
+    let caller = task_caller(store, conn.re(), task).await?;
     let name = param(task, "file")?;
     let filter: ContactFilter = serde_json::from_str(&param(task, "filter")?)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("task {} filter: {e}", task.id)))?;
     let format = parse_format(&param(task, "format")?)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("task {} format", task.id)))?;
     let file = store
-        .transfer_file(&mut *conn, task.portal, &name)
+        .transfer_file(conn.re(), task.portal, &name)
         .await?
         .ok_or_else(|| ApiError::bad_request("the export's file is gone"))?;
-    let after = ContactId(store.transfer_last_id(conn, file.id).await?);
+    let after = ContactId(store.transfer_last_id(conn.re(), file.id).await?);
     let pages = if step + 1 == task.steps { u64::MAX } else { 1 };
     let (bytes, last) =
         export::export_pages(store, &caller, &filter, format, after, pages, step == 0).await.map_err(task_error)?;
-    store.append_transfer_chunk(conn, file.id, last.0, &bytes).await?;
+    store.append_transfer_chunk(conn.re(), file.id, last.0, &bytes).await?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use serde_json::{json, Value as Json};
 
 use crate::domain::original_password;
 use crate::model::{PortalId, ShareType, UserId};
-use crate::store::{Loaded, PooledWriteTx, Store};
+use crate::store::{Cost, Loaded, Store, WriteTx};
 use source::{Record, Source, Table, Tenant};
 
 /// Rows written a statement.
@@ -139,7 +139,7 @@ pub async fn migrate_tenant(
         skipped: Vec::new(),
         without_password: 0,
     };
-    let mut tx = store.begin_pooled_write().await?;
+    let mut tx = store.begin_write_costing(Cost::Long).await?;
     let contents = store.portal_contents(tx.conn(), portal).await?;
     let original_owner = tenant.owner.as_deref().and_then(|o| uuid::Uuid::parse_str(o).ok()).map(UserId);
     if contents.owner.is_some() && contents.owner == original_owner {
@@ -214,7 +214,7 @@ struct Known {
 struct Run<'a> {
     store: &'a Store,
     source: &'a Source,
-    tx: PooledWriteTx,
+    tx: WriteTx,
     portal: PortalId,
     tenant: i64,
     report: PortalReport,

@@ -1,17 +1,17 @@
 //! A portal's CRM settings and its currency exchange rates.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
-use super::{Backend, Store};
+use super::{args, Backend, Columns, Conn, Store};
 use crate::model::crm_settings::{CrmFlag, CrmSettings, CurrencyRate};
 use crate::model::ids::{PortalId, RateId};
 
-fn rate_from_row(row: &sqlx::any::AnyRow) -> Result<CurrencyRate, sqlx::Error> {
+fn rate_from_row(row: &dyn Columns) -> Result<CurrencyRate, sqlx::Error> {
     Ok(CurrencyRate {
-        id: RateId(row.try_get("id")?),
-        from: row.try_get("from_currency")?,
-        to: row.try_get("to_currency")?,
-        rate: row.try_get("rate")?,
+        id: RateId(row.int("id")?),
+        from: row.text("from_currency")?,
+        to: row.text("to_currency")?,
+        rate: row.real("rate")?,
     })
 }
 
@@ -44,10 +44,8 @@ impl Store {
     }
 
     /// The portal's row of settings, created with the defaults if missing.
-    async fn ensure_crm_settings(&self, conn: &mut AnyConnection, portal: PortalId) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO crm_settings (portal_id) VALUES ($1) ON CONFLICT DO NOTHING")
-            .bind(portal.0)
-            .execute(conn)
+    async fn ensure_crm_settings(&self, mut conn: Conn<'_>, portal: PortalId) -> Result<(), sqlx::Error> {
+        conn.execute("INSERT INTO crm_settings (portal_id) VALUES ($1) ON CONFLICT DO NOTHING", &args![portal.0])
             .await?;
         Ok(())
     }
@@ -55,37 +53,31 @@ impl Store {
     /// Sets one of the yes/no settings (`None`: ask each time).
     pub async fn set_flag(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         setting: CrmFlag,
         value: Option<bool>,
     ) -> Result<(), sqlx::Error> {
-        self.ensure_crm_settings(conn, portal).await?;
+        self.ensure_crm_settings(conn.re(), portal).await?;
         let column = match setting {
             CrmFlag::ChangeStatus => "change_contact_status_group_auto",
             CrmFlag::AddTag => "add_tag_to_contact_group_auto",
             CrmFlag::WriteMailToHistory => "write_mail_to_history_auto",
         };
-        sqlx::query(&format!("UPDATE crm_settings SET {column} = $2 WHERE portal_id = $1"))
-            .bind(portal.0)
-            .bind(value.map(i64::from))
-            .execute(conn)
-            .await?;
+        let sql = format!("UPDATE crm_settings SET {column} = $2 WHERE portal_id = $1");
+        conn.execute(&sql, &args![portal.0, value.map(i64::from)]).await?;
         Ok(())
     }
 
     /// Sets the portal's default currency (a code the domain checked).
     pub async fn set_default_currency(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         code: &str,
     ) -> Result<(), sqlx::Error> {
-        self.ensure_crm_settings(conn, portal).await?;
-        sqlx::query("UPDATE crm_settings SET default_currency = $2 WHERE portal_id = $1")
-            .bind(portal.0)
-            .bind(code)
-            .execute(conn)
+        self.ensure_crm_settings(conn.re(), portal).await?;
+        conn.execute("UPDATE crm_settings SET default_currency = $2 WHERE portal_id = $1", &args![portal.0, code])
             .await?;
         Ok(())
     }
@@ -93,24 +85,23 @@ impl Store {
     /// Every rate of the portal, by id.
     pub async fn currency_rates(&self, portal: PortalId) -> Result<Vec<CurrencyRate>, sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
-        self.currency_rates_in(&mut conn, portal).await
+        self.currency_rates_in(Conn::Pooled(&mut conn), portal).await
     }
 
     /// The same inside a transaction.
     pub async fn currency_rates_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
     ) -> Result<Vec<CurrencyRate>, sqlx::Error> {
         let sql = format!("SELECT {RATE_COLUMNS} FROM crm_currency_rates WHERE portal_id = $1 ORDER BY id");
-        let rows = sqlx::query(&sql).bind(portal.0).fetch_all(conn).await?;
-        rows.iter().map(rate_from_row).collect()
+        conn.rows(&sql, &args![portal.0], rate_from_row).await
     }
 
     /// One rate by id, read inside the caller's transaction (with a row lock on PostgreSQL).
     pub async fn currency_rate_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: RateId,
     ) -> Result<Option<CurrencyRate>, sqlx::Error> {
@@ -118,69 +109,50 @@ impl Store {
             "SELECT {RATE_COLUMNS} FROM crm_currency_rates WHERE portal_id = $1 AND id = $2{}",
             self.lock_clause(Some(super::RowLock::Update))
         );
-        let row = sqlx::query(&sql).bind(portal.0).bind(id.0).fetch_optional(conn).await?;
-        row.as_ref().map(rate_from_row).transpose()
+        Ok(conn.rows(&sql, &args![portal.0, id.0], rate_from_row).await?.pop())
     }
 
     /// Adds a rate, or changes the rate of its pair if the portal has one; returns its id.
     pub async fn upsert_currency_rate(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         rate: &CurrencyRate,
     ) -> Result<RateId, sqlx::Error> {
-        let row = sqlx::query(
+        let sql =
             "INSERT INTO crm_currency_rates (portal_id, from_currency, to_currency, rate) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (portal_id, from_currency, to_currency) DO UPDATE SET rate = excluded.rate RETURNING id",
-        )
-        .bind(portal.0)
-        .bind(&rate.from)
-        .bind(&rate.to)
-        .bind(rate.rate)
-        .fetch_one(conn)
-        .await?;
-        Ok(RateId(row.try_get("id")?))
+                   ON CONFLICT (portal_id, from_currency, to_currency) DO UPDATE SET rate = excluded.rate RETURNING id";
+        let args = args![portal.0, rate.from.clone(), rate.to.clone(), rate.rate];
+        Ok(RateId(conn.one(sql, &args, |row| row.int("id")).await?))
     }
 
     /// Changes a rate by id.
     pub async fn update_currency_rate(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         rate: &CurrencyRate,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE crm_currency_rates SET from_currency = $3, to_currency = $4, rate = $5 \
-             WHERE portal_id = $1 AND id = $2",
-        )
-        .bind(portal.0)
-        .bind(rate.id.0)
-        .bind(&rate.from)
-        .bind(&rate.to)
-        .bind(rate.rate)
-        .execute(conn)
-        .await?;
+        let sql = "UPDATE crm_currency_rates SET from_currency = $3, to_currency = $4, rate = $5 \
+                   WHERE portal_id = $1 AND id = $2";
+        conn.execute(sql, &args![portal.0, rate.id.0, rate.from.clone(), rate.to.clone(), rate.rate]).await?;
         Ok(())
     }
 
     pub async fn delete_currency_rate(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: RateId,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM crm_currency_rates WHERE portal_id = $1 AND id = $2")
-            .bind(portal.0)
-            .bind(id.0)
-            .execute(conn)
-            .await?;
+        conn.execute("DELETE FROM crm_currency_rates WHERE portal_id = $1 AND id = $2", &args![portal.0, id.0]).await?;
         Ok(())
     }
 
     /// Adds or changes the rates of many pairs in one statement (each pair once in `rates`).
     pub async fn upsert_currency_rates(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         rates: &[CurrencyRate],
     ) -> Result<(), sqlx::Error> {
@@ -201,26 +173,26 @@ impl Store {
             "INSERT INTO crm_currency_rates (portal_id, from_currency, to_currency, rate) {select} \
              ON CONFLICT (portal_id, from_currency, to_currency) DO UPDATE SET rate = excluded.rate"
         );
-        sqlx::query(&sql).bind(portal.0).bind(serde_json::Value::Array(rows).to_string()).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, serde_json::Value::Array(rows).to_string()]).await?;
         Ok(())
     }
 
     /// Deletes rates by id in one statement; every rate of the portal with `None`.
     pub async fn delete_currency_rates(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: Option<&[RateId]>,
     ) -> Result<(), sqlx::Error> {
         match ids {
             None => {
-                sqlx::query("DELETE FROM crm_currency_rates WHERE portal_id = $1").bind(portal.0).execute(conn).await?;
+                conn.execute("DELETE FROM crm_currency_rates WHERE portal_id = $1", &args![portal.0]).await?;
             }
             Some([]) => {}
             Some(ids) => {
                 let sql =
                     format!("DELETE FROM crm_currency_rates WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
-                sqlx::query(&sql).bind(portal.0).bind(super::json_array(ids)).execute(conn).await?;
+                conn.execute(&sql, &args![portal.0, super::json_array(ids)]).await?;
             }
         }
         Ok(())

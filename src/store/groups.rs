@@ -1,9 +1,9 @@
 //! Groups (departments) and their members.
 
 use crate::model::ids::{GroupId, PortalId, UserId};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
-use super::{json_array, parse_uuid, to_ticks, Store};
+use super::{args, json_array, parse_uuid, to_ticks, Conn, Store};
 use crate::model::groups::Group;
 
 fn group_from_row(row: &sqlx::any::AnyRow) -> Result<Group, sqlx::Error> {
@@ -59,37 +59,26 @@ impl Store {
     }
 
     /// Creates or renames a group and sets its manager.
-    pub async fn save_group(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        group: &Group,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO groups (portal_id, id, name, manager_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (portal_id, id) DO UPDATE SET name = excluded.name, manager_id = excluded.manager_id",
-        )
-        .bind(portal.0)
-        .bind(group.id.to_string())
-        .bind(&group.name)
-        .bind(group.manager.map(|m| m.to_string()))
-        .bind(to_ticks(chrono::Utc::now()))
-        .execute(conn)
-        .await?;
+    pub async fn save_group(&self, mut conn: Conn<'_>, portal: PortalId, group: &Group) -> Result<(), sqlx::Error> {
+        let sql = "INSERT INTO groups (portal_id, id, name, manager_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                   ON CONFLICT (portal_id, id) DO UPDATE SET name = excluded.name, manager_id = excluded.manager_id";
+        let args = args![
+            portal.0,
+            group.id.to_string(),
+            group.name.clone(),
+            group.manager.map(|m| m.to_string()),
+            to_ticks(chrono::Utc::now())
+        ];
+        conn.execute(sql, &args).await?;
         Ok(())
     }
 
-    pub async fn delete_group(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        group: GroupId,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn delete_group(&self, mut conn: Conn<'_>, portal: PortalId, group: GroupId) -> Result<(), sqlx::Error> {
         for sql in [
             "DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2",
             "DELETE FROM groups WHERE portal_id = $1 AND id = $2",
         ] {
-            sqlx::query(sql).bind(portal.0).bind(group.to_string()).execute(&mut *conn).await?;
+            conn.execute(sql, &args![portal.0, group.to_string()]).await?;
         }
         Ok(())
     }
@@ -97,7 +86,7 @@ impl Store {
     /// Adds live users to a group (those already in it stay once), in one statement.
     pub async fn add_group_members(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         group: GroupId,
         users: &[UserId],
@@ -109,25 +98,22 @@ impl Store {
              ON CONFLICT DO NOTHING",
             self.json_texts(3)
         );
-        sqlx::query(&sql).bind(portal.0).bind(group.to_string()).bind(ids).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, group.to_string(), ids]).await?;
         Ok(())
     }
 
     /// Removes users from a group; `None` removes everyone.
     pub async fn remove_group_members(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         group: GroupId,
         users: Option<&[UserId]>,
     ) -> Result<(), sqlx::Error> {
         match users {
             None => {
-                sqlx::query("DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2")
-                    .bind(portal.0)
-                    .bind(group.to_string())
-                    .execute(conn)
-                    .await?;
+                let sql = "DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2";
+                conn.execute(sql, &args![portal.0, group.to_string()]).await?;
             }
             Some(users) => {
                 let ids = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
@@ -135,7 +121,7 @@ impl Store {
                     "DELETE FROM group_members WHERE portal_id = $1 AND group_id = $2 AND user_id IN {}",
                     self.json_texts(3)
                 );
-                sqlx::query(&sql).bind(portal.0).bind(group.to_string()).bind(ids).execute(conn).await?;
+                conn.execute(&sql, &args![portal.0, group.to_string(), ids]).await?;
             }
         }
         Ok(())
@@ -144,23 +130,20 @@ impl Store {
     /// Replaces a user's groups.
     pub async fn set_user_groups(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
         groups: &[GroupId],
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM group_members WHERE portal_id = $1 AND user_id = $2")
-            .bind(portal.0)
-            .bind(user.to_string())
-            .execute(&mut *conn)
-            .await?;
+        let sql = "DELETE FROM group_members WHERE portal_id = $1 AND user_id = $2";
+        conn.execute(sql, &args![portal.0, user.to_string()]).await?;
         let ids = json_array(&groups.iter().map(GroupId::to_string).collect::<Vec<_>>());
         let sql = format!(
             "INSERT INTO group_members (portal_id, group_id, user_id) \
              SELECT $1, g.id, $2 FROM groups g WHERE g.portal_id = $1 AND g.id IN {}",
             self.json_texts(3)
         );
-        sqlx::query(&sql).bind(portal.0).bind(user.to_string()).bind(ids).execute(conn).await?;
+        conn.execute(&sql, &args![portal.0, user.to_string(), ids]).await?;
         Ok(())
     }
 }

@@ -1,9 +1,7 @@
 //! What a leaving user leaves: handing his projects and CRM contacts over to another user, or
 //! removing his places. Each statement is idempotent, so a step may run again after a crash.
 
-use sqlx::AnyConnection;
-
-use super::{to_ticks, Store};
+use super::{args, to_ticks, Arg, Conn, Store};
 use crate::model::ids::{PortalId, UserId};
 
 /// The statuses of projects whose leadership is handed over: open and paused.
@@ -14,16 +12,16 @@ impl Store {
     /// (exactly the parameters it uses: PostgreSQL keeps one prepared statement per text).
     async fn run_all(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         statements: &[(&str, &[UserId])],
     ) -> Result<(), sqlx::Error> {
         for (sql, users) in statements {
-            let mut query = sqlx::query(sql).bind(portal.0);
+            let mut args = args![portal.0];
             for user in *users {
-                query = query.bind(user.to_string());
+                args.push(Arg::Text(user.to_string()));
             }
-            query.execute(&mut *conn).await?;
+            conn.execute(sql, &args).await?;
         }
         Ok(())
     }
@@ -31,7 +29,7 @@ impl Store {
     /// `to` takes `from`'s place in every project team he is not in yet; `from` leaves them.
     pub async fn hand_over_team_places(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         from: UserId,
         to: UserId,
@@ -60,7 +58,7 @@ impl Store {
     /// teams (closed ones keep their history, as the original's do).
     pub async fn hand_over_project_leadership(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         from: UserId,
         to: UserId,
@@ -75,20 +73,14 @@ impl Store {
              WHERE portal_id = $1 AND responsible_id = $2 AND status IN {LIVE_PROJECTS} \
              ON CONFLICT DO NOTHING"
         );
-        sqlx::query(&lead)
-            .bind(portal.0)
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(&mut *conn)
-            .await?;
+        conn.execute(&lead, &args![portal.0, from.to_string(), to.to_string(), to_ticks(chrono::Utc::now())]).await?;
         self.run_all(conn, portal, &[(&join, &[to])]).await
     }
 
     /// `to` takes `from`'s place on every contact's manager list.
     pub async fn hand_over_contact_managers(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         from: UserId,
         to: UserId,
@@ -112,7 +104,7 @@ impl Store {
     /// The contacts `from` created show `to` as their creator.
     pub async fn hand_over_created_contacts(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         from: UserId,
         to: UserId,
@@ -128,7 +120,7 @@ impl Store {
     /// `user` leaves every contact's manager list.
     pub async fn remove_contact_manager_places(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
     ) -> Result<(), sqlx::Error> {
@@ -142,12 +134,7 @@ impl Store {
 
     /// `user` leaves every project team but those of the projects he leads (a project keeps
     /// its responsible in its team; leadership is handed over by a reassignment).
-    pub async fn remove_team_places(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        user: UserId,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn remove_team_places(&self, conn: Conn<'_>, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
         self.run_all(
             conn,
             portal,
@@ -163,7 +150,7 @@ impl Store {
     /// A deleted user's profile contact list, tokens and photo go (a live profile keeps them).
     pub async fn remove_deleted_profile_data(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
     ) -> Result<(), sqlx::Error> {

@@ -3,12 +3,11 @@
 //! succeeds, so the rows of a scope are its failed (and in-flight) attempts.
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, Row};
 
 use crate::model::ids::PortalId;
 use crate::model::login::LoginScope;
 
-use super::{from_ticks, json_array, to_ticks, Backend, Store};
+use super::{args, from_ticks, json_array, to_ticks, Backend, Conn, Store};
 
 /// The key a scope's attempts are stored and locked under.
 fn scope_key(scope: &LoginScope) -> String {
@@ -27,17 +26,14 @@ impl Store {
     /// callers lock scopes in the same order (account, then address), so two never deadlock.
     pub async fn lock_login_scopes(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         scopes: &[LoginScope],
     ) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Postgres {
             for scope in scopes {
-                sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, $2))) AS l")
-                    .bind(scope_key(scope))
-                    .bind(portal.0)
-                    .execute(&mut *conn)
-                    .await?;
+                let sql = "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, $2))) AS l";
+                conn.rows(sql, &args![scope_key(scope), portal.0], |_| Ok(())).await?;
             }
         }
         Ok(())
@@ -46,41 +42,30 @@ impl Store {
     /// How many attempts a scope has since `since`, and the oldest of them.
     pub async fn login_attempts_since(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         scope: &LoginScope,
         since: DateTime<Utc>,
     ) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE portal_id = $1 AND scope = $2 AND at >= $3",
-        )
-        .bind(portal.0)
-        .bind(scope_key(scope))
-        .bind(to_ticks(since))
-        .fetch_one(&mut *conn)
-        .await?;
-        let oldest: Option<i64> = row.try_get("oldest")?;
-        Ok((row.try_get("n")?, oldest.map(from_ticks)))
+        let sql = "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures \
+                   WHERE portal_id = $1 AND scope = $2 AND at >= $3";
+        let args = args![portal.0, scope_key(scope), to_ticks(since)];
+        conn.one(sql, &args, |row| Ok((row.int("n")?, row.opt_int("oldest")?.map(from_ticks)))).await
     }
 
     /// Counts an attempt against each scope; returns the ids of the rows, to forget them if the
     /// attempt succeeds.
     pub async fn record_login_attempt(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         scopes: &[LoginScope],
         at: DateTime<Utc>,
     ) -> Result<Vec<i64>, sqlx::Error> {
         let mut ids = Vec::with_capacity(scopes.len());
         for scope in scopes {
-            let row = sqlx::query("INSERT INTO login_failures (portal_id, scope, at) VALUES ($1, $2, $3) RETURNING id")
-                .bind(portal.0)
-                .bind(scope_key(scope))
-                .bind(to_ticks(at))
-                .fetch_one(&mut *conn)
-                .await?;
-            ids.push(row.try_get("id")?);
+            let sql = "INSERT INTO login_failures (portal_id, scope, at) VALUES ($1, $2, $3) RETURNING id";
+            ids.push(conn.one(sql, &args![portal.0, scope_key(scope), to_ticks(at)], |row| row.int("id")).await?);
         }
         Ok(ids)
     }

@@ -7,9 +7,9 @@
 //! senders hold one row.
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
-use super::{from_ticks, to_ticks, Backend, Store};
+use super::{args, from_ticks, to_ticks, Backend, Conn, Store};
 use crate::model::ids::{PortalId, UserId};
 
 /// A message to queue.
@@ -49,24 +49,16 @@ impl Store {
     /// Queues a message in the caller's transaction; `message_id` is its Message-ID header.
     pub async fn queue_mail(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         message_id: &str,
         mail: &OutgoingMail,
     ) -> Result<(), sqlx::Error> {
         let now = to_ticks(Utc::now());
-        sqlx::query(
-            "INSERT INTO mail_outbox (portal_id, message_id, recipient, subject, body, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        )
-        .bind(portal.0)
-        .bind(message_id)
-        .bind(&mail.recipient)
-        .bind(&mail.subject)
-        .bind(&mail.body)
-        .bind(now)
-        .execute(conn)
-        .await?;
+        let sql = "INSERT INTO mail_outbox (portal_id, message_id, recipient, subject, body, created_at, \
+                   next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)";
+        let args = args![portal.0, message_id, mail.recipient.clone(), mail.subject.clone(), mail.body.clone(), now];
+        conn.execute(sql, &args).await?;
         Ok(())
     }
 
@@ -106,30 +98,24 @@ impl Store {
              SELECT id FROM mail_outbox WHERE {due} ORDER BY id LIMIT $4{skip_locked}) \
              RETURNING {CLAIMED}"
         );
-        let mut tx = self.begin_pooled_write().await?;
-        let rows = sqlx::query(&sql)
-            .bind(sender)
-            .bind(to_ticks(lease_until))
-            .bind(to_ticks(now))
-            .bind(limit)
-            .fetch_all(tx.conn())
-            .await?;
-        tx.commit().await?;
-        let mut messages = rows
-            .iter()
-            .map(|row| {
-                Ok(OutboxMessage {
-                    id: row.try_get("id")?,
-                    message_id: row.try_get("message_id")?,
-                    mail: OutgoingMail {
-                        recipient: row.try_get("recipient")?,
-                        subject: row.try_get("subject")?,
-                        body: row.try_get("body")?,
-                    },
-                    attempts: row.try_get("attempts")?,
-                })
+        let mut tx = self.begin_write().await?;
+        let args = args![sender, to_ticks(lease_until), to_ticks(now), limit];
+        let mut conn = tx.conn();
+        let claimed = conn.rows(&sql, &args, |row| {
+            Ok(OutboxMessage {
+                id: row.int("id")?,
+                message_id: row.text("message_id")?,
+                mail: OutgoingMail {
+                    recipient: row.text("recipient")?,
+                    subject: row.text("subject")?,
+                    body: row.text("body")?,
+                },
+                attempts: row.int("attempts")?,
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        });
+        let mut messages = claimed.await?;
+        drop(conn);
+        tx.commit().await?;
         messages.sort_by_key(|m| m.id);
         Ok(messages)
     }
@@ -184,7 +170,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_user_link(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         token_hash: &str,
         user: UserId,
@@ -192,19 +178,11 @@ impl Store {
         email: &str,
         expires: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO user_links (token_hash, portal_id, user_id, purpose, email, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(token_hash)
-        .bind(portal.0)
-        .bind(user.to_string())
-        .bind(purpose)
-        .bind(email)
-        .bind(to_ticks(Utc::now()))
-        .bind(to_ticks(expires))
-        .execute(conn)
-        .await?;
+        let sql = "INSERT INTO user_links (token_hash, portal_id, user_id, purpose, email, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        let args =
+            args![token_hash, portal.0, user.to_string(), purpose, email, to_ticks(Utc::now()), to_ticks(expires)];
+        conn.execute(sql, &args).await?;
         Ok(())
     }
 
@@ -212,7 +190,7 @@ impl Store {
     /// writers already run one at a time), so two uses of one token run one after the other.
     pub async fn user_link(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         token_hash: &str,
     ) -> Result<Option<UserLink>, sqlx::Error> {
@@ -221,24 +199,23 @@ impl Store {
              WHERE portal_id = $1 AND token_hash = $2{}",
             self.lock_clause(Some(super::RowLock::Update))
         );
-        let row = sqlx::query(&sql).bind(portal.0).bind(token_hash).fetch_optional(conn).await?;
-        row.map(|row| {
-            let used: Option<i64> = row.try_get("used_at")?;
+        let args = args![portal.0, token_hash];
+        let links = conn.rows(&sql, &args, |row| {
             Ok(UserLink {
-                user: UserId(super::parse_uuid(&row.try_get::<String, _>("user_id")?)?),
-                purpose: row.try_get("purpose")?,
-                email: row.try_get("email")?,
-                expires_at: from_ticks(row.try_get("expires_at")?),
-                used_at: used.map(from_ticks),
+                user: UserId(super::parse_uuid(&row.text("user_id")?)?),
+                purpose: row.text("purpose")?,
+                email: row.text("email")?,
+                expires_at: from_ticks(row.int("expires_at")?),
+                used_at: row.opt_int("used_at")?.map(from_ticks),
             })
-        })
-        .transpose()
+        });
+        Ok(links.await?.pop())
     }
 
     /// Marks used every unused link token of a user with one of `purposes`.
     pub async fn use_user_links(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
         purposes: &[&str],
@@ -248,13 +225,8 @@ impl Store {
              AND purpose IN {}",
             self.json_texts(4)
         );
-        sqlx::query(&sql)
-            .bind(portal.0)
-            .bind(user.to_string())
-            .bind(to_ticks(Utc::now()))
-            .bind(super::json_array(purposes))
-            .execute(conn)
-            .await?;
+        let args = args![portal.0, user.to_string(), to_ticks(Utc::now()), super::json_array(purposes)];
+        conn.execute(&sql, &args).await?;
         Ok(())
     }
 
@@ -270,21 +242,14 @@ impl Store {
     /// Sets a user's activation status (EmployeeActivationStatus flags).
     pub async fn set_activation_status(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
         activation_status: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE users SET activation_status = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 \
-             AND removed = 0",
-        )
-        .bind(portal.0)
-        .bind(user.to_string())
-        .bind(activation_status)
-        .bind(to_ticks(Utc::now()))
-        .execute(conn)
-        .await?;
+        let sql = "UPDATE users SET activation_status = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 \
+                   AND removed = 0";
+        conn.execute(sql, &args![portal.0, user.to_string(), activation_status, to_ticks(Utc::now())]).await?;
         Ok(())
     }
 }

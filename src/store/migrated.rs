@@ -1,7 +1,7 @@
 //! Rows moved in from another installation (`portald import onlyoffice`): written with the ids
 //! they had there, many rows a statement, and the id sequences moved past them afterwards.
 
-use sqlx::{AnyConnection, Row};
+use super::{args, Args, Columns, Conn};
 
 use super::{Backend, JsonField, Store};
 use crate::model::ids::{ContactId, PortalId, UserId};
@@ -150,7 +150,7 @@ impl Store {
     /// Writes rows (JSON objects with the keys of `table`) in one statement.
     pub async fn load_rows(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         table: Loaded,
         rows: &[serde_json::Value],
@@ -167,42 +167,34 @@ impl Store {
             .collect();
         let sql = format!("INSERT INTO {name} (portal_id, {}) {}", columns.join(", "), self.json_objects(fields));
         let text = serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        sqlx::query(&sql).bind(portal.0).bind(text).execute(&mut *conn).await?;
+        conn.execute(&sql, &args![portal.0, text]).await?;
         if table == Loaded::ContactInfos {
             let mut contacts: Vec<ContactId> =
                 rows.iter().filter_map(|r| r["contact_id"].as_i64()).map(ContactId).collect();
             contacts.dedup();
-            self.refresh_contact_search(super::Conn::Pooled(conn), &contacts).await?;
+            self.refresh_contact_search(conn, &contacts).await?;
         }
         Ok(())
     }
 
     /// What the portal holds: its owner, its users, and its other records.
-    pub async fn portal_contents(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-    ) -> Result<PortalContents, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM portals WHERE id = $1) AS portals, \
-             (SELECT COUNT(*) FROM users WHERE portal_id = $1) AS users, \
-             (SELECT COUNT(*) FROM groups WHERE portal_id = $1) + (SELECT COUNT(*) FROM projects WHERE portal_id = $1) \
-             + (SELECT COUNT(*) FROM crm_contacts WHERE portal_id = $1) + (SELECT COUNT(*) FROM crm_tags WHERE portal_id = $1) \
-             + (SELECT COUNT(*) FROM crm_custom_fields WHERE portal_id = $1) AS records",
-        )
-        .bind(portal.0)
-        .fetch_one(&mut *conn)
-        .await?;
-        let exists = row.try_get::<i64, _>("portals")? > 0;
-        let users = row.try_get::<i64, _>("users")?;
-        let records = row.try_get::<i64, _>("records")?;
+    pub async fn portal_contents(&self, mut conn: Conn<'_>, portal: PortalId) -> Result<PortalContents, sqlx::Error> {
+        let sql = "SELECT (SELECT COUNT(*) FROM portals WHERE id = $1) AS portals, \
+                   (SELECT COUNT(*) FROM users WHERE portal_id = $1) AS users, \
+                   (SELECT COUNT(*) FROM groups WHERE portal_id = $1) + (SELECT COUNT(*) FROM projects WHERE portal_id = $1) \
+                   + (SELECT COUNT(*) FROM crm_contacts WHERE portal_id = $1) \
+                   + (SELECT COUNT(*) FROM crm_tags WHERE portal_id = $1) \
+                   + (SELECT COUNT(*) FROM crm_custom_fields WHERE portal_id = $1) AS records";
+        let counts = |row: &dyn Columns| Ok((row.int("portals")?, row.int("users")?, row.int("records")?));
+        let (portals, users, records) = conn.one(sql, &args![portal.0], counts).await?;
+        let exists = portals > 0;
         let owner = self.portal_owner(conn, portal).await?;
         Ok(PortalContents { exists, owner, users, records })
     }
 
     /// Empties a fresh portal for the rows moved in: its owner (with his tokens and the like)
     /// and its default contact statuses and types go.
-    pub async fn clear_fresh_portal(&self, conn: &mut AnyConnection, portal: PortalId) -> Result<(), sqlx::Error> {
+    pub async fn clear_fresh_portal(&self, mut conn: Conn<'_>, portal: PortalId) -> Result<(), sqlx::Error> {
         for sql in [
             "UPDATE portals SET owner_id = NULL WHERE id = $1",
             "DELETE FROM crm_list_items WHERE portal_id = $1",
@@ -212,28 +204,22 @@ impl Store {
             "DELETE FROM login_failures WHERE portal_id = $1",
             "DELETE FROM users WHERE portal_id = $1",
         ] {
-            sqlx::query(sql).bind(portal.0).execute(&mut *conn).await?;
+            conn.execute(sql, &args![portal.0]).await?;
         }
         Ok(())
     }
 
     /// The ids among `ids` that `table`'s rows of other portals already use: ids are unique
     /// across portals, so these cannot be moved in.
-    pub async fn ids_taken(
-        &self,
-        conn: &mut AnyConnection,
-        table: Loaded,
-        ids: &[i64],
-    ) -> Result<Vec<i64>, sqlx::Error> {
+    pub async fn ids_taken(&self, mut conn: Conn<'_>, table: Loaded, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
         let (name, _) = table.table();
         let sql = format!("SELECT id FROM {name} WHERE id IN {} ORDER BY id LIMIT 10", self.json_ints(1));
-        let rows = sqlx::query(&sql).bind(super::json_array(ids)).fetch_all(conn).await?;
-        rows.iter().map(|row| row.try_get::<i64, _>("id")).collect()
+        conn.rows(&sql, &args![super::json_array(ids)], |row| row.int("id")).await
     }
 
     /// Moves every id sequence past the highest id in its table, so that records created later
     /// never take a moved-in id. SQLite's AUTOINCREMENT already keeps the highest id inserted.
-    pub async fn continue_sequences(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    pub async fn continue_sequences(&self, mut conn: Conn<'_>) -> Result<(), sqlx::Error> {
         if self.backend == Backend::Postgres {
             for table in Loaded::SEQUENCED {
                 let sql = format!(
@@ -242,7 +228,7 @@ impl Store {
                      (SELECT last_value FROM pg_sequences WHERE schemaname = current_schema() \
                       AND sequencename = split_part(pg_get_serial_sequence('{table}', 'id'), '.', 2)), 1))"
                 );
-                sqlx::query(&sql).execute(&mut *conn).await?;
+                conn.rows(&sql, &Args::default(), |_| Ok(())).await?;
             }
         }
         Ok(())

@@ -27,7 +27,7 @@ mod write;
 
 pub use integrity::SequenceLag;
 pub use statement::Cost;
-pub(crate) use statement::{Arg, Args, Columns};
+pub use statement::{Arg, Args, Columns};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -125,8 +125,8 @@ pub enum RowLock {
     Update,
 }
 
-/// A write transaction on the pool's writer connection, for the writes not run through
-/// [`Conn`] yet (see [`write`]).
+/// A write transaction on the pool's writer connection: a [`WriteTx`] where statements cannot
+/// run in place, and a backup's or a restore's copy of whole tables (see [`write`]).
 pub struct PooledWriteTx {
     tx: Transaction<'static, sqlx::Any>,
     _writer: Option<OwnedMutexGuard<()>>,
@@ -214,7 +214,8 @@ impl Store {
             None => pool.clone(),
         };
         let in_place = sqlite_file.as_deref().map(|file| Arc::new(statement::InPlace::new(file)));
-        let in_place_writer = sqlite_file.as_deref().map(|file| Arc::new(write::InPlaceWriter::new(file)));
+        let read_only = url.split_once('?').is_some_and(|(_, query)| query.split('&').any(|pair| pair == "mode=ro"));
+        let in_place_writer = sqlite_file.as_deref().map(|file| Arc::new(write::InPlaceWriter::new(file, read_only)));
         let kept = sqlite_file.is_some().then(Arc::default);
         let sqlite_writer = Arc::new(Mutex::new(()));
         let checkpoints =

@@ -1,10 +1,8 @@
 //! Photos of contacts and users: every size of one upload in one write, read one size at a time.
 
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::Row;
 
-use super::{to_ticks, Store};
+use super::{args, to_ticks, Arg, Args, Conn, Store};
 use crate::model::ids::{ContactId, PortalId};
 use crate::model::photos::{Photo, PhotoFormat, PhotoImage, PhotoOwner, PhotoStamp, StoredImage};
 
@@ -16,15 +14,11 @@ fn table(owner: PhotoOwner) -> (&'static str, &'static str) {
     }
 }
 
-fn bind_owner<'q>(
-    query: Query<'q, Any, AnyArguments<'q>>,
-    portal: PortalId,
-    owner: PhotoOwner,
-) -> Query<'q, Any, AnyArguments<'q>> {
-    let query = query.bind(portal.0);
+/// `$1` and `$2` of [`table`]'s condition.
+fn owner_args(portal: PortalId, owner: PhotoOwner) -> Args {
     match owner {
-        PhotoOwner::Contact(id) => query.bind(id.0),
-        PhotoOwner::User(id) => query.bind(id.0.to_string()),
+        PhotoOwner::Contact(id) => args![portal.0, id.0],
+        PhotoOwner::User(id) => args![portal.0, id.0.to_string()],
     }
 }
 
@@ -38,15 +32,13 @@ impl Store {
     /// row says which photo he has, so it changes in the same write.
     pub async fn replace_photo(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         owner: PhotoOwner,
         photo: Option<&Photo>,
     ) -> Result<(), sqlx::Error> {
         let (table, owner_is) = table(owner);
-        bind_owner(sqlx::query(&format!("DELETE FROM {table} WHERE {owner_is}")), portal, owner)
-            .execute(&mut *conn)
-            .await?;
+        conn.execute(&format!("DELETE FROM {table} WHERE {owner_is}"), &owner_args(portal, owner)).await?;
         let key_column = match owner {
             PhotoOwner::Contact(_) => "contact_id",
             PhotoOwner::User(_) => "user_id",
@@ -57,29 +49,31 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             );
             for image in &photo.images {
-                bind_owner(sqlx::query(&sql), portal, owner)
-                    .bind(i64::from(image.size))
-                    .bind(i64::from(image.width))
-                    .bind(i64::from(image.height))
-                    .bind(photo.format.extension())
-                    .bind(photo.version)
-                    .bind(image.data.clone())
-                    .execute(&mut *conn)
-                    .await?;
+                let mut args = owner_args(portal, owner);
+                for value in [
+                    Arg::Int(i64::from(image.size)),
+                    Arg::Int(i64::from(image.width)),
+                    Arg::Int(i64::from(image.height)),
+                    Arg::from(photo.format.extension()),
+                    Arg::Int(photo.version),
+                    Arg::Blob(image.data.clone()),
+                ] {
+                    args.push(value);
+                }
+                conn.execute(&sql, &args).await?;
             }
         }
         if let PhotoOwner::User(user) = owner {
-            sqlx::query(
-                "UPDATE users SET photo_format = $3, photo_version = $4, last_modified = $5 \
-                 WHERE portal_id = $1 AND id = $2",
-            )
-            .bind(portal.0)
-            .bind(user.0.to_string())
-            .bind(photo.map(|p| p.format.extension()))
-            .bind(photo.map(|p| p.version))
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(&mut *conn)
-            .await?;
+            let sql = "UPDATE users SET photo_format = $3, photo_version = $4, last_modified = $5 \
+                       WHERE portal_id = $1 AND id = $2";
+            let args = args![
+                portal.0,
+                user.0.to_string(),
+                photo.map(|p| p.format.extension().to_string()),
+                photo.map(|p| p.version),
+                to_ticks(chrono::Utc::now())
+            ];
+            conn.execute(sql, &args).await?;
         }
         Ok(())
     }
@@ -93,8 +87,9 @@ impl Store {
     ) -> Result<Option<StoredImage>, sqlx::Error> {
         let (table, owner_is) = table(owner);
         let sql = format!("SELECT format, version, data FROM {table} WHERE {owner_is} AND size = $3");
-        let row =
-            bind_owner(sqlx::query(&sql), portal, owner).bind(i64::from(size)).fetch_optional(self.pool()).await?;
+        let mut args = owner_args(portal, owner);
+        args.push(Arg::Int(i64::from(size)));
+        let row = args.bind(sqlx::query(&sql)).fetch_optional(self.pool()).await?;
         row.map(|row| {
             Ok(StoredImage {
                 stamp: PhotoStamp {
@@ -134,7 +129,7 @@ impl Store {
     pub async fn photo_stamp(&self, portal: PortalId, owner: PhotoOwner) -> Result<Option<PhotoStamp>, sqlx::Error> {
         let (table, owner_is) = table(owner);
         let sql = format!("SELECT format, version FROM {table} WHERE {owner_is} LIMIT 1");
-        let row = bind_owner(sqlx::query(&sql), portal, owner).fetch_optional(self.pool()).await?;
+        let row = owner_args(portal, owner).bind(sqlx::query(&sql)).fetch_optional(self.pool()).await?;
         row.map(|row| {
             Ok(PhotoStamp {
                 format: format_of(&row.try_get::<String, _>("format")?)?,
@@ -147,30 +142,28 @@ impl Store {
     /// Every image of the owner's photo, by size, as the caller's transaction sees them.
     pub async fn photo(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         owner: PhotoOwner,
     ) -> Result<Option<Photo>, sqlx::Error> {
         let (table, owner_is) = table(owner);
         let sql =
             format!("SELECT size, width, height, format, version, data FROM {table} WHERE {owner_is} ORDER BY size");
-        let rows = bind_owner(sqlx::query(&sql), portal, owner).fetch_all(conn).await?;
-        let Some(first) = rows.first() else {
+        let rows = conn
+            .rows(&sql, &owner_args(portal, owner), |row| {
+                let image = PhotoImage {
+                    size: row.int("size")? as u32,
+                    width: row.int("width")? as u32,
+                    height: row.int("height")? as u32,
+                    data: row.blob("data")?,
+                };
+                Ok((row.text("format")?, row.int("version")?, image))
+            })
+            .await?;
+        let Some((format, version, _)) = rows.first() else {
             return Ok(None);
         };
-        let format = format_of(&first.try_get::<String, _>("format")?)?;
-        let version = first.try_get("version")?;
-        let images = rows
-            .iter()
-            .map(|row| {
-                Ok(PhotoImage {
-                    size: row.try_get::<i64, _>("size")? as u32,
-                    width: row.try_get::<i64, _>("width")? as u32,
-                    height: row.try_get::<i64, _>("height")? as u32,
-                    data: row.try_get("data")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
-        Ok(Some(Photo { format, version, images }))
+        let (format, version) = (format_of(format)?, *version);
+        Ok(Some(Photo { format, version, images: rows.into_iter().map(|(_, _, image)| image).collect() }))
     }
 }

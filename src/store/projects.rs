@@ -3,29 +3,28 @@
 use std::collections::HashMap;
 
 use crate::model::ids::{PortalId, ProjectId, UserId};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
-use super::{from_ticks, json_array, parse_uuid, to_ticks, RowLock, Store};
+use super::{args, from_ticks, json_array, parse_uuid, to_ticks, Arg, Columns, Conn, RowLock, Store};
 use crate::model::projects::{Member, NewProject, Project, ProjectChanges};
 
 const PROJECT_COLUMNS: &str = "id, title, description, status, responsible_id, is_private, created_at, created_by, last_modified, last_modified_by";
 
-fn user_id(row: &AnyRow, column: &str) -> Result<UserId, sqlx::Error> {
-    Ok(UserId(parse_uuid(&row.try_get::<String, _>(column)?)?))
+fn user_id<R: Columns + ?Sized>(row: &R, column: &str) -> Result<UserId, sqlx::Error> {
+    Ok(UserId(parse_uuid(&row.text(column)?)?))
 }
 
-fn project_from_row(row: &AnyRow) -> Result<Project, sqlx::Error> {
+fn project_from_row<R: Columns + ?Sized>(row: &R) -> Result<Project, sqlx::Error> {
     Ok(Project {
-        id: ProjectId(row.try_get("id")?),
-        title: row.try_get("title")?,
-        description: row.try_get("description")?,
-        status: row.try_get("status")?,
+        id: ProjectId(row.int("id")?),
+        title: row.text("title")?,
+        description: row.opt_text("description")?,
+        status: row.int("status")?,
         responsible: user_id(row, "responsible_id")?,
-        is_private: row.try_get::<i64, _>("is_private")? != 0,
-        created_at: from_ticks(row.try_get("created_at")?),
+        is_private: row.int("is_private")? != 0,
+        created_at: from_ticks(row.int("created_at")?),
         created_by: user_id(row, "created_by")?,
-        last_modified: from_ticks(row.try_get("last_modified")?),
+        last_modified: from_ticks(row.int("last_modified")?),
         last_modified_by: user_id(row, "last_modified_by")?,
         team: Vec::new(),
         restrictions: Vec::new(),
@@ -40,7 +39,7 @@ impl Store {
         let rows = sqlx::query(&sql).bind(portal.0).fetch_all(self.pool()).await?;
         let mut projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.pool().acquire().await?;
-        self.attach_team_and_tags(&mut conn, portal, &mut projects, None).await?;
+        self.attach_team_and_tags(Conn::Pooled(&mut conn), portal, &mut projects, None).await?;
         Ok(projects)
     }
 
@@ -51,14 +50,14 @@ impl Store {
         id: impl Into<ProjectId>,
     ) -> Result<Option<Project>, sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
-        self.project_in(&mut conn, portal.into(), id.into(), None).await
+        self.project_in(Conn::Pooled(&mut conn), portal.into(), id.into(), None).await
     }
 
     /// A project read inside a write transaction after taking its row lock (PostgreSQL; SQLite
     /// writers already run one at a time), so the write decides on the project as it is.
     pub async fn lock_project(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
     ) -> Result<Option<Project>, sqlx::Error> {
@@ -67,7 +66,7 @@ impl Store {
 
     async fn project_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         lock: Option<RowLock>,
@@ -76,17 +75,17 @@ impl Store {
             "SELECT {PROJECT_COLUMNS} FROM projects WHERE portal_id = $1 AND id = $2{}",
             self.lock_clause(lock)
         );
-        let Some(row) = sqlx::query(&sql).bind(portal.0).bind(id.0).fetch_optional(&mut *conn).await? else {
+        let mut projects = conn.rows(&sql, &args![portal.0, id.0], |row| project_from_row(row)).await?;
+        if projects.is_empty() {
             return Ok(None);
-        };
-        let mut projects = vec![project_from_row(&row)?];
+        }
         self.attach_team_and_tags(conn, portal, &mut projects, Some(id)).await?;
         Ok(projects.pop())
     }
 
     async fn attach_team_and_tags(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         projects: &mut [Project],
         only: Option<ProjectId>,
@@ -97,22 +96,22 @@ impl Store {
             "SELECT project_id, user_id, security FROM project_members WHERE portal_id = $1{filter} AND removed = 0 \
              ORDER BY user_id"
         );
-        let mut query = sqlx::query(&sql).bind(portal.0);
+        let mut args = args![portal.0];
         if let Some(id) = only {
-            query = query.bind(id.0);
+            args.push(Arg::Int(id.0));
         }
-        for row in query.fetch_all(&mut *conn).await? {
-            let member = (user_id(&row, "user_id")?, row.try_get("security")?);
-            teams.entry(ProjectId(row.try_get("project_id")?)).or_default().push(member);
+        let members = conn.rows(&sql, &args, |row| {
+            Ok((ProjectId(row.int("project_id")?), user_id(row, "user_id")?, row.int("security")?))
+        });
+        for (project, user, security) in members.await? {
+            teams.entry(project).or_default().push((user, security));
         }
         let mut tags: HashMap<ProjectId, Vec<String>> = HashMap::new();
         let sql = format!("SELECT project_id, tag FROM project_tags WHERE portal_id = $1{filter} ORDER BY tag");
-        let mut query = sqlx::query(&sql).bind(portal.0);
-        if let Some(id) = only {
-            query = query.bind(id.0);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            tags.entry(ProjectId(row.try_get("project_id")?)).or_default().push(row.try_get("tag")?);
+        for (project, tag) in
+            conn.rows(&sql, &args, |row| Ok((ProjectId(row.int("project_id")?), row.text("tag")?))).await?
+        {
+            tags.entry(project).or_default().push(tag);
         }
         for project in projects {
             let team = teams.remove(&project.id).unwrap_or_default();
@@ -126,28 +125,27 @@ impl Store {
     /// Inserts a project with its team and tags; returns its id.
     pub async fn insert_project(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         project: &NewProject,
         by: UserId,
     ) -> Result<ProjectId, sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
-        let row = sqlx::query(
-            "INSERT INTO projects (portal_id, title, description, status, status_changed, responsible_id, is_private, \
-             created_at, created_by, last_modified, last_modified_by) VALUES ($1, $2, $3, 0, $4, $5, $6, $4, $7, $4, $7) RETURNING id",
-        )
-        .bind(portal.0)
-        .bind(&project.title)
-        .bind(project.description.clone())
-        .bind(now)
-        .bind(project.responsible.to_string())
-        .bind(i64::from(project.is_private))
-        .bind(by.to_string())
-        .fetch_one(&mut *conn)
-        .await?;
-        let id = ProjectId(row.try_get("id")?);
-        self.add_members(conn, portal, id, &project.team).await?;
-        self.set_member_security(conn, portal, id, &project.restrictions).await?;
+        let sql = "INSERT INTO projects (portal_id, title, description, status, status_changed, responsible_id, \
+                   is_private, created_at, created_by, last_modified, last_modified_by) \
+                   VALUES ($1, $2, $3, 0, $4, $5, $6, $4, $7, $4, $7) RETURNING id";
+        let args = args![
+            portal.0,
+            project.title.clone(),
+            project.description.clone(),
+            now,
+            project.responsible.to_string(),
+            i64::from(project.is_private),
+            by.to_string()
+        ];
+        let id = ProjectId(conn.one(sql, &args, |row| row.int("id")).await?);
+        self.add_members(conn.re(), portal, id, &project.team).await?;
+        self.set_member_security(conn.re(), portal, id, &project.restrictions).await?;
         self.replace_tags(conn, portal, id, &project.tags).await?;
         Ok(id)
     }
@@ -156,30 +154,30 @@ impl Store {
     /// changes the team).
     pub async fn update_project(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         changes: &ProjectChanges,
         by: UserId,
     ) -> Result<(), sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
-        sqlx::query(
-            "UPDATE projects SET title = COALESCE($3, title), description = COALESCE($4, description), \
-             status = COALESCE($5, status), status_changed = CASE WHEN $5 IS NULL THEN status_changed ELSE $6 END, \
-             responsible_id = COALESCE($7, responsible_id), is_private = COALESCE($8, is_private), \
-             last_modified = $6, last_modified_by = $9 WHERE portal_id = $1 AND id = $2",
-        )
-        .bind(portal.0)
-        .bind(id.0)
-        .bind(changes.title.clone())
-        .bind(changes.description.clone())
-        .bind(changes.status)
-        .bind(now)
-        .bind(changes.responsible.map(|r| r.to_string()))
-        .bind(changes.is_private.map(i64::from))
-        .bind(by.to_string())
-        .execute(&mut *conn)
-        .await?;
+        let sql = "UPDATE projects SET title = COALESCE($3, title), description = COALESCE($4, description), \
+                   status = COALESCE($5, status), \
+                   status_changed = CASE WHEN $5 IS NULL THEN status_changed ELSE $6 END, \
+                   responsible_id = COALESCE($7, responsible_id), is_private = COALESCE($8, is_private), \
+                   last_modified = $6, last_modified_by = $9 WHERE portal_id = $1 AND id = $2";
+        let args = args![
+            portal.0,
+            id.0,
+            changes.title.clone(),
+            changes.description.clone(),
+            changes.status,
+            now,
+            changes.responsible.map(|r| r.to_string()),
+            changes.is_private.map(i64::from),
+            by.to_string()
+        ];
+        conn.execute(sql, &args).await?;
         if let Some(tags) = &changes.tags {
             self.replace_tags(conn, portal, id, tags).await?;
         }
@@ -190,7 +188,7 @@ impl Store {
     /// who had left comes back, and whoever is added starts with no restrictions.
     pub async fn add_members(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         users: &[UserId],
@@ -210,7 +208,7 @@ impl Store {
     /// Marks members as having left the team (`teamExcluded` still lists them).
     pub async fn remove_members(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         users: &[UserId],
@@ -228,22 +226,15 @@ impl Store {
     /// Sets the restrictions (ProjectTeamSecurity flags) of each listed active member.
     pub async fn set_member_security(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         members: &[(UserId, i64)],
     ) -> Result<(), sqlx::Error> {
         for (user, security) in members {
-            sqlx::query(
-                "UPDATE project_members SET security = $4 WHERE portal_id = $1 AND project_id = $2 AND user_id = $3 \
-                 AND removed = 0",
-            )
-            .bind(portal.0)
-            .bind(id.0)
-            .bind(user.to_string())
-            .bind(*security)
-            .execute(&mut *conn)
-            .await?;
+            let sql = "UPDATE project_members SET security = $4 WHERE portal_id = $1 AND project_id = $2 \
+                       AND user_id = $3 AND removed = 0";
+            conn.execute(sql, &args![portal.0, id.0, user.to_string(), *security]).await?;
         }
         Ok(())
     }
@@ -288,26 +279,17 @@ impl Store {
     /// Starts or stops following a project; returns whether the user now follows it.
     pub async fn toggle_follow(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         user: UserId,
     ) -> Result<bool, sqlx::Error> {
-        let stopped =
-            sqlx::query("DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2 AND user_id = $3")
-                .bind(portal.0)
-                .bind(id.0)
-                .bind(user.to_string())
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
+        let args = args![portal.0, id.0, user.to_string()];
+        let sql = "DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2 AND user_id = $3";
+        let stopped = conn.execute(sql, &args).await?;
         if stopped == 0 {
-            sqlx::query("INSERT INTO project_follows (portal_id, project_id, user_id) VALUES ($1, $2, $3)")
-                .bind(portal.0)
-                .bind(id.0)
-                .bind(user.to_string())
-                .execute(&mut *conn)
-                .await?;
+            let sql = "INSERT INTO project_follows (portal_id, project_id, user_id) VALUES ($1, $2, $3)";
+            conn.execute(sql, &args).await?;
         }
         Ok(stopped == 0)
     }
@@ -315,7 +297,7 @@ impl Store {
     /// Stops users following a project (they joined its team, as the original's UpdateTeam does).
     pub async fn unfollow(
         &self,
-        conn: &mut AnyConnection,
+        conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         users: &[UserId],
@@ -334,7 +316,7 @@ impl Store {
     /// which stands where the statement says `{users}`; nothing runs for no users.
     async fn over_users(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         statement: &str,
         portal: PortalId,
         id: ProjectId,
@@ -345,7 +327,7 @@ impl Store {
         }
         let users = json_array(&users.iter().map(UserId::to_string).collect::<Vec<_>>());
         let sql = statement.replace("{users}", &self.json_texts(3));
-        sqlx::query(&sql).bind(portal.0).bind(id.0).bind(users).execute(&mut *conn).await?;
+        conn.execute(&sql, &args![portal.0, id.0, users]).await?;
         Ok(())
     }
 
@@ -360,69 +342,38 @@ impl Store {
 
     pub async fn replace_tags(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: ProjectId,
         tags: &[String],
     ) -> Result<(), sqlx::Error> {
-        let former = self.drop_tags(conn, portal, id).await?;
+        let former = self.drop_tags(conn.re(), portal, id).await?;
+        let sql = "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
         for tag in tags {
-            sqlx::query(
-                "INSERT INTO project_tags (portal_id, project_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(portal.0)
-            .bind(id.0)
-            .bind(tag)
-            .execute(&mut *conn)
-            .await?;
-            self.insert_tag_name(conn, portal, tag).await?;
+            conn.execute(sql, &args![portal.0, id.0, tag.clone()]).await?;
+            self.insert_tag_name(conn.re(), portal, tag).await?;
         }
         self.purge_tag_names(conn, portal, &former).await
     }
 
     /// Removes a project's tags; returns them.
-    async fn drop_tags(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        id: ProjectId,
-    ) -> Result<Vec<String>, sqlx::Error> {
-        let rows = sqlx::query("DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2 RETURNING tag")
-            .bind(portal.0)
-            .bind(id.0)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter().map(|row| row.try_get("tag")).collect()
+    async fn drop_tags(&self, mut conn: Conn<'_>, portal: PortalId, id: ProjectId) -> Result<Vec<String>, sqlx::Error> {
+        let sql = "DELETE FROM project_tags WHERE portal_id = $1 AND project_id = $2 RETURNING tag";
+        conn.rows(sql, &args![portal.0, id.0], |row| row.text("tag")).await
     }
 
     /// Gives a tag its id (the `tag` of `project/filter`) if it has none; returns the id.
-    pub async fn insert_tag_name(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        title: &str,
-    ) -> Result<i64, sqlx::Error> {
-        sqlx::query("INSERT INTO project_tag_names (portal_id, title) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(portal.0)
-            .bind(title)
-            .execute(&mut *conn)
+    pub async fn insert_tag_name(&self, mut conn: Conn<'_>, portal: PortalId, title: &str) -> Result<i64, sqlx::Error> {
+        let args = args![portal.0, title];
+        conn.execute("INSERT INTO project_tag_names (portal_id, title) VALUES ($1, $2) ON CONFLICT DO NOTHING", &args)
             .await?;
-        let row = sqlx::query("SELECT id FROM project_tag_names WHERE portal_id = $1 AND title = $2")
-            .bind(portal.0)
-            .bind(title)
-            .fetch_one(&mut *conn)
-            .await?;
-        row.try_get("id")
+        conn.one("SELECT id FROM project_tag_names WHERE portal_id = $1 AND title = $2", &args, |row| row.int("id"))
+            .await
     }
 
     /// Forgets those of `tags` no project has any more, as the original does after a change of
     /// a project's tags or its deletion (a tag named again later gets a new id).
-    async fn purge_tag_names(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        tags: &[String],
-    ) -> Result<(), sqlx::Error> {
+    async fn purge_tag_names(&self, mut conn: Conn<'_>, portal: PortalId, tags: &[String]) -> Result<(), sqlx::Error> {
         if tags.is_empty() {
             return Ok(());
         }
@@ -431,23 +382,18 @@ impl Store {
              (SELECT 1 FROM project_tags t WHERE t.portal_id = $1 AND t.tag = project_tag_names.title)",
             self.json_texts(2)
         );
-        sqlx::query(&sql).bind(portal.0).bind(json_array(tags)).execute(&mut *conn).await?;
+        conn.execute(&sql, &args![portal.0, json_array(tags)]).await?;
         Ok(())
     }
 
-    pub async fn delete_project(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        id: ProjectId,
-    ) -> Result<(), sqlx::Error> {
-        let tags = self.drop_tags(conn, portal, id).await?;
+    pub async fn delete_project(&self, mut conn: Conn<'_>, portal: PortalId, id: ProjectId) -> Result<(), sqlx::Error> {
+        let tags = self.drop_tags(conn.re(), portal, id).await?;
         for sql in [
             "DELETE FROM project_members WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM project_follows WHERE portal_id = $1 AND project_id = $2",
             "DELETE FROM projects WHERE portal_id = $1 AND id = $2",
         ] {
-            sqlx::query(sql).bind(portal.0).bind(id.0).execute(&mut *conn).await?;
+            conn.execute(sql, &args![portal.0, id.0]).await?;
         }
         self.purge_tag_names(conn, portal, &tags).await
     }

@@ -11,7 +11,8 @@
 //! Long reads (a search, a batch of many ids) run the same way on connections of their own, one
 //! per core, with a larger page cache, on the calling thread handed over to blocking work
 //! (`block_in_place`) so that they hold none of the runtime's threads from other requests.
-//! Writes and transactions stay on sqlx, and PostgreSQL answers every statement through sqlx.
+//! Write transactions run in place too, on a writer connection of their own (see [`super::write`]);
+//! PostgreSQL answers every statement through sqlx.
 //!
 //! Within a request ([`Store::request_reads`]) the short reads share one connection and one read
 //! transaction until the request waits for anything: SQLite otherwise opens and closes a read
@@ -32,18 +33,20 @@ use crate::model::ids::{PortalId, Snapshot};
 
 /// Positional arguments (`$1`, `$2`, ...) of a statement built piece by piece.
 #[derive(Default, Clone)]
-pub(crate) struct Args {
+pub struct Args {
     values: Vec<Arg>,
 }
 
 #[derive(Clone)]
-pub(crate) enum Arg {
+pub enum Arg {
     Int(i64),
     Text(String),
     /// NULL for an integer column (PostgreSQL types a parameter by what is bound).
     NoInt,
     /// NULL for a text column.
     NoText,
+    Real(f64),
+    Blob(Vec<u8>),
 }
 
 impl From<i64> for Arg {
@@ -70,6 +73,18 @@ impl From<Option<i64>> for Arg {
     }
 }
 
+impl From<f64> for Arg {
+    fn from(value: f64) -> Arg {
+        Arg::Real(value)
+    }
+}
+
+impl From<Vec<u8>> for Arg {
+    fn from(value: Vec<u8>) -> Arg {
+        Arg::Blob(value)
+    }
+}
+
 impl From<Option<String>> for Arg {
     fn from(value: Option<String>) -> Arg {
         value.map_or(Arg::NoText, Arg::Text)
@@ -85,12 +100,12 @@ macro_rules! args {
 pub(crate) use args;
 
 impl Args {
-    pub(crate) fn of(values: Vec<Arg>) -> Args {
+    pub fn of(values: Vec<Arg>) -> Args {
         Args { values }
     }
 
     /// Adds a value and returns its placeholder.
-    pub(crate) fn push(&mut self, value: Arg) -> String {
+    pub fn push(&mut self, value: Arg) -> String {
         self.values.push(value);
         format!("${}", self.values.len())
     }
@@ -105,6 +120,8 @@ impl Args {
                 Arg::Text(s) => query.bind(s.as_str()),
                 Arg::NoInt => query.bind(None::<i64>),
                 Arg::NoText => query.bind(None::<&str>),
+                Arg::Real(x) => query.bind(*x),
+                Arg::Blob(bytes) => query.bind(bytes.as_slice()),
             };
         }
         query
@@ -120,6 +137,8 @@ impl Args {
                 Arg::Int(number) => statement.raw_bind_parameter(index, number)?,
                 Arg::Text(text) => statement.raw_bind_parameter(index, text)?,
                 Arg::NoInt | Arg::NoText => statement.raw_bind_parameter(index, rusqlite::types::Null)?,
+                Arg::Real(x) => statement.raw_bind_parameter(index, x)?,
+                Arg::Blob(bytes) => statement.raw_bind_parameter(index, bytes)?,
             }
         }
         Ok(())
@@ -127,13 +146,15 @@ impl Args {
 }
 
 /// A result row's columns by name, whichever driver read it.
-pub(crate) trait Columns {
+pub trait Columns {
     fn int(&self, name: &str) -> Result<i64, sqlx::Error>;
     fn opt_int(&self, name: &str) -> Result<Option<i64>, sqlx::Error>;
     fn text(&self, name: &str) -> Result<String, sqlx::Error>;
     fn opt_text(&self, name: &str) -> Result<Option<String>, sqlx::Error>;
     /// `EXISTS` and comparisons: an integer in SQLite, a boolean in PostgreSQL.
     fn flag(&self, name: &str) -> Result<bool, sqlx::Error>;
+    fn real(&self, name: &str) -> Result<f64, sqlx::Error>;
+    fn blob(&self, name: &str) -> Result<Vec<u8>, sqlx::Error>;
 }
 
 impl Columns for AnyRow {
@@ -154,6 +175,12 @@ impl Columns for AnyRow {
             Ok(value) => Ok(value),
             Err(_) => Ok(self.try_get::<i64, _>(name)? != 0),
         }
+    }
+    fn real(&self, name: &str) -> Result<f64, sqlx::Error> {
+        self.try_get(name)
+    }
+    fn blob(&self, name: &str) -> Result<Vec<u8>, sqlx::Error> {
+        self.try_get(name)
     }
 }
 
@@ -204,6 +231,12 @@ impl Columns for NamedRow<'_, '_> {
     fn flag(&self, name: &str) -> Result<bool, sqlx::Error> {
         Ok(self.int(name)? != 0)
     }
+    fn real(&self, name: &str) -> Result<f64, sqlx::Error> {
+        self.get(name)
+    }
+    fn blob(&self, name: &str) -> Result<Vec<u8>, sqlx::Error> {
+        self.get(name)
+    }
 }
 
 /// The in-place readers of one SQLite file: connections are opened on demand and kept for the
@@ -216,8 +249,8 @@ struct InPlaceReaders {
     idle: Mutex<Vec<rusqlite::Connection>>,
 }
 
-/// Prepared statements each connection keeps: the hot reads are a few dozen texts.
-const STATEMENT_CACHE: usize = 64;
+/// Prepared statements each connection keeps: the hot reads and writes are a few dozen texts.
+pub(super) const STATEMENT_CACHE: usize = 64;
 
 /// The page cache of each connection that runs long reads, in KiB. A search looks up the row of
 /// each match, 4 KiB each (1,000 rows for a word in 0.1% of 1,000,000 contacts); in the default

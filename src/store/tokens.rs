@@ -3,7 +3,7 @@
 use crate::model::ids::{PortalId, UserId};
 use chrono::{DateTime, Utc};
 
-use super::{to_ticks, Store};
+use super::{args, to_ticks, Conn, Store};
 
 impl Store {
     pub async fn insert_token(
@@ -42,19 +42,12 @@ impl Store {
     /// Revokes every token of a user (after a password change), inside the caller's transaction.
     pub async fn revoke_user_tokens(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
     ) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(portal.0)
-        .bind(user.to_string())
-        .bind(to_ticks(Utc::now()))
-        .execute(conn)
-        .await?;
-        Ok(done.rows_affected())
+        let sql = "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND user_id = $2 AND revoked_at IS NULL";
+        conn.execute(sql, &args![portal.0, user.to_string(), to_ticks(Utc::now())]).await
     }
 
     /// Deletes tokens that expired before `before`, so the table does not grow without end.

@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 
 use crate::model::ids::{GroupId, PortalId, UserId};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
-use super::{distinct_json_array, from_ticks, json_array, parse_uuid, to_ticks, Arg, Args, Columns, Cost, Store};
+use super::{
+    args, distinct_json_array, from_ticks, json_array, parse_uuid, to_ticks, Arg, Args, Columns, Conn, Cost, Store,
+};
 use crate::model::people::{GroupRef, NewUser, Profile, User, UserContact};
 use crate::model::photos::{PhotoFormat, PhotoStamp};
 
@@ -81,13 +83,12 @@ impl Store {
     /// A live user by id, read inside a transaction (to see its own writes).
     pub async fn user_by_id_in(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         id: UserId,
     ) -> Result<Option<User>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.portal_id = $1 AND u.removed = 0 AND u.id = $2");
-        let row = sqlx::query(&sql).bind(portal.0).bind(id.to_string()).fetch_optional(conn).await?;
-        row.as_ref().map(user_from_row).transpose()
+        Ok(conn.rows(&sql, &args![portal.0, id.to_string()], |row| user_from_row(row)).await?.pop())
     }
 
     /// A live user by user name (case-insensitive).
@@ -193,18 +194,17 @@ impl Store {
     }
 
     /// As [`Store::users_by_ids`], inside a transaction (to see its own writes).
-    pub async fn users_by_ids_in<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    pub async fn users_by_ids_in(
         &self,
-        conn: E,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: &[UserId],
     ) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows =
-            sqlx::query(&self.users_by_ids_sql()).bind(portal.0).bind(user_ids_json(ids)).fetch_all(conn).await?;
-        rows.iter().map(user_from_row).collect()
+        let sql = self.users_by_ids_sql();
+        conn.rows(&sql, &args![portal.0, user_ids_json(ids)], |row| user_from_row(row)).await
     }
 
     /// Live users of portal `$1` by id (`$2`, a JSON array of texts).
@@ -221,7 +221,7 @@ impl Store {
     /// Makes the listed live users guests (`visitor`) or users, in one statement.
     pub async fn set_visitor(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         ids: &[UserId],
         visitor: bool,
@@ -233,13 +233,8 @@ impl Store {
             "UPDATE users SET is_visitor = $3, last_modified = $4 WHERE portal_id = $1 AND removed = 0 AND id IN {}",
             self.json_texts(2)
         );
-        sqlx::query(&sql)
-            .bind(portal.0)
-            .bind(json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>()))
-            .bind(i64::from(visitor))
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(conn)
-            .await?;
+        let ids = json_array(&ids.iter().map(UserId::to_string).collect::<Vec<_>>());
+        conn.execute(&sql, &args![portal.0, ids, i64::from(visitor), to_ticks(chrono::Utc::now())]).await?;
         Ok(())
     }
 
@@ -294,17 +289,12 @@ impl Store {
     /// Whether a live user already has this user name (case-insensitive).
     pub async fn user_name_taken(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user_name: &str,
     ) -> Result<bool, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND user_name_key = $2 AND removed = 0")
-                .bind(portal.0)
-                .bind(user_name.to_lowercase())
-                .fetch_one(conn)
-                .await?;
-        Ok(row.try_get::<i64, _>("n")? > 0)
+        let sql = "SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND user_name_key = $2 AND removed = 0";
+        Ok(conn.one(sql, &args![portal.0, user_name.to_lowercase()], |row| row.int("n")).await? > 0)
     }
 
     /// Whether a live user other than `except` already has this email (case-insensitive).
@@ -315,120 +305,83 @@ impl Store {
     /// time. Only the portal row is locked, and not against the key-share locks of inserts.
     pub async fn email_taken(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         email: &str,
         except: Option<UserId>,
     ) -> Result<bool, sqlx::Error> {
         if self.backend == super::Backend::Postgres {
-            sqlx::query("SELECT id FROM portals WHERE id = $1 FOR NO KEY UPDATE")
-                .bind(portal.0)
-                .fetch_all(&mut *conn)
-                .await?;
+            conn.rows("SELECT id FROM portals WHERE id = $1 FOR NO KEY UPDATE", &args![portal.0], |_| Ok(())).await?;
         }
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND email_key = $2 AND removed = 0 AND id <> $3",
-        )
-        .bind(portal.0)
-        .bind(email.to_lowercase())
-        .bind(except.map(|id| id.to_string()).unwrap_or_default())
-        .fetch_one(conn)
-        .await?;
-        Ok(row.try_get::<i64, _>("n")? > 0)
+        let sql =
+            "SELECT COUNT(*) AS n FROM users WHERE portal_id = $1 AND email_key = $2 AND removed = 0 AND id <> $3";
+        let args = args![portal.0, email.to_lowercase(), except.map(|id| id.to_string()).unwrap_or_default()];
+        Ok(conn.one(sql, &args, |row| row.int("n")).await? > 0)
     }
 
-    pub async fn insert_user(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        user: &NewUser,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn insert_user(&self, mut conn: Conn<'_>, portal: PortalId, user: &NewUser) -> Result<(), sqlx::Error> {
         let now = to_ticks(chrono::Utc::now());
-        sqlx::query(
-            "INSERT INTO users (portal_id, id, user_name, user_name_key, email, email_key, first_name, \
-             last_name, status, activation_status, is_visitor, password_hash, work_from, created_at, last_modified) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $12)",
-        )
-        .bind(portal.0)
-        .bind(user.id.to_string())
-        .bind(&user.user_name)
-        .bind(user.user_name.to_lowercase())
-        .bind(&user.email)
-        .bind(user.email.to_lowercase())
-        .bind(&user.first_name)
-        .bind(&user.last_name)
-        .bind(user.activation_status)
-        .bind(i64::from(user.is_visitor))
-        .bind(&user.password_hash)
-        .bind(now)
-        .execute(conn)
-        .await?;
+        let sql = "INSERT INTO users (portal_id, id, user_name, user_name_key, email, email_key, first_name, \
+                   last_name, status, activation_status, is_visitor, password_hash, work_from, created_at, last_modified) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $12, $12)";
+        let args = args![
+            portal.0,
+            user.id.to_string(),
+            user.user_name.clone(),
+            user.user_name.to_lowercase(),
+            user.email.clone(),
+            user.email.to_lowercase(),
+            user.first_name.clone(),
+            user.last_name.clone(),
+            user.activation_status,
+            i64::from(user.is_visitor),
+            user.password_hash.clone(),
+            now,
+        ];
+        conn.execute(sql, &args).await?;
         Ok(())
     }
 
     /// Writes the editable fields of a user's profile.
-    pub async fn update_user(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        user: &User,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE users SET first_name = $3, last_name = $4, email = $5, email_key = $6, sex = $7, birthday = $8, \
-             work_from = $9, terminated_at = $10, title = $11, location = $12, notes = $13, status = $14, \
-             lead_id = $15, is_visitor = $16, mobile_phone = $17, culture_name = $18, last_modified = $19 \
-             WHERE portal_id = $1 AND id = $2 AND removed = 0",
-        )
-        .bind(portal.0)
-        .bind(user.id.to_string())
-        .bind(&user.first_name)
-        .bind(&user.last_name)
-        .bind(&user.email)
-        .bind(user.email.to_lowercase())
-        .bind(user.sex.map(i64::from))
-        .bind(user.birthday.map(to_ticks))
-        .bind(user.work_from.map(to_ticks))
-        .bind(user.terminated_at.map(to_ticks))
-        .bind(&user.title)
-        .bind(&user.location)
-        .bind(&user.notes)
-        .bind(user.status)
-        .bind(user.lead.map(|id| id.to_string()))
-        .bind(i64::from(user.is_visitor))
-        .bind(user.mobile_phone.clone())
-        .bind(user.culture_name.clone())
-        .bind(to_ticks(chrono::Utc::now()))
-        .execute(conn)
-        .await?;
+    pub async fn update_user(&self, mut conn: Conn<'_>, portal: PortalId, user: &User) -> Result<(), sqlx::Error> {
+        let sql = "UPDATE users SET first_name = $3, last_name = $4, email = $5, email_key = $6, sex = $7, \
+                   birthday = $8, work_from = $9, terminated_at = $10, title = $11, location = $12, notes = $13, \
+                   status = $14, lead_id = $15, is_visitor = $16, mobile_phone = $17, culture_name = $18, \
+                   last_modified = $19 WHERE portal_id = $1 AND id = $2 AND removed = 0";
+        let args = args![
+            portal.0,
+            user.id.to_string(),
+            user.first_name.clone(),
+            user.last_name.clone(),
+            user.email.clone(),
+            user.email.to_lowercase(),
+            user.sex.map(i64::from),
+            user.birthday.map(to_ticks),
+            user.work_from.map(to_ticks),
+            user.terminated_at.map(to_ticks),
+            user.title.clone(),
+            user.location.clone(),
+            user.notes.clone(),
+            user.status,
+            user.lead.map(|id| id.to_string()),
+            i64::from(user.is_visitor),
+            user.mobile_phone.clone(),
+            user.culture_name.clone(),
+            to_ticks(chrono::Utc::now()),
+        ];
+        conn.execute(sql, &args).await?;
         Ok(())
     }
 
     /// Marks a user removed: invisible to every lookup, his email and user name free again.
-    pub async fn remove_user(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        user: UserId,
-    ) -> Result<(), sqlx::Error> {
-        let id = user.to_string();
-        sqlx::query("UPDATE users SET removed = 1, last_modified = $3 WHERE portal_id = $1 AND id = $2")
-            .bind(portal.0)
-            .bind(&id)
-            .bind(to_ticks(chrono::Utc::now()))
-            .execute(&mut *conn)
-            .await?;
+    pub async fn remove_user(&self, mut conn: Conn<'_>, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
+        let sql = "UPDATE users SET removed = 1, last_modified = $3 WHERE portal_id = $1 AND id = $2";
+        conn.execute(sql, &args![portal.0, user.to_string(), to_ticks(chrono::Utc::now())]).await?;
+        let args = args![portal.0, user.to_string()];
         for table in ["group_members", "admins"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE portal_id = $1 AND user_id = $2"))
-                .bind(portal.0)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
+            conn.execute(&format!("DELETE FROM {table} WHERE portal_id = $1 AND user_id = $2"), &args).await?;
         }
-        sqlx::query("UPDATE groups SET manager_id = NULL WHERE portal_id = $1 AND manager_id = $2")
-            .bind(portal.0)
-            .bind(&id)
-            .execute(&mut *conn)
-            .await?;
+        conn.execute("UPDATE groups SET manager_id = NULL WHERE portal_id = $1 AND manager_id = $2", &args).await?;
         self.revoke_user_tokens(conn, portal, user).await?;
         Ok(())
     }
@@ -436,13 +389,10 @@ impl Store {
     /// Locks a user's row until the transaction ends, so read-modify-write changes of one user
     /// (his contacts, say) from concurrent requests or servers apply one after the other.
     /// SQLite needs nothing: its write transactions already run one at a time.
-    pub async fn lock_user(&self, conn: &mut AnyConnection, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
+    pub async fn lock_user(&self, mut conn: Conn<'_>, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
         if self.backend == super::Backend::Postgres {
-            sqlx::query("SELECT id FROM users WHERE portal_id = $1 AND id = $2 FOR UPDATE")
-                .bind(portal.0)
-                .bind(user.to_string())
-                .fetch_optional(conn)
-                .await?;
+            let sql = "SELECT id FROM users WHERE portal_id = $1 AND id = $2 FOR UPDATE";
+            conn.rows(sql, &args![portal.0, user.to_string()], |_| Ok(())).await?;
         }
         Ok(())
     }
@@ -450,67 +400,46 @@ impl Store {
     /// A user's contact list, inside a transaction.
     pub async fn user_contacts(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
     ) -> Result<Vec<UserContact>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT type, value FROM user_contacts WHERE portal_id = $1 AND user_id = $2 ORDER BY position",
-        )
-        .bind(portal.0)
-        .bind(user.to_string())
-        .fetch_all(conn)
-        .await?;
-        rows.iter().map(|row| Ok(UserContact { kind: row.try_get("type")?, value: row.try_get("value")? })).collect()
+        let sql = "SELECT type, value FROM user_contacts WHERE portal_id = $1 AND user_id = $2 ORDER BY position";
+        conn.rows(sql, &args![portal.0, user.to_string()], |row| {
+            Ok(UserContact { kind: row.text("type")?, value: row.text("value")? })
+        })
+        .await
     }
 
     /// Replaces a user's contact list with `contacts`, in their order.
     pub async fn replace_contacts(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
         contacts: &[UserContact],
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM user_contacts WHERE portal_id = $1 AND user_id = $2")
-            .bind(portal.0)
-            .bind(user.to_string())
-            .execute(&mut *conn)
-            .await?;
+        conn.execute(
+            "DELETE FROM user_contacts WHERE portal_id = $1 AND user_id = $2",
+            &args![portal.0, user.to_string()],
+        )
+        .await?;
+        let sql = "INSERT INTO user_contacts (portal_id, user_id, position, type, value) VALUES ($1, $2, $3, $4, $5)";
         for (position, contact) in contacts.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO user_contacts (portal_id, user_id, position, type, value) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(portal.0)
-            .bind(user.to_string())
-            .bind(position as i64)
-            .bind(&contact.kind)
-            .bind(&contact.value)
-            .execute(&mut *conn)
-            .await?;
+            let args = args![portal.0, user.to_string(), position as i64, contact.kind.clone(), contact.value.clone()];
+            conn.execute(sql, &args).await?;
         }
         Ok(())
     }
 
-    pub async fn set_admin(&self, conn: &mut AnyConnection, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO admins (portal_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(portal.0)
-            .bind(user.to_string())
-            .execute(conn)
-            .await?;
+    pub async fn set_admin(&self, mut conn: Conn<'_>, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
+        let sql = "INSERT INTO admins (portal_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+        conn.execute(sql, &args![portal.0, user.to_string()]).await?;
         Ok(())
     }
 
-    pub async fn unset_admin(
-        &self,
-        conn: &mut AnyConnection,
-        portal: PortalId,
-        user: UserId,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM admins WHERE portal_id = $1 AND user_id = $2")
-            .bind(portal.0)
-            .bind(user.to_string())
-            .execute(conn)
+    pub async fn unset_admin(&self, mut conn: Conn<'_>, portal: PortalId, user: UserId) -> Result<(), sqlx::Error> {
+        conn.execute("DELETE FROM admins WHERE portal_id = $1 AND user_id = $2", &args![portal.0, user.to_string()])
             .await?;
         Ok(())
     }
@@ -518,21 +447,14 @@ impl Store {
     /// Sets a user's password hash; false when no live user has that id.
     pub async fn set_password_hash(
         &self,
-        conn: &mut AnyConnection,
+        mut conn: Conn<'_>,
         portal: PortalId,
         user: UserId,
         hash: &str,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE users SET password_hash = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 AND removed = 0",
-        )
-        .bind(portal.0)
-        .bind(user.to_string())
-        .bind(hash)
-        .bind(to_ticks(chrono::Utc::now()))
-        .execute(conn)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let sql =
+            "UPDATE users SET password_hash = $3, last_modified = $4 WHERE portal_id = $1 AND id = $2 AND removed = 0";
+        Ok(conn.execute(sql, &args![portal.0, user.to_string(), hash, to_ticks(chrono::Utc::now())]).await? > 0)
     }
 }
 

@@ -6,13 +6,15 @@
 //! a turn on a busy runtime thread at every statement: `top` showed the server at one core of
 //! two under 16 writing connections, the worker thread busy 40% of the time, the rest of each
 //! write being those waits. [`WriteTx`] runs a transaction's statements through rusqlite on one
-//! writer connection of its own instead, in the task that holds the lock, without a hand-over.
-//! PostgreSQL (and an in-memory SQLite database, which only the pool can reach) runs the same
-//! statements through sqlx.
+//! writer connection of its own instead, in the task that holds the lock, without a hand-over:
+//! nothing inside such a transaction waits, so it also cannot be cut off half-way. A long one
+//! (a batch of thousands, a background task's step) runs each statement with the thread handed
+//! over to blocking work, as long reads do. PostgreSQL (and an in-memory SQLite database, which
+//! only the pool can reach) runs the same statements through sqlx ([`Conn::Pooled`]).
 //!
-//! The store's writes move to [`Conn`] one part at a time; those not moved yet run in a
-//! [`PooledWriteTx`](super::PooledWriteTx) on the pool's writer connection, and reach the moved
-//! ones through [`PooledWriteTx::writer`](super::PooledWriteTx::writer).
+//! A backup's and a restore's copy of whole tables stays on the pool's writer connection
+//! ([`PooledWriteTx`](super::PooledWriteTx)): it streams rows from one sqlx connection into
+//! another, binding each value by the column type it finds.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -22,7 +24,7 @@ use sqlx::AnyConnection;
 use tokio::sync::OwnedMutexGuard;
 
 use super::checkpoint::Checkpoints;
-use super::statement::{from_rusqlite, rows_on, run_on};
+use super::statement::{from_rusqlite, rows_on, run_on, STATEMENT_CACHE};
 use super::{Args, Columns, Cost, PooledWriteTx, Store};
 
 /// How long a write waits for another process's write lock (the CLI's import, say) before it
@@ -39,7 +41,7 @@ pub enum Conn<'c> {
 
 impl Conn<'_> {
     /// The same connection for a call that borrows it for a while.
-    pub(crate) fn re(&mut self) -> Conn<'_> {
+    pub fn re(&mut self) -> Conn<'_> {
         match self {
             Conn::Pooled(conn) => Conn::Pooled(&mut **conn),
             Conn::InPlace(conn, cost) => Conn::InPlace(&mut **conn, *cost),
@@ -47,7 +49,7 @@ impl Conn<'_> {
     }
 
     /// Runs a statement that returns no rows; the number of rows it changed.
-    pub(crate) async fn execute(&mut self, sql: &str, args: &Args) -> Result<u64, sqlx::Error> {
+    pub async fn execute(&mut self, sql: &str, args: &Args) -> Result<u64, sqlx::Error> {
         match self {
             Conn::Pooled(conn) => Ok(args.bind(sqlx::query(sql)).execute(&mut **conn).await?.rows_affected()),
             Conn::InPlace(conn, cost) => in_place(*cost, || {
@@ -59,7 +61,7 @@ impl Conn<'_> {
     }
 
     /// Runs a statement and decodes its rows.
-    pub(crate) async fn rows<T>(
+    pub async fn rows<T>(
         &mut self,
         sql: &str,
         args: &Args,
@@ -75,7 +77,7 @@ impl Conn<'_> {
     }
 
     /// A statement that answers exactly one row (an aggregate, an INSERT ... RETURNING).
-    pub(crate) async fn one<T>(
+    pub async fn one<T>(
         &mut self,
         sql: &str,
         args: &Args,
@@ -136,23 +138,21 @@ impl WriteTx {
 /// The writer connection of a SQLite file, opened at the first write and kept for the next.
 pub(super) struct InPlaceWriter {
     file: PathBuf,
+    /// The database URL asked for the file read-only (`mode=ro`): writes then fail as the
+    /// pool's would.
+    read_only: bool,
     idle: Arc<Mutex<Option<rusqlite::Connection>>>,
 }
 
-/// Prepared statements the writer keeps: the writes that run in place are a few dozen texts.
-const STATEMENT_CACHE: usize = 64;
-
 impl InPlaceWriter {
-    pub(super) fn new(file: &Path) -> InPlaceWriter {
-        InPlaceWriter { file: file.to_path_buf(), idle: Arc::default() }
+    pub(super) fn new(file: &Path, read_only: bool) -> InPlaceWriter {
+        InPlaceWriter { file: file.to_path_buf(), read_only, idle: Arc::default() }
     }
 
     fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
         use rusqlite::OpenFlags;
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.file,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let mode = if self.read_only { OpenFlags::SQLITE_OPEN_READ_ONLY } else { OpenFlags::SQLITE_OPEN_READ_WRITE };
+        let conn = rusqlite::Connection::open_with_flags(&self.file, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         // As the pool's writer connection: its commits leave checkpoints to the checkpointer.
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
