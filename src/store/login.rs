@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::model::ids::PortalId;
 use crate::model::login::LoginScope;
 
-use super::{args, from_ticks, json_array, to_ticks, Backend, Conn, Store};
+use super::{args, from_ticks, json_array, to_ticks, Backend, Conn, Cost, Store};
 
 /// The key a scope's attempts are stored and locked under.
 fn scope_key(scope: &LoginScope) -> String {
@@ -73,24 +73,19 @@ impl Store {
     /// Forgets the attempts with these ids.
     pub async fn forget_login_attempts(&self, portal: PortalId, ids: &[i64]) -> Result<(), sqlx::Error> {
         let sql = format!("DELETE FROM login_failures WHERE portal_id = $1 AND id IN {}", self.json_ints(2));
-        sqlx::query(&sql).bind(portal.0).bind(json_array(ids)).execute(self.pool()).await?;
+        self.write_statement(Cost::Short, &sql, &args![portal.0, json_array(ids)]).await?;
         Ok(())
     }
 
     /// Forgets every attempt counted against a scope, after a successful login.
     pub async fn clear_login_failures(&self, portal: PortalId, scope: &LoginScope) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM login_failures WHERE portal_id = $1 AND scope = $2")
-            .bind(portal.0)
-            .bind(scope_key(scope))
-            .execute(self.pool())
-            .await?;
+        let sql = "DELETE FROM login_failures WHERE portal_id = $1 AND scope = $2";
+        self.write_statement(Cost::Short, sql, &args![portal.0, scope_key(scope)]).await?;
         Ok(())
     }
 
     /// Drops attempts older than any throttling window.
     pub async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-        let done =
-            sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(to_ticks(before)).execute(self.pool()).await?;
-        Ok(done.rows_affected())
+        self.write_statement(Cost::Long, "DELETE FROM login_failures WHERE at < $1", &args![to_ticks(before)]).await
     }
 }

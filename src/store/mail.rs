@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{args, from_ticks, to_ticks, Backend, Conn, Store};
+use super::{args, from_ticks, to_ticks, Backend, Conn, Cost, Store};
 use crate::model::ids::{PortalId, UserId};
 
 /// A message to queue.
@@ -122,15 +122,9 @@ impl Store {
 
     /// Records that the SMTP server accepted a claimed message.
     pub async fn mail_sent(&self, id: i64, sender: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE mail_outbox SET sent_at = $3, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, \
-             last_error = NULL WHERE id = $1 AND claimed_by = $2",
-        )
-        .bind(id)
-        .bind(sender)
-        .bind(to_ticks(at))
-        .execute(self.pool())
-        .await?;
+        let sql = "UPDATE mail_outbox SET sent_at = $3, attempts = attempts + 1, claimed_by = NULL, \
+                   claimed_until = NULL, last_error = NULL WHERE id = $1 AND claimed_by = $2";
+        self.write_statement(Cost::Short, sql, &args![id, sender, to_ticks(at)]).await?;
         Ok(())
     }
 
@@ -143,18 +137,11 @@ impl Store {
         now: DateTime<Utc>,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $3, claimed_by = NULL, claimed_until = NULL, \
-             next_attempt_at = COALESCE($4, next_attempt_at), failed_at = CASE WHEN $4 IS NULL THEN $5 END \
-             WHERE id = $1 AND claimed_by = $2",
-        )
-        .bind(id)
-        .bind(sender)
-        .bind(error)
-        .bind(retry_at.map(to_ticks))
-        .bind(to_ticks(now))
-        .execute(self.pool())
-        .await?;
+        let sql = "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $3, claimed_by = NULL, \
+                   claimed_until = NULL, next_attempt_at = COALESCE($4, next_attempt_at), \
+                   failed_at = CASE WHEN $4 IS NULL THEN $5 END WHERE id = $1 AND claimed_by = $2";
+        let args = args![id, sender, error, retry_at.map(to_ticks), to_ticks(now)];
+        self.write_statement(Cost::Short, sql, &args).await?;
         Ok(())
     }
 
@@ -232,11 +219,7 @@ impl Store {
 
     /// Deletes link tokens that expired before `before`.
     pub async fn purge_user_links(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM user_links WHERE expires_at < $1")
-            .bind(to_ticks(before))
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
+        self.write_statement(Cost::Long, "DELETE FROM user_links WHERE expires_at < $1", &args![to_ticks(before)]).await
     }
 
     /// Sets a user's activation status (EmployeeActivationStatus flags).

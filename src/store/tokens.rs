@@ -3,7 +3,7 @@
 use crate::model::ids::{PortalId, UserId};
 use chrono::{DateTime, Utc};
 
-use super::{args, to_ticks, Conn, Store};
+use super::{args, to_ticks, Conn, Cost, Store};
 
 impl Store {
     pub async fn insert_token(
@@ -13,30 +13,18 @@ impl Store {
         token_hash: &str,
         expires: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO tokens (token_hash, portal_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(portal.0)
-        .bind(user.to_string())
-        .bind(to_ticks(Utc::now()))
-        .bind(to_ticks(expires))
-        .execute(self.pool())
-        .await?;
+        let sql =
+            "INSERT INTO tokens (token_hash, portal_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+        let args = args![token_hash, portal.0, user.to_string(), to_ticks(Utc::now()), to_ticks(expires)];
+        self.write_statement(Cost::Short, sql, &args).await?;
         Ok(())
     }
 
     /// Revokes one token; false when it was unknown or already revoked.
     pub async fn revoke_token(&self, portal: PortalId, token_hash: &str) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_hash = $2 AND revoked_at IS NULL",
-        )
-        .bind(portal.0)
-        .bind(token_hash)
-        .bind(to_ticks(Utc::now()))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_hash = $2 AND revoked_at IS NULL";
+        let args = args![portal.0, token_hash, to_ticks(Utc::now())];
+        Ok(self.write_statement(Cost::Short, sql, &args).await? > 0)
     }
 
     /// Revokes every token of a user (after a password change), inside the caller's transaction.
@@ -52,8 +40,6 @@ impl Store {
 
     /// Deletes tokens that expired before `before`, so the table does not grow without end.
     pub async fn purge_expired_tokens(&self, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-        let done =
-            sqlx::query("DELETE FROM tokens WHERE expires_at < $1").bind(to_ticks(before)).execute(self.pool()).await?;
-        Ok(done.rows_affected())
+        self.write_statement(Cost::Long, "DELETE FROM tokens WHERE expires_at < $1", &args![to_ticks(before)]).await
     }
 }

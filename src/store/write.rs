@@ -262,6 +262,17 @@ impl Store {
         self.begin_write_costing(Cost::Short).await
     }
 
+    /// Runs one statement in a write transaction of its own; the number of rows it changed.
+    /// Writes outside a request's transaction (a token, a login's bookkeeping, the mail
+    /// sender's, the periodic purges) take the writer's turn like any other, rather than
+    /// contending with it in SQLite's busy handler from a connection of the pool.
+    pub async fn write_statement(&self, cost: Cost, sql: &str, args: &Args) -> Result<u64, sqlx::Error> {
+        let mut tx = self.begin_write_costing(cost).await?;
+        let changed = tx.conn().execute(sql, args).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
     /// Starts a write transaction whose statements may take long (see [`Cost`]).
     pub async fn begin_write_costing(&self, cost: Cost) -> Result<WriteTx, sqlx::Error> {
         let Some(writer) = &self.in_place_writer else {

@@ -1,7 +1,7 @@
 //! The portal's contact totals by kind and share type (migration 0019), which answer the count
 //! of an unfiltered contact list.
 
-use crate::store::{Backend, Store};
+use crate::store::{Args, Backend, Cost, Store};
 
 impl Store {
     /// Folds the rows PostgreSQL's triggers append, one per change, into one row per portal,
@@ -12,18 +12,15 @@ impl Store {
         if let Backend::Sqlite = self.backend {
             return Ok(());
         }
-        sqlx::query(
-            "WITH folded AS ( \
-                 DELETE FROM crm_contact_counts WHERE portal_id IN ( \
-                     SELECT portal_id FROM crm_contact_counts \
-                     GROUP BY portal_id, is_company, share_type HAVING COUNT(*) > 1) \
-                 RETURNING portal_id, is_company, share_type, n) \
-             INSERT INTO crm_contact_counts (portal_id, is_company, share_type, n) \
-             SELECT portal_id, is_company, share_type, SUM(n) FROM folded \
-             GROUP BY portal_id, is_company, share_type HAVING SUM(n) <> 0",
-        )
-        .execute(self.pool())
-        .await?;
+        let sql = "WITH folded AS ( \
+                       DELETE FROM crm_contact_counts WHERE portal_id IN ( \
+                           SELECT portal_id FROM crm_contact_counts \
+                           GROUP BY portal_id, is_company, share_type HAVING COUNT(*) > 1) \
+                       RETURNING portal_id, is_company, share_type, n) \
+                   INSERT INTO crm_contact_counts (portal_id, is_company, share_type, n) \
+                   SELECT portal_id, is_company, share_type, SUM(n) FROM folded \
+                   GROUP BY portal_id, is_company, share_type HAVING SUM(n) <> 0";
+        self.write_statement(Cost::Short, sql, &Args::default()).await?;
         Ok(())
     }
 }
