@@ -286,11 +286,7 @@ impl InPlace {
         decode: impl FnMut(&dyn Columns) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
         let _permit = self.long_permits.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
-        let read = || self.long.rows(sql, args, decode);
-        match tokio::runtime::Handle::current().runtime_flavor() {
-            tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(read),
-            _ => read(),
-        }
+        as_blocking_work(|| self.long.rows(sql, args, decode))
     }
 
     /// Closes the idle connections (the pool is closing).
@@ -383,6 +379,16 @@ pub(super) fn rows_on<T>(
         decoded.push(decode(&NamedRow::new(row, &names))?);
     }
     Ok(decoded)
+}
+
+/// Runs long work in place with the calling thread made a blocking one for its time, on a
+/// runtime with worker threads, so that the runtime moves its other tasks to another thread
+/// (elsewhere, as a test's single-threaded runtime, it simply runs).
+pub(super) fn as_blocking_work<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|runtime| runtime.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
 
 /// Runs a statement without rows (`BEGIN`, `COMMIT`), prepared once per connection.

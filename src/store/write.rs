@@ -24,7 +24,7 @@ use sqlx::AnyConnection;
 use tokio::sync::OwnedMutexGuard;
 
 use super::checkpoint::Checkpoints;
-use super::statement::{from_rusqlite, rows_on, run_on, STATEMENT_CACHE};
+use super::statement::{as_blocking_work, from_rusqlite, rows_on, run_on, STATEMENT_CACHE};
 use super::{Args, Columns, Cost, PooledWriteTx, Store};
 
 /// How long a write waits for another process's write lock (the CLI's import, say) before it
@@ -33,7 +33,7 @@ const BUSY_WAIT: Duration = Duration::from_secs(10);
 
 /// The connection a write transaction's statements run on.
 pub enum Conn<'c> {
-    /// sqlx's: PostgreSQL, an in-memory SQLite database, and writes not run in place yet.
+    /// sqlx's: PostgreSQL, and an in-memory SQLite database (which only the pool can reach).
     Pooled(&'c mut AnyConnection),
     /// The SQLite file's writer connection, on the calling thread.
     InPlace(&'c mut rusqlite::Connection, Cost),
@@ -93,13 +93,12 @@ impl Conn<'_> {
     }
 }
 
-/// Runs a statement of a write in place. A long one (a batch of thousands) makes the calling
-/// thread a blocking one for its time, on a runtime with worker threads, so that the runtime
-/// moves its other tasks to another thread, as long reads do.
+/// Runs a statement of a write in place; a long one (a batch of thousands) as blocking work, as
+/// long reads run.
 fn in_place<T>(cost: Cost, statement: impl FnOnce() -> T) -> T {
-    match (cost, tokio::runtime::Handle::current().runtime_flavor()) {
-        (Cost::Long, tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(statement),
-        _ => statement(),
+    match cost {
+        Cost::Long => as_blocking_work(statement),
+        Cost::Short => statement(),
     }
 }
 
