@@ -196,8 +196,10 @@ async fn two_server_processes_survive_conflicting_crm_writes() {
 /// open behind them: the other writes go on, and afterwards another server on the same database
 /// writes too. (A BEGIN dropped half-way used to keep its connection in a transaction: later
 /// writes failed with "database is locked" or "cannot start a transaction within a transaction".)
-/// Contact writes run in place on a SQLite file, where nothing inside a transaction waits, so
-/// they are cut only while waiting for their turn; project writes still go through the pool.
+/// On a SQLite file write transactions run in place and nothing inside one waits, so a write is
+/// cut before its BEGIN or after its COMMIT; project creates, which read through the pool before
+/// and after theirs, are mixed in so that the limit cuts some there (on PostgreSQL it can cut
+/// at any statement).
 #[tokio::test]
 async fn cut_off_writes_leave_no_transaction_behind() {
     let hurried =
