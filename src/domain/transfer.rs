@@ -241,9 +241,7 @@ pub async fn sample_row(
     let settings = settings.map(Settings::parse).transpose()?.unwrap_or_default();
     let (options, encoding) = settings.options()?;
     let file = uploaded(store, caller, name).await?;
-    let mut tx = store.begin_write_costing(Cost::Long).await?;
-    let bytes = store.transfer_bytes(tx.conn(), file.id).await?;
-    drop(tx);
+    let bytes = store.transfer_bytes_of(file.id).await?;
     let rows = sample_rows(&decoded(bytes, encoding), &options.csv, index.saturating_add(1));
     Ok(rows.into_iter().nth(index).unwrap_or_default())
 }

@@ -94,6 +94,13 @@ impl Store {
         Ok(conn.rows(sql, &args![file], |row| row.blob("data")).await?.concat())
     }
 
+    /// As [`Store::transfer_bytes`], outside a transaction (a preview of an upload reads it
+    /// without taking the writer's turn from every write meanwhile).
+    pub async fn transfer_bytes_of(&self, file: i64) -> Result<Vec<u8>, sqlx::Error> {
+        let mut conn = self.pool().acquire().await?;
+        self.transfer_bytes(Conn::Pooled(&mut conn), file).await
+    }
+
     /// Records an import's outcome on its file.
     pub async fn set_transfer_report(&self, mut conn: Conn<'_>, file: i64, report: &str) -> Result<(), sqlx::Error> {
         conn.execute("UPDATE crm_transfer_files SET report = $2 WHERE id = $1", &args![file, report]).await?;
