@@ -84,6 +84,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
     let store = Store::connect(&args.database).await?;
     crate::backup::upgrade(&store, args.upgrade.upgrade_backups).await?;
     bootstrap(&store, &args.portal).await?;
+    let store = store.keep_between_requests().await?;
     let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     let app = Arc::new(App {

@@ -460,10 +460,7 @@ async fn a_backup_killed_halfway_leaves_no_file_that_looks_complete() {
 
 /// The value of a metric the server shows on `/metrics`.
 async fn metric(api: &Api, name: &str) -> f64 {
-    let text =
-        api.client.get(format!("{}/metrics", api.base)).send().await.expect("metrics").text().await.expect("text");
-    let line = text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("no {name}: {text}"));
-    line[name.len() + 1..].parse().expect("a number")
+    api.metric(name).await.unwrap_or_else(|| panic!("no {name} on /metrics"))
 }
 
 /// The complete backups in `folder`, oldest first.

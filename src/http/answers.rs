@@ -1,11 +1,11 @@
 //! Answers kept between requests. A contact, or a page of the contact list, asked for again by
 //! the same caller with the same address, query and format answers with the bytes rendered the
-//! first time, while the SQLite file holds the same snapshot: no commit, in any process, since
-//! that answer was read. What an answer shows comes from the database, the caller, the request's
+//! first time, while the database holds the same snapshot: no commit, in any process, since
+//! that answer was read (on PostgreSQL: none this process has heard of, see `store::changes`). What an answer shows comes from the database, the caller, the request's
 //! target and host, and the server's settings, which do not change while it runs; so an answer
 //! kept under an equal snapshot is the answer the request would render.
 //!
-//! On PostgreSQL there is no snapshot to compare (see [`read_snapshot`]), and nothing is kept.
+//! An in-memory database has no snapshot to compare (see [`read_snapshot`]), and nothing is kept.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn an_answer_is_given_only_in_the_snapshot_it_was_read_in() {
         let answers = Answers::default();
-        let (first, second) = (Snapshot([1; 48]), Snapshot([2; 48]));
+        let (first, second) = (Snapshot::Log([1; 48]), Snapshot::Log([2; 48]));
         keep(&answers, "/a", first, 10);
         assert_eq!(answers.get(&key("/a"), first).map(|r| r.body.len()), Some(10));
         assert!(answers.get(&key("/a"), second).is_none());
@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn an_answer_read_in_two_snapshots_or_too_long_is_not_kept() {
         let answers = Answers::default();
-        let (first, second) = (Snapshot([1; 48]), Snapshot([2; 48]));
+        let (first, second) = (Snapshot::Log([1; 48]), Snapshot::Log([2; 48]));
         let rendered = Rendered { body: Bytes::from_static(b"{}"), content_type: "application/json" };
         answers.keep(Some(second), ToKeep { key: key("/a"), snapshot: first }, rendered.clone());
         answers.keep(None, ToKeep { key: key("/a"), snapshot: first }, rendered);
@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn kept_answers_stay_within_their_block_and_start_over_when_it_is_full() {
         let answers = Answers::default();
-        let snapshot = Snapshot([1; 48]);
+        let snapshot = Snapshot::Log([1; 48]);
         let (len, fit) = (MAX_ANSWER_BYTES, MAX_KEPT_BYTES / MAX_ANSWER_BYTES);
         for n in 0..fit {
             keep(&answers, &format!("/{n}"), snapshot, len);
@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn long_queries_count_against_what_is_kept() {
         let answers = Answers::default();
-        let snapshot = Snapshot([1; 48]);
+        let snapshot = Snapshot::Log([1; 48]);
         let query = "x".repeat(64 << 10);
         for n in 0..MAX_KEY_BYTES / query.len() + 1 {
             keep(&answers, &format!("/{n}?{query}"), snapshot, 10);

@@ -121,6 +121,20 @@ impl Metrics {
     }
 }
 
+/// The database's change notices this process heard, and whether it listens for them now
+/// (PostgreSQL: what keeps callers and answers between requests; nothing on SQLite).
+pub fn render_change_notices(notices: Option<(u64, bool)>) -> String {
+    let Some((heard, listening)) = notices else { return String::new() };
+    let mut out = String::new();
+    out.push_str("# HELP portald_database_change_notices_total Change notices received from PostgreSQL.\n");
+    out.push_str("# TYPE portald_database_change_notices_total counter\n");
+    let _ = writeln!(out, "portald_database_change_notices_total {heard}");
+    out.push_str("# HELP portald_database_change_listener_up Whether this process listens for change notices (1) or keeps nothing between requests until it does again (0).\n");
+    out.push_str("# TYPE portald_database_change_listener_up gauge\n");
+    let _ = writeln!(out, "portald_database_change_listener_up {}", u8::from(listening));
+    out
+}
+
 /// The method as a label: one of the standard ones, or `OTHER` for any a client made up.
 fn method_label(method: &str) -> &str {
     const STANDARD: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];

@@ -155,8 +155,15 @@ impl ShareType {
     }
 }
 
-/// Which committed state of a SQLite file a read transaction sees: the header of the write-ahead
-/// log's index at its start. Every commit, in any process, moves the log's last frame, and a
-/// restart of the log changes its salt, so two equal snapshots read the same data.
+/// Which committed state of the database a request reads; two equal ones read the same data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Snapshot(pub [u8; 48]);
+pub enum Snapshot {
+    /// A SQLite file's: the header of the write-ahead log's index as the read transaction
+    /// began. Every commit, in any process, moves the log's last frame, and a restart of the log
+    /// changes its salt.
+    Log([u8; 48]),
+    /// PostgreSQL's: the generation of change notices the process had heard before the request
+    /// read (`store::changes`), which every commit, in any process, moves on once its notice
+    /// arrives.
+    Notified(i64),
+}

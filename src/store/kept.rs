@@ -1,13 +1,16 @@
-//! What a server on a SQLite file keeps between requests: the user each token resolves to, users
-//! by id (the creators and managers every contact shows), and each portal's contact statuses and
-//! custom field definitions (which every contact view shows).
+//! What a server keeps between requests: the user each token resolves to, users by id (the
+//! creators and managers every contact shows), and each portal's contact statuses and custom
+//! field definitions (which every contact view shows).
 //!
-//! Triggers (migration 0023) raise a portal's stamp in every transaction that changes a token, a
-//! user, an administrator, the owner, a list item or a custom field definition, in whatever
-//! process it runs. Everything here was read in one statement with the stamp, and is answered
-//! only while the stamp a request reads is the same: one row read on the calling thread instead
-//! of the token, the users and their roles, the statuses and the fields. On PostgreSQL reading
-//! the stamp would be a round trip as long as the reads it saves, so nothing is kept there.
+//! Each is kept with a *stamp* and answered only while the stamp a request reads is the same:
+//! - On a SQLite file, triggers (migration 0023) raise a portal's stamp in every transaction
+//!   that changes a token, a user, an administrator, the owner, a list item or a custom field
+//!   definition, in whatever process it runs. Everything here was read in one statement with the
+//!   stamp; a request reads it again (one row, on the calling thread) instead of the token, the
+//!   users and their roles, the statuses and the fields.
+//! - On PostgreSQL the stamp is the generation of the database's change notices as this process
+//!   has heard them ([`changes`](super::changes)), taken before the reads it guards: no round
+//!   trip at all.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
@@ -27,9 +30,13 @@ const PORTAL_STAMP: &str = "COALESCE((SELECT s.version FROM portal_stamps s WHER
 const MAX_KEPT: usize = 10_000;
 
 impl Store {
-    /// The portal's stamp, as the triggers of migration 0023 keep it: read once per request
-    /// read transaction, whose snapshot cannot see it change.
+    /// The portal's stamp: on a SQLite file as the triggers of migration 0023 keep it, read once
+    /// per request read transaction, whose snapshot cannot see it change; on PostgreSQL the
+    /// generation of change notices now.
     pub(super) async fn portal_stamp(&self, portal: PortalId) -> Result<i64, sqlx::Error> {
+        if let Some(changes) = &self.changes {
+            return Ok(changes.stamp());
+        }
         if let Some(stamp) = self.request_stamp(portal) {
             return Ok(stamp);
         }
@@ -41,12 +48,28 @@ impl Store {
         Ok(stamp)
     }
 
-    /// A column giving the stamp of the portal bound as `$1` where things are kept, 0 elsewhere.
+    /// A column giving the stamp of the portal bound as `$1` where it is read along with what it
+    /// guards (a SQLite file), 0 elsewhere.
     pub(super) fn stamp_column(&self) -> &'static str {
-        if self.kept.is_some() {
+        if self.stamps_read_along() {
             PORTAL_STAMP
         } else {
             "0"
+        }
+    }
+
+    /// Whether the stamp of what is kept is read in the statement that reads it (a SQLite file).
+    pub(super) fn stamps_read_along(&self) -> bool {
+        self.kept.is_some() && self.changes.is_none()
+    }
+
+    /// The stamp to keep what a statement read with: the one it read along, or else the one
+    /// taken before it ran (`before`, from [`Store::portal_stamp`]).
+    pub(super) fn stamp_of_read(&self, read_along: i64, before: i64) -> i64 {
+        if self.stamps_read_along() {
+            read_along
+        } else {
+            before
         }
     }
 }

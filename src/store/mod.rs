@@ -4,6 +4,7 @@
 //! its own migrations, embedded in the binary.
 
 pub mod backup;
+mod changes;
 mod checkpoint;
 mod contacts;
 mod crm_settings;
@@ -91,8 +92,12 @@ pub struct Store {
     /// The checkpointer of the write-ahead log (a SQLite file only).
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
     /// Callers by token, users by id, contact statuses and field definitions, kept while their
-    /// portal's stamp holds (a SQLite file only).
+    /// portal's stamp holds (a SQLite file; PostgreSQL once [`Store::keep_between_requests`]).
     kept: Option<Arc<kept::Kept>>,
+    /// The database's change notices, which stamp what is kept on PostgreSQL ([`changes`]).
+    changes: Option<Arc<changes::Changes>>,
+    /// The PostgreSQL database's URL, for the connection that listens for those notices.
+    postgres_url: Option<Arc<str>>,
 }
 
 /// Whether a pooled SQLite connection checkpoints the write-ahead log in its commits.
@@ -131,6 +136,7 @@ pub struct PooledWriteTx {
     tx: Transaction<'static, sqlx::Any>,
     _writer: Option<OwnedMutexGuard<()>>,
     checkpoints: Option<Arc<checkpoint::Checkpoints>>,
+    changes: Option<Arc<changes::Changes>>,
 }
 
 impl PooledWriteTx {
@@ -144,6 +150,18 @@ impl PooledWriteTx {
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let changes = self.changes.clone();
+        self.commit_unseen().await?;
+        // This process's next request sees the write, even before its notice comes back.
+        if let Some(changes) = changes {
+            changes.changed();
+        }
+        Ok(())
+    }
+
+    /// Commits a write that changes nothing a reader sees (the contact totals' rows folded),
+    /// leaving what this process keeps as it is.
+    pub async fn commit_unseen(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
         if let Some(checkpoints) = &self.checkpoints {
             checkpoints.after_commit();
@@ -168,6 +186,7 @@ impl Store {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => (url.to_string(), None),
         };
+        let postgres_url = (backend == Backend::Postgres).then(|| Arc::from(url.as_str()));
         // sqlx pings every connection it hands out, by default: a round trip before each
         // statement or transaction, to the server or to a SQLite connection's worker thread (one
         // hop in five of a contact create). A SQLite file cannot hang up, so its connections are
@@ -231,7 +250,29 @@ impl Store {
             in_place_writer,
             checkpoints,
             kept,
+            changes: None,
+            postgres_url,
         })
+    }
+
+    /// Keeps callers, users, contact settings and answers between requests on PostgreSQL as
+    /// well, stamped by the database's change notices ([`changes`]); a SQLite file keeps them
+    /// already. A server calls it once; the CLI's commands, which answer no requests, do not.
+    pub async fn keep_between_requests(mut self) -> anyhow::Result<Store> {
+        if let (Some(url), None) = (&self.postgres_url, &self.changes) {
+            let changes = changes::Changes::listen(url)
+                .await
+                .with_context(|| format!("listening for changes to {}", redact(url)))?;
+            self.changes = Some(changes);
+            self.kept = Some(Arc::default());
+        }
+        Ok(self)
+    }
+
+    /// Change notices received and whether the listener is connected (PostgreSQL, once it keeps
+    /// things between requests).
+    pub fn change_notices(&self) -> Option<(u64, bool)> {
+        self.changes.as_ref().map(|changes| changes.state())
     }
 
     /// Brings the schema up to date.
@@ -363,7 +404,7 @@ impl Store {
             }
         });
         let tx = begun.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))??;
-        Ok(PooledWriteTx { tx, _writer: writer, checkpoints: self.checkpoints.clone() })
+        Ok(PooledWriteTx { tx, _writer: writer, checkpoints: self.checkpoints.clone(), changes: self.changes.clone() })
     }
 
     /// A subquery yielding the text values of a JSON array bound at `$n`: one statement and one
@@ -507,6 +548,9 @@ impl Store {
         }
         if let Some(checkpoints) = &self.checkpoints {
             checkpoints.close();
+        }
+        if let Some(changes) = &self.changes {
+            changes.close();
         }
         self.writes.close().await;
         self.connections.close().await;

@@ -500,7 +500,7 @@ fn snapshot_of(conn: &rusqlite::Connection) -> Option<Snapshot> {
         }
         let header = (*taken).hidden;
         ffi::sqlite3_snapshot_free(taken);
-        Some(Snapshot(header))
+        Some(Snapshot::Log(header))
     }
 }
 
@@ -574,9 +574,13 @@ impl Store {
         self.in_place.as_ref().and_then(|readers| readers.request_stamp(portal))
     }
 
-    /// The snapshot this request's reads see, once one of them began its read transaction
-    /// (SQLite file); `None` elsewhere. Equal snapshots mean no commit in between.
+    /// The snapshot this request's reads see: on a SQLite file once one of them began its read
+    /// transaction; on PostgreSQL, where change notices are heard, the generation before the
+    /// reads that follow; `None` elsewhere. Equal snapshots mean no commit in between.
     pub fn request_snapshot(&self) -> Option<Snapshot> {
+        if let Some(changes) = &self.changes {
+            return Some(Snapshot::Notified(changes.stamp()));
+        }
         self.in_place.as_ref().and_then(|readers| readers.request_snapshot())
     }
 

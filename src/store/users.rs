@@ -128,9 +128,10 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<User>, sqlx::Error> {
         let now = to_ticks(now);
+        let mut before = 0;
         if let Some(kept) = &self.kept {
-            let stamp = self.portal_stamp(portal).await?;
-            if let Some(user) = kept.caller(portal, token_hash, stamp, now) {
+            before = self.portal_stamp(portal).await?;
+            if let Some(user) = kept.caller(portal, token_hash, before, now) {
                 return Ok(Some(user));
             }
         }
@@ -151,7 +152,7 @@ impl Store {
             .pop();
         Ok(found.map(|(user, expires_at, stamp)| {
             if let Some(kept) = &self.kept {
-                kept.keep_caller(portal, token_hash, stamp, expires_at, &user);
+                kept.keep_caller(portal, token_hash, self.stamp_of_read(stamp, before), expires_at, &user);
             }
             user
         }))
@@ -171,8 +172,12 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let before = match &self.kept {
+            Some(_) => self.portal_stamp(portal).await?,
+            None => 0,
+        };
         let (mut found, missing) = match &self.kept {
-            Some(kept) => kept.users(portal, self.portal_stamp(portal).await?, ids),
+            Some(kept) => kept.users(portal, before, ids),
             None => (HashMap::new(), ids.to_vec()),
         };
         if !missing.is_empty() {
@@ -186,7 +191,7 @@ impl Store {
                 .await?;
             if let (Some(kept), Some((_, stamp))) = (&self.kept, read.first()) {
                 let users: Vec<User> = read.iter().map(|(user, _)| user.clone()).collect();
-                kept.keep_users(portal, *stamp, &users);
+                kept.keep_users(portal, self.stamp_of_read(*stamp, before), &users);
             }
             found.extend(read.into_iter().map(|(user, _)| (user.id, user)));
         }

@@ -120,6 +120,14 @@ impl WriteTx {
         }
     }
 
+    /// Commits a write that changes nothing a reader sees (see [`PooledWriteTx::commit_unseen`]).
+    pub async fn commit_unseen(self) -> Result<(), sqlx::Error> {
+        match self.kind {
+            Kind::Pooled(tx) => tx.commit_unseen().await,
+            Kind::InPlace { .. } => self.commit().await,
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.kind {
             Kind::Pooled(tx) => tx.commit().await,

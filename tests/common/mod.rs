@@ -24,6 +24,26 @@ pub fn postgres_base() -> String {
     std::env::var("PORTALD_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// What `read` answers once `holds` holds of it, asking again for up to 10 s (then panics with the
+/// last answer): on PostgreSQL, a write by another process shows at a server that keeps answers
+/// once the database's change notice reaches it, a moment after the commit.
+pub async fn eventually<T, F, Fut>(mut read: F, holds: impl Fn(&T) -> bool) -> T
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let answer = read().await;
+        if holds(&answer) {
+            return answer;
+        }
+        assert!(std::time::Instant::now() < deadline, "still, after 10 s: {answer:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 pub fn use_postgres() -> bool {
     std::env::var("PORTALD_TEST_DB").is_ok_and(|v| v.eq_ignore_ascii_case("postgres"))
 }
@@ -225,6 +245,21 @@ pub enum Role {
 impl Api {
     pub fn new(base: &str) -> Api {
         Api { base: base.trim_end_matches('/').to_string(), client: reqwest::Client::new() }
+    }
+
+    /// The value of a metric the server shows on `/metrics`, if it shows it.
+    pub async fn metric(&self, name: &str) -> Option<f64> {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} ")))?;
+        Some(line[name.len() + 1..].parse().expect("a number"))
     }
 
     /// The URL of an API path (below `/api/2.0/`).

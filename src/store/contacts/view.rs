@@ -12,8 +12,8 @@ use crate::store::{distinct_json_array, from_json_rows, Columns, Cost, Store};
 impl Store {
     /// Everything a list of contacts shows besides the contact rows, in one statement: their
     /// details (info rows), tag names, member counts of companies and custom field values, and
-    /// the portal's contact statuses and custom field definitions (on a SQLite file kept while
-    /// the portal's stamp holds, [`kept`](crate::store::kept)). Each branch of the union
+    /// the portal's contact statuses and custom field definitions (kept while the portal's stamp
+    /// holds, [`kept`](crate::store::kept)). Each branch of the union
     /// fills the columns its kind needs; the order gives each kind its own order. Member counts
     /// are looked up per listed id: as `company_id IN (...)`, PostgreSQL, knowing most contacts
     /// have company 0, scanned every contact (24 ms per contact read at 100,000); they count the
@@ -25,20 +25,24 @@ impl Store {
         viewer: Viewer,
         ids: &[ContactId],
     ) -> Result<ContactDetails, sqlx::Error> {
-        let kept_settings = match &self.kept {
-            Some(kept) => kept.contact_settings(portal, self.portal_stamp(portal).await?),
+        let before = match &self.kept {
+            Some(_) => Some(self.portal_stamp(portal).await?),
             None => None,
         };
-        // The statuses and field definitions, unless kept; where things are kept, with a row
-        // carrying the portal's stamp as this statement reads it.
-        let settings = match (&kept_settings, &self.kept) {
-            (Some(_), _) => String::new(),
-            (None, kept) => format!(
+        let kept_settings = match (&self.kept, before) {
+            (Some(kept), Some(stamp)) => kept.contact_settings(portal, stamp),
+            _ => None,
+        };
+        // The statuses and field definitions, unless kept; on a SQLite file, with a row carrying
+        // the portal's stamp as this statement reads it.
+        let settings = match &kept_settings {
+            Some(_) => String::new(),
+            None => format!(
                 " UNION ALL SELECT 's', sort_order, id, 0, 0, 0, title, description, color \
                  FROM crm_list_items WHERE portal_id = $1 AND list_type = {LIST_CONTACT_STATUS} \
                  UNION ALL SELECT 'f', sort_order, id, entity_type, field_type, 0, label, mask, NULL \
                  FROM crm_custom_fields WHERE portal_id = $1 AND entity_type IN ({ENTITY_CONTACT}, {ENTITY_COMPANY}, {ENTITY_PERSON}){}",
-                if kept.is_some() {
+                if self.stamps_read_along() {
                     format!(" UNION ALL SELECT 'z', {}, 0, 0, 0, 0, NULL, NULL, NULL", self.stamp_column())
                 } else {
                     String::new()
@@ -131,6 +135,7 @@ impl Store {
                 }),
             }
         }
+        let stamp = if self.stamps_read_along() { stamp } else { before };
         match (kept_settings, &self.kept, stamp) {
             (Some(settings), ..) => (details.statuses, details.fields) = (settings.statuses, settings.fields),
             (None, Some(kept), Some(stamp)) => kept.keep_contact_settings(

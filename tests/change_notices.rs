@@ -1,0 +1,108 @@
+//! On PostgreSQL a server keeps callers, users, contact settings and answers between requests
+//! until the database's change notice of a write reaches it (src/store/changes.rs, migration
+//! 0025): every table an answer is read from notifies, what is kept is answered only until a
+//! notice arrives, and while the server cannot hear notices it keeps nothing. SQLite needs no
+//! notices (its snapshots and stamps are read in place); these tests have nothing to check there.
+
+mod common;
+
+use common::{eventually, spawn, TestServer};
+use reqwest::StatusCode;
+use sqlx::{Connection, Row};
+
+/// Runs statements on a connection of their own, as another process would.
+async fn elsewhere(server: &TestServer, statements: &[&str]) {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&server.db.url).await.expect("another connection");
+    for sql in statements {
+        sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    conn.close().await.unwrap();
+}
+
+async fn last_name(server: &TestServer, token: &str, contact: i64) -> String {
+    let shown = server.get(&format!("crm/contact/{contact}"), token).await.json_ok();
+    shown["response"]["lastName"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn every_table_an_answer_reads_notifies_its_changes() {
+    let server = spawn().await;
+    if !common::use_postgres() {
+        return;
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&server.db.url).await.unwrap();
+    let silent: Vec<String> = sqlx::query(
+        "SELECT t.tablename AS name FROM pg_tables t WHERE t.schemaname = current_schema() \
+         AND t.tablename NOT IN ('_sqlx_migrations', 'crm_contact_counts', 'login_failures') \
+         AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid \
+                         WHERE c.relname = t.tablename AND g.tgname = 'portald_changes') \
+         ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.get("name"))
+    .collect();
+    assert!(silent.is_empty(), "tables whose writes notify nobody (add them to migration 0025's triggers): {silent:?}");
+}
+
+#[tokio::test]
+async fn a_kept_answer_holds_until_a_change_notice_arrives() {
+    let server = spawn().await;
+    if !common::use_postgres() {
+        return;
+    }
+    let owner = server.owner_token().await;
+    let contact = server.add_person(&owner, "Kai", 1).await;
+    let original = last_name(&server, &owner, contact).await;
+    assert_eq!(last_name(&server, &owner, contact).await, original);
+    // A write that notifies nobody (its triggers off for the session): the kept answer stands,
+    // which shows that it was kept rather than read again.
+    elsewhere(
+        &server,
+        &[
+            "SET session_replication_role = replica",
+            &format!("UPDATE crm_contacts SET last_name = 'Unheard' WHERE id = {contact}"),
+        ],
+    )
+    .await;
+    for _ in 0..3 {
+        assert_eq!(last_name(&server, &owner, contact).await, original, "kept until a notice");
+    }
+    // Any notice moves the server on.
+    elsewhere(&server, &["NOTIFY portald_changes"]).await;
+    eventually(|| last_name(&server, &owner, contact), |name| name == "Unheard").await;
+}
+
+#[tokio::test]
+async fn a_server_that_lost_its_listener_keeps_nothing_it_may_have_missed() {
+    let server = spawn().await;
+    if !common::use_postgres() {
+        return;
+    }
+    let owner = server.owner_token().await;
+    let contact = server.add_person(&owner, "Lou", 1).await;
+    let original = last_name(&server, &owner, contact).await;
+    assert_eq!(last_name(&server, &owner, contact).await, original);
+    assert_eq!(server.metric("portald_database_change_listener_up").await, Some(1.0));
+    // The listener's connection ends; a write that notifies nobody happens meanwhile.
+    elsewhere(
+        &server,
+        &[
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+            "SET session_replication_role = replica",
+            &format!("UPDATE crm_contacts SET last_name = 'Missed' WHERE id = {contact}"),
+        ],
+    )
+    .await;
+    // Reconnected, the server drops what it kept before: the write shows without any notice.
+    eventually(|| last_name(&server, &owner, contact), |name| name == "Missed").await;
+    let up = || async { server.metric("portald_database_change_listener_up").await };
+    eventually(up, |up| *up == Some(1.0)).await;
+    let answer = server.get(&format!("crm/contact/{contact}"), &owner).await;
+    assert_eq!(answer.status, StatusCode::OK);
+}
