@@ -25,6 +25,28 @@ async fn last_name(server: &TestServer, token: &str, contact: i64) -> String {
     shown["response"]["lastName"].as_str().unwrap_or_default().to_string()
 }
 
+/// After `first`, renames the contact elsewhere without a notice: its triggers off for the session.
+async fn rename_unheard(server: &TestServer, first: &[&str], contact: i64, last_name: &str) {
+    let rename = format!("UPDATE crm_contacts SET last_name = '{last_name}' WHERE id = {contact}");
+    let statements: Vec<&str> =
+        first.iter().copied().chain(["SET session_replication_role = replica", rename.as_str()]).collect();
+    elsewhere(server, &statements).await;
+}
+
+/// On PostgreSQL, a server, the owner's token and a new contact he has read twice (the second
+/// time, a kept answer), with its last name; `None` on SQLite.
+async fn a_kept_contact(first_name: &str) -> Option<(TestServer, String, i64, String)> {
+    let server = spawn().await;
+    if !common::use_postgres() {
+        return None;
+    }
+    let owner = server.owner_token().await;
+    let contact = server.add_person(&owner, first_name, 1).await;
+    let original = last_name(&server, &owner, contact).await;
+    assert_eq!(last_name(&server, &owner, contact).await, original);
+    Some((server, owner, contact, original))
+}
+
 #[tokio::test]
 async fn every_table_an_answer_reads_notifies_its_changes() {
     let server = spawn().await;
@@ -51,24 +73,10 @@ async fn every_table_an_answer_reads_notifies_its_changes() {
 
 #[tokio::test]
 async fn a_kept_answer_holds_until_a_change_notice_arrives() {
-    let server = spawn().await;
-    if !common::use_postgres() {
-        return;
-    }
-    let owner = server.owner_token().await;
-    let contact = server.add_person(&owner, "Kai", 1).await;
-    let original = last_name(&server, &owner, contact).await;
-    assert_eq!(last_name(&server, &owner, contact).await, original);
-    // A write that notifies nobody (its triggers off for the session): the kept answer stands,
-    // which shows that it was kept rather than read again.
-    elsewhere(
-        &server,
-        &[
-            "SET session_replication_role = replica",
-            &format!("UPDATE crm_contacts SET last_name = 'Unheard' WHERE id = {contact}"),
-        ],
-    )
-    .await;
+    let Some((server, owner, contact, original)) = a_kept_contact("Kai").await else { return };
+    // A write that notifies nobody: the kept answer stands, which shows that it was kept rather
+    // than read again.
+    rename_unheard(&server, &[], contact, "Unheard").await;
     for _ in 0..3 {
         assert_eq!(last_name(&server, &owner, contact).await, original, "kept until a notice");
     }
@@ -79,26 +87,12 @@ async fn a_kept_answer_holds_until_a_change_notice_arrives() {
 
 #[tokio::test]
 async fn a_server_that_lost_its_listener_keeps_nothing_it_may_have_missed() {
-    let server = spawn().await;
-    if !common::use_postgres() {
-        return;
-    }
-    let owner = server.owner_token().await;
-    let contact = server.add_person(&owner, "Lou", 1).await;
-    let original = last_name(&server, &owner, contact).await;
-    assert_eq!(last_name(&server, &owner, contact).await, original);
+    let Some((server, owner, contact, _)) = a_kept_contact("Lou").await else { return };
     assert_eq!(server.metric("portald_database_change_listener_up").await, Some(1.0));
     // The listener's connection ends; a write that notifies nobody happens meanwhile.
-    elsewhere(
-        &server,
-        &[
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
-            "SET session_replication_role = replica",
-            &format!("UPDATE crm_contacts SET last_name = 'Missed' WHERE id = {contact}"),
-        ],
-    )
-    .await;
+    let end_listener = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                        WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+    rename_unheard(&server, &[end_listener], contact, "Missed").await;
     // Reconnected, the server drops what it kept before: the write shows without any notice.
     eventually(|| last_name(&server, &owner, contact), |name| name == "Missed").await;
     let up = || async { server.metric("portald_database_change_listener_up").await };
