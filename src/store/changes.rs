@@ -65,6 +65,18 @@ impl Changes {
         self.generation.fetch_add(1, Ordering::SeqCst) + 1
     }
 
+    /// Whether a notice arrives within `wait`.
+    pub(super) async fn heard_within(&self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        while self.notices.load(Ordering::Relaxed) == 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
+    }
+
     /// Notices received so far, and whether the listener is connected.
     pub(super) fn state(&self) -> (u64, bool) {
         (self.notices.load(Ordering::Relaxed), self.listening.load(Ordering::SeqCst))

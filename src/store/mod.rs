@@ -263,6 +263,18 @@ impl Store {
             let changes = changes::Changes::listen(url)
                 .await
                 .with_context(|| format!("listening for changes to {}", redact(url)))?;
+            // A pooler in transaction mode accepts LISTEN and delivers nothing: keep things only
+            // once a notice sent through the pool comes back to the listener.
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(changes::CHANNEL)
+                .execute(self.pool())
+                .await
+                .context("sending a change notice")?;
+            if !changes.heard_within(Duration::from_secs(5)).await {
+                tracing::warn!("no change notice came back in 5 s; nothing is kept between requests");
+                changes.close();
+                return Ok(self);
+            }
             self.changes = Some(changes);
             self.kept = Some(Arc::default());
         }
