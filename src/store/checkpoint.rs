@@ -8,13 +8,14 @@
 //! segment, say) that a checkpoint copies however rarely it runs.
 //!
 //! So the connection of write transactions never checkpoints; a task of its own does, on a
-//! connection of its own, a moment after commits. It copies the log while writers go on
+//! connection of its own, a moment after commits (or at once after a burst of them). It copies the log while writers go on
 //! appending to it, then copies the little they appended meanwhile holding the writer lock. The
 //! log is then wholly in the file, and the next transaction starts it again from its beginning:
 //! without that second step a log under steady writes was never wholly copied and grew without
 //! end (150 MB in four seconds of access changes).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,9 +25,18 @@ use tokio::sync::Notify;
 /// busy moment share one (each costs file syncs).
 const GATHER_COMMITS: Duration = Duration::from_millis(200);
 
+/// Commits after which a checkpoint starts without waiting out [`GATHER_COMMITS`]: written in
+/// place, 8,000 commits of 8 KiB took 0.4 s and the log held them all (104 MB) until the
+/// checkpointer's first round.
+const COMMITS_BEFORE_CHECKPOINT: u64 = 1_000;
+
 /// The checkpointer of one SQLite file.
 pub(super) struct Checkpoints {
     wake: Arc<Notify>,
+    /// Commits since the last checkpoint began.
+    commits: Arc<AtomicU64>,
+    /// Wakes a gathering checkpointer once those are [`COMMITS_BEFORE_CHECKPOINT`].
+    many_commits: Arc<Notify>,
     checkpointer: Arc<Mutex<Checkpointer>>,
 }
 
@@ -42,12 +52,19 @@ impl Checkpoints {
     /// process's write transactions take.
     pub(super) fn start(file: &Path, writer: Arc<tokio::sync::Mutex<()>>) -> Checkpoints {
         let checkpointer = Checkpointer { file: file.to_path_buf(), conn: None, closed: false };
-        let checkpoints = Checkpoints { wake: Arc::default(), checkpointer: Arc::new(Mutex::new(checkpointer)) };
+        let checkpoints = Checkpoints {
+            wake: Arc::default(),
+            commits: Arc::default(),
+            many_commits: Arc::default(),
+            checkpointer: Arc::new(Mutex::new(checkpointer)),
+        };
         let (wake, checkpointer) = (checkpoints.wake.clone(), checkpoints.checkpointer.clone());
+        let (commits, many_commits) = (checkpoints.commits.clone(), checkpoints.many_commits.clone());
         tokio::spawn(async move {
             loop {
                 wake.notified().await;
-                tokio::time::sleep(GATHER_COMMITS).await;
+                let _ = tokio::time::timeout(GATHER_COMMITS, many_commits.notified()).await;
+                commits.store(0, Ordering::Relaxed);
                 if !checkpoint(&checkpointer).await {
                     return;
                 }
@@ -62,6 +79,9 @@ impl Checkpoints {
 
     /// A write transaction committed: the log has grown.
     pub(super) fn after_commit(&self) {
+        if self.commits.fetch_add(1, Ordering::Relaxed) + 1 == COMMITS_BEFORE_CHECKPOINT {
+            self.many_commits.notify_one();
+        }
         self.wake.notify_one();
     }
 
