@@ -100,3 +100,19 @@ async fn a_server_that_lost_its_listener_keeps_nothing_it_may_have_missed() {
     let answer = server.get(&format!("crm/contact/{contact}"), &owner).await;
     assert_eq!(answer.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_quiet_listener_checks_that_notices_arrive_and_keeps_what_it_kept() {
+    let Some((server, owner, contact, original)) = a_kept_contact("Max").await else { return };
+    rename_unheard(&server, &[], contact, "Unheard").await;
+    let heard = server.metric("portald_database_change_notices_total").await.expect("notices");
+    // Past 10 s without a notice the server sends itself one of no change, and hears it back
+    // (15 s leaves 5 s for that): its listener stays up, and what it kept stays kept.
+    tokio::time::sleep(std::time::Duration::from_secs(15)).await;
+    let heard_now = server.metric("portald_database_change_notices_total").await.expect("notices");
+    assert!(heard_now > heard, "a heartbeat came back: {heard} then {heard_now}");
+    assert_eq!(server.metric("portald_database_change_listener_up").await, Some(1.0));
+    assert_eq!(last_name(&server, &owner, contact).await, original, "a heartbeat changes nothing");
+    elsewhere(&server, &["NOTIFY portald_changes"]).await;
+    eventually(|| last_name(&server, &owner, contact), |name| name == "Unheard").await;
+}

@@ -14,17 +14,31 @@
 //!
 //! Without a listening connection nothing can be kept: while the listener is down each stamp
 //! asked for is a new one, so nothing kept before or meanwhile matches, and a reconnected
-//! listener moves the generation on for what might have been missed.
+//! listener moves the generation on for what might have been missed. A connection can also die
+//! without a word (a firewall forgetting an idle connection delivers nothing and reports
+//! nothing), so a listener that has heard nothing for [`QUIET_BEFORE_PROBE`] sends a
+//! [`HEARTBEAT`] notice through the pool and counts its connection lost unless some notice
+//! arrives within [`PROBE_WAIT`].
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
+use sqlx::AnyPool;
 use tokio::task::JoinHandle;
 
 /// The channel migration 0025's triggers notify.
-pub(super) const CHANNEL: &str = "portald_changes";
+const CHANNEL: &str = "portald_changes";
+
+/// The payload of a notice that tells of no change, only that notices arrive.
+const HEARTBEAT: &str = "heartbeat";
+
+/// How long a listener hears nothing before it checks that notices still reach it.
+const QUIET_BEFORE_PROBE: Duration = Duration::from_secs(10);
+
+/// How long a heartbeat may take to come back.
+const PROBE_WAIT: Duration = Duration::from_secs(5);
 
 /// How long the listener waits before connecting again after its connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
@@ -40,12 +54,13 @@ pub(super) struct Changes {
 }
 
 impl Changes {
-    /// Connects a listener to the database at `url` and keeps it listening until [`Changes::close`].
-    pub(super) async fn listen(url: &str) -> Result<Arc<Changes>, sqlx::Error> {
+    /// Connects a listener to the database at `url` and keeps it listening until
+    /// [`Changes::close`]; `pool` (the same database's) sends its heartbeats.
+    pub(super) async fn listen(url: &str, pool: AnyPool) -> Result<Arc<Changes>, sqlx::Error> {
         let listener = connect(url).await?;
         let changes = Arc::new(Changes::default());
         changes.listening.store(true, Ordering::SeqCst);
-        let task = tokio::spawn(listen_on(listener, url.to_string(), Arc::downgrade(&changes)));
+        let task = tokio::spawn(listen_on(listener, url.to_string(), pool, Arc::downgrade(&changes)));
         *changes.listener.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
         Ok(changes)
     }
@@ -91,8 +106,10 @@ impl Changes {
         self.changed();
     }
 
-    fn heard(&self) {
-        self.changed();
+    fn heard(&self, payload: &str) {
+        if payload != HEARTBEAT {
+            self.changed();
+        }
         self.notices.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -118,6 +135,11 @@ impl Drop for Changes {
     }
 }
 
+/// Sends a notice of no change through `pool`: it comes back to every listener.
+pub(super) async fn send_heartbeat(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(HEARTBEAT).execute(pool).await.map(drop)
+}
+
 async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
@@ -125,12 +147,27 @@ async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
 }
 
 /// Counts notices until the store closes (its `Changes` are dropped or closed).
-async fn listen_on(mut listener: PgListener, url: String, weak: std::sync::Weak<Changes>) {
+async fn listen_on(mut listener: PgListener, url: String, pool: AnyPool, weak: std::sync::Weak<Changes>) {
+    let mut probing = false;
     loop {
-        let received = listener.try_recv().await;
+        let wait = if probing { PROBE_WAIT } else { QUIET_BEFORE_PROBE };
+        // A wait cut short leaves nothing half read that matters: the connection is either
+        // probed, its notices arriving as before, or given up.
+        let received = match tokio::time::timeout(wait, listener.try_recv()).await {
+            Ok(received) => received,
+            Err(_) if !probing => match send_heartbeat(&pool).await {
+                Ok(()) => {
+                    probing = true;
+                    continue;
+                }
+                Err(err) => Err(err),
+            },
+            Err(_) => Err(sqlx::Error::Protocol("no change notice came back".into())),
+        };
+        probing = false;
         let Some(changes) = weak.upgrade() else { return };
         match received {
-            Ok(Some(_)) => changes.heard(),
+            Ok(Some(notice)) => changes.heard(notice.payload()),
             // The connection dropped and sqlx connected and listened again at once: notices
             // sent in between are lost.
             Ok(None) => changes.listening_again(),

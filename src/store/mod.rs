@@ -260,16 +260,12 @@ impl Store {
     /// already. A server calls it once; the CLI's commands, which answer no requests, do not.
     pub async fn keep_between_requests(mut self) -> anyhow::Result<Store> {
         if let (Some(url), None) = (&self.postgres_url, &self.changes) {
-            let changes = changes::Changes::listen(url)
+            let changes = changes::Changes::listen(url, self.connections.clone())
                 .await
                 .with_context(|| format!("listening for changes to {}", redact(url)))?;
             // A pooler in transaction mode accepts LISTEN and delivers nothing: keep things only
             // once a notice sent through the pool comes back to the listener.
-            sqlx::query("SELECT pg_notify($1, '')")
-                .bind(changes::CHANNEL)
-                .execute(self.pool())
-                .await
-                .context("sending a change notice")?;
+            changes::send_heartbeat(self.pool()).await.context("sending a change notice")?;
             if !changes.heard_within(Duration::from_secs(5)).await {
                 tracing::warn!("no change notice came back in 5 s; nothing is kept between requests");
                 changes.close();
