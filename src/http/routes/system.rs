@@ -43,6 +43,6 @@ pub async fn health(State(app): State<Arc<App>>) -> Response {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let text = app.metrics.render() + &crate::http::metrics::render_change_notices(app.store.change_notices());
+    let text = app.metrics.render() + &crate::http::metrics::render_change_notices(health::change_notices(&app.store));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
