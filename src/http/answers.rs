@@ -1,9 +1,10 @@
 //! Answers kept between requests. A contact, or a page of the contact list, asked for again by
 //! the same caller with the same address, query and format answers with the bytes rendered the
 //! first time, while the database holds the same snapshot: no commit, in any process, since
-//! that answer was read (on PostgreSQL: none this process has heard of, see `store::changes`). What an answer shows comes from the database, the caller, the request's
-//! target and host, and the server's settings, which do not change while it runs; so an answer
-//! kept under an equal snapshot is the answer the request would render.
+//! that answer was read (on PostgreSQL: none this process has heard of, see `store::changes`).
+//! What an answer shows comes from the database, the caller, the request's target and host, and
+//! the server's settings, which do not change while it runs; so an answer kept under an equal
+//! snapshot is the answer the request would render.
 //!
 //! An in-memory database has no snapshot to compare (see [`read_snapshot`]), and nothing is kept.
 

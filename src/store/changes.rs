@@ -172,7 +172,7 @@ async fn listen_on(mut listener: PgListener, url: String, pool: AnyPool, weak: s
             // sent in between are lost.
             Ok(None) => changes.listening_again(),
             Err(err) => {
-                tracing::warn!(error = %err, "listening for database changes; nothing is kept until it listens again");
+                tracing::warn!(error = %err, "lost the database's change notices; nothing is kept until they come again");
                 changes.lost();
                 drop(changes);
                 listener = loop {

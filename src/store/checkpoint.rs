@@ -8,11 +8,11 @@
 //! segment, say) that a checkpoint copies however rarely it runs.
 //!
 //! So the connection of write transactions never checkpoints; a task of its own does, on a
-//! connection of its own, a moment after commits (or at once after a burst of them). It copies the log while writers go on
-//! appending to it, then copies the little they appended meanwhile holding the writer lock. The
-//! log is then wholly in the file, and the next transaction starts it again from its beginning:
-//! without that second step a log under steady writes was never wholly copied and grew without
-//! end (150 MB in four seconds of access changes).
+//! connection of its own, a moment after commits (or at once after a burst of them). It copies
+//! the log while writers go on appending to it, then copies the little they appended meanwhile
+//! holding the writer lock. The log is then wholly in the file, and the next transaction starts
+//! it again from its beginning: without that second step a log under steady writes was never
+//! wholly copied and grew without end (150 MB in four seconds of access changes).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
