@@ -119,8 +119,8 @@ impl Store {
         .transpose()
     }
 
-    /// A live user by the hash of one of his tokens that is neither expired nor revoked; on a
-    /// SQLite file kept while the portal's stamp holds ([`kept`](super::kept)).
+    /// A live user by the hash of one of his tokens that is neither expired nor revoked; kept
+    /// while the portal's stamp holds, where things are kept ([`kept`](super::kept)).
     pub async fn user_by_token(
         &self,
         portal: PortalId,
@@ -166,8 +166,8 @@ impl Store {
     }
 
     /// Live users by id, in the order of their first mention; ids without a live user are left
-    /// out. One statement for any number; on a SQLite file, only for those not kept while the
-    /// portal's stamp holds ([`kept`](super::kept)).
+    /// out. One statement for any number, where things are kept only for those not kept while
+    /// the portal's stamp holds ([`kept`](super::kept)).
     pub async fn users_by_ids(&self, portal: PortalId, ids: &[UserId]) -> Result<Vec<User>, sqlx::Error> {
         if ids.is_empty() {
             return Ok(Vec::new());
